@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from bases.models import BaseBatch, TalentBase
+
+
+def batches_with_bases() -> QuerySet[BaseBatch]:
+    """Every batch, newest first, with its bases and their employers in two more queries."""
+    return BaseBatch.objects.prefetch_related(
+        Prefetch("bases", queryset=TalentBase.objects.select_related("employer__district").order_by("number"))
+    )

@@ -1,0 +1,51 @@
+"""Vocabulary shared by every app: the Chinese terms of DOMAIN.md, one TextChoices each."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_CLERK = "district_clerk", _("区县经办人")
+    DISTRICT_REVIEWER = "district_reviewer", _("区县初审人")
+    TALENT_CENTRE = "talent_centre", _("市人才中心")
+    BUREAU_REVIEWER = "bureau_reviewer", _("市人社局流动处")
+    THIRD_PARTY = "third_party", _("第三方荐才机构/个人")
+    EMPLOYER = "employer", _("用人单位")
+    ADMIN = "admin", _("系统管理员")
+
+
+#: Roles whose every record and page is confined to one district (DOMAIN §2).
+DISTRICT_ROLES = frozenset({Role.DISTRICT_CLERK, Role.DISTRICT_REVIEWER})
+#: City-level staff who see every district.
+CITY_ROLES = frozenset({Role.TALENT_CENTRE, Role.BUREAU_REVIEWER, Role.ADMIN})
+
+
+class DistrictKind(models.TextChoices):
+    DISTRICT = "district", _("区")
+    COUNTY = "county", _("县")
+    AUTONOMOUS_COUNTY = "autonomous_county", _("自治县")
+    MANAGEMENT_ZONE = "zone", _("管理区")
+
+
+class Channel(models.TextChoices):
+    BOUNTY_LIST = "bounty_list", _("揭榜招贤")
+    SPECIAL_RECRUITMENT = "special_recruitment", _("引才专项")
+
+
+class Programme(models.TextChoices):
+    QIHANG = "qihang", _("启航")
+    HAIJU = "haiju", _("海聚")
+
+
+class Education(models.TextChoices):
+    COLLEGE = "college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    MASTER = "master", _("硕士")
+    DOCTOR = "doctor", _("博士")
+    ANY = "any", _("不限")
+
+
+class ThirdPartyKind(models.TextChoices):
+    AGENCY = "agency", _("人力资源服务机构")
+    SOCIAL_ORGANISATION = "social_organisation", _("社会组织")
+    INDIVIDUAL = "individual", _("个人")

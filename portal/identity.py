@@ -1,0 +1,111 @@
+"""Identity numbers: 身份证号码 (GB 11643) and 统一社会信用代码 (GB 32100), bank accounts, phones.
+
+Validation is delegated to python-stdnum; this module only turns its exceptions into Chinese messages
+and provides the masks used wherever the viewer has no need for the whole number (DOMAIN §12).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as StdnumError
+
+
+def _halfwidth(value: str) -> str:
+    # NFKC folds full-width digits and letters (１２３ＡＢ) to ASCII, as a clerk pasting from Word expects.
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def normalise_id_number(value: str) -> str:
+    """Return the 18-character 身份证号码 (upper-case X) or raise ``ValidationError`` in Chinese."""
+    raw = _halfwidth(value).replace(" ", "").upper()
+    if not raw:
+        raise ValidationError("请填写身份证号码。", code="required")
+    try:
+        number = ric.validate(raw)
+    except InvalidLength:
+        raise ValidationError("身份证号码应为18位。", code="id_length") from None
+    except InvalidChecksum:
+        raise ValidationError("身份证号码校验位不正确，请核对最后一位。", code="id_checksum") from None
+    except InvalidComponent:
+        raise ValidationError("身份证号码中的出生日期或地区码无效。", code="id_component") from None
+    except (InvalidFormat, StdnumError):
+        raise ValidationError("身份证号码格式不正确：前17位应为数字，最后一位为数字或X。", code="id_format") from None
+    if len(number) != 18:
+        raise ValidationError("身份证号码应为18位。", code="id_length")
+    return str(number)
+
+
+def normalise_uscc(value: str) -> str:
+    """Return the 18-character 统一社会信用代码 or raise ``ValidationError`` in Chinese."""
+    raw = _halfwidth(value).replace(" ", "").upper()
+    if not raw:
+        raise ValidationError("请填写统一社会信用代码。", code="required")
+    try:
+        return str(uscc.validate(raw))
+    except InvalidLength:
+        raise ValidationError("统一社会信用代码应为18位。", code="uscc_length") from None
+    except InvalidChecksum:
+        raise ValidationError("统一社会信用代码校验位不正确，请核对最后一位。", code="uscc_checksum") from None
+    except (InvalidFormat, InvalidComponent, StdnumError):
+        raise ValidationError(
+            "统一社会信用代码格式不正确：应由18位数字或大写字母组成（不含I、O、S、V、Z）。", code="uscc_format"
+        ) from None
+
+
+_ACCOUNT_RE = re.compile(r"^\d{6,32}$")
+_PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
+
+
+def normalise_bank_account(value: str) -> str:
+    raw = _halfwidth(value).replace(" ", "").replace("-", "")
+    if not _ACCOUNT_RE.match(raw):
+        raise ValidationError("银行账号只能包含数字（6至32位）。", code="bank_account")
+    return raw
+
+
+def normalise_phone(value: str) -> str:
+    raw = _halfwidth(value).replace(" ", "")
+    if not _PHONE_RE.match(raw):
+        raise ValidationError("联系电话格式不正确：请填写11位手机号或带区号的固定电话，如023-88152028。", code="phone")
+    return raw
+
+
+def validate_id_number(value: str) -> None:
+    normalise_id_number(value)
+
+
+def validate_uscc(value: str) -> None:
+    normalise_uscc(value)
+
+
+def validate_bank_account(value: str) -> None:
+    normalise_bank_account(value)
+
+
+def validate_phone(value: str) -> None:
+    normalise_phone(value)
+
+
+def mask_id_number(value: str) -> str:
+    """``500103199001011234`` → ``500103********1234``: region code and last four only."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_bank_account(value: str) -> str:
+    return f"****{value[-4:]}" if value else ""
+
+
+def mask_phone(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) == 11 and value.isdigit():
+        return value[:3] + "****" + value[-4:]
+    return value[:-4] + "****" if len(value) > 4 else "****"

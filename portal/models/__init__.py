@@ -1,0 +1,22 @@
+"""The shared core's models, one module per concern; import from here."""
+
+from portal.models.accounts import User
+from portal.models.base import TimeStampedModel
+from portal.models.calendar import CalendarYear, WorkingDayOverride
+from portal.models.money import AnnualTarget, SubsidyCap
+from portal.models.places import District, Employer, ThirdParty
+from portal.models.policies import Policy, PolicyCategory
+
+__all__ = [
+    "AnnualTarget",
+    "CalendarYear",
+    "District",
+    "Employer",
+    "Policy",
+    "PolicyCategory",
+    "SubsidyCap",
+    "ThirdParty",
+    "TimeStampedModel",
+    "User",
+    "WorkingDayOverride",
+]

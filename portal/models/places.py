@@ -1,0 +1,142 @@
+"""Who submits and who is served: the 41 submitting units, employers and third parties."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.constants import DistrictKind, ThirdPartyKind
+from portal.identity import (
+    mask_bank_account,
+    mask_id_number,
+    validate_bank_account,
+    validate_id_number,
+    validate_phone,
+    validate_uscc,
+)
+from portal.models.base import TimeStampedModel
+
+
+class DistrictManager(models.Manager["District"]):
+    def get_by_natural_key(self, code: str) -> District:
+        return self.get(code=code)
+
+
+class District(models.Model):
+    """A submitting unit (区县): 38 divisions with a GB/T 2260 code plus 3 management zones (DOMAIN §3)."""
+
+    code = models.CharField(_("区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=32, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=DistrictKind.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = DistrictManager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("区县")
+        verbose_name_plural = _("区县")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class EmployerManager(models.Manager["Employer"]):
+    def get_by_natural_key(self, name: str) -> Employer:
+        return self.get(name=name)
+
+
+class Employer(TimeStampedModel):
+    """用人单位. The credit code may be unknown for employers named only in a notice (e.g. Annex 4's bases)."""
+
+    name = models.CharField(_("单位名称"), max_length=128, unique=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("所在区县"), on_delete=models.PROTECT, null=True, blank=True, related_name="employers"
+    )
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True, validators=[validate_phone])
+
+    objects = EmployerManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("用人单位")
+        verbose_name_plural = _("用人单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class ThirdParty(TimeStampedModel):
+    """第三方: an agency, a social organisation or an individual that introduces talent and claims subsidies."""
+
+    kind = models.CharField(_("类别"), max_length=20, choices=ThirdPartyKind.choices)
+    name = models.CharField(_("名称/姓名"), max_length=128)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
+    )
+    id_number = models.CharField(
+        _("身份证号码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_id_number]
+    )
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, validators=[validate_phone])
+    bank_name = models.CharField(_("开户银行"), max_length=128)
+    bank_account = models.CharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("第三方荐才机构/个人")
+        verbose_name_plural = _("第三方荐才机构/个人")
+        constraints = [
+            # An organisation is identified by its credit code, an individual by an ID number: exactly one.
+            models.CheckConstraint(
+                name="third_party_identity_matches_kind",
+                condition=(
+                    Q(kind=ThirdPartyKind.INDIVIDUAL, id_number__isnull=False, credit_code__isnull=True)
+                    | (
+                        Q(kind__in=[ThirdPartyKind.AGENCY, ThirdPartyKind.SOCIAL_ORGANISATION])
+                        & Q(credit_code__isnull=False, id_number__isnull=True)
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def identity_number(self) -> str:
+        return self.credit_code or self.id_number or ""
+
+    @property
+    def identity_number_masked(self) -> str:
+        # Credit codes are public registry data; an individual's ID number is personal data.
+        return self.credit_code or mask_id_number(self.id_number or "")
+
+    @property
+    def bank_account_masked(self) -> str:
+        return mask_bank_account(self.bank_account)

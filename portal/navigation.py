@@ -1,0 +1,56 @@
+"""The role-aware menu: each entry names the predicate that shows it, so menus and pages agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+from django.urls import NoReverseMatch, reverse
+
+from portal import permissions as p
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    predicate: rules.Predicate
+
+
+PUBLIC_ITEMS: tuple[NavItem, ...] = (
+    NavItem("首页", "portal:home", rules.always_allow),
+    NavItem("岗位榜单", "positions:public_list", rules.always_allow),
+    NavItem("公示", "referrals:publicity_list", rules.always_allow),
+    NavItem("人才基地", "bases:list", rules.always_allow),
+    NavItem("政策指南", "portal:policies", rules.always_allow),
+)
+
+WORK_ITEMS: tuple[NavItem, ...] = (
+    NavItem("我的工作台", "portal:workspace", rules.is_authenticated),
+    NavItem("岗位填报", "positions:district_batch", p.is_district_staff),
+    NavItem("岗位汇总", "positions:city_batches", p.is_city_staff),
+    NavItem("引进人才", "referrals:hire_list", p.is_district_staff | p.is_city_staff | p.is_employer),
+    NavItem("补助申报", "subsidies:claim_list", p.is_third_party),
+    NavItem("补助审核", "subsidies:review_queue", p.is_talent_centre | p.is_bureau_reviewer),
+    NavItem("统计看板", "portal:dashboard", p.is_talent_centre | p.is_bureau_reviewer),
+    NavItem("系统管理", "admin:index", p.is_admin),
+)
+
+
+def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
+    visible = []
+    for item in items:
+        if not item.predicate.test(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            # A page that a later issue delivers is simply not in the menu until its URL exists.
+            continue
+        visible.append({"label": item.label, "url": url, "url_name": item.url_name})
+    return visible
+
+
+def menu_for(user: User) -> dict[str, list[dict[str, str]]]:
+    return {"public": _visible(PUBLIC_ITEMS, user), "work": _visible(WORK_ITEMS, user)}

@@ -1,0 +1,22 @@
+"""Reads of the shared core, shaped for the pages that show them."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from portal.models import Policy, PolicyCategory
+
+
+def policy_search(*, keyword: str = "", category_id: int | None = None) -> QuerySet[Policy]:
+    policies = Policy.objects.select_related("category")
+    if category_id:
+        policies = policies.filter(category_id=category_id)
+    for word in keyword.split():
+        policies = policies.filter(
+            Q(content__icontains=word) | Q(agency__icontains=word) | Q(category__name__icontains=word)
+        )
+    return policies.order_by("number")
+
+
+def policy_categories() -> QuerySet[PolicyCategory]:
+    return PolicyCategory.objects.order_by("order")

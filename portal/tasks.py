@@ -1,0 +1,27 @@
+"""Scheduled jobs of the shared core."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from portal.calendar import calendar_year_known
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def check_calendar_coverage() -> list[int]:
+    """From November on, say loudly when next year's holiday arrangement is not known yet.
+
+    Publicity periods that run into January need it; an admin enters it in the admin when the State
+    Council publishes it. Returns the years still missing (idempotent, reads only).
+    """
+    today = timezone.localdate()
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    missing = [year for year in years if not calendar_year_known(year)]
+    for year in missing:
+        logger.error("%s年的节假日安排尚未录入：涉及该年工作日的公示期无法计算，请管理员在“年度节假日安排”中录入。", year)
+    return missing
