@@ -32,7 +32,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     change_form_template = "admin/portal/audited_change_form.html"
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):  # type: ignore[no-untyped-def]
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         extra_context = extra_context or {}
         content_type = ContentType.objects.get_for_model(self.model)
         extra_context["audit_entries"] = (

@@ -20,7 +20,5 @@ def check_session_and_lockout(app_configs: Any, **kwargs: Any) -> list[Warning]:
     if not 3 <= settings.AXES_FAILURE_LIMIT <= 10:
         problems.append(Warning("登录失败锁定次数应在3到10次之间。", hint="AXES_FAILURE_LIMIT", id="portal.W004"))
     if ["ip_address"] in settings.AXES_LOCKOUT_PARAMETERS or "ip_address" in settings.AXES_LOCKOUT_PARAMETERS:
-        problems.append(
-            Warning("登录锁定不应只按IP地址：同一出口地址的单位会被一起锁定。", id="portal.W005")
-        )
+        problems.append(Warning("登录锁定不应只按IP地址：同一出口地址的单位会被一起锁定。", id="portal.W005"))
     return problems

@@ -42,17 +42,14 @@ is_staff_role = is_district_staff | is_city_staff
 @rules.predicate
 def in_same_district(user: User, obj: Any) -> bool:
     """The object belongs to the user's own district (objects expose ``district_id``)."""
-    return (
-        obj is not None
-        and user.district_id is not None
-        and getattr(obj, "district_id", None) == user.district_id
-    )
+    return obj is not None and user.district_id is not None and getattr(obj, "district_id", None) == user.district_id
 
 
 can_see_district_record = is_city_staff | (is_district_staff & in_same_district)
 
 rules.add_perm("portal.view_workspace", rules.is_authenticated)
 rules.add_perm("portal.view_district_records", can_see_district_record)
+rules.add_perm("portal.list_employers", is_staff_role)
 rules.add_perm("portal.manage_reference_data", is_admin)
 rules.add_perm("portal.verify_third_party", is_admin | is_talent_centre)
 rules.add_perm("portal.read_audit_trail", is_admin)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from portal.models import Policy, PolicyCategory
+from portal.models import Employer, Policy, PolicyCategory, User
+from portal.permissions import scope_to_district
 
 
 def policy_search(*, keyword: str = "", category_id: int | None = None) -> QuerySet[Policy]:
@@ -20,3 +21,11 @@ def policy_search(*, keyword: str = "", category_id: int | None = None) -> Query
 
 def policy_categories() -> QuerySet[PolicyCategory]:
     return PolicyCategory.objects.order_by("order")
+
+
+def employer_list_visible(*, user: User, keyword: str = "") -> QuerySet[Employer]:
+    """Employers the user may see: district staff their own district's, city staff all."""
+    employers = scope_to_district(Employer.objects.select_related("district"), user)
+    for word in keyword.split():
+        employers = employers.filter(Q(name__icontains=word) | Q(credit_code__icontains=word))
+    return employers.order_by("name")

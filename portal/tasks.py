@@ -23,5 +23,7 @@ def check_calendar_coverage() -> list[int]:
     years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
     missing = [year for year in years if not calendar_year_known(year)]
     for year in missing:
-        logger.error("%s年的节假日安排尚未录入：涉及该年工作日的公示期无法计算，请管理员在“年度节假日安排”中录入。", year)
+        logger.error(
+            "%s年的节假日安排尚未录入：涉及该年工作日的公示期无法计算，请管理员在“年度节假日安排”中录入。", year
+        )
     return missing

@@ -10,6 +10,8 @@ portal_patterns = (
         path("", views.home, name="home"),
         path("policies/", views.policies, name="policies"),
         path("workspace/", views.workspace, name="workspace"),
+        path("employers/", views.employer_list, name="employer_list"),
+        path("employers/<int:pk>/", views.employer_detail, name="employer_detail"),
     ],
     "portal",
 )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from portal import selectors
 from portal.constants import Role
+from portal.decorators import permission_required
 from portal.models import AnnualTarget, SubsidyCap
-from portal.workspace import work_queues_for
+from portal.workspace import ROLE_DUTIES, work_queues_for
 
 
 @require_GET
@@ -26,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def policies(request: HttpRequest) -> HttpResponse:
     keyword = request.GET.get("q", "").strip()[:50]
     try:
@@ -33,7 +37,10 @@ def policies(request: HttpRequest) -> HttpResponse:
     except ValueError:
         category_id = None
     found = selectors.policy_search(keyword=keyword, category_id=category_id)
-    template = "portal/_policy_rows.html" if request.htmx else "portal/policies.html"  # type: ignore[attr-defined]
+    # A history restore (back button after hx-push-url) needs the whole page, not the rows.
+    htmx = request.htmx  # type: ignore[attr-defined]
+    partial = bool(htmx) and not htmx.history_restore_request
+    template = "portal/_policy_rows.html" if partial else "portal/policies.html"
     return render(
         request,
         template,
@@ -53,5 +60,26 @@ def workspace(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/workspace.html",
-        {"role_label": Role(user.role).label, "queues": work_queues_for(user)},  # type: ignore[union-attr,arg-type]
+        {
+            "role_label": Role(user.role).label,  # type: ignore[union-attr]
+            "duties": ROLE_DUTIES.get(user.role, ""),  # type: ignore[union-attr]
+            "queues": work_queues_for(user),  # type: ignore[arg-type]
+        },
     )
+
+
+@permission_required("portal.list_employers")
+@require_GET
+def employer_list(request: HttpRequest) -> HttpResponse:
+    keyword = request.GET.get("q", "").strip()[:50]
+    employers = selectors.employer_list_visible(user=request.user, keyword=keyword)  # type: ignore[arg-type]
+    page = Paginator(employers, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/employer_list.html", {"page": page, "keyword": keyword})
+
+
+@permission_required("portal.list_employers")
+@require_GET
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scoped before the look-up: another district's employer is a 404, indistinguishable from none.
+    employer = get_object_or_404(selectors.employer_list_visible(user=request.user), pk=pk)  # type: ignore[arg-type]
+    return render(request, "portal/employer_detail.html", {"employer": employer})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,9 @@ from portal.constants import CITY_ROLES, DISTRICT_ROLES, Role
 
 
 class UserManager(DjangoUserManager["User"]):
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> "User":
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra)
 
@@ -29,10 +32,20 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     district = models.ForeignKey(
-        "portal.District", verbose_name=_("所属区县"), on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        "portal.District",
+        verbose_name=_("所属区县"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
     )
     employer = models.ForeignKey(
-        "portal.Employer", verbose_name=_("所属用人单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        "portal.Employer",
+        verbose_name=_("所属用人单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
     )
     third_party = models.ForeignKey(
         "portal.ThirdParty",

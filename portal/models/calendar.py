@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    notice_reference = models.CharField(_("依据文件"), max_length=200, help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知"))
+    notice_reference = models.CharField(
+        _("依据文件"), max_length=200, help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知")
+    )
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 

@@ -21,7 +21,9 @@ class PolicyCategory(models.Model):
 
 class Policy(models.Model):
     number = models.PositiveSmallIntegerField(_("序号"), unique=True)
-    category = models.ForeignKey(PolicyCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="policies")
+    category = models.ForeignKey(
+        PolicyCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="policies"
+    )
     content = models.TextField(_("主要内容"))
     agency = models.TextField(_("经办机构"))
     phone = models.TextField(_("咨询电话"))

@@ -2,9 +2,9 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")  # noqa: S105
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
 
-from portal.settings.base import *  # noqa: E402
+from portal.settings.base import *
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

@@ -1,6 +1,6 @@
 """Production: every secret and host from the environment, HTTPS only. See README "Running it large"."""
 
-from portal.settings.base import *  # noqa: F403
+from portal.settings.base import *
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")

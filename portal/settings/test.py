@@ -2,9 +2,9 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")  # noqa: S105
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 
-from portal.settings.base import *  # noqa: E402
+from portal.settings.base import *
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,73 @@
+# Two commands do all the set-up on a fresh machine (Debian, Python 3.11, as root):
+#   make run   — install, migrate, load reference + demo data, serve http://127.0.0.1:8000 with a Celery worker and beat
+#   make test  — install test dependencies, lint, type-check and run every test (browser tests included)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export PYTHONDONTWRITEBYTECODE := 1
+
+# Debian packages: the CJK font and Pango that WeasyPrint renders with; Chromium and poppler for the tests.
+RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+
+.PHONY: help run test install debs-run debs-test migrate demo-data serve lint typecheck pytest clean
+
+help:
+	@echo "make run   — 安装依赖、迁移数据库、载入参考与演示数据，并在 http://127.0.0.1:8000 启动平台（含 Celery worker 与 beat）"
+	@echo "make test  — 安装测试依赖并运行全部检查与测试"
+
+$(BIN)/python: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(PYTHON) -m uv sync --frozen --python $(PYTHON) --quiet
+	@touch $(BIN)/python
+
+install: $(BIN)/python
+
+define ensure_debs
+	missing=""; for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+debs-run:
+	@$(call ensure_debs,$(RUN_DEBS))
+
+debs-test:
+	@$(call ensure_debs,$(TEST_DEBS))
+
+migrate: install
+	@mkdir -p var/celery/queue var/celery/processed var/private
+	$(BIN)/python manage.py migrate --noinput -v0
+
+demo-data: migrate
+	$(BIN)/python manage.py load_reference_data -v0
+	$(BIN)/python manage.py seed_demo
+
+run: debs-run demo-data
+	@echo "平台地址：http://127.0.0.1:8000  （Ctrl-C 停止）"
+	$(BIN)/honcho -f Procfile.dev start
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install debs-test
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf var/ .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""One demo account per role (DOMAIN §2), for `make run`. Idempotent: re-running resets the demo passwords."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.constants import Role, ThirdPartyKind
+from portal.models import District, Employer, ThirdParty, User
+
+DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105  (demo accounts of the embedded, local set-up only)
+
+# Valid check characters, computed with python-stdnum; the organisations are fictitious.
+DEMO_EMPLOYER = {"name": "重庆示范智能装备有限公司（演示）", "credit_code": "91500151MA5U00000X", "district": "500151"}
+DEMO_AGENCY = {"name": "重庆示范人力资源服务有限公司（演示）", "credit_code": "91500103MA5U00000D"}
+
+DEMO_USERS: tuple[dict[str, Any], ...] = (
+    {
+        "username": "clerk_tongliang",
+        "display_name": "铜梁区经办人（演示）",
+        "role": Role.DISTRICT_CLERK,
+        "district": "500151",
+    },
+    {
+        "username": "reviewer_tongliang",
+        "display_name": "铜梁区初审人（演示）",
+        "role": Role.DISTRICT_REVIEWER,
+        "district": "500151",
+    },
+    {
+        "username": "clerk_yuzhong",
+        "display_name": "渝中区经办人（演示）",
+        "role": Role.DISTRICT_CLERK,
+        "district": "500103",
+    },
+    {"username": "centre_officer", "display_name": "市人才中心经办人（演示）", "role": Role.TALENT_CENTRE},
+    {"username": "bureau_reviewer", "display_name": "市人社局流动处复核人（演示）", "role": Role.BUREAU_REVIEWER},
+    {"username": "headhunter", "display_name": "荐才机构联系人（演示）", "role": Role.THIRD_PARTY},
+    {"username": "employer", "display_name": "用人单位联系人（演示）", "role": Role.EMPLOYER},
+    {"username": "admin", "display_name": "系统管理员（演示）", "role": Role.ADMIN},
+)
+
+
+class Command(BaseCommand):
+    help = "创建每个角色的演示账号（仅用于本地演示环境）。"
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        employer, _ = Employer.objects.update_or_create(
+            name=DEMO_EMPLOYER["name"],
+            defaults={
+                "credit_code": DEMO_EMPLOYER["credit_code"],
+                "district": District.objects.get(code=DEMO_EMPLOYER["district"]),
+                "contact_name": "张经理",
+                "contact_phone": "023-45678901",
+            },
+        )
+        agency, _ = ThirdParty.objects.update_or_create(
+            credit_code=DEMO_AGENCY["credit_code"],
+            defaults={
+                "kind": ThirdPartyKind.AGENCY,
+                "name": DEMO_AGENCY["name"],
+                "contact_name": "李顾问",
+                "phone": "13800000000",
+                "bank_name": "重庆农村商业银行铜梁支行",
+                "bank_account": "6230000000000000001",
+            },
+        )
+        rows = []
+        for spec in DEMO_USERS:
+            role = spec["role"]
+            user, _ = User.objects.update_or_create(
+                username=spec["username"],
+                defaults={
+                    "display_name": spec["display_name"],
+                    "role": role,
+                    "district": District.objects.get(code=spec["district"]) if "district" in spec else None,
+                    "employer": employer if role == Role.EMPLOYER else None,
+                    "third_party": agency if role == Role.THIRD_PARTY else None,
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": role == Role.ADMIN,
+                    "is_active": True,
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            rows.append((spec["username"], Role(role).label, spec["display_name"]))
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
+        for username, role_label, name in rows:
+            self.stdout.write(f"  {username:<20} {role_label:<14} {name}")

@@ -1,0 +1,61 @@
+/*
+ * 卓越工程师人才服务平台 — the portal's own script. Loaded at the end of <body>, after Bootstrap and htmx.
+ * The Content Security Policy allows no inline script or event-handler attribute: behaviour is declared
+ * with data-* attributes and wired up here.
+ */
+(function () {
+  "use strict";
+
+  // The CSRF cookie is HttpOnly, so the token comes from <meta name="csrf-token"> in base.html.
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // htmx: send the token with every unsafe request (htmx only talks to this site: selfRequestsOnly).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var verb = (event.detail.verb || "get").toLowerCase();
+    var token = csrfToken();
+    if (verb !== "get" && token) {
+      event.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  // <button data-confirm="确定退回该岗位吗？">: ask before a consequential action.
+  document.addEventListener(
+    "click",
+    function (event) {
+      var trigger = event.target.closest("[data-confirm]");
+      if (trigger && !trigger.hasAttribute("disabled") && !window.confirm(trigger.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+
+  // <form data-confirm="..."> also asks when submitted with the Enter key.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (form.matches && form.matches("form[data-confirm]") && !event.submitter) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+        }
+      }
+    },
+    true
+  );
+
+  // <button data-portal-back class="d-none">: a "back" button shown only when there is a page to go back to.
+  document.querySelectorAll("[data-portal-back]").forEach(function (button) {
+    if (window.history.length > 1) {
+      button.classList.remove("d-none");
+      button.addEventListener("click", function () {
+        window.history.back();
+      });
+    }
+  });
+})();

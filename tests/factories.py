@@ -1,0 +1,87 @@
+"""factory_boy factories; states are traits (``UserFactory(clerk=True)``)."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+from stdnum.cn import ric, uscc
+
+from portal.constants import DistrictKind, Role, ThirdPartyKind
+from portal.models import District, Employer, ThirdParty, User
+
+
+def make_uscc(n: int) -> str:
+    body = f"91500000MA{n:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id_number(n: int, region: str = "500103", birthday: str = "19990101") -> str:
+    body = f"{region}{birthday}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"测试区{n}")
+    kind = DistrictKind.DISTRICT
+
+
+class EmployerFactory(DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"重庆测试科技有限公司{n}")
+    credit_code = factory.Sequence(make_uscc)
+    district = factory.SubFactory(DistrictFactory)
+    contact_name = "王经理"
+    contact_phone = "023-88888888"
+
+
+class ThirdPartyFactory(DjangoModelFactory):
+    class Meta:
+        model = ThirdParty
+
+    kind = ThirdPartyKind.AGENCY
+    name = factory.Sequence(lambda n: f"重庆测试人力资源有限公司{n}")
+    credit_code = factory.Sequence(lambda n: make_uscc(500000 + n))
+    id_number = None
+    phone = "13900000000"
+    bank_name = "中国银行重庆分行"
+    bank_account = "6217000000000000000"
+
+    class Params:
+        individual = factory.Trait(
+            kind=ThirdPartyKind.INDIVIDUAL,
+            credit_code=None,
+            id_number=factory.Sequence(make_id_number),
+            name=factory.Sequence(lambda n: f"荐才个人{n}"),
+        )
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.ADMIN
+    password = factory.PostGenerationMethodCall("set_password", "Secret-pass-123")
+
+    class Params:
+        clerk = factory.Trait(role=Role.DISTRICT_CLERK, district=factory.SubFactory(DistrictFactory))
+        district_reviewer = factory.Trait(role=Role.DISTRICT_REVIEWER, district=factory.SubFactory(DistrictFactory))
+        centre = factory.Trait(role=Role.TALENT_CENTRE)
+        bureau = factory.Trait(role=Role.BUREAU_REVIEWER)
+        third_party_user = factory.Trait(role=Role.THIRD_PARTY, third_party=factory.SubFactory(ThirdPartyFactory))
+        employer_user = factory.Trait(role=Role.EMPLOYER, employer=factory.SubFactory(EmployerFactory))
+        admin = factory.Trait(role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
