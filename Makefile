@@ -64,7 +64,7 @@ typecheck: install
 	$(BIN)/mypy .
 
 pytest: install debs-test
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v0
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 test: lint typecheck pytest

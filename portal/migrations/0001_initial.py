@@ -207,7 +207,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('district__isnull', False), ('role__in', ['district_reviewer', 'district_clerk'])), models.Q(models.Q(('role__in', ['district_reviewer', 'district_clerk']), _negated=True), ('district__isnull', True)), _connector='OR'), name='user_district_iff_district_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('district__isnull', False), ('role__in', ['district_clerk', 'district_reviewer'])), models.Q(models.Q(('role__in', ['district_clerk', 'district_reviewer']), _negated=True), ('district__isnull', True)), _connector='OR'), name='user_district_iff_district_role'),
         ),
         migrations.AddConstraint(
             model_name='user',

@@ -64,8 +64,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_district_iff_district_role",
-                condition=Q(role__in=list(DISTRICT_ROLES), district__isnull=False)
-                | (~Q(role__in=list(DISTRICT_ROLES)) & Q(district__isnull=True)),
+                condition=Q(role__in=sorted(DISTRICT_ROLES), district__isnull=False)
+                | (~Q(role__in=sorted(DISTRICT_ROLES)) & Q(district__isnull=True)),
             ),
             models.CheckConstraint(
                 name="user_employer_iff_employer_role",
