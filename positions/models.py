@@ -1,1 +1,116 @@
-"""Models of this app arrive with its issue."""
+"""Annex 1 卓越工程师岗位表: posts and the district's 旬 batches that carry them to the city."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.calendar import TenDayPeriod
+from portal.constants import Channel, Education
+from portal.models import TimeStampedModel
+from positions.constants import BatchStatus, CloseReason, PositionSource, PositionStatus
+
+
+class PositionBatch(TimeStampedModel):
+    """A district's posts of one 旬 (按旬征集). Sent once to the talent centre, then frozen.
+
+    A batch sent with no post is a zero report (零报告); a district with no sent batch has not reported (未报送).
+    Reopening a sent batch takes a bureau reviewer and a written reason (see services).
+    """
+
+    district = models.ForeignKey("portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("旬"), max_length=10, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.OPEN)
+    is_zero_report = models.BooleanField(_("零报告"), default=False)
+    sent_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_reason = models.TextField(_("重新开放原因"), blank=True)
+
+    class Meta:
+        ordering = ["-period", "district__order"]
+        verbose_name = _("岗位旬报")
+        verbose_name_plural = _("岗位旬报")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "period"], name="position_batch_one_per_district_period"),
+            models.CheckConstraint(
+                name="position_batch_sent_has_time",
+                condition=Q(status=BatchStatus.OPEN) | Q(sent_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {TenDayPeriod.parse(self.period).label}"
+
+    @property
+    def ten_day_period(self) -> TenDayPeriod:
+        return TenDayPeriod.parse(self.period)
+
+
+class Position(TimeStampedModel):
+    """One row of Annex 1. Columns in order: 用人单位 · 岗位名称 (under 揭榜招贤 or 引才专项) · 需求人数 · 学历要求 ·
+    专业要求 · 职业能力要求 · 是否招聘应届生 · 薪资范围 · 填报来源."""
+
+    employer = models.ForeignKey(
+        "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="positions"
+    )
+    channel = models.CharField(_("渠道"), max_length=32, choices=Channel.choices)
+    name = models.CharField(_("岗位名称"), max_length=128)
+    headcount = models.PositiveIntegerField(_("需求人数"), validators=[MinValueValidator(1)])
+    education = models.CharField(_("学历要求"), max_length=16, choices=Education.choices)
+    majors = models.CharField(_("专业要求"), max_length=500)
+    competencies = models.TextField(_("职业能力要求"), blank=True)
+    recruits_graduates = models.BooleanField(_("是否招聘应届生"))
+    salary_text = models.CharField(_("薪资范围"), max_length=100, blank=True)
+    salary_min = models.DecimalField(_("年薪下限（元）"), max_digits=12, decimal_places=0, null=True, blank=True)
+    salary_max = models.DecimalField(_("年薪上限（元）"), max_digits=12, decimal_places=0, null=True, blank=True)
+    district = models.ForeignKey(
+        "portal.District", verbose_name=_("填报来源"), on_delete=models.PROTECT, related_name="positions"
+    )
+    batch = models.ForeignKey(PositionBatch, verbose_name=_("旬报"), on_delete=models.PROTECT, related_name="positions")
+    status = models.CharField(_("状态"), max_length=16, choices=PositionStatus.choices, default=PositionStatus.DRAFT)
+    source = models.CharField(_("来源"), max_length=16, choices=PositionSource.choices, default=PositionSource.FORM)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    close_reason = models.CharField(_("关闭原因"), max_length=16, choices=CloseReason.choices, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("卓越工程师岗位")
+        verbose_name_plural = _("卓越工程师岗位")
+        indexes = [
+            models.Index(fields=["status", "channel"], name="position_public_list"),
+            models.Index(fields=["district", "status"], name="position_district_status"),
+        ]
+        constraints = [
+            # The natural key of a post: a re-imported sheet finds its rows again instead of duplicating them.
+            models.UniqueConstraint(fields=["batch", "employer", "channel", "name"], name="position_unique_in_batch"),
+            models.CheckConstraint(name="position_headcount_positive", condition=Q(headcount__gte=1)),
+            models.CheckConstraint(
+                name="position_salary_ordered",
+                condition=Q(salary_min__isnull=True) | Q(salary_max__isnull=True) | Q(salary_max__gte=F("salary_min")),
+            ),
+            models.CheckConstraint(
+                name="position_closed_has_reason",
+                condition=~Q(status=PositionStatus.CLOSED) | ~Q(close_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} · {self.name}"
+
+    @property
+    def period(self) -> str:
+        return self.batch.period
