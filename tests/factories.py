@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 from stdnum.cn import ric, uscc
 
+from portal.calendar import TenDayPeriod
 from portal.constants import DistrictKind, Role, ThirdPartyKind
 from portal.models import District, Employer, ThirdParty, User
 
@@ -85,3 +87,42 @@ class UserFactory(DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class PositionBatchFactory(DjangoModelFactory):
+    class Meta:
+        model = "positions.PositionBatch"
+        django_get_or_create = ("district", "period")
+
+    district = factory.SubFactory(DistrictFactory)
+    period = factory.LazyFunction(lambda: str(TenDayPeriod.current()))
+
+
+class PositionFactory(DjangoModelFactory):
+    """A post; traits give its state: ``PositionFactory(published=True)``."""
+
+    class Meta:
+        model = "positions.Position"
+
+    batch = factory.SubFactory(PositionBatchFactory)
+    district = factory.SelfAttribute("batch.district")
+    employer = factory.SubFactory(EmployerFactory, district=factory.SelfAttribute("..district"))
+    channel = "bounty_list"
+    name = factory.Sequence(lambda n: f"智能制造工程师{n}")
+    headcount = 2
+    education = "master"
+    majors = "机械工程、自动化"
+    competencies = "1.熟悉工业控制；\n2.有项目经验。"
+    recruits_graduates = True
+    salary_text = "15-25万元/年"
+    salary_min = 150000
+    salary_max = 250000
+    status = "draft"
+    created_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
+
+    class Params:
+        submitted = factory.Trait(status="submitted")
+        approved = factory.Trait(status="approved")
+        sent = factory.Trait(status="sent")
+        aggregated = factory.Trait(status="aggregated")
+        published = factory.Trait(status="published", published_at=factory.LazyFunction(timezone.now))

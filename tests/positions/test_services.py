@@ -1,0 +1,177 @@
+"""The post's workflow: every move checked against the table, the role and the district."""
+
+from __future__ import annotations
+
+import pytest
+from auditlog.models import LogEntry
+
+from portal.calendar import TenDayPeriod
+from portal.constants import Channel, Education
+from portal.errors import PermissionDenied, PortalError
+from positions.constants import BatchStatus, PositionStatus
+from positions.models import Position
+from positions.services import (
+    PositionData,
+    batch_reopen,
+    batch_send,
+    position_create,
+    position_move,
+    position_move_many,
+    position_update,
+)
+from tests.factories import DistrictFactory, EmployerFactory, PositionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def district():  # type: ignore[no-untyped-def]
+    return DistrictFactory()
+
+
+@pytest.fixture
+def clerk(district):  # type: ignore[no-untyped-def]
+    return UserFactory(clerk=True, district=district)
+
+
+@pytest.fixture
+def reviewer(district):  # type: ignore[no-untyped-def]
+    return UserFactory(district_reviewer=True, district=district)
+
+
+def _data(employer, **overrides) -> PositionData:  # type: ignore[no-untyped-def]
+    fields = {
+        "employer": employer,
+        "channel": Channel.SPECIAL_RECRUITMENT,
+        "name": " 前沿通信技术与政策研究工程师 ",
+        "headcount": 4,
+        "education": Education.MASTER,
+        "majors": "电子信息、通信工程、计算机",
+        "competencies": "1.会熟练操作OFFICE；\n2.具备良好的写作能力。",
+        "recruits_graduates": True,
+        "salary_text": "15-25万元/年",
+    }
+    return PositionData(**(fields | overrides))
+
+
+def test_a_clerk_drafts_a_post_with_parsed_salary(district, clerk) -> None:  # type: ignore[no-untyped-def]
+    position = position_create(
+        data=_data(EmployerFactory(district=district)), district=district, period=TenDayPeriod.current(), by=clerk
+    )
+    assert position.status == PositionStatus.DRAFT
+    assert position.name == "前沿通信技术与政策研究工程师"
+    assert (position.salary_min, position.salary_max) == (150000, 250000)
+    assert "\n" in position.competencies
+    assert LogEntry.objects.get_for_object(position).get().actor == clerk
+
+
+def test_rules_hold_in_the_service_not_only_the_form(district, clerk) -> None:  # type: ignore[no-untyped-def]
+    employer = EmployerFactory(district=district)
+    with pytest.raises(PortalError, match="需求人数") as excinfo:
+        position_create(data=_data(employer, headcount=0), district=district, period=TenDayPeriod.current(), by=clerk)
+    assert excinfo.value.field == "headcount"
+    position_create(data=_data(employer), district=district, period=TenDayPeriod.current(), by=clerk)
+    with pytest.raises(PortalError, match="同名"):
+        position_create(data=_data(employer), district=district, period=TenDayPeriod.current(), by=clerk)
+
+
+def test_only_the_districts_own_clerk_fills_posts(district) -> None:  # type: ignore[no-untyped-def]
+    outsider = UserFactory(clerk=True)
+    with pytest.raises(PermissionDenied):
+        position_create(data=_data(EmployerFactory()), district=district, period=TenDayPeriod.current(), by=outsider)
+    with pytest.raises(PermissionDenied):
+        position_create(
+            data=_data(EmployerFactory()), district=district, period=TenDayPeriod.current(), by=UserFactory(centre=True)
+        )
+
+
+def test_the_whole_flow_from_draft_to_published(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+    centre, bureau = UserFactory(centre=True), UserFactory(bureau=True)
+    position = position_create(
+        data=_data(EmployerFactory(district=district)), district=district, period=TenDayPeriod.current(), by=clerk
+    )
+    position = position_move(position=position, action="submit", by=clerk)
+    position = position_move(position=position, action="approve", by=reviewer)
+    batch = batch_send(batch=position.batch, by=reviewer)
+    assert batch.status == BatchStatus.SENT and not batch.is_zero_report
+    position.refresh_from_db()
+    assert position.status == PositionStatus.SENT
+    position = position_move(position=position, action="aggregate", by=centre)
+    position = position_move(position=position, action="publish", by=bureau)
+    assert position.status == PositionStatus.PUBLISHED and position.published_at is not None
+    position = position_move(position=position, action="close_filled", by=bureau)
+    assert position.status == PositionStatus.CLOSED and position.close_reason == "filled"
+
+
+def test_moves_outside_the_table_are_refused(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch__district=district)
+    with pytest.raises(PortalError, match="不能复核发布"):
+        position_move(position=position, action="publish", by=UserFactory(bureau=True))
+    with pytest.raises(PermissionDenied):
+        position_move(position=position, action="submit", by=reviewer)
+    other_reviewer = UserFactory(district_reviewer=True)
+    submitted = PositionFactory(batch__district=district, submitted=True)
+    with pytest.raises(PermissionDenied):
+        position_move(position=submitted, action="approve", by=other_reviewer)
+
+
+def test_returns_need_a_reason_and_reopen_editing(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch__district=district, submitted=True)
+    with pytest.raises(PortalError, match="原因"):
+        position_move(position=position, action="district_return", by=reviewer, reason="  ")
+    position = position_move(position=position, action="district_return", by=reviewer, reason="请补充薪资范围")
+    assert position.status == PositionStatus.RETURNED and position.return_reason == "请补充薪资范围"
+    position_update(position=position, data=_data(position.employer, salary_text="20万以上"), by=clerk)
+    position.refresh_from_db()
+    assert position.salary_min == 200000 and position.salary_max is None
+
+
+def test_a_city_return_moves_the_post_to_the_districts_open_batch(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+    last = TenDayPeriod.current().previous()
+    position = PositionFactory(batch__district=district, batch__period=str(last), approved=True)
+    batch_send(batch=position.batch, by=reviewer)
+    position.refresh_from_db()
+    position = position_move(
+        position=position, action="city_return", by=UserFactory(centre=True), reason="岗位名称不规范"
+    )
+    assert position.status == PositionStatus.RETURNED
+    assert position.batch.period == str(TenDayPeriod.current())
+    assert position.batch.status == BatchStatus.OPEN
+
+
+def test_batch_send_zero_report_and_freezing(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+    draft = PositionFactory(batch__district=district)
+    batch = batch_send(batch=draft.batch, by=reviewer)
+    assert batch.is_zero_report
+    draft.refresh_from_db()
+    assert draft.batch.period == str(batch.ten_day_period.next())  # carried on, not frozen in a sent batch
+    with pytest.raises(PortalError, match="重复报送"):
+        batch_send(batch=batch, by=reviewer)
+    with pytest.raises(PortalError, match="已报送"):
+        position_create(
+            data=_data(EmployerFactory(district=district)), district=district, period=batch.ten_day_period, by=clerk
+        )
+    bureau = UserFactory(bureau=True)
+    with pytest.raises(PermissionDenied):
+        batch_reopen(batch=batch, by=UserFactory(centre=True), reason="补报")
+    with pytest.raises(PortalError, match="原因"):
+        batch_reopen(batch=batch, by=bureau, reason="")
+    batch = batch_reopen(batch=batch, by=bureau, reason="区县补报两个岗位")
+    assert batch.status == BatchStatus.OPEN and batch.reopened_reason == "区县补报两个岗位"
+    assert LogEntry.objects.get_for_object(batch).filter(actor=bureau).exists()
+
+
+def test_pending_review_blocks_sending(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch__district=district, submitted=True)
+    with pytest.raises(PortalError, match="待初审"):
+        batch_send(batch=position.batch, by=reviewer)
+
+
+def test_bulk_approval_is_all_or_nothing(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+    batch_posts = [PositionFactory(batch__district=district, submitted=True) for _ in range(3)]
+    draft = PositionFactory(batch__district=district)
+    with pytest.raises(PortalError):
+        position_move_many(positions=[*batch_posts, draft], action="approve", by=reviewer)
+    assert Position.objects.filter(status=PositionStatus.APPROVED).count() == 0
+    position_move_many(positions=batch_posts, action="approve", by=reviewer)
+    assert Position.objects.filter(status=PositionStatus.APPROVED).count() == 3
