@@ -63,7 +63,8 @@ def district_scope(user: User, field: str = "district") -> Q:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.role in CITY_ROLES:
-        return Q()
+        # Not ``Q()``: an empty Q vanishes when OR-ed (``Q(x) | Q()`` is ``Q(x)``), which would hide everything.
+        return Q(pk__isnull=False)
     if user.role in DISTRICT_ROLES and user.district_id is not None:
         return Q(**{f"{field}_id": user.district_id})
     return Q(pk__in=[])

@@ -54,7 +54,7 @@ def test_personal_data_is_masked_in_the_audit_trail() -> None:
     third_party.bank_account = "6217000011112222"
     third_party.save()
     entry = LogEntry.objects.get_for_object(third_party).latest("timestamp")
-    old, new = entry.changes_dict["bank_account"]
+    _old, new = entry.changes_dict["bank_account"]
     assert "6217000011112222" not in new
     assert new.endswith("2222")
     created = LogEntry.objects.get_for_object(third_party).earliest("timestamp")

@@ -1,0 +1,28 @@
+"""Admin for posts and batches. Status fields are read-only here: they move only through positions.services."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from portal.admin import AuditedModelAdmin
+from positions.models import Position, PositionBatch
+
+
+@admin.register(PositionBatch)
+class PositionBatchAdmin(AuditedModelAdmin):
+    list_display = ["district", "period", "status", "is_zero_report", "sent_at", "sent_by"]
+    list_filter = ["status", "is_zero_report", "period"]
+    search_fields = ["district__name", "period"]
+    readonly_fields = ["status", "is_zero_report", "sent_at", "sent_by", "reopened_reason"]
+    list_select_related = ["district", "sent_by"]
+
+
+@admin.register(Position)
+class PositionAdmin(AuditedModelAdmin):
+    list_display = ["name", "employer", "channel", "headcount", "education", "district", "status", "published_at"]
+    list_filter = ["status", "channel", "education", "district"]
+    search_fields = ["name", "employer__name", "majors"]
+    autocomplete_fields = ["employer"]
+    raw_id_fields = ["batch", "created_by"]
+    readonly_fields = ["status", "return_reason", "close_reason", "published_at", "salary_min", "salary_max"]
+    list_select_related = ["employer", "district"]

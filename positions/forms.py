@@ -1,0 +1,157 @@
+"""The Annex 1 form a district clerk fills, in the annex's column order. Business rules stay in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from portal.constants import Channel, Education
+from portal.identity import normalise_uscc
+from portal.models import District, Employer
+from positions.models import Position
+from positions.services import PositionData
+
+YES_NO = (("1", "是"), ("0", "否"))
+
+
+class PositionForm(forms.Form):
+    employer = forms.ModelChoiceField(
+        label="用人单位", queryset=Employer.objects.none(), required=False, empty_label="（请选择本区县的用人单位）"
+    )
+    new_employer_name = forms.CharField(
+        label="或新增用人单位：单位名称",
+        max_length=128,
+        required=False,
+        help_text="列表中没有的单位，可在此填写全称新增。",
+    )
+    new_employer_credit_code = forms.CharField(label="新增单位的统一社会信用代码", max_length=30, required=False)
+    channel = forms.ChoiceField(label="渠道", choices=Channel.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label="岗位名称", max_length=128)
+    headcount = forms.IntegerField(
+        label="需求人数",
+        min_value=1,
+        error_messages={"min_value": "需求人数至少为1人。", "invalid": "需求人数须为整数。"},
+    )
+    education = forms.ChoiceField(label="学历要求", choices=[("", "（请选择）"), *Education.choices])
+    majors = forms.CharField(label="专业要求", max_length=500, help_text="多个专业用顿号分隔，如：电子信息、通信工程")
+    competencies = forms.CharField(
+        label="职业能力要求",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="可分行填写，换行会保留。",
+    )
+    recruits_graduates = forms.TypedChoiceField(
+        label="是否招聘应届生", choices=YES_NO, coerce=lambda value: value == "1", widget=forms.RadioSelect
+    )
+    salary_text = forms.CharField(
+        label="薪资范围", max_length=100, required=False, help_text="如：15-25万元/年、1.5万/月、面议"
+    )
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["employer"].queryset = Employer.objects.filter(district=district).order_by("name")  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
+            field.widget.attrs.setdefault("id", f"id_{name}")
+        self.fields["salary_text"].widget.attrs["placeholder"] = "如：15-25万元/年、1.5万/月、面议"
+
+    @classmethod
+    def initial_from(cls, position: Position) -> dict[str, Any]:
+        return {
+            "employer": position.employer_id,
+            "channel": position.channel,
+            "name": position.name,
+            "headcount": position.headcount,
+            "education": position.education,
+            "majors": position.majors,
+            "competencies": position.competencies,
+            "recruits_graduates": "1" if position.recruits_graduates else "0",
+            "salary_text": position.salary_text,
+        }
+
+    def clean_new_employer_name(self) -> str:
+        return " ".join(self.cleaned_data.get("new_employer_name", "").split())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        employer = cleaned.get("employer")
+        new_name = cleaned.get("new_employer_name", "")
+        if employer and new_name:
+            self.add_error("new_employer_name", "已在列表中选择了用人单位，无需再新增。")
+        elif not employer and not new_name:
+            self.add_error("employer", "请选择用人单位，或填写新增单位的名称。")
+        elif new_name:
+            if Employer.objects.filter(name=new_name).exists():
+                self.add_error(
+                    "new_employer_name", "该单位已登记，请在列表中选择（如不在列表中，请联系管理员核对所在区县）。"
+                )
+            try:
+                code = normalise_uscc(cleaned.get("new_employer_credit_code", ""))
+            except ValidationError as error:
+                self.add_error("new_employer_credit_code", error)
+            else:
+                cleaned["new_employer_credit_code"] = code
+                if Employer.objects.filter(credit_code=code).exists():
+                    self.add_error("new_employer_credit_code", "该统一社会信用代码已被其他单位使用。")
+        return cleaned
+
+    def position_data(self, employer: Employer) -> PositionData:
+        data = self.cleaned_data
+        return PositionData(
+            employer=employer,
+            channel=data["channel"],
+            name=data["name"],
+            headcount=data["headcount"],
+            education=data["education"],
+            majors=data["majors"],
+            competencies=data.get("competencies", ""),
+            recruits_graduates=bool(data["recruits_graduates"]),
+            salary_text=data.get("salary_text", ""),
+        )
+
+
+class PublicFilterForm(forms.Form):
+    """The public list's search; every field optional, invalid values are ignored rather than refused."""
+
+    q = forms.CharField(label="关键词", required=False, max_length=50)
+    district = forms.ModelChoiceField(
+        label="区县", queryset=District.objects.order_by("order", "code"), required=False, empty_label="全部区县"
+    )
+    channel = forms.ChoiceField(label="渠道", choices=[("", "全部渠道"), *Channel.choices], required=False)
+    education = forms.ChoiceField(label="学历要求", choices=[("", "不限学历"), *Education.choices], required=False)
+    graduates = forms.ChoiceField(
+        label="招聘应届生", choices=[("", "不限"), ("1", "招聘应届生"), ("0", "不招应届生")], required=False
+    )
+    min_salary = forms.DecimalField(
+        label="最低年薪（万元）", required=False, min_value=0, max_digits=6, decimal_places=1
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        self.fields["min_salary"].widget.attrs["placeholder"] = "如：15"
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        graduates = data.get("graduates")
+        salary = data.get("min_salary")
+        return {
+            "keyword": data.get("q", "").strip(),
+            "district_id": data["district"].pk if data.get("district") else None,
+            "channel": data.get("channel", ""),
+            "education": data.get("education", ""),
+            "recruits_graduates": None if not graduates else graduates == "1",
+            "min_salary": None if salary is None else Decimal(salary) * 10000,
+        }

@@ -1,0 +1,125 @@
+"""Reads of the positions app, already scoped to who is asking and joined for the pages that show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from portal.calendar import TenDayPeriod
+from portal.models import District, Employer, User
+from portal.permissions import district_scope, scope_to_district
+from positions.constants import PositionStatus
+from positions.models import Position, PositionBatch
+
+#: Posts that have left the district in a sent batch (what the city counts as reported).
+REPORTED = (PositionStatus.SENT, PositionStatus.AGGREGATED, PositionStatus.PUBLISHED, PositionStatus.CLOSED)
+
+
+def _joined(positions: QuerySet[Position]) -> QuerySet[Position]:
+    return positions.select_related("employer", "district", "batch")
+
+
+def position_public_list(
+    *,
+    keyword: str = "",
+    district_id: int | None = None,
+    channel: str = "",
+    education: str = "",
+    recruits_graduates: bool | None = None,
+    min_salary: Decimal | None = None,
+) -> QuerySet[Position]:
+    """Published posts of both channels, for anyone. ``min_salary`` is yearly yuan: posts paying at least that."""
+    positions = Position.objects.filter(status=PositionStatus.PUBLISHED).select_related("employer", "district")
+    for word in keyword.split():
+        positions = positions.filter(
+            Q(name__icontains=word) | Q(employer__name__icontains=word) | Q(majors__icontains=word)
+        )
+    if district_id:
+        positions = positions.filter(district_id=district_id)
+    if channel:
+        positions = positions.filter(channel=channel)
+    if education:
+        positions = positions.filter(education=education)
+    if recruits_graduates is not None:
+        positions = positions.filter(recruits_graduates=recruits_graduates)
+    if min_salary is not None:
+        positions = positions.filter(
+            Q(salary_max__gte=min_salary) | Q(salary_max__isnull=True, salary_min__gte=min_salary)
+        )
+    return positions.order_by("-published_at", "-pk")
+
+
+def position_public_detail_queryset() -> QuerySet[Position]:
+    return Position.objects.filter(status=PositionStatus.PUBLISHED).select_related("employer", "district")
+
+
+def position_visible(*, user: User) -> QuerySet[Position]:
+    """Every post the user may see behind the login: district staff their own district's, city staff all."""
+    return _joined(scope_to_district(Position.objects.all(), user))
+
+
+def batch_visible(*, user: User) -> QuerySet[PositionBatch]:
+    return scope_to_district(PositionBatch.objects.select_related("district"), user)
+
+
+def batch_for_district(*, district: District, period: TenDayPeriod) -> PositionBatch | None:
+    """The district's batch of ``period``; created on first look for a 旬 that has begun (it must exist to be
+    sent, even empty as a zero report), never for a future 旬."""
+    if period > TenDayPeriod.current():
+        return PositionBatch.objects.filter(district=district, period=str(period)).first()
+    batch, _ = PositionBatch.objects.get_or_create(district=district, period=str(period))
+    return batch
+
+
+def batch_positions(*, batch: PositionBatch) -> QuerySet[Position]:
+    return _joined(batch.positions.all()).order_by("created_at", "pk")
+
+
+def district_employers(*, district: District) -> QuerySet[Employer]:
+    return Employer.objects.filter(district=district).order_by("name")
+
+
+@dataclass(frozen=True)
+class DistrictReport:
+    district: District
+    batch: PositionBatch | None
+    reported: int
+
+    @property
+    def state(self) -> str:
+        """``sent`` (已报送), ``zero`` (零报告) or ``missing`` (未报送)."""
+        if self.batch is None or self.batch.sent_at is None or self.batch.status != "sent":
+            return "missing"
+        return "zero" if self.batch.is_zero_report else "sent"
+
+
+def city_district_reports(*, period: TenDayPeriod) -> list[DistrictReport]:
+    """Every district with its batch of ``period`` (two queries, whatever the number of districts)."""
+    batches = {
+        batch.district_id: batch
+        for batch in PositionBatch.objects.filter(period=str(period)).annotate(
+            reported=Count("positions", filter=Q(positions__status__in=REPORTED))
+        )
+    }
+    return [
+        DistrictReport(
+            district=district,
+            batch=batches.get(district.pk),
+            reported=getattr(batches.get(district.pk), "reported", 0),
+        )
+        for district in District.objects.order_by("order", "code")
+    ]
+
+
+def city_positions(*, period: TenDayPeriod) -> QuerySet[Position]:
+    """Posts of ``period`` waiting at the city: sent (to aggregate) and aggregated (to publish)."""
+    return _joined(
+        Position.objects.filter(batch__period=str(period), status__in=(PositionStatus.SENT, PositionStatus.AGGREGATED))
+    ).order_by("district__order", "employer__name", "pk")
+
+
+def position_api_list(*, user: User) -> QuerySet[Position]:
+    """For the API: published posts for anyone, plus the posts behind the login that the user may see."""
+    return _joined(Position.objects.filter(Q(status=PositionStatus.PUBLISHED) | district_scope(user)))

@@ -1,0 +1,81 @@
+"""API shapes of a post. Writes carry only the Annex 1 fields: status, district and batch are never client input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from portal.constants import Channel, Education
+from portal.models import Employer
+from positions.models import Position
+from positions.services import PositionData
+from positions.workflow import MOVES
+
+
+class PositionSerializer(serializers.ModelSerializer[Position]):
+    employer_name = serializers.CharField(source="employer.name", read_only=True)
+    district_code = serializers.CharField(source="district.code", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+    period = serializers.CharField(source="batch.period", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    education_display = serializers.CharField(source="get_education_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Position
+        fields = [
+            "id",
+            "employer",
+            "employer_name",
+            "channel",
+            "channel_display",
+            "name",
+            "headcount",
+            "education",
+            "education_display",
+            "majors",
+            "competencies",
+            "recruits_graduates",
+            "salary_text",
+            "salary_min",
+            "salary_max",
+            "district_code",
+            "district_name",
+            "period",
+            "status",
+            "status_display",
+            "return_reason",
+            "close_reason",
+            "published_at",
+        ]
+        read_only_fields = [
+            "salary_min",
+            "salary_max",
+            "status",
+            "return_reason",
+            "close_reason",
+            "published_at",
+        ]
+
+
+class PositionWriteSerializer(serializers.Serializer[Any]):
+    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), label="用人单位")
+    channel = serializers.ChoiceField(choices=Channel.choices, label="渠道")
+    name = serializers.CharField(max_length=128, label="岗位名称")
+    headcount = serializers.IntegerField(min_value=1, label="需求人数")
+    education = serializers.ChoiceField(choices=Education.choices, label="学历要求")
+    majors = serializers.CharField(max_length=500, label="专业要求")
+    competencies = serializers.CharField(allow_blank=True, required=False, default="", label="职业能力要求")
+    recruits_graduates = serializers.BooleanField(label="是否招聘应届生")
+    salary_text = serializers.CharField(max_length=100, allow_blank=True, required=False, default="", label="薪资范围")
+    period = serializers.CharField(required=False, label="旬（YYYY-MM-N，默认本旬）")
+
+    def to_data(self) -> PositionData:
+        fields = {k: v for k, v in self.validated_data.items() if k != "period"}
+        return PositionData(**fields)
+
+
+class PositionMoveSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=[(key, move.label) for key, move in MOVES.items()], label="操作")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label="原因")

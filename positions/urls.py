@@ -1,0 +1,17 @@
+from django.urls import path
+
+from positions import views
+
+app_name = "positions"
+urlpatterns = [
+    path("", views.public_list, name="public_list"),
+    path("<int:pk>/", views.public_detail, name="public_detail"),
+    path("district/", views.district_batch, name="district_batch"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("move/", views.move_many, name="move_many"),
+    path("batch/<int:pk>/send/", views.batch_send, name="batch_send"),
+    path("batch/<int:pk>/reopen/", views.batch_reopen, name="batch_reopen"),
+    path("city/", views.city_batches, name="city_batches"),
+]

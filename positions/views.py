@@ -1,0 +1,275 @@
+"""Pages of Annex 1: the public list, the district's 旬 batch, the city's roll-up. Thin: parse, call a service
+or selector, render; every rule lives in ``positions.services`` and ``positions.workflow``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+import positions.permissions  # noqa: F401  (registers the positions.* permissions)
+from portal.calendar import TenDayPeriod
+from portal.decorators import permission_required
+from portal.errors import PortalError
+from portal.models import Employer, User
+from positions import selectors, services
+from positions.constants import BatchStatus, PositionStatus
+from positions.forms import PositionForm, PublicFilterForm
+from positions.models import Position
+from positions.workflow import EDITABLE, MOVES
+
+PAGE_SIZE = 20
+
+
+def _period_from(request: HttpRequest) -> TenDayPeriod:
+    code = request.GET.get("period") or request.POST.get("period") or ""
+    try:
+        return TenDayPeriod.parse(code) if code else TenDayPeriod.current()
+    except ValueError:
+        return TenDayPeriod.current()
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """PRG: back to the page the form was on (``next``), if it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# ---- Public ---------------------------------------------------------------
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    form = PublicFilterForm(request.GET or None)
+    found = selectors.position_public_list(**form.filters()) if form.is_bound else selectors.position_public_list()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "positions/public_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@require_GET
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    position = get_object_or_404(selectors.position_public_detail_queryset(), pk=pk)
+    user = _user(request)
+    closes = [MOVES[action] for action in ("close_filled", "close_withdrawn") if MOVES[action].who.test(user, position)]
+    return render(request, "positions/public_detail.html", {"position": position, "closes": closes})
+
+
+# ---- District -------------------------------------------------------------
+
+
+@permission_required("positions.view_district_batch")
+@require_GET
+def district_batch(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    period = _period_from(request)
+    batch = selectors.batch_for_district(district=user.district, period=period)  # type: ignore[arg-type]
+    rows = list(selectors.batch_positions(batch=batch)) if batch else []
+    approved = sum(1 for position in rows if position.status == PositionStatus.APPROVED)
+    return render(
+        request,
+        "positions/district_batch.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "is_current": period == TenDayPeriod.current(),
+            "batch": batch,
+            "batch_open": batch is not None and batch.status == BatchStatus.OPEN,
+            "rows": rows,
+            "approved_count": approved,
+            "submitted_count": sum(1 for position in rows if position.status == PositionStatus.SUBMITTED),
+            "is_clerk": rules.has_perm("positions.fill", user),
+            "is_reviewer": rules.has_perm("positions.review_district", user),
+            "editable": EDITABLE,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _create_employer(form: PositionForm) -> Employer:
+    # Inside the caller's transaction: a post refused by the service leaves no orphan employer behind.
+    return Employer.objects.create(
+        name=form.cleaned_data["new_employer_name"],
+        credit_code=form.cleaned_data["new_employer_credit_code"],
+        district=form.district,
+    )
+
+
+def _show_error(request: HttpRequest, form: PositionForm, error: PortalError) -> None:
+    if error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+@permission_required("positions.fill")
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    district = user.district
+    assert district is not None  # a clerk always has a district (portal.models.User constraint)
+    initial: dict[str, Any] = {}
+    copy_of = request.GET.get("copy", "")
+    if copy_of.isdigit():
+        source = get_object_or_404(selectors.position_visible(user=user), pk=int(copy_of))
+        initial = PositionForm.initial_from(source)
+    form = PositionForm(request.POST or None, initial=initial, district=district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                employer = form.cleaned_data["employer"] or _create_employer(form)
+                position = services.position_create(
+                    data=form.position_data(employer), district=district, period=TenDayPeriod.current(), by=user
+                )
+        except PortalError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, f"已保存草稿：{position.name}。确认无误后请“提交初审”。")
+            return redirect("positions:district_batch")
+    return render(request, "positions/form.html", {"form": form, "position": None, "copy_of": copy_of})
+
+
+@permission_required("positions.fill")
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
+    if position.status not in EDITABLE:
+        messages.error(request, f"岗位当前状态为“{position.get_status_display()}”，不能修改。")
+        return redirect(f"{reverse('positions:district_batch')}?period={position.batch.period}")
+    form = PositionForm(request.POST or None, initial=PositionForm.initial_from(position), district=position.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                employer = form.cleaned_data["employer"] or _create_employer(form)
+                services.position_update(position=position, data=form.position_data(employer), by=user)
+        except PortalError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, f"已保存修改：{form.cleaned_data['name']}。")
+            return redirect(f"{reverse('positions:district_batch')}?period={position.batch.period}")
+    return render(request, "positions/form.html", {"form": form, "position": position, "copy_of": ""})
+
+
+# ---- Moves (district, city and bureau alike) --------------------------------
+
+
+@permission_required("positions.move")
+@require_POST
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        services.position_move(position=position, action=action, by=user, reason=request.POST.get("reason", ""))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{MOVES[action].label}：{position.name}。")
+    return _back(request, reverse("positions:district_batch"))
+
+
+@permission_required("positions.move")
+@require_POST
+def move_many(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    action = request.POST.get("action", "")
+    chosen: list[Position] = list(selectors.position_visible(user=user).filter(pk__in=ids))
+    if not chosen or len(chosen) != len(set(ids)):
+        messages.error(request, "请先勾选要处理的岗位。" if not ids else "所选岗位中有您无权处理的岗位。")
+        return _back(request, reverse("positions:district_batch"))
+    try:
+        services.position_move_many(positions=chosen, action=action, by=user, reason=request.POST.get("reason", ""))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{MOVES[action].label}{len(chosen)}个岗位。")
+    return _back(request, reverse("positions:district_batch"))
+
+
+@permission_required("positions.review_district")
+@require_POST
+def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    batch = get_object_or_404(selectors.batch_visible(user=user), pk=pk)
+    try:
+        batch = services.batch_send(batch=batch, by=user)
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        label = batch.ten_day_period.label
+        if batch.is_zero_report:
+            messages.success(request, f"已报送{label}零报告（本旬无岗位）。")
+        else:
+            messages.success(request, f"已报送{label}的岗位，共{batch.positions.count()}个。")
+    return redirect(f"{reverse('positions:district_batch')}?period={batch.period}")
+
+
+# ---- City -----------------------------------------------------------------
+
+
+@permission_required("positions.view_city_batches")
+@require_GET
+def city_batches(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    period = _period_from(request)
+    reports = selectors.city_district_reports(period=period)
+    rows = list(selectors.city_positions(period=period))
+    bulk_action = ""
+    if rules.has_perm("positions.aggregate", user):
+        bulk_action = "aggregate"
+    elif rules.has_perm("positions.publish", user):
+        bulk_action = "publish"
+    source = PositionStatus.SENT if bulk_action == "aggregate" else PositionStatus.AGGREGATED
+    return render(
+        request,
+        "positions/city_batches.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "report_columns": [reports[start : start + 14] for start in range(0, len(reports), 14)],
+            "counts": {
+                "sent": sum(1 for report in reports if report.state == "sent"),
+                "zero": sum(1 for report in reports if report.state == "zero"),
+                "missing": sum(1 for report in reports if report.state == "missing"),
+            },
+            "rows": rows,
+            "bulk_action": bulk_action,
+            "bulk_move": MOVES.get(bulk_action),
+            "bulk_ids": [position.pk for position in rows if position.status == source],
+            "can_reopen": rules.has_perm("positions.reopen_batch", user),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@permission_required("positions.reopen_batch")
+@require_POST
+def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    batch = get_object_or_404(selectors.batch_visible(user=user), pk=pk)
+    try:
+        services.batch_reopen(batch=batch, by=user, reason=request.POST.get("reason", ""))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已重新开放{batch}，区县可补报后再次报送。")
+    return redirect(f"{reverse('positions:city_batches')}?period={batch.period}")

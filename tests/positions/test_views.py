@@ -1,0 +1,281 @@
+"""The positions pages through Django's test client: forms, scoping, bulk moves, batches and the public list."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from portal.calendar import TenDayPeriod
+from portal.models import District
+from positions.constants import BatchStatus, PositionStatus
+from positions.models import Position, PositionBatch
+from tests.factories import (
+    DistrictFactory,
+    EmployerFactory,
+    PositionBatchFactory,
+    PositionFactory,
+    UserFactory,
+    make_uscc,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def district() -> District:
+    return DistrictFactory(name="铜梁区测试")
+
+
+@pytest.fixture
+def clerk(district):  # type: ignore[no-untyped-def]
+    return UserFactory(clerk=True, district=district)
+
+
+@pytest.fixture
+def reviewer(district):  # type: ignore[no-untyped-def]
+    return UserFactory(district_reviewer=True, district=district)
+
+
+@pytest.fixture
+def batch(district) -> PositionBatch:  # type: ignore[no-untyped-def]
+    return PositionBatchFactory(district=district)
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_data(employer_id: int, **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "employer": employer_id,
+        "channel": "special_recruitment",
+        "name": "前沿通信技术与政策研究工程师",
+        "headcount": "4",
+        "education": "master",
+        "majors": "电子信息、通信工程、计算机",
+        "competencies": "1.熟悉通信协议；\n2.有政策研究经验；\n3.英语良好。",
+        "recruits_graduates": "1",
+        "salary_text": "15-25万元/年",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_clerk_creates_a_draft_and_gets_a_chinese_error_for_zero_headcount(clerk, district) -> None:  # type: ignore[no-untyped-def]
+    employer = EmployerFactory(district=district)
+    client = login(clerk)
+
+    refused = client.post(reverse("positions:create"), form_data(employer.pk, headcount="0"))
+    assert refused.status_code == 200
+    assert "需求人数至少为1人。" in refused.content.decode()
+    assert not Position.objects.exists()
+
+    response = client.post(reverse("positions:create"), form_data(employer.pk), follow=True)
+    position = Position.objects.get()
+    assert position.status == PositionStatus.DRAFT
+    assert position.district == district and position.headcount == 4
+    assert position.competencies.count("\n") == 2
+    assert position.salary_min == 150000
+    assert "已保存草稿" in response.content.decode()
+    assert "前沿通信技术与政策研究工程师" in response.content.decode()
+
+
+def test_clerk_adds_a_new_employer_with_a_valid_credit_code(clerk, district) -> None:  # type: ignore[no-untyped-def]
+    client = login(clerk)
+    bad = client.post(
+        reverse("positions:create"),
+        form_data("", new_employer_name="重庆新设科技有限公司", new_employer_credit_code="91500000MA00000001"),
+    )
+    assert "统一社会信用代码" in bad.content.decode()
+    assert not Position.objects.exists()
+
+    code = make_uscc(424242)
+    client.post(
+        reverse("positions:create"),
+        form_data("", new_employer_name="重庆新设科技有限公司", new_employer_credit_code=code),
+    )
+    position = Position.objects.get()
+    assert position.employer.name == "重庆新设科技有限公司"
+    assert position.employer.credit_code == code and position.employer.district == district
+
+
+def test_copy_prefills_the_form(clerk, batch) -> None:  # type: ignore[no-untyped-def]
+    original = PositionFactory(batch=batch, name="数字孪生工程师")
+    page = login(clerk).get(reverse("positions:create") + f"?copy={original.pk}")
+    assert 'value="数字孪生工程师"' in page.content.decode()
+
+
+def test_another_districts_clerk_cannot_see_or_edit_the_post(batch) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch=batch, name="铜梁专属岗位")
+    stranger = login(UserFactory(clerk=True))
+
+    assert stranger.get(reverse("positions:edit", args=[position.pk])).status_code == 404
+    assert stranger.post(reverse("positions:move", args=[position.pk]), {"action": "submit"}).status_code == 404
+    assert stranger.get(reverse("positions:create") + f"?copy={position.pk}").status_code == 404
+    page = stranger.get(reverse("positions:district_batch"))
+    assert page.status_code == 200
+    assert "铜梁专属岗位" not in page.content.decode()
+    position.refresh_from_db()
+    assert position.status == PositionStatus.DRAFT
+
+
+def test_clerk_submits_and_reviewer_approves_several_at_once(clerk, reviewer, batch) -> None:  # type: ignore[no-untyped-def]
+    draft = PositionFactory(batch=batch)
+    login(clerk).post(reverse("positions:move", args=[draft.pk]), {"action": "submit"})
+    draft.refresh_from_db()
+    assert draft.status == PositionStatus.SUBMITTED
+
+    others = [PositionFactory(batch=batch, submitted=True) for _ in range(2)]
+    ids = [draft.pk, *(position.pk for position in others)]
+    response = login(reviewer).post(reverse("positions:move_many"), {"action": "approve", "ids": ids}, follow=True)
+    assert "已初审通过3个岗位" in response.content.decode()
+    assert set(Position.objects.values_list("status", flat=True)) == {PositionStatus.APPROVED}
+
+
+def test_reviewer_returns_with_a_reason_the_clerk_sees(clerk, reviewer, batch) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch=batch, submitted=True)
+    client = login(reviewer)
+    refused = client.post(
+        reverse("positions:move", args=[position.pk]), {"action": "district_return", "reason": " "}, follow=True
+    )
+    assert "须填写原因" in refused.content.decode()
+    client.post(
+        reverse("positions:move", args=[position.pk]), {"action": "district_return", "reason": "请补充薪资范围"}
+    )
+    position.refresh_from_db()
+    assert position.status == PositionStatus.RETURNED
+
+    page = login(clerk).get(reverse("positions:district_batch"))
+    assert "请补充薪资范围" in page.content.decode()
+    assert login(clerk).get(reverse("positions:edit", args=[position.pk])).status_code == 200
+
+
+def test_reviewer_sends_the_batch(reviewer, batch) -> None:  # type: ignore[no-untyped-def]
+    PositionFactory(batch=batch, approved=True)
+    PositionFactory(batch=batch, approved=True)
+    response = login(reviewer).post(reverse("positions:batch_send", args=[batch.pk]), follow=True)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SENT and not batch.is_zero_report
+    assert set(batch.positions.values_list("status", flat=True)) == {PositionStatus.SENT}
+    assert "共2个" in response.content.decode()
+    assert "已报送" in response.content.decode()
+
+
+def test_reviewer_sends_a_zero_report(reviewer, district) -> None:  # type: ignore[no-untyped-def]
+    client = login(reviewer)
+    page = client.get(reverse("positions:district_batch")).content.decode()
+    assert "将报送零报告" in page  # the confirm text says so
+    batch = PositionBatch.objects.get(district=district, period=str(TenDayPeriod.current()))
+    response = client.post(reverse("positions:batch_send", args=[batch.pk]), follow=True)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SENT and batch.is_zero_report
+    assert "零报告" in response.content.decode()
+
+
+def test_a_clerk_cannot_send_and_another_reviewer_cannot_see_the_batch(clerk, batch) -> None:  # type: ignore[no-untyped-def]
+    assert login(clerk).post(reverse("positions:batch_send", args=[batch.pk])).status_code == 403
+    other = login(UserFactory(district_reviewer=True))
+    assert other.post(reverse("positions:batch_send", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN
+
+
+def test_city_page_shows_which_districts_did_not_send(reference_data) -> None:  # type: ignore[no-untyped-def]
+    tongliang = District.objects.get(code="500151")
+    PositionFactory(batch=PositionBatchFactory(district=tongliang), sent=True)
+    PositionBatch.objects.filter(district=tongliang).update(status=BatchStatus.SENT, sent_at="2026-01-01T00:00+08:00")
+    yuzhong = District.objects.get(code="500103")
+    PositionBatchFactory(district=yuzhong)
+    PositionBatch.objects.filter(district=yuzhong).update(
+        status=BatchStatus.SENT, is_zero_report=True, sent_at="2026-01-01T00:00+08:00"
+    )
+
+    page = login(UserFactory(centre=True)).get(reverse("positions:city_batches")).content.decode()
+    assert District.objects.count() == 41
+    assert page.count("未报送") == 39 + 1  # every silent district, plus the summary line
+    assert "已报送（1个岗位）" in page
+    assert "零报告" in page
+    assert login(UserFactory(clerk=True)).get(reverse("positions:city_batches")).status_code == 403
+
+
+def test_centre_aggregates_bureau_publishes_and_it_appears_on_the_public_list(batch) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch=batch, sent=True, name="工业软件架构工程师")
+    centre = login(UserFactory(centre=True))
+    page = centre.get(reverse("positions:city_batches")).content.decode()
+    assert "工业软件架构工程师" in page and "汇总全部（1）" in page
+    centre.post(reverse("positions:move_many"), {"action": "aggregate", "ids": [position.pk]})
+    position.refresh_from_db()
+    assert position.status == PositionStatus.AGGREGATED
+
+    anonymous = Client()
+    assert "工业软件架构工程师" not in anonymous.get(reverse("positions:public_list")).content.decode()
+    assert anonymous.get(reverse("positions:public_detail", args=[position.pk])).status_code == 404
+
+    bureau = login(UserFactory(bureau=True))
+    bureau.post(reverse("positions:move", args=[position.pk]), {"action": "publish"})
+    position.refresh_from_db()
+    assert position.status == PositionStatus.PUBLISHED
+    assert "工业软件架构工程师" in anonymous.get(reverse("positions:public_list")).content.decode()
+    assert anonymous.get(reverse("positions:public_detail", args=[position.pk])).status_code == 200
+
+
+def test_city_return_goes_back_to_the_district_with_the_reason(clerk, batch) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch=batch, sent=True)
+    bureau = login(UserFactory(bureau=True))
+    bureau.post(reverse("positions:move", args=[position.pk]), {"action": "city_return", "reason": "专业要求过宽"})
+    position.refresh_from_db()
+    assert position.status == PositionStatus.RETURNED
+    assert "专业要求过宽" in login(clerk).get(reverse("positions:district_batch")).content.decode()
+
+
+def test_bureau_reopens_a_sent_batch_only_with_a_reason(batch) -> None:  # type: ignore[no-untyped-def]
+    PositionBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.SENT, sent_at="2026-01-01T00:00+08:00")
+    bureau = login(UserFactory(bureau=True))
+    refused = bureau.post(reverse("positions:batch_reopen", args=[batch.pk]), {"reason": ""}, follow=True)
+    assert "须填写原因" in refused.content.decode()
+    bureau.post(reverse("positions:batch_reopen", args=[batch.pk]), {"reason": "补报遗漏岗位"})
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN and batch.reopened_reason == "补报遗漏岗位"
+    assert login(UserFactory(centre=True)).post(reverse("positions:batch_reopen", args=[batch.pk])).status_code == 403
+
+
+def test_bureau_closes_a_published_post_from_its_page(batch) -> None:  # type: ignore[no-untyped-def]
+    position = PositionFactory(batch=batch, published=True)
+    bureau = login(UserFactory(bureau=True))
+    assert "关闭（已招满）" in bureau.get(reverse("positions:public_detail", args=[position.pk])).content.decode()
+    assert "关闭（已招满）" not in Client().get(reverse("positions:public_detail", args=[position.pk])).content.decode()
+    bureau.post(reverse("positions:move", args=[position.pk]), {"action": "close_filled"})
+    position.refresh_from_db()
+    assert position.status == PositionStatus.CLOSED and position.close_reason == "filled"
+
+
+def test_public_list_filters(batch) -> None:  # type: ignore[no-untyped-def]
+    PositionFactory(batch=batch, published=True, name="芯片设计工程师", education="doctor", salary_max=400000)
+    PositionFactory(
+        batch=batch, published=True, name="机械设计工程师", education="bachelor", salary_min=80000, salary_max=120000
+    )
+    PositionFactory(batch=batch, approved=True, name="未发布工程师")
+    client = Client()
+    page = client.get(reverse("positions:public_list")).content.decode()
+    assert "芯片设计工程师" in page and "机械设计工程师" in page and "未发布工程师" not in page
+    page = client.get(reverse("positions:public_list"), {"education": "doctor"}).content.decode()
+    assert "芯片设计工程师" in page and "机械设计工程师" not in page
+    page = client.get(reverse("positions:public_list"), {"min_salary": "20"}).content.decode()
+    assert "芯片设计工程师" in page and "机械设计工程师" not in page
+    page = client.get(reverse("positions:public_list"), {"q": "芯片"}).content.decode()
+    assert "芯片设计工程师" in page and "机械设计工程师" not in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_public_list_query_count_does_not_grow_with_posts(count, batch, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(count):
+        PositionFactory(batch=batch, published=True, employer=EmployerFactory(district=batch.district))
+    client = Client()
+    # count, page of posts, districts for the filter: the same three whatever the number of posts.
+    with django_assert_num_queries(3):
+        response = client.get(reverse("positions:public_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('href="/positions/') >= min(count, 20)
