@@ -1,8 +1,8 @@
 """Benchmark: Annex 1 import on PostgreSQL against plain reads of the same file and django-import-export.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/positions_import.py [--sizes 1000,10000,50000]
+    .venv/bin/python bench/positions_import.py [--sizes 1000,10000,50000]
 
-Creates a throw-away test database (test_<name>), generates Annex 1 sheets in the real two-row layout,
+Creates a throw-away PostgreSQL database (test_portal_bench; DATABASE_URL chooses another server), generates Annex 1 sheets in the real two-row layout,
 and prints for each size: the portal's fully validated import, read-only openpyxl's bare read, python-calamine's
 bare read, django-import-export's default import (up to 10,000 rows) and the ratios, measured in one run.
 Then the query counts of the public list page and the API list at 10 and 1,000 posts.
@@ -21,7 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+# Its own database name, so the throw-away test_portal_bench never collides with the suite's test_test.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 
 import django
 
@@ -149,11 +150,14 @@ def list_query_counts() -> dict[str, dict[int, int]]:
 
     counts: dict[str, dict[int, int]] = {"/positions/": {}, "/api/v1/positions/": {}}
     Position.objects.all().delete()
+    template = PositionFactory(published=True)
     for total in (10, 1000):
-        missing = total - Position.objects.filter(status="published").count()
-        batch = PositionFactory(published=True).batch if missing else None
-        for _ in range(missing - 1):
-            PositionFactory(published=True, batch=batch, district=batch.district, employer__district=batch.district)
+        clones = []
+        for n in range(total - Position.objects.count()):
+            clone = Position(**{f.attname: getattr(template, f.attname) for f in Position._meta.concrete_fields})
+            clone.pk, clone.name = None, f"{template.name}-{total}-{n}"
+            clones.append(clone)
+        Position.objects.bulk_create(clones)
         for url in counts:
             with CaptureQueriesContext(connection) as captured:
                 response = Client().get(url)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ExportMixin
 
 from portal.admin import AuditedModelAdmin
 from positions.models import Position, PositionBatch
+from positions.resources import PositionResource
 
 
 @admin.register(PositionBatch)
@@ -18,7 +20,12 @@ class PositionBatchAdmin(AuditedModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(AuditedModelAdmin):
+class PositionAdmin(ExportMixin, AuditedModelAdmin):
+    """Flat exports through django-import-export; Annex 1 sheets are imported on the portal's own import page
+    (one service for the admin, the district clerks and ``manage.py import_positions``)."""
+
+    resource_classes = [PositionResource]
+    change_list_template = "admin/positions/position/change_list.html"
     list_display = ["name", "employer", "channel", "headcount", "education", "district", "status", "published_at"]
     list_filter = ["status", "channel", "education", "district"]
     search_fields = ["name", "employer__name", "majors"]

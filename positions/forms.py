@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
-from portal.models import District, Employer
+from portal.models import District, Employer, User
 from positions.models import Position
 from positions.services import PositionData
 
@@ -119,39 +119,33 @@ class PositionForm(forms.Form):
         )
 
 
-class PublicFilterForm(forms.Form):
-    """The public list's search; every field optional, invalid values are ignored rather than refused."""
+class PositionImportForm(forms.Form):
+    """Upload of an Annex 1 sheet. District clerks import into their own district; admins choose one."""
 
-    q = forms.CharField(label="关键词", required=False, max_length=50)
-    district = forms.ModelChoiceField(
-        label="区县", queryset=District.objects.order_by("order", "code"), required=False, empty_label="全部区县"
-    )
-    channel = forms.ChoiceField(label="渠道", choices=[("", "全部渠道"), *Channel.choices], required=False)
-    education = forms.ChoiceField(label="学历要求", choices=[("", "不限学历"), *Education.choices], required=False)
-    graduates = forms.ChoiceField(
-        label="招聘应届生", choices=[("", "不限"), ("1", "招聘应届生"), ("0", "不招应届生")], required=False
-    )
-    min_salary = forms.DecimalField(
-        label="最低年薪（万元）", required=False, min_value=0, max_digits=6, decimal_places=1
-    )
+    district = forms.ModelChoiceField(label="导入区县", queryset=District.objects.order_by("order"), required=False)
+    period = forms.CharField(label="旬（如 2026-11-3）", max_length=10)
+    file = forms.FileField(label="Excel文件（.xlsx，附件1格式）", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        if user.district_id:
+            del self.fields["district"]
+        self.fields["period"].initial = kwargs.get("initial", {}).get("period") or str(TenDayPeriod.current())
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        self.fields["min_salary"].widget.attrs["placeholder"] = "如：15"
+        self.fields["file"].widget.attrs["accept"] = (
+            ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
 
-    def filters(self) -> dict[str, Any]:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        graduates = data.get("graduates")
-        salary = data.get("min_salary")
-        return {
-            "keyword": data.get("q", "").strip(),
-            "district_id": data["district"].pk if data.get("district") else None,
-            "channel": data.get("channel", ""),
-            "education": data.get("education", ""),
-            "recruits_graduates": None if not graduates else graduates == "1",
-            "min_salary": None if salary is None else Decimal(salary) * 10000,
-        }
+    def clean_period(self) -> TenDayPeriod:
+        try:
+            return TenDayPeriod.parse(self.cleaned_data["period"].strip())
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.user.district_id and not data.get("district"):
+            self.add_error("district", "请选择导入的区县。")
+        return data

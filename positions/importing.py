@@ -23,8 +23,10 @@ from typing import IO, Any
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal import permissions as p
+from portal.bulk import bulk_insert
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
@@ -585,19 +587,28 @@ def _write(raw_rows: list[RawRow], *, district: District, period: TenDayPeriod, 
     with set_actor(by):
         # bulk_create bypasses auditlog's signals: the import is recorded once, on the batch, below.
         Employer.objects.bulk_create(list(employers.values()))
-        Position.objects.bulk_create(
-            [
-                Position(
-                    **data.as_fields(),
-                    district=district,
-                    batch=batch,
-                    created_by=by,
-                    source=PositionSource.IMPORT,
-                    status=PositionStatus.DRAFT,
-                )
-                for data in new_data
-            ]
-        )
+        now = timezone.now()
+        rows = []
+        for data in new_data:
+            fields = data.as_fields()
+            employer = fields.pop("employer")
+            rows.append(
+                {
+                    **fields,
+                    "employer_id": employer.pk,
+                    "district_id": district.pk,
+                    "batch_id": batch.pk,
+                    "created_by_id": by.pk,
+                    "source": PositionSource.IMPORT,
+                    "status": PositionStatus.DRAFT,
+                    "return_reason": "",
+                    "close_reason": "",
+                    "published_at": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        bulk_insert(Position, rows)
         LogEntry.objects.log_create(
             instance=batch,
             action=LogEntry.Action.UPDATE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
@@ -21,34 +20,13 @@ def _joined(positions: QuerySet[Position]) -> QuerySet[Position]:
     return positions.select_related("employer", "district", "batch")
 
 
-def position_public_list(
-    *,
-    keyword: str = "",
-    district_id: int | None = None,
-    channel: str = "",
-    education: str = "",
-    recruits_graduates: bool | None = None,
-    min_salary: Decimal | None = None,
-) -> QuerySet[Position]:
-    """Published posts of both channels, for anyone. ``min_salary`` is yearly yuan: posts paying at least that."""
-    positions = Position.objects.filter(status=PositionStatus.PUBLISHED).select_related("employer", "district")
-    for word in keyword.split():
-        positions = positions.filter(
-            Q(name__icontains=word) | Q(employer__name__icontains=word) | Q(majors__icontains=word)
-        )
-    if district_id:
-        positions = positions.filter(district_id=district_id)
-    if channel:
-        positions = positions.filter(channel=channel)
-    if education:
-        positions = positions.filter(education=education)
-    if recruits_graduates is not None:
-        positions = positions.filter(recruits_graduates=recruits_graduates)
-    if min_salary is not None:
-        positions = positions.filter(
-            Q(salary_max__gte=min_salary) | Q(salary_max__isnull=True, salary_min__gte=min_salary)
-        )
-    return positions.order_by("-published_at", "-pk")
+def position_public_list() -> QuerySet[Position]:
+    """Published posts of both channels, for anyone, newest first; ``positions.filters.PositionFilter`` narrows it."""
+    return (
+        Position.objects.filter(status=PositionStatus.PUBLISHED)
+        .select_related("employer", "district")
+        .order_by("-published_at", "-pk")
+    )
 
 
 def position_public_detail_queryset() -> QuerySet[Position]:

@@ -19,6 +19,10 @@ from positions.models import Position, PositionBatch
 from positions.salary import parse_salary
 from positions.workflow import EDITABLE, MOVES
 
+# TextChoices.values builds a new list on every access; imports call clean() once per row.
+_CHANNELS = frozenset(Channel.values)
+_EDUCATIONS = frozenset(Education.values)
+
 
 @dataclass(frozen=True)
 class PositionData:
@@ -38,9 +42,9 @@ class PositionData:
         name = " ".join(self.name.split())
         if not name:
             raise PortalError("请填写岗位名称。", "required", field="name")
-        if self.channel not in Channel.values:
+        if self.channel not in _CHANNELS:
             raise PortalError("渠道只能是“揭榜招贤”或“引才专项”。", "invalid_channel", field="channel")
-        if self.education not in Education.values:
+        if self.education not in _EDUCATIONS:
             raise PortalError("学历要求只能是大专、本科、硕士、博士或不限。", "invalid_education", field="education")
         if self.headcount < 1:
             raise PortalError("需求人数至少为1人。", "invalid_headcount", field="headcount")
@@ -57,6 +61,14 @@ class PositionData:
             recruits_graduates=self.recruits_graduates,
             salary_text=self.salary_text.strip(),
         )
+
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label)
+
+    @property
+    def education_label(self) -> str:
+        return str(Education(self.education).label)
 
     def as_fields(self) -> dict[str, Any]:
         salary = parse_salary(self.salary_text)

@@ -3,30 +3,40 @@ or selector, render; every rule lives in ``positions.services`` and ``positions.
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import quote
 
 import rules
+from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-import positions.permissions  # noqa: F401  (registers the positions.* permissions)
 from portal.calendar import TenDayPeriod
 from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.models import Employer, User
+from portal.models import District, Employer, User
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
-from positions.forms import PositionForm, PublicFilterForm
+from positions.exporting import export_positions_workbook
+from positions.filters import PositionFilter
+from positions.forms import PositionForm, PositionImportForm
+from positions.importing import MAX_FILE_BYTES, PortalImportError, import_positions, preview_positions
 from positions.models import Position
 from positions.workflow import EDITABLE, MOVES
 
 PAGE_SIZE = 20
+#: An export is a working document, not a dump: beyond this the user narrows the filter.
+EXPORT_MAX_ROWS = 20_000
 
 
 def _period_from(request: HttpRequest) -> TenDayPeriod:
@@ -54,8 +64,9 @@ def _user(request: HttpRequest) -> User:
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
-    form = PublicFilterForm(request.GET or None)
-    found = selectors.position_public_list(**form.filters()) if form.is_bound else selectors.position_public_list()
+    filtered = PositionFilter(request.GET, queryset=selectors.position_public_list())
+    form = filtered.form
+    found = filtered.qs if filtered.is_valid() else selectors.position_public_list()
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -273,3 +284,90 @@ def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已重新开放{batch}，区县可补报后再次报送。")
     return redirect(f"{reverse('positions:city_batches')}?period={batch.period}")
+
+
+# ---- Excel in and out ------------------------------------------------------
+
+_UPLOAD_SESSION_KEY = "positions_import_upload"
+
+
+def _upload_dir() -> Path:
+    # Under MEDIA_ROOT, outside the web root: only this view reads it back, for the same user's session.
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _import_target(request: HttpRequest, form: PositionImportForm) -> tuple[District, TenDayPeriod]:
+    user = _user(request)
+    district = user.district if user.district_id else form.cleaned_data["district"]
+    return district, form.cleaned_data["period"]  # type: ignore[return-value]
+
+
+@permission_required("positions.import_sheet")
+@require_http_methods(["GET", "POST"])
+def import_sheet(request: HttpRequest) -> HttpResponse:
+    """Upload → preview of every row with its errors → confirm. The same service as the admin and the command."""
+    user = _user(request)
+    form = PositionImportForm(
+        request.POST or None, request.FILES or None, user=user, initial={"period": request.GET.get("period", "")}
+    )
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        district, period = _import_target(request, form)
+        stored = request.session.get(_UPLOAD_SESSION_KEY)
+        if "confirm" in request.POST and stored:
+            path = _upload_dir() / stored["name"]
+            try:
+                result = import_positions(file=path, district=district, period=period, by=user)
+            except PortalImportError as error:
+                context["preview"] = None
+                context["errors"] = error.errors
+                messages.error(request, error.message)
+            except PortalError as error:
+                messages.error(request, error.message)
+            else:
+                path.unlink(missing_ok=True)
+                del request.session[_UPLOAD_SESSION_KEY]
+                messages.success(
+                    request,
+                    f"导入完成：新增岗位{result.created}个，已存在{result.existing}个，新建用人单位{result.employers_created}家。",
+                )
+                target = (
+                    reverse("positions:district_batch")
+                    if user.district_id
+                    else reverse("admin:positions_position_changelist")
+                )
+                return redirect(f"{target}?period={period}" if user.district_id else target)
+        elif request.FILES.get("file"):
+            upload = cast(UploadedFile, request.FILES["file"])
+            data = upload.read(MAX_FILE_BYTES + 1)
+            try:
+                preview = preview_positions(file=data, district=district, period=period, by=user)
+            except PortalError as error:
+                form.add_error("file", error.message)
+            else:
+                name = f"{uuid.uuid4().hex}.xlsx"
+                (_upload_dir() / name).write_bytes(data)
+                request.session[_UPLOAD_SESSION_KEY] = {"name": name, "filename": upload.name}
+                context.update(preview=preview, district=district, period=period, filename=upload.name)
+        else:
+            form.add_error("file", "请选择要导入的Excel文件。")
+    return render(request, "positions/import.html", context)
+
+
+@require_GET
+def export_sheet(request: HttpRequest) -> HttpResponse:
+    """Any filtered list the viewer may see, as an Annex 1 workbook (published posts for the public)."""
+    visible = selectors.position_api_list(user=_user(request))
+    filtered = PositionFilter(request.GET, queryset=visible)
+    if not filtered.is_valid():
+        return HttpResponse("筛选条件无效。", status=400, content_type="text/plain; charset=utf-8")
+    positions = filtered.qs.order_by("district__order", "employer__name", "pk")[:EXPORT_MAX_ROWS]
+    response = HttpResponse(
+        export_positions_workbook(positions),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"卓越工程师岗位表-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

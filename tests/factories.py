@@ -10,6 +10,7 @@ from stdnum.cn import ric, uscc
 from portal.calendar import TenDayPeriod
 from portal.constants import DistrictKind, Role, ThirdPartyKind
 from portal.models import District, Employer, ThirdParty, User
+from positions.salary import parse_salary
 
 
 def make_uscc(n: int) -> str:
@@ -115,8 +116,8 @@ class PositionFactory(DjangoModelFactory):
     competencies = "1.熟悉工业控制；\n2.有项目经验。"
     recruits_graduates = True
     salary_text = "15-25万元/年"
-    salary_min = 150000
-    salary_max = 250000
+    salary_min = factory.LazyAttribute(lambda o: parse_salary(o.salary_text).minimum)
+    salary_max = factory.LazyAttribute(lambda o: parse_salary(o.salary_text).maximum)
     status = "draft"
     created_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
 

@@ -1,0 +1,140 @@
+"""Excel in and out through the pages: upload → preview → confirm, and filtered exports that re-import."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from portal.calendar import TenDayPeriod
+from portal.models import District
+from positions.constants import PositionStatus
+from positions.importing import import_positions
+from positions.models import Position
+from tests.factories import PositionFactory, UserFactory
+from tests.positions.test_importing import row, write_sheet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tongliang(reference_data: None) -> District:
+    return District.objects.get(code="500151")
+
+
+def _upload(client: Client, path: Path, period: TenDayPeriod, **extra: Any):  # type: ignore[no-untyped-def]
+    with path.open("rb") as handle:
+        return client.post(reverse("positions:import"), {"period": str(period), "file": handle, **extra})
+
+
+def test_a_clerk_previews_then_confirms_an_upload(tmp_path: Path, tongliang: District) -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    period = TenDayPeriod.current()
+    preview = _upload(client, write_sheet(tmp_path / "a.xlsx", [row(1), row(2)]), period)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "新增 <strong>2</strong> 个" in page
+    assert Position.objects.count() == 0  # the preview writes nothing
+    confirmed = client.post(reverse("positions:import"), {"period": str(period), "confirm": "1"})
+    assert confirmed.status_code == 302
+    assert Position.objects.filter(district=tongliang, status=PositionStatus.DRAFT).count() == 2
+
+
+def test_a_bad_row_is_shown_with_row_and_column_and_cannot_be_confirmed(tmp_path: Path, tongliang: District) -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    response = _upload(
+        client, write_sheet(tmp_path / "b.xlsx", [row(1), row(2, headcount="若干")]), TenDayPeriod.current()
+    )
+    page = response.content.decode()
+    assert "需求人数" in page and "第5行" in page
+    assert "确认导入" not in page
+    assert Position.objects.count() == 0
+
+
+def test_a_file_that_is_not_a_workbook_gets_a_clear_message(tmp_path: Path, tongliang: District) -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    bogus = tmp_path / "notes.xlsx"
+    bogus.write_text("这不是Excel")
+    page = _upload(client, bogus, TenDayPeriod.current()).content.decode()
+    assert "不是有效的Excel" in page
+
+
+def test_only_clerks_and_admins_import(tongliang: District) -> None:
+    for trait in ("district_reviewer", "centre", "bureau", "third_party_user"):
+        client = Client()
+        client.force_login(UserFactory(**{trait: True}))
+        assert client.get(reverse("positions:import")).status_code == 403
+    admin = Client()
+    admin.force_login(UserFactory(admin=True))
+    assert "导入区县" in admin.get(reverse("positions:import")).content.decode()
+
+
+def test_an_exported_list_reimports_to_the_same_posts(tmp_path: Path, tongliang: District) -> None:
+    bureau = UserFactory(bureau=True)
+    posts = [
+        PositionFactory(
+            batch__district=tongliang, published=True, channel="special_recruitment", salary_text="1.5万/月"
+        ),
+        PositionFactory(batch__district=tongliang, published=True, channel="bounty_list", recruits_graduates=False),
+    ]
+    client = Client()
+    client.force_login(bureau)
+    response = client.get(reverse("positions:export"), {"district": "500151", "status": "published"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 3 + len(posts)
+
+    clerk = UserFactory(clerk=True, district=tongliang)
+    next_period = TenDayPeriod.current().next()
+    result = import_positions(file=response.content, district=tongliang, period=next_period, by=clerk)
+    assert result.created == 2
+    fields = (
+        "employer_id",
+        "channel",
+        "name",
+        "headcount",
+        "education",
+        "majors",
+        "competencies",
+        "recruits_graduates",
+        "salary_text",
+        "salary_min",
+        "salary_max",
+    )
+    original = sorted(tuple(getattr(p, f) for f in fields) for p in posts)
+    again = sorted(
+        tuple(getattr(p, f) for f in fields) for p in Position.objects.filter(batch__period=str(next_period))
+    )
+    assert again == original
+
+
+def test_the_public_export_holds_only_published_posts(tongliang: District) -> None:
+    published = PositionFactory(batch__district=tongliang, published=True)
+    draft = PositionFactory(batch__district=tongliang)
+    response = Client().get(reverse("positions:export"))
+    names = [
+        c.value
+        for c in load_workbook(io.BytesIO(response.content)).active["C"]
+        + load_workbook(io.BytesIO(response.content)).active["D"]
+    ]
+    assert published.name in names and draft.name not in names
+
+
+def test_a_clerk_exports_only_its_own_district(tongliang: District) -> None:
+    own = PositionFactory(batch__district=tongliang)
+    other = PositionFactory()
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    content = client.get(reverse("positions:export")).content
+    sheet = load_workbook(io.BytesIO(content)).active
+    names = {c.value for c in sheet["C"]} | {c.value for c in sheet["D"]}
+    assert own.name in names and other.name not in names
