@@ -34,6 +34,8 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from openpyxl import Workbook, load_workbook  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
+from positions.exporting import HEADER_ROWS  # noqa: E402
+
 IMPORT_EXPORT_MAX_ROWS = 10_000
 
 
@@ -41,22 +43,8 @@ def make_sheet(rows: int, district_name: str, seed: int = 0) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("附件1")
     sheet.append(["卓越工程师岗位表"])
-    sheet.append(
-        [
-            "序号",
-            "用人单位",
-            "岗位名称",
-            None,
-            "需求人数",
-            "学历要求",
-            "专业要求",
-            "职业能力要求",
-            "是否招聘应届生",
-            "薪资范围",
-            "填报来源",
-        ]
-    )
-    sheet.append([None, None, "揭榜招贤", "引才专项", None, None, None, None, None, None, None])
+    for header_row in HEADER_ROWS:
+        sheet.append(header_row)
     educations = ["本科", "硕士", "博士", "不限", "大专"]
     salaries = ["15-25万元/年", "1.5万/月", "20万以上", "面议", "8000-12000元/月"]
     for n in range(1, rows + 1):
@@ -108,21 +96,8 @@ def import_export_default(rows: int, district: Any, batch: Any, user: Any) -> fl
     from portal.models import Employer
 
     Employer.objects.bulk_create([Employer(name=name, district=district) for name in employers], ignore_conflicts=True)
-    dataset = tablib.Dataset(
-        headers=[
-            "用人单位",
-            "渠道",
-            "岗位名称",
-            "需求人数",
-            "学历要求",
-            "专业要求",
-            "职业能力要求",
-            "是否招聘应届生",
-            "薪资范围",
-            "填报来源",
-            "旬报",
-        ]
-    )
+    resource = PositionResource()
+    dataset = tablib.Dataset(headers=resource.get_export_headers())
     for n in range(1, rows + 1):
         dataset.append(
             [
@@ -139,7 +114,7 @@ def import_export_default(rows: int, district: Any, batch: Any, user: Any) -> fl
                 batch.pk,
             ]
         )
-    elapsed, result = timed(lambda: PositionResource().import_data(dataset, dry_run=False, user=user))
+    elapsed, result = timed(lambda: resource.import_data(dataset, dry_run=False, user=user))
     assert not result.has_errors(), result.row_errors()[:3]
     return elapsed
 

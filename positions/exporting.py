@@ -34,6 +34,15 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("薪资范围", 14),
     ("填报来源", 12),
 )
+_CHANNEL_COLUMNS = ("揭榜招贤", "引才专项")
+#: The two header rows as values: 岗位名称 over its two channel sub-columns, every other header on the first row.
+HEADER_ROWS: tuple[list[str | None], list[str | None]] = (
+    [
+        ("岗位名称" if header == _CHANNEL_COLUMNS[0] else None) if header in _CHANNEL_COLUMNS else header
+        for header, _ in COLUMNS
+    ],
+    [header if header in _CHANNEL_COLUMNS else None for header, _ in COLUMNS],
+)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -80,20 +89,15 @@ def export_positions_workbook(positions: Iterable[Position]) -> bytes:
     sheet["A1"].alignment = _CENTRE
     sheet.row_dimensions[1].height = 30
 
-    for index, (header, width) in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = width
-        for row in (2, 3):
-            cell = sheet.cell(row=row, column=index)
+    for index, (_header, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        for row, values in enumerate(HEADER_ROWS, start=2):
+            cell = sheet.cell(row=row, column=index, value=values[index - 1])
             cell.border = _BORDER
             cell.alignment = _CENTRE
             cell.font = Font(bold=True)
-        if header in ("揭榜招贤", "引才专项"):
-            sheet.cell(row=3, column=index, value=header)
-        else:
-            sheet.cell(row=2, column=index, value=header)
+        if HEADER_ROWS[1][index - 1] is None:
             sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
-    sheet.cell(row=2, column=3, value="岗位名称")
     sheet.merge_cells(start_row=2, start_column=3, end_row=2, end_column=4)
     sheet.freeze_panes = "A4"
 
