@@ -91,8 +91,8 @@ def export_positions_workbook(positions: Iterable[Position]) -> bytes:
 
     for index, (_header, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        for row, values in enumerate(HEADER_ROWS, start=2):
-            cell = sheet.cell(row=row, column=index, value=values[index - 1])
+        for header_row_number, header_values in enumerate(HEADER_ROWS, start=2):
+            cell = sheet.cell(row=header_row_number, column=index, value=header_values[index - 1])
             cell.border = _BORDER
             cell.alignment = _CENTRE
             cell.font = Font(bold=True)
