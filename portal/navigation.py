@@ -30,6 +30,7 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("我的工作台", "portal:workspace", rules.is_authenticated),
     NavItem("岗位填报", "positions:district_batch", p.is_district_staff),
     NavItem("岗位汇总", "positions:city_batches", p.is_city_staff),
+    NavItem("岗位查询", "positions:manage_list", p.is_staff_role),
     NavItem("用人单位", "portal:employer_list", p.is_staff_role),
     NavItem("引进人才", "referrals:hire_list", p.is_district_staff | p.is_city_staff | p.is_employer),
     NavItem("补助申报", "subsidies:claim_list", p.is_third_party),

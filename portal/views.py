@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -74,7 +76,8 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     keyword = request.GET.get("q", "").strip()[:50]
     employers = selectors.employer_list_visible(user=request.user, keyword=keyword)  # type: ignore[arg-type]
     page = Paginator(employers, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/employer_list.html", {"page": page, "keyword": keyword})
+    query = urlencode({"q": keyword}) if keyword else ""
+    return render(request, "portal/employer_list.html", {"page": page, "keyword": keyword, "query": query})
 
 
 @permission_required("portal.list_employers")

@@ -6,4 +6,6 @@ class PositionsConfig(AppConfig):
     verbose_name = "岗位"
 
     def ready(self) -> None:
-        from positions import permissions  # noqa: F401  (registers the positions.* permissions)
+        from positions import permissions, queues  # noqa: F401  (registers the positions.* permissions)
+
+        queues.register()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("batch/<int:pk>/send/", views.batch_send, name="batch_send"),
     path("batch/<int:pk>/reopen/", views.batch_reopen, name="batch_reopen"),
     path("city/", views.city_batches, name="city_batches"),
+    path("manage/", views.manage_list, name="manage_list"),
     path("import/", views.import_sheet, name="import"),
     path("export/", views.export_sheet, name="export"),
 ]

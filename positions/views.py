@@ -81,6 +81,24 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "positions/public_detail.html", {"position": position, "closes": closes})
 
 
+# ---- Staff search ---------------------------------------------------------
+
+
+@permission_required("positions.search")
+@require_GET
+def manage_list(request: HttpRequest) -> HttpResponse:
+    """Every post the user may see behind the login, filtered by 旬, district, channel, status, education, employer."""
+    visible = selectors.position_visible(user=_user(request)).order_by("-batch__period", "district__order", "-pk")
+    filtered = PositionFilter(request.GET, queryset=visible)
+    found = filtered.qs if filtered.is_valid() else visible.none()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "positions/manage_list.html", {"form": filtered.form, "page": page, "query": query.urlencode()}
+    )
+
+
 # ---- District -------------------------------------------------------------
 
 

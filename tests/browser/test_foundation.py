@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo_data(transactional_db: None) -> None:
     call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", without_posts=True, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_public_pages_in_chinese(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]

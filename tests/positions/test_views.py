@@ -279,3 +279,47 @@ def test_public_list_query_count_does_not_grow_with_posts(count, batch, django_a
         response = client.get(reverse("positions:public_list"))
     assert response.status_code == 200
     assert response.content.decode().count('href="/positions/') >= min(count, 20)
+
+
+def test_each_post_enters_the_queue_of_whoever_makes_its_next_move(batch) -> None:  # type: ignore[no-untyped-def]
+    from portal.workspace import work_queues_for
+
+    district = batch.district
+    clerk = UserFactory(clerk=True, district=district)
+    reviewer = UserFactory(district_reviewer=True, district=district)
+    other_reviewer = UserFactory(district_reviewer=True)
+    PositionFactory(batch=batch, submitted=True, employer=EmployerFactory(district=district))
+    PositionFactory(batch=batch, status="returned", return_reason="请补充", employer=EmployerFactory(district=district))
+    PositionFactory(batch=batch, sent=True, employer=EmployerFactory(district=district))
+
+    def queue(user, title):  # type: ignore[no-untyped-def]
+        return next(q.count for q in work_queues_for(user) if q.title == title)
+
+    assert queue(reviewer, "待初审的岗位") == 1
+    assert queue(other_reviewer, "待初审的岗位") == 0
+    assert queue(clerk, "被退回的岗位") == 1
+    assert queue(UserFactory(centre=True), "待汇总的岗位") == 1
+    assert queue(UserFactory(bureau=True), "待复核发布的岗位") == 0
+
+    client = Client()
+    client.force_login(reviewer)
+    assert "待初审的岗位" in client.get(reverse("portal:workspace")).content.decode()
+
+
+def test_staff_search_filters_within_scope(batch) -> None:  # type: ignore[no-untyped-def]
+    district = batch.district
+    mine = PositionFactory(batch=batch, submitted=True, education="doctor", employer=EmployerFactory(district=district))
+    PositionFactory(batch=batch, education="master", employer=EmployerFactory(district=district))
+    other = PositionFactory(education="doctor")
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=district))
+    page = client.get(
+        reverse("positions:manage_list"), {"education": "doctor", "period": batch.period}
+    ).content.decode()
+    assert mine.name in page and other.name not in page
+    assert "共 <strong>1</strong> 个岗位" in page
+    city = Client()
+    city.force_login(UserFactory(centre=True))
+    page = city.get(reverse("positions:manage_list"), {"education": "doctor", "status": "submitted"}).content.decode()
+    assert mine.name in page and other.name not in page
+    assert Client().get(reverse("positions:manage_list")).status_code == 302

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.constants import Role, ThirdPartyKind
+from portal.calendar import TenDayPeriod
+from portal.constants import Channel, Education, Role, ThirdPartyKind
 from portal.models import District, Employer, ThirdParty, User
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105  (demo accounts of the embedded, local set-up only)
@@ -45,6 +46,11 @@ DEMO_USERS: tuple[dict[str, Any], ...] = (
 
 class Command(BaseCommand):
     help = "创建每个角色的演示账号（仅用于本地演示环境）。"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--without-posts", action="store_true", help="只创建账号，不创建演示岗位（浏览器测试从空白开始）。"
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -87,6 +93,50 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             rows.append((spec["username"], Role(role).label, spec["display_name"]))
+        if not options["without_posts"]:
+            self._seed_positions(employer)
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role_label, name in rows:
             self.stdout.write(f"  {username:<20} {role_label:<14} {name}")
+
+    def _seed_positions(self, employer: Employer) -> None:
+        """A few posts taken through the real services: published last 旬, waiting and drafted this 旬."""
+        from positions.models import Position
+        from positions.services import PositionData, batch_send, position_create, position_move
+
+        if Position.objects.filter(employer=employer).exists():
+            return
+        users = {user.username: user for user in User.objects.filter(username__in=[u["username"] for u in DEMO_USERS])}
+        clerk, reviewer = users["clerk_tongliang"], users["reviewer_tongliang"]
+        district = employer.district
+        assert district is not None
+
+        def post(name: str, channel: str, period: TenDayPeriod, **extra: Any) -> Position:
+            fields: dict[str, Any] = {
+                "employer": employer,
+                "channel": channel,
+                "name": name,
+                "headcount": 2,
+                "education": Education.MASTER,
+                "majors": "机械工程、控制科学与工程、计算机",
+                "competencies": "1.熟悉工业机器人控制系统；\n2.具备嵌入式软件开发经验；\n3.良好的团队协作能力。",
+                "recruits_graduates": True,
+                "salary_text": "15-25万元/年",
+            }
+            return position_create(data=PositionData(**(fields | extra)), district=district, period=period, by=clerk)
+
+        last = TenDayPeriod.current().previous()
+        published = [
+            post("工业机器人控制算法工程师", Channel.BOUNTY_LIST, last, headcount=3, salary_text="20万以上"),
+            post("智能装备嵌入式软件工程师", Channel.SPECIAL_RECRUITMENT, last, education=Education.BACHELOR),
+        ]
+        for position in published:
+            position_move(position=position, action="submit", by=clerk)
+            position_move(position=position, action="approve", by=reviewer)
+        batch_send(batch=published[0].batch, by=reviewer)
+        for position in published:
+            position_move(position=position, action="aggregate", by=users["centre_officer"])
+            position_move(position=position, action="publish", by=users["bureau_reviewer"])
+        waiting = post("机器视觉检测工程师", Channel.BOUNTY_LIST, TenDayPeriod.current(), salary_text="1.5万/月")
+        position_move(position=waiting, action="submit", by=clerk)
+        post("数字孪生仿真工程师", Channel.SPECIAL_RECRUITMENT, TenDayPeriod.current(), salary_text="面议")

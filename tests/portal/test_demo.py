@@ -1,0 +1,25 @@
+"""`make run`'s demo data: one account per role and a few posts taken through the real services; re-runnable."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from portal.constants import Role
+from portal.models import User
+from positions.models import Position
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_covers_every_role(reference_data: None) -> None:
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert "Demo-2026-portal" in out.getvalue()
+    assert Position.objects.count() == 4
+    assert Position.objects.filter(status="published").count() == 2
+    assert User.objects.get(username="admin").check_password("Demo-2026-portal")
