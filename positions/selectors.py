@@ -42,15 +42,6 @@ def batch_visible(*, user: User) -> QuerySet[PositionBatch]:
     return scope_to_district(PositionBatch.objects.select_related("district"), user)
 
 
-def batch_for_district(*, district: District, period: TenDayPeriod) -> PositionBatch | None:
-    """The district's batch of ``period``; created on first look for a 旬 that has begun (it must exist to be
-    sent, even empty as a zero report), never for a future 旬."""
-    if period > TenDayPeriod.current():
-        return PositionBatch.objects.filter(district=district, period=str(period)).first()
-    batch, _ = PositionBatch.objects.get_or_create(district=district, period=str(period))
-    return batch
-
-
 def batch_positions(*, batch: PositionBatch) -> QuerySet[Position]:
     return _joined(batch.positions.all()).order_by("created_at", "pk")
 

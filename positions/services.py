@@ -97,6 +97,15 @@ def batch_get_open(*, district: District, period: TenDayPeriod) -> PositionBatch
     return batch
 
 
+def batch_ensure(*, district: District, period: TenDayPeriod) -> PositionBatch | None:
+    """The district's batch of ``period``, created for a 旬 that has begun (it must exist to be sent, even
+    empty as a zero report); never created for a future 旬, which has no batch until it starts."""
+    if period > TenDayPeriod.current():
+        return PositionBatch.objects.filter(district=district, period=str(period)).first()
+    batch, _ = PositionBatch.objects.get_or_create(district=district, period=str(period))
+    return batch
+
+
 def _require_clerk_of(user: User, district: District) -> None:
     if not (p.is_district_clerk.test(user) and user.district_id == district.pk):
         raise PermissionDenied("只有本区县的经办人可以填报岗位。")

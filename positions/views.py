@@ -107,7 +107,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 def district_batch(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     period = _period_from(request)
-    batch = selectors.batch_for_district(district=user.district, period=period)  # type: ignore[arg-type]
+    batch = services.batch_ensure(district=user.district, period=period)  # type: ignore[arg-type]
     rows = list(selectors.batch_positions(batch=batch)) if batch else []
     approved = sum(1 for position in rows if position.status == PositionStatus.APPROVED)
     return render(
