@@ -1,1 +1,140 @@
-"""Models of this app arrive with its issue."""
+"""Annex 3 用人单位引进人才确认表: the people who arrived, their publicity and the objections to it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.constants import Education, Programme
+from portal.identity import mask_id_number
+from portal.models import TimeStampedModel
+from referrals.constants import EmploymentMode, HireStatus, ObjectionStatus
+
+
+class PublicityNotice(TimeStampedModel):
+    """A district's 公示: a list of audited hires shown to the public for 5 working days."""
+
+    district = models.ForeignKey("portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("公示编号"), max_length=32, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    published_on = models.DateField(_("公示开始日期"))
+    closes_at = models.DateTimeField(_("公示截止时间"), help_text=_("第5个工作日结束时（北京时间）"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_processed_at = models.DateTimeField(_("期满处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class Hire(TimeStampedModel):
+    """One row of Annex 3: a person who actually arrived (实际到岗) at a post."""
+
+    position = models.ForeignKey(
+        "positions.Position", verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="hires"
+    )
+    district = models.ForeignKey(
+        "portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="hires"
+    )
+    third_party = models.ForeignKey(
+        "portal.ThirdParty",
+        verbose_name=_("荐才第三方"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hires",
+    )
+    programme = models.CharField(_("专项"), max_length=16, choices=Programme.choices)
+    year = models.PositiveSmallIntegerField(_("专项年度"))
+    # Required fields of Annex 3.
+    name = models.CharField(_("姓名"), max_length=64)
+    id_number = models.CharField(_("身份证号码"), max_length=18)
+    mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
+    contract_term = models.CharField(_("劳动合同期限"), max_length=64)
+    # Optional fields of Annex 3.
+    school = models.CharField(_("毕业院校"), max_length=128, blank=True)
+    major = models.CharField(_("专业"), max_length=128, blank=True)
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    title_rank = models.CharField(_("职称职级"), max_length=64, blank=True)
+    skill_level = models.CharField(_("技能等级"), max_length=64, blank=True)
+    arrived_on = models.DateField(_("入职时间"), null=True, blank=True)
+    work_experience = models.TextField(_("工作经历（海聚）"), blank=True)
+    other_conditions = models.TextField(_("其他符合的相关条件"), blank=True)
+
+    status = models.CharField(_("状态"), max_length=16, choices=HireStatus.choices, default=HireStatus.RECORDED)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    # A hire exempt from publicity (按规定不公示的除外) is confirmed directly, with the rule that exempts it.
+    exemption_reason = models.TextField(_("不公示依据"), blank=True)
+    notice = models.ForeignKey(
+        PublicityNotice, verbose_name=_("公示"), on_delete=models.PROTECT, null=True, blank=True, related_name="hires"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("引进人才")
+        verbose_name_plural = _("引进人才")
+        indexes = [models.Index(fields=["district", "status"], name="hire_district_status")]
+        constraints = [
+            # The same person is introduced once per programme and year, whichever district records them.
+            models.UniqueConstraint(
+                fields=["id_number", "programme", "year"], name="hire_unique_person_per_programme_year"
+            ),
+            models.CheckConstraint(
+                name="hire_publicity_has_notice",
+                condition=~Q(status=HireStatus.IN_PUBLICITY) | Q(notice__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class Objection(TimeStampedModel):
+    """异议 lodged by a member of the public against a named hire during its publicity."""
+
+    hire = models.ForeignKey(Hire, verbose_name=_("被异议人员"), on_delete=models.PROTECT, related_name="objections")
+    receipt = models.CharField(_("回执编号"), max_length=32, unique=True)
+    name = models.CharField(_("异议人姓名"), max_length=64)
+    phone = models.CharField(_("联系电话"), max_length=32)
+    statement = models.TextField(_("异议内容"))
+    status = models.CharField(_("状态"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    resolution = models.TextField(_("处理意见"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        constraints = [
+            models.CheckConstraint(
+                name="objection_resolved_has_reason",
+                condition=Q(status=ObjectionStatus.OPEN) | (~Q(resolution="") & Q(resolved_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt}（{self.get_status_display()}）"

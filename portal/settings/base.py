@@ -192,7 +192,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "portal.WorkingDayOverride",
     "bases",
     "positions",
-    "referrals",
+    {"model": "referrals.Hire", "mask_fields": ["id_number"]},
+    {"model": "referrals.Objection", "mask_fields": ["phone"]},
+    "referrals.PublicityNotice",
     "subsidies",
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = False
@@ -248,6 +250,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "confirm-closed-publicity": {
+        # Publicity closes at midnight; every quarter of an hour also catches up after an outage.
+        "task": "referrals.tasks.confirm_closed_publicity",
+        "schedule": crontab(minute="*/15"),
+    },
     "calendar-check-next-year": {
         # Warn admins in time when next year's holiday arrangement is not yet known.
         "task": "portal.tasks.check_calendar_coverage",

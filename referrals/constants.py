@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HireStatus(models.TextChoices):
+    RECORDED = "recorded", _("待初审")
+    RETURNED = "returned", _("已退回")
+    AUDITED = "audited", _("初审通过")
+    IN_PUBLICITY = "in_publicity", _("公示中")
+    CONFIRMED = "confirmed", _("已确认")
+    FAILED = "failed", _("异议成立")
+
+
+class EmploymentMode(models.TextChoices):
+    FULL_TIME = "full_time", _("全职")
+    FLEXIBLE = "flexible", _("柔性")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
+#: The publicity lasts five working days (公示5个工作日).
+PUBLICITY_WORKING_DAYS = 5

@@ -1,0 +1,288 @@
+"""Writes of the referrals app: record and audit hires, publicise them, handle objections, confirm."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from portal import permissions as p
+from portal.calendar import publicity_closes_at
+from portal.constants import Programme
+from portal.errors import PermissionDenied, PortalError
+from portal.identity import normalise_id_number, normalise_phone
+from portal.models import District, ThirdParty, User
+from positions.constants import PositionStatus
+from positions.models import Position
+from referrals.constants import PUBLICITY_WORKING_DAYS, EmploymentMode, HireStatus, ObjectionStatus
+from referrals.models import Hire, Objection, PublicityNotice
+from referrals.workflow import MOVES, district_staff_of_record
+
+#: Posts a hire may point at: on the public list, or closed after being filled from it.
+_HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class HireData:
+    """The Annex 3 fields, required first."""
+
+    position: Position
+    name: str
+    id_number: str
+    mode: str
+    contract_term: str
+    programme: str | None = None
+    third_party: ThirdParty | None = None
+    school: str = ""
+    major: str = ""
+    education: str = ""
+    title_rank: str = ""
+    skill_level: str = ""
+    arrived_on: datetime.date | None = None
+    work_experience: str = ""
+    other_conditions: str = ""
+
+
+def _clean(data: HireData) -> dict[str, object]:
+    if data.position.status not in _HIRABLE:
+        raise PortalError("只能为已发布的岗位登记到岗人员。", "position_not_published", field="position")
+    name = " ".join(data.name.split())
+    if not name:
+        raise PortalError("请填写姓名。", "required", field="name")
+    try:
+        id_number = normalise_id_number(data.id_number)
+    except ValidationError as error:
+        raise PortalError(error.messages[0], str(error.code), field="id_number") from None
+    if data.mode not in EmploymentMode.values:
+        raise PortalError("引进方式只能是“全职”或“柔性”。", "invalid_mode", field="mode")
+    if not data.contract_term.strip():
+        raise PortalError("请填写劳动合同期限。", "required", field="contract_term")
+    # 启航 is for fresh graduates, 海聚 for experienced engineers; the post says which it recruits, the clerk may override.
+    programme = data.programme or (Programme.QIHANG if data.position.recruits_graduates else Programme.HAIJU)
+    if programme not in Programme.values:
+        raise PortalError("专项只能是“启航”或“海聚”。", "invalid_programme", field="programme")
+    return {
+        "position": data.position,
+        "district_id": data.position.district_id,
+        "third_party": data.third_party,
+        "programme": programme,
+        "name": name,
+        "id_number": id_number,
+        "mode": data.mode,
+        "contract_term": data.contract_term.strip(),
+        "school": data.school.strip(),
+        "major": data.major.strip(),
+        "education": data.education,
+        "title_rank": data.title_rank.strip(),
+        "skill_level": data.skill_level.strip(),
+        "arrived_on": data.arrived_on,
+        "work_experience": data.work_experience.strip(),
+        "other_conditions": data.other_conditions.strip(),
+    }
+
+
+def _duplicate_message(id_number: str, programme: str, year: int) -> str:
+    existing = (
+        Hire.objects.filter(id_number=id_number, programme=programme, year=year).select_related("district").first()
+    )
+    where = existing.district.name if existing else "其他区县"
+    return f"该身份证号码已在{where}登记为{year}年{Programme(programme).label}专项引进人才，不能重复登记。"
+
+
+@transaction.atomic
+def hire_record(*, data: HireData, by: User) -> Hire:
+    """实际到岗: the district clerk records a person who arrived at one of the district's published posts."""
+    fields = _clean(data)
+    if not (p.is_district_clerk.test(by) and by.district_id == fields["district_id"]):
+        raise PermissionDenied("只有岗位所属区县的经办人可以登记到岗人员。")
+    arrived = data.arrived_on or timezone.localdate()
+    fields["year"] = arrived.year
+    if Hire.objects.filter(id_number=fields["id_number"], programme=fields["programme"], year=arrived.year).exists():
+        raise PortalError(
+            _duplicate_message(str(fields["id_number"]), str(fields["programme"]), arrived.year),
+            "duplicate_person",
+            field="id_number",
+        )
+    try:
+        with transaction.atomic(), set_actor(by):
+            return Hire.objects.create(**fields, recorded_by=by)
+    except IntegrityError:
+        # Recorded at the same moment elsewhere: the unique constraint decided.
+        raise PortalError(
+            _duplicate_message(str(fields["id_number"]), str(fields["programme"]), arrived.year),
+            "duplicate_person",
+            field="id_number",
+        ) from None
+
+
+@transaction.atomic
+def hire_move(*, hire: Hire, action: str, by: User, reason: str = "") -> Hire:
+    move = MOVES.get(action)
+    if move is None:
+        raise PortalError("未知的操作。", "unknown_action")
+    hire = Hire.objects.select_for_update().get(pk=hire.pk)
+    if not move.who.test(by, hire):
+        raise PermissionDenied(f"您无权对该人员执行“{move.label}”。")
+    if hire.status not in move.source:
+        raise PortalError(
+            f"{hire.name}当前状态为“{hire.get_status_display()}”，不能{move.label}。", "invalid_transition"
+        )
+    if move.needs_reason and not reason.strip():
+        raise PortalError(f"{move.label}须填写原因。", "reason_required", field="reason")
+    hire.status = move.target
+    if move.needs_reason:
+        hire.return_reason = reason.strip()
+    with set_actor(by):
+        hire.save()
+    return hire
+
+
+def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District, list[Hire]]:
+    locked = list(Hire.objects.select_for_update().filter(pk__in=[hire.pk for hire in hires]).order_by("pk"))
+    if not locked:
+        raise PortalError("请选择人员。", "empty")
+    districts = {hire.district_id for hire in locked}
+    if len(districts) != 1:
+        raise PortalError("一次只能处理同一区县的人员。", "mixed_districts")
+    for hire in locked:
+        if not district_staff_of_record.test(by, hire):
+            raise PermissionDenied("只有本区县人力社保部门可以办理本区县人员的公示。")
+        if hire.status != HireStatus.AUDITED:
+            raise PortalError(f"{hire.name}尚未初审通过或已处理（{hire.get_status_display()}）。", "not_audited")
+    return locked[0].district, locked
+
+
+@transaction.atomic
+def hire_exempt(*, hires: list[Hire], reason: str, by: User) -> list[Hire]:
+    """按规定不公示: confirmed without publicity, with the rule that exempts them recorded."""
+    if not reason.strip():
+        raise PortalError("请填写不公示的依据。", "reason_required", field="reason")
+    _, locked = _lock_audited(hires, by=by)
+    now = timezone.now()
+    with set_actor(by):
+        for hire in locked:
+            hire.status = HireStatus.CONFIRMED
+            hire.exemption_reason = reason.strip()
+            hire.confirmed_at = now
+            hire.save()
+    return locked
+
+
+def _next_reference(district: District, year: int) -> str:
+    count = PublicityNotice.objects.filter(district=district, published_on__year=year).count()
+    return f"GS-{district.code}-{year}-{count + 1:03d}"
+
+
+@transaction.atomic
+def notice_publish(*, hires: list[Hire], published_on: datetime.date, title: str, by: User) -> PublicityNotice:
+    """Publish audited hires for 5 working days. The close is computed on the official calendar; a year whose
+    arrangement is unknown is refused (``CalendarUnknown``), never guessed."""
+    district, locked = _lock_audited(hires, by=by)
+    closes_at = publicity_closes_at(published_on, PUBLICITY_WORKING_DAYS)
+    with set_actor(by):
+        notice = PublicityNotice.objects.create(
+            district=district,
+            reference=_next_reference(district, published_on.year),
+            title=title.strip() or f"{district.name}卓越工程师引进人才公示",
+            published_on=published_on,
+            closes_at=closes_at,
+            published_by=by,
+        )
+        for hire in locked:
+            hire.status = HireStatus.IN_PUBLICITY
+            hire.notice = notice
+            hire.save()
+    return notice
+
+
+@transaction.atomic
+def objection_lodge(
+    *, hire: Hire, name: str, phone: str, statement: str, now: datetime.datetime | None = None
+) -> Objection:
+    """Anyone may object to a named hire while its publicity runs; real name, phone and statement required."""
+    now = now or timezone.now()
+    hire = Hire.objects.select_for_update(of=("self",)).select_related("notice").get(pk=hire.pk)
+    if hire.status != HireStatus.IN_PUBLICITY or hire.notice is None or now >= hire.notice.closes_at:
+        raise PortalError("该人员不在公示期内，不能提出异议。", "not_in_publicity")
+    if not name.strip():
+        raise PortalError("请填写真实姓名。", "required", field="name")
+    if len(statement.strip()) < 10:
+        raise PortalError("请具体说明异议的事实和理由（至少10个字）。", "statement_too_short", field="statement")
+    try:
+        phone = normalise_phone(phone)
+    except ValidationError as error:
+        raise PortalError(error.messages[0], "phone", field="phone") from None
+    return Objection.objects.create(
+        hire=hire,
+        receipt=f"YY{now:%Y%m%d}{secrets.token_hex(3).upper()}",
+        name=name.strip(),
+        phone=phone,
+        statement=statement.strip(),
+    )
+
+
+@transaction.atomic
+def objection_resolve(*, objection: Objection, upheld: bool, reason: str, by: User) -> Objection:
+    """Upheld: the hire fails (and can never be claimed). Dismissed: the hire is confirmed if its publicity has
+    closed and no other objection is open."""
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("hire__notice").get(pk=objection.pk)
+    hire = Hire.objects.select_for_update().get(pk=objection.hire_id)
+    if not district_staff_of_record.test(by, hire):
+        raise PermissionDenied("只有被异议人员所在区县可以处理异议。")
+    if objection.status != ObjectionStatus.OPEN:
+        raise PortalError("该异议已处理。", "already_resolved")
+    if not reason.strip():
+        raise PortalError("请填写处理意见。", "reason_required", field="reason")
+    now = timezone.now()
+    with set_actor(by):
+        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+        objection.resolution = reason.strip()
+        objection.resolved_by = by
+        objection.resolved_at = now
+        objection.save()
+        if upheld:
+            hire.status = HireStatus.FAILED
+            hire.save()
+        elif hire.notice is not None and hire.notice.closes_at <= now:
+            _confirm_if_clear(hire, now)
+    return objection
+
+
+def _confirm_if_clear(hire: Hire, now: datetime.datetime) -> bool:
+    if hire.status != HireStatus.IN_PUBLICITY:
+        return False
+    if hire.objections.filter(status__in=[ObjectionStatus.OPEN, ObjectionStatus.UPHELD]).exists():
+        return False
+    hire.status = HireStatus.CONFIRMED
+    hire.confirmed_at = now
+    hire.save()
+    return True
+
+
+@transaction.atomic
+def notices_confirm_closed(*, now: datetime.datetime | None = None) -> int:
+    """After the 5th working day: confirm every hire of a closed notice with no open or upheld objection.
+
+    Idempotent: a second run finds nothing left in publicity without an open objection. Returns how many hires
+    it confirmed."""
+    now = now or timezone.now()
+    blocking = Objection.objects.filter(hire=OuterRef("pk"), status__in=[ObjectionStatus.OPEN, ObjectionStatus.UPHELD])
+    due = (
+        Hire.objects.select_for_update(skip_locked=True)
+        .filter(status=HireStatus.IN_PUBLICITY, notice__closes_at__lte=now)
+        .exclude(Exists(blocking))
+    )
+    confirmed = 0
+    for hire in due:
+        hire.status = HireStatus.CONFIRMED
+        hire.confirmed_at = now
+        hire.save(update_fields=["status", "confirmed_at", "updated_at"])
+        confirmed += 1
+    PublicityNotice.objects.filter(closes_at__lte=now, closed_processed_at__isnull=True).update(closed_processed_at=now)
+    return confirmed

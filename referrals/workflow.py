@@ -1,0 +1,42 @@
+"""The hire's workflow as a table. Publicity and objections have their own services (they act on notices)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+
+from portal import permissions as p
+from referrals.constants import HireStatus as S
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    label: str
+    source: frozenset[S]
+    target: S
+    who: rules.Predicate
+    needs_reason: bool = False
+
+
+MOVES: dict[str, Move] = {
+    move.action: move
+    for move in (
+        Move("audit", "初审通过", frozenset({S.RECORDED}), S.AUDITED, p.is_district_reviewer & p.in_same_district),
+        Move(
+            "return",
+            "退回修改",
+            frozenset({S.RECORDED, S.AUDITED}),
+            S.RETURNED,
+            p.is_district_reviewer & p.in_same_district,
+            needs_reason=True,
+        ),
+        Move("resubmit", "重新提交", frozenset({S.RETURNED}), S.RECORDED, p.is_district_clerk & p.in_same_district),
+        # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt),
+        # IN_PUBLICITY → CONFIRMED after day 5 (notices_confirm_closed) or → FAILED (objection upheld).
+    )
+}
+
+#: Who publishes notices, marks exemptions and resolves objections: the district's own staff.
+district_staff_of_record = p.is_district_staff & p.in_same_district
