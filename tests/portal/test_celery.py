@@ -16,11 +16,19 @@ from portal.tasks import check_calendar_coverage
 def real_worker(transactional_db: None) -> Iterator[None]:
     # Undo the test settings' eager mode for this test only: the message must cross the broker.
     app.conf.update(task_always_eager=False, result_backend="cache+memory://", task_ignore_result=False)
+    _forget_cached_backend()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.update(task_always_eager=True, result_backend=None, task_ignore_result=True)
+        _forget_cached_backend()
+
+
+def _forget_cached_backend() -> None:
+    # Celery caches the result backend per thread on first use (eager tests elsewhere may have used it).
+    if hasattr(app._local, "backend"):
+        del app._local.backend
 
 
 def test_a_task_crosses_the_broker_and_runs(real_worker: None) -> None:
