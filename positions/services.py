@@ -14,6 +14,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
 from portal.models import District, Employer, User
+from portal.workflow import check_move
 from positions.constants import BatchStatus, PositionSource, PositionStatus
 from positions.models import Position, PositionBatch
 from positions.salary import parse_salary
@@ -157,20 +158,9 @@ def position_update(*, position: Position, data: PositionData, by: User) -> Posi
 @transaction.atomic
 def position_move(*, position: Position, action: str, by: User, reason: str = "") -> Position:
     """Make one move of ``positions.workflow.MOVES``. Locks the row: two reviewers at once give one move."""
-    move = MOVES.get(action)
-    if move is None:
-        raise PortalError("未知的操作。", "unknown_action")
     position = Position.objects.select_for_update().select_related("batch").get(pk=position.pk)
-    if not move.who.test(by, position):
-        raise PermissionDenied(f"您无权对该岗位执行“{move.label}”。")
-    if position.status not in move.source:
-        raise PortalError(
-            f"岗位“{position.name}”当前状态为“{position.get_status_display()}”，不能{move.label}。",
-            "invalid_transition",
-        )
+    move = check_move(MOVES, action=action, obj=position, by=by, reason=reason, subject=position.name)
     reason = reason.strip()
-    if move.needs_reason and not reason:
-        raise PortalError(f"{move.label}须填写原因。", "reason_required", field="reason")
     position.status = move.target
     if move.target == PositionStatus.RETURNED:
         position.return_reason = reason

@@ -6,23 +6,9 @@ district, writes, and records the audit event. Nothing else changes ``Position.s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import rules
-
 from portal import permissions as p
+from portal.workflow import Move
 from positions.constants import PositionStatus as S
-
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    label: str
-    source: frozenset[S]
-    target: S
-    who: rules.Predicate
-    needs_reason: bool = False
-
 
 MOVES: dict[str, Move] = {
     move.action: move

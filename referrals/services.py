@@ -18,6 +18,7 @@ from portal.constants import Programme
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
 from portal.models import District, ThirdParty, User
+from portal.workflow import check_move
 from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import PUBLICITY_WORKING_DAYS, EmploymentMode, HireStatus, ObjectionStatus
@@ -123,18 +124,8 @@ def hire_record(*, data: HireData, by: User) -> Hire:
 
 @transaction.atomic
 def hire_move(*, hire: Hire, action: str, by: User, reason: str = "") -> Hire:
-    move = MOVES.get(action)
-    if move is None:
-        raise PortalError("未知的操作。", "unknown_action")
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
-    if not move.who.test(by, hire):
-        raise PermissionDenied(f"您无权对该人员执行“{move.label}”。")
-    if hire.status not in move.source:
-        raise PortalError(
-            f"{hire.name}当前状态为“{hire.get_status_display()}”，不能{move.label}。", "invalid_transition"
-        )
-    if move.needs_reason and not reason.strip():
-        raise PortalError(f"{move.label}须填写原因。", "reason_required", field="reason")
+    move = check_move(MOVES, action=action, obj=hire, by=by, reason=reason, subject=hire.name)
     hire.status = move.target
     if move.needs_reason:
         hire.return_reason = reason.strip()

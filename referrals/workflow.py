@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import rules
-
 from portal import permissions as p
+from portal.workflow import Move
 from referrals.constants import HireStatus as S
-
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    label: str
-    source: frozenset[S]
-    target: S
-    who: rules.Predicate
-    needs_reason: bool = False
-
 
 MOVES: dict[str, Move] = {
     move.action: move
