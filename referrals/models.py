@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import Education, Programme
@@ -33,6 +36,11 @@ class PublicityNotice(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The 5th working day: the publicity closes at its end."""
+        return timezone.localtime(self.closes_at - datetime.timedelta(microseconds=1)).date()
 
 
 class Hire(TimeStampedModel):
