@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.factories import UserFactory
+from portal.models import District, User
+from tests.factories import DistrictFactory, UserFactory
 
 PASSWORD = "Secret-pass-123"
 
@@ -21,3 +22,18 @@ def password() -> str:
 @pytest.fixture
 def user_factory() -> type[UserFactory]:
     return UserFactory
+
+
+@pytest.fixture
+def district(db: None) -> District:
+    return DistrictFactory()
+
+
+@pytest.fixture
+def clerk(district: District) -> User:
+    return UserFactory(clerk=True, district=district)
+
+
+@pytest.fixture
+def reviewer(district: District) -> User:
+    return UserFactory(district_reviewer=True, district=district)

@@ -19,24 +19,9 @@ from positions.services import (
     position_move_many,
     position_update,
 )
-from tests.factories import DistrictFactory, EmployerFactory, PositionFactory, UserFactory
+from tests.factories import EmployerFactory, PositionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def district():  # type: ignore[no-untyped-def]
-    return DistrictFactory()
-
-
-@pytest.fixture
-def clerk(district):  # type: ignore[no-untyped-def]
-    return UserFactory(clerk=True, district=district)
-
-
-@pytest.fixture
-def reviewer(district):  # type: ignore[no-untyped-def]
-    return UserFactory(district_reviewer=True, district=district)
 
 
 def _data(employer, **overrides) -> PositionData:  # type: ignore[no-untyped-def]

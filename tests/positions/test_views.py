@@ -28,16 +28,6 @@ def district() -> District:
 
 
 @pytest.fixture
-def clerk(district):  # type: ignore[no-untyped-def]
-    return UserFactory(clerk=True, district=district)
-
-
-@pytest.fixture
-def reviewer(district):  # type: ignore[no-untyped-def]
-    return UserFactory(district_reviewer=True, district=district)
-
-
-@pytest.fixture
 def batch(district) -> PositionBatch:  # type: ignore[no-untyped-def]
     return PositionBatchFactory(district=district)
 

@@ -28,21 +28,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def district():  # type: ignore[no-untyped-def]
-    return DistrictFactory()
-
-
-@pytest.fixture
-def clerk(district):  # type: ignore[no-untyped-def]
-    return UserFactory(clerk=True, district=district)
-
-
-@pytest.fixture
-def reviewer(district):  # type: ignore[no-untyped-def]
-    return UserFactory(district_reviewer=True, district=district)
-
-
-@pytest.fixture
 def position(district):  # type: ignore[no-untyped-def]
     return PositionFactory(batch__district=district, published=True, recruits_graduates=True)
 
