@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "引进人才与公示"
+
+    def ready(self) -> None:
+        from referrals import permissions, queues  # noqa: F401  (registers the referrals.* permissions)
+
+        queues.register()

@@ -16,6 +16,15 @@ class EmploymentMode(models.TextChoices):
     FLEXIBLE = "flexible", _("柔性")
 
 
+class EmployerConfirmation(models.TextChoices):
+    """Annex 3 确认: the employer confirms the hires a third party introduced (claims need it)."""
+
+    NOT_NEEDED = "not_needed", _("无需确认")
+    PENDING = "pending", _("待单位确认")
+    CONFIRMED = "confirmed", _("单位已确认")
+    DECLINED = "declined", _("单位不予确认")
+
+
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     UPHELD = "upheld", _("异议成立")

@@ -1,6 +1,145 @@
+"""The Annex 3 form a district clerk fills, required fields first; the rules stay in ``referrals.services``."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils import timezone
+
+from portal.constants import Education, Programme
+from portal.models import District, ThirdParty
+from positions.models import Position
+from referrals.constants import EmploymentMode
+from referrals.models import Hire
+from referrals.services import HIRABLE, HireData
+
+
+def _style(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs["class"] = "form-check-input"
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs["class"] = "form-select"
+        else:
+            field.widget.attrs.setdefault("class", "form-control")
+        field.widget.attrs.setdefault("id", f"id_{name}")
+
+
+class PositionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Position) -> str:
+        return f"{obj.employer.name} · {obj.name}（{obj.get_channel_display()}，需求{obj.headcount}人）"
+
+
+class HireForm(forms.Form):
+    # 必填项
+    position = PositionChoiceField(
+        label="岗位名称", queryset=Position.objects.none(), empty_label="（请选择本区县已发布的岗位）"
+    )
+    name = forms.CharField(label="姓名", max_length=64)
+    id_number = forms.CharField(label="身份证号码", max_length=32, help_text="18位居民身份证号码，末位可为X。")
+    mode = forms.ChoiceField(label="引进方式", choices=EmploymentMode.choices, widget=forms.RadioSelect)
+    contract_term = forms.CharField(label="劳动合同期限", max_length=64, help_text="如：3年、2026年3月至2029年2月")
+    # 选填项
+    school = forms.CharField(label="毕业院校", max_length=128, required=False)
+    major = forms.CharField(label="专业", max_length=128, required=False)
+    education = forms.ChoiceField(label="学历", choices=[("", "（未填）"), *Education.choices], required=False)
+    title_rank = forms.CharField(label="职称职级", max_length=64, required=False)
+    skill_level = forms.CharField(label="技能等级", max_length=64, required=False)
+    arrived_on = forms.DateField(
+        label="入职时间",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="不填则按登记当天计入专项年度。",
+    )
+    work_experience = forms.CharField(
+        label="工作经历（海聚）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    other_conditions = forms.CharField(
+        label="其他符合的相关条件", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # Beyond the annex: who introduced the person, and the programme if not the post's default.
+    third_party = forms.ModelChoiceField(
+        label="荐才第三方",
+        queryset=ThirdParty.objects.none(),
+        required=False,
+        empty_label="（无，单位自行引进）",
+        help_text="由人力资源服务机构、社会组织或个人推荐引进的，请选择；单位确认后第三方可申领引才补助。",
+    )
+    programme = forms.ChoiceField(
+        label="专项",
+        choices=[("", "按岗位自动（招聘应届生为启航，否则为海聚）"), *Programme.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].queryset = (  # type: ignore[attr-defined]
+            Position.objects.filter(district=district, status__in=HIRABLE)
+            .select_related("employer")
+            .order_by("employer__name", "name")
+        )
+        self.fields["third_party"].queryset = ThirdParty.objects.order_by("name")  # type: ignore[attr-defined]
+        _style(self)
+
+    def hire_data(self) -> HireData:
+        data = self.cleaned_data
+        return HireData(
+            position=data["position"],
+            name=data["name"],
+            id_number=data["id_number"],
+            mode=data["mode"],
+            contract_term=data["contract_term"],
+            programme=data["programme"] or None,
+            third_party=data["third_party"],
+            school=data["school"],
+            major=data["major"],
+            education=data["education"],
+            title_rank=data["title_rank"],
+            skill_level=data["skill_level"],
+            arrived_on=data["arrived_on"],
+            work_experience=data["work_experience"],
+            other_conditions=data["other_conditions"],
+        )
+
+    @staticmethod
+    def initial_from(hire: Hire) -> dict[str, Any]:
+        return {
+            "position": hire.position_id,
+            "name": hire.name,
+            # Shown whole to the district's own clerk who recorded it (the edit form is theirs; see hire_edit).
+            "id_number": hire.id_number,
+            "mode": hire.mode,
+            "contract_term": hire.contract_term,
+            "school": hire.school,
+            "major": hire.major,
+            "education": hire.education,
+            "title_rank": hire.title_rank,
+            "skill_level": hire.skill_level,
+            "arrived_on": hire.arrived_on,
+            "work_experience": hire.work_experience,
+            "other_conditions": hire.other_conditions,
+            "third_party": hire.third_party_id,
+            "programme": hire.programme,
+        }
+
+
+class PublishForm(forms.Form):
+    """Publish the chosen audited hires in one notice, or mark them exempt (按规定不公示) with the rule."""
+
+    published_on = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label="公示标题", max_length=200, required=False)
+    exemption_reason = forms.CharField(
+        label="不公示依据",
+        required=False,
+        max_length=500,
+        help_text="仅在“按规定不公示”时填写，写明所依据的规定。",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("published_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        _style(self)
 
 
 class ObjectionForm(forms.Form):

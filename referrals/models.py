@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.calendar import TenDayPeriod
 from portal.constants import Education, Programme
 from portal.identity import mask_id_number
 from portal.models import TimeStampedModel
-from referrals.constants import EmploymentMode, HireStatus, ObjectionStatus
+from referrals.constants import EmployerConfirmation, EmploymentMode, HireStatus, ObjectionStatus
 
 
 class PublicityNotice(TimeStampedModel):
@@ -41,6 +42,37 @@ class PublicityNotice(TimeStampedModel):
     def last_day(self) -> datetime.date:
         """The 5th working day: the publicity closes at its end."""
         return timezone.localtime(self.closes_at - datetime.timedelta(microseconds=1)).date()
+
+
+class HireReport(TimeStampedModel):
+    """A district's 旬 report to the city (每旬上报): the hires confirmed since its last report.
+
+    Due by the end of the 旬 (``TenDayPeriod.closes_at``); one sent later is accepted and shown as late. A report
+    with no hire is a zero report. A district with no report for a closed 旬 has not reported (未报送)."""
+
+    district = models.ForeignKey("portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("旬"), max_length=10, db_index=True)
+    sent_at = models.DateTimeField(_("报送时间"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_late = models.BooleanField(_("逾期报送"), default=False)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["-period", "district__order"]
+        verbose_name = _("入职结果旬报")
+        verbose_name_plural = _("入职结果旬报")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "period"], name="hire_report_one_per_district_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.ten_day_period.label}入职结果"
+
+    @property
+    def ten_day_period(self) -> TenDayPeriod:
+        return TenDayPeriod.parse(self.period)
 
 
 class Hire(TimeStampedModel):
@@ -85,6 +117,23 @@ class Hire(TimeStampedModel):
         PublicityNotice, verbose_name=_("公示"), on_delete=models.PROTECT, null=True, blank=True, related_name="hires"
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    report = models.ForeignKey(
+        HireReport, verbose_name=_("旬报"), on_delete=models.PROTECT, null=True, blank=True, related_name="hires"
+    )
+    # Annex 3 确认 by the employer, needed only for a hire a third party introduced.
+    employer_confirmation = models.CharField(
+        _("单位确认"), max_length=16, choices=EmployerConfirmation.choices, default=EmployerConfirmation.NOT_NEEDED
+    )
+    employer_confirmed_at = models.DateTimeField(_("单位确认时间"), null=True, blank=True)
+    employer_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("单位确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    employer_decline_reason = models.TextField(_("不予确认原因"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -93,11 +142,23 @@ class Hire(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("引进人才")
         verbose_name_plural = _("引进人才")
-        indexes = [models.Index(fields=["district", "status"], name="hire_district_status")]
+        indexes = [
+            models.Index(fields=["district", "status"], name="hire_district_status"),
+            models.Index(fields=["third_party", "status"], name="hire_third_party_status"),
+        ]
         constraints = [
             # The same person is introduced once per programme and year, whichever district records them.
             models.UniqueConstraint(
                 fields=["id_number", "programme", "year"], name="hire_unique_person_per_programme_year"
+            ),
+            models.CheckConstraint(
+                name="hire_reported_is_confirmed",
+                condition=Q(report__isnull=True) | Q(status=HireStatus.CONFIRMED),
+            ),
+            models.CheckConstraint(
+                name="hire_employer_confirmation_needs_third_party",
+                condition=Q(third_party__isnull=True, employer_confirmation=EmployerConfirmation.NOT_NEEDED)
+                | (Q(third_party__isnull=False) & ~Q(employer_confirmation=EmployerConfirmation.NOT_NEEDED)),
             ),
             models.CheckConstraint(
                 name="hire_publicity_has_notice",

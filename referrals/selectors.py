@@ -1,14 +1,95 @@
-"""Reads of the referrals app, scoped to who is asking."""
+"""Reads of the referrals app, scoped to who is asking and joined for the pages that show them."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from referrals.constants import HireStatus
-from referrals.models import Hire, PublicityNotice
+from portal import permissions as p
+from portal.calendar import TenDayPeriod
+from portal.models import District, User
+from portal.permissions import district_scope
+from referrals.constants import HireStatus, ObjectionStatus
+from referrals.models import Hire, HireReport, Objection, PublicityNotice
+
+#: Hires that take a place of their post's headcount: everyone except those whose publicity failed.
+COUNTS_AGAINST_HEADCOUNT = Q(status__in=[s for s in HireStatus.values if s != HireStatus.FAILED])
+
+
+def _joined(hires: QuerySet[Hire]) -> QuerySet[Hire]:
+    return hires.select_related("position__employer", "district", "third_party", "notice")
+
+
+def with_headcount(hires: QuerySet[Hire]) -> QuerySet[Hire]:
+    """Annotate ``post_hires`` (hires holding a place of the same post) and ``over_headcount`` (more than its
+    需求人数): one correlated subquery, so a list of any length stays one query."""
+    taken = (
+        Hire.objects.filter(COUNTS_AGAINST_HEADCOUNT, position=OuterRef("position"))
+        .order_by()
+        .values("position")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return hires.annotate(post_hires=Coalesce(Subquery(taken, output_field=IntegerField()), 0)).annotate(
+        over_headcount=Case(
+            When(post_hires__gt=F("position__headcount"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def hire_scope(user: User) -> Q:
+    """The hires a user may see: district staff their district's, city staff all, an employer its company's,
+    a third party the people it introduced; nobody else any."""
+    if p.is_employer.test(user) and user.employer_id:
+        return Q(position__employer_id=user.employer_id)
+    if p.is_third_party.test(user) and user.third_party_id:
+        return Q(third_party_id=user.third_party_id)
+    return district_scope(user)
+
+
+def hire_visible(*, user: User) -> QuerySet[Hire]:
+    return with_headcount(_joined(Hire.objects.filter(hire_scope(user))))
+
+
+def hire_district_list(*, district: District, status: str = "") -> QuerySet[Hire]:
+    hires = Hire.objects.filter(district=district)
+    if status:
+        hires = hires.filter(status=status)
+    return with_headcount(_joined(hires)).order_by("-created_at", "-pk")
+
+
+def objection_queue(*, user: User) -> QuerySet[Objection]:
+    """Open objections against the user's district's hires, oldest first."""
+    return (
+        Objection.objects.filter(status=ObjectionStatus.OPEN)
+        .filter(district_scope(user, "hire__district"))
+        .select_related("hire__position__employer", "hire__notice")
+        .order_by("created_at", "pk")
+    )
+
+
+def notice_visible(*, user: User) -> QuerySet[PublicityNotice]:
+    """Staff keep every notice of their scope, closed or not."""
+    return PublicityNotice.objects.filter(district_scope(user)).select_related("district")
 
 
 def notice_list_public(*, now: datetime.datetime | None = None) -> QuerySet[PublicityNotice]:
@@ -21,23 +102,89 @@ def notice_list_public(*, now: datetime.datetime | None = None) -> QuerySet[Publ
     )
 
 
+#: What a public notice shows per person: name, employer, post, education, school. Never an ID number, phone or
+#: bank detail: the queries do not even load them.
+PUBLIC_HIRE_FIELDS = (
+    "pk",
+    "notice_id",
+    "name",
+    "education",
+    "school",
+    "major",
+    "status",
+    "position__name",
+    "position__employer__name",
+)
+
+
 def notice_public_hires(*, notice: PublicityNotice) -> QuerySet[Hire]:
-    """What the public notice shows per person: name, employer, post, education, school. Never an ID number,
-    phone or bank detail: the query does not even load them."""
     return (
         notice.hires.filter(status__in=[HireStatus.IN_PUBLICITY, HireStatus.CONFIRMED, HireStatus.FAILED])
         .select_related("position__employer")
-        .only("pk", "name", "education", "school", "major", "status", "position__name", "position__employer__name")
+        .only(*PUBLIC_HIRE_FIELDS)
         .order_by("pk")
     )
 
 
 def notices_public_with_hires(*, now: datetime.datetime | None = None) -> QuerySet[PublicityNotice]:
     return notice_list_public(now=now).prefetch_related(
-        Prefetch(
-            "hires",
-            queryset=Hire.objects.select_related("position__employer").only(
-                "pk", "notice_id", "name", "education", "school", "position__name", "position__employer__name"
-            ),
+        Prefetch("hires", queryset=Hire.objects.select_related("position__employer").only(*PUBLIC_HIRE_FIELDS))
+    )
+
+
+def report_pending_hires(*, district: District, until: datetime.datetime) -> QuerySet[Hire]:
+    """Confirmed hires of the district not yet in a 旬 report, confirmed by ``until``."""
+    return _joined(
+        Hire.objects.filter(
+            district=district, status=HireStatus.CONFIRMED, report__isnull=True, confirmed_at__lte=until
         )
+    ).order_by("confirmed_at", "pk")
+
+
+def report_visible(*, user: User) -> QuerySet[HireReport]:
+    return HireReport.objects.filter(district_scope(user)).select_related("district", "sent_by")
+
+
+@dataclass(frozen=True)
+class DistrictHireReport:
+    district: District
+    report: HireReport | None
+    hires: int
+    closed: bool
+
+    @property
+    def state(self) -> str:
+        """``sent`` (按时报送), ``late`` (逾期报送), ``zero`` (零报告), ``missing`` (未报送, the 旬 has closed) or
+        ``open`` (not sent yet, the 旬 still runs)."""
+        if self.report is None:
+            return "missing" if self.closed else "open"
+        if self.report.is_late:
+            return "late"
+        return "zero" if self.hires == 0 else "sent"
+
+
+def city_hire_reports(*, period: TenDayPeriod, now: datetime.datetime | None = None) -> list[DistrictHireReport]:
+    """Every district with its 旬 report of ``period`` (two queries, whatever the number of districts)."""
+    closed = (now or timezone.now()) >= period.closes_at
+    reports = {
+        report.district_id: report
+        for report in HireReport.objects.filter(period=str(period)).annotate(n=Count("hires")).select_related("sent_by")
+    }
+    return [
+        DistrictHireReport(
+            district=district,
+            report=reports.get(district.pk),
+            hires=getattr(reports.get(district.pk), "n", 0),
+            closed=closed,
+        )
+        for district in District.objects.order_by("order", "code")
+    ]
+
+
+def employer_hires(*, user: User) -> QuerySet[Hire]:
+    """The hires at the employer account's company, third-party introductions waiting for its confirmation first."""
+    if user.employer_id is None:
+        return Hire.objects.none()
+    return _joined(Hire.objects.filter(position__employer_id=user.employer_id)).order_by(
+        "-third_party_id", "-created_at"
     )

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from portal import permissions as p
-from portal.calendar import publicity_closes_at
+from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import Programme
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
@@ -21,12 +21,18 @@ from portal.models import District, ThirdParty, User
 from portal.workflow import check_move
 from positions.constants import PositionStatus
 from positions.models import Position
-from referrals.constants import PUBLICITY_WORKING_DAYS, EmploymentMode, HireStatus, ObjectionStatus
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.constants import (
+    PUBLICITY_WORKING_DAYS,
+    EmployerConfirmation,
+    EmploymentMode,
+    HireStatus,
+    ObjectionStatus,
+)
+from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from referrals.workflow import MOVES, district_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
-_HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
+HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -50,28 +56,36 @@ class HireData:
     other_conditions: str = ""
 
 
-def _clean(data: HireData) -> dict[str, object]:
-    if data.position.status not in _HIRABLE:
-        raise PortalError("只能为已发布的岗位登记到岗人员。", "position_not_published", field="position")
+def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]:
+    """Every rule of the Annex 3 fields at once: the ``Hire`` fields ``data`` gives (without ``year`` and
+    ``recorded_by``) and each rule it breaks, in field order, each naming its field. Runs no query, so the sheet
+    import (``referrals.importing``) checks every row with it; the services refuse on the first error."""
+    errors: list[PortalError] = []
+    if data.position.status not in HIRABLE:
+        errors.append(PortalError("只能为已发布的岗位登记到岗人员。", "position_not_published", field="position"))
     name = " ".join(data.name.split())
     if not name:
-        raise PortalError("请填写姓名。", "required", field="name")
+        errors.append(PortalError("请填写姓名。", "required", field="name"))
+    id_number = ""
     try:
         id_number = normalise_id_number(data.id_number)
     except ValidationError as error:
-        raise PortalError(error.messages[0], str(error.code), field="id_number") from None
+        errors.append(PortalError(error.messages[0], str(error.code), field="id_number"))
     if data.mode not in EmploymentMode.values:
-        raise PortalError("引进方式只能是“全职”或“柔性”。", "invalid_mode", field="mode")
+        errors.append(PortalError("引进方式只能是“全职”或“柔性”。", "invalid_mode", field="mode"))
     if not data.contract_term.strip():
-        raise PortalError("请填写劳动合同期限。", "required", field="contract_term")
+        errors.append(PortalError("请填写劳动合同期限。", "required", field="contract_term"))
     # 启航 is for fresh graduates, 海聚 for experienced engineers; the post says which it recruits, the clerk may override.
     programme = data.programme or (Programme.QIHANG if data.position.recruits_graduates else Programme.HAIJU)
     if programme not in Programme.values:
-        raise PortalError("专项只能是“启航”或“海聚”。", "invalid_programme", field="programme")
-    return {
+        errors.append(PortalError("专项只能是“启航”或“海聚”。", "invalid_programme", field="programme"))
+    fields: dict[str, object] = {
         "position": data.position,
         "district_id": data.position.district_id,
         "third_party": data.third_party,
+        "employer_confirmation": (
+            EmployerConfirmation.PENDING if data.third_party is not None else EmployerConfirmation.NOT_NEEDED
+        ),
         "programme": programme,
         "name": name,
         "id_number": id_number,
@@ -86,6 +100,18 @@ def _clean(data: HireData) -> dict[str, object]:
         "work_experience": data.work_experience.strip(),
         "other_conditions": data.other_conditions.strip(),
     }
+    return fields, errors
+
+
+def _clean(data: HireData) -> dict[str, object]:
+    fields, errors = hire_validate(data)
+    if errors:
+        raise errors[0]
+    return fields
+
+
+def duplicate_person_message(*, district_name: str, programme: str, year: int, subject: str = "该身份证号码") -> str:
+    return f"{subject}已在{district_name}登记为{year}年{Programme(programme).label}专项引进人才，不能重复登记。"
 
 
 def _duplicate_message(id_number: str, programme: str, year: int) -> str:
@@ -93,7 +119,7 @@ def _duplicate_message(id_number: str, programme: str, year: int) -> str:
         Hire.objects.filter(id_number=id_number, programme=programme, year=year).select_related("district").first()
     )
     where = existing.district.name if existing else "其他区县"
-    return f"该身份证号码已在{where}登记为{year}年{Programme(programme).label}专项引进人才，不能重复登记。"
+    return duplicate_person_message(district_name=where, programme=programme, year=year)
 
 
 @transaction.atomic
@@ -277,3 +303,105 @@ def notices_confirm_closed(*, now: datetime.datetime | None = None) -> int:
         confirmed += 1
     PublicityNotice.objects.filter(closes_at__lte=now, closed_processed_at__isnull=True).update(closed_processed_at=now)
     return confirmed
+
+
+#: A hire can be corrected while it has not left the clerk's desk for good.
+HIRE_EDITABLE = (HireStatus.RECORDED, HireStatus.RETURNED)
+
+
+@transaction.atomic
+def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
+    """The clerk corrects a hire not yet audited (or returned). The same rules as recording; the programme year
+    follows the date of arrival."""
+    hire = Hire.objects.select_for_update().get(pk=hire.pk)
+    if not (p.is_district_clerk.test(by) and by.district_id == hire.district_id):
+        raise PermissionDenied("只有本区县经办人可以修改到岗人员。")
+    if hire.status not in HIRE_EDITABLE:
+        raise PortalError(f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。", "not_editable")
+    fields = _clean(data)
+    if fields["district_id"] != hire.district_id:
+        raise PermissionDenied("只能选择本区县的岗位。")
+    year = (data.arrived_on or hire.created_at.date()).year
+    clash = Hire.objects.filter(id_number=fields["id_number"], programme=fields["programme"], year=year).exclude(
+        pk=hire.pk
+    )
+    if clash.exists():
+        raise PortalError(
+            _duplicate_message(str(fields["id_number"]), str(fields["programme"]), year),
+            "duplicate_person",
+            field="id_number",
+        )
+    if hire.third_party_id != (data.third_party.pk if data.third_party else None):
+        # A different introducer needs the employer's confirmation anew.
+        hire.employer_confirmed_at = None
+        hire.employer_confirmed_by = None
+        hire.employer_decline_reason = ""
+    else:
+        fields.pop("employer_confirmation")
+    for name, value in fields.items():
+        setattr(hire, name, value)
+    hire.year = year
+    try:
+        with transaction.atomic(), set_actor(by):
+            hire.save()
+    except IntegrityError:
+        raise PortalError(
+            _duplicate_message(str(fields["id_number"]), str(fields["programme"]), year),
+            "duplicate_person",
+            field="id_number",
+        ) from None
+    return hire
+
+
+@transaction.atomic
+def hire_report_send(
+    *, district: District, period: TenDayPeriod, by: User, note: str = "", now: datetime.datetime | None = None
+) -> HireReport:
+    """每旬上报: the district reports to the city every hire confirmed since its last report, up to now or the end
+    of ``period`` (whichever is earlier). Due by the end of the 旬; sent later, it is accepted and marked late. Once
+    per district and 旬; with nothing new it is a zero report."""
+    now = now or timezone.now()
+    if not (p.is_district_reviewer.test(by) and by.district_id == district.pk):
+        raise PermissionDenied("只有本区县初审人员可以报送入职结果。")
+    if now < timezone.make_aware(datetime.datetime.combine(period.first_day, datetime.time.min)):
+        raise PortalError(f"{period.label}尚未开始，不能报送。", "period_not_started")
+    # Serialise the district's reports: two reviewers sending at once must not both take the same hires.
+    District.objects.select_for_update().get(pk=district.pk)
+    if HireReport.objects.filter(district=district, period=str(period)).exists():
+        raise PortalError(f"{district.name}{period.label}的入职结果已报送，不能重复报送。", "already_sent")
+    until = min(now, period.closes_at)
+    with set_actor(by):
+        report = HireReport.objects.create(
+            district=district,
+            period=str(period),
+            sent_at=now,
+            sent_by=by,
+            is_late=now > period.closes_at,
+            note=note.strip(),
+        )
+        Hire.objects.filter(
+            district=district, status=HireStatus.CONFIRMED, report__isnull=True, confirmed_at__lte=until
+        ).update(report=report, updated_at=now)
+    return report
+
+
+@transaction.atomic
+def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str = "") -> Hire:
+    """Annex 3 确认: the employer confirms (or declines, with a reason) that a third party introduced this person.
+    A claim needs the confirmation; a declined hire can be confirmed later after all (the employer corrects it)."""
+    hire = Hire.objects.select_for_update(of=("self",)).select_related("position").get(pk=hire.pk)
+    if not (p.is_employer.test(by) and by.employer_id == hire.position.employer_id):
+        raise PermissionDenied("只有人员所在用人单位可以确认。")
+    if hire.third_party_id is None:
+        raise PortalError("该人员不是第三方推荐引进的，无需单位确认。", "not_introduced")
+    if hire.status == HireStatus.FAILED:
+        raise PortalError("该人员公示异议成立，不能确认。", "hire_failed")
+    if not confirmed and not reason.strip():
+        raise PortalError("请填写不予确认的原因。", "reason_required", field="reason")
+    with set_actor(by):
+        hire.employer_confirmation = EmployerConfirmation.CONFIRMED if confirmed else EmployerConfirmation.DECLINED
+        hire.employer_confirmed_at = timezone.now()
+        hire.employer_confirmed_by = by
+        hire.employer_decline_reason = "" if confirmed else reason.strip()
+        hire.save()
+    return hire

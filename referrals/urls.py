@@ -1,9 +1,28 @@
 from django.urls import path
 
-from referrals import views
+from referrals.views import district, employer, public, reports
 
 app_name = "referrals"
 urlpatterns = [
-    path("", views.publicity_list, name="publicity_list"),
-    path("<int:pk>/", views.publicity_detail, name="publicity_detail"),
+    # The public: notices under publicity and objections to them.
+    path("publicity/", public.publicity_list, name="publicity_list"),
+    path("publicity/<int:pk>/", public.publicity_detail, name="publicity_detail"),
+    # The district's desk: record, audit, publicise, resolve objections.
+    path("hires/", district.hire_list, name="hire_list"),
+    path("hires/new/", district.hire_create, name="hire_create"),
+    path("hires/<int:pk>/", district.hire_detail, name="hire_detail"),
+    path("hires/<int:pk>/edit/", district.hire_edit, name="hire_edit"),
+    path("hires/<int:pk>/move/", district.hire_move, name="hire_move"),
+    path("hires/<int:pk>/reveal/", district.hire_reveal_id, name="hire_reveal_id"),
+    path("hires/publish/", district.notice_publish, name="notice_publish"),
+    path("notices/", district.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", district.notice_detail, name="notice_detail"),
+    path("objections/", district.objection_queue, name="objection_queue"),
+    path("objections/<int:pk>/resolve/", district.objection_resolve, name="objection_resolve"),
+    # 每旬上报: the district sends, the city watches who has.
+    path("hire-reports/", reports.report_district, name="report_district"),
+    path("hire-reports/city/", reports.report_city, name="report_city"),
+    # The employer confirms third-party introductions (Annex 3 确认).
+    path("employer/hires/", employer.employer_hires, name="employer_hires"),
+    path("employer/hires/<int:pk>/confirm/", employer.employer_confirm, name="employer_confirm"),
 ]

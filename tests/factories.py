@@ -127,3 +127,32 @@ class PositionFactory(DjangoModelFactory):
         sent = factory.Trait(status="sent")
         aggregated = factory.Trait(status="aggregated")
         published = factory.Trait(status="published", published_at=factory.LazyFunction(timezone.now))
+
+
+class HireFactory(DjangoModelFactory):
+    """A hire recorded at a published post; traits give its state: ``HireFactory(confirmed=True)``.
+
+    Built straight into the table (no service), for reads and lists; tests of the rules go through the services.
+    ``third_party=...`` needs ``employer_confirmation="pending"`` (or another state than ``not_needed``)."""
+
+    class Meta:
+        model = "referrals.Hire"
+
+    position = factory.SubFactory(PositionFactory, published=True)
+    district = factory.SelfAttribute("position.district")
+    programme = "qihang"
+    year = 2026
+    name = factory.Sequence(lambda n: f"人才{n}")
+    id_number = factory.Sequence(lambda n: make_id_number(n, birthday=f"{2000 + n // 1000 % 5}0101"))
+    mode = "full_time"
+    contract_term = "3年"
+    school = "重庆大学"
+    major = "机械工程"
+    education = "master"
+    status = "recorded"
+    recorded_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
+
+    class Params:
+        audited = factory.Trait(status="audited")
+        confirmed = factory.Trait(status="confirmed", confirmed_at=factory.LazyFunction(timezone.now))
+        introduced = factory.Trait(third_party=factory.SubFactory(ThirdPartyFactory), employer_confirmation="pending")

@@ -1,6 +1,7 @@
 """The shared core's models, one module per concern; import from here."""
 
 from portal.models.accounts import User
+from portal.models.audit import PersonalDataAccess
 from portal.models.base import TimeStampedModel
 from portal.models.calendar import CalendarYear, WorkingDayOverride
 from portal.models.money import AnnualTarget, SubsidyCap
@@ -12,6 +13,7 @@ __all__ = [
     "CalendarYear",
     "District",
     "Employer",
+    "PersonalDataAccess",
     "Policy",
     "PolicyCategory",
     "SubsidyCap",

@@ -1,0 +1,259 @@
+"""The district's desk for Annex 3: record arrivals, audit, publicise (or exempt), resolve objections.
+
+Thin: parse, call a service or selector, render; every rule lives in ``referrals.services`` and ``referrals.workflow``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.decorators import permission_required
+from portal.errors import PortalError
+from portal.http import client_address, redirect_back, request_user
+from portal.models import District
+from portal.privacy import personal_data_reveal
+from referrals import selectors, services
+from referrals.constants import HireStatus
+from referrals.forms import HireForm, PublishForm
+from referrals.services import HIRE_EDITABLE
+from referrals.workflow import MOVES
+
+PAGE_SIZE = 30
+
+
+def _show_error(form: Any, error: PortalError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@permission_required("referrals.view_hires")
+@require_GET
+def hire_list(request: HttpRequest) -> HttpResponse:
+    """District staff: their district's hires by state, with the move each waits for. City staff: every district's,
+    read only. An employer has its own page."""
+    user = request_user(request)
+    if rules.has_perm("referrals.confirm_as_employer", user):
+        return redirect("referrals:employer_hires")
+    status = request.GET.get("status", "")
+    if status not in HireStatus.values:
+        status = ""
+    visible = selectors.hire_visible(user=user)
+    district_code = request.GET.get("district", "")
+    if district_code and not user.district_id:
+        visible = visible.filter(district__code=district_code)
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    rows = visible.filter(status=status) if status else visible
+    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/hire_list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "tabs": [(value, label, counts.get(value, 0)) for value, label in HireStatus.choices],
+            "total": sum(counts.values()),
+            "districts": District.objects.order_by("order", "code") if not user.district_id else None,
+            "district_code": district_code,
+            "is_clerk": rules.has_perm("referrals.record_hire", user),
+            "is_reviewer": rules.has_perm("referrals.review_hire", user),
+            "can_publish": rules.has_perm("referrals.run_publicity", user),
+            "editable": HIRE_EDITABLE,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@permission_required("referrals.record_hire")
+@require_http_methods(["GET", "POST"])
+def hire_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    assert user.district is not None  # a clerk always has a district (portal.models.User constraint)
+    form = HireForm(request.POST or None, district=user.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hire = services.hire_record(data=form.hire_data(), by=user)
+        except PortalError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, f"已登记到岗人员：{hire.name}，等待初审。")
+            if "another" in request.POST:
+                return redirect("referrals:hire_create")
+            return redirect("referrals:hire_list")
+    return render(request, "referrals/hire_form.html", {"form": form, "hire": None})
+
+
+@permission_required("referrals.record_hire")
+@require_http_methods(["GET", "POST"])
+def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    if hire.status not in HIRE_EDITABLE:
+        messages.error(request, f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。")
+        return redirect("referrals:hire_detail", pk=hire.pk)
+    form = HireForm(request.POST or None, initial=HireForm.initial_from(hire), district=hire.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hire_update(hire=hire, data=form.hire_data(), by=user)
+        except PortalError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, f"已保存修改：{form.cleaned_data['name']}。")
+            return redirect("referrals:hire_detail", pk=hire.pk)
+    return render(request, "referrals/hire_form.html", {"form": form, "hire": hire})
+
+
+@permission_required("referrals.view_hires")
+@require_GET
+def hire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    return render(
+        request,
+        "referrals/hire_detail.html",
+        {
+            "hire": hire,
+            "objections": hire.objections.select_related("resolved_by").order_by("created_at"),
+            "moves": [move for move in MOVES.values() if hire.status in move.source and move.who.test(user, hire)],
+            "can_edit": rules.has_perm("referrals.record_hire", user) and hire.status in HIRE_EDITABLE,
+            "can_reveal": rules.has_perm("referrals.reveal_id_number", user, hire),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@permission_required("referrals.view_district_hires")
+@require_POST
+def hire_move(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        services.hire_move(hire=hire, action=action, by=user, reason=request.POST.get("reason", ""))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{MOVES[action].label}：{hire.name}。")
+    return redirect_back(request, reverse("referrals:hire_list"))
+
+
+@permission_required("referrals.view_district_hires")
+@require_POST
+def hire_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole ID number, for the district's own staff, recorded each time (htmx swaps it into the page)."""
+    user = request_user(request)
+    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    try:
+        number = personal_data_reveal(
+            obj=hire,
+            field="id_number",
+            by=user,
+            allowed=rules.has_perm("referrals.reveal_id_number", user, hire),
+            purpose="到岗人员审核",
+            remote_addr=client_address(request),
+        )
+    except PortalError as error:
+        return HttpResponse(error.message, status=403, content_type="text/plain; charset=utf-8")
+    return render(request, "referrals/_id_number.html", {"number": number})
+
+
+@permission_required("referrals.run_publicity")
+@require_http_methods(["GET", "POST"])
+def notice_publish(request: HttpRequest) -> HttpResponse:
+    """Choose audited hires; publish them in one notice for 5 working days, or mark them exempt with the rule."""
+    user = request_user(request)
+    assert user.district is not None
+    audited = selectors.hire_district_list(district=user.district, status=HireStatus.AUDITED).order_by("pk")
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ids = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
+        chosen = [hire for hire in audited if hire.pk in ids]
+        if not chosen or len(chosen) != len(ids):
+            messages.error(
+                request, "请先勾选要公示的人员。" if not ids else "所选人员中有不在待公示状态的人员，请刷新后重选。"
+            )
+        else:
+            try:
+                if request.POST.get("action") == "exempt":
+                    services.hire_exempt(hires=chosen, reason=form.cleaned_data["exemption_reason"], by=user)
+                    messages.success(request, f"已按规定不公示并确认{len(chosen)}人。")
+                    return redirect("referrals:hire_list")
+                notice = services.notice_publish(
+                    hires=chosen,
+                    published_on=form.cleaned_data["published_on"],
+                    title=form.cleaned_data["title"],
+                    by=user,
+                )
+            except PortalError as error:
+                _show_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"已发布公示{notice.reference}，共{len(chosen)}人，公示至{notice.last_day:%Y年%-m月%-d日}。",
+                )
+                return redirect("referrals:notice_detail", pk=notice.pk)
+    return render(request, "referrals/notice_publish.html", {"form": form, "audited": audited})
+
+
+@permission_required("referrals.run_publicity")
+@require_GET
+def notice_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    notices = (
+        selectors.notice_visible(user=user)
+        .annotate(hire_count=Count("hires", distinct=True))
+        .order_by("-published_on", "-pk")
+    )
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/notice_list.html", {"page": page, "now": timezone.now()})
+
+
+@permission_required("referrals.run_publicity")
+@require_GET
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    notice = get_object_or_404(selectors.notice_visible(user=user), pk=pk)
+    hires = selectors.hire_visible(user=user).filter(notice=notice).prefetch_related("objections").order_by("pk")
+    return render(
+        request,
+        "referrals/notice_detail.html",
+        {"notice": notice, "hires": hires, "open": notice.closes_at > timezone.now()},
+    )
+
+
+@permission_required("referrals.run_publicity")
+@require_GET
+def objection_queue(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "referrals/objection_queue.html",
+        {"objections": selectors.objection_queue(user=user), "here": request.get_full_path()},
+    )
+
+
+@permission_required("referrals.run_publicity")
+@require_POST
+def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    objection = get_object_or_404(selectors.objection_queue(user=user), pk=pk)
+    upheld = request.POST.get("decision") == "upheld"
+    try:
+        services.objection_resolve(objection=objection, upheld=upheld, reason=request.POST.get("reason", ""), by=user)
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        outcome = "异议成立，该人员公示未通过" if upheld else "异议不成立"
+        messages.success(request, f"已处理异议{objection.receipt}：{outcome}。")
+    return redirect_back(request, reverse("referrals:objection_queue"))

@@ -1,0 +1,187 @@
+"""The district's desk in the browser's terms: record, audit, publish, resolve; scoping and the ID-number reveal."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import PersonalDataAccess
+from referrals.constants import HireStatus, ObjectionStatus
+from referrals.models import Hire, Objection
+from referrals.services import objection_lodge
+from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory, make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def position(district):  # type: ignore[no-untyped-def]
+    return PositionFactory(batch__district=district, published=True, headcount=1, recruits_graduates=True)
+
+
+def _form(position, **extra):  # type: ignore[no-untyped-def]
+    return {
+        "position": position.pk,
+        "name": "李四",
+        "id_number": make_id_number(31),
+        "mode": "full_time",
+        "contract_term": "3年",
+        "education": "master",
+        "school": "重庆大学",
+        "arrived_on": "2026-03-02",
+        **extra,
+    }
+
+
+def test_the_clerk_records_an_arrival_in_the_form(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    response = _client(clerk).post(reverse("referrals:hire_create"), _form(position))
+    assert response.status_code == 302
+    hire = Hire.objects.get()
+    assert hire.status == HireStatus.RECORDED and hire.year == 2026 and hire.programme == "qihang"
+
+
+def test_a_wrong_id_number_is_shown_on_its_field_and_nothing_is_saved(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    response = _client(clerk).post(reverse("referrals:hire_create"), _form(position, id_number="500103200001010001"))
+    assert response.status_code == 200
+    assert "身份证" in str(response.context["form"].errors["id_number"])
+    assert not Hire.objects.exists()
+
+
+def test_the_same_person_in_another_district_is_named(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    other = HireFactory(id_number=make_id_number(31), year=2026, programme="qihang")
+    response = _client(clerk).post(reverse("referrals:hire_create"), _form(position))
+    errors = str(response.context["form"].errors["id_number"])
+    assert other.district.name in errors and make_id_number(31) not in errors
+
+
+def test_a_hire_past_the_posts_headcount_is_flagged_to_the_reviewer(reviewer, position) -> None:  # type: ignore[no-untyped-def]
+    HireFactory(position=position)
+    HireFactory(position=position)
+    page = _client(reviewer).get(reverse("referrals:hire_list")).content.decode()
+    assert "超出需求人数（2/1）" in page
+
+
+def test_the_list_is_scoped_and_masks_id_numbers(reviewer, position, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    mine = HireFactory(position=position)
+    theirs = HireFactory()
+    client = _client(reviewer)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("referrals:hire_list")).content.decode()
+    assert mine.name in page and theirs.name not in page
+    assert mine.id_number not in page and mine.id_number_masked in page
+    assert client.get(reverse("referrals:hire_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_the_reviewer_audits_and_returns(reviewer, position) -> None:  # type: ignore[no-untyped-def]
+    first, second = HireFactory(position=position), HireFactory(position=position)
+    client = _client(reviewer)
+    client.post(reverse("referrals:hire_move", args=[first.pk]), {"action": "audit"})
+    client.post(reverse("referrals:hire_move", args=[second.pk]), {"action": "return", "reason": "合同期限填写有误"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == HireStatus.AUDITED
+    assert second.status == HireStatus.RETURNED and second.return_reason == "合同期限填写有误"
+
+
+def test_revealing_the_whole_id_number_is_recorded(reviewer, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position)
+    response = _client(reviewer).post(reverse("referrals:hire_reveal_id", args=[hire.pk]))
+    assert hire.id_number in response.content.decode()
+    access = PersonalDataAccess.objects.get()
+    assert access.user == reviewer and access.subject == hire and access.field == "id_number"
+
+
+def test_city_staff_see_every_district_but_not_the_whole_id_number(position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position)
+    client = _client(UserFactory(centre=True))
+    assert hire.name in client.get(reverse("referrals:hire_list")).content.decode()
+    assert client.post(reverse("referrals:hire_reveal_id", args=[hire.pk])).status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_publishing_a_notice_from_the_desk(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hires = [HireFactory(position=position, audited=True) for _ in range(2)]
+    response = _client(clerk).post(
+        reverse("referrals:notice_publish"),
+        {"ids": [hire.pk for hire in hires], "published_on": "2026-02-12", "title": "", "action": "publish"},
+    )
+    assert response.status_code == 302
+    notice = hires[0].__class__.objects.get(pk=hires[0].pk).notice
+    assert notice is not None and notice.last_day == datetime.date(2026, 2, 25)
+    assert set(notice.hires.values_list("status", flat=True)) == {HireStatus.IN_PUBLICITY}
+
+
+def test_a_year_without_a_known_calendar_is_refused_on_the_page(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position, audited=True)
+    response = _client(clerk).post(
+        reverse("referrals:notice_publish"),
+        {"ids": [hire.pk], "published_on": "2031-03-03", "title": "", "action": "publish"},
+    )
+    assert response.status_code == 200
+    assert "2031" in response.content.decode()
+    hire.refresh_from_db()
+    assert hire.status == HireStatus.AUDITED
+
+
+def test_an_exemption_needs_its_rule(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position, audited=True)
+    client = _client(clerk)
+    data = {"ids": [hire.pk], "published_on": "2026-02-12", "action": "exempt", "exemption_reason": ""}
+    client.post(reverse("referrals:notice_publish"), data)
+    hire.refresh_from_db()
+    assert hire.status == HireStatus.AUDITED
+    client.post(reverse("referrals:notice_publish"), {**data, "exemption_reason": "涉密岗位，按规定不公示"})
+    hire.refresh_from_db()
+    assert hire.status == HireStatus.CONFIRMED and hire.exemption_reason == "涉密岗位，按规定不公示"
+
+
+def test_objections_are_resolved_in_the_queue(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position, audited=True)
+    client = _client(clerk)
+    client.post(
+        reverse("referrals:notice_publish"),
+        {"ids": [hire.pk], "published_on": "2026-02-12", "title": "", "action": "publish"},
+    )
+    during = datetime.datetime(2026, 2, 13, 10, tzinfo=datetime.UTC)
+    objection = objection_lodge(
+        hire=hire, name="王五", phone="13800000000", statement="该人员学历信息与实际不符，请核实。", now=during
+    )
+    other_district = _client(UserFactory(clerk=True, district=DistrictFactory()))
+    assert objection.receipt not in other_district.get(reverse("referrals:objection_queue")).content.decode()
+    assert objection.receipt in client.get(reverse("referrals:objection_queue")).content.decode()
+    client.post(reverse("referrals:objection_resolve", args=[objection.pk]), {"decision": "dismissed", "reason": ""})
+    assert Objection.objects.get().status == ObjectionStatus.OPEN
+    after = datetime.datetime(2026, 2, 26, 10, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=after):
+        client.post(
+            reverse("referrals:objection_resolve", args=[objection.pk]),
+            {"decision": "dismissed", "reason": "经核实学历信息无误。"},
+        )
+    hire.refresh_from_db()
+    assert Objection.objects.get().status == ObjectionStatus.DISMISSED
+    assert hire.status == HireStatus.CONFIRMED
+
+
+def test_staff_pages_render(clerk, reviewer, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position)
+    for user in (clerk, reviewer):
+        client = _client(user)
+        for name in ("hire_list", "hire_create", "notice_publish", "notice_list", "objection_queue"):
+            if name == "hire_create" and user == reviewer:
+                assert client.get(reverse(f"referrals:{name}")).status_code == 403
+                continue
+            assert client.get(reverse(f"referrals:{name}")).status_code == 200, name
+        assert client.get(reverse("referrals:hire_detail", args=[hire.pk])).status_code == 200
+    assert _client(clerk).get(reverse("referrals:hire_edit", args=[hire.pk])).status_code == 200
+    assert timezone.now()

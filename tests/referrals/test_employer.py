@@ -1,0 +1,65 @@
+"""The employer's Annex 3 confirmation of hires a third party introduced."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from portal.errors import PermissionDenied, PortalError
+from referrals.constants import EmployerConfirmation
+from referrals.services import hire_employer_decide
+from tests.factories import HireFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hire():  # type: ignore[no-untyped-def]
+    return HireFactory(introduced=True, confirmed=True)
+
+
+@pytest.fixture
+def employer_user(hire):  # type: ignore[no-untyped-def]
+    return UserFactory(employer_user=True, employer=hire.position.employer)
+
+
+def test_the_employer_confirms_an_introduction(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+    hire = hire_employer_decide(hire=hire, confirmed=True, by=employer_user)
+    assert hire.employer_confirmation == EmployerConfirmation.CONFIRMED
+    assert hire.employer_confirmed_by == employer_user and hire.employer_confirmed_at is not None
+
+
+def test_declining_needs_a_reason(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PortalError, match="原因"):
+        hire_employer_decide(hire=hire, confirmed=False, by=employer_user)
+    hire = hire_employer_decide(hire=hire, confirmed=False, by=employer_user, reason="该人员系本单位自行招聘")
+    assert hire.employer_confirmation == EmployerConfirmation.DECLINED
+
+
+def test_another_employer_cannot_confirm(hire) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        hire_employer_decide(hire=hire, confirmed=True, by=UserFactory(employer_user=True))
+
+
+def test_a_hire_without_a_third_party_needs_no_confirmation() -> None:
+    hire = HireFactory(confirmed=True)
+    user = UserFactory(employer_user=True, employer=hire.position.employer)
+    with pytest.raises(PortalError, match="无需"):
+        hire_employer_decide(hire=hire, confirmed=True, by=user)
+
+
+def test_the_employer_page_lists_only_its_hires_masked(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+    stranger = HireFactory()
+    client = Client()
+    client.force_login(employer_user)
+    assert client.get(reverse("referrals:hire_list")).status_code == 302
+    page = client.get(reverse("referrals:employer_hires")).content.decode()
+    assert hire.name in page and stranger.name not in page and hire.id_number not in page
+    client.post(reverse("referrals:employer_confirm", args=[hire.pk]), {"decision": "confirm"})
+    hire.refresh_from_db()
+    assert hire.employer_confirmation == EmployerConfirmation.CONFIRMED
+    assert (
+        client.post(reverse("referrals:employer_confirm", args=[stranger.pk]), {"decision": "confirm"}).status_code
+        == 404
+    )
