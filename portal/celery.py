@@ -17,6 +17,6 @@ app.autodiscover_tasks()
 def _make_filesystem_queue_folders(sender: Celery, **kwargs: object) -> None:
     """The embedded broker (kombu's filesystem transport) needs its folders before the first message."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
