@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education, Role, ThirdPartyKind
@@ -95,6 +96,7 @@ class Command(BaseCommand):
             rows.append((spec["username"], Role(role).label, spec["display_name"]))
         if not options["without_posts"]:
             self._seed_positions(employer)
+            self._seed_hires(employer, agency)
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role_label, name in rows:
             self.stdout.write(f"  {username:<20} {role_label:<14} {name}")
@@ -140,3 +142,46 @@ class Command(BaseCommand):
         waiting = post("机器视觉检测工程师", Channel.BOUNTY_LIST, TenDayPeriod.current(), salary_text="1.5万/月")
         position_move(position=waiting, action="submit", by=clerk)
         post("数字孪生仿真工程师", Channel.SPECIAL_RECRUITMENT, TenDayPeriod.current(), salary_text="面议")
+
+    def _seed_hires(self, employer: Employer, agency: ThirdParty) -> None:
+        """Arrivals at the published demo post, through the real services: one under publicity (on /publicity/), one
+        waiting for the district's audit, one confirmed without publicity awaiting the employer's confirmation."""
+        from stdnum.cn import ric
+
+        from portal.calendar import CalendarUnknown
+        from positions.models import Position
+        from referrals.models import Hire
+        from referrals.services import HireData, hire_exempt, hire_move, hire_record, notice_publish
+
+        post = Position.objects.filter(employer=employer, status="published").order_by("pk").first()
+        if post is None or Hire.objects.filter(position__employer=employer).exists():
+            return
+        users = {
+            user.username: user for user in User.objects.filter(username__in=["clerk_tongliang", "reviewer_tongliang"])
+        }
+        clerk, reviewer = users["clerk_tongliang"], users["reviewer_tongliang"]
+
+        def arrive(n: int, name: str, **extra: Any) -> Any:
+            body = f"5001032000{n:02d}0100{n}"  # fictitious people born in 渝中区 in 2000
+            fields: dict[str, Any] = {
+                "position": post,
+                "name": name,
+                "id_number": body + ric.calc_check_digit(body + "0"),
+                "mode": "full_time",
+                "contract_term": "3年",
+                "school": "重庆大学",
+                "major": "机械工程",
+                "education": Education.MASTER,
+            }
+            return hire_record(data=HireData(**(fields | extra)), by=clerk)
+
+        publicised = arrive(1, "王晓明（演示）", third_party=agency)
+        arrive(2, "陈思远（演示）", school="四川大学", major="控制科学与工程")
+        exempt = arrive(3, "刘洋（演示）", third_party=agency, mode="flexible", education=Education.DOCTOR)
+        for hire in (publicised, exempt):
+            hire_move(hire=hire, action="audit", by=reviewer)
+        hire_exempt(hires=[exempt], reason="柔性引进的院士团队成员，按规定不公示（演示）", by=reviewer)
+        try:
+            notice_publish(hires=[publicised], published_on=timezone.localdate(), title="", by=clerk)
+        except CalendarUnknown as error:
+            self.stderr.write(f"未发布演示公示：{error.message}")
