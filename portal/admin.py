@@ -14,6 +14,7 @@ from portal.models import (
     CalendarYear,
     District,
     Employer,
+    PersonalDataAccess,
     Policy,
     PolicyCategory,
     SubsidyCap,
@@ -116,3 +117,23 @@ class WorkingDayOverrideAdmin(AuditedModelAdmin):
     list_display = ["date", "is_working_day", "reason"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Who saw whose data whole, when, why, from where: read only, kept as evidence."""
+
+    list_display = ["accessed_at", "user", "content_type", "object_id", "field", "purpose", "remote_addr"]
+    list_filter = ["field", "content_type"]
+    search_fields = ["user__username", "purpose"]
+    list_select_related = ["user", "content_type"]
+    date_hierarchy = "accessed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

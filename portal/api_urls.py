@@ -3,8 +3,12 @@
 from rest_framework.routers import DefaultRouter
 
 from positions.apis import PositionViewSet
+from referrals.apis import HireViewSet, ObjectionViewSet, PublicityViewSet
 
 router = DefaultRouter()
 router.register("positions", PositionViewSet, basename="position")
+router.register("hires", HireViewSet, basename="hire")
+router.register("publicity", PublicityViewSet, basename="notice")
+router.register("objections", ObjectionViewSet, basename="objection")
 
 urlpatterns = router.urls

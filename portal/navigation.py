@@ -33,6 +33,8 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("岗位查询", "positions:manage_list", p.is_staff_role),
     NavItem("用人单位", "portal:employer_list", p.is_staff_role),
     NavItem("引进人才", "referrals:hire_list", p.is_district_staff | p.is_city_staff | p.is_employer),
+    NavItem("入职旬报", "referrals:report_district", p.is_district_staff),
+    NavItem("入职旬报", "referrals:report_city", p.is_city_staff),
     NavItem("补助申报", "subsidies:claim_list", p.is_third_party),
     NavItem("补助审核", "subsidies:review_queue", p.is_talent_centre | p.is_bureau_reviewer),
     NavItem("统计看板", "portal:dashboard", p.is_talent_centre | p.is_bureau_reviewer),

@@ -16,6 +16,8 @@ _NUMBER = r"(\d+(?:\.\d+)?)"
 _RANGE = re.compile(
     rf"^{_NUMBER}(?:\s*(?:-|~|至|到)\s*{_NUMBER})?\s*(万|千|k|w)?\s*(元)?\s*(以上|以下|起)?\s*(?:/|每)?\s*(年|月)?$"
 )
+#: A yearly figure this large is a typo, whatever the unit; it also bounds the 12-digit database columns.
+_IMPLAUSIBLE = Decimal(10) ** 9
 _NEGOTIABLE = ("面议", "薪资面议", "待遇面议", "协商", "面谈")
 
 
@@ -58,6 +60,9 @@ def parse_salary(value: str) -> SalaryRange:
         per = "年" if multiplier >= 10000 or low >= 50000 else "月"
     months = Decimal(12) if per == "月" else Decimal(1)
     factor = multiplier * months
+    if max(low, high or low) * factor >= _IMPLAUSIBLE:
+        # Beyond any salary (and the database column): a typo, not a range.
+        return SalaryRange(None, None)
     low_yuan = (low * factor).quantize(Decimal(1))
     high_yuan = (high * factor).quantize(Decimal(1)) if high is not None else None
     if high_yuan is not None and high_yuan < low_yuan:

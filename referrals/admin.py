@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from portal.admin import AuditedModelAdmin
+from portal.http import client_address
+from portal.privacy import personal_data_reveal
 from referrals.models import Hire, Objection, PublicityNotice
 
 
@@ -16,7 +19,20 @@ class HireAdmin(AuditedModelAdmin):
     list_select_related = ["district"]
     # ID numbers are never shown whole in lists; the change form shows them to admins only.
     readonly_fields = ["status", "notice", "confirmed_at", "exemption_reason", "return_reason", "recorded_by"]
-    raw_id_fields = ["position", "third_party"]
+    raw_id_fields = ["position", "third_party", "report"]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        # The change form shows the whole ID number: the admin's look is recorded like anyone's.
+        if request.method == "GET" and (hire := self.get_object(request, object_id)) is not None:
+            personal_data_reveal(
+                obj=hire,
+                field="id_number",
+                by=request.user,  # type: ignore[arg-type]
+                allowed=self.has_view_permission(request, hire),
+                purpose="系统管理",
+                remote_addr=client_address(request),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(PublicityNotice)

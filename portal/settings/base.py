@@ -110,6 +110,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "portal.backends.CreditCodeBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,6 +226,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several models have a ``status``: one stable enum name per workflow instead of hash-suffixed guesses.
+    "ENUM_NAME_OVERRIDES": {
+        "PositionStatusEnum": "positions.constants.PositionStatus",
+        "HireStatusEnum": "referrals.constants.HireStatus",
+        "ObjectionStatusEnum": "referrals.constants.ObjectionStatus",
+    },
 }
 
 # Celery. The embedded default needs no server: kombu's filesystem transport under var/.
@@ -235,6 +242,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange table, by default ./control of whatever directory the worker started in.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:

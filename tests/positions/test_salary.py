@@ -46,3 +46,9 @@ def test_any_text_parses_without_error(text: str) -> None:
     salary = parse_salary(text)
     if salary.minimum is not None and salary.maximum is not None:
         assert salary.minimum <= salary.maximum
+
+
+def test_a_number_beyond_any_salary_is_not_understood() -> None:
+    assert not parse_salary("10000000000000000000000000000").understood
+    assert not parse_salary("100000万/年").understood
+    assert parse_salary("99万/年").maximum == Decimal(990000)

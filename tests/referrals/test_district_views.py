@@ -185,3 +185,11 @@ def test_staff_pages_render(clerk, reviewer, position) -> None:  # type: ignore[
         assert client.get(reverse("referrals:hire_detail", args=[hire.pk])).status_code == 200
     assert _client(clerk).get(reverse("referrals:hire_edit", args=[hire.pk])).status_code == 200
     assert timezone.now()
+
+
+def test_the_admin_change_form_records_the_look(position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position)
+    admin = UserFactory(admin=True, is_staff=True, is_superuser=True)
+    response = _client(admin).get(reverse("admin:referrals_hire_change", args=[hire.pk]))
+    assert response.status_code == 200
+    assert PersonalDataAccess.objects.get().purpose == "系统管理"

@@ -1,0 +1,331 @@
+"""/api/v1/hires/, /api/v1/publicity/, /api/v1/objections/: the same selectors, services and predicates as the pages.
+
+Thin: parse, call one service or selector, render. Every rule (who may record, move, publish, resolve; which hires a
+user sees; what the public sees) is in ``referrals.services``, ``referrals.selectors`` and the rules predicates.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, cast
+
+import rules
+from django.db.models import Prefetch, Q, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
+
+from portal import permissions as p
+from portal.errors import PermissionDenied, PortalError
+from portal.http import client_address
+from portal.models import User
+from portal.privacy import personal_data_reveal
+from referrals import selectors, services
+from referrals.filters import HireFilter, ObjectionFilter
+from referrals.models import Hire, Objection, PublicityNotice
+from referrals.serializers import (
+    HireExemptSerializer,
+    HireMoveSerializer,
+    HireSerializer,
+    HireWriteSerializer,
+    IdNumberSerializer,
+    NoticePublishSerializer,
+    NoticeSerializer,
+    ObjectionLodgeSerializer,
+    ObjectionReceiptSerializer,
+    ObjectionResolveSerializer,
+    ObjectionSerializer,
+)
+from referrals.views.public import OBJECTIONS_PER_HOUR
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _hires_in_scope(user: User, ids: list[int]) -> list[Hire]:
+    """The hires named by ``ids``, all of them within the user's scope, or a refusal naming none of them."""
+    wanted = set(ids)
+    hires = list(Hire.objects.filter(selectors.hire_scope(user), pk__in=wanted).order_by("pk"))
+    if len(hires) != len(wanted):
+        raise PortalError(
+            "所选人员中有不存在或不属于您办理范围的人员，请刷新后重试。", "unknown_hires", field="hire_ids"
+        )
+    return hires
+
+
+# --- hires --------------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="引进人才列表",
+        description="按权限范围列出引进人才（附件3）：区县工作人员看本区县，市级工作人员看全部，用人单位看本单位，"
+        "第三方看其推荐的人员。身份证号码一律脱敏（前6位 + ******** + 后4位）。",
+    ),
+    retrieve=extend_schema(summary="引进人才详情", description="权限范围外的人员返回404。身份证号码脱敏。"),
+)
+@extend_schema(tags=["引进人才"])
+class HireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = HireSerializer
+    filterset_class = HireFilter
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[Hire]:
+        return selectors.hire_visible(user=_user(self.request)).order_by("-created_at", "-pk")
+
+    def _render(self, hire: Hire, code: int = status.HTTP_200_OK) -> Response:
+        # Re-read through the selector: the response carries the same joins and annotations as the list.
+        return Response(HireSerializer(self.get_queryset().get(pk=hire.pk)).data, status=code)
+
+    @extend_schema(
+        summary="登记到岗人员",
+        description="区县经办人为本区县已发布的岗位登记实际到岗人员（附件3必填项与选填项）。身份证号码校验失败或"
+        "同一人同一专项同一年度重复登记时返回400（field 为 id_number），错误信息中不含身份证号码。",
+        request=HireWriteSerializer,
+        responses={201: HireSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _user(request)
+        if not rules.has_perm("referrals.record_hire", user):
+            raise PermissionDenied("只有区县经办人可以登记到岗人员。")
+        writer = HireWriteSerializer(data=request.data, context={"user": user})
+        writer.is_valid(raise_exception=True)
+        hire = services.hire_record(data=writer.to_data(), by=user)
+        return self._render(hire, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="引进人才流转",
+        description="按流转表执行一步操作：audit（初审通过）、return（退回修改，须填原因）、resubmit（重新提交）。",
+        request=HireMoveSerializer,
+        responses={200: HireSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        hire = self.get_object()
+        mover = HireMoveSerializer(data=request.data)
+        mover.is_valid(raise_exception=True)
+        hire = services.hire_move(
+            hire=hire,
+            action=mover.validated_data["action"],
+            reason=mover.validated_data["reason"],
+            by=_user(request),
+        )
+        return self._render(hire)
+
+    @extend_schema(
+        summary="查看完整身份证号码",
+        description="仅本区县人力社保部门工作人员可查看；每次查看都记录查看人、时间、用途和来源地址。",
+        request=None,
+        responses={200: IdNumberSerializer, 403: OpenApiResponse(description="无权查看")},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal_id_number(self, request: Request, pk: str | None = None) -> Response:
+        hire = self.get_object()
+        user = _user(request)
+        number = personal_data_reveal(
+            obj=hire,
+            field="id_number",
+            by=user,
+            allowed=rules.has_perm("referrals.reveal_id_number", user, hire),
+            purpose="API 查看",
+            remote_addr=client_address(request),
+        )
+        response = Response(IdNumberSerializer({"id_number": number}).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+# --- publicity ----------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="公示列表",
+        description="未登录用户只看到正在公示期内的公示；区县和市级工作人员另可看到其权限范围内的全部公示（含已结束的）。"
+        "每条公示只列出公开信息：姓名、用人单位、岗位、学历、毕业院校、专业，不含身份证号码和联系电话。",
+    ),
+    retrieve=extend_schema(summary="公示详情", description="同列表的可见范围；范围外的公示返回404。"),
+)
+@extend_schema(tags=["公示"])
+class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = NoticeSerializer
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self) -> QuerySet[PublicityNotice]:
+        user = _user(self.request)
+        public = selectors.notice_list_public()
+        if user.is_authenticated:
+            # The public ones, plus every notice of the staff member's scope (closed ones included), once each.
+            scope = selectors.notice_visible(user=user)
+            notices = PublicityNotice.objects.filter(Q(pk__in=public.values("pk")) | Q(pk__in=scope.values("pk")))
+        else:
+            notices = public
+        hires = Hire.objects.select_related("position__employer").only(*selectors.PUBLIC_HIRE_FIELDS).order_by("pk")
+        return (
+            notices.select_related("district")
+            .prefetch_related(Prefetch("hires", queryset=hires))
+            .order_by("-published_on", "-pk")
+        )
+
+    @extend_schema(
+        summary="发布公示",
+        description="本区县工作人员将初审通过的人员公示5个工作日（按国家法定节假日和调休安排计算）。"
+        "该年度节假日安排尚未录入时返回400（code 为 calendar_unknown）。",
+        request=NoticePublishSerializer,
+        responses={201: NoticeSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _user(request)
+        if not rules.has_perm("referrals.run_publicity", user):
+            raise PermissionDenied("只有区县人力社保部门可以发布公示。")
+        writer = NoticePublishSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        notice = services.notice_publish(
+            hires=_hires_in_scope(user, writer.validated_data["hire_ids"]),
+            published_on=writer.validated_data["published_on"],
+            title=writer.validated_data["title"],
+            by=user,
+        )
+        return Response(NoticeSerializer(self.get_queryset().get(pk=notice.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="按规定不公示",
+        description="本区县工作人员将初审通过的人员按规定不予公示并直接确认，须填写不公示依据。",
+        request=HireExemptSerializer,
+        responses={200: HireSerializer(many=True)},
+    )
+    @action(detail=False, methods=["post"])
+    def exempt(self, request: Request) -> Response:
+        user = _user(request)
+        if not rules.has_perm("referrals.run_publicity", user):
+            raise PermissionDenied("只有区县人力社保部门可以办理不公示。")
+        writer = HireExemptSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        hires = services.hire_exempt(
+            hires=_hires_in_scope(user, writer.validated_data["hire_ids"]),
+            reason=writer.validated_data["reason"],
+            by=user,
+        )
+        rows = selectors.hire_visible(user=user).filter(pk__in=[hire.pk for hire in hires]).order_by("pk")
+        return Response(HireSerializer(rows, many=True).data)
+
+
+# --- objections ---------------------------------------------------------------------------------------------------
+
+
+class ObjectionRateThrottle(SimpleRateThrottle):
+    """The browser's limit on objections (``OBJECTIONS_PER_HOUR`` per address), for the API.
+
+    Keyed by address for everyone, signed in or not, as in the browser. The rate is the browser's constant rather
+    than a settings entry so the two cannot drift apart. The address is ``REMOTE_ADDR`` as in the browser, not DRF's
+    default identity, which (with ``NUM_PROXIES`` unset) takes the client-supplied X-Forwarded-For header and would
+    let anyone escape the limit by sending a new one each time."""
+
+    scope = "objections"
+    rate = f"{OBJECTIONS_PER_HOUR}/hour"
+
+    def get_ident(self, request: Request) -> str:
+        return client_address(request) or ""
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class IsStaff(BasePermission):
+    message = "只有区县或市级人力社保部门工作人员可以查看异议。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(p.is_staff_role.test(request.user))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="异议列表",
+        description="区县工作人员看本区县人员的异议，市级工作人员看全部（只读）；含已处理的，可按状态筛选。"
+        "异议人联系电话脱敏。",
+    ),
+    retrieve=extend_schema(summary="异议详情", description="权限范围外的异议返回404。"),
+)
+@extend_schema(tags=["异议"])
+class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ObjectionSerializer
+    filterset_class = ObjectionFilter
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action == "create":
+            return [AllowAny()]
+        return [IsAuthenticated(), IsStaff()]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(ObjectionRateThrottle())
+        return throttles
+
+    def throttled(self, request: Request, wait: float) -> NoReturn:
+        if self.action == "create":
+            raise Throttled(wait, detail="提交过于频繁，请一小时后再试。")
+        super().throttled(request, wait)
+
+    def get_queryset(self) -> QuerySet[Objection]:
+        # Like ``selectors.objection_queue`` (the same district rule), resolved objections included.
+        return (
+            Objection.objects.filter(p.district_scope(_user(self.request), "hire__district"))
+            .select_related("hire__position__employer", "hire__district", "hire__notice", "resolved_by")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(
+        summary="提出异议",
+        description="任何人（无需登录）可在公示期内对公示中的人员实名提出异议：姓名、联系电话和异议的事实与理由。"
+        f"同一来源地址每小时最多提交{OBJECTIONS_PER_HOUR}次。返回回执编号。",
+        request=ObjectionLodgeSerializer,
+        responses={201: ObjectionReceiptSerializer, 429: OpenApiResponse(description="提交过于频繁")},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        writer = ObjectionLodgeSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        # Only people on a notice the public can see now; anything else gets the same answer, so the endpoint
+        # does not tell whether a hire id exists.
+        hire = Hire.objects.filter(
+            pk=writer.validated_data["hire"], notice__in=selectors.notice_list_public().values("pk")
+        ).first()
+        if hire is None:
+            raise PortalError("该人员不在公示期内，不能提出异议。", "not_in_publicity", field="hire")
+        objection = services.objection_lodge(
+            hire=hire,
+            name=writer.validated_data["name"],
+            phone=writer.validated_data["phone"],
+            statement=writer.validated_data["statement"],
+        )
+        return Response(ObjectionReceiptSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="处理异议",
+        description="被异议人员所在区县的工作人员处理异议：成立（该人员公示不通过）或不成立，须填写处理意见。"
+        "市级工作人员只读。",
+        request=ObjectionResolveSerializer,
+        responses={200: ObjectionSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        objection = self.get_object()
+        writer = ObjectionResolveSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        objection = services.objection_resolve(
+            objection=objection,
+            upheld=writer.validated_data["upheld"],
+            reason=writer.validated_data["reason"],
+            by=_user(request),
+        )
+        return Response(ObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)

@@ -1,0 +1,287 @@
+"""API shapes of hires, publicity notices and objections.
+
+The whole 身份证号码 is never a field of any shape here: hires carry ``id_number_masked`` only, and the one way to
+read the number whole is ``POST /api/v1/hires/{id}/reveal_id_number/`` (allowed by a predicate, recorded).
+Notices carry the public fields of their hires only; objections carry the objector's phone masked.
+Writes carry the Annex 3 fields: status, district, notice and year are never client input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.constants import Education, Programme
+from portal.identity import mask_phone
+from portal.models import ThirdParty, User
+from positions import selectors as position_selectors
+from positions.models import Position
+from referrals.constants import EmploymentMode
+from referrals.models import Hire, Objection, PublicityNotice
+from referrals.services import HireData
+from referrals.workflow import MOVES
+
+# --- small references to related records -------------------------------------------------------------------------
+
+
+class HirePositionSerializer(serializers.ModelSerializer[Position]):
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
+
+    class Meta:
+        model = Position
+        fields = ["id", "name", "channel", "channel_display", "headcount"]
+        read_only_fields = fields
+
+
+class HireEmployerSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, label="用人单位名称")
+
+
+class HireDistrictSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(read_only=True, label="区划代码")
+    name = serializers.CharField(read_only=True, label="区县名称")
+
+
+class HireThirdPartySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, label="荐才第三方名称")
+
+
+class HireNoticeSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    reference = serializers.CharField(read_only=True, label="公示编号")
+
+
+# --- hires --------------------------------------------------------------------------------------------------------
+
+
+class HireSerializer(serializers.ModelSerializer[Hire]):
+    """One row of Annex 3 as its viewer may see it: the ID number masked (first 6 + ******** + last 4)."""
+
+    id_number_masked = serializers.CharField(read_only=True, label="身份证号码（脱敏）")
+    position = HirePositionSerializer(read_only=True, label="岗位")
+    employer = HireEmployerSerializer(source="position.employer", read_only=True, label="用人单位")
+    district = HireDistrictSerializer(read_only=True, label="区县")
+    third_party = HireThirdPartySerializer(read_only=True, allow_null=True, label="荐才第三方")
+    notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
+    programme_display = serializers.CharField(source="get_programme_display", read_only=True, label="专项名称")
+    mode_display = serializers.CharField(source="get_mode_display", read_only=True, label="引进方式名称")
+    education_display = serializers.CharField(source="get_education_display", read_only=True, label="学历名称")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    employer_confirmation_display = serializers.CharField(
+        source="get_employer_confirmation_display", read_only=True, label="单位确认状态名称"
+    )
+    post_hires = serializers.IntegerField(read_only=True, label="该岗位已占用人数")
+    over_headcount = serializers.SerializerMethodField(label="超出岗位需求人数")
+
+    class Meta:
+        model = Hire
+        fields = [
+            "id",
+            "name",
+            "id_number_masked",
+            "position",
+            "employer",
+            "district",
+            "third_party",
+            "programme",
+            "programme_display",
+            "year",
+            "mode",
+            "mode_display",
+            "contract_term",
+            "school",
+            "major",
+            "education",
+            "education_display",
+            "title_rank",
+            "skill_level",
+            "arrived_on",
+            "work_experience",
+            "other_conditions",
+            "status",
+            "status_display",
+            "return_reason",
+            "exemption_reason",
+            "notice",
+            "confirmed_at",
+            "employer_confirmation",
+            "employer_confirmation_display",
+            "post_hires",
+            "over_headcount",
+        ]
+        read_only_fields = fields
+
+    def get_over_headcount(self, hire: Hire) -> bool:
+        # ``post_hires`` is annotated by ``selectors.with_headcount``; the post is already joined.
+        return int(getattr(hire, "post_hires", 0)) > hire.position.headcount
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisiblePositionField(serializers.PrimaryKeyRelatedField[Position]):
+    """A post id, looked up among the posts the user in ``context["user"]`` may see (another district's: not found)."""
+
+    def get_queryset(self) -> QuerySet[Position]:
+        user: User | None = self.context.get("user")
+        if user is None:
+            return Position.objects.none()
+        return position_selectors.position_visible(user=user)
+
+
+class HireWriteSerializer(serializers.Serializer[Any]):
+    """实际到岗登记: the Annex 3 fields, required first. The post must be one the user may see."""
+
+    position = VisiblePositionField(label="岗位（须为本人可见的岗位）")
+    name = serializers.CharField(max_length=64, label="姓名")
+    # No length or format check here: the service gives the Chinese reason (length, check digit, birth date).
+    id_number = serializers.CharField(max_length=32, write_only=True, label="身份证号码")
+    mode = serializers.ChoiceField(choices=EmploymentMode.choices, label="引进方式")
+    contract_term = serializers.CharField(max_length=64, label="劳动合同期限")
+    programme = serializers.ChoiceField(
+        choices=Programme.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        label="专项（默认按岗位是否招聘应届生）",
+    )
+    third_party = serializers.PrimaryKeyRelatedField(
+        queryset=ThirdParty.objects.all(), required=False, allow_null=True, default=None, label="荐才第三方"
+    )
+    school = serializers.CharField(max_length=128, required=False, allow_blank=True, default="", label="毕业院校")
+    major = serializers.CharField(max_length=128, required=False, allow_blank=True, default="", label="专业")
+    education = serializers.ChoiceField(
+        choices=Education.choices, required=False, allow_blank=True, default="", label="学历"
+    )
+    title_rank = serializers.CharField(max_length=64, required=False, allow_blank=True, default="", label="职称职级")
+    skill_level = serializers.CharField(max_length=64, required=False, allow_blank=True, default="", label="技能等级")
+    arrived_on = serializers.DateField(required=False, allow_null=True, default=None, label="入职时间")
+    work_experience = serializers.CharField(required=False, allow_blank=True, default="", label="工作经历（海聚）")
+    other_conditions = serializers.CharField(required=False, allow_blank=True, default="", label="其他符合的相关条件")
+
+    def to_data(self) -> HireData:
+        return HireData(**self.validated_data)
+
+
+class HireMoveSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=[(key, move.label) for key, move in MOVES.items()], label="操作")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label="原因（退回时必填）")
+
+
+class IdNumberSerializer(serializers.Serializer[Any]):
+    id_number = serializers.CharField(read_only=True, label="身份证号码（完整）")
+
+
+# --- publicity ----------------------------------------------------------------------------------------------------
+
+
+class PublicHireSerializer(serializers.Serializer[Any]):
+    """A hire as the public notice shows it (``selectors.PUBLIC_HIRE_FIELDS``): never an ID number or a phone."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    name = serializers.CharField(read_only=True, label="姓名")
+    employer_name = serializers.CharField(source="position.employer.name", read_only=True, label="用人单位")
+    position_name = serializers.CharField(source="position.name", read_only=True, label="岗位名称")
+    education = serializers.CharField(source="get_education_display", read_only=True, label="学历")
+    school = serializers.CharField(read_only=True, label="毕业院校")
+    major = serializers.CharField(read_only=True, label="专业")
+
+
+class NoticeSerializer(serializers.ModelSerializer[PublicityNotice]):
+    district_name = serializers.CharField(source="district.name", read_only=True, label="区县")
+    last_day = serializers.DateField(read_only=True, label="公示最后一天（第5个工作日）")
+    hires = PublicHireSerializer(many=True, read_only=True, label="公示人员")
+
+    class Meta:
+        model = PublicityNotice
+        fields = ["id", "district_name", "reference", "title", "published_on", "last_day", "closes_at", "hires"]
+        read_only_fields = fields
+
+
+class NoticePublishSerializer(serializers.Serializer[Any]):
+    hire_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500, label="公示人员ID（初审通过）"
+    )
+    published_on = serializers.DateField(label="公示开始日期（工作日）")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label="标题")
+
+
+class HireExemptSerializer(serializers.Serializer[Any]):
+    hire_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500, label="不公示人员ID（初审通过）"
+    )
+    reason = serializers.CharField(allow_blank=True, label="不公示依据")
+
+
+# --- objections ---------------------------------------------------------------------------------------------------
+
+
+class ObjectionLodgeSerializer(serializers.Serializer[Any]):
+    hire = serializers.IntegerField(min_value=1, label="被异议人员ID（公示中的人员）")
+    name = serializers.CharField(max_length=64, label="异议人姓名")
+    phone = serializers.CharField(max_length=32, label="联系电话")
+    statement = serializers.CharField(max_length=2000, label="异议内容（事实和理由）")
+
+
+class ObjectionReceiptSerializer(serializers.ModelSerializer[Objection]):
+    """What the person who objected gets back: the receipt number to quote, and the state."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+
+    class Meta:
+        model = Objection
+        fields = ["receipt", "status", "status_display"]
+        read_only_fields = fields
+
+
+class ObjectionHireSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, label="姓名")
+    position_name = serializers.CharField(source="position.name", read_only=True, label="岗位名称")
+    employer_name = serializers.CharField(source="position.employer.name", read_only=True, label="用人单位")
+    district_name = serializers.CharField(source="district.name", read_only=True, label="区县")
+    notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
+
+
+class ObjectionSerializer(serializers.ModelSerializer[Objection]):
+    """An objection as district or city staff see it: the objector's phone masked."""
+
+    hire = ObjectionHireSerializer(read_only=True, label="被异议人员")
+    phone_masked = serializers.SerializerMethodField(label="联系电话（脱敏）")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    resolved_by_name = serializers.SerializerMethodField(label="处理人")
+    lodged_at = serializers.DateTimeField(source="created_at", read_only=True, label="提出时间")
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "receipt",
+            "hire",
+            "name",
+            "phone_masked",
+            "statement",
+            "lodged_at",
+            "status",
+            "status_display",
+            "resolution",
+            "resolved_by_name",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+    def get_phone_masked(self, objection: Objection) -> str:
+        return mask_phone(objection.phone)
+
+    def get_resolved_by_name(self, objection: Objection) -> str:
+        user = objection.resolved_by
+        return "" if user is None else user.display_name or user.username
+
+
+class ObjectionResolveSerializer(serializers.Serializer[Any]):
+    upheld = serializers.BooleanField(label="异议是否成立")
+    reason = serializers.CharField(allow_blank=True, label="处理意见")
