@@ -5,46 +5,43 @@ sub-columns 揭榜招贤 and 引才专项, and a post's name is written under th
 are found by their content; headers may carry line breaks and spaces ("用人\\n\\n单位").
 
 Fast path: the file is checked as a zip (size, entry count, uncompressed size, compression ratio) before
-python-calamine reads its first sheet; the writes are a constant number of set-based queries (bulk inserts are
-batched by the database backend's parameter limit). Field rules are ``PositionData.clean()``'s, not repeated here.
+python-calamine reads its first sheet (``portal.sheets``, shared with the Annex 3 import); the writes are a
+constant number of set-based queries (bulk inserts are batched by the database backend's parameter limit).
+Field rules are ``PositionData.clean()``'s, not repeated here.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import permissions as p
+from portal import sheets
 from portal.bulk import bulk_insert
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
-from portal.errors import PermissionDenied, PortalError
+from portal.errors import PortalError
 from portal.models import District, Employer, User
+from portal.sheets import (
+    LOOKUP_CHUNK,
+    PortalImportError,
+    RawRow,
+    RowError,
+    SheetFile,
+    SheetLayout,
+    cell_text,
+    folded,
+    require_district_importer,
+)
 from positions.constants import BatchStatus, PositionSource, PositionStatus
 from positions.models import Position, PositionBatch
 from positions.services import PositionData, batch_get_open
-
-# Limits are constants, not settings: they guard the process that parses, whatever the deployment says.
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_ZIP_ENTRIES = 1_000
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-MAX_DATA_ROWS = 100_000
-#: How far down the sheet the header may start (title rows, notes above the table).
-HEADER_SEARCH_ROWS = 20
-#: Names per ``IN (...)`` lookup, well under every backend's bound-parameter limit.
-_LOOKUP_CHUNK = 2_000
 
 COL_NUMBER = "序号"
 COL_EMPLOYER = "用人单位"
@@ -110,30 +107,6 @@ _FIELD_COLUMNS = {
 # Results
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the Excel row number, 1-based, as the clerk sees it
-    column: str  # the Chinese column header
-    message: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行 〔{self.column}〕 {self.message}"
-
-
-class PortalImportError(PortalError):
-    """The sheet has row errors; nothing was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"导入失败：表格中有{len(errors)}处错误，未导入任何岗位。", "import_rows_invalid")
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class RawRow:
-    row: int
-    cells: dict[str, Any]  # column header → cell value as calamine read it
-
-
 @dataclass
 class ImportRow:
     """One data row as understood: ``data`` is the cleaned post, or None when the row has errors."""
@@ -186,137 +159,28 @@ class ImportResult:
 # Reading the file
 
 
-def _read_bytes(file: str | Path | bytes | IO[bytes]) -> bytes:
-    if isinstance(file, bytes):
-        data = file
-    elif isinstance(file, str | Path):
-        with open(file, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    else:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise PortalError(f"文件过大：不能超过{MAX_FILE_BYTES // (1024 * 1024)}MB。", "file_too_large")
-    return data
+LAYOUT = SheetLayout(
+    anchor=COL_EMPLOYER,
+    columns=COLUMNS,
+    required=_REQUIRED_COLUMNS,
+    sub_headers=frozenset(_CHANNEL_COLUMNS),
+    missing_hint="请使用附件1“卓越工程师岗位表”的格式（岗位名称下分“揭榜招贤”“引才专项”两列）。",
+    not_found_message="未找到表头：表格前几行中应有“用人单位”“岗位名称”等列名（附件1格式）。",
+)
 
 
-def _check_xlsx(data: bytes) -> None:
-    """Refuse what is not an xlsx, and zip bombs, before any XML is parsed."""
-    not_xlsx = PortalError("文件不是有效的Excel（.xlsx）文件，请用Excel另存为.xlsx后重新上传。", "not_xlsx")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise not_xlsx from None
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise PortalError(f"文件内部结构异常（包含{len(entries)}个部件），已拒绝。", "zip_entries")
-        names = {entry.filename for entry in entries}
-        if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-            raise not_xlsx
-        total = 0
-        for entry in entries:
-            total += entry.file_size
-            if entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1) and entry.file_size > 1024 * 1024:
-                raise PortalError("文件压缩比异常，疑似恶意构造的压缩文件，已拒绝。", "zip_ratio")
-        if total > MAX_UNCOMPRESSED_BYTES:
-            raise PortalError(
-                f"文件解压后过大（超过{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}MB），请拆分后分批导入。", "zip_size"
-            )
-        # The sizes above are what the archive declares. Reading through zipfile stops at the declared size and
-        # checks the CRC, so a lying header fails here instead of inflating without bound in the parser.
-        try:
-            for entry in entries:
-                with archive.open(entry) as stream:
-                    while stream.read(1024 * 1024):
-                        pass
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError):
-            raise not_xlsx from None
-
-
-def _header_text(value: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
-
-
-def _find_header(grid: list[list[Any]]) -> tuple[int, dict[str, int]]:
-    """(index of the last header row, column header → cell index). Header rows are found by content."""
-    for top in range(min(len(grid), HEADER_SEARCH_ROWS)):
-        if COL_EMPLOYER not in {_header_text(cell) for cell in grid[top]}:
-            continue
-        header_rows = [top]
-        if top + 1 < len(grid) and {_header_text(cell) for cell in grid[top + 1]} & set(_CHANNEL_COLUMNS):
-            header_rows.append(top + 1)
-        columns: dict[str, int] = {}
-        for index in header_rows:
-            for position, cell in enumerate(grid[index]):
-                label = _header_text(cell)
-                if label in COLUMNS and label not in columns:
-                    columns[label] = position
-        missing = [column for column in _REQUIRED_COLUMNS if column not in columns]
-        if missing:
-            raise PortalError(
-                f"表头缺少列：{'、'.join(missing)}。请使用附件1“卓越工程师岗位表”的格式（岗位名称下分“揭榜招贤”“引才专项”两列）。",
-                "header_missing",
-            )
-        return header_rows[-1], columns
-    raise PortalError("未找到表头：表格前几行中应有“用人单位”“岗位名称”等列名（附件1格式）。", "header_not_found")
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def read_sheet(file: str | Path | bytes | IO[bytes]) -> list[RawRow]:
+def read_sheet(file: SheetFile) -> list[RawRow]:
     """The data rows of the first sheet; completely empty rows are left out. Refuses unsafe or non-xlsx files."""
-    # Imported here: the Rust extension is only needed by the import, not by every process that loads the app.
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    data = _read_bytes(file)
-    _check_xlsx(data)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError):
-        raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
-    last_header, columns = _find_header(grid)
-    rows: list[RawRow] = []
-    # skip_empty_area=False keeps row 1 at index 0, so index + 1 is the row number the clerk sees in Excel.
-    for index in range(last_header + 1, len(grid)):
-        cells = grid[index]
-        values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
-        if all(_is_empty(value) for value in values.values()):
-            continue
-        rows.append(RawRow(row=index + 1, cells=values))
-        if len(rows) > MAX_DATA_ROWS:
-            raise PortalError(f"数据行过多：一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。", "too_many_rows")
-    return rows
+    return sheets.read_sheet(file, LAYOUT)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Understanding the cells
 
 
-def _text(value: Any) -> str:
-    """Cell as written: numbers without a spurious '.0', each line's spaces trimmed, blank lines dropped."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    lines = (line.strip() for line in str(value).splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _folded(value: Any) -> str:
-    """For cells read as values: full-width digits and punctuation folded (NFKC), no whitespace, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(value))).lower()
-
-
 def district_aliases(district: District) -> frozenset[str]:
     """How a clerk may write the district in 填报来源: 铜梁区 or 铜梁; 石柱土家族自治县, 石柱县 or 石柱."""
-    name = _folded(district.name)
+    name = folded(district.name)
     aliases = {name}
     ethnic = _ETHNIC_COUNTY.match(name)
     if ethnic:
@@ -330,7 +194,7 @@ def district_aliases(district: District) -> frozenset[str]:
 def _headcount(value: Any) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise ValueError
-    match = _WHOLE_NUMBER.match(_folded(value))
+    match = _WHOLE_NUMBER.match(folded(value))
     if not match:
         raise ValueError
     return int(match.group(1))
@@ -362,11 +226,11 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
     parsed = _Cells(row=raw.row)
 
     # Employer names are kept as written (full-width brackets are the legal form of a company name).
-    parsed.employer_name = " ".join(_text(cells.get(COL_EMPLOYER)).split())
+    parsed.employer_name = " ".join(cell_text(cells.get(COL_EMPLOYER)).split())
     if not parsed.employer_name:
         parsed.error(COL_EMPLOYER, "请填写用人单位。")
 
-    names = {column: " ".join(_text(cells.get(column)).split()) for column in _CHANNEL_COLUMNS}
+    names = {column: " ".join(cell_text(cells.get(column)).split()) for column in _CHANNEL_COLUMNS}
     filled = [column for column, name in names.items() if name]
     if not filled:
         parsed.error(COL_NAME, "岗位名称为空：请在“揭榜招贤”或“引才专项”下填写岗位名称。")
@@ -381,17 +245,17 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
     try:
         parsed.headcount = _headcount(raw_headcount)
     except ValueError:
-        shown = _text(raw_headcount)
+        shown = cell_text(raw_headcount)
         parsed.error(
             COL_HEADCOUNT, f"需求人数应为整数（如 4），“{shown}”无法识别。" if shown else "请填写需求人数（整数）。"
         )
         parsed.headcount = 1
 
-    education = _folded(cells.get(COL_EDUCATION))
+    education = folded(cells.get(COL_EDUCATION))
     if education in _EDUCATION:
         parsed.education = _EDUCATION[education]
     else:
-        shown = _text(cells.get(COL_EDUCATION))
+        shown = cell_text(cells.get(COL_EDUCATION))
         parsed.error(
             COL_EDUCATION,
             f"学历要求“{shown}”无法识别，只能填写：大专、本科、硕士、博士、不限。"
@@ -399,23 +263,23 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
             else "请填写学历要求（大专、本科、硕士、博士、不限）。",
         )
 
-    parsed.majors = _text(cells.get(COL_MAJORS))
-    parsed.competencies = _text(cells.get(COL_COMPETENCIES))
-    parsed.salary_text = _text(cells.get(COL_SALARY))
+    parsed.majors = cell_text(cells.get(COL_MAJORS))
+    parsed.competencies = cell_text(cells.get(COL_COMPETENCIES))
+    parsed.salary_text = cell_text(cells.get(COL_SALARY))
 
-    graduates = _folded(cells.get(COL_GRADUATES))
+    graduates = folded(cells.get(COL_GRADUATES))
     if graduates in _YES:
         parsed.recruits_graduates = True
     elif graduates in _NO:
         parsed.recruits_graduates = False
     else:
-        parsed.error(COL_GRADUATES, f"“{_text(cells.get(COL_GRADUATES))}”无法识别，请填写“是”或“否”。")
+        parsed.error(COL_GRADUATES, f"“{cell_text(cells.get(COL_GRADUATES))}”无法识别，请填写“是”或“否”。")
 
-    source = _folded(cells.get(COL_SOURCE))
+    source = folded(cells.get(COL_SOURCE))
     if not source:
         parsed.error(COL_SOURCE, f"请填写填报来源（{district.name}）。")
     elif source not in aliases:
-        parsed.error(COL_SOURCE, f"填报来源“{_text(cells.get(COL_SOURCE))}”与导入的区县“{district.name}”不一致。")
+        parsed.error(COL_SOURCE, f"填报来源“{cell_text(cells.get(COL_SOURCE))}”与导入的区县“{district.name}”不一致。")
 
     for column, value, model_field in (
         (COL_EMPLOYER, parsed.employer_name, "name"),
@@ -434,10 +298,10 @@ def _find_employers(names: Iterable[str]) -> dict[str, Employer]:
     """Existing employers by exact name (``Employer.name`` is unique): one query per 2,000 distinct names."""
     unique = sorted(set(names))
     found: dict[str, Employer] = {}
-    for start in range(0, len(unique), _LOOKUP_CHUNK):
+    for start in range(0, len(unique), LOOKUP_CHUNK):
         found.update(
             (employer.name, employer)
-            for employer in Employer.objects.filter(name__in=unique[start : start + _LOOKUP_CHUNK])
+            for employer in Employer.objects.filter(name__in=unique[start : start + LOOKUP_CHUNK])
         )
     return found
 
@@ -446,13 +310,6 @@ def _existing_keys(batch: PositionBatch | None) -> set[tuple[int, str, str]]:
     if batch is None or batch.pk is None:
         return set()
     return set(Position.objects.filter(batch=batch).values_list("employer_id", "channel", "name"))
-
-
-def _require_importer(user: User, district: District) -> None:
-    if p.is_admin.test(user):
-        return
-    if not (p.is_district_clerk.test(user) and user.district_id == district.pk):
-        raise PermissionDenied("只有本区县的经办人（或系统管理员）可以导入本区县的岗位。")
 
 
 def _analyse(raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None) -> ImportPreview:
@@ -524,11 +381,9 @@ def _analyse(raw_rows: list[RawRow], *, district: District, batch: PositionBatch
 # Services
 
 
-def preview_positions(
-    *, file: str | Path | bytes | IO[bytes], district: District, period: TenDayPeriod, by: User
-) -> ImportPreview:
+def preview_positions(*, file: SheetFile, district: District, period: TenDayPeriod, by: User) -> ImportPreview:
     """What an import would do, without writing anything (the batch is not created either)."""
-    _require_importer(by, district)
+    require_district_importer(by, district, what="岗位")
     raw_rows = read_sheet(file)
     batch = PositionBatch.objects.filter(district=district, period=str(period)).first()
     if batch is not None and batch.status != BatchStatus.OPEN:
@@ -538,7 +393,7 @@ def preview_positions(
 
 def import_positions(
     *,
-    file: str | Path | bytes | IO[bytes],
+    file: SheetFile,
     district: District,
     period: TenDayPeriod,
     by: User,
@@ -560,7 +415,7 @@ def import_positions(
             dry_run=True,
             batch=None,
         )
-    _require_importer(by, district)
+    require_district_importer(by, district, what="岗位")
     # Parsed before the transaction opens: reading a large sheet must not hold the batch lock.
     raw_rows = read_sheet(file)
     try:

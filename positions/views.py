@@ -3,13 +3,10 @@ or selector, render; every rule lives in ``positions.services`` and ``positions.
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
 import rules
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -25,12 +22,13 @@ from portal.calendar import TenDayPeriod
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.models import District, Employer, User
+from portal.uploads import PendingUpload, read_upload
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
 from positions.exporting import export_positions_workbook
 from positions.filters import PositionFilter
 from positions.forms import PositionForm, PositionImportForm
-from positions.importing import MAX_FILE_BYTES, PortalImportError, import_positions, preview_positions
+from positions.importing import PortalImportError, import_positions, preview_positions
 from positions.models import Position
 from positions.workflow import EDITABLE, MOVES
 
@@ -306,14 +304,8 @@ def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- Excel in and out ------------------------------------------------------
 
-_UPLOAD_SESSION_KEY = "positions_import_upload"
-
-
-def _upload_dir() -> Path:
-    # Under MEDIA_ROOT, outside the web root: only this view reads it back, for the same user's session.
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+#: The sheet between its preview and its confirmation, kept per session (``portal.uploads``).
+_PENDING_UPLOAD = PendingUpload("positions_import_upload")
 
 
 def _import_target(request: HttpRequest, form: PositionImportForm) -> tuple[District, TenDayPeriod]:
@@ -333,11 +325,10 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         district, period = _import_target(request, form)
-        stored = request.session.get(_UPLOAD_SESSION_KEY)
-        if "confirm" in request.POST and stored:
-            path = _upload_dir() / stored["name"]
+        pending = _PENDING_UPLOAD.path(request)
+        if "confirm" in request.POST and pending:
             try:
-                result = import_positions(file=path, district=district, period=period, by=user)
+                result = import_positions(file=pending, district=district, period=period, by=user)
             except PortalImportError as error:
                 context["preview"] = None
                 context["errors"] = error.errors
@@ -345,8 +336,7 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
             except PortalError as error:
                 messages.error(request, error.message)
             else:
-                path.unlink(missing_ok=True)
-                del request.session[_UPLOAD_SESSION_KEY]
+                _PENDING_UPLOAD.discard(request)
                 messages.success(
                     request,
                     f"导入完成：新增岗位{result.created}个，已存在{result.existing}个，新建用人单位{result.employers_created}家。",
@@ -359,15 +349,13 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{target}?period={period}" if user.district_id else target)
         elif request.FILES.get("file"):
             upload = cast(UploadedFile, request.FILES["file"])
-            data = upload.read(MAX_FILE_BYTES + 1)
+            data = read_upload(upload)
             try:
                 preview = preview_positions(file=data, district=district, period=period, by=user)
             except PortalError as error:
                 form.add_error("file", error.message)
             else:
-                name = f"{uuid.uuid4().hex}.xlsx"
-                (_upload_dir() / name).write_bytes(data)
-                request.session[_UPLOAD_SESSION_KEY] = {"name": name, "filename": upload.name}
+                _PENDING_UPLOAD.store(request, data=data, filename=upload.name or "")
                 context.update(preview=preview, district=district, period=period, filename=upload.name)
         else:
             form.add_error("file", "请选择要导入的Excel文件。")

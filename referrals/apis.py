@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, NoReturn, cast
 
 import rules
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -162,20 +162,7 @@ class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return [IsAuthenticated()]
 
     def get_queryset(self) -> QuerySet[PublicityNotice]:
-        user = _user(self.request)
-        public = selectors.notice_list_public()
-        if user.is_authenticated:
-            # The public ones, plus every notice of the staff member's scope (closed ones included), once each.
-            scope = selectors.notice_visible(user=user)
-            notices = PublicityNotice.objects.filter(Q(pk__in=public.values("pk")) | Q(pk__in=scope.values("pk")))
-        else:
-            notices = public
-        hires = Hire.objects.select_related("position__employer").only(*selectors.PUBLIC_HIRE_FIELDS).order_by("pk")
-        return (
-            notices.select_related("district")
-            .prefetch_related(Prefetch("hires", queryset=hires))
-            .order_by("-published_on", "-pk")
-        )
+        return selectors.notice_api_list(user=_user(self.request))
 
     @extend_schema(
         summary="发布公示",
@@ -278,12 +265,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         super().throttled(request, wait)
 
     def get_queryset(self) -> QuerySet[Objection]:
-        # Like ``selectors.objection_queue`` (the same district rule), resolved objections included.
-        return (
-            Objection.objects.filter(p.district_scope(_user(self.request), "hire__district"))
-            .select_related("hire__position__employer", "hire__district", "hire__notice", "resolved_by")
-            .order_by("-created_at", "-pk")
-        )
+        return selectors.objection_visible(user=_user(self.request))
 
     @extend_schema(
         summary="提出异议",
@@ -297,9 +279,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         writer.is_valid(raise_exception=True)
         # Only people on a notice the public can see now; anything else gets the same answer, so the endpoint
         # does not tell whether a hire id exists.
-        hire = Hire.objects.filter(
-            pk=writer.validated_data["hire"], notice__in=selectors.notice_list_public().values("pk")
-        ).first()
+        hire = selectors.hire_on_public_notice(pk=writer.validated_data["hire"])
         if hire is None:
             raise PortalError("该人员不在公示期内，不能提出异议。", "not_in_publicity", field="hire")
         objection = services.objection_lodge(

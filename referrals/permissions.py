@@ -28,3 +28,4 @@ rules.add_perm("referrals.confirm_as_employer", p.is_employer)
 #: Object-level: who may see a hire's ID number whole (the reveal is recorded). Claim reviewers get theirs on claims.
 rules.add_perm("referrals.reveal_id_number", district_staff_of_record)
 rules.add_perm("referrals.confirm_hire_as_employer", p.is_employer & is_hire_employer)
+rules.add_perm("referrals.import_sheet", p.is_district_clerk | p.is_admin)

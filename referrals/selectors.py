@@ -92,6 +92,37 @@ def notice_visible(*, user: User) -> QuerySet[PublicityNotice]:
     return PublicityNotice.objects.filter(district_scope(user)).select_related("district")
 
 
+def notice_api_list(*, user: User) -> QuerySet[PublicityNotice]:
+    """The public's notices, plus for staff every notice of their scope (closed ones included), once each, with the
+    hires' public fields only."""
+    public = notice_list_public()
+    if getattr(user, "is_authenticated", False):
+        scope = notice_visible(user=user)
+        notices = PublicityNotice.objects.filter(Q(pk__in=public.values("pk")) | Q(pk__in=scope.values("pk")))
+    else:
+        notices = public
+    hires = Hire.objects.select_related("position__employer").only(*PUBLIC_HIRE_FIELDS).order_by("pk")
+    return (
+        notices.select_related("district")
+        .prefetch_related(Prefetch("hires", queryset=hires))
+        .order_by("-published_on", "-pk")
+    )
+
+
+def objection_visible(*, user: User) -> QuerySet[Objection]:
+    """Every objection against the user's scope's hires, resolved ones included (``objection_queue``: open ones)."""
+    return (
+        Objection.objects.filter(district_scope(user, "hire__district"))
+        .select_related("hire__position__employer", "hire__district", "hire__notice", "resolved_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def hire_on_public_notice(*, pk: int) -> Hire | None:
+    """The hire if it is on a notice the public can see now (what an objection may be lodged against)."""
+    return Hire.objects.filter(pk=pk, notice__in=notice_list_public().values("pk")).first()
+
+
 def notice_list_public(*, now: datetime.datetime | None = None) -> QuerySet[PublicityNotice]:
     """Notices under publicity now: a notice leaves public view when its publicity ends (staff keep it)."""
     now = now or timezone.now()

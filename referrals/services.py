@@ -125,9 +125,9 @@ def _duplicate_message(id_number: str, programme: str, year: int) -> str:
 @transaction.atomic
 def hire_record(*, data: HireData, by: User) -> Hire:
     """实际到岗: the district clerk records a person who arrived at one of the district's published posts."""
-    fields = _clean(data)
-    if not (p.is_district_clerk.test(by) and by.district_id == fields["district_id"]):
+    if not (p.is_district_clerk.test(by) and by.district_id == data.position.district_id):
         raise PermissionDenied("只有岗位所属区县的经办人可以登记到岗人员。")
+    fields = _clean(data)
     arrived = data.arrived_on or timezone.localdate()
     fields["year"] = arrived.year
     if Hire.objects.filter(id_number=fields["id_number"], programme=fields["programme"], year=arrived.year).exists():
@@ -197,9 +197,14 @@ def _next_reference(district: District, year: int) -> str:
 
 
 @transaction.atomic
-def notice_publish(*, hires: list[Hire], published_on: datetime.date, title: str, by: User) -> PublicityNotice:
+def notice_publish(
+    *, hires: list[Hire], published_on: datetime.date, title: str, by: User, now: datetime.datetime | None = None
+) -> PublicityNotice:
     """Publish audited hires for 5 working days. The close is computed on the official calendar; a year whose
     arrangement is unknown is refused (``CalendarUnknown``), never guessed."""
+    if published_on < timezone.localdate(now or timezone.now()):
+        # A notice dated in the past would open already closed, or shortened: the public must get all five days.
+        raise PortalError("公示开始日期不能早于今天。", "published_in_past", field="published_on")
     district, locked = _lock_audited(hires, by=by)
     closes_at = publicity_closes_at(published_on, PUBLICITY_WORKING_DAYS)
     with set_actor(by):
@@ -225,7 +230,12 @@ def objection_lodge(
     """Anyone may object to a named hire while its publicity runs; real name, phone and statement required."""
     now = now or timezone.now()
     hire = Hire.objects.select_for_update(of=("self",)).select_related("notice").get(pk=hire.pk)
-    if hire.status != HireStatus.IN_PUBLICITY or hire.notice is None or now >= hire.notice.closes_at:
+    if (
+        hire.status != HireStatus.IN_PUBLICITY
+        or hire.notice is None
+        or timezone.localdate(now) < hire.notice.published_on
+        or now >= hire.notice.closes_at
+    ):
         raise PortalError("该人员不在公示期内，不能提出异议。", "not_in_publicity")
     if not name.strip():
         raise PortalError("请填写真实姓名。", "required", field="name")

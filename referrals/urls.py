@@ -1,15 +1,18 @@
 from django.urls import path
 
-from referrals.views import district, employer, public, reports
+from referrals.views import district, documents, employer, imports, public, reports
 
 app_name = "referrals"
 urlpatterns = [
     # The public: notices under publicity and objections to them.
     path("publicity/", public.publicity_list, name="publicity_list"),
     path("publicity/<int:pk>/", public.publicity_detail, name="publicity_detail"),
+    path("publicity/<int:pk>/pdf/", documents.notice_pdf, name="notice_pdf"),
     # The district's desk: record, audit, publicise, resolve objections.
     path("hires/", district.hire_list, name="hire_list"),
     path("hires/new/", district.hire_create, name="hire_create"),
+    path("hires/import/", imports.import_sheet, name="hire_import"),
+    path("hires/import/template/", imports.template_download, name="hire_import_template"),
     path("hires/<int:pk>/", district.hire_detail, name="hire_detail"),
     path("hires/<int:pk>/edit/", district.hire_edit, name="hire_edit"),
     path("hires/<int:pk>/move/", district.hire_move, name="hire_move"),

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Page
+    from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,6 +61,52 @@ def screenshot(page):  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def confirmations() -> list[str]:
+    """Every ``confirm()`` question the people of ``open_person`` answered 确定, in order."""
+    return []
+
+
+@pytest.fixture
+def open_person(browser: Browser, live_server: LiveServer, confirmations: list[str]) -> Iterator[Callable[[], Page]]:
+    """One browser context per person, like separate PCs: ``clerk = open_person()``. Each page gets the checks of
+    ``page`` (no CSP violation) plus no uncaught script error; every ``confirm()`` is answered 确定 and its question
+    kept in ``confirmations``."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        confirmations.append(dialog.message)
+        dialog.accept()
+
+    def open_() -> Page:
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", answer)
+        page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not problems, f"CSP violations or script errors: {problems}"
+
+
+@pytest.fixture
+def screenshot_of() -> Callable[[Page, str], Path]:
+    """``screenshot_of(page, "name")``: a full-page screenshot of any person's page, into var/screenshots."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -309,7 +310,8 @@ def test_staff_publish_audited_hires_on_the_official_calendar() -> None:
     clerk = _client(UserFactory(clerk=True, district=district))
     payload = {"hire_ids": [hire.pk for hire in hires], "published_on": "2026-02-12", "title": ""}
 
-    response = clerk.post(PUBLICITY, payload, format="json")
+    with mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC)):
+        response = clerk.post(PUBLICITY, payload, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["reference"] == f"GS-{district.code}-2026-001"
@@ -319,7 +321,8 @@ def test_staff_publish_audited_hires_on_the_official_calendar() -> None:
         hire.refresh_from_db()
         assert hire.status == HireStatus.IN_PUBLICITY and hire.id_number not in response.content.decode()
 
-    again = clerk.post(PUBLICITY, payload, format="json")
+    with mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC)):
+        again = clerk.post(PUBLICITY, payload, format="json")
     assert again.status_code == 400 and "尚未初审通过或已处理" in again.json()["detail"]
 
 

@@ -19,6 +19,22 @@ from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserF
 pytestmark = pytest.mark.django_db
 
 
+def _on_publishing_day():  # type: ignore[no-untyped-def]
+    return mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC))
+
+
+def test_a_notice_cannot_start_in_the_past(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position, audited=True)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = _client(clerk).post(
+        reverse("referrals:notice_publish"),
+        {"ids": [hire.pk], "published_on": yesterday.isoformat(), "title": "", "action": "publish"},
+    )
+    assert "公示开始日期不能早于今天" in response.content.decode()
+    hire.refresh_from_db()
+    assert hire.status == HireStatus.AUDITED
+
+
 def _client(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
@@ -112,10 +128,11 @@ def test_city_staff_see_every_district_but_not_the_whole_id_number(position) -> 
 
 def test_publishing_a_notice_from_the_desk(clerk, position) -> None:  # type: ignore[no-untyped-def]
     hires = [HireFactory(position=position, audited=True) for _ in range(2)]
-    response = _client(clerk).post(
-        reverse("referrals:notice_publish"),
-        {"ids": [hire.pk for hire in hires], "published_on": "2026-02-12", "title": "", "action": "publish"},
-    )
+    with _on_publishing_day():
+        response = _client(clerk).post(
+            reverse("referrals:notice_publish"),
+            {"ids": [hire.pk for hire in hires], "published_on": "2026-02-12", "title": "", "action": "publish"},
+        )
     assert response.status_code == 302
     notice = hires[0].__class__.objects.get(pk=hires[0].pk).notice
     assert notice is not None and notice.last_day == datetime.date(2026, 2, 25)
@@ -149,10 +166,12 @@ def test_an_exemption_needs_its_rule(clerk, position) -> None:  # type: ignore[n
 def test_objections_are_resolved_in_the_queue(clerk, position) -> None:  # type: ignore[no-untyped-def]
     hire = HireFactory(position=position, audited=True)
     client = _client(clerk)
-    client.post(
-        reverse("referrals:notice_publish"),
-        {"ids": [hire.pk], "published_on": "2026-02-12", "title": "", "action": "publish"},
-    )
+    with _on_publishing_day():
+        client.post(
+            reverse("referrals:notice_publish"),
+            {"ids": [hire.pk], "published_on": "2026-02-12", "title": "", "action": "publish"},
+        )
+    client = _client(clerk)  # a new sign-in: the one above is 9 months old at today's clock
     during = datetime.datetime(2026, 2, 13, 10, tzinfo=datetime.UTC)
     objection = objection_lodge(
         hire=hire, name="王五", phone="13800000000", statement="该人员学历信息与实际不符，请核实。", now=during

@@ -24,6 +24,8 @@ from referrals.services import (
 from tests.factories import DistrictFactory, PositionFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
+#: The morning of Thursday 12 February 2026 in Chongqing: the notices below are published that day.
+PUBLISHING_DAY = datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -83,7 +85,9 @@ def test_only_the_posts_district_records_and_only_on_published_posts(district, c
 
 def test_the_2026_spring_festival_publicity_closes_on_wednesday_the_25th(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
     hire = _audited(position, clerk, reviewer)
-    notice = notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk)
+    notice = notice_publish(
+        hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY
+    )
     assert notice.closes_at == datetime.datetime(2026, 2, 26, tzinfo=SHANGHAI)
     hire.refresh_from_db()
     assert hire.status == HireStatus.IN_PUBLICITY and hire.notice == notice
@@ -99,7 +103,9 @@ def test_an_unknown_calendar_year_is_refused_and_nothing_is_written(position, cl
 
 def test_confirmation_is_idempotent_and_open_objections_hold_it(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
     clear, objected = _audited(position, clerk, reviewer, 1), _audited(position, clerk, reviewer, 2)
-    notice = notice_publish(hires=[clear, objected], published_on=datetime.date(2026, 2, 12), title="", by=clerk)
+    notice = notice_publish(
+        hires=[clear, objected], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY
+    )
     during = datetime.datetime(2026, 2, 24, 10, tzinfo=SHANGHAI)
     objection = objection_lodge(
         hire=objected, name="王五", phone="13800000000", statement="该人员学历信息与实际不符，请核查。", now=during
@@ -120,7 +126,7 @@ def test_confirmation_is_idempotent_and_open_objections_hold_it(position, clerk,
 
 def test_an_upheld_objection_fails_the_hire(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
     hire = _audited(position, clerk, reviewer)
-    notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk)
+    notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY)
     objection = objection_lodge(
         hire=hire,
         name="赵六",
@@ -142,7 +148,9 @@ def test_objections_outside_publicity_or_without_substance_are_refused(position,
     hire = _audited(position, clerk, reviewer)
     with pytest.raises(PortalError, match="公示期"):
         objection_lodge(hire=hire, name="王五", phone="13800000000", statement="该人员学历信息与实际不符。")
-    notice = notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk)
+    notice = notice_publish(
+        hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY
+    )
     with pytest.raises(PortalError, match="至少10个字"):
         objection_lodge(
             hire=hire,

@@ -16,6 +16,8 @@ from referrals.services import HireData, hire_move, hire_record, notice_publish
 from tests.factories import DistrictFactory, PositionFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
+#: The morning of Thursday 12 February 2026 in Chongqing: the notices below are published that day.
+PUBLISHING_DAY = datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def notice():  # type: ignore[no-untyped-def]
         by=clerk,
     )
     hire_move(hire=hire, action="audit", by=reviewer)
-    return notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk)
+    return notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY)
 
 
 def _during():  # type: ignore[no-untyped-def]

@@ -1,0 +1,163 @@
+"""Benchmark: the publicity notice (公示) rendered to PDF with WeasyPrint, at 20 and 200 people.
+
+    .venv/bin/python bench/notice_pdf.py [--sizes 20,200] [--repeat 10] [--save /tmp]
+
+Creates a throw-away PostgreSQL database (test_portal_bench_pdf; DATABASE_URL chooses another server), publishes a
+notice of each size with realistic names, and prints for each: the first render in this process (fonts loaded
+cold for the first size), then the mean, fastest and slowest of ``--repeat`` renders (cache cleared before each), the mean of a request
+the PDF cache answers, the pages and the size of the PDF, and the queries one render makes.
+``--save DIR`` writes each PDF there to look at. WeasyPrint is single-threaded: run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+# Its own database name, so the throw-away test_portal_bench_pdf never collides with the suite's or another bench's.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_pdf")
+# The bench clears the PDF cache between renders: never a shared one.
+os.environ["CACHE_URL"] = "locmemcache://"
+
+import django
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+EMPLOYERS = [
+    "重庆长安汽车股份有限公司",
+    "中国船舶集团有限公司第七一九研究所重庆分部",
+    "重庆京东方光电科技有限公司",
+    "重庆西部科学城智能网联汽车创新中心有限公司",
+    "重庆铜梁高新技术产业开发区建设投资有限公司",
+]
+POSTS = ["前沿通信技术与政策研究工程师", "工业机器人系统集成工程师", "电池管理系统软件工程师", "工艺工程师"]
+SCHOOLS = ["重庆大学", "西南大学", "电子科技大学", "哈尔滨工业大学（深圳）", "新加坡国立大学"]
+MAJORS = ["电子信息", "机械工程", "控制科学与工程", "材料科学与工程", "计算机科学与技术"]
+EDUCATIONS = ["bachelor", "master", "doctor"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
+
+
+def make_notice(size: int, district, clerk, positions, seed: int):  # type: ignore[no-untyped-def]
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from referrals.models import Hire, PublicityNotice
+    from tests.factories import make_id_number
+
+    notice = PublicityNotice.objects.create(
+        district=district,
+        reference=f"GS-{district.code}-2026-{seed:03d}",
+        title=f"{district.name}2026年第{seed}批卓越工程师引进人才公示",
+        published_on=datetime.date(2026, 2, 12),
+        closes_at=datetime.datetime(2026, 2, 26, tzinfo=ZoneInfo("Asia/Shanghai")),
+        published_by=clerk,
+    )
+    Hire.objects.bulk_create(
+        [
+            Hire(
+                position=positions[n % len(positions)],
+                district=district,
+                programme="qihang",
+                year=2026,
+                name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7 + seed) % len(GIVEN)],
+                id_number=make_id_number(seed * 1000 + n, birthday=f"{1995 + seed}0101"),
+                mode="full_time",
+                contract_term="3年",
+                school=SCHOOLS[n % len(SCHOOLS)],
+                major=MAJORS[(n // 2) % len(MAJORS)],
+                education=EDUCATIONS[n % len(EDUCATIONS)],
+                status="in_publicity",
+                notice=notice,
+                recorded_by=clerk,
+            )
+            for n in range(size)
+        ]
+    )
+    return notice
+
+
+def page_count(pdf: bytes) -> str:
+    if shutil.which("pdfinfo") is None:
+        return "?"
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S607
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="20,200")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--save", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    # WeasyPrint reports every layout step at INFO; the figures are what this prints.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from referrals.documents import notice_pdf
+        from tests.factories import DistrictFactory, EmployerFactory, PositionFactory, UserFactory
+
+        district = DistrictFactory(code="500151", name="铜梁区")
+        clerk = UserFactory(clerk=True, district=district)
+        positions = [
+            PositionFactory(
+                batch__district=district,
+                employer=EmployerFactory(name=employer, district=district),
+                published=True,
+                name=POSTS[n % len(POSTS)],
+            )
+            for n, employer in enumerate(EMPLOYERS)
+        ]
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {args.repeat} renders per size")
+        print(
+            f"{'people':>7} {'first':>13} {'mean':>10} {'fastest':>10} {'slowest':>10} {'cached':>8} "
+            f"{'pages':>6} {'PDF size':>9} {'queries':>8}"
+        )
+        for seed, size in enumerate(sizes, start=1):
+            notice = make_notice(size, district, clerk, positions, seed)
+            page_url = f"https://rcfw.example.cn/publicity/{notice.pk}/"
+            cache.clear()
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured:
+                pdf = notice_pdf(notice=notice, page_url=page_url)
+            first = time.perf_counter() - start
+            times, cached = [], []
+            for _ in range(args.repeat):
+                cache.clear()
+                start = time.perf_counter()
+                notice_pdf(notice=notice, page_url=page_url)
+                times.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                notice_pdf(notice=notice, page_url=page_url)
+                cached.append(time.perf_counter() - start)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                (args.save / f"notice-{size}.pdf").write_bytes(pdf)
+            print(
+                f"{size:>7} {first * 1000:>11.0f}ms {statistics.mean(times) * 1000:>8.0f}ms "
+                f"{min(times) * 1000:>8.0f}ms {max(times) * 1000:>8.0f}ms {statistics.mean(cached) * 1000:>6.1f}ms "
+                f"{page_count(pdf):>6} "
+                f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8}"
+            )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

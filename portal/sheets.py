@@ -1,0 +1,275 @@
+"""Reading the annexes' Excel sheets safely, for every domain import (Annex 1 posts, Annex 3 hires).
+
+What is shared: the limits and zip-bomb checks run before any XML is parsed, python-calamine reads the first
+sheet, header rows are found by their content (titles above them, line breaks and full-width brackets in them),
+cells are understood as a person reads them, and failures are ``RowError``s ("第N行 〔列〕 原因") gathered into
+one ``PortalImportError``. What each sheet's columns mean stays with its importer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from portal import permissions as p
+from portal.errors import PermissionDenied, PortalError
+from portal.models import District, User
+
+# Limits are constants, not settings: they guard the process that parses, whatever the deployment says.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 1_000
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_DATA_ROWS = 100_000
+#: How far down the sheet the header may start (title rows, notes above the table).
+HEADER_SEARCH_ROWS = 20
+#: Values per ``IN (...)`` lookup, well under every backend's bound-parameter limit.
+LOOKUP_CHUNK = 2_000
+
+SheetFile = str | Path | bytes | IO[bytes]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the Excel row number, 1-based, as the clerk sees it
+    column: str  # the Chinese column header
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行 〔{self.column}〕 {self.message}"
+
+
+class PortalImportError(PortalError):
+    """The sheet has row errors; nothing was written. ``what`` names the rows' things (岗位, 人员)."""
+
+    def __init__(self, errors: list[RowError], *, what: str = "岗位") -> None:
+        super().__init__(f"导入失败：表格中有{len(errors)}处错误，未导入任何{what}。", "import_rows_invalid")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RawRow:
+    row: int
+    cells: dict[str, Any]  # column header → cell value as calamine read it
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How to find one annex's header: the columns it reads, by the names a clerk writes over them."""
+
+    #: A column whose name marks the header row (the row of column names, below any title or group row).
+    anchor: str
+    #: Every column the importer reads, by its name in the annex.
+    columns: tuple[str, ...]
+    #: Columns that must be present (``序号`` usually is not).
+    required: tuple[str, ...]
+    #: Told after "表头缺少列：…。": which annex's layout to use.
+    missing_hint: str
+    #: The whole message when no header row is found.
+    not_found_message: str
+    #: Other names of a column → its name in the annex (e.g. 推荐机构 → 荐才第三方).
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    #: Names of sub-columns on an optional second header row below the anchor row (Annex 1: 揭榜招贤/引才专项).
+    sub_headers: frozenset[str] = frozenset()
+    #: Labels of an optional group row above the anchor row (Annex 3: 必填项/选填项); a column merged down
+    #: through it is read from it.
+    group_headers: frozenset[str] = frozenset()
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """A header cell as ``header_text`` folds it → the column it names."""
+        labels = {header_text(alias): column for alias, column in self.aliases.items()}
+        labels.update((header_text(column), column) for column in self.columns)
+        return labels
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def read_bytes(file: SheetFile) -> bytes:
+    """The file's bytes, refusing more than ``MAX_FILE_BYTES`` without reading further."""
+    if isinstance(file, bytes):
+        data = file
+    elif isinstance(file, str | Path):
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    else:
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise PortalError(f"文件过大：不能超过{MAX_FILE_BYTES // (1024 * 1024)}MB。", "file_too_large")
+    return data
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse what is not an xlsx, and zip bombs, before any XML is parsed."""
+    not_xlsx = PortalError("文件不是有效的Excel（.xlsx）文件，请用Excel另存为.xlsx后重新上传。", "not_xlsx")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise not_xlsx from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise PortalError(f"文件内部结构异常（包含{len(entries)}个部件），已拒绝。", "zip_entries")
+        names = {entry.filename for entry in entries}
+        if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+            raise not_xlsx
+        total = 0
+        for entry in entries:
+            total += entry.file_size
+            if entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1) and entry.file_size > 1024 * 1024:
+                raise PortalError("文件压缩比异常，疑似恶意构造的压缩文件，已拒绝。", "zip_ratio")
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise PortalError(
+                f"文件解压后过大（超过{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}MB），请拆分后分批导入。", "zip_size"
+            )
+        # The sizes above are what the archive declares. Reading through zipfile stops at the declared size and
+        # checks the CRC, so a lying header fails here instead of inflating without bound in the parser.
+        try:
+            for entry in entries:
+                with archive.open(entry) as stream:
+                    while stream.read(1024 * 1024):
+                        pass
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError):
+            raise not_xlsx from None
+
+
+def header_text(value: Any) -> str:
+    """A header cell folded for comparison: NFKC (full-width brackets and digits) and no whitespace at all."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
+
+
+def _labels_in(row: list[Any], layout: SheetLayout) -> set[str]:
+    return {label for cell in row if (label := layout.labels.get(header_text(cell))) is not None}
+
+
+def find_header(grid: list[list[Any]], layout: SheetLayout) -> tuple[int, dict[str, int]]:
+    """(index of the last header row, column → cell index). Header rows are found by content."""
+    for top in range(min(len(grid), HEADER_SEARCH_ROWS)):
+        if layout.anchor not in _labels_in(grid[top], layout):
+            continue
+        header_rows = [top]
+        if layout.sub_headers and top + 1 < len(grid) and _labels_in(grid[top + 1], layout) & layout.sub_headers:
+            header_rows.append(top + 1)
+        if layout.group_headers and top > 0 and {header_text(cell) for cell in grid[top - 1]} & layout.group_headers:
+            header_rows.append(top - 1)  # after the anchor row: a name there wins over one merged down from above
+        columns: dict[str, int] = {}
+        for index in header_rows:
+            for position, cell in enumerate(grid[index]):
+                label = layout.labels.get(header_text(cell))
+                if label is not None and label not in columns:
+                    columns[label] = position
+        missing = [column for column in layout.required if column not in columns]
+        if missing:
+            raise PortalError(f"表头缺少列：{'、'.join(missing)}。{layout.missing_hint}", "header_missing")
+        return max(header_rows), columns
+    raise PortalError(layout.not_found_message, "header_not_found")
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_sheet(file: SheetFile, layout: SheetLayout) -> list[RawRow]:
+    """The data rows of the first sheet; completely empty rows are left out. Refuses unsafe or non-xlsx files."""
+    # Imported here: the Rust extension is only needed by the imports, not by every process that loads the app.
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    data = read_bytes(file)
+    check_xlsx(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError):
+        raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
+    last_header, columns = find_header(grid, layout)
+    rows: list[RawRow] = []
+    # skip_empty_area=False keeps row 1 at index 0, so index + 1 is the row number the clerk sees in Excel.
+    for index in range(last_header + 1, len(grid)):
+        cells = grid[index]
+        values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
+        if all(is_empty(value) for value in values.values()):
+            continue
+        rows.append(RawRow(row=index + 1, cells=values))
+        if len(rows) > MAX_DATA_ROWS:
+            raise PortalError(f"数据行过多：一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。", "too_many_rows")
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Understanding the cells
+
+
+def cell_text(value: Any) -> str:
+    """Cell as written: numbers without a spurious '.0', each line's spaces trimmed, blank lines dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    lines = (line.strip() for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def folded(value: Any) -> str:
+    """For cells read as values: full-width digits and punctuation folded (NFKC), no whitespace, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).lower()
+
+
+#: Excel's day 0 (its serial numbers count from 1899-12-30, the 1900 leap-year bug included).
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def cell_date(value: Any) -> datetime.date | None:
+    """A date as a person writes it: an Excel date, 2026-02-02, 2026/2/2, 2026年2月2日, 2026.2.2, 20260202, or
+    a date cell that lost its format (a serial number). None for an empty cell; ``ValueError`` otherwise."""
+    if is_empty(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        # Serials 1 Jan 1960 – 31 Dec 2099; a bare number outside that range is not a date anyone meant.
+        if float(value).is_integer() and 21916 <= value <= 73050:
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        if not 19600101 <= value <= 20991231:
+            raise ValueError(value)
+    text = folded(value)
+    match = _DATE_TEXT.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        raise ValueError(value)
+    year, month, day = (int(part) for part in match.groups())
+    return datetime.date(year, month, day)  # raises ValueError for 2026-02-30
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who may import
+
+
+def require_district_importer(user: User, district: District, *, what: str) -> None:
+    """Imports are for the district's own clerk, or an admin importing on a district's behalf."""
+    if p.is_admin.test(user):
+        return
+    if not (p.is_district_clerk.test(user) and user.district_id == district.pk):
+        raise PermissionDenied(f"只有本区县的经办人（或系统管理员）可以导入本区县的{what}。")
