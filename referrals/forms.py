@@ -128,7 +128,9 @@ class PublishForm(forms.Form):
     """Publish the chosen audited hires in one notice, or mark them exempt (按规定不公示) with the rule."""
 
     published_on = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    title = forms.CharField(label="公示标题", max_length=200, required=False)
+    title = forms.CharField(
+        label="公示标题", max_length=200, required=False, help_text="不填则为“某某区卓越工程师引进人才公示”。"
+    )
     exemption_reason = forms.CharField(
         label="不公示依据",
         required=False,

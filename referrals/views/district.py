@@ -102,6 +102,16 @@ def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if hire.status not in HIRE_EDITABLE:
         messages.error(request, f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。")
         return redirect("referrals:hire_detail", pk=hire.pk)
+    if request.method == "GET":
+        # The form holds the whole ID number for the clerk to correct: recorded like any other reveal.
+        personal_data_reveal(
+            obj=hire,
+            field="id_number",
+            by=user,
+            allowed=rules.has_perm("referrals.reveal_id_number", user, hire),
+            purpose="修改到岗人员",
+            remote_addr=client_address(request),
+        )
     form = HireForm(request.POST or None, initial=HireForm.initial_from(hire), district=hire.district)
     if request.method == "POST" and form.is_valid():
         try:

@@ -212,3 +212,10 @@ def test_the_admin_change_form_records_the_look(position) -> None:  # type: igno
     response = _client(admin).get(reverse("admin:referrals_hire_change", args=[hire.pk]))
     assert response.status_code == 200
     assert PersonalDataAccess.objects.get().purpose == "系统管理"
+
+
+def test_opening_the_edit_form_is_a_recorded_look(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hire = HireFactory(position=position)
+    page = _client(clerk).get(reverse("referrals:hire_edit", args=[hire.pk])).content.decode()
+    assert hire.id_number in page
+    assert PersonalDataAccess.objects.get().purpose == "修改到岗人员"
