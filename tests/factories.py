@@ -57,6 +57,7 @@ class ThirdPartyFactory(DjangoModelFactory):
     bank_account = "6217000000000000000"
 
     class Params:
+        verified = factory.Trait(verified_at=factory.LazyFunction(timezone.now))
         individual = factory.Trait(
             kind=ThirdPartyKind.INDIVIDUAL,
             credit_code=None,
@@ -156,3 +157,18 @@ class HireFactory(DjangoModelFactory):
         audited = factory.Trait(status="audited")
         confirmed = factory.Trait(status="confirmed", confirmed_at=factory.LazyFunction(timezone.now))
         introduced = factory.Trait(third_party=factory.SubFactory(ThirdPartyFactory), employer_confirmation="pending")
+
+
+def claimable_hire(third_party: object, employer: object | None = None, channel: str = "bounty_list", **extra: object):  # type: ignore[no-untyped-def]
+    """A hire a third party may claim: introduced by it, confirmed by publicity and by the employer."""
+    position_kwargs: dict[str, object] = {"position__channel": channel}
+    if employer is not None:
+        position_kwargs |= {"position__employer": employer, "position__batch__district": employer.district}  # type: ignore[attr-defined]
+    fields: dict[str, object] = {
+        "third_party": third_party,
+        "employer_confirmation": "confirmed",
+        "status": "confirmed",
+        "confirmed_at": timezone.now(),
+        "arrived_on": timezone.localdate(),
+    }
+    return HireFactory(**(fields | position_kwargs | extra))

@@ -198,7 +198,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "referrals.Hire", "mask_fields": ["id_number"]},
     {"model": "referrals.Objection", "mask_fields": ["phone"]},
     "referrals.PublicityNotice",
-    "subsidies",
+    "referrals.HireReport",
+    {"model": "subsidies.Claim", "mask_fields": ["bank_account", "payee_phone", "employer_phone"]},
+    "subsidies.ClaimItem",
+    "subsidies.ClaimAttachment",
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 

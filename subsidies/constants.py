@@ -1,0 +1,61 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待初审")
+    RETURNED = "returned", _("退回修改")
+    FIRST_PASSED = "first_passed", _("待复核")
+    APPROVED = "approved", _("已核定待发放")
+    PAID = "paid", _("已发放")
+    REJECTED = "rejected", _("不予支持")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+#: A claim in one of these holds its hires: no other claim may include them. Rejected and withdrawn ones release them.
+LIVE_STATUSES = frozenset(
+    {
+        ClaimStatus.DRAFT,
+        ClaimStatus.SUBMITTED,
+        ClaimStatus.RETURNED,
+        ClaimStatus.FIRST_PASSED,
+        ClaimStatus.APPROVED,
+        ClaimStatus.PAID,
+    }
+)
+#: The third party may still change these.
+EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
+
+
+class AttachmentKind(models.TextChoices):
+    ANNEX_2 = "annex2", _("附件2 引进补助申报表（签字盖章扫描件）")
+    ANNEX_3 = "annex3", _("附件3 用人单位引进人才确认表（盖章扫描件）")
+    OTHER = "other", _("其他证明材料")
+
+
+#: Both signed annexes are needed before a claim can be submitted.
+REQUIRED_ATTACHMENTS = (AttachmentKind.ANNEX_2, AttachmentKind.ANNEX_3)
+
+
+class ClaimAction(models.TextChoices):
+    CREATE = "create", _("保存草稿")
+    SUBMIT = "submit", _("提交申报")
+    WITHDRAW = "withdraw", _("撤回申报")
+    FIRST_PASS = "first_pass", _("初审通过")
+    FIRST_RETURN = "first_return", _("初审退回修改")
+    FIRST_REJECT = "first_reject", _("初审不予支持")
+    APPROVE = "approve", _("复核核定")
+    SECOND_RETURN = "second_return", _("复核退回修改")
+    SECOND_REJECT = "second_reject", _("复核不予支持")
+    PAY = "pay", _("登记发放")
+
+
+#: Where a claim waits, who acts there and how long that office takes, in working days (the portal's service
+#: commitment shown on the claimant's progress view; not a figure from the notice).
+STEP_OFFICES: dict[str, tuple[str, int]] = {
+    ClaimStatus.SUBMITTED: ("市人才交流服务中心（初审）", 10),
+    ClaimStatus.FIRST_PASSED: ("市人力社保局流动处（复核）", 10),
+    ClaimStatus.APPROVED: ("市人力社保局（拨付）", 15),
+    ClaimStatus.RETURNED: ("申报人（按退回意见修改后重新提交）", 0),
+}

@@ -1,0 +1,347 @@
+"""Writes of the subsidies app: a third party's claim from draft to payment. Every money rule is here and, where
+a race could beat a check, in the database (see ``subsidies.models``)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal import permissions as p
+from portal.errors import PermissionDenied, PortalError
+from portal.identity import mask_id_number, normalise_phone
+from portal.models import Employer, SubsidyCap, User
+from portal.workflow import check_move
+from referrals.constants import EmployerConfirmation, HireStatus
+from referrals.models import Hire
+from subsidies.constants import (
+    EDITABLE_STATUSES,
+    LIVE_STATUSES,
+    REQUIRED_ATTACHMENTS,
+    ClaimAction,
+    ClaimStatus,
+)
+from subsidies.models import Claim, ClaimEvent, ClaimItem
+from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
+
+CENT = Decimal("0.01")
+
+
+def parse_amount(value: object, *, label: str = "金额") -> Decimal:
+    """Yuan as a person or a client sends it: '30000', '30000.00', 30000. Never float arithmetic; NaN, infinity,
+    fractions of a fen and amounts of zero or less are refused."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        raise PortalError(f"{label}“{value}”不是有效的金额。", "invalid_amount") from None
+    if not amount.is_finite():
+        raise PortalError(f"{label}“{value}”不是有效的金额。", "invalid_amount")
+    if amount != amount.quantize(CENT):
+        raise PortalError(f"{label}最多保留两位小数（到分）。", "invalid_amount")
+    if amount <= 0:
+        raise PortalError(f"{label}须大于0元。", "invalid_amount")
+    return amount.quantize(CENT)
+
+
+def hire_cap(hire: Hire) -> SubsidyCap:
+    """The cap of the hire's channel in force on the hire's date (arrival, else confirmation)."""
+    day = hire.arrived_on or timezone.localdate(hire.confirmed_at or timezone.now())
+    return SubsidyCap.amount_on(channel=hire.position.channel, day=day)
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    hire: Hire
+    requested_amount: Decimal
+
+
+@dataclass(frozen=True)
+class ClaimData:
+    """Annex 2 as the third party fills it."""
+
+    employer: Employer
+    employer_contact: str
+    employer_phone: str
+    lines: tuple[ClaimLine, ...]
+    declares_introduced: bool = False
+    declares_good_credit: bool = False
+    declares_truthful: bool = False
+
+
+def _person(hire: Hire) -> str:
+    return f"{hire.name}（{mask_id_number(hire.id_number)}）"
+
+
+def check_line(*, hire: Hire, requested: Decimal, claimant_id: int, employer_id: int) -> Decimal:
+    """The rules of one line: this third party's introduction, at this employer, confirmed by publicity (or exempt)
+    and by the employer, and an amount within its channel's cap. Returns the cap."""
+    who = _person(hire)
+    if hire.third_party_id != claimant_id:
+        raise PortalError(f"{who}不是由本机构（个人）推荐引进的，不能申报。", "not_introduced_by_claimant")
+    if hire.position.employer_id != employer_id:
+        raise PortalError(
+            f"{who}不是本次申报用人单位的引进人才。一次申报只能包含同一用人单位的人员。", "other_employer"
+        )
+    if hire.status != HireStatus.CONFIRMED:
+        raise PortalError(
+            f"{who}尚未经公示确认（当前状态：{hire.get_status_display()}），不能申报。", "hire_not_confirmed"
+        )
+    if hire.employer_confirmation != EmployerConfirmation.CONFIRMED:
+        raise PortalError(
+            f"{who}尚未经用人单位确认（{hire.get_employer_confirmation_display()}），不能申报。",
+            "employer_not_confirmed",
+        )
+    cap = hire_cap(hire)
+    if requested > cap.amount:
+        raise PortalError(
+            f"{who}的申请金额{requested:,.2f}元超过“{hire.position.get_channel_display()}”补助上限"
+            f"{cap.amount:,.0f}元（{cap.policy_reference}）。",
+            "over_cap",
+        )
+    return cap.amount
+
+
+def _clean(data: ClaimData, *, by: User) -> list[tuple[ClaimLine, Decimal]]:
+    if not p.is_third_party.test(by) or by.third_party is None:
+        raise PermissionDenied("只有荐才机构或个人可以申报引才补助。")
+    if not by.third_party.is_verified:
+        raise PermissionDenied("您的账号尚未通过市人才中心核验，核验后方可申报。")
+    if not data.lines:
+        raise PortalError("请至少选择一名引进人才。", "no_hires", field="lines")
+    hire_ids = [line.hire.pk for line in data.lines]
+    if len(set(hire_ids)) != len(hire_ids):
+        raise PortalError("同一人员在申报中重复出现。", "duplicate_line", field="lines")
+    if not data.employer_contact.strip():
+        raise PortalError("请填写用人单位联系人。", "required", field="employer_contact")
+    try:
+        normalise_phone(data.employer_phone)
+    except ValidationError as error:
+        raise PortalError(error.messages[0], "phone", field="employer_phone") from None
+    claimant_id = by.third_party.pk
+    return [
+        (
+            line,
+            check_line(
+                hire=line.hire, requested=line.requested_amount, claimant_id=claimant_id, employer_id=data.employer.pk
+            ),
+        )
+        for line in data.lines
+    ]
+
+
+def _taken_message(hire_ids: list[int]) -> str:
+    taken = (
+        Hire.objects.filter(pk__in=hire_ids, claim_items__live=True)
+        .values_list("name", flat=True)
+        .distinct()
+        .order_by("name")
+    )
+    names = "、".join(taken) or "所选人员"
+    return f"{names}已在其他有效申报中，同一人员只能申报一次补助。"
+
+
+def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]]) -> None:
+    """Replace the claim's lines. The partial unique index decides, under any concurrency, that a hire is on one
+    live claim only; the loser gets a clear refusal and its transaction writes nothing."""
+    hire_ids = [line.hire.pk for line, _ in checked]
+    try:
+        with transaction.atomic():
+            claim.items.all().delete()
+            ClaimItem.objects.bulk_create(
+                ClaimItem(claim=claim, hire=line.hire, cap=cap, requested_amount=line.requested_amount, live=True)
+                for line, cap in checked
+            )
+    except IntegrityError:
+        raise PortalError(_taken_message(hire_ids), "hire_already_claimed", field="lines") from None
+    claim.requested_total = sum((line.requested_amount for line, _ in checked), Decimal(0))
+
+
+def _fill(claim: Claim, data: ClaimData) -> None:
+    claim.employer = data.employer
+    claim.employer_contact = data.employer_contact.strip()
+    claim.employer_phone = normalise_phone(data.employer_phone)
+    claim.declares_introduced = data.declares_introduced
+    claim.declares_good_credit = data.declares_good_credit
+    claim.declares_truthful = data.declares_truthful
+
+
+def _event(claim: Claim, *, action: str, from_status: str, by: User, opinion: str = "") -> ClaimEvent:
+    return ClaimEvent.objects.create(
+        claim=claim, action=action, from_status=from_status, to_status=claim.status, opinion=opinion, actor=by
+    )
+
+
+@transaction.atomic
+def claim_create(*, data: ClaimData, by: User) -> Claim:
+    """A draft claim (保存草稿). Its hires are held at once: nobody else can claim them while it lives."""
+    checked = _clean(data, by=by)
+    now = timezone.now()
+    claim = Claim(
+        reference=f"tmp-{uuid.uuid4().hex[:20]}",
+        verification_code=secrets.token_hex(6).upper(),
+        third_party=by.third_party,
+        status=ClaimStatus.DRAFT,
+        status_since=now,
+        created_by=by,
+    )
+    _fill(claim, data)
+    with set_actor(by):
+        claim.save()
+        # A reference from the row's own number: unique without a race on "the next number".
+        claim.reference = f"BZ-{timezone.localdate(now):%Y}-{claim.pk:06d}"
+        _write_lines(claim, checked)
+        claim.save(update_fields=["reference", "requested_total", "updated_at"])
+        _event(claim, action=ClaimAction.CREATE, from_status="", by=by)
+    return claim
+
+
+def _lock(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("third_party").get(pk=claim.pk)
+
+
+@transaction.atomic
+def claim_update(*, claim: Claim, data: ClaimData, by: User) -> Claim:
+    """The third party edits its draft, or corrects a returned claim."""
+    claim = _lock(claim)
+    if claim.third_party_id != by.third_party_id:
+        raise PermissionDenied("只能修改本机构（个人）的申报。")
+    if claim.status not in EDITABLE_STATUSES:
+        raise PortalError(f"申报当前状态为“{claim.get_status_display()}”，不能修改。", "not_editable")
+    if data.employer.pk != claim.employer_id:
+        raise PortalError("申报的用人单位不能更改；如需申报其他单位的人员，请另行申报。", "employer_changed")
+    checked = _clean(data, by=by)
+    _fill(claim, data)
+    with set_actor(by):
+        _write_lines(claim, checked)
+        claim.save()
+    return claim
+
+
+def _missing_attachments(claim: Claim) -> list[str]:
+    present = set(claim.attachments.values_list("kind", flat=True))
+    return [str(kind.label) for kind in REQUIRED_ATTACHMENTS if kind not in present]
+
+
+@transaction.atomic
+def claim_submit(*, claim: Claim, by: User) -> Claim:
+    """提交申报: every rule again (hires may have changed since the draft), the declarations, both signed annexes."""
+    claim = _lock(claim)
+    move = check_move(MOVES, action=ClaimAction.SUBMIT, obj=claim, by=by, reason="", subject=claim.reference)
+    items = list(claim.items.select_related("hire__position"))
+    if not items:
+        raise PortalError("请至少选择一名引进人才。", "no_hires")
+    if not by.third_party or not by.third_party.is_verified:
+        raise PermissionDenied("您的账号尚未通过市人才中心核验，核验后方可申报。")
+    for item in items:
+        check_line(
+            hire=item.hire,
+            requested=item.requested_amount,
+            claimant_id=claim.third_party_id,
+            employer_id=claim.employer_id,
+        )
+    if not (claim.declares_introduced and claim.declares_good_credit and claim.declares_truthful):
+        raise PortalError("请阅读并勾选申报表中的三项承诺。", "declarations_required", field="declarations")
+    missing = _missing_attachments(claim)
+    if missing:
+        raise PortalError(f"请先上传：{'、'.join(missing)}。", "attachments_required", field="attachments")
+    party = claim.third_party
+    now = timezone.now()
+    previous = claim.status
+    claim.status = move.target
+    claim.status_since = now
+    claim.submitted_at = claim.submitted_at or now
+    claim.payee_name, claim.payee_phone = party.name, party.phone
+    claim.bank_name, claim.bank_account = party.bank_name, party.bank_account
+    with set_actor(by):
+        claim.save()
+        _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
+    return claim
+
+
+@transaction.atomic
+def claim_withdraw(*, claim: Claim, by: User, reason: str = "") -> Claim:
+    """The claimant withdraws: the claim's hires are released for a new claim."""
+    claim = _lock(claim)
+    move = check_move(MOVES, action=ClaimAction.WITHDRAW, obj=claim, by=by, reason=reason, subject=claim.reference)
+    return _move(claim, move.target, action=ClaimAction.WITHDRAW, by=by, opinion=reason)
+
+
+def _move(claim: Claim, target: str, *, action: str, by: User, opinion: str = "") -> Claim:
+    previous = claim.status
+    claim.status = target
+    claim.status_since = timezone.now()
+    with set_actor(by):
+        claim.save()
+        if target not in LIVE_STATUSES:
+            claim.items.update(live=False)
+        _event(claim, action=action, from_status=previous, by=by, opinion=opinion)
+    return claim
+
+
+@transaction.atomic
+def claim_review(
+    *,
+    claim: Claim,
+    action: str,
+    opinion: str,
+    by: User,
+    approved: dict[int, object] | None = None,
+) -> Claim:
+    """A first review (talent centre: pass, return, reject) or a re-review (bureau: approve with the final amount per
+    hire, return, reject). Decisions on one claim are serialised by the row lock: of two reviewers acting at once,
+    one decides and the other is told the claim has moved on."""
+    claim = _lock(claim)
+    move = check_move(MOVES, action=action, obj=claim, by=by, reason=opinion, subject=claim.reference)
+    if action in SECOND_REVIEW and claim.first_reviewer_id == by.pk:
+        raise PermissionDenied("同一申报的初审和复核须由不同人员办理。")
+    now = timezone.now()
+    if action in FIRST_REVIEW:
+        claim.first_reviewer, claim.first_opinion, claim.first_reviewed_at = by, opinion.strip(), now
+    else:
+        claim.second_reviewer, claim.second_opinion, claim.second_reviewed_at = by, opinion.strip(), now
+    if action == ClaimAction.APPROVE:
+        claim.approved_total = _approve_lines(claim, approved or {})
+    return _move(claim, move.target, action=action, by=by, opinion=opinion.strip())
+
+
+def _approve_lines(claim: Claim, approved: dict[int, object]) -> Decimal:
+    items = list(claim.items.select_related("hire"))
+    if set(approved) != {item.pk for item in items}:
+        raise PortalError("请逐人核定激励金额。", "approved_amounts_required", field="approved")
+    total = Decimal(0)
+    for item in items:
+        label = f"{item.hire.name}的核定金额"
+        raw = approved[item.pk]
+        amount = Decimal(0) if str(raw).strip() in ("0", "0.00") else parse_amount(raw, label=label)
+        if amount > item.requested_amount:
+            raise PortalError(
+                f"{label}{amount:,.2f}元不能超过申请金额{item.requested_amount:,.2f}元。", "over_requested"
+            )
+        item.approved_amount = amount
+        total += amount
+    ClaimItem.objects.bulk_update(items, ["approved_amount"])
+    return total
+
+
+@transaction.atomic
+def claim_pay(*, claim: Claim, paid_on: datetime.date, reference: str, by: User) -> Claim:
+    """登记发放: the approved amount has been paid, on this date, with this payment reference."""
+    claim = _lock(claim)
+    move = check_move(MOVES, action=ClaimAction.PAY, obj=claim, by=by, reason="", subject=claim.reference)
+    if not reference.strip():
+        raise PortalError("请填写支付凭证号。", "reference_required", field="payment_reference")
+    if paid_on > timezone.localdate():
+        raise PortalError("发放日期不能晚于今天。", "paid_in_future", field="paid_on")
+    if claim.second_reviewed_at and paid_on < timezone.localdate(claim.second_reviewed_at):
+        raise PortalError("发放日期不能早于复核核定日期。", "paid_before_approval", field="paid_on")
+    claim.paid_on, claim.payment_reference, claim.paid_by = paid_on, reference.strip(), by
+    return _move(claim, move.target, action=ClaimAction.PAY, by=by, opinion=f"支付凭证号：{reference.strip()}")
