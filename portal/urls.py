@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("bases/", include("bases.urls")),
     path("", include("referrals.urls")),
+    path("", include("subsidies.urls")),
     path("positions/", include("positions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = "引才补助"
+
+    def ready(self) -> None:
+        from subsidies import permissions, queues  # noqa: F401  (registers the subsidies.* permissions)
+
+        queues.register()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -294,7 +295,7 @@ def claim_review(
     action: str,
     opinion: str,
     by: User,
-    approved: dict[int, object] | None = None,
+    approved: Mapping[int, object] | None = None,
 ) -> Claim:
     """A first review (talent centre: pass, return, reject) or a re-review (bureau: approve with the final amount per
     hire, return, reject). Decisions on one claim are serialised by the row lock: of two reviewers acting at once,
@@ -313,7 +314,7 @@ def claim_review(
     return _move(claim, move.target, action=action, by=by, opinion=opinion.strip())
 
 
-def _approve_lines(claim: Claim, approved: dict[int, object]) -> Decimal:
+def _approve_lines(claim: Claim, approved: Mapping[int, object]) -> Decimal:
     items = list(claim.items.select_related("hire"))
     if set(approved) != {item.pk for item in items}:
         raise PortalError("请逐人核定激励金额。", "approved_amounts_required", field="approved")

@@ -1,0 +1,88 @@
+"""The Annex 2 form: one employer, the hires to claim with the amount asked for each, contact and declarations.
+Every rule is checked again by ``subsidies.services``; this form only parses what the browser sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from portal.errors import PortalError
+from portal.models import Employer
+from referrals.models import Hire
+from subsidies.services import ClaimData, ClaimLine, hire_cap, parse_amount
+
+
+class ClaimForm(forms.Form):
+    employer_contact = forms.CharField(label="用人单位联系人", max_length=64)
+    employer_phone = forms.CharField(label="联系电话", max_length=32, help_text="手机号或带区号的固定电话。")
+    declares_introduced = forms.BooleanField(
+        label="1. 本机构（个人）已向该用人单位推荐引进卓越工程师，人员已实际到岗。", required=False
+    )
+    declares_good_credit = forms.BooleanField(label="2. 本机构（个人）无不良信用记录。", required=False)
+    declares_truthful = forms.BooleanField(
+        label="3. 所提交的申报材料真实、准确、完整，如有虚假，愿承担相应法律责任。", required=False
+    )
+
+    def __init__(self, *args: Any, employer: Employer, hires: list[Hire], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.employer = employer
+        self.hires = hires
+        self.rows: list[dict[str, Any]] = []
+        chosen = self.initial.get("lines", {})
+        for hire in hires:
+            cap = hire_cap(hire).amount
+            pick, amount = f"hire_{hire.pk}", f"amount_{hire.pk}"
+            self.fields[pick] = forms.BooleanField(required=False, initial=hire.pk in chosen)
+            self.fields[amount] = forms.CharField(
+                required=False, max_length=20, initial=f"{chosen.get(hire.pk, cap):.2f}"
+            )
+            self.rows.append({"hire": hire, "cap": cap, "pick": self[pick], "amount": self[amount]})
+        for name, field in self.fields.items():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs["class"] = "form-check-input"
+            else:
+                field.widget.attrs["class"] = "form-control"
+            field.widget.attrs.setdefault("id", f"id_{name}")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lines = []
+        for hire in self.hires:
+            if not data.get(f"hire_{hire.pk}"):
+                continue
+            try:
+                amount = parse_amount(data.get(f"amount_{hire.pk}", ""), label=f"{hire.name}的申请金额")
+            except PortalError as error:
+                self.add_error(f"amount_{hire.pk}", error.message)
+                continue
+            lines.append(ClaimLine(hire=hire, requested_amount=amount))
+        if not lines and not self.errors:
+            raise forms.ValidationError("请至少勾选一名引进人才并填写申请金额。")
+        data["lines"] = tuple(lines)
+        return data
+
+    def claim_data(self) -> ClaimData:
+        data = self.cleaned_data
+        return ClaimData(
+            employer=self.employer,
+            employer_contact=data["employer_contact"],
+            employer_phone=data["employer_phone"],
+            lines=data["lines"],
+            declares_introduced=data["declares_introduced"],
+            declares_good_credit=data["declares_good_credit"],
+            declares_truthful=data["declares_truthful"],
+        )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类别")
+    file = forms.FileField(label="扫描件", help_text="PDF、JPG或PNG，不超过10MB。")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from subsidies.constants import AttachmentKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AttachmentKind.choices  # type: ignore[attr-defined]
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"})

@@ -1,0 +1,16 @@
+"""Page-level permissions of the subsidies app. Per-claim moves are in ``subsidies.workflow.MOVES``."""
+
+from __future__ import annotations
+
+import rules
+
+from portal import permissions as p
+from subsidies.workflow import is_claimant
+
+rules.add_perm("subsidies.claim", p.is_third_party)
+rules.add_perm("subsidies.review_first", p.is_talent_centre)
+rules.add_perm("subsidies.review_second", p.is_bureau_reviewer)
+rules.add_perm("subsidies.review", p.is_talent_centre | p.is_bureau_reviewer)
+rules.add_perm("subsidies.record_payment", p.is_bureau_reviewer)
+#: Object-level: who may open a claim (and its attachments and PDFs): its claimant and the city's reviewers.
+rules.add_perm("subsidies.view_claim", (p.is_third_party & is_claimant) | p.is_talent_centre | p.is_bureau_reviewer)

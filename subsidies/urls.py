@@ -1,0 +1,22 @@
+from django.urls import path
+
+from subsidies.views import claims, reviews
+
+app_name = "subsidies"
+urlpatterns = [
+    # The claimant (第三方): its claims, Annex 2, attachments.
+    path("claims/", claims.claim_list, name="claim_list"),
+    path("claims/new/", claims.claim_create, name="claim_create"),
+    path("claims/<int:pk>/", claims.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/edit/", claims.claim_edit, name="claim_edit"),
+    path("claims/<int:pk>/submit/", claims.claim_submit, name="claim_submit"),
+    path("claims/<int:pk>/withdraw/", claims.claim_withdraw, name="claim_withdraw"),
+    path("claims/<int:pk>/attachments/", claims.attachment_upload, name="attachment_upload"),
+    path("claims/<int:pk>/attachments/<int:attachment_pk>/", claims.attachment_download, name="attachment_download"),
+    path("claims/<int:pk>/attachments/<int:attachment_pk>/delete/", claims.attachment_delete, name="attachment_delete"),
+    # The city: queues, review, payment.
+    path("claims/review/", reviews.review_queue, name="review_queue"),
+    path("claims/<int:pk>/review/", reviews.review_claim, name="review_claim"),
+    path("claims/<int:pk>/review/decide/", reviews.review_decide, name="review_decide"),
+    path("claims/<int:pk>/review/pay/", reviews.review_pay, name="review_pay"),
+]

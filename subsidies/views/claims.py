@@ -1,0 +1,216 @@
+"""The claimant's pages: its claims, the Annex 2 form, attachments, submit and withdraw, the progress view."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import rules
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.decorators import permission_required
+from portal.errors import PortalError
+from portal.http import request_user
+from portal.models import Employer
+from subsidies import attachments, selectors, services
+from subsidies.constants import EDITABLE_STATUSES, ClaimStatus
+from subsidies.forms import AttachmentForm, ClaimForm
+from subsidies.models import Claim
+from subsidies.progress import claim_progress
+from subsidies.workflow import MOVES
+
+
+def _own(request: HttpRequest, pk: int) -> Claim:
+    """The claim if the user may see it; 404 otherwise (a guessed number tells nothing)."""
+    return get_object_or_404(selectors.claim_detail(user=request_user(request)), pk=pk)
+
+
+@permission_required("subsidies.claim")
+@require_GET
+def claim_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    claimable = list(selectors.claimable_hires(user=user))
+    employers: dict[int, tuple[Employer, int]] = {}
+    for hire in claimable:
+        employer = hire.position.employer
+        employers[employer.pk] = (employer, employers.get(employer.pk, (employer, 0))[1] + 1)
+    return render(
+        request,
+        "subsidies/claim_list.html",
+        {
+            "claims": selectors.claim_visible(user=user),
+            "employers": list(employers.values()),
+            "party": user.third_party,
+        },
+    )
+
+
+def _show(form: ClaimForm, error: PortalError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@permission_required("subsidies.claim")
+@require_http_methods(["GET", "POST"])
+def claim_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    employer_id = request.GET.get("employer", "")
+    hires = [h for h in selectors.claimable_hires(user=user) if str(h.position.employer_id) == employer_id]
+    if not hires:
+        messages.error(request, "该用人单位没有可申报的人员（须公示确认并经单位确认，且未在其他申报中）。")
+        return redirect("subsidies:claim_list")
+    employer = hires[0].position.employer
+    form = ClaimForm(
+        request.POST or None,
+        employer=employer,
+        hires=hires,
+        initial={"employer_contact": employer.contact_name, "employer_phone": employer.contact_phone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_create(data=form.claim_data(), by=user)
+        except PortalError as error:
+            _show(form, error)
+        else:
+            messages.success(request, f"已保存申报草稿{claim.reference}。请下载申报表签字盖章，上传扫描件后提交。")
+            return redirect("subsidies:claim_detail", pk=claim.pk)
+    return render(request, "subsidies/claim_form.html", {"form": form, "employer": employer, "claim": None})
+
+
+@permission_required("subsidies.claim")
+@require_http_methods(["GET", "POST"])
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    claim = _own(request, pk)
+    if claim.status not in EDITABLE_STATUSES:
+        messages.error(request, f"申报当前状态为“{claim.get_status_display()}”，不能修改。")
+        return redirect("subsidies:claim_detail", pk=claim.pk)
+    current = {item.hire: item.requested_amount for item in claim.items.all()}
+    hires = list(current) + [
+        h for h in selectors.claimable_hires(user=user) if h.position.employer_id == claim.employer_id
+    ]
+    form = ClaimForm(
+        request.POST or None,
+        employer=claim.employer,
+        hires=hires,
+        initial={
+            "employer_contact": claim.employer_contact,
+            "employer_phone": claim.employer_phone,
+            "declares_introduced": claim.declares_introduced,
+            "declares_good_credit": claim.declares_good_credit,
+            "declares_truthful": claim.declares_truthful,
+            "lines": {hire.pk: amount for hire, amount in current.items()},
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_update(claim=claim, data=form.claim_data(), by=user)
+        except PortalError as error:
+            _show(form, error)
+        else:
+            messages.success(request, f"已保存{claim.reference}的修改。")
+            return redirect("subsidies:claim_detail", pk=claim.pk)
+    return render(request, "subsidies/claim_form.html", {"form": form, "employer": claim.employer, "claim": claim})
+
+
+@require_GET
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claimant's view and the reviewers' read-only view of one claim, with its progress and history."""
+    user = request_user(request)
+    if not user.is_authenticated:
+        return redirect(f"/accounts/login/?next={quote(request.path)}")
+    claim = _own(request, pk)
+    events = list(claim.events.all())
+    is_claimant = rules.has_perm("subsidies.claim", user)
+    return render(
+        request,
+        "subsidies/claim_detail.html",
+        {
+            "claim": claim,
+            "items": list(claim.items.all()),
+            "events": events,
+            "steps": claim_progress(claim, events),
+            "is_claimant": is_claimant,
+            "editable": is_claimant and claim.status in EDITABLE_STATUSES,
+            "can_withdraw": is_claimant
+            and MOVES["withdraw"].who.test(user, claim)
+            and claim.status in MOVES["withdraw"].source,
+            "attachment_form": AttachmentForm(),
+            "decided": claim.status in (ClaimStatus.APPROVED, ClaimStatus.PAID),
+        },
+    )
+
+
+@permission_required("subsidies.claim")
+@require_POST
+def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _own(request, pk)
+    try:
+        services.claim_submit(claim=claim, by=request_user(request))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已提交申报{claim.reference}，等待市人才交流服务中心初审。")
+    return redirect("subsidies:claim_detail", pk=claim.pk)
+
+
+@permission_required("subsidies.claim")
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _own(request, pk)
+    try:
+        services.claim_withdraw(claim=claim, by=request_user(request), reason=request.POST.get("reason", ""))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已撤回申报{claim.reference}，其中人员可重新申报。")
+    return redirect("subsidies:claim_detail", pk=claim.pk)
+
+
+@permission_required("subsidies.claim")
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _own(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择材料类别和要上传的文件。")
+        return redirect("subsidies:claim_detail", pk=claim.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        attachment = attachments.attachment_add(
+            claim=claim, kind=form.cleaned_data["kind"], upload=upload, filename=upload.name, by=request_user(request)
+        )
+    except PortalError as error:
+        messages.error(request, f"{upload.name}：{error.message}")
+    else:
+        messages.success(request, f"已上传{attachment.get_kind_display()}：{attachment.original_name}。")
+    return redirect("subsidies:claim_detail", pk=claim.pk)
+
+
+@permission_required("subsidies.claim")
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    claim = _own(request, pk)
+    attachment = get_object_or_404(claim.attachments.all(), pk=attachment_pk)
+    try:
+        attachments.attachment_remove(attachment=attachment, by=request_user(request))
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已删除{attachment.original_name}。")
+    return redirect("subsidies:claim_detail", pk=claim.pk)
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Served by the portal, never by the web server: only the claimant and the city's reviewers get it."""
+    if not request.user.is_authenticated:
+        raise Http404
+    claim = _own(request, pk)
+    attachment = get_object_or_404(claim.attachments.all(), pk=attachment_pk)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
