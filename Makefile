@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # Debian packages: the CJK font and Pango that WeasyPrint renders with; Chromium and poppler for the tests.
 RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils zbar-tools
 
 .PHONY: help run test install debs-run debs-test migrate demo-data serve lint typecheck pytest clean
 

@@ -6,4 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self) -> None:
-        from portal import checks  # noqa: F401  (registers the project's own deploy checks)
+        from portal import checks, queues  # noqa: F401  (checks registers the project's own deploy checks)
+
+        queues.register()

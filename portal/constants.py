@@ -49,3 +49,13 @@ class ThirdPartyKind(models.TextChoices):
     AGENCY = "agency", _("人力资源服务机构")
     SOCIAL_ORGANISATION = "social_organisation", _("社会组织")
     INDIVIDUAL = "individual", _("个人")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notice is about: each user chooses per kind whether it also comes by e-mail (``portal.notifications``)."""
+
+    CLAIM_DECISION = "claim_decision", _("补助申报审核结果")
+    CLAIM_PAYMENT = "claim_payment", _("补助发放")
+    HIRE_CONFIRMATION = "hire_confirmation", _("人员确认")
+    ACCOUNT = "account", _("账号通知")
+    DIGEST = "digest", _("每日待办汇总")

@@ -72,3 +72,12 @@ def district_scope(user: User, field: str = "district") -> Q:
 
 def scope_to_district(queryset: QuerySet[M], user: User, field: str = "district") -> QuerySet[M]:
     return queryset.filter(district_scope(user, field))
+
+
+@rules.predicate
+def is_verified_third_party(user: User) -> bool:
+    """A third-party account whose registration the talent centre or an admin has verified (核验): only such an
+    account may claim subsidies. An unverified one signs in, reads the lists and waits."""
+    if not is_third_party.test(user) or user.third_party_id is None:
+        return False
+    return user.third_party is not None and user.third_party.is_verified

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.calendar import calendar_year_known
+from portal.notifications import outbox_send_due, staff_digests_send
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +28,18 @@ def check_calendar_coverage() -> list[int]:
             "%s年的节假日安排尚未录入：涉及该年工作日的公示期无法计算，请管理员在“年度节假日安排”中录入。", year
         )
     return missing
+
+
+@shared_task(acks_late=True)
+def send_outbox() -> int:
+    """Send the e-mails waiting in the outbox; kicked after each commit that wrote one, and run by beat every minute.
+
+    Idempotent: a message marked sent is never sent again, and concurrent runs skip each other's locked rows.
+    """
+    return outbox_send_due()
+
+
+@shared_task(acks_late=True)
+def send_staff_digests() -> int:
+    """Each morning, one digest of their waiting work to the staff who chose it. A second run that day sends nothing."""
+    return staff_digests_send(day=timezone.localdate())

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views
+from portal import notification_views, registration_views, views
 
 portal_patterns = (
     [
@@ -12,6 +12,19 @@ portal_patterns = (
         path("workspace/", views.workspace, name="workspace"),
         path("employers/", views.employer_list, name="employer_list"),
         path("employers/<int:pk>/", views.employer_detail, name="employer_detail"),
+        path("inbox/", notification_views.inbox, name="inbox"),
+        path("inbox/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
+        path("inbox/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
+        path("settings/notifications/", notification_views.notification_settings, name="notification_settings"),
+        path("register/", registration_views.register, name="register"),
+        path("register/done/", registration_views.register_done, name="register_done"),
+        path("third-parties/", registration_views.third_party_list, name="third_party_list"),
+        path("third-parties/<int:pk>/verify/", registration_views.third_party_verify, name="third_party_verify"),
+        path(
+            "third-parties/<int:pk>/reveal/<str:field>/",
+            registration_views.third_party_reveal,
+            name="third_party_reveal",
+        ),
     ],
     "portal",
 )

@@ -10,14 +10,16 @@ from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
 from portal.calendar import TenDayPeriod, publicity_closes_at
-from portal.constants import Programme
+from portal.constants import NotificationKind, Programme
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
 from portal.models import District, ThirdParty, User
+from portal.notifications import notify_many
 from portal.workflow import check_move
 from positions.constants import PositionStatus
 from positions.models import Position
@@ -414,4 +416,13 @@ def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str =
         hire.employer_confirmed_by = by
         hire.employer_decline_reason = "" if confirmed else reason.strip()
         hire.save()
+    outcome = "已确认系由您推荐引进" if confirmed else f"不予确认（原因：{reason.strip()}）"
+    notify_many(
+        recipients=User.objects.filter(third_party_id=hire.third_party_id, is_active=True),
+        kind=NotificationKind.HIRE_CONFIRMATION,
+        title=f"用人单位确认：{hire.name}",
+        body=f"{hire.position.employer.name}对{hire.name}（{hire.position.name}）{outcome}。"
+        + ("经公示确认后即可申报引才补助。" if confirmed else ""),
+        url=reverse("subsidies:claim_list"),
+    )
     return hire

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+from functools import partial
 from typing import IO
 
 import puremagic
@@ -85,7 +86,8 @@ def attachment_add(*, claim: Claim, kind: str, upload: IO[bytes] | bytes, filena
     with set_actor(by):
         if kind != AttachmentKind.OTHER:
             for old in claim.attachments.filter(kind=kind):
-                old.file.delete(save=False)
+                # The file goes only once the replacement is committed: a rollback keeps the old scan whole.
+                transaction.on_commit(partial(old.file.storage.delete, old.file.name))
                 old.delete()
         attachment = ClaimAttachment(
             claim=claim,
@@ -110,5 +112,5 @@ def attachment_remove(*, attachment: ClaimAttachment, by: User) -> None:
     if claim.status not in EDITABLE_STATUSES:
         raise PortalError(f"申报当前状态为“{claim.get_status_display()}”，不能删除材料。", "not_editable")
     with set_actor(by):
-        attachment.file.delete(save=False)
+        transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
         attachment.delete()

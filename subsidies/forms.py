@@ -35,7 +35,10 @@ class ClaimForm(forms.Form):
             pick, amount = f"hire_{hire.pk}", f"amount_{hire.pk}"
             self.fields[pick] = forms.BooleanField(required=False, initial=hire.pk in chosen)
             self.fields[amount] = forms.CharField(
-                required=False, max_length=20, initial=f"{chosen.get(hire.pk, cap):.2f}"
+                required=False,
+                max_length=20,
+                initial=f"{chosen.get(hire.pk, cap):.2f}",
+                widget=forms.TextInput(attrs={"aria-label": f"{hire.name}的申请金额", "inputmode": "decimal"}),
             )
             self.rows.append({"hire": hire, "cap": cap, "pick": self[pick], "amount": self[amount]})
         for name, field in self.fields.items():

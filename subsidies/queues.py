@@ -23,6 +23,8 @@ def _counts(user: User) -> dict[str, int]:
 
 
 def claimant_queues(user: User) -> list[WorkQueue]:
+    if user.third_party is None or not user.third_party.is_verified:
+        return []  # nothing to do until the talent centre has verified the account
     counts = _counts(user)
     url = reverse("subsidies:claim_list")
     return [

@@ -17,7 +17,8 @@ def claim_scope(user: User) -> Q:
     if p.is_third_party.test(user) and user.third_party_id:
         return Q(third_party_id=user.third_party_id)
     if (p.is_talent_centre | p.is_bureau_reviewer).test(user):
-        return Q(pk__isnull=False)
+        # Reviewers see what has been submitted to them, never a claimant's unsent drafts.
+        return Q(submitted_at__isnull=False)
     return Q(pk__in=[])
 
 

@@ -13,12 +13,15 @@ from decimal import Decimal, InvalidOperation
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
+from portal.constants import NotificationKind
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import mask_id_number, normalise_phone
 from portal.models import Employer, SubsidyCap, User
+from portal.notifications import notify_many
 from portal.workflow import check_move
 from referrals.constants import EmployerConfirmation, HireStatus
 from referrals.models import Hire
@@ -35,7 +38,7 @@ from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
 CENT = Decimal("0.01")
 
 
-def parse_amount(value: object, *, label: str = "金额") -> Decimal:
+def parse_amount(value: object, *, label: str = "金额", allow_zero: bool = False) -> Decimal:
     """Yuan as a person or a client sends it: '30000', '30000.00', 30000. Never float arithmetic; NaN, infinity,
     fractions of a fen and amounts of zero or less are refused."""
     if isinstance(value, float):
@@ -48,7 +51,7 @@ def parse_amount(value: object, *, label: str = "金额") -> Decimal:
         raise PortalError(f"{label}“{value}”不是有效的金额。", "invalid_amount")
     if amount != amount.quantize(CENT):
         raise PortalError(f"{label}最多保留两位小数（到分）。", "invalid_amount")
-    if amount <= 0:
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise PortalError(f"{label}须大于0元。", "invalid_amount")
     return amount.quantize(CENT)
 
@@ -285,7 +288,42 @@ def _move(claim: Claim, target: str, *, action: str, by: User, opinion: str = ""
         if target not in LIVE_STATUSES:
             claim.items.update(live=False)
         _event(claim, action=action, from_status=previous, by=by, opinion=opinion)
+    if action in _DECISIONS:
+        _notify_claimant(claim, action=action, opinion=opinion)
     return claim
+
+
+#: Decisions the claimant is told about (its own submit and withdraw are not news to it).
+_DECISIONS = {
+    action
+    for action in ClaimAction.values
+    if action not in (ClaimAction.CREATE, ClaimAction.SUBMIT, ClaimAction.WITHDRAW)
+}
+
+
+def _notify_claimant(claim: Claim, *, action: str, opinion: str) -> None:
+    """Every account of the claiming third party hears of each decision, in the inbox and (if it chose) by e-mail,
+    committed with the decision itself."""
+    label = ClaimAction(action).label
+    if action == ClaimAction.PAY:
+        kind, body = (
+            NotificationKind.CLAIM_PAYMENT,
+            f"补助{claim.approved_total:,.2f}元已于{claim.paid_on:%Y年%m月%d日}发放。",
+        )
+    else:
+        kind = NotificationKind.CLAIM_DECISION
+        body = f"您的引才补助申报{claim.reference}（{claim.employer.name}）：{label}，当前状态为“{claim.get_status_display()}”。"
+        if action == ClaimAction.APPROVE:
+            body += f"核定激励金额{claim.approved_total:,.2f}元。"
+        if opinion:
+            body += f"意见：{opinion}"
+    notify_many(
+        recipients=User.objects.filter(third_party_id=claim.third_party_id, is_active=True),
+        kind=kind,
+        title=f"申报{claim.reference}：{label}",
+        body=body,
+        url=reverse("subsidies:claim_detail", args=[claim.pk]),
+    )
 
 
 @transaction.atomic
@@ -322,7 +360,7 @@ def _approve_lines(claim: Claim, approved: Mapping[int, object]) -> Decimal:
     for item in items:
         label = f"{item.hire.name}的核定金额"
         raw = approved[item.pk]
-        amount = Decimal(0) if str(raw).strip() in ("0", "0.00") else parse_amount(raw, label=label)
+        amount = parse_amount(raw, label=label, allow_zero=True)
         if amount > item.requested_amount:
             raise PortalError(
                 f"{label}{amount:,.2f}元不能超过申请金额{item.requested_amount:,.2f}元。", "over_requested"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from subsidies.views import claims, reviews
+from subsidies.views import claims, documents, reviews
 
 app_name = "subsidies"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("claims/<int:pk>/review/", reviews.review_claim, name="review_claim"),
     path("claims/<int:pk>/review/decide/", reviews.review_decide, name="review_decide"),
     path("claims/<int:pk>/review/pay/", reviews.review_pay, name="review_pay"),
+    # The claim's documents, for its claimant and the city's reviewers; the public check of their code.
+    path("claims/<int:pk>/annex2.pdf", documents.annex2_pdf, name="annex2_pdf"),
+    path("claims/<int:pk>/annex3.pdf", documents.annex3_pdf, name="annex3_pdf"),
+    path("verify/<str:code>/", documents.verify, name="verify"),
 ]

@@ -4,15 +4,22 @@ from portal.models.accounts import User
 from portal.models.audit import PersonalDataAccess
 from portal.models.base import TimeStampedModel
 from portal.models.calendar import CalendarYear, WorkingDayOverride
+from portal.models.idempotency import IdempotencyKey
 from portal.models.money import AnnualTarget, SubsidyCap
+from portal.models.notifications import DigestLog, Notification, NotificationPreference, OutboxMessage
 from portal.models.places import District, Employer, ThirdParty
 from portal.models.policies import Policy, PolicyCategory
 
 __all__ = [
     "AnnualTarget",
     "CalendarYear",
+    "DigestLog",
     "District",
     "Employer",
+    "IdempotencyKey",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "PersonalDataAccess",
     "Policy",
     "PolicyCategory",

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.navigation",
+                "portal.context_processors.inbox",
             ],
         },
     },
@@ -220,11 +221,19 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # "claims": third parties' writes on /api/v1/claims/ per account (subsidies.apis.ClaimWriteThrottle).
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "claims": "60/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "卓越工程师人才服务平台 API",
-    "DESCRIPTION": "岗位、引进人才、公示与引才补助申报接口。",
+    "DESCRIPTION": "岗位、引进人才、公示与引才补助申报接口。\n\n"
+    "**认证**：浏览器内调用使用登录会话（写操作须带 CSRF 令牌）；机器客户端（如荐才机构的业务系统）使用令牌："
+    "由系统管理员在管理后台“认证令牌 › 令牌”中为该机构（个人）的账号创建令牌，请求时加请求头 "
+    "`Authorization: Token <令牌>`。令牌与账号的权限相同，账号停用后令牌随之失效；令牌泄露时请管理员删除并重新创建。\n\n"
+    "**限流**：每个账号每分钟最多600次请求；荐才机构（个人）对引才补助申报的写操作每个账号每小时最多60次，"
+    "超出返回429。\n\n"
+    "**幂等**：引才补助申报的写操作可带请求头 `Idempotency-Key`，用同一个键重发相同的请求不会重复办理（详见各接口说明）。\n\n"
+    '**金额**：以元为单位、保留两位小数的字符串（如 "30000.00"），不使用浮点数。',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -234,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "PositionStatusEnum": "positions.constants.PositionStatus",
         "HireStatusEnum": "referrals.constants.HireStatus",
         "ObjectionStatusEnum": "referrals.constants.ObjectionStatus",
+        "ClaimStatusEnum": "subsidies.constants.ClaimStatus",
     },
 }
 
@@ -274,10 +284,34 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "portal.tasks.check_calendar_coverage",
         "schedule": crontab(minute=5, hour=7),
     },
+    "send-outbox": {
+        # E-mails are kicked after each commit; this sends them anyway when that kick could not reach the broker.
+        # A run still queued after a minute is dropped: the next one does the same work.
+        "task": "portal.tasks.send_outbox",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "staff-digests": {
+        # The staff's daily digest of their waiting work, before the office opens (CELERY_TIMEZONE).
+        "task": "portal.tasks.send_staff_digests",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail: EMAIL_URL (e.g. smtp+tls://user:password@mail.example.gov.cn:587) or DJANGO_EMAIL_BACKEND; by default
+# the console. Sent only by the Celery worker (portal.notifications), never inside a request.
+_email = environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="卓越工程师人才服务平台 <noreply@localhost>")
+# Links in e-mails are this plus a path, e.g. https://talent.example.gov.cn (no trailing slash).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 
 LOGGING = {
     "version": 1,

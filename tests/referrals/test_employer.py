@@ -63,3 +63,12 @@ def test_the_employer_page_lists_only_its_hires_masked(hire, employer_user) -> N
         client.post(reverse("referrals:employer_confirm", args=[stranger.pk]), {"decision": "confirm"}).status_code
         == 404
     )
+
+
+def test_the_third_party_hears_of_the_employers_decision(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+    from portal.models import Notification
+
+    claimant = UserFactory(third_party_user=True, third_party=hire.third_party)
+    hire_employer_decide(hire=hire, confirmed=True, by=employer_user)
+    notice = Notification.objects.get(recipient=claimant)
+    assert hire.name in notice.title and "已确认" in notice.body and hire.id_number not in notice.body

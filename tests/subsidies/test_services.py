@@ -230,3 +230,34 @@ def test_payment_needs_a_reference_and_a_sensible_date(headhunter, employer, cen
         claim_pay(claim=claim, paid_on=datetime.date.today(), reference="", by=bureau)  # noqa: DTZ011
     with pytest.raises(PortalError, match="晚于今天"):
         claim_pay(claim=claim, paid_on=datetime.date(2099, 1, 1), reference="ZF1", by=bureau)
+
+
+def test_each_decision_reaches_the_claimants_inbox(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+    from portal.models import Notification
+
+    claim = _submitted(headhunter, employer, "1000")
+    assert not Notification.objects.exists()  # its own submission is no news to it
+    claim_review(claim=claim, action="first_return", opinion="请补充劳动合同。", by=centre)
+    notice = Notification.objects.get(recipient=headhunter)
+    assert claim.reference in notice.title and "请补充劳动合同。" in notice.body
+    assert notice.url.endswith(f"/claims/{claim.pk}/")
+
+
+def test_a_line_can_be_approved_at_zero_however_written(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+    claim = claim_review(
+        claim=_submitted(headhunter, employer, "1000", "2000"), action="first_pass", opinion="同意", by=centre
+    )
+    first, second = claim.items.order_by("pk")
+    claim = claim_review(
+        claim=claim, action="approve", opinion="核定", by=bureau, approved={first.pk: 0.0, second.pk: "0.0"}
+    )
+    assert claim.approved_total == Decimal(0)
+
+
+def test_reviewers_do_not_see_unsent_drafts(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+    from subsidies.selectors import claim_visible
+
+    draft = claim_create(
+        data=_data(employer, (claimable_hire(headhunter.third_party, employer), "1000")), by=headhunter
+    )
+    assert draft not in claim_visible(user=centre) and draft in claim_visible(user=headhunter)

@@ -1,0 +1,177 @@
+"""Benchmark: a claim's Annex 2 (申报表) and Annex 3 (确认表) rendered to PDF with WeasyPrint, at 2 and 20 people.
+
+    .venv/bin/python bench/claim_pdf.py [--sizes 2,20] [--repeat 10] [--save /tmp]
+
+Creates a throw-away PostgreSQL database (test_portal_bench_claim_pdf; DATABASE_URL chooses another server), builds
+through the services a claim of each size that has been submitted, passed and approved (so Annex 2 prints the
+filled review opinion), and prints for each document: the first render in this process (fonts loaded cold for the
+first one), then the mean, fastest and slowest of ``--repeat`` renders, the pages and the size of the PDF, and the
+queries one render makes. These PDFs are never cached (they hold a bank account), so every request costs a render.
+``--save DIR`` writes each PDF there to look at. WeasyPrint is single-threaded: run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+# Its own database name, so the throw-away test database never collides with the suite's or another bench's.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench_claim_pdf")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+POSTS = ["前沿通信技术与政策研究工程师", "工业机器人系统集成工程师", "电池管理系统软件工程师", "工艺工程师"]
+SCHOOLS = ["重庆大学", "西南大学", "电子科技大学", "哈尔滨工业大学（深圳）", "新加坡国立大学"]
+MAJORS = ["电子信息", "机械工程", "控制科学与工程", "材料科学与工程", "计算机科学与技术"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
+
+
+def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # type: ignore[no-untyped-def]
+    """A claim of ``size`` people, submitted, passed at first review and approved at re-review."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from subsidies.models import ClaimAttachment
+    from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
+    from tests.factories import claimable_hire, make_id_number
+
+    hires = [
+        claimable_hire(
+            headhunter.third_party,
+            employer,
+            channel="bounty_list" if n % 3 else "special_recruitment",
+            position__name=f"{POSTS[n % len(POSTS)]}{seed}-{n}",
+            name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7 + seed) % len(GIVEN)],
+            id_number=make_id_number(seed * 1000 + n, birthday=f"{1990 + seed}0101"),
+            school=SCHOOLS[n % len(SCHOOLS)],
+            major=MAJORS[(n // 2) % len(MAJORS)],
+            title_rank="工程师" if n % 2 else "",
+            programme="haiju" if n % 4 == 0 else "qihang",
+            work_experience="2016-2024 某汽车研究院 整车电子电气架构工程师" if n % 4 == 0 else "",
+        )
+        for n in range(size)
+    ]
+    data = ClaimData(
+        employer=employer,
+        employer_contact="王经理",
+        employer_phone="023-67891234",
+        lines=tuple(
+            ClaimLine(hire=hire, requested_amount=Decimal(30000 if hire.position.channel == "bounty_list" else 4000))
+            for hire in hires
+        ),
+        declares_introduced=True,
+        declares_good_credit=True,
+        declares_truthful=True,
+    )
+    claim = claim_create(data=data, by=headhunter)
+    for kind in ("annex2", "annex3"):
+        ClaimAttachment.objects.create(
+            claim=claim,
+            kind=kind,
+            stored_name=f"bench-{claim.pk}-{kind}.pdf",
+            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n"),
+            original_name=f"{kind}.pdf",
+            content_type="application/pdf",
+            size=15,
+            sha256="0" * 64,
+            uploaded_by=headhunter,
+        )
+    claim = claim_submit(claim=claim, by=headhunter)
+    claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre)
+    approved = {item.pk: str(item.requested_amount) for item in claim.items.all()}
+    claim_review(claim=claim, action="approve", opinion="核定激励金额。", by=bureau, approved=approved)
+    return claim
+
+
+def page_count(pdf: bytes) -> str:
+    if shutil.which("pdfinfo") is None:
+        return "?"
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S607
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="2,20")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--save", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    # WeasyPrint reports every layout step at INFO; the figures are what this prints.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from portal.models import SubsidyCap
+        from subsidies import documents
+        from subsidies.selectors import claim_visible
+        from tests.factories import DistrictFactory, EmployerFactory, ThirdPartyFactory, UserFactory
+
+        for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
+            SubsidyCap.objects.create(
+                channel=channel,
+                amount=Decimal(amount),
+                effective_from=datetime.date(2022, 1, 1),
+                policy_reference="渝人社发〔2022〕50号",
+            )
+        district = DistrictFactory(code="500151", name="铜梁区")
+        employer = EmployerFactory(name="重庆西部科学城智能网联汽车创新中心有限公司", district=district)
+        party = ThirdPartyFactory(verified=True, name="重庆英才汇聚人力资源服务有限公司")
+        headhunter = UserFactory(third_party_user=True, third_party=party)
+        centre = UserFactory(centre=True, display_name="马潇")
+        bureau = UserFactory(bureau=True, display_name="严从越")
+        renders = {"annex2": documents.annex2_pdf, "annex3": documents.annex3_pdf}
+
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {args.repeat} renders per document")
+        print(
+            f"{'people':>7} {'document':>9} {'first':>9} {'mean':>9} {'fastest':>9} {'slowest':>9} "
+            f"{'pages':>6} {'PDF size':>9} {'queries':>8}"
+        )
+        for seed, size in enumerate(sizes, start=1):
+            created = make_claim(size, seed, headhunter, employer, centre, bureau)
+            for name, render in renders.items():
+                # As the view does: the claim loaded for the reviewer, then printed.
+                def once(render=render, pk=created.pk):  # type: ignore[no-untyped-def]
+                    claim = claim_visible(user=bureau).get(pk=pk)
+                    return render(claim=claim, verify_url=f"https://rcfw.example.cn/verify/{claim.verification_code}/")
+
+                start = time.perf_counter()
+                with CaptureQueriesContext(connection) as captured:
+                    pdf = once()
+                first = time.perf_counter() - start
+                times = []
+                for _ in range(args.repeat):
+                    start = time.perf_counter()
+                    once()
+                    times.append(time.perf_counter() - start)
+                if args.save:
+                    args.save.mkdir(parents=True, exist_ok=True)
+                    (args.save / f"claim-{size}-{name}.pdf").write_bytes(pdf)
+                print(
+                    f"{size:>7} {name:>9} {first * 1000:>7.0f}ms {statistics.mean(times) * 1000:>7.0f}ms "
+                    f"{min(times) * 1000:>7.0f}ms {max(times) * 1000:>7.0f}ms {page_count(pdf):>6} "
+                    f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8}"
+                )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The shared core's work queues: registrations the talent centre verifies, and a third party's own wait."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from portal.constants import Role
+from portal.models import User
+from portal.registration import third_party_pending_count
+from portal.workspace import WorkQueue, register_queue_provider
+
+
+def verification_queues(user: User) -> list[WorkQueue]:
+    return [
+        WorkQueue(
+            "待核验的第三方",
+            "新注册的人力资源服务机构、社会组织和个人，核对身份与银行信息后予以核验，核验后方可申报引才补助。",
+            third_party_pending_count(),
+            reverse("portal:third_party_list") + "?status=pending",
+        )
+    ]
+
+
+def awaiting_verification_queues(user: User) -> list[WorkQueue]:
+    """A third party sees its own registration waiting, until the talent centre has verified it."""
+    third_party = user.third_party
+    if third_party is None or third_party.is_verified:
+        return []
+    return [
+        WorkQueue(
+            "注册信息待核验",
+            "您的注册信息已提交，正在等待市人才中心核验。核验通过前可以查看岗位榜单，但暂不能申报引才补助；"
+            "如需加急或更正信息，请联系市人才交流服务中心（88152028）。",
+            1,
+        )
+    ]
+
+
+def register() -> None:
+    register_queue_provider(Role.TALENT_CENTRE, verification_queues)
+    register_queue_provider(Role.ADMIN, verification_queues)
+    register_queue_provider(Role.THIRD_PARTY, awaiting_verification_queues)

@@ -1,0 +1,138 @@
+"""Pages for third-party sign-up (第三方注册) and verification (核验). Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import rules
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import registration
+from portal.decorators import permission_required
+from portal.errors import PortalError
+from portal.forms import RegistrationForm
+from portal.http import client_address, redirect_back, request_user
+from portal.models import ThirdParty, User
+from portal.privacy import personal_data_reveal
+
+#: Registrations tried per address per hour: enough for an office behind one address, too few for a script.
+REGISTRATIONS_PER_HOUR = 10
+PAGE_SIZE = 50
+#: The session remembers the account just registered, for the confirmation page only.
+SESSION_KEY = "portal.registered_user"
+#: The masked fields an officer may see whole, each with the purpose recorded.
+REVEALABLE = {"id_number": "第三方注册核验", "bank_account": "第三方注册核验"}
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    key = f"register-rate:{request.META.get('REMOTE_ADDR', '')}"
+    count = cache.get_or_set(key, 0, timeout=3600) or 0
+    if count >= REGISTRATIONS_PER_HOUR:
+        return True
+    try:
+        cache.incr(key)
+    except ValueError:
+        # Expired between the read and the increment: this attempt starts a new hour.
+        cache.set(key, 1, timeout=3600)
+    return False
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        messages.info(request, "您已登录。第三方注册请先退出当前账号。")
+        return redirect("portal:workspace")
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if _rate_limited(request):
+            form.add_error(None, "注册尝试过于频繁，请一小时后再试，或联系市人才交流服务中心（88152028）。")
+        else:
+            try:
+                user = registration.third_party_register(
+                    data=form.registration_data(), password=form.cleaned_data["password"]
+                )
+            except registration.RegistrationRefused as refused:
+                for error in refused.errors:
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                request.session[SESSION_KEY] = user.pk
+                return redirect("portal:register_done")
+    return render(request, "portal/register.html", {"form": form})
+
+
+@require_GET
+def register_done(request: HttpRequest) -> HttpResponse:
+    user_pk = request.session.get(SESSION_KEY)
+    account = (
+        User.objects.select_related("third_party").filter(pk=user_pk, third_party__isnull=False).first()
+        if user_pk
+        else None
+    )
+    return render(request, "portal/register_done.html", {"account": account})
+
+
+@permission_required("portal.verify_third_party")
+@require_GET
+def third_party_list(request: HttpRequest) -> HttpResponse:
+    keyword = request.GET.get("q", "").strip()[:50]
+    status = request.GET.get("status", "")
+    if status not in {"pending", "verified"}:
+        status = ""
+    parties = registration.third_party_list_for_review(status=status, keyword=keyword)
+    page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in (("q", keyword), ("status", status)) if value})
+    return render(
+        request,
+        "portal/third_party_list.html",
+        {
+            "page": page,
+            "keyword": keyword,
+            "status": status,
+            "query": query,
+            "pending_count": registration.third_party_pending_count(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@permission_required("portal.verify_third_party")
+@require_POST
+def third_party_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    third_party = get_object_or_404(ThirdParty, pk=pk)
+    try:
+        verified = registration.third_party_verify(third_party=third_party, by=request_user(request))
+    except PortalError as error:
+        messages.info(request, error.message)
+    else:
+        messages.success(request, f"已核验：{verified.name}。该第三方现在可以申报引才补助。")
+    return redirect_back(request, reverse("portal:third_party_list"))
+
+
+@permission_required("portal.verify_third_party")
+@require_POST
+def third_party_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """One masked number whole (身份证号码 or 银行账号), recorded each time; htmx swaps it into the row."""
+    if field not in REVEALABLE:
+        return HttpResponse("无此字段。", status=404, content_type="text/plain; charset=utf-8")
+    third_party = get_object_or_404(ThirdParty, pk=pk)
+    if not getattr(third_party, field):
+        return HttpResponse("未登记此项。", status=404, content_type="text/plain; charset=utf-8")
+    user = request_user(request)
+    try:
+        number = personal_data_reveal(
+            obj=third_party,
+            field=field,
+            by=user,
+            allowed=rules.has_perm("portal.verify_third_party", user),
+            purpose=REVEALABLE[field],
+            remote_addr=client_address(request),
+        )
+    except PortalError as error:
+        return HttpResponse(error.message, status=403, content_type="text/plain; charset=utf-8")
+    return render(request, "portal/_revealed_number.html", {"number": number})

@@ -1,0 +1,361 @@
+"""The claim's printed documents: Annex 2 (卓越工程师引进补助申报表) and Annex 3 (用人单位引进人才确认表) as A4 PDFs,
+and the public check of the verification code (核验码) they carry.
+
+Each page of both PDFs carries the claim's reference, its verification code and a QR code of the absolute
+``/verify/<code>/`` address, where anyone can see whether a paper is one the portal issued and what was decided,
+without any personal data (``claim_verification``).
+
+What each PDF shows of a person's data, and why:
+- Annex 2 is the claimant's payment instruction: the bank account is printed whole (the claimant and the city's
+  reviewers, the only readers, need it); an individual claimant's ID number is masked (the claimant has it, the
+  reviewers have it on the registration) and an organisation's credit code, public registry data, is whole.
+- Annex 3 is stamped by the employer and archived: the hires' ID numbers are masked (region and last four), so
+  the archived paper is safe to keep and pass around; the employer knows its staff.
+
+Neither PDF is cached (``render_pdf`` without ``cache_timeout``): the cache must not hold bank accounts.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Model
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.constants import ThirdPartyKind
+from portal.identity import mask_id_number
+from portal.pdf import render_pdf
+from subsidies.constants import EDITABLE_STATUSES, ClaimAction, ClaimStatus
+from subsidies.models import Claim, ClaimEvent, ClaimItem
+
+#: Decided in the claimant's favour: the opinion box of Annex 2 is filled with the approved amount.
+APPROVED_STATUSES = frozenset({ClaimStatus.APPROVED, ClaimStatus.PAID})
+REJECTIONS = (ClaimAction.FIRST_REJECT, ClaimAction.SECOND_REJECT)
+
+# ---- 人民币大写 -------------------------------------------------------------------------------------------------------
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_PLACES = ((1000, "仟"), (100, "佰"), (10, "拾"), (1, ""))
+#: Units of each group of four digits, lowest first. Enough for any claim (a total has at most ten digits of yuan).
+_GROUPS = ("", "万", "亿")
+_CENT = Decimal("0.01")
+
+
+def _group_upper(group: int) -> str:
+    """One group of up to four digits (1–9999) without leading zeros: 1010 → 壹仟零壹拾, 4000 → 肆仟."""
+    text, zero = "", False
+    for place, unit in _PLACES:
+        digit = group // place % 10
+        if digit == 0:
+            zero = bool(text)
+            continue
+        if zero:
+            text += "零"
+            zero = False
+        text += _DIGITS[digit] + unit
+    return text
+
+
+def _integer_upper(number: int) -> str:
+    groups = []
+    while number:
+        groups.append(number % 10000)
+        number //= 10000
+    text, gap = "", False
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if group == 0:
+            gap = bool(text)
+            continue
+        # A zero between groups (壹亿零壹仟) or at the head of a group (壹万零伍拾) is written once.
+        if text and (gap or group < 1000):
+            text += "零"
+        text += _group_upper(group) + _GROUPS[index]
+        gap = False
+    return text
+
+
+def rmb_upper(amount: Decimal) -> str:
+    """An amount of yuan in Chinese capitals (人民币大写), as a cheque or a payment order writes it (支付结算办法):
+    ``45000`` → 肆万伍仟元整, ``10.05`` → 壹拾元零伍分, ``0.5`` → 伍角, ``1004000.10`` → 壹佰万肆仟元壹角.
+
+    整 follows an amount in whole yuan; a zero 角 before a 分 is written 零. Negative amounts, fractions of a fen
+    and amounts of 10^12 yuan (万亿) or more are refused (``ValueError``)."""
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"不能转换为大写金额：{amount}")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"金额最多到分：{amount}")
+    if amount >= Decimal(10) ** 12:
+        raise ValueError(f"金额过大：{amount}")
+    total = int(cents)
+    yuan, jiao, fen = total // 100, total // 10 % 10, total % 10
+    if total == 0:
+        return "零元整"
+    text = _integer_upper(yuan) + "元" if yuan else ""
+    if jiao == 0 and fen == 0:
+        return text + "整"
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    elif yuan:
+        text += "零"
+    if fen:
+        text += _DIGITS[fen] + "分"
+    return text
+
+
+def yuan(amount: Decimal | None) -> str:
+    """``45000`` → ``45,000.00``: the figure as the forms print it."""
+    return "" if amount is None else f"{amount.quantize(_CENT):,.2f}"
+
+
+# ---- The verification code, its address and its QR code ------------------------------------------------------
+
+
+def verify_path(claim: Claim) -> str:
+    return reverse("subsidies:verify", args=[claim.verification_code])
+
+
+def verify_url_default(claim: Claim) -> str:
+    """The absolute check address when no request tells the host (a task, the bench): ``PORTAL_BASE_URL``."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + verify_path(claim)
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of ``url`` as an SVG ``data:`` URI (the PDF renderer loads nothing else but static files)."""
+    import qrcode
+    import qrcode.image.svg
+
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+        image_factory=qrcode.image.svg.SvgPathImage,
+    )
+    code.add_data(url)
+    code.make(fit=True)
+    svg = code.make_image().to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+# ---- What the forms print --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payee:
+    """The claimant as Annex 2 prints it. Until the claim is submitted (and while it is being corrected) that is
+    the third party's current record, which submission will copy; afterwards the copy taken at submission, so a
+    later change of account never alters a decided claim's paper. ``source`` is the record the account is read
+    from (for the record of who saw it)."""
+
+    name: str
+    identity: str
+    phone: str
+    bank_name: str
+    bank_account: str
+    source: Model
+
+
+def claim_payee(claim: Claim) -> Payee:
+    party = claim.third_party
+    identity = party.credit_code or mask_id_number(party.id_number or "")
+    if claim.status in EDITABLE_STATUSES or not claim.bank_account:
+        return Payee(party.name, identity, party.phone, party.bank_name, party.bank_account, party)
+    return Payee(
+        claim.payee_name or party.name,
+        identity,
+        claim.payee_phone or party.phone,
+        claim.bank_name,
+        claim.bank_account,
+        claim,
+    )
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """The 审核意见 box of Annex 2: ``state`` is ``pending`` (the blank template), ``approved`` or ``rejected``."""
+
+    state: str
+    amount: str = ""
+    amount_upper: str = ""
+    text: str = ""
+    first: Signature | None = None
+    second: Signature | None = None
+    on: datetime.date | None = None
+
+
+def _day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def _last_rejection(claim: Claim) -> ClaimEvent | None:
+    return claim.events.filter(action__in=REJECTIONS).select_related("actor").order_by("-at", "-pk").first()
+
+
+def claim_opinion(claim: Claim) -> Opinion:
+    if claim.status in APPROVED_STATUSES and claim.approved_total is not None:
+        first = Signature(str(claim.first_reviewer or ""), _day(claim.first_reviewed_at))
+        second = Signature(str(claim.second_reviewer or ""), _day(claim.second_reviewed_at))
+        return Opinion(
+            "approved",
+            amount=yuan(claim.approved_total),
+            amount_upper=rmb_upper(claim.approved_total),
+            text=claim.second_opinion,
+            first=first,
+            second=second,
+            on=second.on,
+        )
+    if claim.status == ClaimStatus.REJECTED:
+        event = _last_rejection(claim)
+        on = _day(event.at) if event else None
+        signature = Signature(str(event.actor), on) if event else None
+        # Rejected at re-review: the first reviewer had passed it. Rejected at first review: nobody re-reviewed.
+        at_second = event is not None and event.action == ClaimAction.SECOND_REJECT
+        first_review = Signature(str(claim.first_reviewer or ""), _day(claim.first_reviewed_at))
+        return Opinion(
+            "rejected",
+            text=event.opinion if event else "",
+            first=first_review if at_second else signature,
+            second=signature if at_second else None,
+            on=on,
+        )
+    return Opinion("pending")
+
+
+def _items(claim: Claim) -> list[ClaimItem]:
+    return list(claim.items.select_related("hire__position").order_by("pk"))
+
+
+@dataclass(frozen=True)
+class AmountRow:
+    """One person on Annex 2's list, amounts formatted as the form prints them (the zh-hans locale groups digits
+    by four without a separator: not how a payment form writes yuan)."""
+
+    name: str
+    post: str
+    channel: str
+    requested: str
+    approved: str
+
+
+def _verification_context(claim: Claim, verify_url: str) -> dict[str, Any]:
+    url = verify_url or verify_url_default(claim)
+    return {"claim": claim, "verify_url": url, "qr": qr_data_uri(url)}
+
+
+def annex2_context(claim: Claim, *, verify_url: str = "") -> dict[str, Any]:
+    approved = claim.status in APPROVED_STATUSES
+    rows = [
+        AmountRow(
+            name=item.hire.name,
+            post=item.hire.position.name,
+            channel=str(item.hire.position.get_channel_display()),
+            requested=yuan(item.requested_amount),
+            approved=yuan(item.approved_amount) if approved else "",
+        )
+        for item in _items(claim)
+    ]
+    return _verification_context(claim, verify_url) | {
+        "payee": claim_payee(claim),
+        "opinion": claim_opinion(claim),
+        "rows": rows,
+        "requested_total": yuan(claim.requested_total),
+        "approved_total": yuan(claim.approved_total) if approved else "",
+        "is_individual": claim.third_party.kind == ThirdPartyKind.INDIVIDUAL,
+    }
+
+
+def annex2_pdf(*, claim: Claim, verify_url: str = "") -> bytes:
+    """附件2 卓越工程师引进补助申报表, filled: the employer, the claimant and its bank account, the declarations,
+    the review opinion once decided, and the people claimed for with their amounts.
+
+    ``verify_url`` is the absolute check address (the view knows the host); without it ``PORTAL_BASE_URL``."""
+    return render_pdf("pdf/claim_annex2.html", annex2_context(claim, verify_url=verify_url))
+
+
+def annex3_context(claim: Claim, *, verify_url: str = "") -> dict[str, Any]:
+    return _verification_context(claim, verify_url) | {"items": _items(claim)}
+
+
+def annex3_pdf(*, claim: Claim, verify_url: str = "") -> bytes:
+    """附件3 用人单位引进人才确认表 for the employer to stamp: the claimed hires with the required and optional
+    fields of Annex 3, ID numbers masked. Landscape A4."""
+    return render_pdf("pdf/claim_annex3.html", annex3_context(claim, verify_url=verify_url))
+
+
+# ---- The public check ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public check shows of a claim: nothing that identifies a person (no ID number, bank account, phone
+    or hired person's name). An individual claimant's name is masked to its first character."""
+
+    reference: str
+    status: str
+    status_label: str
+    third_party: str
+    employer: str
+    people: int
+    requested_total: str
+    approved_total: str
+    decided_on: datetime.date | None
+    paid_on: datetime.date | None
+    issued_on: datetime.date
+
+
+def normalise_code(code: str) -> str:
+    """Codes are 12 upper-case hex digits; a person may type them in lower case or with spaces."""
+    return "".join(code.split()).upper()
+
+
+def _public_name(claim: Claim) -> str:
+    party = claim.third_party
+    if party.kind == ThirdPartyKind.INDIVIDUAL:
+        return party.name[:1] + "*" * max(len(party.name) - 1, 1) + "（个人）"
+    return party.name
+
+
+def claim_verification(code: str) -> Verification | None:
+    """The public facts of the claim with this verification code, or ``None``."""
+    code = normalise_code(code)
+    if len(code) != 12 or any(c not in "0123456789ABCDEF" for c in code):
+        return None
+    claim = (
+        Claim.objects.filter(verification_code=code)
+        .select_related("third_party", "employer")
+        .annotate(people=Count("items"))
+        .first()
+    )
+    if claim is None:
+        return None
+    decided_on = None
+    if claim.status in APPROVED_STATUSES:
+        decided_on = _day(claim.second_reviewed_at)
+    elif claim.status == ClaimStatus.REJECTED:
+        event = claim.events.filter(action__in=REJECTIONS).order_by("-at", "-pk").first()
+        decided_on = _day(event.at) if event else None
+    return Verification(
+        reference=claim.reference,
+        status=claim.status,
+        status_label=str(claim.get_status_display()),
+        third_party=_public_name(claim),
+        employer=claim.employer.name,
+        people=claim.people,
+        requested_total=yuan(claim.requested_total),
+        approved_total=yuan(claim.approved_total) if claim.status in APPROVED_STATUSES else "",
+        decided_on=decided_on,
+        paid_on=claim.paid_on if claim.status == ClaimStatus.PAID else None,
+        issued_on=timezone.localdate(claim.created_at),
+    )

@@ -1,0 +1,105 @@
+"""The claim's printed documents (Annexes 2 and 3) and the public check of their verification code. Thin: find what
+the visitor may see, print or look it up, serve it."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import rules
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from portal.http import client_address, request_user
+from portal.privacy import personal_data_reveal
+from subsidies import documents, selectors
+from subsidies.models import Claim
+from subsidies.workflow import is_claimant
+
+#: Code checks per address per minute: plenty for a person checking a pile of papers, far too few to guess
+#: 12-hex-digit codes (2^48 of them).
+VERIFICATIONS_PER_MINUTE = 30
+
+
+def _claim(request: HttpRequest, pk: int) -> Claim:
+    """The claim if the visitor may open it; otherwise 404 whether or not it exists (nothing is revealed)."""
+    user = request_user(request)
+    claim = selectors.claim_visible(user=user).filter(pk=pk).first()
+    if claim is None or not rules.has_perm("subsidies.view_claim", user, claim):
+        raise Http404
+    return claim
+
+
+def _pdf_response(pdf: bytes, filename: str, ascii_filename: str) -> HttpResponse:
+    """Shown in the browser (inline); the Chinese name per RFC 5987/6266, an ASCII one for older clients."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _verify_url(request: HttpRequest, claim: Claim) -> str:
+    return request.build_absolute_uri(documents.verify_path(claim))
+
+
+@login_required
+@require_GET
+# A bank account is printed whole: no cache anywhere may keep it.
+@cache_control(private=True, no_store=True)
+def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    user = request_user(request)
+    if not is_claimant(user, claim):
+        # The city's reviewers see the claimant's whole bank account: recorded, like any reveal of personal data.
+        personal_data_reveal(
+            obj=documents.claim_payee(claim).source,
+            field="bank_account",
+            by=user,
+            allowed=True,
+            purpose=f"打印引进补助申报表（附件2）{claim.reference}",
+            remote_addr=client_address(request),
+        )
+    pdf = documents.annex2_pdf(claim=claim, verify_url=_verify_url(request, claim))
+    return _pdf_response(pdf, f"卓越工程师引进补助申报表-{claim.reference}.pdf", f"{claim.reference}-annex2.pdf")
+
+
+@login_required
+@require_GET
+@cache_control(private=True, no_store=True)
+def annex3_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    pdf = documents.annex3_pdf(claim=claim, verify_url=_verify_url(request, claim))
+    return _pdf_response(pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf")
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """A fixed one-minute window per address, counted in the shared cache."""
+    key = f"verify-rate:{client_address(request) or ''}"
+    if cache.add(key, 1, timeout=60):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # Expired between the add and the increment: this lookup starts a new minute.
+        cache.set(key, 1, timeout=60)
+        return False
+    return count > VERIFICATIONS_PER_MINUTE
+
+
+@require_GET
+# The status changes as the claim is reviewed: always asked afresh.
+@cache_control(no_cache=True)
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """核验: public, no login. Whether a paper carrying this code is one the portal issued, and what was decided;
+    nothing personal (``documents.Verification``)."""
+    if _rate_limited(request):
+        response = render(request, "subsidies/verify.html", {"state": "limited"}, status=429)
+        response["Retry-After"] = "60"
+    else:
+        verification = documents.claim_verification(code)
+        context = {"state": "found" if verification else "unknown", "verification": verification, "code": code}
+        response = render(request, "subsidies/verify.html", context, status=200 if verification else 404)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,526 @@
+"""The claim's documents: Annex 2 and Annex 3 as PDFs (what they print and never print), who may fetch them, the
+public check of their verification code, and 人民币大写."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from urllib.parse import quote
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.models import PersonalDataAccess, User
+from subsidies import documents
+from subsidies.documents import rmb_upper
+from subsidies.models import Claim, ClaimAttachment
+from subsidies.selectors import claim_visible
+from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
+from tests.factories import ThirdPartyFactory, UserFactory, claimable_hire
+
+pytestmark = pytest.mark.django_db
+
+VERIFY_BASE = "https://rc.cq.example.cn"
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _pages(pdf: bytes) -> list[str]:
+    """The text of each page as poppler extracts it, whitespace removed: a wrapped line must not split a phrase."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext missing: make debs-test installs poppler-utils")
+    command = [pdftotext, "-raw", "-enc", "UTF-8", "-", "-"]
+    result = subprocess.run(command, input=pdf, capture_output=True, check=True, timeout=60)  # noqa: S603
+    return ["".join(page.split()) for page in result.stdout.decode().split("\f") if page.strip()]
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(_pages(pdf))
+
+
+def _page_size(pdf: bytes) -> str:
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        pytest.fail("pdfinfo missing: make debs-test installs poppler-utils")
+    info = subprocess.run([pdfinfo, "-"], input=pdf, capture_output=True, check=True, timeout=60).stdout.decode()  # noqa: S603
+    return next(line for line in info.splitlines() if line.startswith("Page size:"))
+
+
+def _day(moment) -> str:  # type: ignore[no-untyped-def]
+    day = timezone.localdate(moment)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _draft(headhunter: User, employer, *amounts: str, **hire_fields) -> Claim:  # type: ignore[no-untyped-def]
+    hires = [
+        claimable_hire(headhunter.third_party, employer, name=f"引进人员{n}", **hire_fields)
+        for n in range(len(amounts))
+    ]
+    data = ClaimData(
+        employer=employer,
+        employer_contact="张经理",
+        employer_phone="023-45678901",
+        lines=tuple(ClaimLine(hire=hire, requested_amount=Decimal(a)) for hire, a in zip(hires, amounts, strict=True)),
+        declares_introduced=True,
+        declares_good_credit=True,
+        declares_truthful=True,
+    )
+    return claim_create(data=data, by=headhunter)
+
+
+def _submit(claim: Claim, headhunter: User) -> Claim:
+    for kind in ("annex2", "annex3"):
+        ClaimAttachment.objects.create(
+            claim=claim,
+            kind=kind,
+            stored_name=f"{kind}.pdf",
+            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n"),
+            original_name=f"{kind}.pdf",
+            content_type="application/pdf",
+            size=15,
+            sha256="0" * 64,
+            uploaded_by=headhunter,
+        )
+    return claim_submit(claim=claim, by=headhunter)
+
+
+def _approved(claim: Claim, headhunter: User, centre: User, bureau: User, *amounts: str) -> Claim:
+    claim = _submit(claim, headhunter)
+    claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre)
+    items = list(claim.items.order_by("pk"))
+    approved = {item.pk: amount for item, amount in zip(items, amounts, strict=True)}
+    claim_review(claim=claim, action="approve", opinion="核定激励金额。", by=bureau, approved=approved)
+    return _fresh(claim)
+
+
+def _fresh(claim: Claim) -> Claim:
+    """The claim as the views load it for its claimant (employer, reviewers joined)."""
+    return claim_visible(user=claim.created_by).get(pk=claim.pk)
+
+
+def _verify_url(claim: Claim) -> str:
+    return f"{VERIFY_BASE}/verify/{claim.verification_code}/"
+
+
+def _annex2(claim: Claim) -> str:
+    return _text(documents.annex2_pdf(claim=_fresh(claim), verify_url=_verify_url(claim)))
+
+
+def _annex3(claim: Claim) -> str:
+    return _text(documents.annex3_pdf(claim=_fresh(claim), verify_url=_verify_url(claim)))
+
+
+@pytest.fixture
+def claim(headhunter, employer) -> Claim:  # type: ignore[no-untyped-def]
+    return _draft(headhunter, employer, "30000", "20000")
+
+
+@pytest.fixture
+def centre_named(db: None) -> User:
+    return UserFactory(centre=True, display_name="初审员马")
+
+
+@pytest.fixture
+def bureau_named(db: None) -> User:
+    return UserFactory(bureau=True, display_name="复核员严")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+# ---- 人民币大写 -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("0.5", "伍角"),
+        ("0.05", "伍分"),
+        ("10.05", "壹拾元零伍分"),
+        ("45000", "肆万伍仟元整"),
+        ("30000", "叁万元整"),
+        ("1004000.10", "壹佰万肆仟元壹角"),
+        ("0", "零元整"),
+        ("4000.00", "肆仟元整"),
+        ("1010", "壹仟零壹拾元整"),
+        ("100000", "壹拾万元整"),
+        ("10050", "壹万零伍拾元整"),
+        ("1000100", "壹佰万零壹佰元整"),
+        ("100001000", "壹亿零壹仟元整"),
+        ("1680.32", "壹仟陆佰捌拾元叁角贰分"),
+        ("29999.99", "贰万玖仟玖佰玖拾玖元玖角玖分"),
+        ("120000000000.00", "壹仟贰佰亿元整"),
+        ("100010000", "壹亿零壹万元整"),
+    ],
+)
+def test_rmb_upper_writes_yuan_jiao_fen_zeros_and_zheng(amount: str, expected: str) -> None:
+    assert rmb_upper(Decimal(amount)) == expected
+
+
+@pytest.mark.parametrize("amount", ["-1", "0.001", "NaN", "Infinity", "1000000000000"])
+def test_rmb_upper_refuses_what_is_not_an_amount(amount: str) -> None:
+    with pytest.raises(ValueError):
+        rmb_upper(Decimal(amount))
+
+
+_VALUES = {d: n for n, d in enumerate("零壹贰叁肆伍陆柒捌玖")}
+_SMALL = {"拾": 10, "佰": 100, "仟": 1000}
+
+
+def _read_section(text: str) -> int:
+    total = digit = 0
+    for char in text:
+        if char in _VALUES:
+            digit = _VALUES[char]
+        else:
+            total += digit * _SMALL[char]
+            digit = 0
+    return total + digit
+
+
+def _read_integer(text: str) -> int:
+    if "亿" in text:
+        high, low = text.split("亿", 1)
+        return _read_integer(high) * 100_000_000 + _read_integer(low)
+    if "万" in text:
+        high, low = text.split("万", 1)
+        return _read_section(high) * 10_000 + _read_section(low)
+    return _read_section(text)
+
+
+def _read_upper(text: str) -> Decimal:
+    """An independent reader of 大写 amounts to check the writer against: 壹佰万肆仟元壹角 → 1004000.10."""
+    assert re.fullmatch(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整]+", text), text
+    yuan, _, fraction = text.rpartition("元") if "元" in text else ("", "", text)
+    jiao = re.search(r"(.)角", fraction)
+    fen = re.search(r"(.)分", fraction)
+    cents = (_VALUES[jiao.group(1)] * 10 if jiao else 0) + (_VALUES[fen.group(1)] if fen else 0)
+    return Decimal(_read_integer(yuan)) + Decimal(cents) / 100
+
+
+@given(st.integers(min_value=0, max_value=10**14 - 1).map(lambda cents: Decimal(cents) / 100))
+def test_rmb_upper_reads_back_to_the_same_amount(amount: Decimal) -> None:
+    text = rmb_upper(amount)
+    assert _read_upper(text) == amount
+    assert text.endswith("整") == (amount == amount.to_integral_value())
+    assert amount == 0 or ("零零" not in text and not text.startswith("零"))
+
+
+# ---- Annex 2 ---------------------------------------------------------------------------------------------------
+
+
+def test_annex2_before_the_decision_has_the_claimant_the_declarations_and_the_blank_opinion(claim) -> None:  # type: ignore[no-untyped-def]
+    pdf = documents.annex2_pdf(claim=_fresh(claim), verify_url=_verify_url(claim))
+    assert pdf.startswith(b"%PDF-")
+    text = _text(pdf)
+    party = claim.third_party
+    assert "附件2" in text and "卓越工程师引进补助申报表" in text
+    for expected in (
+        claim.reference,
+        claim.verification_code,
+        claim.employer.name,
+        "张经理",
+        "023-45678901",
+        party.name,
+        party.credit_code,  # an organisation's credit code is public registry data: whole
+        party.phone,
+        party.bank_name,
+        party.bank_account,  # the payment instruction: whole
+        "引进人员0",
+        "引进人员1",
+        "30,000.00",
+        "20,000.00",
+        "合计（2人）50,000.00",
+    ):
+        assert expected in text, expected
+    assert (
+        f"✓1.{party.name}（荐才机构或个人名称）为{claim.employer.name}（用人单位名称）引进卓越工程师，已实现人才到岗"
+        in text
+    )
+    assert "✓2.荐才机构/个人无不良信用记录" in text
+    assert "✓3.本荐才机构/个人保证所申报材料真实有效" in text
+    assert "荐才机构/个人（盖章/签字）：" in text
+    assert "经审核：该荐才个人/机构提交的申报材料真实准确，按照有关规定，激励金额元。初审：复核：年月日" in text
+    assert "大写" not in text and "不予支持" not in text
+    assert f"扫码或访问{VERIFY_BASE}/verify/{claim.verification_code}/核验真伪" in text
+    assert "第1页共1页" in text
+    for item in claim.items.select_related("hire"):
+        assert item.hire.id_number not in text and item.hire.id_number[-8:] not in text
+
+
+def test_an_undeclared_draft_prints_empty_boxes(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    claim = _draft(headhunter, employer, "1000")
+    Claim.objects.filter(pk=claim.pk).update(declares_good_credit=False)
+    text = _annex2(claim)
+    assert "✓1." in text and "✓2." not in text and "2.荐才机构/个人无不良信用记录" in text
+
+
+def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_reviewers(  # type: ignore[no-untyped-def]
+    claim, headhunter, centre_named, bureau_named
+) -> None:
+    claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
+    text = _annex2(claim)
+    assert (
+        "经审核：该荐才个人/机构提交的申报材料真实准确，按照有关规定，激励金额45,000.00元（大写：人民币肆万伍仟元整）"
+        in text
+    )
+    assert f"初审：初审员马（{_day(claim.first_reviewed_at)}）" in text
+    assert f"复核：复核员严（{_day(claim.second_reviewed_at)}）" in text
+    assert "合计（2人）50,000.0045,000.00" in text
+    assert "25,000.00" in text
+
+
+def test_annex2_after_approval_prints_the_account_of_the_submission_not_a_later_one(  # type: ignore[no-untyped-def]
+    claim, headhunter, centre_named, bureau_named
+) -> None:
+    account = headhunter.third_party.bank_account
+    claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
+    type(headhunter.third_party).objects.filter(pk=headhunter.third_party.pk).update(
+        bank_account="6222020000000000999", bank_name="中国工商银行重庆分行"
+    )
+    text = _annex2(claim)
+    assert account in text and "6222020000000000999" not in text and "中国工商银行重庆分行" not in text
+
+
+def test_a_draft_prints_the_third_partys_current_account(claim, headhunter) -> None:  # type: ignore[no-untyped-def]
+    type(headhunter.third_party).objects.filter(pk=headhunter.third_party.pk).update(bank_account="6222020000000000999")
+    assert "6222020000000000999" in _annex2(claim)
+
+
+def test_a_rejected_claim_says_not_supported_with_the_opinion(claim, headhunter, centre_named) -> None:  # type: ignore[no-untyped-def]
+    claim = _submit(claim, headhunter)
+    claim_review(claim=claim, action="first_reject", opinion="引进人员未实际到岗。", by=centre_named)
+    text = _annex2(claim)
+    assert "经审核：不予支持。审核意见：引进人员未实际到岗。" in text
+    assert "初审：初审员马" in text and "激励金额" not in text
+
+
+def test_a_claim_rejected_at_re_review_names_both_reviewers(  # type: ignore[no-untyped-def]
+    claim, headhunter, centre_named, bureau_named
+) -> None:
+    claim = _submit(claim, headhunter)
+    claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre_named)
+    claim_review(claim=claim, action="second_reject", opinion="重复申报。", by=bureau_named)
+    claim = _fresh(claim)
+    text = _annex2(claim)
+    assert "经审核：不予支持。审核意见：重复申报。" in text
+    assert (
+        f"初审：初审员马（{_day(claim.first_reviewed_at)}）复核：复核员严（{_day(claim.second_reviewed_at)}）" in text
+    )
+
+
+def test_an_individual_claimants_id_number_is_masked(caps, employer) -> None:  # type: ignore[no-untyped-def]
+    person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
+    claim = _draft(person, employer, "1000")
+    text = _annex2(claim)
+    number = person.third_party.id_number
+    assert f"{number[:6]}********{number[-4:]}" in text
+    assert number not in text and number[6:14] not in text
+
+
+# ---- Annex 3 ---------------------------------------------------------------------------------------------------
+
+
+def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim) -> None:  # type: ignore[no-untyped-def]
+    pdf = documents.annex3_pdf(claim=_fresh(claim), verify_url=_verify_url(claim))
+    assert pdf.startswith(b"%PDF-")
+    assert re.search(r"841\.89 x 595\.2\d* pts", _page_size(pdf)), "A4 landscape (points)"
+    text = _text(pdf)
+    assert "附件3" in text and "用人单位引进人才确认表" in text
+    assert f"用人单位：{claim.employer.name}" in text
+    assert f"服务机构/社会组织/个人：{claim.third_party.name}" in text
+    assert (
+        "必填项选填项序号姓名身份证号码岗位名称引进方式劳动合同期限毕业院校专业学历职称职级技能等级入职时间工作经历（海聚）其他符合的相关条件"
+        in text
+    )
+    for item in claim.items.select_related("hire__position"):
+        hire = item.hire
+        assert hire.name in text and hire.position.name in text
+        assert hire.id_number_masked in text
+        assert hire.id_number not in text and hire.id_number[6:14] not in text
+    assert "全职" in text and "3年" in text and "重庆大学" in text
+    assert "申明：本单位保证填报信息真实有效，否则愿意承担由此引起的法律责任和后果。" in text
+    assert "填报人及联系方式：张经理023-45678901" in text
+    assert "用人单位（盖章）：" in text and "填报日期：年月日" in text
+    assert claim.third_party.bank_account not in text
+
+
+def test_every_page_of_a_long_claim_carries_the_reference_code_and_check_address(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    claim = _draft(headhunter, employer, *["3000"] * 24)
+    footer = f"申报编号：{claim.reference}核验码：{claim.verification_code}扫码或访问{_verify_url(claim)}核验真伪"
+    for render in (documents.annex2_pdf, documents.annex3_pdf):
+        pages = _pages(render(claim=_fresh(claim), verify_url=_verify_url(claim)))
+        assert len(pages) >= 2, render.__name__
+        for number, page in enumerate(pages, start=1):
+            assert footer in page, (render.__name__, number)
+            assert f"第{number}页共{len(pages)}页" in page
+    pages = _pages(documents.annex3_pdf(claim=_fresh(claim)))
+    assert all("序号姓名身份证号码" in page for page in pages), "the two-row header repeats on every page"
+    assert "用人单位（盖章）" in pages[-1]
+
+
+def test_rendering_costs_the_same_queries_for_2_and_for_20_people(  # type: ignore[no-untyped-def]
+    headhunter, employer, django_assert_max_num_queries
+) -> None:
+    small, large = _draft(headhunter, employer, "1000", "1000"), _draft(headhunter, employer, *["1000"] * 20)
+    small, large = _fresh(small), _fresh(large)
+    for render in (documents.annex2_context, documents.annex3_context):
+        with django_assert_max_num_queries(2):
+            render(small)
+        with django_assert_max_num_queries(2):
+            render(large)
+
+
+def test_without_a_request_the_check_address_is_the_portals_base_url(claim, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PORTAL_BASE_URL = "https://talent.cq.example.gov.cn/"
+    text = _text(documents.annex3_pdf(claim=_fresh(claim)))
+    assert f"https://talent.cq.example.gov.cn/verify/{claim.verification_code}/" in text
+
+
+def test_the_qr_code_reads_as_the_check_address(claim, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    zbarimg, pdftoppm = shutil.which("zbarimg"), shutil.which("pdftoppm")
+    if zbarimg is None or pdftoppm is None:
+        pytest.skip("zbarimg (zbar-tools) is not installed: the QR code is not decoded here")
+    pdf = documents.annex2_pdf(claim=_fresh(claim), verify_url=_verify_url(claim))
+    (tmp_path / "annex2.pdf").write_bytes(pdf)
+    command = [pdftoppm, "-png", "-r", "200", "-f", "1", "-l", "1", tmp_path / "annex2.pdf", tmp_path / "page"]
+    subprocess.run(command, check=True, timeout=60)  # noqa: S603
+    image = next(tmp_path.glob("page*.png"))
+    decoded = subprocess.run([zbarimg, "-q", "--raw", image], capture_output=True, check=True).stdout.decode()  # noqa: S603
+    assert decoded.strip() == _verify_url(claim)
+
+
+# ---- Who may fetch the PDFs ------------------------------------------------------------------------------------
+
+
+def _client(user: User | None = None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
+def test_the_claimant_gets_the_pdf_inline_with_a_chinese_name_and_no_cache(claim, headhunter, name) -> None:  # type: ignore[no-untyped-def]
+    response = _client(headhunter).get(reverse(f"subsidies:{name}", args=[claim.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith(f'inline; filename="{claim.reference}-annex')
+    assert "filename*=UTF-8''%E" in disposition
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+    assert f"http://testserver/verify/{claim.verification_code}/" in _text(response.content)
+    assert not PersonalDataAccess.objects.exists(), "the claimant's own data: nothing to record"
+
+
+def test_the_chinese_file_names(claim, headhunter) -> None:  # type: ignore[no-untyped-def]
+    client = _client(headhunter)
+    annex2 = client.get(reverse("subsidies:annex2_pdf", args=[claim.pk]))["Content-Disposition"]
+    annex3 = client.get(reverse("subsidies:annex3_pdf", args=[claim.pk]))["Content-Disposition"]
+    assert annex2.endswith(f"filename*=UTF-8''{quote(f'卓越工程师引进补助申报表-{claim.reference}.pdf')}")
+    assert annex3.endswith(f"filename*=UTF-8''{quote(f'用人单位引进人才确认表-{claim.reference}.pdf')}")
+
+
+@pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
+def test_the_city_reviewers_get_the_pdf(claim, headhunter, name) -> None:  # type: ignore[no-untyped-def]
+    claim = _submit(claim, headhunter)
+    for reviewer in (UserFactory(centre=True), UserFactory(bureau=True)):
+        response = _client(reviewer).get(reverse(f"subsidies:{name}", args=[claim.pk]))
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+
+
+def test_a_reviewer_seeing_the_whole_account_is_recorded(claim, headhunter) -> None:  # type: ignore[no-untyped-def]
+    claim = _submit(claim, headhunter)
+    reviewer = UserFactory(centre=True)
+    _client(reviewer).get(reverse("subsidies:annex2_pdf", args=[claim.pk]))
+    access = PersonalDataAccess.objects.get()
+    assert access.user == reviewer and access.field == "bank_account" and claim.reference in access.purpose
+
+
+@pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
+def test_nobody_else_learns_the_claim_exists(claim, clerk, name) -> None:  # type: ignore[no-untyped-def]
+    url = reverse(f"subsidies:{name}", args=[claim.pk])
+    other_party = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True))
+    employer_user = UserFactory(employer_user=True, employer=claim.employer)
+    for user in (other_party, clerk, UserFactory(district_reviewer=True), employer_user, UserFactory(admin=True)):
+        assert _client(user).get(url).status_code == 404, user.role
+    missing = reverse(f"subsidies:{name}", args=[claim.pk + 1000])
+    assert _client(UserFactory(bureau=True)).get(missing).status_code == 404
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+
+
+# ---- The public check ------------------------------------------------------------------------------------------
+
+
+def test_the_check_confirms_a_genuine_paper_without_personal_data(claim) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(reverse("subsidies:verify", args=[claim.verification_code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for expected in (
+        "真实有效",
+        claim.reference,
+        "草稿",
+        claim.third_party.name,
+        claim.employer.name,
+        "2人",
+        "50,000.00元",
+    ):
+        assert expected in page, expected
+    assert "核定激励金额" not in page
+    party = claim.third_party
+    for secret in (party.bank_account, party.phone, "023-45678901", "张经理"):
+        assert secret not in page
+    for item in claim.items.select_related("hire"):
+        assert item.hire.name not in page and item.hire.id_number not in page and item.hire.id_number[-4:] not in page
+    assert response["X-Robots-Tag"].startswith("noindex")
+
+
+def test_the_check_shows_the_decision_once_approved(claim, headhunter, centre_named, bureau_named) -> None:  # type: ignore[no-untyped-def]
+    claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
+    page = Client().get(reverse("subsidies:verify", args=[claim.verification_code.lower()])).content.decode()
+    assert "已核定待发放" in page and "45,000.00元" in page and "50,000.00元" in page
+    assert _day(claim.second_reviewed_at) in page
+    assert "初审员马" not in page and "复核员严" not in page
+
+
+def test_the_check_masks_an_individual_claimants_name(caps, employer) -> None:  # type: ignore[no-untyped-def]
+    party = ThirdPartyFactory(verified=True, individual=True, name="王小明")
+    claim = _draft(UserFactory(third_party_user=True, third_party=party), employer, "1000")
+    page = Client().get(reverse("subsidies:verify", args=[claim.verification_code])).content.decode()
+    assert "王**（个人）" in page and "王小明" not in page and party.id_number not in page
+
+
+@pytest.mark.parametrize("code", ["ABCDEF123456", "not-a-code", "0" * 40])
+def test_an_unknown_code_is_not_found(claim, code) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(reverse("subsidies:verify", args=[code]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "未找到该核验码对应的申报，文件可能不是本平台出具的" in page
+    assert claim.reference not in page
+
+
+def test_lookups_are_limited_per_address(claim) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("subsidies:verify", args=[claim.verification_code])
+    unknown = reverse("subsidies:verify", args=["ABCDEF123456"])
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    statuses = [client.get(unknown if n % 2 else url).status_code for n in range(30)]
+    assert set(statuses) == {200, 404}
+    limited = client.get(url)
+    assert limited.status_code == 429 and "查询过于频繁" in limited.content.decode()
+    assert claim.reference not in limited.content.decode()
+    assert Client(REMOTE_ADDR="203.0.113.8").get(url).status_code == 200, "another address is not limited"
