@@ -52,12 +52,15 @@ KINDS_BY_ROLE: dict[str, tuple[K, ...]] = {
     Role.ADMIN: (K.ACCOUNT,),
 }
 #: E-mail is on without a choice only for a third party's claim results; everything else the user switches on.
-EMAIL_BY_DEFAULT: frozenset[tuple[str, str]] = frozenset(
-    {(Role.THIRD_PARTY, K.CLAIM_DECISION), (Role.THIRD_PARTY, K.CLAIM_PAYMENT)}
-)
 #: Whose work queues go out in the daily digest.
 DIGEST_ROLES: frozenset[str] = frozenset(
     {Role.DISTRICT_CLERK, Role.DISTRICT_REVIEWER, Role.TALENT_CENTRE, Role.BUREAU_REVIEWER}
+)
+#: Third parties hear of each decision by e-mail; staff get their queues once a day instead of one e-mail per event
+#: (issue 5). Each user can turn any of these off on the preferences page.
+EMAIL_BY_DEFAULT: frozenset[tuple[str, str]] = frozenset(
+    {(Role.THIRD_PARTY, K.CLAIM_DECISION), (Role.THIRD_PARTY, K.CLAIM_PAYMENT), (Role.THIRD_PARTY, K.HIRE_CONFIRMATION)}
+    | {(role, K.DIGEST) for role in DIGEST_ROLES}
 )
 SUBJECT_PREFIX = "【卓越工程师人才服务平台】"
 

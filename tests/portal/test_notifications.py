@@ -88,7 +88,7 @@ def test_a_third_party_gets_claim_results_by_email_by_default(django_capture_on_
         ({"third_party_user": True, "email": ""}, K.CLAIM_DECISION),  # nowhere to send it
         ({"third_party_user": True, "email": "a@example.cn", "is_active": False}, K.CLAIM_DECISION),
         ({"employer_user": True, "email": "a@example.cn"}, K.CLAIM_DECISION),  # not a kind of the role
-        ({"clerk": True, "email": "a@example.cn"}, K.DIGEST),  # staff switch the digest on themselves
+        ({"clerk": True, "email": ""}, K.DIGEST),  # staff get the digest unless they opt out, if they have an address
     ],
 )
 def test_no_email_unless_wanted_and_possible(user_kwargs: dict[str, object], kind: str) -> None:
@@ -96,6 +96,13 @@ def test_no_email_unless_wanted_and_possible(user_kwargs: dict[str, object], kin
     _notify(user, kind=kind)
     assert Notification.objects.filter(recipient=user, kind=kind).count() == 1
     assert not OutboxMessage.objects.exists()
+
+
+def test_staff_get_the_digest_by_email_unless_they_opt_out() -> None:
+    clerk = UserFactory(clerk=True, email="a@example.cn")
+    assert notifications.wants_email(clerk, K.DIGEST)
+    notifications.notification_preferences_save(user=clerk, by_email=[])
+    assert not notifications.wants_email(clerk, K.DIGEST)
 
 
 def test_a_choice_overrides_the_default() -> None:
