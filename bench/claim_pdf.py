@@ -45,11 +45,9 @@ GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军"
 
 def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # type: ignore[no-untyped-def]
     """A claim of ``size`` people, submitted, passed at first review and approved at re-review."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from subsidies.models import ClaimAttachment
     from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
-    from tests.factories import claimable_hire, make_id_number
+    from tests.factories import attach_signed_annexes, claimable_hire, make_id_number
 
     hires = [
         claimable_hire(
@@ -80,18 +78,7 @@ def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # t
         declares_truthful=True,
     )
     claim = claim_create(data=data, by=headhunter)
-    for kind in ("annex2", "annex3"):
-        ClaimAttachment.objects.create(
-            claim=claim,
-            kind=kind,
-            stored_name=f"bench-{claim.pk}-{kind}.pdf",
-            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n"),
-            original_name=f"{kind}.pdf",
-            content_type="application/pdf",
-            size=15,
-            sha256="0" * 64,
-            uploaded_by=headhunter,
-        )
+    attach_signed_annexes(claim, headhunter)
     claim = claim_submit(claim=claim, by=headhunter)
     claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre)
     approved = {item.pk: str(item.requested_amount) for item in claim.items.all()}

@@ -22,3 +22,18 @@ def check_session_and_lockout(app_configs: Any, **kwargs: Any) -> list[Warning]:
     if ["ip_address"] in settings.AXES_LOCKOUT_PARAMETERS or "ip_address" in settings.AXES_LOCKOUT_PARAMETERS:
         problems.append(Warning("登录锁定不应只按IP地址：同一出口地址的单位会被一起锁定。", id="portal.W005"))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_portal_address(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """E-mails, PDF footers and QR codes carry the portal's address: a localhost one sends people nowhere."""
+    address = str(getattr(settings, "PORTAL_BASE_URL", ""))
+    if not address.startswith("https://") or "localhost" in address or "127.0.0.1" in address:
+        return [
+            Warning(
+                "PORTAL_BASE_URL 未设置为平台的正式 https 地址：邮件链接、PDF核验码和二维码将指向错误地址。",
+                hint="PORTAL_BASE_URL=https://talent.example.gov.cn",
+                id="portal.W006",
+            )
+        ]
+    return []

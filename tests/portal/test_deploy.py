@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
-from portal.checks import check_session_and_lockout
+from portal.checks import check_portal_address, check_session_and_lockout
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -23,6 +23,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None
         "DJANGO_ALLOWED_HOSTS": "talent.example.gov.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "PORTAL_BASE_URL": "https://talent.example.gov.cn",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -51,3 +52,10 @@ def test_the_portals_own_checks_catch_weak_session_and_lockout_settings() -> Non
         ids = {warning.id for warning in check_session_and_lockout(None)}
     assert ids == {"portal.W001", "portal.W004", "portal.W005"}
     assert check_session_and_lockout(None) == []
+
+
+def test_a_localhost_portal_address_is_caught_before_it_reaches_emails_and_pdfs() -> None:
+    with override_settings(PORTAL_BASE_URL="http://localhost:8000"):
+        assert [warning.id for warning in check_portal_address(None)] == ["portal.W006"]
+    with override_settings(PORTAL_BASE_URL="https://talent.example.gov.cn"):
+        assert check_portal_address(None) == []

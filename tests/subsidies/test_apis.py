@@ -23,7 +23,14 @@ from subsidies.apis import ClaimWriteThrottle
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimItem
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
-from tests.factories import EmployerFactory, HireFactory, ThirdPartyFactory, UserFactory, claimable_hire
+from tests.factories import (
+    EmployerFactory,
+    HireFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    attach_signed_annexes,
+    claimable_hire,
+)
 
 pytestmark = pytest.mark.django_db
 CLAIMS = "/api/v1/claims/"
@@ -60,18 +67,7 @@ def _upload(client: APIClient, claim_id: int, kind: str, content: bytes = PDF, *
 
 
 def _attach(claim: Claim, user: User) -> None:
-    for kind in ("annex2", "annex3"):
-        ClaimAttachment.objects.create(
-            claim=claim,
-            kind=kind,
-            stored_name=f"{kind}.pdf",
-            file=SimpleUploadedFile(f"{kind}.pdf", PDF),
-            original_name=f"{kind}.pdf",
-            content_type="application/pdf",
-            size=len(PDF),
-            sha256="0" * 64,
-            uploaded_by=user,
-        )
+    attach_signed_annexes(claim, user)
 
 
 def _submitted(user: User, employer, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]

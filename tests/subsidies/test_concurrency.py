@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import TypeVar
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
@@ -26,9 +25,9 @@ from portal.errors import PortalError
 from portal.models import IdempotencyKey, SubsidyCap, ThirdParty, User
 from referrals.models import Hire
 from subsidies.constants import ClaimStatus
-from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem
+from subsidies.models import Claim, ClaimEvent, ClaimItem
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_submit
-from tests.factories import EmployerFactory, ThirdPartyFactory, UserFactory, claimable_hire
+from tests.factories import EmployerFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -132,18 +131,7 @@ def test_fifty_concurrent_submissions_of_one_hire_leave_exactly_one_live_claim()
 
 def _create_and_submit(data: ClaimData, user: User) -> int:
     claim = claim_create(data=data, by=user)
-    for kind in ("annex2", "annex3"):
-        ClaimAttachment.objects.create(
-            claim=claim,
-            kind=kind,
-            stored_name=f"{kind}.pdf",
-            file=SimpleUploadedFile(f"{kind}.pdf", PDF),
-            original_name=f"{kind}.pdf",
-            content_type="application/pdf",
-            size=len(PDF),
-            sha256="0" * 64,
-            uploaded_by=user,
-        )
+    attach_signed_annexes(claim, user)
     return claim_submit(claim=claim, by=user).pk
 
 

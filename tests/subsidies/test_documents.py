@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +20,10 @@ from hypothesis import strategies as st
 from portal.models import PersonalDataAccess, User
 from subsidies import documents
 from subsidies.documents import rmb_upper
-from subsidies.models import Claim, ClaimAttachment
+from subsidies.models import Claim
 from subsidies.selectors import claim_visible
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
-from tests.factories import ThirdPartyFactory, UserFactory, claimable_hire
+from tests.factories import ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
 
 pytestmark = pytest.mark.django_db
 
@@ -79,18 +78,7 @@ def _draft(headhunter: User, employer, *amounts: str, **hire_fields) -> Claim:  
 
 
 def _submit(claim: Claim, headhunter: User) -> Claim:
-    for kind in ("annex2", "annex3"):
-        ClaimAttachment.objects.create(
-            claim=claim,
-            kind=kind,
-            stored_name=f"{kind}.pdf",
-            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n"),
-            original_name=f"{kind}.pdf",
-            content_type="application/pdf",
-            size=15,
-            sha256="0" * 64,
-            uploaded_by=headhunter,
-        )
+    attach_signed_annexes(claim, headhunter)
     return claim_submit(claim=claim, by=headhunter)
 
 

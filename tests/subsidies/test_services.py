@@ -6,12 +6,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from portal.errors import PermissionDenied, PortalError
 from subsidies.constants import ClaimStatus
-from subsidies.models import Claim, ClaimAttachment, ClaimItem
+from subsidies.models import Claim, ClaimItem
 from subsidies.services import (
     ClaimData,
     ClaimLine,
@@ -23,7 +22,7 @@ from subsidies.services import (
     claim_withdraw,
     parse_amount,
 )
-from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, claimable_hire
+from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
 
 pytestmark = pytest.mark.django_db
 
@@ -41,18 +40,7 @@ def _data(employer, *lines, declared: bool = True) -> ClaimData:  # type: ignore
 
 
 def _attach(claim: Claim, user) -> None:  # type: ignore[no-untyped-def]
-    for kind in ("annex2", "annex3"):
-        ClaimAttachment.objects.create(
-            claim=claim,
-            kind=kind,
-            stored_name=f"{kind}.pdf",
-            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4\n%%EOF\n"),
-            original_name=f"{kind}.pdf",
-            content_type="application/pdf",
-            size=15,
-            sha256="0" * 64,
-            uploaded_by=user,
-        )
+    attach_signed_annexes(claim, user)
 
 
 def _submitted(headhunter, employer, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]
