@@ -9,6 +9,7 @@ from portal.models.money import AnnualTarget, SubsidyCap
 from portal.models.notifications import DigestLog, Notification, NotificationPreference, OutboxMessage
 from portal.models.places import District, Employer, ThirdParty
 from portal.models.policies import Policy, PolicyCategory
+from portal.models.rollups import RollUp
 
 __all__ = [
     "AnnualTarget",
@@ -23,6 +24,7 @@ __all__ = [
     "PersonalDataAccess",
     "Policy",
     "PolicyCategory",
+    "RollUp",
     "SubsidyCap",
     "ThirdParty",
     "TimeStampedModel",

@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "rollup-closed-periods": {
+        # Shortly after each 旬 closes (the 1st, 11th and 21st, Asia/Shanghai); catches up every 旬 it missed.
+        "task": "portal.tasks.rollup_closed_periods",
+        "schedule": crontab(minute=10, hour=0, day_of_month="1,11,21"),
+    },
     "staff-digests": {
         # The staff's daily digest of their waiting work, before the office opens (CELERY_TIMEZONE).
         "task": "portal.tasks.send_staff_digests",
