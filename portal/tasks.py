@@ -54,3 +54,11 @@ def rollup_closed_periods() -> list[str]:
     from portal.rollups import rollup_catch_up
 
     return rollup_catch_up()
+
+
+@shared_task(acks_late=True)
+def purge_pending_uploads() -> int:
+    """Daily: delete import previews nobody confirmed (they hold ID numbers and names)."""
+    from portal.uploads import pending_uploads_purge
+
+    return pending_uploads_purge()

@@ -65,3 +65,21 @@ class PendingUpload:
         name = stored.get("name", "") if isinstance(stored, dict) else ""
         if _STORED_NAME.match(name):
             (upload_dir() / name).unlink(missing_ok=True)
+
+
+#: A preview nobody confirmed within a working day is abandoned: sessions end after 12 hours at most anyway.
+PENDING_MAX_AGE_SECONDS = 24 * 60 * 60
+
+
+def pending_uploads_purge(*, now: float | None = None) -> int:
+    """Delete previewed sheets older than ``PENDING_MAX_AGE_SECONDS`` (their sessions have ended): personal data
+    must not linger on disk. Returns how many files went."""
+    import time
+
+    cutoff = (now if now is not None else time.time()) - PENDING_MAX_AGE_SECONDS
+    removed = 0
+    for path in upload_dir().iterdir():
+        if _STORED_NAME.match(path.name) and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "portal.tasks.rollup_closed_periods",
         "schedule": crontab(minute=10, hour=0, day_of_month="1,11,21"),
     },
+    "purge-pending-uploads": {
+        # Import previews nobody confirmed hold people's data: gone after a day.
+        "task": "portal.tasks.purge_pending_uploads",
+        "schedule": crontab(minute=30, hour=3),
+    },
     "staff-digests": {
         # The staff's daily digest of their waiting work, before the office opens (CELERY_TIMEZONE).
         "task": "portal.tasks.send_staff_digests",
