@@ -81,3 +81,13 @@ def is_verified_third_party(user: User) -> bool:
     if not is_third_party.test(user) or user.third_party_id is None:
         return False
     return user.third_party is not None and user.third_party.is_verified
+
+
+# The city dashboard (统计看板): the talent centre and the bureau.
+rules.add_perm("portal.view_dashboard", is_talent_centre | is_bureau_reviewer)
+
+# The 旬 roll-ups: the city sees every district, a district its own row and the city average.
+rules.add_perm("portal.view_rollups", is_city_staff | is_district_staff)
+
+# The year-end evaluation (评估考核): the bureau and the talent centre.
+rules.add_perm("portal.view_evaluation", is_bureau_reviewer | is_talent_centre)

@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import notification_views, registration_views, views
+from portal import dashboard_views, evaluation_views, notification_views, registration_views, rollup_views, views
 
 portal_patterns = (
     [
         path("", views.home, name="home"),
         path("policies/", views.policies, name="policies"),
         path("workspace/", views.workspace, name="workspace"),
+        path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+        path("dashboard/<str:chart>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
         path("employers/", views.employer_list, name="employer_list"),
         path("employers/<int:pk>/", views.employer_detail, name="employer_detail"),
         path("inbox/", notification_views.inbox, name="inbox"),
@@ -20,6 +22,12 @@ portal_patterns = (
         path("register/done/", registration_views.register_done, name="register_done"),
         path("third-parties/", registration_views.third_party_list, name="third_party_list"),
         path("third-parties/<int:pk>/verify/", registration_views.third_party_verify, name="third_party_verify"),
+        path("evaluation/", evaluation_views.evaluation, name="evaluation"),
+        path("evaluation/<int:year>.xlsx", evaluation_views.evaluation_xlsx, name="evaluation_xlsx"),
+        path("rollups/", rollup_views.rollup_list, name="rollup_list"),
+        path("rollups/<str:period>/", rollup_views.rollup_detail, name="rollup_detail"),
+        path("rollups/<str:period>/xlsx/", rollup_views.rollup_xlsx, name="rollup_xlsx"),
+        path("rollups/<str:period>/pdf/", rollup_views.rollup_pdf, name="rollup_pdf"),
         path(
             "third-parties/<int:pk>/reveal/<str:field>/",
             registration_views.third_party_reveal,

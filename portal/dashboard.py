@@ -1,0 +1,360 @@
+"""The city dashboard (统计看板) for the talent centre and the bureau: the year's progress, districts, channels, money
+and the review queues.
+
+Every figure comes from grouped aggregate queries, a fixed number of them whatever the amount of data
+(``DASHBOARD_QUERIES``); Python only arranges the few grouped rows. Each chart has one table
+(``dashboard_tables``) that the page shows beside it and the CSV download writes, so the three never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypedDict
+
+from django.db.models import Count, F, Min, QuerySet, Sum, Window
+from django.db.models.functions import ExtractMonth, RowNumber, TruncDate
+from django.utils import timezone
+
+from portal.calendar import TenDayPeriod
+from portal.calendar.tenday import SHANGHAI
+from portal.constants import Channel, Programme
+from portal.models import AnnualTarget, District
+from positions.constants import PositionStatus
+from positions.models import Position
+from referrals.constants import HireStatus
+from referrals.models import Hire
+from subsidies.constants import ClaimStatus
+from subsidies.models import Claim
+
+#: The charts, in page order, with their titles: also the names the CSV download accepts.
+CHARTS: dict[str, str] = {
+    "progress": "年度目标完成进度（按旬累计确认人数）",
+    "districts": "各区县确认人数排名",
+    "channels": "各渠道确认人数",
+    "subsidies": "引才补助金额（按月）",
+    "queues": "各审核环节待办及等待时长",
+}
+
+#: Where a record waits, per review step: (area, model, status, step label). Positions and hires record no
+#: "arrived here" time, so their wait counts from their last change (``updated_at``); claims keep ``status_since``.
+QUEUE_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("岗位", PositionStatus.SUBMITTED, "区县初审（待初审）"),
+    ("岗位", PositionStatus.SENT, "市人才中心汇总（已报送）"),
+    ("岗位", PositionStatus.AGGREGATED, "市人社局复核（已汇总待复核）"),
+    ("引进人才", HireStatus.RECORDED, "区县审核（待初审）"),
+    ("引进人才", HireStatus.AUDITED, "待公示（初审通过）"),
+    ("补助申报", ClaimStatus.SUBMITTED, "市人才中心初审（待初审）"),
+    ("补助申报", ClaimStatus.FIRST_PASSED, "市人社局复核（待复核）"),
+    ("补助申报", ClaimStatus.APPROVED, "拨付（已核定待发放）"),
+)
+
+#: Queries ``dashboard_data`` makes, whatever the data: targets, hires by day, districts, hires by district,
+#: hires by channel, claims asked / approved / paid by month, three queue queries.
+DASHBOARD_QUERIES = 11
+
+ZERO = Decimal("0.00")
+
+
+class ProgressData(TypedDict):
+    periods: list[str]
+    labels: list[str]
+    qihang: list[int | None]
+    haiju: list[int | None]
+    qihang_target: list[int] | None
+    haiju_target: list[int] | None
+
+
+class CountRow(TypedDict):
+    name: str
+    qihang: int
+    haiju: int
+    total: int
+
+
+class MoneyRow(TypedDict):
+    month: str
+    asked: str
+    approved: str
+    paid: str
+
+
+class QueueRow(TypedDict):
+    area: str
+    step: str
+    count: int
+    oldest_days: float | None
+    median_days: float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+def _money(value: Decimal | None) -> str:
+    """Decimal yuan as the JSON carries it: a string with two places, never a float."""
+    return str((value or ZERO).quantize(Decimal("0.01")))
+
+
+def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The year as instants in Asia/Shanghai: [1 Jan 00:00, next 1 Jan 00:00)."""
+    return (
+        datetime.datetime(year, 1, 1, tzinfo=SHANGHAI),
+        datetime.datetime(year + 1, 1, 1, tzinfo=SHANGHAI),
+    )
+
+
+def _days(since: datetime.datetime | None, now: datetime.datetime) -> float | None:
+    return None if since is None else round(max((now - since).total_seconds(), 0) / 86400, 1)
+
+
+def _queue(queryset: QuerySet[Any], since: str, statuses: list[str]) -> dict[str, tuple[int, Any, Any]]:
+    """Per status: (count waiting, oldest arrival, median arrival), in one query of at most one row per status.
+
+    The median is the lower middle row of each status ordered by arrival (a window's row number against its
+    count), which every backend computes without a percentile function."""
+    rows = (
+        queryset.filter(status__in=statuses)
+        .annotate(
+            position_in_queue=Window(RowNumber(), partition_by=[F("status")], order_by=[F(since).asc(), F("pk").asc()]),
+            waiting=Window(Count("pk"), partition_by=[F("status")]),
+            oldest=Window(Min(since), partition_by=[F("status")]),
+        )
+        .filter(position_in_queue=(F("waiting") + 1) / 2)
+        .values_list("status", "waiting", "oldest", since)
+    )
+    return {status: (waiting, oldest, median) for status, waiting, oldest, median in rows}
+
+
+def _cumulative(per_period: list[int], last_index: int) -> list[int | None]:
+    """Running totals, blank after the running 旬 (the future has no figure yet)."""
+    out: list[int | None] = []
+    total = 0
+    for index, count in enumerate(per_period):
+        total += count
+        out.append(total if index <= last_index else None)
+    return out
+
+
+def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows for ``year``, JSON-ready (amounts as 2-place strings)."""
+    now = now or timezone.now()
+    start, end = _year_bounds(year)
+
+    # 1. Targets of every year (a handful of rows): this year's figures and the years the selector offers.
+    targets_by_year: dict[int, dict[str, int]] = {}
+    for target_year, programme, target in AnnualTarget.objects.values_list("year", "programme", "target"):
+        targets_by_year.setdefault(target_year, {})[programme] = target
+    targets = targets_by_year.get(year, {})
+    this_year = timezone.localdate(now, timezone=SHANGHAI).year
+    years = sorted(set(targets_by_year) | {this_year, year}, reverse=True)
+
+    confirmed = Hire.objects.filter(status=HireStatus.CONFIRMED, year=year)
+
+    # 2. Confirmed hires per Chongqing calendar day and programme: at most 366 × 2 rows.
+    periods = list(TenDayPeriod.range(TenDayPeriod(year, 1, 1), TenDayPeriod(year, 12, 3)))
+    index_of = {period: n for n, period in enumerate(periods)}
+    per_period = {Programme.QIHANG.value: [0] * len(periods), Programme.HAIJU.value: [0] * len(periods)}
+    by_day = (
+        confirmed.filter(confirmed_at__isnull=False)
+        .annotate(day=TruncDate("confirmed_at", tzinfo=SHANGHAI))
+        .values_list("day", "programme")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for day, programme, n in by_day:
+        # A hire of this year's programme confirmed after 31 December still counts towards this year (last 旬).
+        slot = index_of.get(TenDayPeriod.of(day), 0 if day.year < year else len(periods) - 1)
+        per_period.setdefault(programme, [0] * len(periods))[slot] += n
+    today = timezone.localdate(now, timezone=SHANGHAI)
+    last_index = (
+        len(periods) - 1 if today.year > year else (-1 if today.year < year else index_of[TenDayPeriod.of(today)])
+    )
+
+    def pace(target: int | None) -> list[int] | None:
+        # The even pace: the target spread over the year's 36 旬, rounded to whole people.
+        return None if target is None else [round(target * (n + 1) / len(periods)) for n in range(len(periods))]
+
+    progress: ProgressData = {
+        "periods": [str(p) for p in periods],
+        "labels": [f"{p.month}月{('上旬', '中旬', '下旬')[p.index - 1]}" for p in periods],
+        "qihang": _cumulative(per_period[Programme.QIHANG], last_index),
+        "haiju": _cumulative(per_period[Programme.HAIJU], last_index),
+        "qihang_target": pace(targets.get(Programme.QIHANG)),
+        "haiju_target": pace(targets.get(Programme.HAIJU)),
+    }
+
+    # 3 + 4. Every district (a ranking shows the ones with none too) and the counts by district and programme.
+    counts_by_district: dict[int, dict[str, int]] = {}
+    for district_id, programme, n in (
+        confirmed.values_list("district_id", "programme").annotate(n=Count("pk")).order_by()
+    ):
+        counts_by_district.setdefault(district_id, {})[programme] = n
+    districts: list[CountRow] = []
+    for district_id, name in District.objects.order_by("order", "code").values_list("pk", "name"):
+        counts = counts_by_district.get(district_id, {})
+        qihang, haiju = counts.get(Programme.QIHANG, 0), counts.get(Programme.HAIJU, 0)
+        districts.append({"name": name, "qihang": qihang, "haiju": haiju, "total": qihang + haiju})
+    # Stable sort: equal totals keep the districts' official order.
+    districts.sort(key=lambda row: -row["total"])
+
+    # 5. By channel of the post.
+    counts_by_channel: dict[str, dict[str, int]] = {}
+    for channel, programme, n in (
+        confirmed.values_list("position__channel", "programme").annotate(n=Count("pk")).order_by()
+    ):
+        counts_by_channel.setdefault(channel, {})[programme] = n
+    channels: list[CountRow] = []
+    for channel in Channel:
+        counts = counts_by_channel.get(channel, {})
+        qihang, haiju = counts.get(Programme.QIHANG, 0), counts.get(Programme.HAIJU, 0)
+        channels.append({"name": str(channel.label), "qihang": qihang, "haiju": haiju, "total": qihang + haiju})
+
+    # 6–8. Money by month: asked when submitted, approved when re-reviewed, paid on the payment date.
+    asked = dict(
+        Claim.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .exclude(status__in=[ClaimStatus.DRAFT, ClaimStatus.WITHDRAWN])
+        .annotate(month=ExtractMonth("submitted_at", tzinfo=SHANGHAI))
+        .values_list("month")
+        .annotate(total=Sum("requested_total"))
+        .order_by()
+    )
+    approved = dict(
+        Claim.objects.filter(
+            status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID],
+            second_reviewed_at__gte=start,
+            second_reviewed_at__lt=end,
+        )
+        .annotate(month=ExtractMonth("second_reviewed_at", tzinfo=SHANGHAI))
+        .values_list("month")
+        .annotate(total=Sum("approved_total"))
+        .order_by()
+    )
+    paid = dict(
+        Claim.objects.filter(status=ClaimStatus.PAID, paid_on__year=year)
+        .annotate(month=ExtractMonth("paid_on"))
+        .values_list("month")
+        .annotate(total=Sum("approved_total"))
+        .order_by()
+    )
+    subsidies: list[MoneyRow] = [
+        {
+            "month": f"{month}月",
+            "asked": _money(asked.get(month)),
+            "approved": _money(approved.get(month)),
+            "paid": _money(paid.get(month)),
+        }
+        for month in range(1, 13)
+    ]
+    subsidy_totals = {
+        "asked": _money(sum(asked.values(), ZERO)),
+        "approved": _money(sum(approved.values(), ZERO)),
+        "paid": _money(sum(paid.values(), ZERO)),
+    }
+
+    # 9–11. The queues as they stand now (not confined to the year: a queue has no year).
+    waiting: dict[str, dict[str, tuple[int, Any, Any]]] = {
+        "岗位": _queue(Position.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "岗位"]),
+        "引进人才": _queue(Hire.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "引进人才"]),
+        "补助申报": _queue(Claim.objects.all(), "status_since", [s for a, s, _ in QUEUE_STEPS if a == "补助申报"]),
+    }
+    queues: list[QueueRow] = []
+    for area, status, label in QUEUE_STEPS:
+        count, oldest, median = waiting[area].get(status, (0, None, None))
+        queues.append(
+            {
+                "area": area,
+                "step": label,
+                "count": count,
+                "oldest_days": _days(oldest, now),
+                "median_days": _days(median, now),
+            }
+        )
+
+    totals = {
+        Programme.QIHANG.value: sum(per_period[Programme.QIHANG]),
+        Programme.HAIJU.value: sum(per_period[Programme.HAIJU]),
+    }
+    return {
+        "year": year,
+        "years": years,
+        "targets": {p.value: targets.get(p) for p in Programme},
+        "totals": totals,
+        "progress": progress,
+        "districts": districts,
+        "channels": channels,
+        "subsidies": subsidies,
+        "subsidy_totals": subsidy_totals,
+        "queues": queues,
+    }
+
+
+def _dash(value: object) -> object:
+    return "—" if value is None else value
+
+
+def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
+    """The table of each chart: shown beside it on the page and written by its CSV download."""
+    progress: ProgressData = data["progress"]
+    targets = data["targets"]
+    progress_rows = [
+        [
+            progress["labels"][n],
+            _dash(progress["qihang"][n]),
+            _dash(progress["qihang_target"][n] if progress["qihang_target"] else None),
+            _dash(progress["haiju"][n]),
+            _dash(progress["haiju_target"][n] if progress["haiju_target"] else None),
+        ]
+        for n in range(len(progress["periods"]))
+    ]
+    return {
+        "progress": Table(
+            CHARTS["progress"],
+            [
+                "旬",
+                "启航累计确认人数",
+                f"启航目标均衡进度（全年{targets['qihang']}人）" if targets["qihang"] else "启航目标（未设置目标）",
+                "海聚累计确认人数",
+                f"海聚目标均衡进度（全年{targets['haiju']}人）" if targets["haiju"] else "海聚目标（未设置目标）",
+            ],
+            progress_rows,
+        ),
+        "districts": Table(
+            CHARTS["districts"],
+            ["排名", "区县", "启航", "海聚", "合计"],
+            [[n, r["name"], r["qihang"], r["haiju"], r["total"]] for n, r in enumerate(data["districts"], start=1)],
+        ),
+        "channels": Table(
+            CHARTS["channels"],
+            ["渠道", "启航", "海聚", "合计"],
+            [[r["name"], r["qihang"], r["haiju"], r["total"]] for r in data["channels"]],
+        ),
+        "subsidies": Table(
+            CHARTS["subsidies"],
+            ["月份", "申报金额（元）", "核定金额（元）", "发放金额（元）"],
+            [[r["month"], r["asked"], r["approved"], r["paid"]] for r in data["subsidies"]]
+            + [
+                [
+                    "合计",
+                    data["subsidy_totals"]["asked"],
+                    data["subsidy_totals"]["approved"],
+                    data["subsidy_totals"]["paid"],
+                ]
+            ],
+        ),
+        "queues": Table(
+            CHARTS["queues"],
+            ["事项", "审核环节", "待办数", "最长等待（天）", "等待中位数（天）"],
+            [
+                [r["area"], r["step"], r["count"], _dash(r["oldest_days"]), _dash(r["median_days"])]
+                for r in data["queues"]
+            ],
+        ),
+    }
+
+
+__all__ = ["CHARTS", "DASHBOARD_QUERIES", "Table", "dashboard_data", "dashboard_tables"]

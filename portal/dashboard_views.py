@@ -1,0 +1,69 @@
+"""The city dashboard page (统计看板) and the CSV download of each of its charts."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from portal.dashboard import CHARTS, dashboard_data, dashboard_tables
+from portal.decorators import permission_required
+
+
+def _year(request: HttpRequest) -> int:
+    """``?year=``; the current year (Chongqing) when absent or not a plausible year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@require_GET
+@permission_required("portal.view_dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    data = dashboard_data(year=year)
+    tables = dashboard_tables(data)
+    chart_data = {
+        "progress": data["progress"] | {"targets": data["targets"]},
+        "districts": data["districts"],
+        "channels": data["channels"],
+        "subsidies": data["subsidies"],
+        "queues": data["queues"],
+    }
+    charts = [
+        {
+            "name": name,
+            "title": title,
+            "table": tables[name],
+            "data": chart_data[name],
+            "data_id": f"dashboard-{name}-data",
+        }
+        for name, title in CHARTS.items()
+    ]
+    return render(request, "portal/dashboard.html", {"data": data, "charts": charts, "year": year})
+
+
+@require_GET
+@permission_required("portal.view_dashboard")
+def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    if chart not in CHARTS:
+        raise Http404("没有这个图表。")
+    year = _year(request)
+    table = dashboard_tables(dashboard_data(year=year))[chart]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # RFC 5987 file name: browsers keep the Chinese title; the BOM makes Excel read the file as UTF-8.
+    filename = f"{year}年{table.title}.csv"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"dashboard-{chart}-{year}.csv\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(table.header)
+    writer.writerows(table.rows)
+    return response

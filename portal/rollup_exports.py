@@ -1,0 +1,315 @@
+"""The 旬 roll-up as people read it: tables per topic, scoped to who is asking, as a page, a workbook and a PDF.
+
+One description of the columns (``TOPICS``) feeds the page, the workbook and the PDF, so the three never disagree.
+Scoping is decided once, in ``rollup_tables``: city staff get every district and the city's totals; district staff
+get their own district's row and the city average (total ÷ number of districts, Decimal, 2 places), never another
+district's row. The stored figures are JSON (amounts as strings); here they become ints and Decimals again.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from django.utils import timezone
+
+from portal.calendar import TenDayPeriod
+from portal.constants import Channel, Education, Programme
+from portal.models import RollUp, User
+from portal.permissions import is_city_staff
+
+Kind = Literal["count", "amount", "state"]
+CENT = Decimal("0.01")
+
+#: How a district stands with its reports for the 旬 (``portal.rollups._reporting``).
+REPORTING_LABELS = {"sent": "已报送", "zero": "零报告", "late": "逾期报送", "missing": "未报送"}
+#: States that the pages highlight: the bureau chases these districts.
+FLAGGED_STATES = frozenset({"late", "missing"})
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    path: tuple[str, ...]
+    kind: Kind = "count"
+    width: float = 10
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    columns: tuple[Column, ...]
+
+
+def _mode_labels() -> list[tuple[str, str]]:
+    from referrals.constants import EmploymentMode
+
+    return [(str(value), str(label)) for value, label in EmploymentMode.choices]
+
+
+def _topics() -> tuple[Topic, ...]:
+    posts = [Column("岗位数", ("posts", "posts")), Column("需求人数", ("posts", "headcount"))]
+    for value, label in Channel.choices:
+        posts.append(Column(f"{label}岗位", ("posts", "by_channel", value, "posts"), width=12))
+        posts.append(Column(f"{label}人数", ("posts", "by_channel", value, "headcount"), width=12))
+    posts += [
+        Column(f"{label}人数", ("posts", "by_education", value, "headcount")) for value, label in Education.choices
+    ]
+    hires = [Column("确认人数", ("hires", "confirmed"))]
+    hires += [Column(f"{label}专项", ("hires", "by_programme", value)) for value, label in Programme.choices]
+    hires += [Column(label, ("hires", "by_mode", value)) for value, label in _mode_labels()]
+    publicity = [
+        Column("公示中", ("publicity", "notices_open")),
+        Column("本旬发布公示", ("publicity", "notices_published"), width=12),
+        Column("异议提出", ("publicity", "objections", "lodged")),
+        Column("异议成立", ("publicity", "objections", "upheld")),
+        Column("异议不成立", ("publicity", "objections", "dismissed"), width=11),
+    ]
+    claims = [
+        Column("申报件数", ("claims", "submitted")),
+        Column("申报金额（元）", ("claims", "submitted_amount"), "amount", 15),
+        Column("审核通过件数", ("claims", "approved"), width=12),
+        Column("审核通过金额（元）", ("claims", "approved_amount"), "amount", 17),
+        Column("发放件数", ("claims", "paid")),
+        Column("发放金额（元）", ("claims", "paid_amount"), "amount", 15),
+    ]
+    reporting = [
+        Column("岗位旬报", ("reporting", "positions"), "state", 22),
+        Column("入职旬报", ("reporting", "hires"), "state", 22),
+    ]
+    summary = [
+        posts[0],
+        posts[1],
+        hires[0],
+        publicity[0],
+        publicity[2],
+        claims[1],
+        claims[3],
+        claims[5],
+        *reporting,
+    ]
+    return (
+        Topic("summary", "汇总", tuple(summary)),
+        Topic("posts", "岗位", tuple(posts)),
+        Topic("hires", "引进人才", tuple(hires)),
+        Topic("publicity", "公示与异议", tuple(publicity)),
+        Topic("claims", "补助", tuple(claims)),
+        Topic("reporting", "报送情况", tuple(reporting)),
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int | Decimal | str
+    text: str
+    kind: Kind
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: list[Cell]
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    topic: Topic
+    rows: list[Row]
+    summary: Row
+
+
+@dataclass
+class RollUpTables:
+    rollup: RollUp
+    label: str
+    district_name: str | None
+    tables: list[Table] = field(default_factory=list)
+
+    @property
+    def for_district(self) -> bool:
+        return self.district_name is not None
+
+    @property
+    def summary_label(self) -> str:
+        return "全市平均" if self.for_district else "合计"
+
+
+def _lookup(source: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = source
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _number(value: Any, kind: Kind) -> int | Decimal:
+    if kind == "amount":
+        return Decimal(value or "0").quantize(CENT)
+    return int(value or 0)
+
+
+def _text(value: int | Decimal | str) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _district_cell(row: dict[str, Any], column: Column) -> Cell:
+    raw = _lookup(row, column.path)
+    if column.kind == "state":
+        state = raw or "missing"
+        return Cell(
+            REPORTING_LABELS.get(state, state), REPORTING_LABELS.get(state, state), "state", state in FLAGGED_STATES
+        )
+    value = _number(raw, column.kind)
+    return Cell(value, _text(value), column.kind)
+
+
+def _total_cell(totals: dict[str, Any], column: Column) -> Cell:
+    raw = _lookup(totals, column.path)
+    if column.kind == "state":
+        counts = raw if isinstance(raw, dict) else {}
+        text = "；".join(f"{label}{counts[state]}" for state, label in REPORTING_LABELS.items() if counts.get(state))
+        return Cell(text, text, "state")
+    value = _number(raw, column.kind)
+    return Cell(value, _text(value), column.kind)
+
+
+def _average_cell(totals: dict[str, Any], column: Column, districts: int) -> Cell:
+    if column.kind == "state":
+        return Cell("—", "—", "state")
+    total = Decimal(_number(_lookup(totals, column.path), column.kind))
+    value = (total / max(districts, 1)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Cell(value, _text(value), "amount" if column.kind == "amount" else "count")
+
+
+def _own_district_code(user: User) -> str | None:
+    if user.district_id is None:
+        return None
+    return user.district.code if user.district is not None else None
+
+
+def rollup_tables(*, rollup: RollUp, user: User) -> RollUpTables:
+    """The roll-up's tables as ``user`` may see them: every district and the totals for city staff; the user's own
+    district and the city average for district staff (callers have checked ``portal.view_rollups``)."""
+    figures = rollup.figures
+    districts: list[dict[str, Any]] = figures.get("districts", [])
+    totals: dict[str, Any] = figures.get("totals", {})
+    city = is_city_staff.test(user)
+    if city:
+        visible = districts
+        district_name = None
+    else:
+        code = _own_district_code(user)
+        visible = [row for row in districts if code is not None and row.get("code") == code]
+        district_name = visible[0]["name"] if visible else (user.district.name if user.district else "")
+    result = RollUpTables(rollup=rollup, label=TenDayPeriod.parse(rollup.period).label, district_name=district_name)
+    for topic in _topics():
+        rows = []
+        for district in visible:
+            cells = [_district_cell(district, column) for column in topic.columns]
+            rows.append(Row(district["name"], cells, any(cell.flagged for cell in cells)))
+        if city:
+            summary = Row("合计", [_total_cell(totals, column) for column in topic.columns])
+        else:
+            summary = Row("全市平均", [_average_cell(totals, column, len(districts)) for column in topic.columns])
+        result.tables.append(Table(topic, rows, summary))
+    return result
+
+
+def _title(tables: RollUpTables) -> str:
+    scope = f"（{tables.district_name}）" if tables.district_name else ""
+    return f"卓越工程师旬汇总{scope} {tables.label} 第{tables.rollup.revision}版"
+
+
+def computed_text(rollup: RollUp) -> str:
+    return timezone.localtime(rollup.computed_at).strftime("%Y-%m-%d %H:%M")
+
+
+def export_filename(rollup: RollUp, extension: str) -> str:
+    return f"旬汇总-{rollup.period}-第{rollup.revision}版.{extension}"
+
+
+def export_rollup_workbook(tables: RollUpTables) -> bytes:
+    """The roll-up as xlsx bytes: a summary sheet and one sheet per topic, title row, frozen headers, totals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from positions.exporting import _set_text
+
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    flagged_fill = PatternFill("solid", fgColor="FFF2CC")
+    header_fill = PatternFill("solid", fgColor="E7E6E6")
+    number_formats: dict[Kind, str] = {"count": "0", "amount": "#,##0.00", "state": "@"}
+
+    workbook = Workbook()
+    default = workbook.active
+    assert default is not None
+    workbook.remove(default)
+    title = _title(tables)
+    subtitle = f"汇总时间：{computed_text(tables.rollup)}"
+    for table in tables.tables:
+        sheet = workbook.create_sheet(table.topic.title)
+        width = len(table.topic.columns) + 1
+        last = get_column_letter(width)
+        sheet.merge_cells(f"A1:{last}1")
+        sheet["A1"] = f"{title}  {subtitle}"
+        sheet["A1"].font = Font(size=14, bold=True)
+        sheet["A1"].alignment = centre
+        sheet.row_dimensions[1].height = 28
+        headers = ["区县", *(column.header for column in table.topic.columns)]
+        widths = [14.0, *(column.width for column in table.topic.columns)]
+        for index, (header, column_width) in enumerate(zip(headers, widths, strict=True), start=1):
+            cell = sheet.cell(row=2, column=index, value=header)
+            cell.font = Font(bold=True)
+            cell.alignment = centre
+            cell.border = border
+            cell.fill = header_fill
+            sheet.column_dimensions[get_column_letter(index)].width = column_width
+        sheet.freeze_panes = "B3"
+        rows = [*table.rows, table.summary]
+        for offset, row in enumerate(rows):
+            number = 3 + offset
+            is_summary = row is table.summary
+            label = sheet.cell(row=number, column=1)
+            _set_text(label, row.label)
+            label.border = border
+            label.font = Font(bold=is_summary)
+            for index, item in enumerate(row.cells, start=2):
+                cell = sheet.cell(row=number, column=index)
+                _set_text(cell, item.value)
+                # A district's average count is a fraction: shown with its two places, not rounded to 0.
+                fmt = "0.00" if isinstance(item.value, Decimal) and item.kind == "count" else number_formats[item.kind]
+                cell.number_format = fmt
+                cell.border = border
+                cell.font = Font(bold=is_summary)
+                cell.alignment = centre if item.kind == "state" else Alignment(horizontal="right")
+                if item.flagged:
+                    cell.fill = flagged_fill
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.print_title_rows = "1:2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_rollup_pdf(tables: RollUpTables) -> bytes:
+    """The one-page A4 landscape print of the key figures (the summary table)."""
+    from portal.pdf import render_pdf
+
+    summary = tables.tables[0]
+    context = {
+        "title": _title(tables),
+        "tables": tables,
+        "table": summary,
+        "computed": computed_text(tables.rollup),
+    }
+    return render_pdf("pdf/rollup.html", context)

@@ -1,0 +1,48 @@
+"""A person's view of the city dashboard: the charts draw (no CSP complaint, no script error) beside their tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from portal.calendar.tenday import SHANGHAI
+from portal.models import AnnualTarget
+from tests.factories import DistrictFactory, HireFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_dashboard_draws_its_charts(page, screenshot, password) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    year = timezone.localdate().year
+    AnnualTarget.objects.create(programme="qihang", year=year, target=1000)
+    AnnualTarget.objects.create(programme="haiju", year=year, target=200)
+    for n, name in enumerate(["渝中区", "江北区", "沙坪坝区"]):
+        district = DistrictFactory(name=name, order=n)
+        for k in range(3 - n):
+            HireFactory(
+                position__batch__district=district,
+                programme="haiju" if k else "qihang",
+                year=year,
+                confirmed=True,
+                confirmed_at=datetime(year, 1 + k * 3, 5, 10, tzinfo=SHANGHAI),
+            )
+    user = UserFactory(centre=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.goto("/dashboard/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"{year}年")
+    for name in ("progress", "districts", "channels", "subsidies", "queues"):
+        # ECharts draws into a <canvas> inside each container.
+        expect(page.locator(f'[data-dashboard-chart="{name}"] canvas')).to_have_count(1)
+    expect(page.get_by_role("link", name="下载CSV")).to_have_count(5)
+    expect(page.get_by_role("row").filter(has_text="渝中区").first).to_contain_text("3")
+    screenshot("dashboard")
+    assert not errors, errors

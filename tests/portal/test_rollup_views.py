@@ -1,0 +1,213 @@
+"""The 旬 roll-up pages and downloads: the city sees every district, a district its own row and the city average."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from portal.calendar import TenDayPeriod
+from portal.models import District, RollUp, User
+from portal.rollups import rollup_run
+from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PERIOD = TenDayPeriod.parse("2026-11-2")
+SHEETS = ["汇总", "岗位", "引进人才", "公示与异议", "补助", "报送情况"]
+
+
+def _data(district: District, headcount: int) -> None:
+    PositionFactory(batch__district=district, batch__period=str(PERIOD), status="sent", headcount=headcount)
+    HireFactory(position__batch__district=district, confirmed=True, confirmed_at=PERIOD.closes_at.replace(day=12))
+
+
+@pytest.fixture
+def other() -> District:
+    return DistrictFactory(name="邻近测试县")
+
+
+@pytest.fixture
+def rollup(district: District, other: District) -> RollUp:
+    _data(district, 3)
+    _data(other, 7)
+    rollup, _ = rollup_run(period=PERIOD)
+    # Claim amounts as the roll-up stores them (strings), to see them come out as numbers.
+    figures = rollup.figures
+    amounts = {district.code: ("2", "30000.00"), other.code: ("1", "12345.50")}
+    for row in figures["districts"]:
+        if row["code"] in amounts:
+            count, amount = amounts[row["code"]]
+            row["claims"] = {"submitted": int(count), "submitted_amount": amount}
+    figures["totals"]["claims"] = {"submitted": 3, "submitted_amount": "42345.50"}
+    RollUp.objects.filter(pk=rollup.pk).update(figures=figures)
+    rollup.refresh_from_db()
+    return rollup
+
+
+@pytest.fixture
+def centre() -> User:
+    return UserFactory(centre=True)
+
+
+def _url(name: str, period: str = "2026-11-2") -> str:
+    return reverse(f"portal:{name}", args=[period])
+
+
+def _workbook(client, user: User):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    response = client.get(_url("rollup_xlsx"))
+    assert response.status_code == 200
+    assert (
+        "filename*=UTF-8''%E6%97%AC%E6%B1%87%E6%80%BB-2026-11-2-%E7%AC%AC1%E7%89%88.xlsx"
+        in (response["Content-Disposition"])
+    )
+    return load_workbook(io.BytesIO(response.content))
+
+
+def _pdf_text(content: bytes) -> tuple[int, str]:
+    """The number of pages and the text, as poppler extracts them."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext missing: make debs-test installs poppler-utils")
+    command = [pdftotext, "-layout", "-enc", "UTF-8", "-", "-"]
+    result = subprocess.run(command, input=content, capture_output=True, check=True, timeout=60)  # noqa: S603
+    pages = [page for page in result.stdout.decode().split("\f") if page.strip()]
+    return len(pages), "".join(pages)
+
+
+def test_city_staff_see_every_district_and_the_totals(client, rollup, district, other, centre) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(centre)
+    listing = client.get(reverse("portal:rollup_list")).content.decode()
+    assert "2026年11月中旬" in listing and "第1版" in listing
+    page = client.get(_url("rollup_detail")).content.decode()
+    assert district.name in page and other.name in page and "合计" in page
+    assert "42,345.50" in page
+    # Districts that reported nothing are highlighted.
+    assert "未报送" in page and "table-warning" in page
+
+
+def test_a_district_sees_its_own_row_and_the_city_average(client, rollup, district, other, clerk) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(clerk)
+    page = client.get(_url("rollup_detail")).content.decode()
+    assert district.name in page and "全市平均" in page
+    assert other.name not in page
+    assert other.code not in page
+    assert "合计" not in page
+    districts = len(rollup.figures["districts"])
+    average = (Decimal("42345.50") / districts).quantize(Decimal("0.01"))
+    assert f"{average:,.2f}" in page
+
+
+def test_the_workbook_has_its_sheets_frozen_headers_totals_and_numbers(client, rollup, centre) -> None:  # type: ignore[no-untyped-def]
+    workbook = _workbook(client, centre)
+    assert workbook.sheetnames == SHEETS
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "B3"
+        assert "2026年11月中旬" in sheet["A1"].value and "第1版" in sheet["A1"].value
+        assert sheet["A2"].value == "区县"
+    summary = workbook["汇总"]
+    headers = [cell.value for cell in summary[2]]
+    rows = list(summary.iter_rows(min_row=3, values_only=True))
+    *districts, totals = rows
+    assert totals[0] == "合计" and summary.cell(row=summary.max_row, column=1).font.bold
+    assert len(districts) == len(rollup.figures["districts"])
+    for index, header in enumerate(headers):
+        if header in ("区县", "岗位旬报", "入职旬报"):
+            continue
+        assert totals[index] == sum(row[index] for row in districts), header
+    claims = workbook["补助"]
+    amount_column = [cell.value for cell in claims[2]].index("申报金额（元）") + 1
+    cell = claims.cell(row=claims.max_row, column=amount_column)
+    assert isinstance(cell.value, int | float) and cell.value == pytest.approx(42345.50)
+    assert cell.number_format == "#,##0.00"
+    assert claims.column_dimensions["A"].width == 14
+
+
+def test_a_districts_workbook_holds_its_row_and_the_average_only(client, rollup, district, other, clerk) -> None:  # type: ignore[no-untyped-def]
+    workbook = _workbook(client, clerk)
+    for sheet in workbook.worksheets:
+        labels = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
+        assert labels == [district.name, "全市平均"]
+        assert all(other.name not in str(value) for row in sheet.iter_rows(values_only=True) for value in row)
+
+
+def test_the_pdf_is_one_landscape_page_for_41_districts(client, district, centre) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(40):
+        DistrictFactory()
+    _data(district, 3)
+    rollup_run(period=PERIOD)
+    client.force_login(centre)
+    response = client.get(_url("rollup_pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages, text = _pdf_text(response.content)
+    assert pages == 1
+    assert "合计" in text and district.name in text
+
+
+def test_a_districts_pdf_holds_its_row_and_the_average_only(client, rollup, district, other, clerk) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(clerk)
+    pages, text = _pdf_text(client.get(_url("rollup_pdf")).content)
+    assert pages == 1
+    assert district.name in text and "全市平均" in text and other.name not in text
+
+
+def test_who_may_not_see_the_rollups(client, rollup) -> None:  # type: ignore[no-untyped-def]
+    for name in ("rollup_detail", "rollup_xlsx", "rollup_pdf"):
+        response = client.get(_url(name))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+    for user in (UserFactory(third_party_user=True), UserFactory(employer_user=True)):
+        client.force_login(user)
+        assert client.get(reverse("portal:rollup_list")).status_code == 403
+        for name in ("rollup_detail", "rollup_xlsx", "rollup_pdf"):
+            assert client.get(_url(name)).status_code == 403
+
+
+def test_unknown_and_malformed_periods_are_not_found(client, rollup, centre) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(centre)
+    missing = client.get(_url("rollup_detail", "2026-12-1"))
+    assert missing.status_code == 404 and "尚未汇总" in missing.content.decode()
+    for period in ("2026-13-1", "garbage", "2026-11-4"):
+        for name in ("rollup_detail", "rollup_xlsx", "rollup_pdf"):
+            assert client.get(_url(name, period)).status_code == 404
+    assert client.get(_url("rollup_detail") + "?revision=9").status_code == 404
+
+
+def test_older_revisions_stay_reachable(client, rollup, district, centre) -> None:  # type: ignore[no-untyped-def]
+    PositionFactory(batch__district=district, batch__period=str(PERIOD), status="sent", headcount=1)
+    second, written = rollup_run(period=PERIOD)
+    assert written and second.revision == 2
+    client.force_login(centre)
+    listing = client.get(reverse("portal:rollup_list")).content.decode()
+    assert "第2版" in listing and "?revision=1" in listing
+    old = client.get(_url("rollup_detail") + "?revision=1")
+    assert old.status_code == 200 and "历史版本" in old.content.decode()
+
+
+def test_the_detail_page_costs_the_same_queries_whatever_the_data(client, rollup, centre, clerk) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(centre)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(_url("rollup_detail")).status_code == 200
+    for _ in range(5):
+        _data(DistrictFactory(), 2)
+    rollup_run(period=PERIOD)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(_url("rollup_detail")).status_code == 200
+    assert len(few) == len(many) < 15
+    client.force_login(clerk)
+    with CaptureQueriesContext(connection) as district_queries:
+        assert client.get(_url("rollup_detail")).status_code == 200
+    assert len(district_queries) < 15
+
+
+def test_the_menu_offers_rollups_to_staff_only(client, rollup, clerk) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(clerk)
+    assert reverse("portal:rollup_list") in client.get(reverse("portal:workspace")).content.decode()
+    client.force_login(UserFactory(employer_user=True))
+    assert reverse("portal:rollup_list") not in client.get(reverse("portal:workspace")).content.decode()
