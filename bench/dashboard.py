@@ -40,12 +40,12 @@ CLAIM_STATUSES = ["paid"] * 4 + ["approved", "approved", "first_passed", "submit
 
 
 def clear() -> None:
-    from portal.models import Employer, ThirdParty, User
+    from portal.models import Employer, RollUp, ThirdParty, User
     from positions.models import Position, PositionBatch
     from referrals.models import Hire
     from subsidies.models import Claim, ClaimItem
 
-    for model in (ClaimItem, Claim, Hire, Position, PositionBatch):
+    for model in (RollUp, ClaimItem, Claim, Hire, Position, PositionBatch):
         model.objects.all().delete()
     # Only what the bench made: the reference data's employers (talent bases) stay.
     User.objects.filter(username__startswith="bench_").exclude(username="bench_centre").delete()
@@ -205,6 +205,22 @@ def measure(client: Client, year: int, requests: int) -> tuple[float, float, int
     return statistics.mean(times), min(times), len(captured)
 
 
+def measure_rollup(year: int, repeats: int = 5) -> tuple[float, float, int]:
+    """One 旬's roll-up (figures computed in the database), run ``repeats`` times on the same data."""
+    from portal.calendar import TenDayPeriod
+    from portal.rollups import compute_figures, rollup_run
+
+    period = TenDayPeriod(year, 6, 2)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        rollup_run(period=period)
+        times.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        compute_figures(period)
+    return statistics.mean(times), min(times), len(captured)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=20)
@@ -230,7 +246,8 @@ def main() -> None:
         client.force_login(centre)
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {District.objects.count()} districts")
         print(
-            f"{'scale':>6} {'posts':>7} {'hires':>6} {'claims':>7} {'generate':>9} {'mean ms':>8} {'fastest ms':>11} {'queries':>8}"
+            f"{'scale':>6} {'posts':>7} {'hires':>6} {'claims':>7} {'generate':>9} {'mean ms':>8} {'fastest ms':>11} "
+            f"{'queries':>8} {'roll-up ms':>11} {'roll-up queries':>16}"
         )
         for scale in (10, 1):
             clear()
@@ -238,9 +255,11 @@ def main() -> None:
             generate(year=year, posts=args.posts // scale, hires=args.hires // scale, seed=scale)
             generated = time.perf_counter() - start
             mean, fastest, queries = measure(client, year, args.requests)
+            rollup_mean, _, rollup_queries = measure_rollup(year)
             print(
                 f"{'1/' + str(scale) if scale > 1 else '1':>6} {Position.objects.count():>7} {Hire.objects.count():>6} "
-                f"{Claim.objects.count():>7} {generated:8.1f}s {mean:8.1f} {fastest:11.1f} {queries:>8}"
+                f"{Claim.objects.count():>7} {generated:8.1f}s {mean:8.1f} {fastest:11.1f} {queries:>8} "
+                f"{rollup_mean:11.1f} {rollup_queries:>16}"
             )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
