@@ -108,35 +108,37 @@ def rollup_detail(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
-@permission_required("portal.view_rollups")
-@require_GET
-@cache_control(private=True, no_cache=True)
-def rollup_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+#: Each download: what builds it, its content type and its file extension.
+_EXPORTS = {
+    "xlsx": (export_rollup_workbook, XLSX),
+    "pdf": (export_rollup_pdf, "application/pdf"),
+}
+
+
+def _export(request: HttpRequest, period: str, extension: str) -> HttpResponse:
     try:
         tables = _tables(request, period)
     except RollUpNotFound as missing:
         return _not_found(request, missing.message)
     rollup = tables.rollup
+    build, content_type = _EXPORTS[extension]
     return _download(
-        export_rollup_workbook(tables),
-        XLSX,
-        export_filename(rollup, "xlsx"),
-        f"rollup-{rollup.period}-r{rollup.revision}.xlsx",
+        build(tables),
+        content_type,
+        export_filename(rollup, extension),
+        f"rollup-{rollup.period}-r{rollup.revision}.{extension}",
     )
+
+
+@permission_required("portal.view_rollups")
+@require_GET
+@cache_control(private=True, no_cache=True)
+def rollup_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    return _export(request, period, "xlsx")
 
 
 @permission_required("portal.view_rollups")
 @require_GET
 @cache_control(private=True, no_cache=True)
 def rollup_pdf(request: HttpRequest, period: str) -> HttpResponse:
-    try:
-        tables = _tables(request, period)
-    except RollUpNotFound as missing:
-        return _not_found(request, missing.message)
-    rollup = tables.rollup
-    return _download(
-        export_rollup_pdf(tables),
-        "application/pdf",
-        export_filename(rollup, "pdf"),
-        f"rollup-{rollup.period}-r{rollup.revision}.pdf",
-    )
+    return _export(request, period, "pdf")
