@@ -42,7 +42,7 @@ ONE_DECIMAL = Decimal("0.1")
 ZERO_MONEY = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 RULES: tuple[str, ...] = (
-    "份额：当年各专项年度目标人数按41个区县（含管理区）平均分配，保留一位小数；数据中没有分区县的任务数。",
+    "份额：当年各专项年度目标人数按41个区县（38个区县和3个管理区）平均分配，保留一位小数；数据中没有分区县的任务数。",
     "岗位按时报送：当年已结束的旬中，岗位旬报（含零报告）在该旬结束前报送的旬数。",
     "引进人数与结构：专项年度为当年、状态为已确认的引进人才。",
     "核定金额：当年复核核定（含已发放）的补助申报；发放金额：当年发放的补助申报；按用人单位所在区县统计。",
@@ -170,7 +170,6 @@ _SUMMED = (
     "posts",
     "headcount",
     "batches_on_time",
-    "closed_periods",
     "qihang_hires",
     "haiju_hires",
     "doctor",
@@ -354,6 +353,8 @@ def _totals(rows: list[EvaluationRow], targets: dict[str, int]) -> EvaluationRow
     total = EvaluationRow(district="合计", is_total=True)
     for name in _SUMMED:
         setattr(total, name, sum((getattr(row, name) for row in rows), start=getattr(total, name)))
+    # The same number of closed 旬 for every district: the city's row shows it, not 41 times it.
+    total.closed_periods = max((row.closed_periods for row in rows), default=0)
     for row in rows:
         total.majors.update(row.majors)
         total.resolution_days.extend(row.resolution_days)

@@ -189,6 +189,7 @@ def test_totals_are_the_sum_of_the_rows(districts: list[District], targets: None
     for name in _SUMMED:
         assert getattr(total, name) == sum(getattr(row, name) for row in rows), name
     assert total.posts == 6 and total.paid_amount == Decimal("40000.00")
+    assert total.closed_periods == rows[0].closed_periods  # the year's closed 旬, not 41 times them
     # The totals' shares are the targets themselves, not the sum of rounded shares (999.9).
     assert (total.qihang_share, total.haiju_share) == (Decimal("1000.0"), Decimal("200.0"))
     assert total.top_majors.startswith("机械工程（4）")
