@@ -204,3 +204,43 @@ def test_fifty_copies_of_one_request_with_one_idempotency_key_act_once(live_serv
     assert {outcome[1]["id"] for outcome in outcomes} == {claim.pk}  # type: ignore[index]
     assert ClaimItem.objects.get().hire_id == shared.pk
     assert IdempotencyKey.objects.get().key == "one-key"
+
+
+def test_reviewers_deciding_one_claim_at_once_give_one_decision_and_clear_refusals() -> None:
+    """Decisions on one claim are serialised by its row lock: of fifty first reviews (pass, return or reject) sent at
+    the same moment by several officers, exactly one is recorded; the rest are told the claim has moved on."""
+    from subsidies.services import claim_review
+
+    _party, accounts, shared, _own = _setup()
+    claim_id = _create_and_submit(
+        ClaimData(
+            employer=shared.position.employer,
+            employer_contact="张经理",
+            employer_phone="023-45678901",
+            lines=(ClaimLine(hire=shared, requested_amount=Decimal("30000.00")),),
+            declares_introduced=True,
+            declares_good_credit=True,
+            declares_truthful=True,
+        ),
+        accounts[0],
+    )
+    officers = [UserFactory(centre=True) for _ in range(5)]
+    actions = ("first_pass", "first_return", "first_reject")
+
+    def prepare(i: int) -> tuple[Claim, User, str]:
+        return Claim.objects.get(pk=claim_id), User.objects.get(pk=officers[i % len(officers)].pk), actions[i % 3]
+
+    def act(prepared: tuple[Claim, User, str]) -> str:
+        claim, officer, action = prepared
+        return claim_review(claim=claim, action=action, opinion="审核意见。", by=officer).status
+
+    outcomes = _race(prepare, act)
+    decided = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, PortalError)]
+    assert [o for o in outcomes if not isinstance(o, str | PortalError)] == []
+    assert len(decided) == 1 and len(refusals) == SUBMISSIONS - 1
+    assert all(refusal.code == "invalid_transition" for refusal in refusals)
+    claim = Claim.objects.get(pk=claim_id)
+    assert claim.status == decided[0]
+    reviews = ClaimEvent.objects.filter(claim=claim).exclude(action__in=["create", "submit"])
+    assert reviews.count() == 1
