@@ -101,6 +101,10 @@ class Command(BaseCommand):
         if not options["without_posts"]:
             self._seed_positions(employer)
             self._seed_hires(employer, agency)
+            # The last closed 旬 rolled up, so 旬汇总 has something to show before beat's next run.
+            from portal.rollups import rollup_run
+
+            rollup_run(period=TenDayPeriod.last_closed())
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role_label, name in rows:
             self.stdout.write(f"  {username:<20} {role_label:<14} {name}")
