@@ -11,6 +11,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
 from portal.models import District, Employer, User
+from portal.widgets import bootstrap
 from positions.models import Position
 from positions.services import PositionData
 
@@ -54,14 +55,7 @@ class PositionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.district = district
         self.fields["employer"].queryset = Employer.objects.filter(district=district).order_by("name")  # type: ignore[attr-defined]
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
-            else:
-                field.widget.attrs["class"] = "form-control"
-            field.widget.attrs.setdefault("id", f"id_{name}")
+        bootstrap(self)
         self.fields["salary_text"].widget.attrs["placeholder"] = "如：15-25万元/年、1.5万/月、面议"
 
     @classmethod
@@ -132,8 +126,7 @@ class PositionImportForm(forms.Form):
         if user.district_id:
             del self.fields["district"]
         self.fields["period"].initial = kwargs.get("initial", {}).get("period") or str(TenDayPeriod.current())
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        bootstrap(self)
         self.fields["file"].widget.attrs["accept"] = (
             ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -15,13 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.calendar import TenDayPeriod
 from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.models import District, Employer, User
+from portal.http import period_from, redirect_back, request_user
+from portal.models import District, Employer
 from portal.uploads import PendingUpload, read_upload
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
@@ -35,26 +35,6 @@ from positions.workflow import EDITABLE, MOVES
 PAGE_SIZE = 20
 #: An export is a working document, not a dump: beyond this the user narrows the filter.
 EXPORT_MAX_ROWS = 20_000
-
-
-def _period_from(request: HttpRequest) -> TenDayPeriod:
-    code = request.GET.get("period") or request.POST.get("period") or ""
-    try:
-        return TenDayPeriod.parse(code) if code else TenDayPeriod.current()
-    except ValueError:
-        return TenDayPeriod.current()
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """PRG: back to the page the form was on (``next``), if it is one of ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # ---- Public ---------------------------------------------------------------
@@ -74,7 +54,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(selectors.position_public_detail_queryset(), pk=pk)
-    user = _user(request)
+    user = request_user(request)
     closes = [MOVES[action] for action in ("close_filled", "close_withdrawn") if MOVES[action].who.test(user, position)]
     return render(request, "positions/public_detail.html", {"position": position, "closes": closes})
 
@@ -86,7 +66,9 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def manage_list(request: HttpRequest) -> HttpResponse:
     """Every post the user may see behind the login, filtered by 旬, district, channel, status, education, employer."""
-    visible = selectors.position_visible(user=_user(request)).order_by("-batch__period", "district__order", "-pk")
+    visible = selectors.position_visible(user=request_user(request)).order_by(
+        "-batch__period", "district__order", "-pk"
+    )
     filtered = PositionFilter(request.GET, queryset=visible)
     found = filtered.qs if filtered.is_valid() else visible.none()
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,8 +85,8 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 @permission_required("positions.view_district_batch")
 @require_GET
 def district_batch(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period = _period_from(request)
+    user = request_user(request)
+    period = period_from(request)
     batch = services.batch_ensure(district=user.district, period=period)  # type: ignore[arg-type]
     rows = list(selectors.batch_positions(batch=batch)) if batch else []
     approved = sum(1 for position in rows if position.status == PositionStatus.APPROVED)
@@ -148,7 +130,7 @@ def _show_error(request: HttpRequest, form: PositionForm, error: PortalError) ->
 @permission_required("positions.fill")
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     district = user.district
     assert district is not None  # a clerk always has a district (portal.models.User constraint)
     initial: dict[str, Any] = {}
@@ -175,7 +157,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @permission_required("positions.fill")
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
     if position.status not in EDITABLE:
         messages.error(request, f"岗位当前状态为“{position.get_status_display()}”，不能修改。")
@@ -200,7 +182,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("positions.move")
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
     action = request.POST.get("action", "")
     try:
@@ -209,32 +191,32 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"已{MOVES[action].label}：{position.name}。")
-    return _back(request, reverse("positions:district_batch"))
+    return redirect_back(request, reverse("positions:district_batch"))
 
 
 @permission_required("positions.move")
 @require_POST
 def move_many(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     action = request.POST.get("action", "")
     chosen: list[Position] = list(selectors.position_visible(user=user).filter(pk__in=ids))
     if not chosen or len(chosen) != len(set(ids)):
         messages.error(request, "请先勾选要处理的岗位。" if not ids else "所选岗位中有您无权处理的岗位。")
-        return _back(request, reverse("positions:district_batch"))
+        return redirect_back(request, reverse("positions:district_batch"))
     try:
         services.position_move_many(positions=chosen, action=action, by=user, reason=request.POST.get("reason", ""))
     except PortalError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"已{MOVES[action].label}{len(chosen)}个岗位。")
-    return _back(request, reverse("positions:district_batch"))
+    return redirect_back(request, reverse("positions:district_batch"))
 
 
 @permission_required("positions.review_district")
 @require_POST
 def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     batch = get_object_or_404(selectors.batch_visible(user=user), pk=pk)
     try:
         batch = services.batch_send(batch=batch, by=user)
@@ -255,8 +237,8 @@ def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("positions.view_city_batches")
 @require_GET
 def city_batches(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period = _period_from(request)
+    user = request_user(request)
+    period = period_from(request)
     reports = selectors.city_district_reports(period=period)
     rows = list(selectors.city_positions(period=period))
     bulk_action = ""
@@ -291,7 +273,7 @@ def city_batches(request: HttpRequest) -> HttpResponse:
 @permission_required("positions.reopen_batch")
 @require_POST
 def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     batch = get_object_or_404(selectors.batch_visible(user=user), pk=pk)
     try:
         services.batch_reopen(batch=batch, by=user, reason=request.POST.get("reason", ""))
@@ -309,7 +291,7 @@ _PENDING_UPLOAD = PendingUpload("positions_import_upload")
 
 
 def _import_target(request: HttpRequest, form: PositionImportForm) -> tuple[District, TenDayPeriod]:
-    user = _user(request)
+    user = request_user(request)
     district = user.district if user.district_id else form.cleaned_data["district"]
     return district, form.cleaned_data["period"]  # type: ignore[return-value]
 
@@ -318,7 +300,7 @@ def _import_target(request: HttpRequest, form: PositionImportForm) -> tuple[Dist
 @require_http_methods(["GET", "POST"])
 def import_sheet(request: HttpRequest) -> HttpResponse:
     """Upload → preview of every row with its errors → confirm. The same service as the admin and the command."""
-    user = _user(request)
+    user = request_user(request)
     form = PositionImportForm(
         request.POST or None, request.FILES or None, user=user, initial={"period": request.GET.get("period", "")}
     )
@@ -365,7 +347,7 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_sheet(request: HttpRequest) -> HttpResponse:
     """Any filtered list the viewer may see, as an Annex 1 workbook (published posts for the public)."""
-    visible = selectors.position_api_list(user=_user(request))
+    visible = selectors.position_api_list(user=request_user(request))
     filtered = PositionFilter(request.GET, queryset=visible)
     if not filtered.is_valid():
         return HttpResponse("筛选条件无效。", status=400, content_type="text/plain; charset=utf-8")

@@ -9,21 +9,11 @@ from django.utils import timezone
 
 from portal.constants import Education, Programme
 from portal.models import District, ThirdParty
+from portal.widgets import bootstrap
 from positions.models import Position
 from referrals.constants import EmploymentMode
 from referrals.models import Hire
 from referrals.services import HIRABLE, HireData
-
-
-def _style(form: forms.Form) -> None:
-    for name, field in form.fields.items():
-        if isinstance(field.widget, forms.RadioSelect):
-            field.widget.attrs["class"] = "form-check-input"
-        elif isinstance(field.widget, forms.Select):
-            field.widget.attrs["class"] = "form-select"
-        else:
-            field.widget.attrs.setdefault("class", "form-control")
-        field.widget.attrs.setdefault("id", f"id_{name}")
 
 
 class PositionChoiceField(forms.ModelChoiceField):
@@ -80,7 +70,7 @@ class HireForm(forms.Form):
             .order_by("employer__name", "name")
         )
         self.fields["third_party"].queryset = ThirdParty.objects.order_by("name")  # type: ignore[attr-defined]
-        _style(self)
+        bootstrap(self)
 
     def hire_data(self) -> HireData:
         data = self.cleaned_data
@@ -141,7 +131,7 @@ class PublishForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("published_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap(self)
 
 
 class ObjectionForm(forms.Form):
@@ -152,5 +142,4 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
+        bootstrap(self)

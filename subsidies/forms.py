@@ -3,14 +3,17 @@ Every rule is checked again by ``subsidies.services``; this form only parses wha
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from portal.errors import PortalError
 from portal.models import Employer
+from portal.widgets import bootstrap
 from referrals.models import Hire
-from subsidies.services import ClaimData, ClaimLine, hire_cap, parse_amount
+from subsidies.services import ClaimData, ClaimLine, hire_cap, hire_cap_key, parse_amount
 
 
 class ClaimForm(forms.Form):
@@ -30,8 +33,12 @@ class ClaimForm(forms.Form):
         self.hires = hires
         self.rows: list[dict[str, Any]] = []
         chosen = self.initial.get("lines", {})
+        caps: dict[tuple[str, datetime.date], Decimal] = {}  # one look-up per channel and date, not per hire
         for hire in hires:
-            cap = hire_cap(hire).amount
+            key = hire_cap_key(hire)
+            if key not in caps:
+                caps[key] = hire_cap(hire).amount
+            cap = caps[key]
             pick, amount = f"hire_{hire.pk}", f"amount_{hire.pk}"
             self.fields[pick] = forms.BooleanField(required=False, initial=hire.pk in chosen)
             self.fields[amount] = forms.CharField(
@@ -41,12 +48,7 @@ class ClaimForm(forms.Form):
                 widget=forms.TextInput(attrs={"aria-label": f"{hire.name}的申请金额", "inputmode": "decimal"}),
             )
             self.rows.append({"hire": hire, "cap": cap, "pick": self[pick], "amount": self[amount]})
-        for name, field in self.fields.items():
-            if isinstance(field, forms.BooleanField):
-                field.widget.attrs["class"] = "form-check-input"
-            else:
-                field.widget.attrs["class"] = "form-control"
-            field.widget.attrs.setdefault("id", f"id_{name}")
+        bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -87,5 +89,5 @@ class AttachmentForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = AttachmentKind.choices  # type: ignore[attr-defined]
-        self.fields["kind"].widget.attrs["class"] = "form-select"
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"})
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+        bootstrap(self)

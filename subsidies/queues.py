@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from portal.constants import Role
 from portal.models import User
 from portal.workspace import WorkQueue, register_queue_provider
 from subsidies.constants import ClaimStatus as S
-from subsidies.models import Claim
-from subsidies.selectors import claim_scope
-
-
-def _counts(user: User) -> dict[str, int]:
-    return Claim.objects.filter(claim_scope(user)).aggregate(
-        **{
-            status.value: Count("pk", filter=Q(status=status))
-            for status in (S.DRAFT, S.RETURNED, S.SUBMITTED, S.FIRST_PASSED, S.APPROVED)
-        }
-    )
+from subsidies.selectors import claim_status_counts
 
 
 def claimant_queues(user: User) -> list[WorkQueue]:
     if user.third_party is None or not user.third_party.is_verified:
         return []  # nothing to do until the talent centre has verified the account
-    counts = _counts(user)
+    counts = claim_status_counts(user=user)
     url = reverse("subsidies:claim_list")
     return [
         WorkQueue("被退回的申报", "请按审核意见修改后重新提交。", counts[S.RETURNED], url),
@@ -39,14 +28,14 @@ def centre_queues(user: User) -> list[WorkQueue]:
         WorkQueue(
             "待初审的补助申报",
             "第三方提交的引才补助申报，按等待时间排序。",
-            _counts(user)[S.SUBMITTED],
+            claim_status_counts(user=user)[S.SUBMITTED],
             f"{url}?step=first",
         )
     ]
 
 
 def bureau_queues(user: User) -> list[WorkQueue]:
-    counts = _counts(user)
+    counts = claim_status_counts(user=user)
     url = reverse("subsidies:review_queue")
     return [
         WorkQueue(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal import permissions as p
 from portal.models import User
@@ -42,6 +42,20 @@ def claim_detail(*, user: User) -> QuerySet[Claim]:
         Prefetch("items", queryset=ClaimItem.objects.select_related("hire__position__employer", "hire__notice")),
         "attachments",
         "events__actor",
+    )
+
+
+def claim_status_counts(*, user: User) -> dict[str, int]:
+    """One query: how many of the user's visible claims wait in each state that has a queue."""
+    waiting = (
+        ClaimStatus.DRAFT,
+        ClaimStatus.RETURNED,
+        ClaimStatus.SUBMITTED,
+        ClaimStatus.FIRST_PASSED,
+        ClaimStatus.APPROVED,
+    )
+    return Claim.objects.filter(claim_scope(user)).aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in waiting}
     )
 
 

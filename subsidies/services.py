@@ -56,10 +56,15 @@ def parse_amount(value: object, *, label: str = "金额", allow_zero: bool = Fal
     return amount.quantize(CENT)
 
 
+def hire_cap_key(hire: Hire) -> tuple[str, datetime.date]:
+    """What decides a hire's cap: its channel and its date (arrival, else confirmation)."""
+    return hire.position.channel, hire.arrived_on or timezone.localdate(hire.confirmed_at or timezone.now())
+
+
 def hire_cap(hire: Hire) -> SubsidyCap:
-    """The cap of the hire's channel in force on the hire's date (arrival, else confirmation)."""
-    day = hire.arrived_on or timezone.localdate(hire.confirmed_at or timezone.now())
-    return SubsidyCap.amount_on(channel=hire.position.channel, day=day)
+    """The cap of the hire's channel in force on the hire's date."""
+    channel, day = hire_cap_key(hire)
+    return SubsidyCap.amount_on(channel=channel, day=day)
 
 
 @dataclass(frozen=True)

@@ -10,20 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from portal.calendar import TenDayPeriod
 from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import request_user
+from portal.http import period_from, request_user
 from referrals import selectors, services
 from referrals.models import HireReport
-
-
-def _period_from(request: HttpRequest) -> TenDayPeriod:
-    code = request.GET.get("period") or request.POST.get("period") or ""
-    try:
-        return TenDayPeriod.parse(code) if code else TenDayPeriod.current()
-    except ValueError:
-        return TenDayPeriod.current()
 
 
 @permission_required("referrals.view_district_hires")
@@ -34,7 +25,7 @@ def report_district(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     district = user.district
     assert district is not None  # district staff always have one
-    period = _period_from(request)
+    period = period_from(request)
     if request.method == "POST":
         try:
             sent = services.hire_report_send(
@@ -75,7 +66,7 @@ def report_district(request: HttpRequest) -> HttpResponse:
 @permission_required("referrals.view_city_reports")
 @require_http_methods(["GET"])
 def report_city(request: HttpRequest) -> HttpResponse:
-    period = _period_from(request)
+    period = period_from(request)
     reports = selectors.city_hire_reports(period=period)
     states = [report.state for report in reports]
     return render(

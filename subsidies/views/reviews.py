@@ -42,12 +42,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if step not in dict(steps):
         step = steps[0][0]
     queue = list(selectors.review_queue(user=user, step=step))
+    counts = selectors.claim_status_counts(user=user)
     now = timezone.now()
     return render(
         request,
         "subsidies/review_queue.html",
         {
-            "steps": [(key, label, selectors.review_queue(user=user, step=key).count()) for key, label in steps],
+            "steps": [(key, label, counts[selectors.QUEUE_STATUS[key]]) for key, label in steps],
             "step": step,
             "rows": [(claim, (now - claim.status_since).days) for claim in queue],
         },
