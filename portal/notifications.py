@@ -16,9 +16,7 @@ bank accounts and phone numbers are masked with the masks of ``portal.identity``
 from __future__ import annotations
 
 import logging
-import re
 import time
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -30,12 +28,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from stdnum.cn import ric
 
 from portal.constants import NotificationKind as K
 from portal.constants import Role
 from portal.errors import PermissionDenied
-from portal.identity import mask_bank_account, mask_id_number, mask_phone
+from portal.identity import redact_personal_data
 from portal.models import DigestLog, Notification, NotificationPreference, OutboxMessage, User
 from portal.workspace import WorkQueue, work_queues_for
 
@@ -67,35 +64,6 @@ SUBJECT_PREFIX = "【卓越工程师人才服务平台】"
 # ---------------------------------------------------------------------------------------------------------------
 # The personal-data guard
 # ---------------------------------------------------------------------------------------------------------------
-
-# \d also matches full-width digits (０-９): a number pasted from Word is caught as well.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
-# Bank accounts and anything else of 12 digits or more, also written in groups ("6217 0000 0000 0000 000").
-_LONG_NUMBER_RE = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,}(?!\d)")
-# Mobile numbers (138 0000 0000 too) and land lines with an area code (023-88152028).
-_PHONE_RE = re.compile(r"(?<![\d-])(?:1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[ -]?\d{7,8})(?![\d-])")
-
-
-def _ascii_digits(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalnum()).upper()
-
-
-def _mask_id(match: re.Match[str]) -> str:
-    number = _ascii_digits(match.group())
-    return mask_id_number(number) if ric.is_valid(number) else match.group()
-
-
-def redact_personal_data(text: str) -> str:
-    """Mask whole ID numbers (valid GB 11643), runs of 12 or more digits and phone numbers in ``text``.
-
-    Order matters: a valid ID number keeps its region code and last four; what is left of 12+ digits (an invalid
-    ID, a bank account) keeps only its last four; then phones. Long payment references are masked too: they
-    have no business in a notice either.
-    """
-    redacted = _ID_RE.sub(_mask_id, text)
-    redacted = _LONG_NUMBER_RE.sub(lambda m: mask_bank_account(_ascii_digits(m.group())), redacted)
-    redacted = _PHONE_RE.sub(lambda m: mask_phone(_ascii_digits(m.group())), redacted)
-    return redacted
 
 
 def _guarded(text: str, *, kind: str, part: str) -> str:
