@@ -15,6 +15,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 # collectstatic needs settings but no real secret or database.
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
+    PORTAL_FIELD_KEYS=build-only PORTAL_HMAC_KEY=build-only \
     CELERY_BROKER_URL=redis://build python manage.py collectstatic --noinput -v0 \
     && mkdir -p /app/var/private && chown -R portal /app/var
 USER portal

@@ -13,9 +13,10 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONDONTWRITEBYTECODE := 1
 
-# Debian packages: the CJK font and Pango that WeasyPrint renders with; Chromium and poppler for the tests.
+# Debian packages: the CJK font and Pango that WeasyPrint renders with; for the tests Chromium, poppler, zbar (QR codes)
+# and redis-server (the fault tests start and break their own Redis, never the shared one).
 RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils zbar-tools
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils zbar-tools redis-server
 
 .PHONY: help run test install debs-run debs-test migrate demo-data serve lint typecheck pytest clean
 
@@ -71,3 +72,9 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf var/ .mypy_cache .ruff_cache
+
+# The load benchmark (README "负载测试 / Load benchmark"): needs this machine's PostgreSQL and Redis; it creates and
+# drops its own database (bench_load) and uses Redis database 5. Options: make bench-load BENCH_ARGS="--duration 60".
+.PHONY: bench-load
+bench-load: install
+	$(BIN)/python bench/load.py $(BENCH_ARGS)

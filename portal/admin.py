@@ -6,22 +6,31 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.crypto import keyed_digest
+from portal.identity import normalise_id_number
 from portal.models import (
     AnnualTarget,
+    AnonymisationRun,
     CalendarYear,
     District,
     Employer,
+    ImportJob,
     PersonalDataAccess,
     Policy,
     PolicyCategory,
+    RetentionPolicy,
     SubsidyCap,
     ThirdParty,
     User,
     WorkingDayOverride,
 )
+from portal.two_factor import second_factor_reset
 
 admin.site.site_header = _("卓越工程师人才服务平台 · 系统管理")
 admin.site.site_title = _("卓越工程师人才服务平台")
@@ -42,6 +51,18 @@ class AuditedModelAdmin(admin.ModelAdmin):
             .order_by("-timestamp")[:200]
         )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class IdNumberSearchMixin(admin.ModelAdmin):
+    """A whole 身份证号码 typed in the admin's search box finds its record through the keyed digest: the number is
+    encrypted at rest (portal.crypto), so no ``search_fields`` entry could match it, and a part of one finds nothing."""
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        try:
+            number = normalise_id_number(search_term)
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(id_number_digest=keyed_digest(number)), False
 
 
 @admin.register(User)
@@ -76,11 +97,28 @@ class EmployerAdmin(AuditedModelAdmin):
 
 
 @admin.register(ThirdParty)
-class ThirdPartyAdmin(AuditedModelAdmin):
+class ThirdPartyAdmin(IdNumberSearchMixin, AuditedModelAdmin):
     list_display = ["name", "kind", "credit_code", "verified_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "credit_code"]
+    search_fields = ["name", "credit_code"]  # and a whole ID number (IdNumberSearchMixin)
     readonly_fields = ["verified_at", "verified_by"]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        # The change form shows the ID number and bank account whole: the admin's look is recorded like anyone's.
+        if request.method == "GET" and (party := self.get_object(request, object_id)) is not None:
+            from portal.http import client_address
+            from portal.privacy import personal_data_reveal
+
+            for field in ("id_number", "bank_account") if party.id_number else ("bank_account",):
+                personal_data_reveal(
+                    obj=party,
+                    field=field,
+                    by=request.user,  # type: ignore[arg-type]
+                    allowed=self.has_view_permission(request, party),
+                    purpose="系统管理",
+                    remote_addr=client_address(request),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(SubsidyCap)
@@ -136,4 +174,120 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# django-otp registers its own TOTP admin, which can add devices and show their secrets: replaced by a reset-only one.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    """身份验证器 (the staff's second factor): read and reset, nothing else. Nobody adds a device here (an admin would
+    know its secret) and no secret or QR code is shown. A reset (a lost or replaced phone) goes through
+    ``portal.two_factor.second_factor_reset``: the person enrols again at their next sign-in, and the reset is in
+    the audit trail of their user record."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username", "user__display_name"]
+    list_select_related = ["user"]
+    fields = readonly_fields = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+        "throttling_failure_timestamp",
+    )
+    actions = ["reset_second_factor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a plain delete would skip the audit record: reset instead
+        return actions
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return super().changelist_view(request, {"title": _("身份验证器（双因素认证）"), **(extra_context or {})})
+
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
+        second_factor_reset(user=obj.user, by=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> None:
+        for user in {device.user for device in queryset.select_related("user")}:
+            second_factor_reset(user=user, by=request.user)  # type: ignore[arg-type]
+
+    @admin.action(description=_("重置所选账号的身份验证器（须重新绑定）"), permissions=["delete"])
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> None:
+        users = {device.user for device in queryset.select_related("user")}
+        for user in users:
+            second_factor_reset(user=user, by=request.user)  # type: ignore[arg-type]
+        names = "、".join(sorted(user.username for user in users))
+        self.message_user(request, f"已重置 {len(users)} 个账号的身份验证器（{names}），其下次登录时须重新绑定。")
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(AuditedModelAdmin):
+    """个人信息保存期限: one row, edited here; the daily task (portal.tasks.anonymise_expired) applies it."""
+
+    list_display = ["__str__", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not RetentionPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # One setting, not a list: straight to its form (created with the defaults on first visit).
+        from django.shortcuts import redirect
+
+        return redirect("admin:portal_retentionpolicy_change", RetentionPolicy.current().pk)
+
+    def save_model(self, request: HttpRequest, obj: RetentionPolicy, form, change: bool) -> None:
+        obj.updated_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AnonymisationRun)
+class AnonymisationRunAdmin(AuditedModelAdmin):
+    """Each retention run and how much it anonymised: read only, kept as evidence."""
+
+    list_display = ["started_at", "hires", "claims", "objections", "attachments", "hire_years", "claim_years", "by"]
+    list_select_related = ["by"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Background imports, for an admin answering 「我的导入卡住了」: read only; the owner confirms on the job page."""
+
+    list_display = ["pk", "kind", "district", "owner", "status", "rows_done", "rows_total", "error_count", "created_at"]
+    list_filter = ["status", "kind", "district"]
+    list_select_related = ["district", "owner"]
+    date_hierarchy = "created_at"
+    exclude = ["errors"]  # names and masked ID numbers, row by row: the job page shows them to those who may see them
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -10,6 +10,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import PermissionDenied, PortalError
 
+#: The largest primary key (``BigAutoField``). Ids a client sends are bounded by it: a larger one would reach the
+#: database as an out-of-range integer (SQLite raises OverflowError on ``IN (...)``) and answer 500, not 400.
+RECORD_ID_MAX = 2**63 - 1
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, PortalError):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class PortalConfig(AppConfig):
@@ -9,3 +10,7 @@ class PortalConfig(AppConfig):
         from portal import checks, queues  # noqa: F401  (checks registers the project's own deploy checks)
 
         queues.register()
+        if str(settings.CELERY_BROKER_URL).startswith(("redis://", "rediss://")):
+            # Load the broker's client with the process: otherwise the first save that kicks the outbox pays for
+            # the import (1–3 s seen on a loaded machine) inside somebody's request.
+            import kombu.transport.redis  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -37,3 +37,24 @@ def check_portal_address(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_field_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """ID numbers and bank accounts are encrypted with ``PORTAL_FIELD_KEYS`` and found through ``PORTAL_HMAC_KEY``
+    (portal.crypto): without valid keys of its own, production cannot store them, or stores them under keys
+    published in the repository."""
+    from portal.crypto import field_keys, keys_problems
+    from portal.settings.development_keys import DEVELOPMENT_FIELD_KEY, DEVELOPMENT_HMAC_KEY
+
+    hint = "PORTAL_FIELD_KEYS=<manage.py rotate_field_keys --generate-key 的输出>，PORTAL_HMAC_KEY=<至少32个随机字符>"
+    problems = [Error(problem, hint=hint, id="portal.E010") for problem in keys_problems()]
+    if DEVELOPMENT_FIELD_KEY in field_keys() or str(settings.PORTAL_HMAC_KEY).strip() == DEVELOPMENT_HMAC_KEY:
+        problems.append(
+            Error(
+                "个人信息加密使用了代码库中公开的开发密钥：生产环境必须设置自己的 PORTAL_FIELD_KEYS 和 PORTAL_HMAC_KEY。",
+                hint=hint,
+                id="portal.E011",
+            )
+        )
+    return problems

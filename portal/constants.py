@@ -59,3 +59,21 @@ class NotificationKind(models.TextChoices):
     HIRE_CONFIRMATION = "hire_confirmation", _("人员确认")
     ACCOUNT = "account", _("账号通知")
     DIGEST = "digest", _("每日待办汇总")
+
+
+class ImportJobKind(models.TextChoices):
+    """Which annex a background import job reads (``portal.import_jobs``)."""
+
+    POSITIONS = "positions", _("岗位表（附件1）")
+    HIRES = "hires", _("到岗人员（附件3）")
+
+
+class ImportJobStatus(models.TextChoices):
+    """upload → 排队中 → 校验中 → 待确认 → (the owner confirms) 排队中 → 写入中 → 已完成; 失败 from any step."""
+
+    QUEUED = "queued", _("排队中")
+    VALIDATING = "validating", _("校验中")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("待确认")
+    WRITING = "writing", _("写入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

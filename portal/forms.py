@@ -108,3 +108,14 @@ class RegistrationForm(forms.Form):
             username=data["username"],
             email=data["email"],
         )
+
+
+class SecondFactorForm(forms.Form):
+    """The 6-digit code of the authenticator app (动态验证码), on the verify and the enrolment page. Only presence is
+    checked here; ``portal.two_factor.normalise_code`` reads full-width digits and spaces and refuses the rest."""
+
+    code = forms.CharField(
+        label="6位验证码",
+        max_length=32,
+        error_messages={"required": "验证码：请输入身份验证器上显示的6位数字。"},
+    )

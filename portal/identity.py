@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
@@ -37,6 +38,9 @@ def normalise_id_number(value: str) -> str:
         raise ValidationError("身份证号码格式不正确：前17位应为数字，最后一位为数字或X。", code="id_format") from None
     if len(number) != 18:
         raise ValidationError("身份证号码应为18位。", code="id_length")
+    # python-stdnum checks that the birth date is a date, not that it has happened.
+    if ric.get_birth_date(number) > timezone.localdate():
+        raise ValidationError("身份证号码中的出生日期晚于今天，请核对。", code="id_component")
     return str(number)
 
 
@@ -115,11 +119,11 @@ def mask_phone(value: str) -> str:
 # The personal-data guard: notices, e-mails and log lines pass through it (portal.notifications, portal.logging).
 
 # \d also matches full-width digits (０-９): a number pasted from Word is caught as well.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
+_ID_IN_TEXT_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")
 # Bank accounts and anything else of 12 digits or more, also written in groups ("6217 0000 0000 0000 000").
-_LONG_NUMBER_RE = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,}(?!\d)")
+_LONG_NUMBER_IN_TEXT_RE = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,}(?!\d)")
 # Mobile numbers (138 0000 0000 too) and land lines with an area code (023-88152028).
-_PHONE_RE = re.compile(r"(?<![\d-])(?:1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[ -]?\d{7,8})(?![\d-])")
+_PHONE_IN_TEXT_RE = re.compile(r"(?<![\d-])(?:1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[ -]?\d{7,8})(?![\d-])")
 
 
 def _ascii_digits(text: str) -> str:
@@ -138,7 +142,7 @@ def redact_personal_data(text: str) -> str:
     ID, a bank account) keeps only its last four; then phones. Long payment references are masked too: they
     have no business in a notice either.
     """
-    redacted = _ID_RE.sub(_mask_id, text)
-    redacted = _LONG_NUMBER_RE.sub(lambda m: mask_bank_account(_ascii_digits(m.group())), redacted)
-    redacted = _PHONE_RE.sub(lambda m: mask_phone(_ascii_digits(m.group())), redacted)
+    redacted = _ID_IN_TEXT_RE.sub(_mask_id, text)
+    redacted = _LONG_NUMBER_IN_TEXT_RE.sub(lambda m: mask_bank_account(_ascii_digits(m.group())), redacted)
+    redacted = _PHONE_IN_TEXT_RE.sub(lambda m: mask_phone(_ascii_digits(m.group())), redacted)
     return redacted

@@ -1,17 +1,28 @@
-"""Session lifetime and the one mapping of ``PortalError`` for HTML views."""
+"""Session lifetime, the staff's second sign-in factor, the one mapping of ``PortalError`` for HTML views, and the
+503 of a database outage."""
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views import defaults
 
 from portal.errors import PermissionDenied, PortalError
+from portal.two_factor import second_factor_passed, second_factor_required
+
+logger = logging.getLogger(__name__)
 
 _STARTED_KEY = "portal_session_started"
 
@@ -47,3 +58,105 @@ class PortalErrorMiddleware:
             return None
         status = 403 if isinstance(exception, PermissionDenied) else 400
         return render(request, "portal/error.html", {"error": exception}, status=status)
+
+
+#: What a person sees while PostgreSQL is down or restarting (issue 7 item 4): a clear Chinese 503, never a traceback.
+DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后重试。"
+#: Seconds a client (or a proxy in front of the portal) should wait before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 30
+#: What Django raises when the database cannot be reached or the connection broke: refused, reset, closed, a restart.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """The 503 for a database outage: JSON under ``/api/``, else a self-contained page.
+
+    Touches no database (no session, no user, no context processors): the page is rendered without the request.
+    Nothing half-written is behind it: every write is one transaction, which the database rolled back when the
+    connection broke; the client may simply send the request again (with its ``Idempotency-Key`` on the API).
+    """
+    if request.path_info.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": DATABASE_UNAVAILABLE, "code": "database_unavailable"}, status=503
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view (or DRF, which re-raises what it does not know) that lost the database answers 503, not 500.
+
+    Errors raised before the view (the session or user read by other middleware) are covered by ``server_error``,
+    the ``handler500``: together every request that meets a broken database gets the same answer. Once PostgreSQL
+    is back, ``CONN_HEALTH_CHECKS`` replaces the broken persistent connection on the next request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        # One line per request, no traceback: during an outage every request fails the same way.
+        logger.warning("数据库暂时不可用（%s %s）：%s", request.method, request.path_info, type(exception).__name__)
+        return database_unavailable_response(request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a database outage met outside a view is a 503 too; anything else is the plain 500 page."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)
+
+
+#: Pages a signed-in person who still owes the code may open: the code pages themselves and logout.
+SECOND_FACTOR_OPEN_URLS = ("two_factor_verify", "two_factor_setup", "logout")
+SECOND_FACTOR_REQUIRED = "请先完成双因素认证：输入手机身份验证器上的6位验证码。"
+
+
+class SecondFactorMiddleware:
+    """Holds every request of a signed-in reviewer, payer or admin whose session has not given a TOTP code.
+
+    One gate for the whole site, after ``django_otp.middleware.OTPMiddleware`` (which reads the session's verified
+    device): pages redirect to the code page (``next`` kept), htmx and ``/api/`` requests get a 403 (htmx is sent to the
+    code page by ``HX-Redirect``), and ``/admin/`` is covered like any other path, its own login page included.
+    Only the code pages and logout stay open. See ``portal.two_factor`` for who needs the code.
+
+    The API: a call with the browser session is the person's, so it is held like a page. A call with a DRF token
+    (``Authorization: Token``) carries no session, reaches DRF as an anonymous Django request and is not held here:
+    tokens are for the machine clients of third parties (their business systems), issued only by an admin in the
+    admin site, which itself requires the second factor. Staff work in the browser; a token given to a staff account
+    would bypass the second factor, so admins must not issue one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if second_factor_required(user) and not second_factor_passed(user) and not _open_without_code(request):
+            return _ask_for_code(request)
+        return self.get_response(request)
+
+
+def _open_without_code(request: HttpRequest) -> bool:
+    path = request.path_info
+    return path.startswith(settings.STATIC_URL) or path in {reverse(name) for name in SECOND_FACTOR_OPEN_URLS}
+
+
+def _ask_for_code(request: HttpRequest) -> HttpResponse:
+    verify_url = reverse("two_factor_verify")
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": SECOND_FACTOR_REQUIRED, "code": "otp_required"}, status=403)
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(SECOND_FACTOR_REQUIRED, status=403, content_type="text/plain; charset=utf-8")
+        response["HX-Redirect"] = verify_url
+        return response
+    target = request.get_full_path() if request.method == "GET" else ""
+    return redirect(f"{verify_url}?{urlencode({'next': target})}" if target else verify_url)

@@ -16,7 +16,6 @@ bank accounts and phone numbers are masked with the masks of ``portal.identity``
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -29,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from portal import broker
 from portal.constants import NotificationKind as K
 from portal.constants import Role
 from portal.errors import PermissionDenied
@@ -212,40 +212,14 @@ def notify_many(*, recipients: Iterable[User], kind: str, title: str, body: str,
 
 #: After this many failed tries a message stays unsent (with its last error) for an admin to look at.
 MAX_ATTEMPTS = 12
-#: Within a process, after the broker failed once, stop asking it for this long: beat drains the outbox anyway.
-BROKER_QUIET_SECONDS = 60.0
-#: The kick gives up on a down or hung broker after about this long (connect and read), never slowing a request more.
-KICK_TIMEOUT_SECONDS = 1.0
-
-_broker_quiet_until = 0.0
 
 
 def kick_outbox() -> None:
-    """Ask a worker to drain the outbox now. Runs after commit; never raises and never waits long on the broker.
-
-    A separate short-timeout connection without publish retries: Celery's defaults would retry a down broker
-    for several seconds inside the request. A failure is only logged: the unsent rows are committed and the
-    beat schedule's ``send_outbox`` picks them up within a minute.
-    """
-    global _broker_quiet_until
-    if time.monotonic() < _broker_quiet_until:
-        return
-    from portal.celery import app
+    """Ask a worker to drain the outbox now (after commit). When the broker does not answer, the unsent rows stay
+    committed and the beat schedule's ``send_outbox`` picks them up within a minute."""
     from portal.tasks import send_outbox
 
-    try:
-        with app.connection_for_write(
-            connect_timeout=KICK_TIMEOUT_SECONDS,
-            transport_options={
-                "max_retries": 0,
-                "socket_timeout": KICK_TIMEOUT_SECONDS,
-                "socket_connect_timeout": KICK_TIMEOUT_SECONDS,
-            },
-        ) as connection:
-            send_outbox.apply_async(connection=connection, retry=False)
-    except Exception as exc:  # kombu.OperationalError, redis and socket errors: whatever it is, the save stands.
-        _broker_quiet_until = time.monotonic() + BROKER_QUIET_SECONDS
-        logger.warning("无法连接消息队列，邮件将由定时任务稍后发送：%s", exc)
+    broker.kick(send_outbox, what="邮件")
 
 
 def _retry_delay(attempts: int) -> timedelta:

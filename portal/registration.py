@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from portal import permissions  # noqa: F401  (registers the portal.* permissions asked below)
 from portal.constants import NotificationKind, Role, ThirdPartyKind
+from portal.crypto import keyed_digest
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import (
     normalise_bank_account,
@@ -108,6 +109,11 @@ def _check_identity(data: RegistrationData, checked: _Checked) -> None:
         checked.refuse("注册类别：请选择人力资源服务机构、社会组织或个人。", "invalid_kind", "kind")
 
 
+def _id_number_taken(id_number: str) -> bool:
+    # ID numbers are encrypted at rest: compared through their keyed digest (portal.crypto).
+    return ThirdParty.objects.filter(id_number_digest=keyed_digest(id_number)).exists()
+
+
 def _check_duplicates(checked: _Checked) -> None:
     # The message says only that the number is taken, never by whom: the registrant already holds the number.
     if (
@@ -115,7 +121,7 @@ def _check_duplicates(checked: _Checked) -> None:
         and ThirdParty.objects.filter(credit_code=checked.values["credit_code"]).exists()
     ):
         checked.refuse(DUPLICATE_USCC, "duplicate_identity", "identity_number")
-    if "id_number" in checked.values and ThirdParty.objects.filter(id_number=checked.values["id_number"]).exists():
+    if "id_number" in checked.values and _id_number_taken(checked.values["id_number"]):
         checked.refuse(DUPLICATE_ID_NUMBER, "duplicate_identity", "identity_number")
 
 
@@ -260,7 +266,7 @@ def third_party_register(*, data: RegistrationData, password: str) -> User:
 def _lost_race(values: dict[str, str]) -> PortalError:
     if "credit_code" in values and ThirdParty.objects.filter(credit_code=values["credit_code"]).exists():
         return PortalError(DUPLICATE_USCC, "duplicate_identity", field="identity_number")
-    if "id_number" in values and ThirdParty.objects.filter(id_number=values["id_number"]).exists():
+    if "id_number" in values and _id_number_taken(values["id_number"]):
         return PortalError(DUPLICATE_ID_NUMBER, "duplicate_identity", field="identity_number")
     return PortalError("用户名：该用户名已被使用，请换一个。", "username_taken", field="username")
 
@@ -300,7 +306,9 @@ def third_party_list_for_review(*, status: str = "", keyword: str = "") -> Query
     elif status == "verified":
         parties = parties.filter(verified_at__isnull=False)
     for word in keyword.split():
-        parties = parties.filter(Q(name__icontains=word) | Q(credit_code__icontains=word) | Q(id_number=word.upper()))
+        parties = parties.filter(
+            Q(name__icontains=word) | Q(credit_code__icontains=word) | Q(id_number_digest=keyed_digest(word))
+        )
     return parties.order_by(F("verified_at").desc(nulls_first=True), "created_at", "pk")
 
 

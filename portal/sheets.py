@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
+
+from defusedxml import DefusedXmlException, ElementTree
 
 from portal import permissions as p
 from portal.errors import PermissionDenied, PortalError
@@ -33,6 +36,10 @@ MAX_DATA_ROWS = 100_000
 HEADER_SEARCH_ROWS = 20
 #: Values per ``IN (...)`` lookup, well under every backend's bound-parameter limit.
 LOOKUP_CHUNK = 2_000
+#: The column that only numbers the rows: its value is never read, so a formula there (=ROW()-3) is harmless.
+NUMBER_COLUMN = "序号"
+FORMULA_CELL = "是公式，不是填写的内容：请在Excel中复制后“选择性粘贴”为数值，再重新上传。"
+ERROR_CELL = "是Excel错误值（如#N/A、#REF!），不是填写的内容：请改为实际的内容后重新上传。"
 
 SheetFile = str | Path | bytes | IO[bytes]
 
@@ -63,6 +70,15 @@ class PortalImportError(PortalError):
 class RawRow:
     row: int
     cells: dict[str, Any]  # column header → cell value as calamine read it
+    #: Columns whose cell holds no typed value (a formula, an Excel error) → why; ``cell_errors`` reports them.
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def cell_errors(raw: RawRow, errors: list[RowError]) -> list[RowError]:
+    """``errors`` of a row with its refused cells reported first, in place of any other error of the same column:
+    a formula never calculated reads as empty, and "请填写…" would be the wrong thing to tell the clerk."""
+    refused = [RowError(raw.row, column, message) for column, message in raw.refused.items()]
+    return refused + [error for error in errors if error.column not in raw.refused]
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,77 @@ def check_xlsx(data: bytes) -> None:
             raise not_xlsx from None
 
 
+# Formulas and error values: calamine returns a formula's cached result (or nothing, when no Excel calculated it)
+# and an error as an empty cell, so they are found in the sheet's XML. Only the first sheet is scanned, in chunks,
+# and only when it holds a formula or error marker at all; tags are matched, never parsed as XML.
+_SCAN_CHUNK = 4 * 1024 * 1024
+_SCAN_OVERLAP = 2_048
+_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=[\"']e[\"']")
+_MARKED_CELL = re.compile(rb"<(?:\w+:)?c\s(?P<attributes>[^>]*?)(?<!/)>\s*(?P<formula><(?:\w+:)?f[\s>/])?", re.DOTALL)
+_CELL_REF = re.compile(rb"\br=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
+_ERROR_TYPE = re.compile(rb"\bt=[\"']e[\"']")
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
+    """The archive path of the workbook's first sheet (calamine's sheet 0), from workbook.xml and its rels."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        sheet = workbook.find(f"{_MAIN_NS}sheets/{_MAIN_NS}sheet")
+        if sheet is None:
+            return None
+        relation = sheet.get(f"{_REL_NS}id")
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except DefusedXmlException:  # before ValueError, which it is
+        # Entity declarations (billion laughs, external entities) have no business in a workbook.
+        raise PortalError("文件内部结构异常（含有不允许的XML实体声明），已拒绝。", "xml_entities") from None
+    except (KeyError, ElementTree.ParseError, ValueError):
+        return None
+    for rel in rels.iter(f"{_PACKAGE_REL_NS}Relationship"):
+        if rel.get("Id") == relation:
+            target = rel.get("Target") or ""
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+    return None
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def marked_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, column), 0-based, of each formula or error cell of the first sheet → ``FORMULA_CELL`` or
+    ``ERROR_CELL``. ``data`` has passed ``check_xlsx``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        part = _first_sheet_part(archive)
+        if part is None or part not in archive.namelist():
+            return {}
+        marked: dict[tuple[int, int], str] = {}
+        with archive.open(part) as stream:
+            carried = b""  # the end of the previous chunk: a tag cut by the chunk's end is matched whole again
+            while chunk := stream.read(_SCAN_CHUNK):
+                window = carried + chunk
+                if _FORMULA_OR_ERROR.search(window):
+                    for match in _MARKED_CELL.finditer(window):
+                        attributes = match.group("attributes")
+                        ref = _CELL_REF.search(attributes)
+                        if ref is None:
+                            continue
+                        if match.group("formula"):
+                            kind = FORMULA_CELL
+                        elif _ERROR_TYPE.search(attributes):
+                            kind = ERROR_CELL
+                        else:
+                            continue
+                        marked[(int(ref.group(2)) - 1, _column_index(ref.group(1)))] = kind
+                carried = window[-_SCAN_OVERLAP:]
+        return marked
+
+
 def header_text(value: Any) -> str:
     """A header cell folded for comparison: NFKC (full-width brackets and digits) and no whitespace at all."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or "")))
@@ -185,29 +272,63 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _fill_merged(grid: list[list[Any]], marked: dict[tuple[int, int], str], merged: list[Any], *, below: int) -> None:
+    """Give every cell of a range merged over data rows (below row index ``below``) the value of its first cell,
+    as the printed sheet shows it: an employer merged over its three posts is that employer on each row."""
+    for (top, left), (bottom, right) in merged:
+        if top <= below or top >= len(grid):
+            continue  # the title and header rows are the layout's own; a range below the last value holds nothing
+        value = grid[top][left] if left < len(grid[top]) else None
+        mark = marked.get((top, left))
+        for row in range(top, min(bottom, len(grid) - 1) + 1):
+            for column in range(left, min(right, len(grid[row]) - 1) + 1):
+                grid[row][column] = value
+                if mark is not None:
+                    marked[(row, column)] = mark
+
+
 def read_sheet(file: SheetFile, layout: SheetLayout) -> list[RawRow]:
-    """The data rows of the first sheet; completely empty rows are left out. Refuses unsafe or non-xlsx files."""
+    """The data rows of the first sheet; completely empty rows are left out, cells merged over data rows are
+    read on every row they cover, formula and error cells are ``RawRow.refused``. Refuses unsafe or non-xlsx
+    files, a sheet longer than the row cap (before its rows become Python objects) and one without data rows."""
     # Imported here: the Rust extension is only needed by the imports, not by every process that loads the app.
     from python_calamine import CalamineError, CalamineWorkbook
 
     data = read_bytes(file)
     check_xlsx(data)
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        last_row = sheet.end[0] + 1 if sheet.end else 0
+        if last_row > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+            raise PortalError(
+                f"数据行过多：表格写到了第{last_row}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
+                "too_many_rows",
+            )
+        grid = sheet.to_python(skip_empty_area=False)
+        merged = list(sheet.merged_cell_ranges or [])
     except (CalamineError, ValueError, OSError):
         raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
     last_header, columns = find_header(grid, layout)
+    marked = marked_cells(data)
+    _fill_merged(grid, marked, merged, below=last_header)
     rows: list[RawRow] = []
     # skip_empty_area=False keeps row 1 at index 0, so index + 1 is the row number the clerk sees in Excel.
     for index in range(last_header + 1, len(grid)):
         cells = grid[index]
         values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
-        if all(is_empty(value) for value in values.values()):
+        refused = {
+            label: marked[(index, position)]
+            for label, position in columns.items()
+            if (index, position) in marked and label != NUMBER_COLUMN
+        }
+        # A row numbered in advance (序号 filled down an empty template) is as empty as a blank one.
+        if not refused and all(is_empty(value) for label, value in values.items() if label != NUMBER_COLUMN):
             continue
-        rows.append(RawRow(row=index + 1, cells=values))
+        rows.append(RawRow(row=index + 1, cells=values, refused=refused))
         if len(rows) > MAX_DATA_ROWS:
             raise PortalError(f"数据行过多：一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。", "too_many_rows")
+    if not rows:
+        raise PortalError("表格中没有数据：表头下面没有填写任何一行，未导入任何内容。", "no_rows")
     return rows
 
 

@@ -62,3 +62,34 @@ def purge_pending_uploads() -> int:
     from portal.uploads import pending_uploads_purge
 
     return pending_uploads_purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def anonymise_expired() -> dict[str, int]:
+    """Daily: anonymise the personal data of hires and claims past their retention period (``portal.retention``).
+
+    Idempotent (anonymised records are never picked again) and one transaction: a worker lost halfway leaves
+    nothing, and the redelivered task does the whole run. Returns what it anonymised."""
+    from portal.retention import anonymise_expired as anonymise
+
+    run = anonymise()
+    return {"hires": run.hires, "claims": run.claims}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_import_job(job_id: int) -> str:
+    """Validate or write one background import (``portal.import_jobs``); kicked after the commit that queued it.
+
+    Idempotent: the job moves on only from the state it is found in under a row lock, so a delivery after a worker
+    crash, or a second one from the sweep, writes nothing twice."""
+    from portal.import_jobs import import_job_run
+
+    return import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def sweep_import_jobs() -> int:
+    """Every minute: run the import jobs whose kick never reached a worker, and those whose worker was lost."""
+    from portal.import_jobs import import_jobs_sweep
+
+    return import_jobs_sweep()

@@ -3,7 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import dashboard_views, evaluation_views, notification_views, registration_views, rollup_views, views
+from portal import (
+    dashboard_views,
+    evaluation_views,
+    import_job_views,
+    notification_views,
+    registration_views,
+    rollup_views,
+    two_factor_views,
+    views,
+)
 
 portal_patterns = (
     [
@@ -24,6 +33,8 @@ portal_patterns = (
         path("third-parties/<int:pk>/verify/", registration_views.third_party_verify, name="third_party_verify"),
         path("evaluation/", evaluation_views.evaluation, name="evaluation"),
         path("evaluation/<int:year>.xlsx", evaluation_views.evaluation_xlsx, name="evaluation_xlsx"),
+        path("imports/<int:pk>/", import_job_views.import_job_detail, name="import_job"),
+        path("imports/<int:pk>/confirm/", import_job_views.import_job_confirm_view, name="import_job_confirm"),
         path("rollups/", rollup_views.rollup_list, name="rollup_list"),
         path("rollups/<str:period>/", rollup_views.rollup_detail, name="rollup_detail"),
         path("rollups/<str:period>/xlsx/", rollup_views.rollup_xlsx, name="rollup_xlsx"),
@@ -45,6 +56,8 @@ urlpatterns = [
     path("positions/", include("positions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(success_url="/workspace/"),
@@ -55,3 +68,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# A database outage met before the view (session, user) is a 503 like one met inside it (portal.middleware).
+handler500 = "portal.middleware.server_error"

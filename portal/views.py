@@ -15,6 +15,7 @@ from portal import selectors
 from portal.constants import Role
 from portal.decorators import permission_required
 from portal.models import AnnualTarget, SubsidyCap
+from portal.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_queues_for
 
 
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@public_page()
 def policies(request: HttpRequest) -> HttpResponse:
     keyword = request.GET.get("q", "").strip()[:50]
     try:

@@ -1,8 +1,16 @@
-"""Bootstrap classes on Django form widgets: one rule for every form of the portal."""
+"""How the portal's form widgets look and render: Bootstrap classes (one rule for every form) and a form renderer
+that builds ``<select>`` in Python."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
 
 
 def bootstrap(form: forms.BaseForm) -> None:
@@ -17,3 +25,63 @@ def bootstrap(form: forms.BaseForm) -> None:
         else:
             widget.attrs.setdefault("class", "form-control")
         widget.attrs.setdefault("id", f"id_{name}")
+
+
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+class PortalFormRenderer(DjangoTemplates):
+    """Django's form renderer (``FORM_RENDERER``), except that a ``<select>`` is built here rather than from
+    Django's templates, to the byte (``tests/portal/test_widgets.py`` compares them).
+
+    Why: the templates include two more templates for every option (the option, then its attributes), about a
+    quarter of a millisecond each. The Annex 3 form's posts and third parties made its page the costliest a clerk
+    opens (``bench/load.py``), and such lists grow with the district's posts and the city's third parties."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
+        widget = context.get("widget")
+        if template_name == SELECT_TEMPLATE and widget is not None and _plain_options(widget):
+            return select_html(widget)
+        return str(super().render(template_name, context, request))
+
+
+def _plain_options(widget: Mapping[str, Any]) -> bool:
+    return all(
+        option["template_name"] == OPTION_TEMPLATE for _, options, _ in widget["optgroups"] for option in options
+    )
+
+
+def _text(value: object) -> str:
+    """``{{ value|stringformat:'s' }}`` with autoescaping, as Django's widget templates write it."""
+    try:
+        text = "%s" % value  # noqa: UP031 (the filter's own formatting, tuples and all)
+    except (TypeError, ValueError):
+        text = ""
+    # The filter keeps a safe value safe (unescaped); anything else is escaped on output.
+    return text if isinstance(value, SafeData) else str(escape(text))
+
+
+def _attrs(attrs: Mapping[str, object]) -> str:
+    """``django/forms/widgets/attrs.html``."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def select_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/select.html`` with ``select_option.html`` for each option (the renderer strips the
+    whole, as it does a template's output)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            label = conditional_escape(option["label"])
+            parts.append(f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{label}</option>\n')
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)

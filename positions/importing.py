@@ -28,6 +28,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PortalError
 from portal.models import District, Employer, User
+from portal.progress import Progress, tracked
 from portal.sheets import (
     LOOKUP_CHUNK,
     PortalImportError,
@@ -35,6 +36,7 @@ from portal.sheets import (
     RowError,
     SheetFile,
     SheetLayout,
+    cell_errors,
     cell_text,
     folded,
     require_district_importer,
@@ -245,7 +247,8 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
     try:
         parsed.headcount = _headcount(raw_headcount)
     except ValueError:
-        shown = cell_text(raw_headcount)
+        # A TRUE/FALSE cell is shown as Excel shows it, not as the 是/否 cell_text makes of it for yes/no columns.
+        shown = str(raw_headcount).upper() if isinstance(raw_headcount, bool) else cell_text(raw_headcount)
         parsed.error(
             COL_HEADCOUNT, f"需求人数应为整数（如 4），“{shown}”无法识别。" if shown else "请填写需求人数（整数）。"
         )
@@ -294,6 +297,15 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
     return parsed
 
 
+def _with_refused_cells(raw: RawRow, errors: list[RowError]) -> list[RowError]:
+    """The row's formula and error cells reported in place of what their empty reading caused; a formula under
+    揭榜招贤 or 引才专项 also stands for the "岗位名称为空" it would cause."""
+    errors = cell_errors(raw, errors)
+    if raw.refused.keys() & _CHANNEL_COLUMNS.keys():
+        errors = [error for error in errors if error.column != COL_NAME]
+    return errors
+
+
 def _find_employers(names: Iterable[str]) -> dict[str, Employer]:
     """Existing employers by exact name (``Employer.name`` is unique): one query per 2,000 distinct names."""
     unique = sorted(set(names))
@@ -301,7 +313,9 @@ def _find_employers(names: Iterable[str]) -> dict[str, Employer]:
     for start in range(0, len(unique), LOOKUP_CHUNK):
         found.update(
             (employer.name, employer)
-            for employer in Employer.objects.filter(name__in=unique[start : start + LOOKUP_CHUNK])
+            for employer in Employer.objects.filter(name__in=unique[start : start + LOOKUP_CHUNK]).select_related(
+                "district"
+            )
         )
     return found
 
@@ -312,16 +326,19 @@ def _existing_keys(batch: PositionBatch | None) -> set[tuple[int, str, str]]:
     return set(Position.objects.filter(batch=batch).values_list("employer_id", "channel", "name"))
 
 
-def _analyse(raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None) -> ImportPreview:
+def _analyse(
+    raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None, progress: Progress | None = None
+) -> ImportPreview:
     aliases = district_aliases(district)
-    parsed = [_parse_cells(raw, district=district, aliases=aliases) for raw in raw_rows]
+    # Reading the cells is most of the work: the progress of a background job is counted here.
+    parsed = [_parse_cells(raw, district=district, aliases=aliases) for raw in tracked(raw_rows, progress)]
     employers = _find_employers(row.employer_name for row in parsed if row.employer_name)
     new_employers: dict[str, Employer] = {}
     existing = _existing_keys(batch)
     first_row_of: dict[tuple[str, str, str], int] = {}
     rows: list[ImportRow] = []
 
-    for cells in parsed:
+    for raw, cells in zip(raw_rows, parsed, strict=True):
         employer = employers.get(cells.employer_name)
         is_new_employer = employer is None and bool(cells.employer_name)
         if employer is None:
@@ -333,6 +350,16 @@ def _analyse(raw_rows: list[RawRow], *, district: District, batch: PositionBatch
             if cells.employer_name:
                 new_employers[cells.employer_name] = employer
         errors = list(cells.errors)
+        if employer.pk is not None and employer.district_id != district.pk:
+            # Names are unique city-wide: the sheet names another district's employer (the form and API refuse it too).
+            whose = f"{employer.district.name}的用人单位" if employer.district else "尚未登记所属区县的用人单位"
+            errors.append(
+                RowError(
+                    cells.row,
+                    COL_EMPLOYER,
+                    f"“{employer.name}”是{whose}，本区县不能填报其岗位；如单位所在区县有误，请联系管理员核对。",
+                )
+            )
         data: PositionData | None = None
         try:
             data = PositionData(
@@ -351,6 +378,7 @@ def _analyse(raw_rows: list[RawRow], *, district: District, batch: PositionBatch
             column = cells.channel_column if error.field == "name" else _FIELD_COLUMNS.get(error.field or "", COL_NAME)
             if not any(existing_error.column == column for existing_error in errors):
                 errors.append(RowError(cells.row, column, error.message))
+        errors = _with_refused_cells(raw, errors)
         if data is not None and not errors:
             key = (cells.employer_name, data.channel, data.name)
             if key in first_row_of:
@@ -381,14 +409,17 @@ def _analyse(raw_rows: list[RawRow], *, district: District, batch: PositionBatch
 # Services
 
 
-def preview_positions(*, file: SheetFile, district: District, period: TenDayPeriod, by: User) -> ImportPreview:
-    """What an import would do, without writing anything (the batch is not created either)."""
+def preview_positions(
+    *, file: SheetFile, district: District, period: TenDayPeriod, by: User, progress: Progress | None = None
+) -> ImportPreview:
+    """What an import would do, without writing anything (the batch is not created either). ``progress`` hears
+    of the rows checked (a background job's progress bar)."""
     require_district_importer(by, district, what="岗位")
     raw_rows = read_sheet(file)
     batch = PositionBatch.objects.filter(district=district, period=str(period)).first()
     if batch is not None and batch.status != BatchStatus.OPEN:
         batch_get_open(district=district, period=period)  # raises the standard "already sent" refusal
-    return _analyse(raw_rows, district=district, batch=batch)
+    return _analyse(raw_rows, district=district, batch=batch, progress=progress)
 
 
 def import_positions(

@@ -8,8 +8,9 @@ from rest_framework import serializers
 
 from portal.constants import Channel, Education
 from portal.models import Employer
+from positions.constants import CloseReason
 from positions.models import Position
-from positions.services import PositionData
+from positions.services import MAX_HEADCOUNT, PositionData
 from positions.workflow import MOVES
 
 
@@ -21,6 +22,9 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     education_display = serializers.CharField(source="get_education_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # Declared, not generated: DRF drops ``allow_blank`` from generated read-only fields, so the schema would say
+    # "" (an open post's close_reason) is not a valid value.
+    close_reason = serializers.ChoiceField(choices=CloseReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Position
@@ -63,7 +67,7 @@ class PositionWriteSerializer(serializers.Serializer[Any]):
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), label="用人单位")
     channel = serializers.ChoiceField(choices=Channel.choices, label="渠道")
     name = serializers.CharField(max_length=128, label="岗位名称")
-    headcount = serializers.IntegerField(min_value=1, label="需求人数")
+    headcount = serializers.IntegerField(min_value=1, max_value=MAX_HEADCOUNT, label="需求人数")
     education = serializers.ChoiceField(choices=Education.choices, label="学历要求")
     majors = serializers.CharField(max_length=500, label="专业要求")
     competencies = serializers.CharField(allow_blank=True, required=False, default="", label="职业能力要求")

@@ -23,6 +23,9 @@ from positions.workflow import EDITABLE, MOVES
 # TextChoices.values builds a new list on every access; imports call clean() once per row.
 _CHANNELS = frozenset(Channel.values)
 _EDUCATIONS = frozenset(Education.values)
+#: A post's 需求人数 at most: far above any real post, far below the column's range (a larger number would reach
+#: the database as an out-of-range integer and fail there instead of being refused here).
+MAX_HEADCOUNT = 9_999
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class PositionData:
             raise PortalError("学历要求只能是大专、本科、硕士、博士或不限。", "invalid_education", field="education")
         if self.headcount < 1:
             raise PortalError("需求人数至少为1人。", "invalid_headcount", field="headcount")
+        if self.headcount > MAX_HEADCOUNT:
+            raise PortalError(f"需求人数不能超过{MAX_HEADCOUNT}人。", "invalid_headcount", field="headcount")
         if not self.majors.strip():
             raise PortalError("请填写专业要求。", "required", field="majors")
         return PositionData(
@@ -112,6 +117,17 @@ def _require_clerk_of(user: User, district: District) -> None:
         raise PermissionDenied("只有本区县的经办人可以填报岗位。")
 
 
+def _require_employer_of(employer: Employer, district: District) -> None:
+    """A district fills posts for its own employers. The form offers no other; the API names one by id, so the
+    rule is here, where every way in meets it."""
+    if employer.district_id != district.pk:
+        raise PortalError(
+            "所选用人单位不属于本区县。请选择本区县的用人单位；如单位所在区县有误，请联系管理员核对。",
+            "employer_other_district",
+            field="employer",
+        )
+
+
 @transaction.atomic
 def position_create(
     *, data: PositionData, district: District, period: TenDayPeriod, by: User, source: str = PositionSource.FORM
@@ -119,6 +135,7 @@ def position_create(
     _require_clerk_of(by, district)
     batch = batch_get_open(district=district, period=period)
     clean = data.clean()
+    _require_employer_of(clean.employer, district)
     if Position.objects.filter(batch=batch, employer=clean.employer, channel=clean.channel, name=clean.name).exists():
         raise PortalError(
             f"{clean.employer}在本旬已有同名的“{Channel(clean.channel).label}”岗位：{clean.name}。", "duplicate"
@@ -141,6 +158,7 @@ def position_update(*, position: Position, data: PositionData, by: User) -> Posi
     if position.status not in EDITABLE:
         raise PortalError(f"岗位当前状态为“{position.get_status_display()}”，不能修改。", "not_editable")
     clean = data.clean()
+    _require_employer_of(clean.employer, position.district)
     duplicate = Position.objects.filter(
         batch=position.batch, employer=clean.employer, channel=clean.channel, name=clean.name
     ).exclude(pk=position.pk)

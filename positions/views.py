@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.calendar import TenDayPeriod
+from portal.constants import ImportJobKind
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.http import period_from, redirect_back, request_user
+from portal.import_jobs import import_job_create, import_jobs_recent, runs_in_background
 from portal.models import District, Employer
+from portal.public_cache import public_page
 from portal.uploads import PendingUpload, read_upload
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
@@ -41,6 +44,7 @@ EXPORT_MAX_ROWS = 20_000
 
 
 @require_GET
+@public_page()
 def public_list(request: HttpRequest) -> HttpResponse:
     filtered = PositionFilter(request.GET, queryset=selectors.position_public_list())
     form = filtered.form
@@ -301,10 +305,10 @@ def _import_target(request: HttpRequest, form: PositionImportForm) -> tuple[Dist
 def import_sheet(request: HttpRequest) -> HttpResponse:
     """Upload → preview of every row with its errors → confirm. The same service as the admin and the command."""
     user = request_user(request)
-    form = PositionImportForm(
-        request.POST or None, request.FILES or None, user=user, initial={"period": request.GET.get("period", "")}
-    )
-    context: dict[str, Any] = {"form": form}
+    # A ?period= from the 旬 page preselects it; without one the form's own default (the current 旬) stands.
+    initial = {"period": request.GET["period"]} if request.GET.get("period") else {}
+    form = PositionImportForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    context: dict[str, Any] = {"form": form, "recent_jobs": import_jobs_recent(user=user, kind=ImportJobKind.POSITIONS)}
     if request.method == "POST" and form.is_valid():
         district, period = _import_target(request, form)
         pending = _PENDING_UPLOAD.path(request)
@@ -332,6 +336,21 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         elif request.FILES.get("file"):
             upload = cast(UploadedFile, request.FILES["file"])
             data = read_upload(upload)
+            if runs_in_background(data):
+                # A large sheet is read, checked and written by a worker; its page shows the progress.
+                try:
+                    job = import_job_create(
+                        kind=ImportJobKind.POSITIONS,
+                        data=data,
+                        filename=upload.name or "",
+                        district=district,
+                        period=period,
+                        by=user,
+                    )
+                except PortalError as error:
+                    form.add_error("file", error.message)
+                    return render(request, "positions/import.html", context)
+                return redirect("portal:import_job", pk=job.pk)
             try:
                 preview = preview_positions(file=data, district=district, period=period, by=user)
             except PortalError as error:

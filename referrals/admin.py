@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from portal.admin import AuditedModelAdmin
+from portal.admin import AuditedModelAdmin, IdNumberSearchMixin
 from portal.http import client_address
 from portal.privacy import personal_data_reveal
 from referrals.models import Hire, Objection, PublicityNotice
+from referrals.services import hire_duplicate_of
+
+
+class HireAdminForm(forms.ModelForm):
+    class Meta:
+        model = Hire
+        fields = "__all__"  # noqa: DJ007  (the ModelAdmin decides which fields the form shows)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number, programme, year = cleaned.get("id_number"), cleaned.get("programme"), cleaned.get("year")
+        if number and programme and year:
+            refusal = hire_duplicate_of(id_number=number, programme=programme, year=year, exclude_pk=self.instance.pk)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return cleaned
 
 
 @admin.register(Hire)
-class HireAdmin(AuditedModelAdmin):
+class HireAdmin(IdNumberSearchMixin, AuditedModelAdmin):
+    form = HireAdminForm
     list_display = ["name", "id_number_masked", "district", "programme", "mode", "status", "confirmed_at"]
     list_filter = ["status", "programme", "mode", "district"]
-    search_fields = ["name"]
+    search_fields = ["name"]  # and a whole ID number (IdNumberSearchMixin)
     list_select_related = ["district"]
     # ID numbers are never shown whole in lists; the change form shows them to admins only.
-    readonly_fields = ["status", "notice", "confirmed_at", "exemption_reason", "return_reason", "recorded_by"]
+    readonly_fields = [
+        "status",
+        "notice",
+        "confirmed_at",
+        "exemption_reason",
+        "return_reason",
+        "recorded_by",
+        "anonymised_at",
+    ]
     raw_id_fields = ["position", "third_party", "report"]
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):

@@ -25,6 +25,7 @@ from portal.errors import PermissionDenied, PortalError
 from portal.http import client_address
 from portal.models import User
 from portal.privacy import personal_data_reveal
+from portal.public_cache import public_data
 from referrals import selectors, services
 from referrals.filters import HireFilter, ObjectionFilter
 from referrals.models import Hire, Objection, PublicityNotice
@@ -163,6 +164,18 @@ class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self) -> QuerySet[PublicityNotice]:
         return selectors.notice_api_list(user=_user(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        # The same page for every anonymous reader (throttled as usual): shared for a few seconds, never past the
+        # moment a notice closes (portal.public_cache).
+        data = public_data(
+            f"api-notices:{request.build_absolute_uri()}",
+            lambda: super(PublicityViewSet, self).list(request, *args, **kwargs).data,
+            until=selectors.notice_public_next_change,
+        )
+        return Response(data)
 
     @extend_schema(
         summary="发布公示",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import F, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from portal.api import RECORD_ID_MAX
 from portal.constants import Programme
 from portal.models import District
 from referrals.constants import EmploymentMode, HireStatus, ObjectionStatus
@@ -15,7 +19,15 @@ from referrals.models import Hire, Objection
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
-    """A record id (documented as an integer, not a number)."""
+    """A record id (documented as an integer, not a number): a whole number the primary key can hold, so that
+    ``?hire=10**30`` is a 400, not an out-of-range integer in the query (a 500 on SQLite)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", RECORD_ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class HireFilter(django_filters.FilterSet):

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from portal.constants import Education, Programme
+from portal.constants import Channel, Education, Programme
 from portal.models import District, ThirdParty
 from portal.widgets import bootstrap
 from positions.models import Position
@@ -15,10 +15,14 @@ from referrals.constants import EmploymentMode
 from referrals.models import Hire
 from referrals.services import HIRABLE, HireData
 
+#: 渠道 labels by value: ``get_channel_display()`` rebuilds the translated choices for each of the district's posts.
+_CHANNEL_LABELS = dict(Channel.choices)
+
 
 class PositionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Position) -> str:
-        return f"{obj.employer.name} · {obj.name}（{obj.get_channel_display()}，需求{obj.headcount}人）"
+        channel = _CHANNEL_LABELS.get(obj.channel, obj.channel)
+        return f"{obj.employer.name} · {obj.name}（{channel}，需求{obj.headcount}人）"
 
 
 class HireForm(forms.Form):

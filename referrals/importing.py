@@ -34,9 +34,11 @@ from django.utils import timezone
 from portal import sheets
 from portal.bulk import bulk_insert
 from portal.constants import Channel, Education, Programme
+from portal.crypto import keyed_digests
 from portal.errors import PortalError
 from portal.identity import mask_id_number, normalise_id_number, normalise_uscc
 from portal.models import District, ThirdParty, User
+from portal.progress import Progress, tracked
 from portal.sheets import (
     LOOKUP_CHUNK,
     PortalImportError,
@@ -45,6 +47,7 @@ from portal.sheets import (
     SheetFile,
     SheetLayout,
     cell_date,
+    cell_errors,
     cell_text,
     folded,
     require_district_importer,
@@ -375,7 +378,9 @@ class _ThirdParties:
             kind, key = _third_party_key(text)
             {"code": codes, "id_number": id_numbers, "name": names}[kind].add(key)
         found = cls(by_code={}, by_id_number={}, by_name={})
-        for values, lookup in ((codes, "credit_code__in"), (id_numbers, "id_number__in"), (names, "name__in")):
+        # ID numbers are encrypted at rest: an individual is found by the keyed digest of the number.
+        digests = set(keyed_digests(id_numbers))
+        for values, lookup in ((codes, "credit_code__in"), (digests, "id_number_digest__in"), (names, "name__in")):
             for chunk in _chunks(values):
                 for party in ThirdParty.objects.filter(**{lookup: chunk}):
                     if party.credit_code:
@@ -508,6 +513,7 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
     if programme in Programme.values and (hire.position is not None or programme_text):
         hire.programme_label = str(Programme(programme).label)  # not the stand-in post's guess
     hire.education_label = str(Education(education).label) if education else ""
+    hire.errors = cell_errors(raw, hire.errors)
     # The programme year is the year of arrival (today when the sheet leaves it empty), as hire_record() sets it.
     hire.year = (hire.arrived_on or timezone.localdate()).year
     if not hire.errors:
@@ -521,11 +527,15 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
 
 
 def _recorded(id_numbers: Iterable[str]) -> dict[tuple[str, str, int], str]:
-    """(ID number, programme, year) → the district that recorded that person: one query per 2,000 people."""
+    """(ID number, programme, year) → the district that recorded that person: one query per 2,000 people, by the
+    numbers' keyed digests (the numbers themselves are encrypted at rest)."""
+    number_of = keyed_digests(id_numbers)
     found: dict[tuple[str, str, int], str] = {}
-    for chunk in _chunks(id_numbers):
-        rows = Hire.objects.filter(id_number__in=chunk).values_list("id_number", "programme", "year", "district__name")
-        found.update(((id_number, programme, year), where) for id_number, programme, year, where in rows)
+    for chunk in _chunks(number_of):
+        rows = Hire.objects.filter(id_number_digest__in=chunk).values_list(
+            "id_number_digest", "programme", "year", "district__name"
+        )
+        found.update(((number_of[digest], programme, year), where) for digest, programme, year, where in rows)
     return found
 
 
@@ -535,10 +545,11 @@ def _person_key(row: HireRow) -> tuple[str, str, int]:
     return str(row.fields["id_number"]), str(row.fields["programme"]), row.year
 
 
-def _analyse(raw_rows: list[RawRow], *, district: District) -> HirePreview:
+def _analyse(raw_rows: list[RawRow], *, district: District, progress: Progress | None = None) -> HirePreview:
     posts = _Posts.of(district)
     parties = _ThirdParties.of(text for raw in raw_rows if (text := _one_line(raw.cells.get(COL_THIRD_PARTY))))
-    rows = [_parse_row(raw, district=district, posts=posts, parties=parties) for raw in raw_rows]
+    # Understanding each row is most of the work: the progress of a background job is counted here.
+    rows = [_parse_row(raw, district=district, posts=posts, parties=parties) for raw in tracked(raw_rows, progress)]
 
     valid = [row for row in rows if row.fields is not None]
     recorded = _recorded(str(row.fields["id_number"]) for row in valid if row.fields is not None)
@@ -575,10 +586,11 @@ def _analyse(raw_rows: list[RawRow], *, district: District) -> HirePreview:
 # Services
 
 
-def preview_hires(*, file: SheetFile, district: District, by: User) -> HirePreview:
-    """What an import would do, row by row with its errors, without writing anything."""
+def preview_hires(*, file: SheetFile, district: District, by: User, progress: Progress | None = None) -> HirePreview:
+    """What an import would do, row by row with its errors, without writing anything. ``progress`` hears of the
+    rows checked (a background job's progress bar)."""
     require_district_importer(by, district, what="到岗人员")
-    return _analyse(read_hire_sheet(file), district=district)
+    return _analyse(read_hire_sheet(file), district=district, progress=progress)
 
 
 def import_hires(*, file: SheetFile, district: District, by: User, dry_run: bool = False) -> HireImportResult:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.calendar import TenDayPeriod
 from portal.constants import Education, Programme
+from portal.crypto import EncryptedCharField, KeyedDigestField
 from portal.identity import mask_id_number
 from portal.models import TimeStampedModel
 from referrals.constants import EmployerConfirmation, EmploymentMode, HireStatus, ObjectionStatus
@@ -96,7 +97,10 @@ class Hire(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("专项年度"))
     # Required fields of Annex 3.
     name = models.CharField(_("姓名"), max_length=64)
-    id_number = models.CharField(_("身份证号码"), max_length=18)
+    # Encrypted at rest (portal.crypto); compared and looked up through its keyed digest, which is NULL once the
+    # person's data has been anonymised (portal.retention), so the uniqueness rule no longer counts them.
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")
     mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
     contract_term = models.CharField(_("劳动合同期限"), max_length=64)
     # Optional fields of Annex 3.
@@ -137,6 +141,8 @@ class Hire(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
+    #: When the retention period passed and the person's data was anonymised (portal.retention); figures remain.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -149,7 +155,7 @@ class Hire(TimeStampedModel):
         constraints = [
             # The same person is introduced once per programme and year, whichever district records them.
             models.UniqueConstraint(
-                fields=["id_number", "programme", "year"], name="hire_unique_person_per_programme_year"
+                fields=["id_number_digest", "programme", "year"], name="hire_unique_person_per_programme_year"
             ),
             models.CheckConstraint(
                 name="hire_reported_is_confirmed",
@@ -167,7 +173,8 @@ class Hire(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.id_number_masked}）"
+        # An anonymised hire has no number left to show.
+        return f"{self.name}（{self.id_number_masked}）" if self.id_number else self.name
 
     @property
     def id_number_masked(self) -> str:

@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -157,10 +158,22 @@ def notice_public_hires(*, notice: PublicityNotice) -> QuerySet[Hire]:
     )
 
 
-def notices_public_with_hires(*, now: datetime.datetime | None = None) -> QuerySet[PublicityNotice]:
-    return notice_list_public(now=now).prefetch_related(
-        Prefetch("hires", queryset=Hire.objects.select_related("position__employer").only(*PUBLIC_HIRE_FIELDS))
+def notice_public_next_change(*, now: datetime.datetime | None = None) -> datetime.datetime:
+    """When the public's list of notices next changes by the clock alone: the first close of a notice under
+    publicity, or the next midnight (a notice dated for a later day opens then). ``portal.public_cache`` keeps
+    the public's copies no longer than this."""
+    now = now or timezone.now()
+    midnight = datetime.datetime.combine(
+        timezone.localdate(now) + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
+    first_close = notice_list_public(now=now).aggregate(first=Min("closes_at"))["first"]
+    return min(first_close, midnight) if first_close else midnight
+
+
+def notices_public_with_counts(*, now: datetime.datetime | None = None) -> QuerySet[PublicityNotice]:
+    """The public list of notices: each with its number of people (``people``), counted by the database. The list
+    shows no one by name, so loading every hire with its post and employer (hundreds of rows) would be waste."""
+    return notice_list_public(now=now).annotate(people=Count("hires"))
 
 
 def report_pending_hires(*, district: District, until: datetime.datetime) -> QuerySet[Hire]:

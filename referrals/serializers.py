@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import RECORD_ID_MAX
 from portal.constants import Education, Programme
 from portal.identity import mask_phone
 from portal.models import ThirdParty, User
@@ -71,6 +72,8 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
     notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
     programme_display = serializers.CharField(source="get_programme_display", read_only=True, label="专项名称")
     mode_display = serializers.CharField(source="get_mode_display", read_only=True, label="引进方式名称")
+    # Declared, not generated: DRF drops ``allow_blank`` from generated read-only fields, and education is optional.
+    education = serializers.ChoiceField(choices=Education.choices, allow_blank=True, read_only=True, label="学历")
     education_display = serializers.CharField(source="get_education_display", read_only=True, label="学历名称")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
     employer_confirmation_display = serializers.CharField(
@@ -179,6 +182,10 @@ class IdNumberSerializer(serializers.Serializer[Any]):
 # --- publicity ----------------------------------------------------------------------------------------------------
 
 
+#: 学历 labels by value (lazy translations, made text when shown).
+_EDUCATION_LABELS = dict(Education.choices)
+
+
 class PublicHireSerializer(serializers.Serializer[Any]):
     """A hire as the public notice shows it (``selectors.PUBLIC_HIRE_FIELDS``): never an ID number or a phone."""
 
@@ -189,6 +196,21 @@ class PublicHireSerializer(serializers.Serializer[Any]):
     education = serializers.CharField(source="get_education_display", read_only=True, label="学历")
     school = serializers.CharField(read_only=True, label="毕业院校")
     major = serializers.CharField(read_only=True, label="专业")
+
+    def to_representation(self, instance: Hire) -> dict[str, Any]:
+        """The fields above, read straight off the hire: a notice list carries hundreds of people, and DRF's
+        field-by-field path (with ``get_education_display`` rebuilding the translated choices on every call) made
+        this the most expensive public read (bench/load.py)."""
+        position = instance.position
+        return {
+            "id": instance.pk,
+            "name": instance.name,
+            "employer_name": position.employer.name,
+            "position_name": position.name,
+            "education": str(_EDUCATION_LABELS.get(instance.education, instance.education)),
+            "school": instance.school,
+            "major": instance.major,
+        }
 
 
 class NoticeSerializer(serializers.ModelSerializer[PublicityNotice]):
@@ -204,7 +226,10 @@ class NoticeSerializer(serializers.ModelSerializer[PublicityNotice]):
 
 class NoticePublishSerializer(serializers.Serializer[Any]):
     hire_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500, label="公示人员ID（初审通过）"
+        child=serializers.IntegerField(min_value=1, max_value=RECORD_ID_MAX),
+        allow_empty=False,
+        max_length=500,
+        label="公示人员ID（初审通过）",
     )
     published_on = serializers.DateField(label="公示开始日期（工作日）")
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label="标题")
@@ -212,7 +237,10 @@ class NoticePublishSerializer(serializers.Serializer[Any]):
 
 class HireExemptSerializer(serializers.Serializer[Any]):
     hire_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500, label="不公示人员ID（初审通过）"
+        child=serializers.IntegerField(min_value=1, max_value=RECORD_ID_MAX),
+        allow_empty=False,
+        max_length=500,
+        label="不公示人员ID（初审通过）",
     )
     reason = serializers.CharField(allow_blank=True, label="不公示依据")
 
@@ -221,7 +249,7 @@ class HireExemptSerializer(serializers.Serializer[Any]):
 
 
 class ObjectionLodgeSerializer(serializers.Serializer[Any]):
-    hire = serializers.IntegerField(min_value=1, label="被异议人员ID（公示中的人员）")
+    hire = serializers.IntegerField(min_value=1, max_value=RECORD_ID_MAX, label="被异议人员ID（公示中的人员）")
     name = serializers.CharField(max_length=64, label="异议人姓名")
     phone = serializers.CharField(max_length=32, label="联系电话")
     statement = serializers.CharField(max_length=2000, label="异议内容（事实和理由）")

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
 from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import NotificationKind, Programme
+from portal.crypto import keyed_digest
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
 from portal.models import District, ThirdParty, User
@@ -116,10 +117,22 @@ def duplicate_person_message(*, district_name: str, programme: str, year: int, s
     return f"{subject}已在{district_name}登记为{year}年{Programme(programme).label}专项引进人才，不能重复登记。"
 
 
+def _same_person(id_number: str, programme: str, year: int) -> QuerySet[Hire]:
+    """The hires of this person, programme and year: by the number's keyed digest (it is encrypted at rest)."""
+    return Hire.objects.filter(id_number_digest=keyed_digest(id_number), programme=programme, year=year)
+
+
+def hire_duplicate_of(*, id_number: str, programme: str, year: int, exclude_pk: int | None = None) -> str | None:
+    """The refusal for a second hire of the same person, programme and year, or None. The admin's form asks this too:
+    the database's unique constraint is on the keyed digest, which no form field carries."""
+    clash = _same_person(id_number, programme, year)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    return _duplicate_message(id_number, programme, year) if clash.exists() else None
+
+
 def _duplicate_message(id_number: str, programme: str, year: int) -> str:
-    existing = (
-        Hire.objects.filter(id_number=id_number, programme=programme, year=year).select_related("district").first()
-    )
+    existing = _same_person(id_number, programme, year).select_related("district").first()
     where = existing.district.name if existing else "其他区县"
     return duplicate_person_message(district_name=where, programme=programme, year=year)
 
@@ -132,7 +145,7 @@ def hire_record(*, data: HireData, by: User) -> Hire:
     fields = _clean(data)
     arrived = data.arrived_on or timezone.localdate()
     fields["year"] = arrived.year
-    if Hire.objects.filter(id_number=fields["id_number"], programme=fields["programme"], year=arrived.year).exists():
+    if _same_person(str(fields["id_number"]), str(fields["programme"]), arrived.year).exists():
         raise PortalError(
             _duplicate_message(str(fields["id_number"]), str(fields["programme"]), arrived.year),
             "duplicate_person",
@@ -333,10 +346,8 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
     fields = _clean(data)
     if fields["district_id"] != hire.district_id:
         raise PermissionDenied("只能选择本区县的岗位。")
-    year = (data.arrived_on or hire.created_at.date()).year
-    clash = Hire.objects.filter(id_number=fields["id_number"], programme=fields["programme"], year=year).exclude(
-        pk=hire.pk
-    )
+    year = (data.arrived_on or timezone.localdate(hire.created_at)).year
+    clash = _same_person(str(fields["id_number"]), str(fields["programme"]), year).exclude(pk=hire.pk)
     if clash.exists():
         raise PortalError(
             _duplicate_message(str(fields["id_number"]), str(fields["programme"]), year),

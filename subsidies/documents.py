@@ -164,6 +164,9 @@ class Payee:
 def claim_payee(claim: Claim) -> Payee:
     party = claim.third_party
     identity = party.credit_code or mask_id_number(party.id_number or "")
+    if claim.anonymised_at is not None:
+        # Past its retention period (portal.retention): the copy is gone, and today's account is not the claim's.
+        return Payee(claim.payee_name or party.name, identity, "", claim.bank_name, "", claim)
     if claim.status in EDITABLE_STATUSES or not claim.bank_account:
         return Payee(party.name, identity, party.phone, party.bank_name, party.bank_account, party)
     return Payee(

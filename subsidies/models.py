@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.crypto import EncryptedCharField
 from portal.models import TimeStampedModel
 from subsidies.constants import AttachmentKind, ClaimAction, ClaimStatus
 
@@ -33,7 +34,7 @@ class Claim(TimeStampedModel):
     payee_name = models.CharField(_("收款人"), max_length=128, blank=True)
     payee_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=128, blank=True)
-    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    bank_account = EncryptedCharField(_("银行账号"), max_length=40, blank=True)  # encrypted at rest (portal.crypto)
     # The three declarations of Annex 2.
     declares_introduced = models.BooleanField(_("已向用人单位推荐引进卓越工程师且人员已到岗"), default=False)
     declares_good_credit = models.BooleanField(_("无不良信用记录"), default=False)
@@ -82,6 +83,8 @@ class Claim(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申报人"), on_delete=models.PROTECT, related_name="+"
     )
+    #: When the retention period passed and the payee's data was anonymised (portal.retention); amounts remain.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -25,11 +25,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal import permissions as p
+from portal.api import RECORD_ID_MAX
 from portal.errors import PortalError
 from portal.identity import mask_bank_account, mask_id_number, mask_phone
 from portal.models import Employer, User
 from referrals.models import Hire, Objection, PublicityNotice
-from subsidies.constants import AttachmentKind
+from subsidies.constants import AttachmentKind, ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem
 from subsidies.services import ClaimData, ClaimLine, parse_amount
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW, claimant
@@ -134,14 +135,14 @@ class HireReviewRecordSerializer(serializers.Serializer[Hire]):
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="人员状态名称")
     notice = ClaimNoticeSerializer(read_only=True, allow_null=True, label="公示")
     exemption_reason = serializers.CharField(read_only=True, label="不公示依据（按规定不公示时）")
-    confirmed_at = serializers.DateTimeField(read_only=True, label="公示确认时间")
+    confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True, label="公示确认时间")
     objections_count = serializers.SerializerMethodField(label="异议数")
     objections = ClaimObjectionSerializer(many=True, read_only=True, label="异议及处理结果")
     employer_confirmation = serializers.CharField(read_only=True, label="用人单位确认")
     employer_confirmation_display = serializers.CharField(
         source="get_employer_confirmation_display", read_only=True, label="用人单位确认名称"
     )
-    employer_confirmed_at = serializers.DateTimeField(read_only=True, label="用人单位确认时间")
+    employer_confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True, label="用人单位确认时间")
 
     def get_objections_count(self, hire: Hire) -> int:
         # Counted from the prefetched list, not a COUNT query per line.
@@ -274,6 +275,9 @@ class ClaimAttachmentSerializer(serializers.ModelSerializer[ClaimAttachment]):
 class ClaimEventSerializer(serializers.ModelSerializer[ClaimEvent]):
     action_display = serializers.CharField(source="get_action_display", read_only=True, label="操作名称")
     to_status_display = serializers.CharField(source="get_to_status_display", read_only=True, label="新状态名称")
+    # Declared, not generated: DRF drops ``allow_blank`` from generated read-only fields; a claim's first event
+    # (its creation) has no previous status.
+    from_status = serializers.ChoiceField(choices=ClaimStatus.choices, allow_blank=True, read_only=True, label="原状态")
     actor_name = serializers.SerializerMethodField(label="操作人")
 
     class Meta:
@@ -311,7 +315,9 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 
 class ClaimLineWriteSerializer(serializers.Serializer[Any]):
-    hire = serializers.IntegerField(min_value=1, label="引进人才ID（本机构推荐、已确认的人员）")
+    hire = serializers.IntegerField(
+        min_value=1, max_value=RECORD_ID_MAX, label="引进人才ID（本机构推荐、已确认的人员）"
+    )
     requested_amount = AmountField(label='申请金额（元），如 "30000.00"')
 
 

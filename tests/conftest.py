@@ -1,12 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from portal.models import District, User
 from tests.factories import DistrictFactory, UserFactory
 
 PASSWORD = "Secret-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login(user)`` stands for a finished sign-in: for reviewers, payers and admins, who also give a
+    TOTP code (portal.two_factor), the session is marked verified with a confirmed device, as if they had typed it.
+    The password form and ``client.login`` are left alone, so tests of the second factor itself still meet it."""
+    from tests.otp import mark_second_factor_passed
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        mark_second_factor_passed(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

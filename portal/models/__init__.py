@@ -5,25 +5,30 @@ from portal.models.audit import PersonalDataAccess
 from portal.models.base import TimeStampedModel
 from portal.models.calendar import CalendarYear, WorkingDayOverride
 from portal.models.idempotency import IdempotencyKey
+from portal.models.imports import ImportJob
 from portal.models.money import AnnualTarget, SubsidyCap
 from portal.models.notifications import DigestLog, Notification, NotificationPreference, OutboxMessage
 from portal.models.places import District, Employer, ThirdParty
 from portal.models.policies import Policy, PolicyCategory
+from portal.models.retention import AnonymisationRun, RetentionPolicy
 from portal.models.rollups import RollUp
 
 __all__ = [
     "AnnualTarget",
+    "AnonymisationRun",
     "CalendarYear",
     "DigestLog",
     "District",
     "Employer",
     "IdempotencyKey",
+    "ImportJob",
     "Notification",
     "NotificationPreference",
     "OutboxMessage",
     "PersonalDataAccess",
     "Policy",
     "PolicyCategory",
+    "RetentionPolicy",
     "RollUp",
     "SubsidyCap",
     "ThirdParty",

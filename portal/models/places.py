@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import DistrictKind, ThirdPartyKind
+from portal.crypto import EncryptedCharField, KeyedDigestField
 from portal.identity import (
     mask_bank_account,
     mask_id_number,
@@ -86,13 +87,15 @@ class ThirdParty(TimeStampedModel):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
     )
-    id_number = models.CharField(
-        _("身份证号码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_id_number]
+    # Encrypted at rest (portal.crypto); unique and looked up through its keyed digest.
+    id_number = EncryptedCharField(
+        _("身份证号码"), max_length=18, null=True, blank=True, validators=[validate_id_number]
     )
+    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number", unique=True)
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, validators=[validate_phone])
     bank_name = models.CharField(_("开户银行"), max_length=128)
-    bank_account = models.CharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
+    bank_account = EncryptedCharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,6 +19,11 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Personal data at rest (portal.crypto): Fernet keys for ID numbers and bank accounts, comma-separated, the newest
+# first (it encrypts; the others only decrypt, until manage.py rotate_field_keys has re-encrypted every row), and
+# the key of the keyed hash that de-duplicates and finds them. From the environment, never the database.
+PORTAL_FIELD_KEYS = env.list("PORTAL_FIELD_KEYS")
+PORTAL_HMAC_KEY = env("PORTAL_HMAC_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -41,6 +46,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "auditlog",
+    "django_otp",
+    "portal.two_factor_app.SecondFactorConfig",  # django_otp.plugins.otp_totp
     "django_htmx",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
@@ -60,18 +67,26 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which device verified this session (request.user.otp_device); SecondFactorMiddleware below enforces it.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Staff who review or pay give a TOTP code before any page, API call or admin page (portal.two_factor).
+    "portal.middleware.SecondFactorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "portal.middleware.PortalErrorMiddleware",
+    # A lost database connection answers 503 「数据库暂时不可用」, not a 500 (handler500 covers the rest).
+    "portal.middleware.DatabaseUnavailableMiddleware",
     # AxesMiddleware last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Django's form renderer, with <select> built in Python (the same HTML; see the class for why).
+FORM_RENDERER = "portal.widgets.PortalFormRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -105,6 +120,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (objections) and throttles count per cache: use a shared one (redis://) with several web workers.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # the same, one client per pool (see there)
+# What the public reads most (publicity and post lists, policy guide) is shared for this many seconds between
+# anonymous readers, never past a notice's close (portal.public_cache); 0 turns it off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=10)
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
@@ -143,6 +163,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Second factor (django-otp TOTP) for talent centre officers, bureau reviewers and admins (portal.two_factor).
+# Each wrong code doubles the wait before the next try: FACTOR seconds after the first, 2×, 4×, … (reset on success).
+OTP_TOTP_ISSUER = "卓越工程师人才服务平台"
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+# The admin lists and resets devices but never shows a secret or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -187,7 +214,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
     "portal.District",
     "portal.Employer",
-    {"model": "portal.ThirdParty", "mask_fields": ["id_number", "bank_account"]},
+    # Secrets in the trail: the last four characters only (portal.crypto.audit_mask), never the keyed digest.
+    {
+        "model": "portal.ThirdParty",
+        "mask_fields": ["id_number", "bank_account"],
+        "mask_callable": "portal.crypto.audit_mask",
+        "exclude_fields": ["id_number_digest"],
+    },
     "portal.SubsidyCap",
     "portal.AnnualTarget",
     "portal.PolicyCategory",
@@ -196,11 +229,20 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "portal.WorkingDayOverride",
     "bases",
     "positions",
-    {"model": "referrals.Hire", "mask_fields": ["id_number"]},
-    {"model": "referrals.Objection", "mask_fields": ["phone"]},
+    {
+        "model": "referrals.Hire",
+        "mask_fields": ["id_number"],
+        "mask_callable": "portal.crypto.audit_mask",
+        "exclude_fields": ["id_number_digest"],
+    },
+    {"model": "referrals.Objection", "mask_fields": ["phone"], "mask_callable": "portal.crypto.audit_mask"},
     "referrals.PublicityNotice",
     "referrals.HireReport",
-    {"model": "subsidies.Claim", "mask_fields": ["bank_account", "payee_phone", "employer_phone"]},
+    {
+        "model": "subsidies.Claim",
+        "mask_fields": ["bank_account", "payee_phone", "employer_phone"],
+        "mask_callable": "portal.crypto.audit_mask",
+    },
     "subsidies.ClaimItem",
     "subsidies.ClaimAttachment",
 )
@@ -291,6 +333,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "import-jobs-sweep": {
+        # Background imports are kicked after each commit; this runs the ones whose kick never reached a worker
+        # and takes over those whose worker was lost (portal.import_jobs).
+        "task": "portal.tasks.sweep_import_jobs",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     "rollup-closed-periods": {
         # Shortly after each 旬 closes (the 1st, 11th and 21st, Asia/Shanghai); catches up every 旬 it missed.
         "task": "portal.tasks.rollup_closed_periods",
@@ -301,10 +350,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "portal.tasks.purge_pending_uploads",
         "schedule": crontab(minute=30, hour=3),
     },
+    "anonymise-expired": {
+        # Personal data past the retention period an admin sets (portal.retention); a missed day is caught up next.
+        "task": "portal.tasks.anonymise_expired",
+        "schedule": crontab(minute=45, hour=3),
+    },
     "staff-digests": {
-        # The staff's daily digest of their waiting work, before the office opens (CELERY_TIMEZONE).
+        # The staff's daily digest of their waiting work, as the office opens (CELERY_TIMEZONE). The later runs
+        # catch up a morning the broker or beat was down; DigestLog keeps it to one digest per person and day.
         "task": "portal.tasks.send_staff_digests",
-        "schedule": crontab(minute=0, hour=8),
+        "schedule": crontab(minute=0, hour="8-11"),
     },
 }
 

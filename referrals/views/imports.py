@@ -17,9 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.constants import ImportJobKind
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.http import request_user
+from portal.import_jobs import import_job_create, import_jobs_recent, runs_in_background
 from portal.models import District, User
 from portal.uploads import PendingUpload, read_upload
 from referrals.exporting import hire_template_workbook
@@ -60,7 +62,7 @@ class HireImportForm(forms.Form):
 def import_sheet(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = HireImportForm(request.POST or None, request.FILES or None, user=user)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {"form": form, "recent_jobs": import_jobs_recent(user=user, kind=ImportJobKind.HIRES)}
     if request.method == "POST" and form.is_valid():
         district = form.target
         pending = _PENDING_UPLOAD.path(request)
@@ -84,6 +86,21 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         elif request.FILES.get("file"):
             upload = cast(UploadedFile, request.FILES["file"])
             data = read_upload(upload)
+            if runs_in_background(data):
+                # A large sheet is read, checked and written by a worker; its page shows the progress.
+                try:
+                    job = import_job_create(
+                        kind=ImportJobKind.HIRES,
+                        data=data,
+                        filename=upload.name or "",
+                        district=district,
+                        period=None,
+                        by=user,
+                    )
+                except PortalError as error:
+                    form.add_error("file", error.message)
+                    return render(request, "referrals/import.html", context)
+                return redirect("portal:import_job", pk=job.pk)
             try:
                 preview = preview_hires(file=data, district=district, by=user)
             except PortalError as error:

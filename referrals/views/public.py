@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.errors import PortalError
+from portal.public_cache import public_page
 from referrals import selectors, services
 from referrals.forms import ObjectionForm
 
@@ -17,8 +18,9 @@ OBJECTIONS_PER_HOUR = 5
 
 
 @require_GET
+@public_page(until=selectors.notice_public_next_change)
 def publicity_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "referrals/publicity_list.html", {"notices": selectors.notices_public_with_hires()})
+    return render(request, "referrals/publicity_list.html", {"notices": selectors.notices_public_with_counts()})
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -31,6 +33,7 @@ def _rate_limited(request: HttpRequest) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@public_page(until=selectors.notice_public_next_change)
 def publicity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.notice_list_public(), pk=pk)
     hires = list(selectors.notice_public_hires(notice=notice))

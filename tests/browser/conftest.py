@@ -112,3 +112,28 @@ def screenshot_of() -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+def enter_second_factor(page: Page, username: str) -> None:
+    """Call right after clicking 登录: for a reviewer, payer or admin (portal.two_factor), type the current code of
+    their authenticator, as the person reads it off the phone. An account that never enrolled is on the QR page
+    instead: the code of the secret shown there confirms it. Other roles: nothing to do."""
+    import re
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from portal.models import User
+    from portal.two_factor import second_factor_required
+    from tests.otp import usable_code
+
+    user = User.objects.get(username=username)
+    if not second_factor_required(user):
+        return
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
+    expect(page.get_by_label("6位验证码")).to_be_visible()
+    enrolling = "/setup/" in page.url
+    device = TOTPDevice.objects.filter(user=user, confirmed=not enrolling).order_by("pk").first()
+    assert device is not None, f"{username} has no {'unconfirmed' if enrolling else 'confirmed'} authenticator"
+    page.get_by_label("6位验证码").fill(usable_code(device))
+    page.get_by_role("button", name="完成绑定" if enrolling else "验证").click()

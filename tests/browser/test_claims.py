@@ -25,7 +25,7 @@ from portal.models import SubsidyCap, ThirdParty
 from referrals.models import PublicityNotice
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, enter_second_factor
 from tests.conftest import PASSWORD
 from tests.factories import (
     DistrictFactory,
@@ -66,6 +66,7 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, username)
     expect(page).to_have_url(re.compile(r"/workspace/$"))
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
+from tests.browser.conftest import enter_second_factor
 from tests.factories import DistrictFactory, HireFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,6 +38,7 @@ def test_the_dashboard_draws_its_charts(page, screenshot, password) -> None:  # 
     page.get_by_label("用户名").fill(user.username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, user.username)
     page.goto("/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{year}年")
     for name in ("progress", "districts", "channels", "subsidies", "queues"):

@@ -17,6 +17,7 @@ from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
 from portal.rollups import rollup_run
 from subsidies.models import Claim
+from tests.browser.conftest import enter_second_factor
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,6 +79,7 @@ def test_the_bureau_reads_the_evaluation_the_dashboard_and_a_rollup(page, screen
     page.get_by_label("用户名").fill(bureau.username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, bureau.username)
 
     # 年度评估 from the work menu (the last closed 旬 is last year's only in the first days of January).
     worknav = page.get_by_role("navigation", name="工作菜单")

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from tests.browser.conftest import enter_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +54,7 @@ def test_each_demo_role_logs_in_and_lands_on_its_page(page, screenshot, demo_dat
     page.get_by_label("用户名").fill(spec["username"])
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, spec["username"])
     expect(page).to_have_url(re.compile(r"/workspace/$"))
     expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
     expect(page.get_by_text(str(Role(spec["role"]).label)).first).to_be_visible()

@@ -23,6 +23,7 @@ from portal.models import PersonalDataAccess
 from referrals.constants import EmployerConfirmation, HireStatus, ObjectionStatus
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from referrals.tasks import confirm_closed_publicity
+from tests.browser.conftest import enter_second_factor
 from tests.conftest import PASSWORD
 from tests.factories import DistrictFactory, PositionFactory, ThirdPartyFactory, UserFactory, make_id_number
 
@@ -53,6 +54,7 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, username)
     expect(page).to_have_url(re.compile(r"/workspace/$"))
 
 

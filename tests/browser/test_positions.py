@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
+from tests.browser.conftest import enter_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +29,7 @@ def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, username)
     expect(page).to_have_url(re.compile(r"/workspace/$"))
 
 

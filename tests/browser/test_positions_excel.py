@@ -42,6 +42,73 @@ def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_dat
     assert Position.objects.filter(district__code="500151").count() == 2
 
 
+def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore[no-untyped-def]
+    page,
+    screenshot,
+    demo_data,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from portal import import_jobs
+    from portal.constants import ImportJobStatus
+    from portal.models import ImportJob
+    from portal.tasks import run_import_job
+    from positions.models import Position
+
+    # No worker here: the test plays the worker's part at chosen moments, so that each state can be looked at.
+    kicked: list[int] = []
+    monkeypatch.setattr(import_jobs, "kick_import_job", kicked.append)
+
+    def one_at_a_time(route) -> None:  # type: ignore[no-untyped-def]
+        # The live server shares this thread's in-memory SQLite connection. The page polls on its own, so each poll
+        # is answered here, inside a Playwright call: none reaches the server while this thread plays the worker.
+        route.fulfill(response=route.fetch())
+
+    page.route(re.compile(r"/imports/\d+/$"), one_at_a_time)
+    rows = 1_500  # past the real size threshold: nothing is patched to send it to the background
+    large = write_sheet(tmp_path / "large.xlsx", [row(n) for n in range(1, rows + 1)])
+    log_in(page, "clerk_tongliang")
+    page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位填报").click()
+    page.get_by_role("link", name="导入Excel").click()
+    page.get_by_label(re.compile("Excel文件")).set_input_files(str(large))
+    page.get_by_role("button", name="上传并预览").click()
+
+    expect(page.get_by_role("heading", name="导入任务：岗位表（附件1）")).to_be_visible()
+    expect(page.get_by_text("等待后台校验")).to_be_visible()
+    job = ImportJob.objects.get()
+    assert kicked == [job.pk]
+
+    # Halfway through the worker's validation, as the page's poll (every second, no reload) shows it.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJobStatus.VALIDATING, rows_done=600, rows_total=rows, heartbeat_at=timezone.now()
+    )
+    expect(page.get_by_text("已校验 600 / 1500 行（40%）")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="校验进度")).to_be_visible()
+    screenshot("import-job-1-progress")
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.QUEUED, rows_done=0, rows_total=None)
+    outcome = run_import_job(job.pk)
+    job.refresh_from_db()
+    assert outcome == ImportJobStatus.AWAITING_CONFIRMATION, (job.message, job.errors[:3])
+    expect(page.get_by_text("将新建用人单位1500家", exact=False)).to_be_visible()
+    screenshot("import-job-2-validated")
+    page.get_by_role("button", name="确认导入 1500 个岗位").click()
+    expect(page.get_by_text("已确认，等待后台写入")).to_be_visible()
+    assert kicked == [job.pk, job.pk]
+
+    assert run_import_job(job.pk) == ImportJobStatus.DONE
+    expect(page.get_by_role("heading", name=re.compile("导入完成"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"新增岗位 1500 个"))).to_be_visible()
+    screenshot("import-job-3-done")
+    assert Position.objects.filter(district__code="500151").count() == rows
+
+    page.get_by_role("link", name="查看本旬岗位").click()
+    expect(page.get_by_role("cell", name="智能制造工程师1", exact=True)).to_be_visible()
+
+
 def test_the_api_documentation_renders_offline(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from playwright.sync_api import expect
 

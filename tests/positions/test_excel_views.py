@@ -138,3 +138,30 @@ def test_a_clerk_exports_only_its_own_district(tongliang: District) -> None:
     sheet = load_workbook(io.BytesIO(content)).active
     names = {c.value for c in sheet["C"]} | {c.value for c in sheet["D"]}
     assert own.name in names and other.name not in names
+
+
+def test_a_large_upload_becomes_a_background_job_in_the_chosen_district(
+    tmp_path: Path, tongliang: District, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal import import_jobs
+    from portal.models import ImportJob
+
+    monkeypatch.setattr(import_jobs, "BACKGROUND_MIN_BYTES", 1)  # every sheet counts as large here
+    admin = Client()
+    admin.force_login(UserFactory(admin=True))
+    period = TenDayPeriod.current()
+    response = _upload(admin, write_sheet(tmp_path / "big.xlsx", [row(1)]), period, district=tongliang.pk)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("portal:import_job", args=[job.pk])
+    assert (job.kind, job.district, job.period) == ("positions", tongliang, str(period))
+    assert not Position.objects.exists()  # the worker writes, after the admin confirms on the job's page
+
+
+@pytest.mark.parametrize("query", ["", "?period=", "?period=2026-03-2"])
+def test_the_upload_form_starts_on_a_period(query: str, tongliang: District) -> None:
+    """Opened from the menu (no ?period=) the 旬 is the current one, not an empty field the browser then refuses."""
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    page = client.get(reverse("positions:import") + query).content.decode()
+    expected = "2026-03-2" if query.endswith("2") else str(TenDayPeriod.current())
+    assert f'value="{expected}"' in page

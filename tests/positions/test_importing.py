@@ -137,7 +137,7 @@ def test_the_notice_example_row_imports_as_a_special_recruitment_post(tmp_path, 
 
 @pytest.mark.django_db
 def test_messy_cells_are_understood(tmp_path, tongliang, clerk):
-    existing = EmployerFactory(name="重庆已有科技有限公司")
+    existing = EmployerFactory(name="重庆已有科技有限公司", district=tongliang)
     rows = [
         row(
             1,
@@ -238,7 +238,7 @@ def test_a_duplicate_within_the_sheet_is_refused_naming_both_rows(tmp_path, tong
 
 @pytest.mark.django_db
 def test_preview_writes_nothing_and_lists_new_employers(tmp_path, tongliang, clerk):
-    EmployerFactory(name="重庆导入测试有限公司1")
+    EmployerFactory(name="重庆导入测试有限公司1", district=tongliang)
     employers = Employer.objects.count()
     sheet = write_sheet(tmp_path / "preview.xlsx", [row(1), row(2), row(3, headcount="若干")])
 
@@ -359,7 +359,7 @@ def test_query_count_does_not_grow_with_rows(tmp_path, tongliang, clerk):
     def queries(n: int, name: str) -> tuple[list[str], int]:
         # Half the rows for employers that already exist, half for new ones.
         for index in range(0, n, 2):
-            EmployerFactory(name=f"{name}{index}")
+            EmployerFactory(name=f"{name}{index}", district=tongliang)
         sheet = write_sheet(tmp_path / f"{name}.xlsx", [row(i, employer=f"{name}{i}") for i in range(n)])
         with CaptureQueriesContext(connection) as context:
             assert run(sheet, tongliang, clerk).created == n
@@ -416,3 +416,18 @@ def test_command_refuses_unknown_district_and_bad_period(tmp_path, tongliang, cl
         call_command("import_positions", str(sheet), district="999999", period=str(PERIOD), user=clerk.username)
     with pytest.raises(CommandError, match="旬"):
         call_command("import_positions", str(sheet), district="500151", period="2026-13", user=clerk.username)
+
+
+@pytest.mark.django_db
+def test_another_districts_employer_is_refused_on_its_row(tmp_path, tongliang, clerk):
+    """Employer names are unique city-wide: a sheet naming another district's employer must not file posts for it."""
+    other = EmployerFactory(name="重庆外区测试有限公司", district=District.objects.get(code="500112"))
+    sheet = write_sheet(tmp_path / "other.xlsx", [row(1), row(2, employer=other.name)])
+
+    with pytest.raises(PortalImportError) as caught:
+        run(sheet, tongliang, clerk)
+
+    [error] = caught.value.errors
+    assert (error.row, error.column) == (5, "用人单位")
+    assert f"“{other.name}”是{other.district.name}的用人单位" in error.message
+    assert not Position.objects.exists()

@@ -160,3 +160,15 @@ def test_bulk_approval_is_all_or_nothing(district, reviewer) -> None:  # type: i
     assert Position.objects.filter(status=PositionStatus.APPROVED).count() == 0
     position_move_many(positions=batch_posts, action="approve", by=reviewer)
     assert Position.objects.filter(status=PositionStatus.APPROVED).count() == 3
+
+
+def test_a_district_fills_posts_for_its_own_employers_only(district, clerk) -> None:  # type: ignore[no-untyped-def]
+    """The form lists the district's employers only; the API names one by id, so the service holds the rule."""
+    elsewhere = EmployerFactory()
+    with pytest.raises(PortalError, match="不属于本区县") as excinfo:
+        position_create(data=_data(elsewhere), district=district, period=TenDayPeriod.current(), by=clerk)
+    assert excinfo.value.field == "employer"
+    position = PositionFactory(batch__district=district)
+    with pytest.raises(PortalError, match="不属于本区县"):
+        position_update(position=position, data=_data(elsewhere), by=clerk)
+    assert not Position.objects.filter(employer=elsewhere).exists()

@@ -164,3 +164,23 @@ def test_a_tampered_session_entry_is_never_opened(clerk: User) -> None:
     session.save()
     page = client.post(reverse("referrals:hire_import"), {"confirm": "1"}).content.decode()
     assert "没有待确认的表格" in page
+
+
+def test_a_large_upload_becomes_a_background_job(
+    tmp_path: Path,
+    district: District,
+    clerk: User,
+    post,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from portal import import_jobs
+    from portal.models import ImportJob
+
+    monkeypatch.setattr(import_jobs, "BACKGROUND_MIN_BYTES", 1)  # every sheet counts as large here
+    before = _pending_files()
+    response = _upload(_client(clerk), write_sheet(tmp_path / "big.xlsx", [person(1, post.name)]))
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("portal:import_job", args=[job.pk])
+    assert (job.kind, job.district, job.owner) == ("hires", district, clerk)
+    assert _pending_files() - before == {job.stored_name}  # kept for the worker, not in the session
+    assert not Hire.objects.exists()

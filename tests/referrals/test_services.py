@@ -21,7 +21,7 @@ from referrals.services import (
     objection_lodge,
     objection_resolve,
 )
-from tests.factories import DistrictFactory, PositionFactory, UserFactory, make_id_number
+from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
 #: The morning of Thursday 12 February 2026 in Chongqing: the notices below are published that day.
@@ -182,3 +182,17 @@ def test_returns_need_a_reason_and_the_clerk_resubmits(position, clerk, reviewer
     with pytest.raises(PermissionDenied):
         hire_move(hire=hire, action="audit", by=clerk)
     assert hire_move(hire=hire, action="resubmit", by=clerk).status == HireStatus.RECORDED
+
+
+def test_the_admin_form_refuses_the_same_person_twice_with_the_services_message(db: None) -> None:
+    """The unique constraint is on the keyed digest, which no form field carries: the form asks the service."""
+    from referrals.admin import HireAdminForm
+
+    first = HireFactory()
+    other = HireFactory(programme=first.programme, year=first.year)
+    form = HireAdminForm(
+        data={**{f: getattr(other, f) for f in ("name", "programme", "year")}, "id_number": first.id_number},
+        instance=other,
+    )
+    form.is_valid()
+    assert any(first.district.name in error for error in form.non_field_errors())

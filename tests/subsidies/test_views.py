@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from subsidies.constants import ClaimStatus
@@ -139,7 +140,7 @@ def test_the_city_reviews_from_its_queues(headhunter, employer, hires, centre, b
     assert claim.reference in bureau_client.get(reverse("subsidies:review_queue") + "?step=payment").content.decode()
     bureau_client.post(
         reverse("subsidies:review_pay", args=[claim.pk]),
-        {"paid_on": claim.second_reviewed_at.date().isoformat(), "payment_reference": "ZF-2026-0001"},
+        {"paid_on": timezone.localdate(claim.second_reviewed_at).isoformat(), "payment_reference": "ZF-2026-0001"},
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID

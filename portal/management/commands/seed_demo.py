@@ -1,7 +1,9 @@
-"""One demo account per role (DOMAIN §2), for `make run`. Idempotent: re-running resets the demo passwords."""
+"""One demo account per role (DOMAIN §2), for `make run`. Idempotent: re-running resets the demo passwords and the
+demo authenticators of the accounts that need a second factor."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -11,8 +13,16 @@ from django.utils import timezone
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education, Role, ThirdPartyKind
 from portal.models import District, Employer, ThirdParty, User
+from portal.two_factor import DEVICE_NAME
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105  (demo accounts of the embedded, local set-up only)
+#: Published TOTP secrets (base32) of the demo accounts that need a second factor (portal.two_factor): add one by hand
+#: to an authenticator app, or run `manage.py demo_totp <username>`. Demo only: a real account enrols a random secret.
+DEMO_TOTP_SECRETS = {
+    "centre_officer": "CENTREOFFICERDEMOTOTPSECRETQIHAN",
+    "bureau_reviewer": "BUREAUREVIEWERDEMOTOTPSECRETHAIJ",
+    "admin": "ADMINISTRATORDEMOTOTPSECRETPORTA",
+}
 
 # Valid check characters, computed with python-stdnum; the organisations are fictitious.
 DEMO_EMPLOYER = {"name": "重庆示范智能装备有限公司（演示）", "credit_code": "91500151MA5U00000X", "district": "500151"}
@@ -97,6 +107,8 @@ class Command(BaseCommand):
             )
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+            if spec["username"] in DEMO_TOTP_SECRETS:
+                self._install_demo_authenticator(user, DEMO_TOTP_SECRETS[spec["username"]])
             rows.append((spec["username"], Role(role).label, spec["display_name"]))
         if not options["without_posts"]:
             self._seed_positions(employer)
@@ -108,6 +120,21 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role_label, name in rows:
             self.stdout.write(f"  {username:<20} {role_label:<14} {name}")
+        self.stdout.write(
+            "centre_officer、bureau_reviewer、admin 输入密码后还需6位动态验证码（双因素认证）："
+            "另开终端运行 `.venv/bin/python manage.py demo_totp <用户名>` 显示当前验证码，"
+            "或在手机身份验证器中手动添加 README 所列的演示密钥。"
+        )
+
+    @staticmethod
+    def _install_demo_authenticator(user: User, secret: str) -> None:
+        """A confirmed TOTP device with the published demo secret, as if the person had enrolled that phone.
+        Re-running keeps ``last_t``, so a code already used stays used."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        key = base64.b32decode(secret).hex()
+        TOTPDevice.objects.filter(user=user).exclude(name=DEVICE_NAME, key=key).delete()
+        TOTPDevice.objects.update_or_create(user=user, name=DEVICE_NAME, defaults={"key": key, "confirmed": True})
 
     def _seed_positions(self, employer: Employer) -> None:
         """A few posts taken through the real services: published last 旬, waiting and drafted this 旬."""

@@ -1,0 +1,1036 @@
+"""Load benchmark: gunicorn + PostgreSQL + Redis under a mixed load of public reads, clerk edits and claim submissions.
+
+    .venv/bin/python bench/load.py [--duration 45] [--warmup 15] [--rate 120] [--users 24] [--configs 3x4]
+    make bench-load
+
+One run does everything and leaves nothing behind:
+
+1. creates a throw-away PostgreSQL database (``bench_load``; ``--database`` picks another name starting with
+   ``bench``), migrates it, loads the reference data and seeds the load's data with the test factories and the
+   real services: published posts in all 41 districts, publicity notices under way, a clerk in each district (those
+   of the load with ten draft posts and ten recorded hires to edit), and third parties, each with its own verified
+   account, API token, employer and enough claimable hires for every claim it will submit;
+2. starts gunicorn (``portal.gunicorn_conf``, the production one, workers × threads from ``--configs``) with
+   ``portal.settings.bench``: production settings over plain HTTP on 127.0.0.1, DEBUG off, the Redis cache and broker
+   on Redis database 5, the production password hasher; throttle rates are raised so that they never refuse (they
+   still count) — every virtual user comes from one address and each third party submits far more than a real one;
+   everything else is as deployed, the public pages' few seconds of sharing (``portal.public_cache``) included;
+3. runs locust (one process, ``FastHttpUser``, started as a child so its gevent patching stays out of this one):
+   a warm-up (clerks sign in through the real login form, workers load their code), then a fixed measured window;
+4. prints requests per second, p50/p95/p99 latency and errors, overall and per kind and per request, and where the
+   CPU went (gunicorn, the PostgreSQL backends of this database, locust, everything else on the machine);
+5. stops gunicorn, drops the database, empties Redis database 5 and deletes its temporary files (also on Ctrl-C).
+
+Each of ``--users`` virtual users is now a member of the public, now the clerk of its own district (signed in once),
+now its own third party, drawing each task so that the requests come in the shares of ``--mix`` however slow any kind
+gets:
+
+- **public**: ``/publicity/``, a notice page, ``/policies/`` (with and without a search), ``/api/v1/publicity/``,
+  ``/positions/`` — anonymous, as the public reads them;
+- **clerk**: a district clerk opens a post's Annex 1 form or a hire's Annex 3 form and saves it with one field changed
+  (session login and CSRF token, as a browser does; a redisplayed form is an error);
+- **claim**: a third party's business system creates a draft claim for one of its claimable hires through the API
+  (``Authorization: Token``, with an ``Idempotency-Key``), uploads the signed Annex 2 and Annex 3 scans and submits it.
+
+``--rate`` paces every virtual user so that together they ask for that many requests per second (0: no pacing, each
+user as fast as the server answers, to find the ceiling). The load generator shares the machine's cores with the
+server: the CPU lines say how much it took.
+
+The scenario pieces (``Plan``, ``public_read``, ``clerk_login``, ``clerk_edit_position``, ``clerk_edit_hire``,
+``claim_submit``, ``seed``) are plain functions over a small ``Http`` interface, so ``tests/bench/test_load_smoke.py``
+runs each kind once against Django's test client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import itertools
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The password of every account the benchmark creates (hashed once, with the production hasher).
+PASSWORD = "Bench-load-2026-pw"  # noqa: S105  (throw-away accounts in a throw-away database)
+#: A scan the attachment checks accept as a PDF (they look at the content, not the name).
+SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+KINDS = ("public", "clerk", "claim")
+#: Requests one task of each kind makes: a public read 1, a clerk's edit 2 (form, save), a claim 4.
+REQUESTS_PER_TASK = {"public": 1, "clerk": 2, "claim": 4}
+GOAL_RPS, GOAL_P95_MS = 100, 300
+
+
+# =====================================================================================================================
+# The scenario: plain functions over an Http interface (locust in the benchmark, Django's client in the smoke test)
+# =====================================================================================================================
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        # Decoded only by the steps that read the page (forms, ids): the load process shares the server's cores.
+        return self.body.decode()
+
+
+class StepFailed(Exception):
+    """A request got an answer the scenario did not expect: already counted as a failure, the task stops here."""
+
+
+class Http(Protocol):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        expect: Sequence[int],
+        body: bytes = b"",
+        content_type: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """Send one request; raise ``StepFailed`` (after counting it) when the status is not in ``expect``."""
+        ...
+
+
+@dataclass
+class ClerkPlan:
+    username: str
+    positions: list[int]
+    hires: list[int]
+
+
+@dataclass
+class PartyPlan:
+    username: str
+    token: str
+    employer: int
+    hires: list[int]
+
+
+@dataclass
+class Plan:
+    """What the seed made, as the load process needs it (ids, user names, tokens): JSON between the processes."""
+
+    password: str
+    notices: list[int]
+    policy_categories: list[int]
+    clerks: list[ClerkPlan] = field(default_factory=list)
+    parties: list[PartyPlan] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        raw = json.loads(text)
+        return cls(
+            password=raw["password"],
+            notices=raw["notices"],
+            policy_categories=raw["policy_categories"],
+            clerks=[ClerkPlan(**clerk) for clerk in raw["clerks"]],
+            parties=[PartyPlan(**party) for party in raw["parties"]],
+        )
+
+
+class _FormParser(HTMLParser):
+    """The controls of every <form> on a page, with the values a browser would submit unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, Any]] = []
+        self._form: dict[str, Any] | None = None
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._select_chosen = False
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: (value or "") for key, value in attrs}
+        present = {key for key, _ in attrs}
+        if tag == "form":
+            self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower(), "fields": []}
+            self.forms.append(self._form)
+        elif self._form is None or "disabled" in present or (not a.get("name") and tag != "option"):
+            return
+        elif tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in {"submit", "button", "image", "file", "reset"}:
+                return
+            if kind in {"radio", "checkbox"} and "checked" not in present:
+                return
+            self._form["fields"].append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select":
+            self._select, self._select_first, self._select_chosen = a["name"], None, False
+        elif tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+            if "selected" in present and not self._select_chosen:
+                self._form["fields"].append((self._select, value))
+                self._select_chosen = True
+        elif tag == "textarea":
+            self._textarea, self._text = a["name"], []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._form is None:
+            return
+        if tag == "select" and self._select is not None:
+            if not self._select_chosen and self._select_first is not None:
+                self._form["fields"].append((self._select, self._select_first))  # a browser sends the first option
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            text = "".join(self._text)
+            # HTML drops one newline right after <textarea> (Django's widget writes one).
+            self._form["fields"].append((self._textarea, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+
+def form_fields(html: str, *, having: str) -> list[tuple[str, str]]:
+    """The fields of the page's first form with a control named ``having`` (the login form, not the logout button's)."""
+    parser = _FormParser()
+    parser.feed(html[max(html.find("<form"), 0) :])  # the head and the navigation hold no form worth parsing
+    for form in parser.forms:
+        if any(name == having for name, _ in form["fields"]):
+            return list(form["fields"])
+    raise StepFailed(f"no form with a field {having!r} on the page")
+
+
+def _replace(fields: list[tuple[str, str]], **values: str) -> bytes:
+    changed = [(name, values.get(name, value)) for name, value in fields]
+    return urlencode(changed).encode()
+
+
+_PAGE_ERRORS = re.compile(r'class="(?:invalid-feedback[^"]*|alert alert-danger[^"]*)"[^>]*>(.*?)</div>', re.S)
+
+
+def explain(status: int, text: str) -> str:
+    """What went wrong, in a line: a redisplayed form's errors, an API's ``detail``, or the start of the body."""
+    errors = [re.sub(r"<[^>]+>|\s+", " ", found).strip() for found in _PAGE_ERRORS.findall(text)]
+    if errors:
+        return f"HTTP {status}: {'; '.join(errors)[:300]}"
+    return f"HTTP {status}: {' '.join(text.split())[:300]}"
+
+
+FORM = "application/x-www-form-urlencoded"
+POLICY_SEARCHES = ("", "人才", "工程师", "补贴", "创新")
+
+
+def read_publicity_list(http: Http, plan: Plan, rng: random.Random) -> None:
+    http.request("GET", "/publicity/", name="public GET /publicity/", expect=[200])
+
+
+def read_notice(http: Http, plan: Plan, rng: random.Random) -> None:
+    notice = rng.choice(plan.notices)
+    http.request("GET", f"/publicity/{notice}/", name="public GET /publicity/[id]/", expect=[200])
+
+
+def read_policies(http: Http, plan: Plan, rng: random.Random) -> None:
+    query = urlencode({"q": rng.choice(POLICY_SEARCHES), "category": rng.choice(["", *plan.policy_categories])})
+    http.request("GET", f"/policies/?{query}", name="public GET /policies/", expect=[200])
+
+
+def read_publicity_api(http: Http, plan: Plan, rng: random.Random) -> None:
+    http.request("GET", "/api/v1/publicity/", name="public GET /api/v1/publicity/", expect=[200])
+
+
+def read_positions(http: Http, plan: Plan, rng: random.Random) -> None:
+    page = rng.choice(["", "?page=2", "?channel=bounty_list", "?channel=special_recruitment"])
+    http.request("GET", f"/positions/{page}", name="public GET /positions/", expect=[200])
+
+
+#: The public's reads and how often each comes up.
+PUBLIC_READS = (
+    (0.25, read_publicity_list),
+    (0.20, read_notice),
+    (0.15, read_policies),
+    (0.20, read_publicity_api),
+    (0.20, read_positions),
+)
+
+
+def public_read(http: Http, plan: Plan, rng: random.Random) -> None:
+    """One anonymous read, in the proportions of ``PUBLIC_READS``."""
+    weights = [weight for weight, _ in PUBLIC_READS]
+    rng.choices([read for _, read in PUBLIC_READS], weights)[0](http, plan, rng)
+
+
+def clerk_login(http: Http, clerk: ClerkPlan, password: str) -> None:
+    """The real login form: its CSRF token and whatever fields it has, user name and password filled in."""
+    page = http.request("GET", "/accounts/login/", name="login GET /accounts/login/", expect=[200])
+    fields = form_fields(page.text, having="password")
+    filled = [
+        (name, clerk.username if name.endswith("username") else password if name.endswith("password") else value)
+        for name, value in fields
+    ]
+    http.request(
+        "POST",
+        "/accounts/login/",
+        name="login POST /accounts/login/",
+        expect=[302],
+        body=urlencode(filled).encode(),
+        content_type=FORM,
+    )
+
+
+SALARIES = ("15-25万元/年", "20-30万元/年", "1.5万/月", "面议", "18-28万元/年")
+TERMS = ("3年", "5年", "2026年12月至2029年11月", "无固定期限")
+
+
+def clerk_edit_position(http: Http, clerk: ClerkPlan, rng: random.Random) -> None:
+    """Open a draft post's Annex 1 form and save it with another salary range: 302 back to the 旬 batch."""
+    path = f"/positions/{rng.choice(clerk.positions)}/edit/"
+    page = http.request("GET", path, name="clerk GET /positions/[id]/edit/", expect=[200])
+    fields = form_fields(page.text, having="salary_text")
+    body = _replace(fields, salary_text=rng.choice(SALARIES), headcount=str(rng.randint(1, 9)))
+    # 200 would be the form shown again with an error: the save did not happen.
+    http.request("POST", path, name="clerk POST /positions/[id]/edit/", expect=[302], body=body, content_type=FORM)
+
+
+def clerk_edit_hire(http: Http, clerk: ClerkPlan, rng: random.Random) -> None:
+    """Open a recorded hire's Annex 3 form and save it with another contract term: 302 to the hire's page."""
+    path = f"/hires/{rng.choice(clerk.hires)}/edit/"
+    page = http.request("GET", path, name="clerk GET /hires/[id]/edit/", expect=[200])
+    fields = form_fields(page.text, having="contract_term")
+    body = _replace(fields, contract_term=rng.choice(TERMS))
+    http.request("POST", path, name="clerk POST /hires/[id]/edit/", expect=[302], body=body, content_type=FORM)
+
+
+def clerk_edit(http: Http, clerk: ClerkPlan, rng: random.Random) -> None:
+    (clerk_edit_position if rng.random() < 0.5 else clerk_edit_hire)(http, clerk, rng)
+
+
+def _multipart(fields: Mapping[str, str], files: Mapping[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def claim_submit(http: Http, party: PartyPlan, hire: int) -> int:
+    """A third party's business system: draft claim for one hire, both signed annexes, submit. Returns the claim id."""
+    auth = {"Authorization": f"Token {party.token}", "Accept": "application/json"}
+    draft = {
+        "employer": party.employer,
+        "employer_contact": "张经理",
+        "employer_phone": "023-45678901",
+        "declarations": {"introduced": True, "good_credit": True, "truthful": True},
+        "lines": [{"hire": hire, "requested_amount": "30000.00"}],
+    }
+    created = http.request(
+        "POST",
+        "/api/v1/claims/",
+        name="claim POST /api/v1/claims/",
+        expect=[201],
+        body=json.dumps(draft).encode(),
+        content_type="application/json",
+        headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
+    )
+    claim = int(json.loads(created.text)["id"])
+    for kind in ("annex2", "annex3"):
+        body, content_type = _multipart({"kind": kind}, {"file": (f"{kind}.pdf", SCAN, "application/pdf")})
+        http.request(
+            "POST",
+            f"/api/v1/claims/{claim}/attachments/",
+            name="claim POST /api/v1/claims/[id]/attachments/",
+            expect=[201],
+            body=body,
+            content_type=content_type,
+            headers=auth,
+        )
+    http.request(
+        "POST",
+        f"/api/v1/claims/{claim}/submit/",
+        name="claim POST /api/v1/claims/[id]/submit/",
+        expect=[200],
+        headers=auth,
+    )
+    return claim
+
+
+# =====================================================================================================================
+# Seed: the test factories and the real services, in the database Django is set up with
+# =====================================================================================================================
+
+
+def seed(
+    *, clerks: int, parties: int, claims_per_party: int, notices: int, people_per_notice: int, posts_per_district: int
+) -> Plan:
+    """The load's data. Needs the reference data (41 districts, caps, policies) already loaded.
+
+    Accounts get one password hashed once (the production hasher takes a noticeable fraction of a second per hash).
+    """
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from portal.constants import Role
+    from portal.models import District, Policy, PolicyCategory, User
+    from positions.models import Position
+    from referrals.services import notice_publish
+    from tests.factories import EmployerFactory, HireFactory, PositionFactory, ThirdPartyFactory, make_id_number
+
+    serial = itertools.count()
+
+    def person() -> str:
+        # The factory's own numbers repeat after 5,000 people; a new birthday for every thousand does not.
+        n = next(serial)
+        born = datetime.date(1998, 1, 1) + datetime.timedelta(days=n // 1000)  # 渝中区 (500103) exists since 1997
+        return str(make_id_number(n, birthday=f"{born:%Y%m%d}"))
+
+    hashed = make_password(PASSWORD)
+    today, now = timezone.localdate(), timezone.now()
+    districts = list(District.objects.order_by("order", "code"))
+    if clerks > len(districts):
+        raise SystemExit(f"at most {len(districts)} clerks (one per district)")
+    staff = {
+        d.pk: User.objects.create(
+            username=f"bench_clerk_{d.code}",
+            display_name=f"{d.name}经办人（基准）",
+            role=Role.DISTRICT_CLERK,
+            district=d,
+            password=hashed,
+        )
+        for d in districts
+    }
+    published: dict[int, list[Position]] = {}
+    for d in districts:
+        employers = [EmployerFactory(district=d) for _ in range(2)]
+        published[d.pk] = [
+            PositionFactory(
+                batch__district=d,
+                employer=employers[n % 2],
+                channel=("bounty_list", "special_recruitment")[n % 2],
+                created_by=staff[d.pk],
+                published=True,
+            )
+            for n in range(posts_per_district)
+        ]
+    notice_ids = []
+    for n in range(notices):
+        d = districts[n % len(districts)]
+        people = [
+            HireFactory(
+                position=published[d.pk][k % len(published[d.pk])],
+                recorded_by=staff[d.pk],
+                id_number=person(),
+                audited=True,
+            )
+            for k in range(people_per_notice)
+        ]
+        notice_ids.append(notice_publish(hires=people, published_on=today, title="", by=staff[d.pk]).pk)
+    plan = Plan(
+        password=PASSWORD,
+        notices=notice_ids,
+        policy_categories=list(
+            PolicyCategory.objects.filter(pk__in=Policy.objects.values("category")).values_list("pk", flat=True)
+        ),
+    )
+    for d in districts[:clerks]:
+        clerk = staff[d.pk]
+        employer = EmployerFactory(district=d)
+        drafts = [PositionFactory(batch__district=d, employer=employer, created_by=clerk) for _ in range(10)]
+        recorded = [
+            HireFactory(position=published[d.pk][k % len(published[d.pk])], recorded_by=clerk, id_number=person())
+            for k in range(10)
+        ]
+        plan.clerks.append(ClerkPlan(clerk.username, [p.pk for p in drafts], [h.pk for h in recorded]))
+    for n in range(parties):
+        d = districts[n % len(districts)]
+        party = ThirdPartyFactory(verified=True)
+        user = User.objects.create(
+            username=f"bench_party_{n}",
+            display_name=f"{party.name}（基准）",
+            role=Role.THIRD_PARTY,
+            third_party=party,
+            password=hashed,
+        )
+        employer = EmployerFactory(district=d)
+        post = PositionFactory(batch__district=d, employer=employer, created_by=staff[d.pk], published=True)
+        # What tests.factories.claimable_hire makes, at one post: introduced by this party, confirmed by publicity
+        # and by the employer.
+        hires = [
+            HireFactory(
+                position=post,
+                recorded_by=staff[d.pk],
+                id_number=person(),
+                third_party=party,
+                employer_confirmation="confirmed",
+                status="confirmed",
+                confirmed_at=now,
+                arrived_on=today,
+            )
+            for _ in range(claims_per_party)
+        ]
+        token = Token.objects.create(user=user)
+        plan.parties.append(PartyPlan(user.username, token.key, employer.pk, [h.pk for h in hires]))
+    return plan
+
+
+# =====================================================================================================================
+# The load process (a child: locust's gevent monkey-patching stays out of the process that holds Django)
+# =====================================================================================================================
+
+
+def _locust_main(args: argparse.Namespace) -> None:
+    import gevent
+    from locust import FastHttpUser, constant, constant_throughput, task
+    from locust.contrib.fasthttp import FastHttpSession
+    from locust.env import Environment
+    from locust.stats import StatsEntry
+
+    plan = Plan.from_json(Path(args.plan).read_text())
+    run, runs = map(int, args.run.split("/"))
+    for party in plan.parties:
+        party.hires = party.hires[run::runs]  # each run of --configs claims hires no other run touches
+    # Each task is one kind, drawn so that the *requests* come in the shares of --mix whatever the latencies: a
+    # public read is one request, a clerk's edit two, a claim four. One kind of user doing all three keeps the mix
+    # when the server slows down (users of separate kinds would each slow down by their own latency).
+    shares = dict(zip(KINDS, args.mix, strict=True))
+    task_weights = {kind: shares[kind] / REQUESTS_PER_TASK[kind] for kind in KINDS}
+    requests_per_task = sum(task_weights[kind] * REQUESTS_PER_TASK[kind] for kind in KINDS) / sum(task_weights.values())
+    clerks: Iterator[ClerkPlan] = iter(plan.clerks)
+    parties: Iterator[PartyPlan] = iter(plan.parties)
+    exhausted: list[str] = []
+    ready: list[str] = []  # users whose on_start is done (clerk signed in)
+
+    class LocustHttp:
+        def __init__(self, client: Any) -> None:
+            self.client = client
+
+        def request(
+            self,
+            method: str,
+            path: str,
+            *,
+            name: str,
+            expect: Sequence[int],
+            body: bytes = b"",
+            content_type: str = "",
+            headers: Mapping[str, str] | None = None,
+        ) -> Reply:
+            sent = dict(headers or {})
+            if content_type:
+                sent["Content-Type"] = content_type
+            with self.client.request(
+                method, path, name=name, data=body or None, headers=sent, catch_response=True, allow_redirects=False
+            ) as response:
+                reply = Reply(response.status_code, response.content or b"")
+                if response.status_code in expect:
+                    response.success()
+                else:
+                    why = explain(reply.status, reply.body.decode(errors="replace"))
+                    response.failure(f"expected {'/'.join(map(str, expect))}, {why}")
+            if reply.status not in expect:
+                raise StepFailed(name)
+            return reply
+
+    class Visitor(FastHttpUser):
+        """Now a member of the public, now a district clerk (its own district, signed in), now a third party's
+        business system (its own token and hires)."""
+
+        fixed_count = args.users
+        wait_time = constant(0) if args.rate <= 0 else constant_throughput(args.rate / requests_per_task / args.users)
+        network_timeout = 30.0
+        connection_timeout = 10.0
+
+        def on_start(self) -> None:
+            # Three clients, three cookie jars: the clerk's browser (its session), a member of the public's
+            # (anonymous), the third party's business system (its token only).
+            self.browser, self.public, self.machine = LocustHttp(self.client), self.session(), self.session()
+            self.rng = random.Random(id(self))
+            self.clerk, self.party = next(clerks), next(parties)
+            self.signed_in = False
+            if shares["clerk"] > 0:
+                with contextlib.suppress(StepFailed):  # counted as a failed request; the next edit signs in again
+                    self.sign_in()
+            ready.append(self.clerk.username)
+
+        def session(self) -> LocustHttp:
+            return LocustHttp(
+                FastHttpSession(
+                    base_url=self.host,
+                    request_event=self.environment.events.request,
+                    user=self,
+                    network_timeout=self.network_timeout,
+                    connection_timeout=self.connection_timeout,
+                )
+            )
+
+        def sign_in(self) -> None:
+            clerk_login(self.browser, self.clerk, plan.password)
+            self.signed_in = True
+
+        @task
+        def act(self) -> None:
+            kind = self.rng.choices(KINDS, [task_weights[kind] for kind in KINDS])[0]
+            with contextlib.suppress(StepFailed):
+                if kind == "public":
+                    public_read(self.public, plan, self.rng)
+                elif kind == "clerk":
+                    if not self.signed_in:
+                        self.sign_in()
+                    clerk_edit(self.browser, self.clerk, self.rng)
+                elif self.party.hires:
+                    claim_submit(self.machine, self.party, self.party.hires.pop())
+                elif self.party.username not in exhausted:
+                    exhausted.append(self.party.username)
+
+    env = Environment(user_classes=[Visitor], host=args.host)
+    runner = env.create_local_runner()
+    runner.start(args.users, spawn_rate=args.users)
+    # The warm-up counts from when every clerk has signed in: a sign-in is a deliberately slow password hash, not
+    # part of the steady load being measured.
+    deadline = time.monotonic() + 180
+    while len(ready) < args.users and time.monotonic() < deadline:
+        gevent.sleep(0.5)
+    gevent.sleep(args.warmup)
+    env.stats.reset_all()
+    cpu0 = _own_cpu()
+    began = time.monotonic()
+    print("MEASURE START", flush=True)
+    gevent.sleep(args.duration)
+    elapsed = time.monotonic() - began
+    cpu = _own_cpu() - cpu0
+    print("MEASURE END", flush=True)
+
+    def figures(entry: StatsEntry) -> dict[str, float]:
+        return {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "rps": entry.num_requests / elapsed,
+            "p50": entry.get_response_time_percentile(0.50) or 0,
+            "p95": entry.get_response_time_percentile(0.95) or 0,
+            "p99": entry.get_response_time_percentile(0.99) or 0,
+            "max": entry.max_response_time or 0,
+        }
+
+    kinds: dict[str, StatsEntry] = {}
+    for entry in env.stats.entries.values():
+        kind = entry.name.split(" ", 1)[0]
+        kinds.setdefault(kind, StatsEntry(env.stats, kind, "")).extend(entry)
+    result = {
+        "elapsed": elapsed,
+        "locust_cpu": cpu,
+        "total": figures(env.stats.total),
+        "kinds": {kind: figures(entry) for kind, entry in kinds.items()},
+        "names": {entry.name: figures(entry) for entry in env.stats.entries.values()},
+        "errors": [
+            {"name": error.name, "error": str(error.error), "occurrences": error.occurrences}
+            for error in env.stats.errors.values()
+        ],
+        "exhausted": exhausted,
+    }
+    runner.quit()
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def _own_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# =====================================================================================================================
+# The orchestrator: database, seed, gunicorn, the load process, the report, the clean-up
+# =====================================================================================================================
+
+
+@dataclass(frozen=True)
+class Config:
+    workers: int
+    threads: int
+
+    @classmethod
+    def parse(cls, text: str) -> Config:
+        workers, _, threads = text.partition("x")
+        return cls(int(workers), int(threads or 1))
+
+    def __str__(self) -> str:
+        return f"{self.workers} workers × {self.threads} threads"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _maintenance(server: str) -> Any:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{server}/postgres")
+    connection.autocommit = True
+    return connection
+
+
+def _environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    return {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+        "DATABASE_URL": f"{args.server}/{args.database}",
+        "CACHE_URL": args.redis,
+        "CELERY_BROKER_URL": args.redis,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORTAL_FIELD_KEYS": Fernet.generate_key().decode(),
+        "PORTAL_HMAC_KEY": secrets.token_urlsafe(48),
+        "PORTAL_MEDIA_ROOT": str(workdir / "private"),
+        "PORTAL_BASE_URL": "http://127.0.0.1",
+    }
+
+
+def _claims_per_party(args: argparse.Namespace, runs: int) -> int:
+    """Enough claimable hires that no party runs out: the paced claim rate over warm-up and window, with a margin
+    (without pacing, a generous guess of what one party can submit)."""
+    if args.claims_per_party:
+        return int(args.claims_per_party)
+    rate = args.rate if args.rate > 0 else 400
+    claims_per_second = rate * args.mix[2] / sum(args.mix) / REQUESTS_PER_TASK["claim"] / args.users
+    return runs * math.ceil(claims_per_second * (args.warmup + args.duration) * 1.5 + 5)
+
+
+def _setup(args: argparse.Namespace, workdir: Path, runs: int) -> Plan:
+    """Create and fill the database (this process holds Django; the web server and the load are children)."""
+    with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{args.database}"')
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connections
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    cache.clear()
+    from auditlog.context import disable_auditlog
+
+    with disable_auditlog():  # the seed's own history is not what is measured
+        plan = seed(
+            clerks=args.users,
+            parties=args.users,
+            claims_per_party=_claims_per_party(args, runs),
+            notices=args.notices,
+            people_per_notice=args.people_per_notice,
+            posts_per_district=args.posts_per_district,
+        )
+    connections.close_all()
+    print(f"set-up: migrated, reference data, seed in {time.monotonic() - started:.0f} s", flush=True)
+    return plan
+
+
+def _teardown(args: argparse.Namespace) -> None:
+    with contextlib.suppress(Exception):
+        from django.core.cache import cache
+        from django.db import connections
+
+        cache.clear()  # Redis database 5: the benchmark's own (throttle counts, idempotency, any queued task)
+        connections.close_all()
+    with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+
+
+def _start_gunicorn(config: Config, env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    env |= {"GUNICORN_WORKERS": str(config.workers), "GUNICORN_THREADS": str(config.threads)}
+    process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:portal.gunicorn_conf", "portal.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=(workdir / "access.log").open("ab"),
+        stderr=(workdir / "gunicorn.log").open("ab"),
+    )
+    host = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{host}/policies/", timeout=5) as reply:  # noqa: S310 (loopback)
+                if reply.status == 200:
+                    return process, host
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer within 60 s:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class CpuMeter:
+    """CPU seconds over the measured window: gunicorn (master and workers), the PostgreSQL backends serving the
+    benchmark's database, the load process, and the whole machine."""
+
+    def __init__(self, args: argparse.Namespace, gunicorn: subprocess.Popen[bytes], load: subprocess.Popen[str]):
+        import psutil
+
+        self.psutil, self.args, self.gunicorn, self.load = psutil, args, gunicorn, load
+        self.start: dict[str, float] = {}
+        self.machine_start: Any = None
+
+    def _processes(self) -> dict[str, list[Any]]:
+        master = self.psutil.Process(self.gunicorn.pid)
+        with contextlib.closing(_maintenance(self.args.server)) as admin, admin.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.args.database])
+            backends = [pid for (pid,) in cursor.fetchall()]
+        postgres = []
+        for pid in backends:
+            with contextlib.suppress(self.psutil.Error):
+                postgres.append(self.psutil.Process(pid))
+        return {"gunicorn": [master, *master.children(recursive=True)], "postgres": postgres}
+
+    def _seconds(self) -> dict[str, float]:
+        seconds: dict[str, float] = {}
+        for group, processes in self._processes().items():
+            for process in processes:
+                with contextlib.suppress(self.psutil.Error):
+                    times = process.cpu_times()
+                    seconds[f"{group}:{process.pid}"] = times.user + times.system
+        return seconds
+
+    def begin(self) -> None:
+        self.start = self._seconds()
+        self.machine_start = self.psutil.cpu_times()
+
+    def end(self) -> dict[str, float]:
+        now = self._seconds()
+        machine = self.psutil.cpu_times()
+        used: dict[str, float] = {"gunicorn": 0.0, "postgres": 0.0}
+        for key, value in now.items():
+            used[key.split(":")[0]] += value - self.start.get(key, 0.0)
+        idle = (machine.idle + getattr(machine, "iowait", 0.0)) - (
+            self.machine_start.idle + getattr(self.machine_start, "iowait", 0.0)
+        )
+        used["machine_busy"] = sum(machine) - sum(self.machine_start) - idle
+        used["machine_total"] = sum(machine) - sum(self.machine_start)
+        return used
+
+
+def _run_load(
+    args: argparse.Namespace, config: Config, run: tuple[int, int], plan_path: Path, env: dict[str, str], workdir: Path
+) -> dict[str, Any]:
+    gunicorn, host = _start_gunicorn(config, env, workdir)
+    try:
+        command = [sys.executable, __file__, "--load-process", "--plan", str(plan_path), "--host", host]
+        command += ["--run", f"{run[0]}/{run[1]}"]
+        command += ["--warmup", str(args.warmup), "--duration", str(args.duration), "--rate", str(args.rate)]
+        command += ["--mix", *map(str, args.mix), "--users", str(args.users)]
+        load = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603 (this script)
+        meter = CpuMeter(args, gunicorn, load)
+        result: dict[str, Any] = {}
+        assert load.stdout is not None
+        for line in load.stdout:
+            if line.startswith("MEASURE START"):
+                meter.begin()
+            elif line.startswith("MEASURE END"):
+                result["cpu"] = meter.end()
+            elif line.startswith("RESULT "):
+                result |= json.loads(line[len("RESULT ") :])
+        if load.wait() != 0 or "total" not in result:
+            raise SystemExit(f"the load process failed (exit {load.returncode})")
+        return result
+    finally:
+        _stop(gunicorn)
+
+
+def _row(label: str, figures: Mapping[str, float], width: int) -> str:
+    return (
+        f"  {label:<{width}} {figures['requests']:>7.0f} {figures['rps']:>7.1f} {figures['p50']:>6.0f} "
+        f"{figures['p95']:>6.0f} {figures['p99']:>6.0f} {figures['max']:>7.0f} {figures['failures']:>6.0f}"
+    )
+
+
+def _machine() -> str:
+    """The machine, for the record: CPU model and count, memory, the versions that matter."""
+    import platform
+
+    import django
+    import psutil
+
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "?",
+    )
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} × {model} · {memory:.0f} GiB · "
+        f"Python {platform.python_version()} · Django {django.get_version()}"
+    )
+
+
+def _report(args: argparse.Namespace, config: Config, result: dict[str, Any]) -> bool:
+    names = sorted(result["names"])
+    width = max(len(name) for name in [*names, "overall"])
+    header = f"  {'':<{width}} {'reqs':>7} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>7} {'errors':>6}"
+    print(f"\n== {config}: {result['elapsed']:.0f} s measured after {args.warmup:.0f} s warm-up (times in ms) ==")
+    print(f"  {_machine()}")
+    print(
+        f"  data: {args.notices} notices × {args.people_per_notice} people under publicity, "
+        f"{args.posts_per_district} published posts in each of 41 districts; {args.users} virtual users, each also "
+        f"a clerk of its own district and a third party; mix {'/'.join(f'{m:g}' for m in args.mix)} "
+        f"(public/clerk/claim)"
+    )
+    print(header)
+    print(_row("overall", result["total"], width))
+    for kind in KINDS:
+        if kind in result["kinds"]:
+            print(_row(kind, result["kinds"][kind], width))
+    print()
+    for name in names:
+        print(_row(name, result["names"][name], width))
+    cpu, elapsed = result["cpu"], result["elapsed"]
+    cores = os.cpu_count() or 1
+    busy = cpu["machine_busy"] / elapsed
+    others = cpu["machine_busy"] - cpu["gunicorn"] - cpu["postgres"] - result["locust_cpu"]
+    print(
+        f"\n  CPU over the window ({cores} cores; cores busy on average): machine {busy:.2f} "
+        f"({100 * cpu['machine_busy'] / max(cpu['machine_total'], 1e-9):.0f}%) = gunicorn {cpu['gunicorn'] / elapsed:.2f}"
+        f" + PostgreSQL backends of {args.database} {cpu['postgres'] / elapsed:.2f}"
+        f" + locust {result['locust_cpu'] / elapsed:.2f} + everything else (other work, Redis) {others / elapsed:.2f}"
+    )
+    total = result["total"]
+    print(
+        "  throttles: every DRF rate raised to 1000000/min by portal.settings.bench (they run, never refuse); "
+        "public pages shared between anonymous readers for PUBLIC_CACHE_SECONDS as in production; "
+        f"pacing: {'none (as fast as answered)' if args.rate <= 0 else f'{args.rate:g} req/s asked for'}"
+    )
+    for error in result["errors"][:10]:
+        print(f"  error ×{error['occurrences']}: {error['name']}: {error['error'][:200]}")
+    if result["exhausted"]:
+        print(f"  warning: {len(result['exhausted'])} third parties ran out of claimable hires (--claims-per-party)")
+    met = total["rps"] >= GOAL_RPS and total["p95"] < GOAL_P95_MS and total["failures"] == 0
+    verdict = "met" if met else "NOT met"
+    print(
+        f"  goal (≥{GOAL_RPS} req/s, p95 < {GOAL_P95_MS} ms, no errors): {verdict} — "
+        f"{total['rps']:.1f} req/s, p95 {total['p95']:.0f} ms, {total['failures']:.0f} errors"
+    )
+    return met
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--duration", type=float, default=45, help="measured seconds (default 45)")
+    parser.add_argument("--warmup", type=float, default=15, help="seconds of load before measuring (default 15)")
+    parser.add_argument("--rate", type=float, default=120, help="requests/s asked for in all; 0 = no pacing")
+    parser.add_argument("--mix", type=float, nargs=3, default=[60, 25, 15], metavar=("PUBLIC", "CLERK", "CLAIM"))
+    parser.add_argument("--configs", default="3x4", help="gunicorn workers×threads, comma-separated: 2x4,3x4,4x2")
+    parser.add_argument(
+        "--users", type=int, default=24, help="virtual users (at most 41: each is the clerk of its own district)"
+    )
+    parser.add_argument("--claims-per-party", type=int, default=0, help="claimable hires each (default: enough)")
+    parser.add_argument("--notices", type=int, default=30, help="publicity notices under way")
+    parser.add_argument("--people-per-notice", type=int, default=6)
+    parser.add_argument("--posts-per-district", type=int, default=20, help="published posts in each of the 41")
+    parser.add_argument("--database", default="bench_load", help="throw-away database (name must start with bench)")
+    parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/5", help="cache and broker (not database 0)")
+    parser.add_argument("--keep", action="store_true", help="keep the database and files (for a look afterwards)")
+    parser.add_argument("--setup-only", action="store_true", help="create and seed the database, keep it, no load")
+    # The load process's own arguments (bench/load.py starts itself with them).
+    parser.add_argument("--load-process", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--plan", help=argparse.SUPPRESS)
+    parser.add_argument("--host", help=argparse.SUPPRESS)
+    parser.add_argument("--run", default="0/1", help=argparse.SUPPRESS)  # this run / runs: whose claimable hires
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= 41:
+        parser.error("--users: 1 to 41 (each is the clerk of its own district)")
+    if not args.database.startswith("bench"):
+        parser.error("--database must start with 'bench': the script drops it at the end")
+    if args.redis.rstrip("/").endswith("/0"):
+        parser.error("--redis: use a database other than 0 (CI's)")
+    return args
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parse(argv)
+    if args.load_process:
+        _locust_main(args)
+        return 0
+    configs = [Config.parse(text) for text in args.configs.split(",")]
+    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    env = _environment(args, workdir)
+    os.environ.update(env)
+    (workdir / "environment.json").write_text(json.dumps(env))  # with --keep: to look at the database afterwards
+    met: list[bool] = []
+    try:
+        plan = _setup(args, workdir, runs=len(configs))
+        plan_path = workdir / "plan.json"
+        plan_path.write_text(plan.to_json())
+        if args.setup_only:
+            args.keep = True
+            configs = []
+        for index, config in enumerate(configs):
+            result = _run_load(args, config, (index, len(configs)), plan_path, env, workdir)
+            met.append(_report(args, config, result))
+    finally:
+        if args.keep:
+            print(f"kept: database {args.database}, files {workdir}")
+        else:
+            _teardown(args)
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if all(met) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

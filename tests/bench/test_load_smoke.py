@@ -1,0 +1,96 @@
+"""bench/load.py keeps working: its seed and each kind of request it sends, once, through Django's test client
+(CSRF checks on, as in a browser), with the statuses the benchmark counts as success."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from bench.load import (
+    PUBLIC_READS,
+    Plan,
+    Reply,
+    StepFailed,
+    claim_submit,
+    clerk_edit_hire,
+    clerk_edit_position,
+    clerk_login,
+    explain,
+    seed,
+)
+from positions.models import Position
+from referrals.models import Hire
+from subsidies.constants import ClaimStatus
+from subsidies.models import Claim
+
+pytestmark = pytest.mark.django_db
+
+
+class ClientHttp:
+    """The benchmark's ``Http`` over Django's test client; remembers what it sent."""
+
+    def __init__(self) -> None:
+        self.client = Client(enforce_csrf_checks=True)
+        self.sent: list[tuple[str, int]] = []
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        expect: Sequence[int],
+        body: bytes = b"",
+        content_type: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        response = self.client.generic(
+            method,
+            path,
+            data=body,
+            content_type=content_type or "application/octet-stream",
+            headers=dict(headers or {}),
+        )
+        self.sent.append((name, response.status_code))
+        if response.status_code not in expect:
+            raise StepFailed(f"{name}: {explain(response.status_code, response.content.decode())}")
+        return Reply(response.status_code, response.content)
+
+
+@pytest.fixture
+def plan(reference_data: None) -> Plan:
+    return seed(clerks=1, parties=1, claims_per_party=1, notices=1, people_per_notice=2, posts_per_district=1)
+
+
+def test_each_public_read_answers(plan: Plan) -> None:
+    assert Plan.from_json(plan.to_json()) == plan  # as the load process gets it
+    http = ClientHttp()
+    for _, read in PUBLIC_READS:
+        read(http, plan, random.Random(1))
+    assert [status for _, status in http.sent] == [200] * len(PUBLIC_READS)
+    assert len({name for name, _ in http.sent}) == len(PUBLIC_READS)
+
+
+def test_a_clerk_signs_in_and_saves_a_post_and_a_hire(plan: Plan) -> None:
+    http, clerk, rng = ClientHttp(), plan.clerks[0], random.Random(1)
+    before = timezone.now()
+    clerk_login(http, clerk, plan.password)
+    clerk_edit_position(http, clerk, rng)
+    clerk_edit_hire(http, clerk, rng)
+    assert [status for _, status in http.sent] == [200, 302, 200, 302, 200, 302]
+    # The saves happened (a redisplayed form would have been a 200).
+    assert Position.objects.filter(pk__in=clerk.positions, updated_at__gt=before).count() == 1
+    assert Hire.objects.filter(pk__in=clerk.hires, updated_at__gt=before).count() == 1
+
+
+def test_a_third_party_creates_uploads_and_submits_a_claim(plan: Plan) -> None:
+    http, party = ClientHttp(), plan.parties[0]
+    claim_id = claim_submit(http, party, party.hires[0])
+    assert [status for _, status in http.sent] == [201, 201, 201, 200]
+    claim = Claim.objects.get(pk=claim_id)
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert list(claim.items.values_list("hire_id", flat=True)) == [party.hires[0]]

@@ -1,0 +1,230 @@
+"""Personal data past the retention period is anonymised; the figures and the audit trail stay (portal.retention)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from portal.calendar import TenDayPeriod
+from portal.evaluation import evaluation_table
+from portal.models import AnonymisationRun, RetentionPolicy, SubsidyCap
+from portal.retention import ANONYMISED_NAME, REDACTED, anonymise_expired
+from portal.rollups import compute_figures
+from portal.tasks import anonymise_expired as anonymise_expired_task
+from referrals.models import Hire, Objection
+from subsidies.models import Claim, ClaimAttachment
+from subsidies.services import ClaimData, ClaimLine, claim_create, claim_pay, claim_review, claim_submit
+from tests.factories import (
+    EmployerFactory,
+    HireFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    attach_signed_annexes,
+    claimable_hire,
+    make_id_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: Seven years on: 2026's hires (5 years after their year ended) and claims paid in 2026 are past the default period.
+LATER = timezone.now() + datetime.timedelta(days=7 * 366)
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    """This year's figures: confirmed hires (one with an objection), a paid claim of one of them with its scans, a
+    hire held by a claim still under review, and a hire of a later programme year."""
+    for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
+        SubsidyCap.objects.create(
+            channel=channel, amount=Decimal(amount), effective_from=datetime.date(2022, 1, 1), policy_reference="50号"
+        )
+    party = ThirdPartyFactory(verified=True, individual=True)
+    headhunter = UserFactory(third_party_user=True, third_party=party)
+    employer = EmployerFactory()
+    centre, bureau = UserFactory(centre=True), UserFactory(bureau=True)
+    year = timezone.localdate().year
+
+    paid_hire = claimable_hire(party, employer, name="张三", id_number=make_id_number(201), year=year)
+    waiting_hire = claimable_hire(party, employer, name="李四", id_number=make_id_number(202), year=year)
+    plain_hire = HireFactory(
+        confirmed=True, name="王五", id_number=make_id_number(203), year=year, work_experience="曾任某厂工程师"
+    )
+    later_hire = HireFactory(confirmed=True, name="赵六", id_number=make_id_number(204), year=year + 4)
+    objection = Objection.objects.create(
+        hire=plain_hire, receipt="YY-R-1", name="钱七", phone="13812345678", statement="王五的学历与实际不符。"
+    )
+
+    def claim_of(hire: Hire, contact: str, phone: str) -> Claim:
+        data = ClaimData(
+            employer=employer,
+            employer_contact=contact,
+            employer_phone=phone,
+            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
+            declares_introduced=True,
+            declares_good_credit=True,
+            declares_truthful=True,
+        )
+        claim = claim_create(data=data, by=headhunter)
+        attach_signed_annexes(claim, headhunter)
+        return claim_submit(claim=claim, by=headhunter)
+
+    paid = claim_of(paid_hire, "孙经理", "13987654321")
+    paid = claim_review(claim=paid, action="first_pass", opinion="同意。", by=centre)
+    items = {item.pk: "25000" for item in paid.items.all()}
+    paid = claim_review(claim=paid, action="approve", opinion="核定。", by=bureau, approved=items)
+    paid = claim_pay(claim=paid, paid_on=timezone.localdate(), reference="ZF-1", by=bureau)
+    waiting = claim_of(waiting_hire, "周经理", "13900001111")
+    return {
+        "party": party,
+        "paid": paid,
+        "waiting": waiting,
+        "paid_hire": paid_hire,
+        "waiting_hire": waiting_hire,
+        "plain_hire": plain_hire,
+        "later_hire": later_hire,
+        "objection": objection,
+        "year": year,
+    }
+
+
+def _figures(year: int) -> tuple[Any, ...]:
+    period = TenDayPeriod.current()
+    return compute_figures(period), evaluation_table(year=year, now=LATER)
+
+
+def _snapshot() -> list[tuple[Any, ...]]:
+    """Every value of every hire, claim and objection: what a second run must leave alone."""
+    return [
+        *Hire.objects.order_by("pk").values_list(),
+        *Claim.objects.order_by("pk").values_list(),
+        *Objection.objects.order_by("pk").values_list(),
+    ]
+
+
+def test_the_figures_stay_and_the_people_go(world: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+    before = _figures(world["year"])
+    scans = list(ClaimAttachment.objects.filter(claim=world["paid"]).values_list("file", flat=True))
+    assert scans and all(default_storage.exists(name) for name in scans)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = anonymise_expired(now=LATER)
+
+    assert _figures(world["year"]) == before
+    assert (run.hires, run.claims, run.objections, run.attachments) == (2, 1, 1, 2)
+    assert run.hire_years == run.claim_years == 5 and run.pk is not None and run.finished_at is not None
+
+    paid_hire = Hire.objects.get(pk=world["paid_hire"].pk)
+    plain_hire = Hire.objects.get(pk=world["plain_hire"].pk)
+    for hire in (paid_hire, plain_hire):
+        assert (hire.name, hire.id_number, hire.id_number_digest, hire.work_experience) == (
+            ANONYMISED_NAME,
+            "",
+            None,
+            "",
+        )
+        assert hire.anonymised_at is not None and hire.status == "confirmed" and hire.major == "机械工程"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM referrals_hire WHERE id = %s", [plain_hire.pk])
+        assert cursor.fetchone()[0] == ""
+    objection = Objection.objects.get(pk=world["objection"].pk)
+    assert (objection.name, objection.phone, objection.statement) == (ANONYMISED_NAME, "", REDACTED)
+    assert objection.status == world["objection"].status
+
+    paid = Claim.objects.get(pk=world["paid"].pk)
+    assert (paid.bank_account, paid.payee_phone, paid.employer_phone) == ("", "", "")
+    assert paid.payee_name == ANONYMISED_NAME and paid.employer_contact == ANONYMISED_NAME  # the payee is a person
+    assert (
+        paid.approved_total == Decimal("25000") and paid.status == "paid" and paid.reference == world["paid"].reference
+    )
+    assert not ClaimAttachment.objects.filter(claim=paid).exists()
+    assert not any(default_storage.exists(name) for name in scans)
+
+    # Still needed, or not yet due: untouched.
+    assert Hire.objects.get(pk=world["waiting_hire"].pk).name == "李四"
+    assert Hire.objects.get(pk=world["later_hire"].pk).name == "赵六"
+    waiting = Claim.objects.get(pk=world["waiting"].pk)
+    assert waiting.bank_account == world["party"].bank_account and waiting.anonymised_at is None
+
+
+def test_the_audit_trail_stays_without_the_personal_data(world: dict[str, Any]) -> None:
+    paid_hire, paid = world["paid_hire"], world["paid"]
+    entries_before = LogEntry.objects.count()
+    assert LogEntry.objects.filter(object_repr__contains="张三").exists()
+
+    run = anonymise_expired(now=LATER)
+
+    assert LogEntry.objects.count() == entries_before + 1  # kept, plus one entry for the run
+    for name in ("张三", "王五", "钱七", "13812345678", "孙经理", "13987654321"):
+        assert not LogEntry.objects.filter(object_repr__contains=name).exists(), name
+        assert not any(name in str(changes) for changes in LogEntry.objects.values_list("changes", flat=True)), name
+    hire_entry = LogEntry.objects.get_for_object(paid_hire).get()
+    assert hire_entry.object_repr == REDACTED and hire_entry.changes["name"] == [REDACTED, REDACTED]
+    assert hire_entry.changes["status"][1] == "confirmed"  # what is not personal stays readable
+    assert LogEntry.objects.get_for_object(paid).filter(changes__has_key="bank_account").exists()
+    assert LogEntry.objects.get_for_object(run).get().changes["hires"] == ["0", "2"]
+
+
+def test_a_second_run_changes_nothing(world: dict[str, Any]) -> None:
+    anonymise_expired(now=LATER)
+    snapshot, figures, trail = _snapshot(), _figures(world["year"]), list(LogEntry.objects.values_list())
+
+    again = anonymise_expired(now=LATER + datetime.timedelta(hours=1))
+
+    assert (again.hires, again.claims, again.objections, again.attachments) == (0, 0, 0, 0)
+    assert _snapshot() == snapshot and _figures(world["year"]) == figures
+    assert list(LogEntry.objects.values_list()) == trail
+    assert AnonymisationRun.objects.count() == 2  # each run is recorded
+
+
+def test_the_period_is_the_admins_and_nothing_is_due_before_it(world: dict[str, Any]) -> None:
+    policy = RetentionPolicy.current()
+    policy.hire_years, policy.claim_years = 10, 10
+    policy.save()
+    run = anonymise_expired(now=LATER)
+    assert (run.hires, run.claims) == (0, 0) and Hire.objects.filter(anonymised_at__isnull=False).count() == 0
+    assert anonymise_expired().hires == 0  # today, nothing of this year is due under any period
+
+
+def test_a_dry_run_writes_nothing_and_says_what_would_go(world: dict[str, Any], capsys: Any) -> None:
+    snapshot = _snapshot()
+    run = anonymise_expired(now=LATER, dry_run=True)
+    assert (run.hires, run.claims, run.pk) == (2, 1, None)
+    assert _snapshot() == snapshot and not AnonymisationRun.objects.exists()
+
+    call_command("anonymise_expired", "--dry-run")  # today: nothing due
+    assert "将匿名化0名人员、0份申报（未修改任何数据）" in capsys.readouterr().out
+
+
+def test_an_anonymised_person_no_longer_blocks_the_uniqueness_rule(world: dict[str, Any]) -> None:
+    number = world["plain_hire"].id_number
+    anonymise_expired(now=LATER)
+    # Same number, programme and year as the anonymised row: the row no longer identifies anyone.
+    HireFactory(id_number=number, programme=world["plain_hire"].programme, year=world["year"])
+
+
+def test_the_daily_task_runs_the_same_service(world: dict[str, Any]) -> None:
+    assert anonymise_expired_task.delay().get() == {"hires": 0, "claims": 0}  # nothing is due today
+    assert AnonymisationRun.objects.get().by is None  # the scheduled task has no person behind it
+
+
+def test_an_admin_sets_the_period_on_one_form(db: None) -> None:
+    admin = UserFactory(admin=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/admin/portal/retentionpolicy/")
+    assert response.status_code == 302 and response.url.endswith("/admin/portal/retentionpolicy/1/change/")
+    response = client.post(response.url, {"hire_years": "8", "claim_years": "6"})
+    assert response.status_code == 302
+    policy = RetentionPolicy.current()
+    assert (policy.hire_years, policy.claim_years, policy.updated_by) == (8, 6, admin)
+    assert client.get("/admin/portal/retentionpolicy/add/").status_code == 403
+    assert client.get("/admin/portal/anonymisationrun/").status_code == 200

@@ -1,0 +1,75 @@
+"""portal.widgets.PortalFormRenderer builds <select> in Python: the same HTML as Django's templates, to the byte."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from portal.widgets import PortalFormRenderer, bootstrap, select_html
+from positions.forms import PositionForm
+from referrals.forms import HireForm
+from tests.factories import EmployerFactory, PositionFactory, ThirdPartyFactory
+
+DJANGO, PORTAL = DjangoTemplates(), PortalFormRenderer()
+
+
+class Everything(forms.Form):
+    plain = forms.ChoiceField(choices=[("1", "A&B"), ("2", "<b>“引号”</b>"), ("", "（请选择）")])
+    grouped = forms.ChoiceField(choices=[("组一", [("a", "一"), ("b", "二")]), ("c", "三"), ("组二", [("d", 4)])])
+    many = forms.MultipleChoiceField(choices=[("1", "A"), ("2", "B"), ("3", "C")], required=False)
+    lazy = forms.ChoiceField(choices=[("m", gettext_lazy("硕士")), ("s", mark_safe("<i>安全</i>"))])
+    numbers = forms.TypedChoiceField(choices=[(1, 1), (2, 2)], coerce=int)
+    yes_no = forms.NullBooleanField()
+    odd_attrs = forms.ChoiceField(
+        choices=[("x", "X")],
+        widget=forms.Select(
+            attrs={"data-x": 'a"b', "disabled": True, "hidden": False, "data-safe": mark_safe("&amp;")}
+        ),
+    )
+
+
+def _both(form_class: type[forms.BaseForm], **kwargs: object) -> tuple[list[str], list[str]]:
+    rendered = []
+    for renderer in (DJANGO, PORTAL):
+        form = form_class(renderer=renderer, **kwargs)
+        bootstrap(form)
+        rendered.append([str(form[name]) for name in form.fields])
+    return rendered[0], rendered[1]
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"plain": "2", "grouped": "d", "many": ["1", "3"], "lazy": "s", "numbers": "2", "yes_no": "true"}]
+)
+def test_every_kind_of_select_renders_as_django_renders_it(data: dict[str, object] | None) -> None:
+    with mock.patch("portal.widgets.select_html", wraps=select_html) as built:
+        expected, got = _both(Everything, data=data)
+    assert built.call_count == len(Everything.base_fields)  # each one was built in Python, none by the templates
+    assert got == expected
+    assert "<select" in got[0] and "&lt;b&gt;" in got[0]
+
+
+@pytest.mark.django_db
+def test_the_portal_forms_render_as_before() -> None:
+    post = PositionFactory(published=True)
+    EmployerFactory(district=post.district, name="重庆<某>公司")
+    ThirdPartyFactory(name="荐才“A&B”机构")
+    for form_class, initial in (
+        (PositionForm, PositionForm.initial_from(post)),
+        (HireForm, {"position": post.pk, "mode": "full_time", "education": "master"}),
+    ):
+        expected, got = _both(form_class, initial=initial, district=post.district)
+        assert got == expected
+
+
+def test_other_templates_are_left_to_django() -> None:
+    class Radios(forms.Form):
+        choice = forms.ChoiceField(choices=[("1", "一")], widget=forms.RadioSelect)
+        text = forms.CharField()
+
+    expected, got = _both(Radios)
+    assert got == expected
