@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import html
 import itertools
 import json
 import math
@@ -63,7 +64,6 @@ import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -155,73 +155,60 @@ class Plan:
         )
 
 
-class _FormParser(HTMLParser):
-    """The controls of every <form> on a page, with the values a browser would submit unchanged."""
+_FORMS = re.compile(r"<form\b.*?</form>", re.S | re.I)
+_CONTROL = re.compile(r"<(input|select|option|textarea)\b([^>]*)>|</(select)>", re.I)
+_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+_SKIPPED_INPUTS = {"submit", "button", "image", "file", "reset"}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict[str, Any]] = []
-        self._form: dict[str, Any] | None = None
-        self._select: str | None = None
-        self._select_first: str | None = None
-        self._select_chosen = False
-        self._textarea: str | None = None
-        self._text: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: (value or "") for key, value in attrs}
-        present = {key for key, _ in attrs}
-        if tag == "form":
-            self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower(), "fields": []}
-            self.forms.append(self._form)
-        elif self._form is None or "disabled" in present or (not a.get("name") and tag != "option"):
-            return
-        elif tag == "input":
-            kind = a.get("type", "text").lower()
-            if kind in {"submit", "button", "image", "file", "reset"}:
-                return
-            if kind in {"radio", "checkbox"} and "checked" not in present:
-                return
-            self._form["fields"].append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+def _attributes(text: str) -> dict[str, str]:
+    return {
+        name.lower(): html.unescape(double or single or bare or "")
+        for name, double, single, bare in _ATTRIBUTE.findall(text)
+    }
+
+
+def _controls(form: str) -> list[tuple[str, str]]:
+    """What a browser submits from one form left as it is: inputs (checked ones of radios and boxes), each select's
+    selected option (else its first), each textarea's text. Django's pages are regular enough for expressions, and
+    the standard library's HTML parser is the slowest part of the load process."""
+    fields: list[tuple[str, str]] = []
+    select: str | None = None
+    first: str | None = None
+    chosen = False
+    for found in _CONTROL.finditer(form):
+        tag, attributes, closing = (found.group(1) or "").lower(), _attributes(found.group(2) or ""), found.group(3)
+        if closing:
+            if select is not None and not chosen and first is not None:
+                fields.append((select, first))
+            select = None
+        elif tag == "option":
+            value = attributes.get("value", "")
+            first = value if first is None else first
+            if select is not None and "selected" in attributes and not chosen:
+                fields.append((select, value))
+                chosen = True
+        elif "disabled" in attributes or not attributes.get("name"):
+            continue
         elif tag == "select":
-            self._select, self._select_first, self._select_chosen = a["name"], None, False
-        elif tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in present and not self._select_chosen:
-                self._form["fields"].append((self._select, value))
-                self._select_chosen = True
+            select, first, chosen = attributes["name"], None, False
         elif tag == "textarea":
-            self._textarea, self._text = a["name"], []
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._form is None:
-            return
-        if tag == "select" and self._select is not None:
-            if not self._select_chosen and self._select_first is not None:
-                self._form["fields"].append((self._select, self._select_first))  # a browser sends the first option
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            text = "".join(self._text)
+            text = html.unescape(form[found.end() : form.find("</textarea>", found.end())])
             # HTML drops one newline right after <textarea> (Django's widget writes one).
-            self._form["fields"].append((self._textarea, text[1:] if text.startswith("\n") else text))
-            self._textarea = None
-        elif tag == "form":
-            self._form = None
+            fields.append((attributes["name"], text[1:] if text.startswith("\n") else text))
+        else:
+            kind = attributes.get("type", "text").lower()
+            if kind in _SKIPPED_INPUTS or (kind in {"radio", "checkbox"} and "checked" not in attributes):
+                continue
+            fields.append((attributes["name"], attributes.get("value", "on" if kind == "checkbox" else "")))
+    return fields
 
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._text.append(data)
 
-
-def form_fields(html: str, *, having: str) -> list[tuple[str, str]]:
+def form_fields(page: str, *, having: str) -> list[tuple[str, str]]:
     """The fields of the page's first form with a control named ``having`` (the login form, not the logout button's)."""
-    parser = _FormParser()
-    parser.feed(html[max(html.find("<form"), 0) :])  # the head and the navigation hold no form worth parsing
-    for form in parser.forms:
-        if any(name == having for name, _ in form["fields"]):
-            return list(form["fields"])
+    for form in _FORMS.findall(page):
+        if f'name="{having}"' in form:
+            return _controls(form)
     raise StepFailed(f"no form with a field {having!r} on the page")
 
 

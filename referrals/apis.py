@@ -204,7 +204,8 @@ class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=HireExemptSerializer,
         responses={200: HireSerializer(many=True)},
     )
-    @action(detail=False, methods=["post"])
+    # Not paginated: the answer is the hires just exempted, all of them (the schema must not promise a page).
+    @action(detail=False, methods=["post"], pagination_class=None)
     def exempt(self, request: Request) -> Response:
         user = _user(request)
         if not rules.has_perm("referrals.run_publicity", user):

@@ -73,7 +73,9 @@ class HireForm(forms.Form):
             .select_related("employer")
             .order_by("employer__name", "name")
         )
-        self.fields["third_party"].queryset = ThirdParty.objects.order_by("name")  # type: ignore[attr-defined]
+        # The name is all the list shows: loading the whole rows would decrypt every third party's ID number and
+        # bank account (portal.crypto) for each page view.
+        self.fields["third_party"].queryset = ThirdParty.objects.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
         bootstrap(self)
 
     def hire_data(self) -> HireData:
