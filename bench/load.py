@@ -543,7 +543,12 @@ def _locust_main(args: argparse.Namespace) -> None:
                 if response.status_code in expect:
                     response.success()
                 else:
-                    why = explain(reply.status, reply.body.decode(errors="replace"))
+                    error = getattr(response, "error", None)  # no HTTP answer at all: the connection's fate
+                    why = (
+                        repr(error)
+                        if reply.status == 0 and error
+                        else explain(reply.status, reply.body.decode(errors="replace"))
+                    )
                     response.failure(f"expected {'/'.join(map(str, expect))}, {why}")
             if reply.status not in expect:
                 raise StepFailed(name)

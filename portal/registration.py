@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rules
-from auditlog.context import set_actor
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions  # noqa: F401  (registers the portal.* permissions asked below)
+from portal.auditing import set_actor
 from portal.constants import NotificationKind, Role, ThirdPartyKind
 from portal.crypto import keyed_digest
 from portal.errors import PermissionDenied, PortalError

@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal import sheets
+from portal.auditing import set_actor
 from portal.bulk import bulk_insert
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from auditlog.context import set_actor
 from django.db import transaction
 from django.utils import timezone
 
 from portal import permissions as p
+from portal.auditing import set_actor
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError

@@ -6,7 +6,6 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
+from portal.auditing import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import NotificationKind, Programme
 from portal.crypto import keyed_digest

@@ -10,11 +10,11 @@ from functools import partial
 from typing import IO
 
 import puremagic
-from auditlog.context import set_actor
 from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from portal.auditing import set_actor
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
 from subsidies.constants import EDITABLE_STATUSES, AttachmentKind

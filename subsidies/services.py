@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
+from portal.auditing import set_actor
 from portal.constants import NotificationKind
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import mask_id_number, normalise_phone

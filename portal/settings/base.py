@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Staff who review or pay give a TOTP code before any page, API call or admin page (portal.two_factor).
     "portal.middleware.SecondFactorMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # django-auditlog's, without the receiver it leaks on every request that saves (see portal.auditing).
+    "portal.auditing.AuditlogMiddleware",
     "portal.middleware.PortalErrorMiddleware",
     # A lost database connection answers 503 「数据库暂时不可用」, not a 500 (handler500 covers the rest).
     "portal.middleware.DatabaseUnavailableMiddleware",

@@ -60,3 +60,37 @@ def test_personal_data_is_masked_in_the_audit_trail() -> None:
     created = LogEntry.objects.get_for_object(third_party).earliest("timestamp")
     assert third_party.id_number not in str(created.changes)
     assert ThirdParty.objects.get(pk=third_party.pk).id_number == third_party.id_number
+
+
+def _log_entry_receivers() -> int:
+    from django.db.models.signals import pre_save
+
+    return len(pre_save._live_receivers(LogEntry)[0])
+
+
+def test_nested_actors_sign_their_own_entries_and_leave_no_receiver_behind() -> None:
+    """The request's actor, a service's actor inside it, then the request's again; nothing stays connected."""
+    from django.test import RequestFactory
+
+    from portal.auditing import AuditlogMiddleware, set_actor
+
+    clerk, officer = UserFactory(), UserFactory()
+    before = _log_entry_receivers()
+    signed: list[tuple[str, object]] = []
+
+    def view(request: object) -> object:
+        first = ThirdPartyFactory()
+        with set_actor(officer):
+            second = ThirdPartyFactory()
+        third = ThirdPartyFactory()
+        for label, party in (("request", first), ("service", second), ("after", third)):
+            signed.append((label, LogEntry.objects.get_for_object(party).get().actor))
+        return None
+
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.9")
+    request.user = clerk
+    for _ in range(3):
+        signed.clear()
+        AuditlogMiddleware(view)(request)
+        assert signed == [("request", clerk), ("service", officer), ("after", clerk)]
+    assert _log_entry_receivers() == before
