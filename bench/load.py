@@ -813,6 +813,7 @@ class CpuMeter:
 
         self.psutil, self.args, self.gunicorn, self.load = psutil, args, gunicorn, load
         self.start: dict[str, float] = {}
+        self.seen: dict[str, float] = {}
         self.machine_start: Any = None
 
     def _processes(self) -> dict[str, list[Any]]:
@@ -835,12 +836,26 @@ class CpuMeter:
                     seconds[f"{group}:{process.pid}"] = times.user + times.system
         return seconds
 
+    def _poll(self) -> None:
+        # PostgreSQL backends come and go during a window (CONN_MAX_AGE ends a connection, a worker opens another):
+        # each one's CPU as last seen, so that one gone before the end still counts (and one new counts from 0).
+        while not self.stopped.wait(0.5):
+            self.seen.update(self._seconds())
+
     def begin(self) -> None:
+        import threading
+
         self.start = self._seconds()
+        self.seen = dict(self.start)
         self.machine_start = self.psutil.cpu_times()
+        self.stopped = threading.Event()
+        self.poller = threading.Thread(target=self._poll, daemon=True)
+        self.poller.start()
 
     def end(self) -> dict[str, float]:
-        now = self._seconds()
+        self.stopped.set()
+        self.poller.join()
+        now = {**self.seen, **self._seconds()}
         machine = self.psutil.cpu_times()
         used: dict[str, float] = {"gunicorn": 0.0, "postgres": 0.0}
         for key, value in now.items():

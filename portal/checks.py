@@ -15,8 +15,14 @@ def check_session_and_lockout(app_configs: Any, **kwargs: Any) -> list[Warning]:
         problems.append(Warning("会话空闲超时超过30分钟。", hint="SESSION_IDLE_SECONDS ≤ 1800", id="portal.W001"))
     if settings.SESSION_ABSOLUTE_SECONDS > 12 * 60 * 60:
         problems.append(Warning("会话总时长超过12小时。", hint="SESSION_ABSOLUTE_SECONDS ≤ 43200", id="portal.W002"))
-    if not settings.SESSION_SAVE_EVERY_REQUEST:
-        problems.append(Warning("空闲超时需要 SESSION_SAVE_EVERY_REQUEST = True。", id="portal.W003"))
+    if not settings.SESSION_SAVE_EVERY_REQUEST and not 0 < settings.SESSION_REFRESH_SECONDS <= 60:
+        problems.append(
+            Warning(
+                "会话有效期的续期间隔应在1到60秒之间，否则空闲超时不准确。",
+                hint="SESSION_REFRESH_SECONDS",
+                id="portal.W003",
+            )
+        )
     if not 3 <= settings.AXES_FAILURE_LIMIT <= 10:
         problems.append(Warning("登录失败锁定次数应在3到10次之间。", hint="AXES_FAILURE_LIMIT", id="portal.W004"))
     if ["ip_address"] in settings.AXES_LOCKOUT_PARAMETERS or "ip_address" in settings.AXES_LOCKOUT_PARAMETERS:

@@ -114,7 +114,19 @@ def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
 
 
 def _stored(user: User, key: str) -> IdempotencyKey | None:
-    return IdempotencyKey.objects.filter(user=user, key=key, created_at__gte=timezone.now() - KEY_LIFETIME).first()
+    """The user's live record of ``key``; one past its lifetime is deleted here, so that the key may act again."""
+    stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if stored is not None and stored.created_at < timezone.now() - KEY_LIFETIME:
+        stored.delete()
+        return None
+    return stored
+
+
+def purge_expired_keys() -> int:
+    """Daily housekeeping (``portal.tasks.purge_idempotency_keys``): every record past its lifetime. A request finds
+    its own expired key without this (``_stored``); the purge keeps the table to a day of replies."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEY_LIFETIME).delete()
+    return deleted
 
 
 def idempotent(
@@ -129,8 +141,6 @@ def idempotent(
         if key is None or not isinstance(user, User):
             return handler(view, request, *args, **kwargs)
         fingerprint = request_fingerprint(request)
-        # Housekeeping first, on its own: the user's keys past their lifetime (this one included) are gone.
-        IdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - KEY_LIFETIME).delete()
         with transaction.atomic():
             stored = _stored(user, key)
             if stored is not None:

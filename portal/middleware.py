@@ -25,22 +25,41 @@ from portal.two_factor import second_factor_passed, second_factor_required
 logger = logging.getLogger(__name__)
 
 _STARTED_KEY = "portal_session_started"
+_REFRESHED_KEY = "portal_session_refreshed"
+
+
+def start_session_clock(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
+    """``user_logged_in``: the session's start (for the 12 hours) and its last refresh are the login itself, stored
+    with the new session, so that the first pages after a login do not write it again."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[_STARTED_KEY] = now
+        request.session[_REFRESHED_KEY] = now
 
 
 class SessionLifetimeMiddleware:
-    """Ends a signed-in session 12 hours after login, however active (idle expiry is SESSION_COOKIE_AGE)."""
+    """Ends a signed-in session 12 hours after login, however active, and keeps an active one from its idle expiry.
+
+    Idle expiry is the session's own (``SESSION_COOKIE_AGE`` from its last save). Rather than saving the session on
+    every request (``SESSION_SAVE_EVERY_REQUEST``: a database write per page), the session is marked changed, and so
+    saved with a new expiry, once ``SESSION_REFRESH_SECONDS`` have passed since it last was: an idle session ends at
+    most ``SESSION_COOKIE_AGE`` after the last request, and at least that less the refresh interval.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            session = request.session
             now = time.time()
-            started = request.session.setdefault(_STARTED_KEY, now)
+            started = session.setdefault(_STARTED_KEY, now)
             if now - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)  # flushes the server-side session
                 messages.info(request, "登录已超过12小时，请重新登录。")
                 return redirect(settings.LOGIN_URL)
+            if now - float(session.get(_REFRESHED_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session[_REFRESHED_KEY] = now
         return self.get_response(request)
 
 

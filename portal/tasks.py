@@ -64,6 +64,14 @@ def purge_pending_uploads() -> int:
     return pending_uploads_purge()
 
 
+@shared_task(acks_late=True)
+def purge_idempotency_keys() -> int:
+    """Daily: delete the API's stored replies past their lifetime (``portal.idempotency``)."""
+    from portal.idempotency import purge_expired_keys
+
+    return purge_expired_keys()
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def anonymise_expired() -> dict[str, int]:
     """Daily: anonymise the personal data of hires and claims past their retention period (``portal.retention``).

@@ -48,6 +48,7 @@ from subsidies.serializers import (
     ClaimSerializer,
     ClaimWithdrawSerializer,
     ClaimWriteSerializer,
+    is_reviewer,
 )
 
 #: Who may open which reviewer's queue (``?queue=``): the talent centre the first review, the bureau the rest.
@@ -167,8 +168,16 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return step
 
     def _detail_queryset(self) -> QuerySet[Claim]:
-        # The detail's lines also carry each hire's objections (for reviewers): one more query, not one per line.
-        return selectors.claim_detail(user=_user(self.request)).prefetch_related("items__hire__objections")
+        user = _user(self.request)
+        if not is_reviewer.test(user):
+            # The claimant's shape: each line's hire and post, no publicity record (ClaimLineDetailSerializer).
+            return selectors.claim_visible(user=user).prefetch_related(
+                Prefetch("items", queryset=ClaimItem.objects.select_related("hire__position")),
+                "attachments",
+                "events__actor",
+            )
+        # The reviewers' lines also carry each hire's notice and objections: one more query, not one per line.
+        return selectors.claim_detail(user=user).prefetch_related("items__hire__objections")
 
     def get_queryset(self) -> QuerySet[Claim]:
         user = _user(self.request)
@@ -181,7 +190,9 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         if self.action == "retrieve":
             return self._detail_queryset()
-        return selectors.claim_visible(user=user)
+        # A write: only whether the claim is the user's to act on (404 if not); the service locks and reads the row
+        # itself, and the reply is read again through the detail's queryset.
+        return Claim.objects.filter(selectors.claim_scope(user))
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "user": self.request.user, "detail": self.action != "list"}

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
+from auditlog.receivers import log_create
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -182,13 +184,15 @@ def _taken_message(hire_ids: list[int]) -> str:
     return f"{names}已在其他有效申报中，同一人员只能申报一次补助。"
 
 
-def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]]) -> None:
-    """Replace the claim's lines. The partial unique index decides, under any concurrency, that a hire is on one
-    live claim only; the loser gets a clear refusal and its transaction writes nothing."""
+def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, replace: bool = True) -> None:
+    """Write the claim's lines (``replace``: instead of those it has). The partial unique index decides, under any
+    concurrency, that a hire is on one live claim only; the loser gets a clear refusal and its transaction writes
+    nothing."""
     hire_ids = [line.hire.pk for line, _ in checked]
     try:
         with transaction.atomic():
-            claim.items.all().delete()
+            if replace:
+                claim.items.all().delete()
             ClaimItem.objects.bulk_create(
                 ClaimItem(claim=claim, hire=line.hire, cap=cap, requested_amount=line.requested_amount, live=True)
                 for line, cap in checked
@@ -228,11 +232,15 @@ def claim_create(*, data: ClaimData, by: User) -> Claim:
     )
     _fill(claim, data)
     with set_actor(by):
-        claim.save()
+        with disable_auditlog():  # the creation is recorded once complete, below
+            claim.save()
         # A reference from the row's own number: unique without a race on "the next number".
         claim.reference = f"BZ-{timezone.localdate(now):%Y}-{claim.pk:06d}"
-        _write_lines(claim, checked)
-        claim.save(update_fields=["reference", "requested_total", "updated_at"])
+        _write_lines(claim, checked, replace=False)
+        Claim.objects.filter(pk=claim.pk).update(reference=claim.reference, requested_total=claim.requested_total)
+        # One audit entry for the creation, with the reference and total the claim was created with (not an entry
+        # for a placeholder reference and another for filling it in).
+        log_create(sender=Claim, instance=claim, created=True)
         _event(claim, action=ClaimAction.CREATE, from_status="", by=by)
     return claim
 

@@ -108,6 +108,15 @@ TEMPLATES = [
     },
 ]
 
+#: How the portal uses a database server (PostgreSQL; production's and CI's).
+SERVER_DATABASE_OPTIONS = {
+    "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": True,
+    # A form's choice field reads its options with .iterator(), on PostgreSQL a server-side cursor: DECLARE ... WITH
+    # HOLD, FETCH and CLOSE, three round trips for a few dozen rows (the Annex 3 form has two). The portal streams
+    # nothing larger than it holds in memory anyway (exports build their workbook whole).
+    "DISABLE_SERVER_SIDE_CURSORS": True,
+}
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -116,8 +125,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].update(SERVER_DATABASE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (objections) and throttles count per cache: use a shared one (redis://) with several web workers.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -144,11 +152,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:workspace"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours in all
-# (portal.middleware.SessionLifetimeMiddleware). Stored server-side so logout really ends them.
+# Sessions: 30 minutes idle, 12 hours in all (portal.middleware.SessionLifetimeMiddleware). Stored server-side so
+# logout really ends them. A signed-in session's expiry is pushed on when SESSION_REFRESH_SECONDS have passed since
+# it was last pushed, not on every request (one write a minute, not one per page): it ends between
+# SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last request, never later.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -350,6 +361,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         # Import previews nobody confirmed hold people's data: gone after a day.
         "task": "portal.tasks.purge_pending_uploads",
         "schedule": crontab(minute=30, hour=3),
+    },
+    "purge-idempotency-keys": {
+        # Stored API replies past their 24 hours (a retried request finds its own expired key without this).
+        "task": "portal.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=40, hour=3),
     },
     "anonymise-expired": {
         # Personal data past the retention period an admin sets (portal.retention); a missed day is caught up next.

@@ -8,8 +8,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,9 +107,33 @@ def test_a_session_ends_twelve_hours_after_login_however_active() -> None:
     assert response.url.startswith(reverse("login"))
 
 
-def test_idle_sessions_expire_after_thirty_minutes() -> None:
+def test_idle_sessions_expire_after_thirty_minutes_and_active_ones_are_pushed_on_once_a_minute() -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_REFRESH_SECONDS == 60
+    client = Client()
+    client.force_login(UserFactory(centre=True))
+    assert client.get(reverse("portal:workspace")).status_code == 200
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+    assert abs((first - timezone.now()).total_seconds() - 30 * 60) < 5
+
+    # Within the minute: the page is served without writing the session.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("portal:workspace")).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(session_key=key).expire_date == first
+
+    # A minute on: the next request pushes the expiry to 30 minutes from now.
+    session = client.session
+    session["portal_session_refreshed"] -= 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=first - timedelta(seconds=61))
+    assert client.get(reverse("portal:workspace")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > first
+
+    # An idle session past its expiry is gone: the next page asks for a login.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get(reverse("portal:workspace")).status_code == 302
 
 
 def test_anonymous_visitors_are_sent_to_login_for_work_pages() -> None:

@@ -580,7 +580,28 @@ def test_a_failed_request_leaves_its_key_free_and_an_old_key_expires(headhunter,
     IdempotencyKey.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
     late = client.post(f"{CLAIMS}{claim_id}/submit/", **key)
     assert late.status_code == 400 and "不能提交申报" in late.json()["detail"]
-    assert not IdempotencyKey.objects.exists()
+    # The refused request stored nothing; the expired reply stays until the daily purge, never replayed.
+    assert IdempotencyKey.objects.get().created_at < timezone.now() - datetime.timedelta(hours=24)
+
+
+def test_the_daily_purge_deletes_only_replies_past_their_lifetime(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    from portal.tasks import purge_idempotency_keys
+
+    client = _client(headhunter)
+    for number, key in enumerate(("old", "new")):
+        hire = claimable_hire(headhunter.third_party, employer)
+        payload = _payload(employer, (hire, "1000"))
+        assert client.post(CLAIMS, payload, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201, number
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - datetime.timedelta(hours=25))
+
+    assert purge_idempotency_keys.apply().get() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+    # A key past its lifetime acts again on a new request, and its new reply replaces the old one.
+    IdempotencyKey.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    again = _payload(employer, (claimable_hire(headhunter.third_party, employer), "1000"))
+    assert client.post(CLAIMS, again, format="json", HTTP_IDEMPOTENCY_KEY="new").status_code == 201
+    assert IdempotencyKey.objects.get().created_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
 def test_an_upload_retried_with_its_key_is_stored_once(headhunter, employer) -> None:  # type: ignore[no-untyped-def]

@@ -249,3 +249,18 @@ def test_reviewers_do_not_see_unsent_drafts(headhunter, employer, centre) -> Non
         data=_data(employer, (claimable_hire(headhunter.third_party, employer), "1000")), by=headhunter
     )
     assert draft not in claim_visible(user=centre) and draft in claim_visible(user=headhunter)
+
+
+def test_a_new_claim_is_audited_once_as_created_with_its_reference_and_total(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    from auditlog.models import LogEntry
+
+    hires = [claimable_hire(headhunter.third_party, employer) for _ in range(2)]
+    claim = claim_create(data=_data(employer, (hires[0], "30000"), (hires[1], "1500.50")), by=headhunter)
+
+    stored = Claim.objects.get()
+    assert (stored.reference, stored.requested_total) == (claim.reference, Decimal("31500.50"))
+    assert stored.reference.startswith("BZ-") and stored.reference.endswith(f"{stored.pk:06d}")
+    entry = LogEntry.objects.get_for_object(stored).get()
+    assert (entry.action, entry.actor) == (LogEntry.Action.CREATE, headhunter)
+    assert entry.changes_dict["reference"] == ["None", stored.reference]
+    assert entry.changes_dict["requested_total"] == ["None", "31500.50"]
