@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Staff who review or pay give a TOTP code before any page, API call or admin page (portal.two_factor).
     "portal.middleware.SecondFactorMiddleware",
-    # django-auditlog's, without the receiver it leaks on every request that saves (see portal.auditing).
+    # django-auditlog's, on an actor context that nests (see portal.auditing).
     "portal.auditing.AuditlogMiddleware",
     "portal.middleware.PortalErrorMiddleware",
     # A lost database connection answers 503 「数据库暂时不可用」, not a 500 (handler500 covers the rest).
