@@ -25,6 +25,7 @@ from portal.models import (
     Policy,
     PolicyCategory,
     RetentionPolicy,
+    SecondFactorDevice,
     SubsidyCap,
     ThirdParty,
     User,
@@ -182,25 +183,25 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
-@admin.register(TOTPDevice)
+@admin.register(SecondFactorDevice)
 class SecondFactorDeviceAdmin(admin.ModelAdmin):
     """身份验证器 (the staff's second factor): read and reset, nothing else. Nobody adds a device here (an admin would
     know its secret) and no secret or QR code is shown. A reset (a lost or replaced phone) goes through
     ``portal.two_factor.second_factor_reset``: the person enrols again at their next sign-in, and the reset is in
-    the audit trail of their user record."""
+    the audit trail of their user record. Columns carry Chinese names (django-otp's fields have English ones)."""
 
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    list_display = ["account", "device_name", "is_confirmed", "created", "last_used", "failures"]
     list_filter = ["confirmed"]
     search_fields = ["user__username", "user__display_name"]
     list_select_related = ["user"]
     fields = readonly_fields = (
-        "user",
-        "name",
-        "confirmed",
-        "created_at",
-        "last_used_at",
-        "throttling_failure_count",
-        "throttling_failure_timestamp",
+        "account",
+        "device_name",
+        "is_confirmed",
+        "created",
+        "last_used",
+        "failures",
+        "failed_at",
     )
     actions = ["reset_second_factor"]
 
@@ -215,8 +216,33 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)  # a plain delete would skip the audit record: reset instead
         return actions
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        return super().changelist_view(request, {"title": _("身份验证器（双因素认证）"), **(extra_context or {})})
+    @admin.display(description=_("账号"), ordering="user__username")
+    def account(self, device: TOTPDevice) -> object:
+        return device.user
+
+    @admin.display(description=_("名称"), ordering="name")
+    def device_name(self, device: TOTPDevice) -> str:
+        return device.name
+
+    @admin.display(description=_("已绑定"), boolean=True, ordering="confirmed")
+    def is_confirmed(self, device: TOTPDevice) -> bool:
+        return device.confirmed
+
+    @admin.display(description=_("绑定时间"), ordering="created_at")
+    def created(self, device: TOTPDevice) -> object:
+        return device.created_at
+
+    @admin.display(description=_("最近使用"), ordering="last_used_at")
+    def last_used(self, device: TOTPDevice) -> object:
+        return device.last_used_at
+
+    @admin.display(description=_("连续错误次数"), ordering="throttling_failure_count")
+    def failures(self, device: TOTPDevice) -> int:
+        return device.throttling_failure_count
+
+    @admin.display(description=_("最近一次错误"))
+    def failed_at(self, device: TOTPDevice) -> object:
+        return device.throttling_failure_timestamp
 
     def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
         second_factor_reset(user=obj.user, by=request.user)  # type: ignore[arg-type]
@@ -262,7 +288,18 @@ class RetentionPolicyAdmin(AuditedModelAdmin):
 class AnonymisationRunAdmin(AuditedModelAdmin):
     """Each retention run and how much it anonymised: read only, kept as evidence."""
 
-    list_display = ["started_at", "hires", "claims", "objections", "attachments", "hire_years", "claim_years", "by"]
+    list_display = [
+        "started_at",
+        "hires",
+        "claims",
+        "objections",
+        "attachments",
+        "messages",
+        "import_jobs",
+        "hire_years",
+        "claim_years",
+        "by",
+    ]
     list_select_related = ["by"]
     date_hierarchy = "started_at"
 

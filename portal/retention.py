@@ -9,9 +9,15 @@ figures; and the audit trail, whose entries for those records keep who did what 
 values replaced by 「（已匿名）」.
 
 When:
-- a claim closed (paid, rejected or withdrawn) more than ``claim_years`` before today;
+- a claim closed (paid, rejected or withdrawn) more than ``claim_years`` before today, or left as a draft or returned
+  for correction and untouched that long (abandoned: it keeps its status, loses its personal data and scans, and no
+  longer holds its hires back);
 - a hire whose programme year ended more than ``hire_years`` before today, unless a claim still needs it (a claim not
   itself past its period: live, or closed too recently).
+
+Beside the records, what was said about them goes after the shorter of the two periods: inbox notifications and
+e-mails (their titles and bodies name hires and claims), and finished background imports (their error lists quote
+the sheet's cells), are deleted when older than that.
 
 One run is one transaction, serialised on the policy row, so the scheduled task and ``manage.py anonymise_expired``
 never interleave; files go only after the commit. Idempotent: anonymised records carry ``anonymised_at`` and are
@@ -69,6 +75,8 @@ class Cutoffs:
 
     hires_up_to_year: int
     claims_closed_before: datetime.date
+    #: Notifications, e-mails and finished imports made before this day go (the shorter of the two periods).
+    messages_before: datetime.date
 
     @classmethod
     def of(cls, policy: RetentionPolicy, today: datetime.date) -> Cutoffs:
@@ -76,6 +84,7 @@ class Cutoffs:
             # Year Y ends on 31 December Y: its data is kept through 31 December Y + hire_years.
             hires_up_to_year=today.year - policy.hire_years - 1,
             claims_closed_before=_years_before(today, policy.claim_years),
+            messages_before=_years_before(today, min(policy.hire_years, policy.claim_years)),
         )
 
 
@@ -92,15 +101,17 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 def claims_past_retention(cutoffs: Cutoffs) -> QuerySet[Any]:
-    """Claims closed before the cut-off (anonymised already or not)."""
+    """Claims closed before the cut-off, or abandoned as a draft or returned claim since before it (anonymised
+    already or not)."""
     from subsidies.constants import ClaimStatus
     from subsidies.models import Claim
 
+    since_before = end_of_day(cutoffs.claims_closed_before - datetime.timedelta(days=1))
     closed_before = Q(status=ClaimStatus.PAID, paid_on__lt=cutoffs.claims_closed_before) | Q(
-        status__in=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN],
-        status_since__lt=end_of_day(cutoffs.claims_closed_before - datetime.timedelta(days=1)),
+        status__in=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN], status_since__lt=since_before
     )
-    return Claim.objects.filter(closed_before)
+    abandoned = Q(status__in=[ClaimStatus.DRAFT, ClaimStatus.RETURNED], status_since__lt=since_before)
+    return Claim.objects.filter(closed_before | abandoned)
 
 
 def claims_due(cutoffs: Cutoffs) -> QuerySet[Any]:
@@ -151,9 +162,12 @@ def anonymise_expired(
             # Hires that only a due claim holds back are due as well once it is anonymised.
             run.claims = len(claim_ids)
             run.hires = hires_due(cutoffs).count()
+            run.messages = sum(query.count() for query in _messages_due(cutoffs))
+            run.import_jobs = _import_jobs_due(cutoffs).count()
             return run
         _anonymise_claims(claim_ids, run=run, now=now)
         _anonymise_hires(list(hires_due(cutoffs).order_by("pk").values_list("pk", flat=True)), run=run, now=now)
+        _delete_what_was_said(cutoffs, run=run)
         run.finished_at = timezone.now()
         run.save()
         _record_in_trail(run)
@@ -200,6 +214,29 @@ def _anonymise_hires(hire_ids: list[int], *, run: AnonymisationRun, now: datetim
     run.audit_entries += _scrub_trail(Objection, objection_ids, OBJECTION_FIELDS)
 
 
+def _messages_due(cutoffs: Cutoffs) -> list[QuerySet[Any]]:
+    from portal.models import Notification, OutboxMessage
+
+    before = end_of_day(cutoffs.messages_before - datetime.timedelta(days=1))
+    return [Notification.objects.filter(created_at__lt=before), OutboxMessage.objects.filter(created_at__lt=before)]
+
+
+def _import_jobs_due(cutoffs: Cutoffs) -> QuerySet[Any]:
+    from portal.models import ImportJob
+    from portal.models.imports import ACTIVE_STATUSES
+
+    before = end_of_day(cutoffs.messages_before - datetime.timedelta(days=1))
+    return ImportJob.objects.filter(created_at__lt=before).exclude(status__in=ACTIVE_STATUSES)
+
+
+def _delete_what_was_said(cutoffs: Cutoffs, *, run: AnonymisationRun) -> None:
+    """Old notifications, e-mails and finished imports go; no figure counts them. (An import's uploaded sheet is gone
+    already: deleted when the job finished, or by ``portal.uploads``' daily purge.)"""
+    for query in _messages_due(cutoffs):
+        run.messages += query.delete()[0]
+    run.import_jobs = _import_jobs_due(cutoffs).delete()[0]
+
+
 def _scrub_trail(model: type[Model], ids: Iterable[int], fields: Iterable[str]) -> int:
     """Keep the audit entries of these records (who, when, which fields changed) but not the personal values in
     them: each such value, and the record's name as the entry shows it, becomes 「（已匿名）」."""
@@ -225,7 +262,7 @@ def _scrub_trail(model: type[Model], ids: Iterable[int], fields: Iterable[str]) 
 def _record_in_trail(run: AnonymisationRun) -> None:
     """One entry per run in the audit trail (under the run's record): the trail of each anonymised record shows its
     values redacted; this says when and under which policy it happened."""
-    if not (run.hires or run.claims):
+    if not (run.hires or run.claims or run.messages or run.import_jobs):
         return
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(AnonymisationRun),
@@ -238,6 +275,8 @@ def _record_in_trail(run: AnonymisationRun) -> None:
             "claims": ["0", str(run.claims)],
             "objections": ["0", str(run.objections)],
             "attachments": ["0", str(run.attachments)],
+            "messages": ["0", str(run.messages)],
+            "import_jobs": ["0", str(run.import_jobs)],
         },
         actor=run.by,
         additional_data={

@@ -1,6 +1,6 @@
 """The shared core's models, one module per concern; import from here."""
 
-from portal.models.accounts import User
+from portal.models.accounts import SecondFactorDevice, User
 from portal.models.audit import PersonalDataAccess
 from portal.models.base import TimeStampedModel
 from portal.models.calendar import CalendarYear, WorkingDayOverride
@@ -30,6 +30,7 @@ __all__ = [
     "PolicyCategory",
     "RetentionPolicy",
     "RollUp",
+    "SecondFactorDevice",
     "SubsidyCap",
     "ThirdParty",
     "TimeStampedModel",

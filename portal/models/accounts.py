@@ -9,6 +9,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.constants import CITY_ROLES, DISTRICT_ROLES, Role
 
@@ -89,3 +90,13 @@ class User(AbstractUser):
     @property
     def is_city_staff(self) -> bool:
         return self.role in CITY_ROLES
+
+
+class SecondFactorDevice(TOTPDevice):
+    """A staff member's authenticator app (django-otp's ``TOTPDevice``, the same table), under its Chinese name in
+    the admin: django-otp's own names are plain English strings, not translatable."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "身份验证器"
+        verbose_name_plural = "身份验证器（双因素认证）"

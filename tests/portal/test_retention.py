@@ -24,6 +24,7 @@ from referrals.models import Hire, Objection
 from subsidies.models import Claim, ClaimAttachment
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_pay, claim_review, claim_submit
 from tests.factories import (
+    DistrictFactory,
     EmployerFactory,
     HireFactory,
     ThirdPartyFactory,
@@ -85,6 +86,8 @@ def world(db: None) -> dict[str, Any]:
     waiting = claim_of(waiting_hire, "周经理", "13900001111")
     return {
         "party": party,
+        "headhunter": headhunter,
+        "employer": employer,
         "paid": paid,
         "waiting": waiting,
         "paid_hire": paid_hire,
@@ -201,7 +204,7 @@ def test_a_dry_run_writes_nothing_and_says_what_would_go(world: dict[str, Any], 
     assert _snapshot() == snapshot and not AnonymisationRun.objects.exists()
 
     call_command("anonymise_expired", "--dry-run")  # today: nothing due
-    assert "将匿名化0名人员、0份申报（未修改任何数据）" in capsys.readouterr().out
+    assert "将匿名化0名人员、0份申报，删除0条站内通知和邮件、0条导入记录（未修改任何数据）" in capsys.readouterr().out
 
 
 def test_an_anonymised_person_no_longer_blocks_the_uniqueness_rule(world: dict[str, Any]) -> None:
@@ -228,3 +231,72 @@ def test_an_admin_sets_the_period_on_one_form(db: None) -> None:
     assert (policy.hire_years, policy.claim_years, policy.updated_by) == (8, 6, admin)
     assert client.get("/admin/portal/retentionpolicy/add/").status_code == 403
     assert client.get("/admin/portal/anonymisationrun/").status_code == 200
+
+
+def test_an_abandoned_draft_loses_its_personal_data_and_no_longer_holds_its_hire(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """A draft (or returned claim) left untouched for the claims' period counts as closed: anonymised, scans gone,
+    its hire free to be anonymised; one touched within the period is left alone."""
+    party, headhunter, employer = world["party"], world["headhunter"], world["employer"]
+    drafts = {}
+    for label, name, number in (("abandoned", "吴八", 205), ("recent", "郑九", 206)):
+        hire = claimable_hire(party, employer, name=name, id_number=make_id_number(number), year=world["year"])
+        data = ClaimData(
+            employer=employer,
+            employer_contact="冯经理",
+            employer_phone="13700002222",
+            lines=(ClaimLine(hire=hire, requested_amount=Decimal("1000")),),
+        )
+        drafts[label] = claim_create(data=data, by=headhunter)
+        attach_signed_annexes(drafts[label], headhunter)
+    Claim.objects.filter(pk=drafts["recent"].pk).update(status_since=LATER - datetime.timedelta(days=30))
+    scans = list(ClaimAttachment.objects.filter(claim=drafts["abandoned"]).values_list("file", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = anonymise_expired(now=LATER)
+
+    abandoned, recent = (Claim.objects.get(pk=drafts[label].pk) for label in ("abandoned", "recent"))
+    assert (abandoned.status, abandoned.employer_contact, abandoned.employer_phone) == ("draft", ANONYMISED_NAME, "")
+    assert abandoned.anonymised_at is not None and abandoned.requested_total == Decimal("1000")
+    assert not ClaimAttachment.objects.filter(claim=abandoned).exists()
+    assert not any(default_storage.exists(name) for name in scans)
+    assert Hire.objects.get(name=ANONYMISED_NAME, claim_items__claim=abandoned).anonymised_at is not None
+    assert (recent.employer_contact, recent.anonymised_at) == ("冯经理", None)
+    assert Hire.objects.filter(name="郑九").exists()  # held by a claim still within its period
+    assert (run.claims, run.hires) == (2, 3)  # the paid claim and the draft; their hires and the plain one
+
+
+def test_old_notifications_emails_and_finished_imports_go_recent_ones_stay(world: dict[str, Any]) -> None:
+    from portal.constants import ImportJobKind, ImportJobStatus, NotificationKind
+    from portal.models import ImportJob, Notification, OutboxMessage
+
+    user = world["headhunter"]
+    old, recent = LATER - datetime.timedelta(days=6 * 366), LATER - datetime.timedelta(days=30)
+    for when in (old, recent):
+        Notification.objects.create(
+            recipient=user, kind=NotificationKind.CLAIM_DECISION, title="张三的补助申报已核定", created_at=when
+        )
+        OutboxMessage.objects.create(
+            to_email="a@example.cn", kind=NotificationKind.CLAIM_DECISION, subject="张三", body="核定", created_at=when
+        )
+        for status in (ImportJobStatus.DONE, ImportJobStatus.QUEUED):
+            ImportJob.objects.create(
+                kind=ImportJobKind.HIRES,
+                owner=UserFactory(clerk=True),
+                district=DistrictFactory(),
+                status=status,
+                errors=[{"row": 3, "message": "身份证号码 500103199001011234 校验位错误"}],
+                created_at=when,
+            )
+    notifications_now = Notification.objects.filter(created_at__gte=recent - datetime.timedelta(days=1)).count()
+
+    run = anonymise_expired(now=LATER)
+
+    # The world's own notifications (made today, seven years before LATER) and e-mails went with the old ones.
+    assert Notification.objects.count() == notifications_now == 1
+    assert list(OutboxMessage.objects.values_list("created_at", flat=True)) == [recent]
+    assert sorted(ImportJob.objects.values_list("status", flat=True)) == sorted(
+        [ImportJobStatus.DONE, ImportJobStatus.QUEUED, ImportJobStatus.QUEUED]
+    )  # old finished one gone; an old one still under way is the sweep's, not retention's
+    assert run.import_jobs == 1 and run.messages >= 2

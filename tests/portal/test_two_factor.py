@@ -292,16 +292,22 @@ def test_an_admin_resets_a_lost_phone_and_the_officer_enrols_again(password: str
     admin = UserFactory(admin=True)
     admin_client = Client()
     admin_client.force_login(admin)  # verified (tests/conftest.py)
-    changelist = admin_client.get("/admin/otp_totp/totpdevice/")
+    changelist = admin_client.get("/admin/portal/secondfactordevice/")
     assert changelist.status_code == 200
     html = changelist.content.decode()
     assert str(officer) in html and device.key not in html  # listed, never its secret
-    assert admin_client.get("/admin/otp_totp/totpdevice/add/").status_code == 403
-    for url in (f"/admin/otp_totp/totpdevice/{device.pk}/change/", f"/admin/otp_totp/totpdevice/{device.pk}/config/"):
+    # In Chinese, on the admin's index too (django-otp's own names are English and not translatable).
+    assert "身份验证器（双因素认证）" in html and "连续错误次数" in html and "TOTP" not in html
+    assert "身份验证器（双因素认证）" in admin_client.get("/admin/").content.decode()
+    assert admin_client.get("/admin/portal/secondfactordevice/add/").status_code == 403
+    for url in (
+        f"/admin/portal/secondfactordevice/{device.pk}/change/",
+        f"/admin/portal/secondfactordevice/{device.pk}/config/",
+    ):
         shown = admin_client.get(url, follow=True).content.decode()  # read only; django-otp's QR page is not there
         assert device.key not in shown and "otpauth" not in shown
     response = admin_client.post(
-        "/admin/otp_totp/totpdevice/",
+        "/admin/portal/secondfactordevice/",
         {"action": "reset_second_factor", "_selected_action": [device.pk]},
         follow=True,
     )
@@ -328,7 +334,7 @@ def test_reset_through_the_service_and_the_admin_delete_are_recorded() -> None:
     device = authenticator(officer)
     client = Client()
     client.force_login(admin)
-    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/portal/secondfactordevice/{device.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert len(_audit_changes(officer)) == 3

@@ -22,11 +22,14 @@ class Command(BaseCommand):
             f"补助申报{run.claim_years}年（{run.claims_closed_before:%Y-%m-%d}前办结）"
         )
         if options["dry_run"]:
-            self.stdout.write(f"{scope}。将匿名化{run.hires}名人员、{run.claims}份申报（未修改任何数据）。")
+            self.stdout.write(
+                f"{scope}。将匿名化{run.hires}名人员、{run.claims}份申报，删除{run.messages}条站内通知和邮件、"
+                f"{run.import_jobs}条导入记录（未修改任何数据）。"
+            )
             return
         self.stdout.write(
             self.style.SUCCESS(
                 f"{scope}。已匿名化{run.hires}名人员、{run.claims}份申报、{run.objections}条异议，"
-                f"删除扫描件{run.attachments}个。"
+                f"删除扫描件{run.attachments}个、站内通知和邮件{run.messages}条、导入记录{run.import_jobs}条。"
             )
         )
