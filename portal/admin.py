@@ -183,6 +183,17 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = _("已绑定")
+    parameter_name = "confirmed"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("1", "已绑定"), ("0", "未绑定（待首次登录时绑定）")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> QuerySet[TOTPDevice]:
+        return queryset.filter(confirmed=self.value() == "1") if self.value() in ("0", "1") else queryset
+
+
 @admin.register(SecondFactorDevice)
 class SecondFactorDeviceAdmin(admin.ModelAdmin):
     """身份验证器 (the staff's second factor): read and reset, nothing else. Nobody adds a device here (an admin would
@@ -191,7 +202,7 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
     the audit trail of their user record. Columns carry Chinese names (django-otp's fields have English ones)."""
 
     list_display = ["account", "device_name", "is_confirmed", "created", "last_used", "failures"]
-    list_filter = ["confirmed"]
+    list_filter = [ConfirmedFilter]
     search_fields = ["user__username", "user__display_name"]
     list_select_related = ["user"]
     fields = readonly_fields = (

@@ -298,7 +298,12 @@ def test_an_admin_resets_a_lost_phone_and_the_officer_enrols_again(password: str
     assert str(officer) in html and device.key not in html  # listed, never its secret
     # In Chinese, on the admin's index too (django-otp's own names are English and not translatable).
     assert "身份验证器（双因素认证）" in html and "连续错误次数" in html and "TOTP" not in html
-    assert "身份验证器（双因素认证）" in admin_client.get("/admin/").content.decode()
+    index = admin_client.get("/admin/").content.decode()
+    assert "身份验证器（双因素认证）" in index and "登录尝试" in index and "审计日志" in index  # locale/zh_Hans
+    assert "Access attempts" not in index and "TOTP" not in index
+    assert admin_client.get("/admin/portal/secondfactordevice/?confirmed=0").content.decode().count("checkbox") < (
+        changelist.content.decode().count("checkbox")
+    )
     assert admin_client.get("/admin/portal/secondfactordevice/add/").status_code == 403
     for url in (
         f"/admin/portal/secondfactordevice/{device.pk}/change/",
