@@ -44,10 +44,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "axes",
+    "portal.app_configs.LockoutConfig",  # axes
     "auditlog",
     "django_otp",
-    "portal.two_factor_app.SecondFactorConfig",  # django_otp.plugins.otp_totp
+    "portal.app_configs.SecondFactorConfig",  # django_otp.plugins.otp_totp
     "django_htmx",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",

@@ -300,7 +300,7 @@ def test_an_admin_resets_a_lost_phone_and_the_officer_enrols_again(password: str
     assert "身份验证器（双因素认证）" in html and "连续错误次数" in html and "TOTP" not in html
     index = admin_client.get("/admin/").content.decode()
     assert "身份验证器（双因素认证）" in index and "登录尝试" in index and "审计日志" in index  # locale/zh_Hans
-    assert "Access attempts" not in index and "TOTP" not in index
+    assert "登录锁定" in index and "Axes" not in index and "Access attempts" not in index and "TOTP" not in index
     assert admin_client.get("/admin/portal/secondfactordevice/?confirmed=0").content.decode().count("checkbox") < (
         changelist.content.decode().count("checkbox")
     )
