@@ -872,6 +872,7 @@ class CpuMeter:
 def _run_load(
     args: argparse.Namespace, config: Config, run: tuple[int, int], plan_path: Path, env: dict[str, str], workdir: Path
 ) -> dict[str, Any]:
+    reference = _reference_ms()
     gunicorn, host = _start_gunicorn(config, env, workdir)
     try:
         command = [sys.executable, __file__, "--load-process", "--plan", str(plan_path), "--host", host]
@@ -891,9 +892,23 @@ def _run_load(
                 result |= json.loads(line[len("RESULT ") :])
         if load.wait() != 0 or "total" not in result:
             raise SystemExit(f"the load process failed (exit {load.returncode})")
-        return result
+        return result | {"reference_ms": reference}
     finally:
         _stop(gunicorn)
+
+
+#: Iterations of the reference loop (``_reference_ms``): about half a second of one core.
+REFERENCE_ITERATIONS = 5_000_000
+
+
+def _reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop on one core, just before the load: how fast the machine is right
+    now. A virtual machine's speed varies with its host (this one's by a quarter between runs), and the portal's CPU
+    per request varies with it; the two figures side by side tell a slower portal from a slower host."""
+    started, total = time.process_time(), 0
+    for number in range(REFERENCE_ITERATIONS):
+        total += number * number
+    return 1000 * (time.process_time() - started)
 
 
 def _row(label: str, figures: Mapping[str, float], width: int) -> str:
@@ -959,7 +974,8 @@ def _report(args: argparse.Namespace, config: Config, result: dict[str, Any]) ->
     # The web process's CPU per request does not depend on how hard the machine was pushed; the steal says how much
     # of the window the virtual machine's host gave to others (a slow run with steal is the host, not the portal).
     print(
-        f"  web CPU per request: {1000 * cpu['gunicorn'] / max(total['requests'], 1):.1f} ms; "
+        f"  web CPU per request: {1000 * cpu['gunicorn'] / max(total['requests'], 1):.1f} ms; machine speed: "
+        f"{result['reference_ms']:.0f} ms for a reference loop of {REFERENCE_ITERATIONS:,} steps (lower is faster); "
         f"CPU stolen by the host: {cpu['machine_steal'] / elapsed:.2f} cores"
     )
     print(
