@@ -305,6 +305,7 @@ class AnonymisationRunAdmin(AuditedModelAdmin):
         "claims",
         "objections",
         "attachments",
+        "third_parties",
         "messages",
         "import_jobs",
         "hire_years",

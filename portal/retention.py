@@ -15,6 +15,11 @@ When:
 - a hire whose programme year ended more than ``hire_years`` before today, unless a claim still needs it (a claim not
   itself past its period: live, or closed too recently).
 
+An individual who recommends talent (a third party of kind 个人) goes too once nothing needs them: no claim of theirs
+within its period, no hire they recommended within its period, registered and last signed in before the claims' cut-off.
+Their name, ID number (and digest), phone, contact and bank account go, their accounts are deactivated with the name,
+e-mail and phone on them, and their API tokens deleted; the hires and claims still point at the (anonymised) record.
+
 Beside the records, what was said about them goes after the shorter of the two periods: inbox notifications and
 e-mails (their titles and bodies name hires and claims), and finished background imports (their error lists quote
 the sheet's cells), are deleted when older than that.
@@ -58,6 +63,22 @@ HIRE_FIELDS: dict[str, Any] = {
     "other_conditions": "",
 }
 OBJECTION_FIELDS: dict[str, Any] = {"name": ANONYMISED_NAME, "phone": "", "statement": REDACTED}
+THIRD_PARTY_FIELDS: dict[str, Any] = {
+    "name": ANONYMISED_NAME,
+    "id_number": "",
+    "id_number_digest": None,
+    "contact_name": "",
+    "phone": "",
+    "bank_account": "",
+}
+USER_FIELDS: dict[str, Any] = {
+    "display_name": ANONYMISED_NAME,
+    "first_name": "",
+    "last_name": "",
+    "email": "",
+    "phone": "",
+    "is_active": False,
+}
 CLAIM_FIELDS: dict[str, Any] = {
     "payee_phone": "",
     "bank_account": "",
@@ -162,11 +183,14 @@ def anonymise_expired(
             # Hires that only a due claim holds back are due as well once it is anonymised.
             run.claims = len(claim_ids)
             run.hires = hires_due(cutoffs).count()
+            run.third_parties = third_parties_due(cutoffs).count()
             run.messages = sum(query.count() for query in _messages_due(cutoffs))
             run.import_jobs = _import_jobs_due(cutoffs).count()
             return run
         _anonymise_claims(claim_ids, run=run, now=now)
         _anonymise_hires(list(hires_due(cutoffs).order_by("pk").values_list("pk", flat=True)), run=run, now=now)
+        parties = list(third_parties_due(cutoffs).order_by("pk").values_list("pk", flat=True))
+        _anonymise_third_parties(parties, run=run, now=now)
         _delete_what_was_said(cutoffs, run=run)
         run.finished_at = timezone.now()
         run.save()
@@ -212,6 +236,40 @@ def _anonymise_hires(hire_ids: list[int], *, run: AnonymisationRun, now: datetim
     run.hires, run.objections = len(hire_ids), len(objection_ids)
     run.audit_entries += _scrub_trail(Hire, hire_ids, HIRE_FIELDS)
     run.audit_entries += _scrub_trail(Objection, objection_ids, OBJECTION_FIELDS)
+
+
+def third_parties_due(cutoffs: Cutoffs) -> QuerySet[Any]:
+    """Individuals nothing needs any more (see the module docstring)."""
+    from portal.models import ThirdParty
+    from referrals.models import Hire
+    from subsidies.models import Claim
+
+    since_before = end_of_day(cutoffs.claims_closed_before - datetime.timedelta(days=1))
+    open_claim = Claim.objects.filter(third_party=OuterRef("pk")).exclude(
+        pk__in=claims_past_retention(cutoffs).values("pk")
+    )
+    recent_hire = Hire.objects.filter(third_party=OuterRef("pk"), year__gt=cutoffs.hires_up_to_year)
+    recent_login = User.objects.filter(third_party=OuterRef("pk"), last_login__gte=since_before)
+    return ThirdParty.objects.filter(
+        kind=ThirdPartyKind.INDIVIDUAL, anonymised_at__isnull=True, created_at__lt=since_before
+    ).exclude(Exists(open_claim) | Exists(recent_hire) | Exists(recent_login))
+
+
+def _anonymise_third_parties(party_ids: list[int], *, run: AnonymisationRun, now: datetime.datetime) -> None:
+    from rest_framework.authtoken.models import Token
+
+    from portal.models import ThirdParty
+
+    if not party_ids:
+        return
+    ThirdParty.objects.filter(pk__in=party_ids).update(**THIRD_PARTY_FIELDS, anonymised_at=now)
+    users = User.objects.filter(third_party_id__in=party_ids)
+    user_ids = list(users.values_list("pk", flat=True))
+    users.update(**USER_FIELDS)
+    Token.objects.filter(user_id__in=user_ids).delete()
+    run.third_parties = len(party_ids)
+    run.audit_entries += _scrub_trail(ThirdParty, party_ids, THIRD_PARTY_FIELDS)
+    run.audit_entries += _scrub_trail(User, user_ids, USER_FIELDS)
 
 
 def _messages_due(cutoffs: Cutoffs) -> list[QuerySet[Any]]:
@@ -262,7 +320,7 @@ def _scrub_trail(model: type[Model], ids: Iterable[int], fields: Iterable[str]) 
 def _record_in_trail(run: AnonymisationRun) -> None:
     """One entry per run in the audit trail (under the run's record): the trail of each anonymised record shows its
     values redacted; this says when and under which policy it happened."""
-    if not (run.hires or run.claims or run.messages or run.import_jobs):
+    if not (run.hires or run.claims or run.third_parties or run.messages or run.import_jobs):
         return
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(AnonymisationRun),
@@ -275,6 +333,7 @@ def _record_in_trail(run: AnonymisationRun) -> None:
             "claims": ["0", str(run.claims)],
             "objections": ["0", str(run.objections)],
             "attachments": ["0", str(run.attachments)],
+            "third_parties": ["0", str(run.third_parties)],
             "messages": ["0", str(run.messages)],
             "import_jobs": ["0", str(run.import_jobs)],
         },

@@ -97,6 +97,8 @@ class ThirdParty(TimeStampedModel):
     bank_name = models.CharField(_("开户银行"), max_length=128)
     bank_account = EncryptedCharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    #: Set when an individual's personal data was anonymised past the retention period (``portal.retention``).
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("核验人"),

@@ -72,6 +72,7 @@ class AnonymisationRun(models.Model):
     claims = models.PositiveIntegerField(_("匿名化申报数"), default=0)
     objections = models.PositiveIntegerField(_("匿名化异议数"), default=0)
     attachments = models.PositiveIntegerField(_("删除扫描件数"), default=0)
+    third_parties = models.PositiveIntegerField(_("匿名化个人荐才者数"), default=0)
     messages = models.PositiveIntegerField(_("删除站内通知和邮件数"), default=0)
     import_jobs = models.PositiveIntegerField(_("删除导入记录数"), default=0)
     audit_entries = models.PositiveIntegerField(_("处理的审计记录数"), default=0)

@@ -204,7 +204,10 @@ def test_a_dry_run_writes_nothing_and_says_what_would_go(world: dict[str, Any], 
     assert _snapshot() == snapshot and not AnonymisationRun.objects.exists()
 
     call_command("anonymise_expired", "--dry-run")  # today: nothing due
-    assert "将匿名化0名人员、0份申报，删除0条站内通知和邮件、0条导入记录（未修改任何数据）" in capsys.readouterr().out
+    assert (
+        "将匿名化0名人员、0份申报、0名个人荐才者，删除0条站内通知和邮件、0条导入记录（未修改任何数据）"
+        in capsys.readouterr().out
+    )
 
 
 def test_an_anonymised_person_no_longer_blocks_the_uniqueness_rule(world: dict[str, Any]) -> None:
@@ -300,3 +303,42 @@ def test_old_notifications_emails_and_finished_imports_go_recent_ones_stay(world
         [ImportJobStatus.DONE, ImportJobStatus.QUEUED, ImportJobStatus.QUEUED]
     )  # old finished one gone; an old one still under way is the sweep's, not retention's
     assert run.import_jobs == 1 and run.messages >= 2
+
+
+def test_an_individual_recommender_nothing_needs_is_anonymised_and_signed_out(world: dict[str, Any]) -> None:
+    """Due: an individual with no claim or hire within its period who has not signed in since the cut-off. Not due:
+    the world's individual (a claim under review), one who signed in lately, an organisation."""
+    from rest_framework.authtoken.models import Token
+
+    from portal.models import ThirdParty, User
+
+    long_ago = LATER - datetime.timedelta(days=6 * 366)
+    gone = ThirdPartyFactory(verified=True, individual=True, name="陈十")
+    active = ThirdPartyFactory(verified=True, individual=True, name="褚十一")
+    organisation = ThirdPartyFactory(verified=True, name="某某人力资源公司")
+    ThirdParty.objects.filter(pk__in=[gone.pk, active.pk, organisation.pk]).update(created_at=long_ago)
+    ThirdParty.objects.filter(pk=world["party"].pk).update(created_at=long_ago)
+    gone_user = UserFactory(third_party_user=True, third_party=gone, email="chen@example.cn", last_login=long_ago)
+    Token.objects.create(user=gone_user)
+    UserFactory(third_party_user=True, third_party=active, last_login=LATER - datetime.timedelta(days=10))
+
+    run = anonymise_expired(now=LATER)
+
+    gone.refresh_from_db()
+    assert (gone.name, gone.id_number, gone.id_number_digest, gone.phone, gone.bank_account) == (
+        ANONYMISED_NAME,
+        "",
+        None,
+        "",
+        "",
+    )
+    assert gone.anonymised_at is not None and gone.kind == "individual"
+    gone_user.refresh_from_db()
+    assert (gone_user.is_active, gone_user.email, gone_user.display_name) == (False, "", ANONYMISED_NAME)
+    assert not Token.objects.filter(user=gone_user).exists()
+    for kept in (active, organisation, world["party"]):
+        kept.refresh_from_db()
+        assert kept.anonymised_at is None and kept.name != ANONYMISED_NAME, kept
+    assert User.objects.filter(third_party=active, is_active=True).exists()
+    assert run.third_parties == 1
+    assert not LogEntry.objects.filter(object_repr__contains="陈十").exists()
