@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,6 +34,9 @@ from portal.models import (
     WorkingDayOverride,
 )
 from portal.two_factor import second_factor_reset
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 admin.site.site_header = _("卓越工程师人才服务平台 · 系统管理")
 admin.site.site_title = _("卓越工程师人才服务平台")
@@ -183,6 +188,17 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
+def _column(field: str, label: StrOrPromise, *, ordering: str | None = "", boolean: bool | None = None) -> Any:
+    """A list or detail column showing ``field`` under a Chinese ``label`` (for models whose own field names are
+    English and untranslatable); sorted by the field unless ``ordering`` says otherwise (None: not sortable)."""
+
+    @admin.display(description=label, ordering=field if ordering == "" else ordering, boolean=boolean)
+    def show(model_admin: admin.ModelAdmin, obj: Model) -> object:
+        return getattr(obj, field)
+
+    return show
+
+
 class ConfirmedFilter(admin.SimpleListFilter):
     title = _("已绑定")
     parameter_name = "confirmed"
@@ -227,33 +243,13 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)  # a plain delete would skip the audit record: reset instead
         return actions
 
-    @admin.display(description=_("账号"), ordering="user__username")
-    def account(self, device: TOTPDevice) -> object:
-        return device.user
-
-    @admin.display(description=_("名称"), ordering="name")
-    def device_name(self, device: TOTPDevice) -> str:
-        return device.name
-
-    @admin.display(description=_("已绑定"), boolean=True, ordering="confirmed")
-    def is_confirmed(self, device: TOTPDevice) -> bool:
-        return device.confirmed
-
-    @admin.display(description=_("绑定时间"), ordering="created_at")
-    def created(self, device: TOTPDevice) -> object:
-        return device.created_at
-
-    @admin.display(description=_("最近使用"), ordering="last_used_at")
-    def last_used(self, device: TOTPDevice) -> object:
-        return device.last_used_at
-
-    @admin.display(description=_("连续错误次数"), ordering="throttling_failure_count")
-    def failures(self, device: TOTPDevice) -> int:
-        return device.throttling_failure_count
-
-    @admin.display(description=_("最近一次错误"))
-    def failed_at(self, device: TOTPDevice) -> object:
-        return device.throttling_failure_timestamp
+    account = _column("user", _("账号"), ordering="user__username")
+    device_name = _column("name", _("名称"))
+    is_confirmed = _column("confirmed", _("已绑定"), boolean=True)
+    created = _column("created_at", _("绑定时间"))
+    last_used = _column("last_used_at", _("最近使用"))
+    failures = _column("throttling_failure_count", _("连续错误次数"))
+    failed_at = _column("throttling_failure_timestamp", _("最近一次错误"), ordering=None)
 
     def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
         second_factor_reset(user=obj.user, by=request.user)  # type: ignore[arg-type]

@@ -6,6 +6,9 @@ Only the owner, the district's own staff and admins see a job; anyone else gets 
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,11 +17,41 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
 from portal.errors import PortalError
 from portal.http import request_user
-from portal.import_jobs import import_job_confirm, import_jobs_visible
-from portal.models import ImportJob, User
+from portal.import_jobs import import_job_confirm, import_job_create, import_jobs_visible, runs_in_background
+from portal.models import District, ImportJob, User
+
+
+def start_in_background(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    district: District,
+    period: TenDayPeriod | None,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse | None:
+    """The upload step the Annex 1 and Annex 3 import pages share: a sheet large enough to be read, checked and
+    written by a worker (``runs_in_background``) becomes a job, and the reader goes to its page, which shows the
+    progress; a refusal (size, zip structure, who may import) shows on the form. None: a small sheet, which the page
+    previews itself."""
+    if not runs_in_background(data):
+        return None
+    try:
+        job = import_job_create(
+            kind=kind, data=data, filename=filename, district=district, period=period, by=request_user(request)
+        )
+    except PortalError as error:
+        form.add_error("file", error.message)
+        return render(request, template, context)
+    return redirect("portal:import_job", pk=job.pk)
+
 
 #: How often the page asks for the job's progress while a worker is on it.
 POLL_SECONDS = 1

@@ -109,6 +109,11 @@ class Cutoffs:
         )
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """The first instant of ``day`` in Asia/Shanghai: a record made or left "before ``day``" is older than this."""
+    return end_of_day(day - datetime.timedelta(days=1))
+
+
 def _years_before(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year - years)
@@ -127,7 +132,7 @@ def claims_past_retention(cutoffs: Cutoffs) -> QuerySet[Any]:
     from subsidies.constants import ClaimStatus
     from subsidies.models import Claim
 
-    since_before = end_of_day(cutoffs.claims_closed_before - datetime.timedelta(days=1))
+    since_before = _start_of(cutoffs.claims_closed_before)
     closed_before = Q(status=ClaimStatus.PAID, paid_on__lt=cutoffs.claims_closed_before) | Q(
         status__in=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN], status_since__lt=since_before
     )
@@ -244,7 +249,7 @@ def third_parties_due(cutoffs: Cutoffs) -> QuerySet[Any]:
     from referrals.models import Hire
     from subsidies.models import Claim
 
-    since_before = end_of_day(cutoffs.claims_closed_before - datetime.timedelta(days=1))
+    since_before = _start_of(cutoffs.claims_closed_before)
     open_claim = Claim.objects.filter(third_party=OuterRef("pk")).exclude(
         pk__in=claims_past_retention(cutoffs).values("pk")
     )
@@ -275,7 +280,7 @@ def _anonymise_third_parties(party_ids: list[int], *, run: AnonymisationRun, now
 def _messages_due(cutoffs: Cutoffs) -> list[QuerySet[Any]]:
     from portal.models import Notification, OutboxMessage
 
-    before = end_of_day(cutoffs.messages_before - datetime.timedelta(days=1))
+    before = _start_of(cutoffs.messages_before)
     return [Notification.objects.filter(created_at__lt=before), OutboxMessage.objects.filter(created_at__lt=before)]
 
 
@@ -283,8 +288,9 @@ def _import_jobs_due(cutoffs: Cutoffs) -> QuerySet[Any]:
     from portal.models import ImportJob
     from portal.models.imports import ACTIVE_STATUSES
 
-    before = end_of_day(cutoffs.messages_before - datetime.timedelta(days=1))
-    return ImportJob.objects.filter(created_at__lt=before).exclude(status__in=ACTIVE_STATUSES)
+    return ImportJob.objects.filter(created_at__lt=_start_of(cutoffs.messages_before)).exclude(
+        status__in=ACTIVE_STATUSES
+    )
 
 
 def _delete_what_was_said(cutoffs: Cutoffs, *, run: AnonymisationRun) -> None:

@@ -22,7 +22,8 @@ from portal.constants import ImportJobKind
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.http import period_from, redirect_back, request_user
-from portal.import_jobs import import_job_create, import_jobs_recent, runs_in_background
+from portal.import_job_views import start_in_background
+from portal.import_jobs import import_jobs_recent
 from portal.models import District, Employer
 from portal.public_cache import public_page
 from portal.uploads import PendingUpload, read_upload
@@ -336,21 +337,19 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         elif request.FILES.get("file"):
             upload = cast(UploadedFile, request.FILES["file"])
             data = read_upload(upload)
-            if runs_in_background(data):
-                # A large sheet is read, checked and written by a worker; its page shows the progress.
-                try:
-                    job = import_job_create(
-                        kind=ImportJobKind.POSITIONS,
-                        data=data,
-                        filename=upload.name or "",
-                        district=district,
-                        period=period,
-                        by=user,
-                    )
-                except PortalError as error:
-                    form.add_error("file", error.message)
-                    return render(request, "positions/import.html", context)
-                return redirect("portal:import_job", pk=job.pk)
+            started = start_in_background(
+                request,
+                form,
+                kind=ImportJobKind.POSITIONS,
+                data=data,
+                filename=upload.name or "",
+                district=district,
+                period=period,
+                template="positions/import.html",
+                context=context,
+            )
+            if started is not None:
+                return started
             try:
                 preview = preview_positions(file=data, district=district, period=period, by=user)
             except PortalError as error:

@@ -170,13 +170,9 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def _detail_queryset(self) -> QuerySet[Claim]:
         user = _user(self.request)
         if not is_reviewer.test(user):
-            # The claimant's shape: each line's hire and post, no publicity record (ClaimLineDetailSerializer).
-            return selectors.claim_visible(user=user).prefetch_related(
-                Prefetch("items", queryset=ClaimItem.objects.select_related("hire__position")),
-                "attachments",
-                "events__actor",
-            )
-        # The reviewers' lines also carry each hire's notice and objections: one more query, not one per line.
+            # The claimant's shape: no publicity record on the lines (ClaimLineDetailSerializer).
+            return selectors.claim_detail(user=user, with_publicity=False)
+        # The reviewers' lines also carry each hire's objections: one more query, not one per line.
         return selectors.claim_detail(user=user).prefetch_related("items__hire__objections")
 
     def get_queryset(self) -> QuerySet[Claim]:

@@ -21,7 +21,8 @@ from portal.constants import ImportJobKind
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.http import request_user
-from portal.import_jobs import import_job_create, import_jobs_recent, runs_in_background
+from portal.import_job_views import start_in_background
+from portal.import_jobs import import_jobs_recent
 from portal.models import District, User
 from portal.uploads import PendingUpload, read_upload
 from referrals.exporting import hire_template_workbook
@@ -86,21 +87,19 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
         elif request.FILES.get("file"):
             upload = cast(UploadedFile, request.FILES["file"])
             data = read_upload(upload)
-            if runs_in_background(data):
-                # A large sheet is read, checked and written by a worker; its page shows the progress.
-                try:
-                    job = import_job_create(
-                        kind=ImportJobKind.HIRES,
-                        data=data,
-                        filename=upload.name or "",
-                        district=district,
-                        period=None,
-                        by=user,
-                    )
-                except PortalError as error:
-                    form.add_error("file", error.message)
-                    return render(request, "referrals/import.html", context)
-                return redirect("portal:import_job", pk=job.pk)
+            started = start_in_background(
+                request,
+                form,
+                kind=ImportJobKind.HIRES,
+                data=data,
+                filename=upload.name or "",
+                district=district,
+                period=None,
+                template="referrals/import.html",
+                context=context,
+            )
+            if started is not None:
+                return started
             try:
                 preview = preview_hires(file=data, district=district, by=user)
             except PortalError as error:
