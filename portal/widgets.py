@@ -13,11 +13,26 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
 
+class DateInput(forms.DateInput):
+    """``<input type="date">``, whose value browsers accept only as ``YYYY-MM-DD`` (RFC 3339), whatever the
+    locale's display format: with zh-hans's ``2026/11/20`` the browser shows an empty field, and saving the form
+    unchanged would erase the date."""
+
+    input_type = "date"
+    ISO_FORMAT = "%Y-%m-%d"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=self.ISO_FORMAT)
+
+
 def bootstrap(form: forms.BaseForm) -> None:
     """Check boxes and radios get ``form-check-input``, selects ``form-select``, the rest ``form-control``; every
     widget gets a stable ``id_<name>``. A class a field already set is kept."""
     for name, field in form.fields.items():
         widget = field.widget
+        if isinstance(widget, forms.DateInput) and widget.input_type == "date":
+            # Whatever declared it, a date picker is fed ISO dates (see DateInput).
+            widget.format = DateInput.ISO_FORMAT
         if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
             widget.attrs["class"] = "form-check-input"
         elif isinstance(widget, forms.Select):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.constants import Channel, Education, Programme
 from portal.models import District, ThirdParty
-from portal.widgets import bootstrap
+from portal.widgets import DateInput, bootstrap
 from positions.models import Position
 from referrals.constants import EmploymentMode
 from referrals.models import Hire
@@ -43,7 +43,7 @@ class HireForm(forms.Form):
     arrived_on = forms.DateField(
         label="入职时间",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="不填则按登记当天计入专项年度。",
     )
     work_experience = forms.CharField(
@@ -123,7 +123,7 @@ class HireForm(forms.Form):
 class PublishForm(forms.Form):
     """Publish the chosen audited hires in one notice, or mark them exempt (按规定不公示) with the rule."""
 
-    published_on = forms.DateField(label="公示开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    published_on = forms.DateField(label="公示开始日期", widget=DateInput())
     title = forms.CharField(
         label="公示标题", max_length=200, required=False, help_text="不填则为“某某区卓越工程师引进人才公示”。"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from unittest import mock
 
 import pytest
@@ -19,3 +20,18 @@ def test_the_third_party_list_decrypts_nothing() -> None:
         listed = str(HireForm(district=DistrictFactory())["third_party"])
     assert all(party.name in listed for party in parties)
     assert decrypt.call_count == 0  # loading whole rows would decrypt each ID number and bank account
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_date_pickers_are_fed_iso_dates_whatever_the_locale(language: str) -> None:
+    """A date input's value in the locale's format (zh-hans: 2026/11/20) is dropped by browsers, so saving the form
+    unchanged would erase the date."""
+    from django.utils import translation
+
+    from referrals.forms import PublishForm
+
+    with translation.override(language):
+        hire_form = HireForm(district=DistrictFactory(), initial={"arrived_on": datetime.date(2026, 11, 20)})
+        publish_form = PublishForm(initial={"published_on": datetime.date(2026, 12, 7)})
+        assert 'value="2026-11-20"' in str(hire_form["arrived_on"])
+        assert 'value="2026-12-07"' in str(publish_form["published_on"])
