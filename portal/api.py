@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -22,4 +24,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.field:
             body["field"] = exc.field
         return Response(body, status=code)
+    if isinstance(exc, Http404):
+        # DRF would pass on Django's English "No Hire matches the given query.", which also names the model: a record
+        # out of the caller's scope reads as DRF's own 「未找到。」, like one that does not exist.
+        exc = NotFound()
     return drf_exception_handler(exc, context)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +20,16 @@ from portal.decorators import permission_required
 from portal.models import AnnualTarget, SubsidyCap
 from portal.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_queues_for
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signs out (POST only, as Django's) and says so on the page it lands on (LOGOUT_REDIRECT_URL)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # After the session is flushed: the message travels in its own cookie to the next page.
+        messages.success(request, "您已安全退出。如在公共电脑上使用，请关闭浏览器。")
+        return response
 
 
 @require_GET

@@ -175,6 +175,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# No "AXES: BEGIN version …" line at the start of every process and management command; sign-ins, failures and
+# lockouts are still logged.
+AXES_VERBOSE = False
 
 # Second factor (django-otp TOTP) for talent centre officers, bureau reviewers and admins (portal.two_factor).
 # Each wrong code doubles the wait before the next try: FACTOR seconds after the first, 2×, 4×, … (reset on success).
@@ -197,6 +200,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Files WhiteNoise serves at the site's root: /favicon.ico, which browsers ask for whatever a page links.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Uploaded attachments live outside the web root and are served only through permission-checked views.
 MEDIA_ROOT = env.path("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -301,8 +306,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery. The embedded default needs no server: kombu's filesystem transport under var/.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+# Celery. The embedded default needs no server: kombu's filesystem transport under var/ (its host named, or kombu
+# warns of a missing one at every start).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

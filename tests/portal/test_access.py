@@ -95,6 +95,16 @@ def test_logout_deletes_the_server_side_session() -> None:
     assert not Session.objects.filter(session_key=key).exists()
 
 
+def test_logging_out_says_so_on_the_page_it_lands_on() -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True))
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(reverse("portal:home"), 302)]
+    page = response.content.decode()
+    assert "您已安全退出" in page and "退出登录" not in page  # the message, and no longer signed in
+    assert "您已安全退出" not in client.get(reverse("portal:home")).content.decode()  # said once
+
+
 def test_a_session_ends_twelve_hours_after_login_however_active() -> None:
     client = Client()
     client.force_login(UserFactory(centre=True))
