@@ -46,12 +46,8 @@ class HireForm(forms.Form):
         widget=DateInput(),
         help_text="不填则按登记当天计入专项年度。",
     )
-    work_experience = forms.CharField(
-        label="工作经历（海聚）", required=False, widget=Textarea(attrs={"rows": 3})
-    )
-    other_conditions = forms.CharField(
-        label="其他符合的相关条件", required=False, widget=Textarea(attrs={"rows": 2})
-    )
+    work_experience = forms.CharField(label="工作经历（海聚）", required=False, widget=Textarea(attrs={"rows": 3}))
+    other_conditions = forms.CharField(label="其他符合的相关条件", required=False, widget=Textarea(attrs={"rows": 2}))
     # Beyond the annex: who introduced the person, and the programme if not the post's default.
     third_party = forms.ModelChoiceField(
         label="荐才第三方",

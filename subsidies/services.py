@@ -196,18 +196,18 @@ def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, repl
             for hire_id, item in list(kept.items()):
                 if hire_id not in hire_ids:
                     item.delete()
-            added = []
+            added: list[ClaimItem] = []
             for line, cap in checked:
-                item = kept.get(line.hire.pk)
-                if item is None:
+                kept_item = kept.get(line.hire.pk)
+                if kept_item is None:
                     added.append(
                         ClaimItem(
                             claim=claim, hire=line.hire, cap=cap, requested_amount=line.requested_amount, live=True
                         )
                     )
-                elif (item.cap, item.requested_amount, item.live) != (cap, line.requested_amount, True):
-                    item.cap, item.requested_amount, item.live = cap, line.requested_amount, True
-                    item.save(update_fields=["cap", "requested_amount", "live"])
+                elif (kept_item.cap, kept_item.requested_amount, kept_item.live) != (cap, line.requested_amount, True):
+                    kept_item.cap, kept_item.requested_amount, kept_item.live = cap, line.requested_amount, True
+                    kept_item.save(update_fields=["cap", "requested_amount", "live"])
             ClaimItem.objects.bulk_create(added)
     except IntegrityError:
         raise PortalError(_taken_message(hire_ids), "hire_already_claimed", field="lines") from None

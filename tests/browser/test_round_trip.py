@@ -365,6 +365,7 @@ def test_notification_settings_saved_unchanged(
     stored = list(NotificationPreference.objects.filter(user=user).order_by("pk").values("pk", "kind", "by_email"))
 
     log_in(browser_page, user.username)
+    snapshot = Snapshot(user)  # after the sign-in, which stamps last_login
     browser_page.goto(reverse("portal:notification_settings"))
     for kind, by_email in choices.items():
         box = browser_page.get_by_label(str(NotificationKind(kind).label))
@@ -378,6 +379,7 @@ def test_notification_settings_saved_unchanged(
         row["pk"]: row for row in NotificationPreference.objects.filter(user=user).values("pk", "kind", "by_email")
     }
     assert [after.get(row["pk"]) for row in stored] == stored
+    snapshot.assert_unchanged()
 
 
 # ---------------------------------------------------------------------------------------------------------------
