@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from auditlog.models import LogEntry
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,7 @@ from portal.models import (
     WorkingDayOverride,
 )
 from portal.two_factor import second_factor_reset
+from portal.widgets import LineBreaksAsStored
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,10 +46,15 @@ admin.site.site_title = _("卓越工程师人才服务平台")
 admin.site.index_title = _("系统管理")
 
 
+class AdminTextarea(LineBreaksAsStored, AdminTextareaWidget):
+    """The admin's ``<textarea>``, its line breaks read back as stored (``portal.widgets.browser_text``)."""
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Adds the record's audit trail (who, when, what changed) below its change form."""
 
     change_form_template = "admin/portal/audited_change_form.html"
+    formfield_overrides = {models.TextField: {"widget": AdminTextarea}}
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         extra_context = extra_context or {}
@@ -81,6 +89,9 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (_("平台角色"), {"fields": ("role", "display_name", "phone", "district", "employer", "third_party")}),
     )
+    # Recorded by the sign-in and the account's creation. Their date-and-time inputs would show minutes only
+    # (zh-hans's first time format): saving the form unchanged would cut the seconds off.
+    readonly_fields = ["last_login", "date_joined"]
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("平台角色"), {"fields": ("role", "display_name", "district", "employer", "third_party")}),
@@ -287,6 +298,8 @@ class RetentionPolicyAdmin(AuditedModelAdmin):
         return redirect("admin:portal_retentionpolicy_change", RetentionPolicy.current().pk)
 
     def save_model(self, request: HttpRequest, obj: RetentionPolicy, form, change: bool) -> None:
+        if change and not form.has_changed():
+            return  # saved unchanged: 修改人 and 修改时间 still say who last changed the setting, and when
         obj.updated_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 

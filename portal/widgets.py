@@ -25,11 +25,31 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format=self.ISO_FORMAT)
 
 
+def browser_text(value: object) -> object:
+    """A textarea's text as the browser sent it, with its line breaks as stored (LF). HTML's form submission turns
+    every line break of a ``<textarea>`` into CRLF: text that came from the database with LF (an import, a fixture,
+    the API) would come back different on every save, though nobody touched it."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class LineBreaksAsStored:
+    """For a ``Textarea`` (or the admin's): line breaks read back as LF (see ``browser_text``)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return browser_text(super().value_from_datadict(data, files, name))  # type: ignore[misc]
+
+
+class Textarea(LineBreaksAsStored, forms.Textarea):
+    """The portal's ``<textarea>``: saved unchanged, its text is unchanged."""
+
+
 def bootstrap(form: forms.BaseForm) -> None:
     """Check boxes and radios get ``form-check-input``, selects ``form-select``, the rest ``form-control``; every
     widget gets a stable ``id_<name>``. A class a field already set is kept."""
     for name, field in form.fields.items():
         widget = field.widget
+        if isinstance(widget, forms.Textarea) and not isinstance(widget, LineBreaksAsStored):
+            raise TypeError(f"{type(form).__name__}.{name}: use portal.widgets.Textarea (line breaks as stored)")
         if isinstance(widget, forms.DateInput) and widget.input_type == "date":
             # Whatever declared it, a date picker is fed ISO dates (see DateInput).
             widget.format = DateInput.ISO_FORMAT

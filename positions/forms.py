@@ -11,7 +11,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
 from portal.models import District, Employer, User
-from portal.widgets import bootstrap
+from portal.widgets import Textarea, bootstrap
 from positions.models import Position
 from positions.services import PositionData
 
@@ -41,7 +41,7 @@ class PositionForm(forms.Form):
     competencies = forms.CharField(
         label="职业能力要求",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         help_text="可分行填写，换行会保留。",
     )
     recruits_graduates = forms.TypedChoiceField(

@@ -37,7 +37,9 @@ class HireAdmin(IdNumberSearchMixin, AuditedModelAdmin):
     list_filter = ["status", "programme", "mode", "district"]
     search_fields = ["name"]  # and a whole ID number (IdNumberSearchMixin)
     list_select_related = ["district"]
-    # ID numbers are never shown whole in lists; the change form shows them to admins only.
+    # ID numbers are never shown whole in lists; the change form shows them to admins only. The employer's
+    # confirmation is a move of the employer's (referrals.services), recorded with its time to the microsecond: an
+    # input showing minutes would cut it on every save.
     readonly_fields = [
         "status",
         "notice",
@@ -46,6 +48,10 @@ class HireAdmin(IdNumberSearchMixin, AuditedModelAdmin):
         "return_reason",
         "recorded_by",
         "anonymised_at",
+        "employer_confirmation",
+        "employer_confirmed_at",
+        "employer_confirmed_by",
+        "employer_decline_reason",
     ]
     raw_id_fields = ["position", "third_party", "report"]
 

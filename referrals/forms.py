@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.constants import Channel, Education, Programme
 from portal.models import District, ThirdParty
-from portal.widgets import DateInput, bootstrap
+from portal.widgets import DateInput, Textarea, bootstrap
 from positions.models import Position
 from referrals.constants import EmploymentMode
 from referrals.models import Hire
@@ -46,12 +46,8 @@ class HireForm(forms.Form):
         widget=DateInput(),
         help_text="不填则按登记当天计入专项年度。",
     )
-    work_experience = forms.CharField(
-        label="工作经历（海聚）", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    other_conditions = forms.CharField(
-        label="其他符合的相关条件", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    work_experience = forms.CharField(label="工作经历（海聚）", required=False, widget=Textarea(attrs={"rows": 3}))
+    other_conditions = forms.CharField(label="其他符合的相关条件", required=False, widget=Textarea(attrs={"rows": 2}))
     # Beyond the annex: who introduced the person, and the programme if not the post's default.
     third_party = forms.ModelChoiceField(
         label="荐才第三方",
@@ -144,7 +140,7 @@ class ObjectionForm(forms.Form):
     hire = forms.IntegerField()
     name = forms.CharField(label="异议人真实姓名", max_length=64)
     phone = forms.CharField(label="联系电话", max_length=32)
-    statement = forms.CharField(label="异议事实和理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    statement = forms.CharField(label="异议事实和理由", widget=Textarea(attrs={"rows": 4}), max_length=2000)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -185,18 +185,30 @@ def _taken_message(hire_ids: list[int]) -> str:
 
 
 def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, replace: bool = True) -> None:
-    """Write the claim's lines (``replace``: instead of those it has). The partial unique index decides, under any
-    concurrency, that a hire is on one live claim only; the loser gets a clear refusal and its transaction writes
-    nothing."""
+    """Write the claim's lines (``replace``: instead of those it has). A line kept for the same hire is updated in
+    place, and only where its amount or cap differ: saving the form unchanged rewrites nothing and leaves no entry
+    in the audit trail. The partial unique index decides, under any concurrency, that a hire is on one live claim
+    only; the loser gets a clear refusal and its transaction writes nothing."""
     hire_ids = [line.hire.pk for line, _ in checked]
     try:
         with transaction.atomic():
-            if replace:
-                claim.items.all().delete()
-            ClaimItem.objects.bulk_create(
-                ClaimItem(claim=claim, hire=line.hire, cap=cap, requested_amount=line.requested_amount, live=True)
-                for line, cap in checked
-            )
+            kept = {item.hire_id: item for item in claim.items.all()} if replace else {}
+            for hire_id, item in list(kept.items()):
+                if hire_id not in hire_ids:
+                    item.delete()
+            added: list[ClaimItem] = []
+            for line, cap in checked:
+                kept_item = kept.get(line.hire.pk)
+                if kept_item is None:
+                    added.append(
+                        ClaimItem(
+                            claim=claim, hire=line.hire, cap=cap, requested_amount=line.requested_amount, live=True
+                        )
+                    )
+                elif (kept_item.cap, kept_item.requested_amount, kept_item.live) != (cap, line.requested_amount, True):
+                    kept_item.cap, kept_item.requested_amount, kept_item.live = cap, line.requested_amount, True
+                    kept_item.save(update_fields=["cap", "requested_amount", "live"])
+            ClaimItem.objects.bulk_create(added)
     except IntegrityError:
         raise PortalError(_taken_message(hire_ids), "hire_already_claimed", field="lines") from None
     claim.requested_total = sum((line.requested_amount for line, _ in checked), Decimal(0))

@@ -10,7 +10,8 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from portal.widgets import PortalFormRenderer, bootstrap, select_html
+from portal.admin import AdminTextarea
+from portal.widgets import PortalFormRenderer, Textarea, bootstrap, select_html
 from positions.forms import PositionForm
 from referrals.forms import HireForm
 from tests.factories import EmployerFactory, PositionFactory, ThirdPartyFactory
@@ -73,3 +74,31 @@ def test_other_templates_are_left_to_django() -> None:
 
     expected, got = _both(Radios)
     assert got == expected
+
+
+class Notes(forms.Form):
+    notes = forms.CharField(widget=Textarea())
+
+
+@pytest.mark.parametrize("widget", [Textarea(), AdminTextarea()])
+def test_a_textarea_reads_line_breaks_back_as_stored(widget: forms.Widget) -> None:
+    # HTML's form submission sends every line break of a <textarea> as CRLF, whatever the text held.
+    sent = {"notes": "1. 熟悉工业控制；\r\n2. 有项目经验。\r\n\r\n旧式换行\r结尾"}
+    assert widget.value_from_datadict(sent, {}, "notes") == "1. 熟悉工业控制；\n2. 有项目经验。\n\n旧式换行\n结尾"
+    assert widget.value_from_datadict({}, {}, "notes") is None
+
+
+def test_a_form_saved_unchanged_gives_back_its_text() -> None:
+    stored = "第一行\n\n  第三行缩进"
+    html = str(Notes(initial={"notes": stored})["notes"])
+    assert html.endswith(f">\n{stored}</textarea>")  # the newline after <textarea> is the parser's, not the text's
+    form = Notes({"notes": stored.replace("\n", "\r\n")})
+    assert form.is_valid() and form.cleaned_data["notes"] == stored
+
+
+def test_bootstrap_refuses_a_textarea_that_would_rewrite_line_breaks() -> None:
+    class Plain(forms.Form):
+        notes = forms.CharField(widget=forms.Textarea())
+
+    with pytest.raises(TypeError, match=r"portal\.widgets\.Textarea"):
+        bootstrap(Plain())

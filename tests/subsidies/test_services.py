@@ -264,3 +264,27 @@ def test_a_new_claim_is_audited_once_as_created_with_its_reference_and_total(hea
     assert (entry.action, entry.actor) == (LogEntry.Action.CREATE, headhunter)
     assert entry.changes_dict["reference"] == ["None", stored.reference]
     assert entry.changes_dict["requested_total"] == ["None", "31500.50"]
+
+
+def test_an_update_keeps_the_lines_it_does_not_change(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    """The same form saved again rewrites no line and writes nothing to the audit trail; a changed amount is one
+    update of its line, a line dropped is deleted, a hire added gets a new line."""
+    from auditlog.models import LogEntry
+
+    hires = [claimable_hire(headhunter.third_party, employer) for _ in range(3)]
+    claim = claim_create(data=_data(employer, (hires[0], "30000"), (hires[1], "1500.50")), by=headhunter)
+    lines = list(ClaimItem.objects.order_by("pk").values_list("pk", "hire_id", "requested_amount"))
+    entries = LogEntry.objects.count()
+
+    claim_update(claim=claim, data=_data(employer, (hires[0], "30000.00"), (hires[1], "1500.5")), by=headhunter)
+    assert list(ClaimItem.objects.order_by("pk").values_list("pk", "hire_id", "requested_amount")) == lines
+    assert LogEntry.objects.count() == entries
+
+    claim_update(claim=claim, data=_data(employer, (hires[1], "1200"), (hires[2], "800")), by=headhunter)
+    after = list(ClaimItem.objects.order_by("pk").values_list("pk", "hire_id", "requested_amount"))
+    assert after[0] == (lines[1][0], hires[1].pk, Decimal("1200.00"))
+    assert after[1][1:] == (hires[2].pk, Decimal("800.00")) and after[1][0] > lines[1][0]
+    assert Claim.objects.get().requested_total == Decimal("2000.00")
+    written = {(entry.action, entry.object_pk) for entry in LogEntry.objects.order_by("pk")[entries:]}
+    assert (LogEntry.Action.DELETE, str(lines[0][0])) in written
+    assert (LogEntry.Action.UPDATE, str(lines[1][0])) in written

@@ -1,0 +1,720 @@
+"""Saving a form unchanged changes nothing. For each form a role can open on an existing record, the person signs in
+(the real login page, with the authenticator code where the role needs one), opens the record's form in headless
+Chromium, presses its save button without touching a field, and the record must be the same afterwards, field by
+field, with no audit-trail entry showing a change.
+
+A round trip loses data wherever what the page is given is not what the browser sends back: a date in the
+locale's format that ``<input type="date">`` drops, a decimal shown as ``30,000.00``, a select whose options miss
+the stored value, a textarea whose ``\\n`` comes back ``\\r\\n``, a masked number saved masked, a time that loses
+its seconds' fractions or shifts by eight hours. Records here have every optional field filled with a value that
+is not the default (dates, decimals with fen, choices other than the first, booleans True, foreign keys, many-to-
+many), since a default hides a loss.
+
+Compared: every concrete column (``Model._meta.concrete_fields``, read back through the ORM, so an encrypted column
+compares its plaintext: its stored token changes on every write by design, a fresh IV each time) and every
+many-to-many, plus the rows a form edits with its record (a claim's lines, a base batch's bases), primary keys
+included, so deleting and re-creating the same lines counts as a change. Excluded, and only these: columns with
+``auto_now=True`` (``updated_at``): Django stamps them on every ``save()``, it is their whole point to say when the
+row was last written, and no form shows or sends them.
+
+The admin's change forms are parametrised over ``admin.site._registry``: a model registered later is tested
+without anybody adding it here, and fails until it has a record below (``RECORDS``) or is read-only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.test import RequestFactory
+from django.urls import reverse
+
+from portal.calendar.tenday import SHANGHAI
+from portal.constants import NotificationKind
+from portal.models import (
+    AnnualTarget,
+    CalendarYear,
+    NotificationPreference,
+    Policy,
+    PolicyCategory,
+    RetentionPolicy,
+    SubsidyCap,
+    User,
+    WorkingDayOverride,
+)
+from portal.notifications import email_choices
+from tests.browser.conftest import enter_second_factor
+from tests.conftest import PASSWORD
+from tests.factories import (
+    DistrictFactory,
+    EmployerFactory,
+    HireFactory,
+    PositionFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    attach_signed_annexes,
+    claimable_hire,
+    make_id_number,
+    make_uscc,
+)
+from tests.otp import authenticator
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+#: Text with what browsers and forms like to rewrite: lines (sent back as CRLF), a blank line, inner double spaces.
+MULTILINE = "1. 熟悉工业控制系统；\n2. 有  三年以上项目经验。\n\n3. 能适应出差。"
+#: An aware time with microseconds, in Shanghai: the admin's date and time inputs show seconds only.
+AN_INSTANT = datetime.datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=SHANGHAI)
+ARRIVAL = datetime.date(2026, 11, 20)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What is compared
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _compared_fields(model: type[models.Model]) -> list[models.Field]:
+    # auto_now columns (updated_at) are stamped by every save(): see the module's note.
+    return [f for f in model._meta.concrete_fields if not getattr(f, "auto_now", False)]
+
+
+def state(obj: models.Model) -> dict[str, Any]:
+    """The record as stored: every compared column and many-to-many, read back from the database."""
+    model = type(obj)
+    key = model._meta.pk.attname  # not ``pk``: DRF's TokenProxy answers ``pk`` with its user's id
+    fresh = model._base_manager.get(**{key: getattr(obj, key)})
+    values: dict[str, Any] = {f.attname: getattr(fresh, f.attname) for f in _compared_fields(model)}
+    for m2m in model._meta.many_to_many:
+        values[m2m.name] = sorted(getattr(fresh, m2m.name).values_list("pk", flat=True))
+    return values
+
+
+def rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
+    """Child rows a form edits with its record, primary keys included (a line deleted and re-created is a change)."""
+    return [state(row) for row in queryset.order_by("pk")]
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {key: (before[key], after.get(key)) for key in before if before[key] != after.get(key)}
+
+
+def audit_mark() -> int:
+    return LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def audit_changes_since(mark: int) -> list[str]:
+    """Audit-trail entries written since ``mark`` that record a change (create, update or delete with changes)."""
+    return [
+        f"{entry.content_type.model} #{entry.object_pk} {entry.get_action_display()}: {entry.changes}"
+        for entry in LogEntry.objects.filter(pk__gt=mark).select_related("content_type").order_by("pk")
+        if entry.changes
+    ]
+
+
+class Snapshot:
+    """The records a form shows, taken before the save; ``assert_unchanged()`` after it."""
+
+    def __init__(self, *records: models.Model, children: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+        self.records = records
+        self.children = children
+        self.before = [state(record) for record in records]
+        self.children_before = children() if children else []
+        self.mark = audit_mark()
+
+    def assert_unchanged(self) -> None:
+        for record, before in zip(self.records, self.before, strict=True):
+            changed = differences(before, state(record))
+            assert not changed, f"{type(record).__name__} #{record.pk} changed by an unchanged save: {changed}"
+        if self.children:
+            after = self.children()
+            assert after == self.children_before, (
+                f"the rows edited with the record changed: {self.children_before} → {after}"
+            )
+        written = audit_changes_since(self.mark)
+        assert not written, f"an unchanged save wrote audit entries with changes: {written}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The person at the browser
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def log_in(page: Page, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, username)
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
+@pytest.fixture
+def browser_page(open_person: Callable[[], Page]) -> Page:
+    """One person's page, with ``open_person``'s checks (no CSP violation, no script error)."""
+    return open_person()
+
+
+@pytest.fixture
+def shot(screenshot_of: Callable[[Page, str], Path]) -> Callable[[Page, str], Path]:
+    def take(page: Page, name: str) -> Path:
+        return screenshot_of(page, f"round-trip-{name}")
+
+    return take
+
+
+def portal_message(page: Page, text: str) -> Any:
+    return page.locator(".portal-messages").get_by_role("alert").filter(has_text=text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The portal's own forms
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_clerk_saves_a_post_unchanged(browser_page: Page, shot: Callable[[Page, str], Path]) -> None:
+    """修改岗位 (Annex 1) by the district clerk: a returned post, every field filled, none at its first choice."""
+    from playwright.sync_api import expect
+
+    district = DistrictFactory(code="500151", name="铜梁区")
+    clerk = UserFactory(clerk=True, district=district, username="clerk_round_trip")
+    EmployerFactory(district=district, name="重庆铜梁甲单位")  # another employer: the select has a choice to keep
+    post = PositionFactory(
+        batch__district=district,
+        employer__name="重庆铜梁乙单位",
+        status="returned",
+        return_reason="请补充薪资范围的计算口径。",
+        channel="special_recruitment",
+        name="前沿通信技术与政策研究工程师",
+        headcount=4,
+        education="doctor",
+        majors="电子信息、通信工程、计算机",
+        competencies=MULTILINE,
+        recruits_graduates=False,
+        salary_text="1.5万/月",
+        created_by=clerk,
+    )
+    snapshot = Snapshot(post)
+
+    log_in(browser_page, clerk.username)
+    browser_page.goto(reverse("positions:edit", args=[post.pk]))
+    expect(browser_page.get_by_role("heading", name=f"修改岗位：{post.name}")).to_be_visible()
+    expect(browser_page.get_by_label("岗位名称")).to_have_value(post.name)
+    expect(browser_page.get_by_label("职业能力要求")).to_have_value(MULTILINE)
+    shot(browser_page, "post-clerk")
+    browser_page.get_by_role("button", name="保存草稿").click()
+    expect(portal_message(browser_page, f"已保存修改：{post.name}。")).to_be_visible()
+    snapshot.assert_unchanged()
+
+
+def test_clerk_saves_a_hire_unchanged(browser_page: Page, shot: Callable[[Page, str], Path]) -> None:
+    """修改到岗人员 (Annex 3) by the district clerk: arrival date, third party, programme other than the post's
+    default, every optional field filled."""
+    from playwright.sync_api import expect
+
+    district = DistrictFactory(code="500120", name="璧山区")
+    clerk = UserFactory(clerk=True, district=district, username="clerk_bishan")
+    post = PositionFactory(published=True, batch__district=district, recruits_graduates=True, created_by=clerk)
+    PositionFactory(published=True, batch__district=district, employer=post.employer, created_by=clerk)
+    ThirdPartyFactory(name="重庆甲人力资源服务有限公司")
+    party = ThirdPartyFactory(name="重庆英才人力资源服务有限公司", verified=True)
+    hire = HireFactory(
+        position=post,
+        recorded_by=clerk,
+        status="returned",
+        return_reason="请核对合同期限。",
+        programme="haiju",  # the post recruits graduates: 启航 would be the default
+        name="李明远",
+        id_number=make_id_number(37, region="500103", birthday="19990315"),
+        mode="flexible",
+        contract_term="2026年11月至2029年10月",
+        school="重庆大学",
+        major="控制科学与工程",
+        education="doctor",
+        title_rank="高级工程师",
+        skill_level="一级/高级技师",
+        arrived_on=ARRIVAL,
+        work_experience=MULTILINE,
+        other_conditions="入选重庆英才计划。\n获省部级科技奖励。",
+        third_party=party,
+        employer_confirmation="confirmed",
+        employer_confirmed_at=AN_INSTANT,
+        employer_confirmed_by=UserFactory(employer_user=True, employer=post.employer),
+    )
+    snapshot = Snapshot(hire)
+
+    log_in(browser_page, clerk.username)
+    browser_page.goto(reverse("referrals:hire_edit", args=[hire.pk]))
+    expect(browser_page.get_by_label("姓名")).to_have_value(hire.name)
+    expect(browser_page.get_by_label("入职时间")).to_have_value(ARRIVAL.isoformat())
+    expect(browser_page.get_by_label("工作经历（海聚）")).to_have_value(MULTILINE)
+    shot(browser_page, "hire-clerk")
+    browser_page.get_by_role("button", name="保存", exact=True).click()
+    browser_page.wait_for_load_state()
+    shot(browser_page, "hire-clerk-saved")
+    expect(portal_message(browser_page, f"已保存修改：{hire.name}。")).to_be_visible()
+    snapshot.assert_unchanged()
+
+
+def _claim_with_lines(status: str) -> tuple[Any, User]:
+    """A claim of two hires (one at the full cap, one at an amount with fen), every declaration made, and one more
+    claimable hire of the same employer left off it; ``status`` draft or returned (by the talent centre)."""
+    from subsidies import services
+    from subsidies.models import Claim
+
+    for channel, amount in (("bounty_list", "30000.00"), ("special_recruitment", "4000.00")):
+        SubsidyCap.objects.create(
+            channel=channel,
+            amount=Decimal(amount),
+            effective_from=datetime.date(2022, 1, 1),
+            policy_reference="渝人社发〔2022〕50号",
+        )
+    party = ThirdPartyFactory(verified=True, contact_name="周经理")
+    person = UserFactory(third_party_user=True, third_party=party, username="agency_round_trip")
+    employer = EmployerFactory(contact_name="王经理", contact_phone="023-88152028")
+    first = claimable_hire(party, employer, arrived_on=ARRIVAL)
+    second = claimable_hire(party, employer, channel="special_recruitment", arrived_on=ARRIVAL)
+    claimable_hire(party, employer, arrived_on=ARRIVAL)  # claimable, not on the claim: stays off it
+    claim = services.claim_create(
+        data=services.ClaimData(
+            employer=employer,
+            employer_contact="王  经理",
+            employer_phone="023-88152028",
+            lines=(
+                services.ClaimLine(hire=first, requested_amount=Decimal("30000.00")),
+                services.ClaimLine(hire=second, requested_amount=Decimal("3456.78")),
+            ),
+            declares_introduced=True,
+            declares_good_credit=True,
+            declares_truthful=True,
+        ),
+        by=person,
+    )
+    if status == "returned":
+        attach_signed_annexes(claim, person)
+        services.claim_submit(claim=claim, by=person)
+        services.claim_review(
+            claim=claim,
+            action="first_return",
+            opinion="请补充用人单位盖章的确认表。",
+            by=UserFactory(centre=True),
+        )
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.status == status
+    return claim, person
+
+
+@pytest.mark.parametrize("status", ["draft", "returned"])
+def test_third_party_saves_a_claim_unchanged(
+    browser_page: Page, shot: Callable[[Page, str], Path], status: str
+) -> None:
+    """修改申报 (Annex 2) by the third party: its draft, and a claim returned for correction."""
+    from playwright.sync_api import expect
+
+    from subsidies.models import ClaimItem
+
+    claim, person = _claim_with_lines(status)
+    snapshot = Snapshot(claim, children=lambda: rows(ClaimItem.objects.filter(claim=claim)))
+
+    log_in(browser_page, person.username)
+    browser_page.goto(reverse("subsidies:claim_edit", args=[claim.pk]))
+    expect(browser_page.get_by_label("用人单位联系人")).to_have_value(claim.employer_contact)
+    expect(browser_page.get_by_role("checkbox", checked=True)).to_have_count(2 + 3)
+    shot(browser_page, f"claim-{status}")
+    browser_page.get_by_role("button", name="保存", exact=True).click()
+    expect(portal_message(browser_page, f"已保存{claim.reference}的修改。")).to_be_visible()
+    snapshot.assert_unchanged()
+
+
+NOTIFICATION_ROLES = {
+    "district_clerk": {"clerk": True},
+    "third_party": {"third_party_user": True},
+    "employer": {"employer_user": True},
+    "talent_centre": {"centre": True},
+}
+
+
+@pytest.mark.parametrize("role", list(NOTIFICATION_ROLES))
+def test_notification_settings_saved_unchanged(
+    browser_page: Page, shot: Callable[[Page, str], Path], role: str
+) -> None:
+    """通知设置: every kind of the role turned away from its default, but one left at the default (no row)."""
+    from playwright.sync_api import expect
+
+    user = UserFactory(username=f"notify_{role}", email=f"{role}@example.cn", **NOTIFICATION_ROLES[role])
+    if user.role == "talent_centre":
+        authenticator(user)
+    kinds = list(email_choices(user=user).items())
+    for kind, by_email in kinds[:-1]:
+        NotificationPreference.objects.create(user=user, kind=kind, by_email=not by_email)
+    choices = email_choices(user=user)
+    stored = list(NotificationPreference.objects.filter(user=user).order_by("pk").values("pk", "kind", "by_email"))
+
+    log_in(browser_page, user.username)
+    snapshot = Snapshot(user)  # after the sign-in, which stamps last_login
+    browser_page.goto(reverse("portal:notification_settings"))
+    for kind, by_email in choices.items():
+        box = browser_page.get_by_label(str(NotificationKind(kind).label))
+        (expect(box).to_be_checked if by_email else expect(box).not_to_be_checked)()
+    shot(browser_page, f"notifications-{role}")
+    browser_page.get_by_role("button", name="保存", exact=True).click()
+    expect(portal_message(browser_page, "通知设置已保存。")).to_be_visible()
+    assert email_choices(user=user) == choices
+    # The rows there were keep their values; the kind left at its default may now be stored, with the same value.
+    after = {
+        row["pk"]: row for row in NotificationPreference.objects.filter(user=user).values("pk", "kind", "by_email")
+    }
+    assert [after.get(row["pk"]) for row in stored] == stored
+    snapshot.assert_unchanged()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The admin's change forms, one per registered model
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _admin_user() -> User:
+    user = UserFactory(admin=True, username="admin_round_trip", display_name="管理员")
+    authenticator(user)
+    return user
+
+
+def _group() -> Group:
+    group = Group.objects.create(name="区县经办人（补充权限）")
+    group.permissions.set(Permission.objects.filter(codename__in=["view_position", "change_position"]))
+    return group
+
+
+def _user() -> User:
+    district = DistrictFactory(code="500107", name="九龙坡区")
+    user = UserFactory(
+        clerk=True,
+        district=district,
+        username="clerk_jiulongpo",
+        display_name="赵经办",
+        first_name="经办",
+        last_name="赵",
+        email="zhao@jlp.example.cn",
+        phone="023-68780000",
+        is_staff=True,
+        last_login=AN_INSTANT,
+        date_joined=AN_INSTANT - datetime.timedelta(days=400, microseconds=7),
+    )
+    user.groups.set([_group()])
+    user.user_permissions.set(Permission.objects.filter(codename="view_hire"))
+    return user
+
+
+def _token() -> Any:
+    from rest_framework.authtoken.models import Token, TokenProxy
+
+    token = Token.objects.create(user=UserFactory(third_party_user=True, username="api_client"))
+    return TokenProxy.objects.get(pk=token.pk)
+
+
+def _third_party_individual() -> Any:
+    return ThirdPartyFactory(
+        individual=True,
+        name="陈荐才",
+        id_number=make_id_number(812, region="500112", birthday="19990704"),
+        contact_name="陈荐才",
+        phone="13983000000",
+        bank_name="重庆农村商业银行渝北支行",
+        bank_account="6228480000012345678",
+        verified_at=AN_INSTANT,
+        verified_by=UserFactory(centre=True),
+    )
+
+
+def _third_party_agency() -> Any:
+    return ThirdPartyFactory(
+        kind="social_organisation",
+        name="重庆市人才研究会",
+        credit_code=make_uscc(77),
+        contact_name="刘秘书长",
+        phone="023-63890000",
+        bank_name="中国建设银行重庆分行",
+        bank_account="50001000000000000001",
+        verified_at=AN_INSTANT,
+        verified_by=UserFactory(centre=True),
+    )
+
+
+def _subsidy_cap() -> SubsidyCap:
+    return SubsidyCap.objects.create(
+        channel="special_recruitment",
+        amount=Decimal("30000.50"),
+        effective_from=datetime.date(2024, 3, 1),
+        effective_to=datetime.date(2027, 2, 28),
+        policy_reference="渝人社发〔2022〕50号",
+    )
+
+
+def _position() -> Any:
+    district = DistrictFactory(code="500151", name="铜梁区")
+    EmployerFactory(district=district)
+    post = PositionFactory(
+        batch__district=district,
+        channel="special_recruitment",
+        education="doctor",
+        headcount=12,
+        competencies=MULTILINE,
+        recruits_graduates=True,
+        salary_text="15-25万元/年",
+        source="import",
+        status="closed",
+        close_reason="filled",
+        return_reason="岗位已招满。",
+        published_at=AN_INSTANT,
+    )
+    return post
+
+
+def _position_batch() -> Any:
+    from positions.models import PositionBatch
+
+    sender = UserFactory(district_reviewer=True, district=DistrictFactory(code="500152", name="潼南区"))
+    return PositionBatch.objects.create(
+        district=sender.district,
+        period="2026-11-2",
+        status="sent",
+        is_zero_report=True,
+        sent_at=AN_INSTANT,
+        sent_by=sender,
+        reopened_reason="补报一个岗位。\n经流动处同意。",
+    )
+
+
+def _notice(district: Any = None) -> Any:
+    from referrals.models import PublicityNotice
+
+    district = district or DistrictFactory(code="500118", name="永川区")
+    return PublicityNotice.objects.create(
+        district=district,
+        reference="GS-500118-2026-007",
+        title="永川区卓越工程师引进人才公示",
+        published_on=datetime.date(2026, 11, 16),
+        closes_at=AN_INSTANT.replace(hour=23, minute=59, second=59, microsecond=999999),
+        published_by=UserFactory(clerk=True, district=district),
+        closed_processed_at=AN_INSTANT + datetime.timedelta(days=5),
+    )
+
+
+def _hire() -> Any:
+    from referrals.models import HireReport
+
+    notice = _notice()
+    district = notice.district
+    post = PositionFactory(published=True, batch__district=district)
+    report = HireReport.objects.create(
+        district=district,
+        period="2026-11-2",
+        sent_at=AN_INSTANT,
+        sent_by=UserFactory(district_reviewer=True, district=district),
+        is_late=True,
+        note="逾期一天。",
+    )
+    return HireFactory(
+        position=post,
+        programme="haiju",
+        year=2026,
+        mode="flexible",
+        education="doctor",
+        title_rank="正高级工程师",
+        skill_level="高级技师",
+        arrived_on=ARRIVAL,
+        work_experience=MULTILINE,
+        other_conditions="国家级人才计划入选者。",
+        status="confirmed",
+        notice=notice,
+        confirmed_at=AN_INSTANT,
+        report=report,
+        return_reason="曾退回：合同期限有误。",
+        third_party=ThirdPartyFactory(verified=True),
+        employer_confirmation="confirmed",
+        employer_confirmed_at=AN_INSTANT,
+        employer_confirmed_by=UserFactory(employer_user=True, employer=post.employer),
+    )
+
+
+def _objection() -> Any:
+    from referrals.models import Objection
+
+    notice = _notice()
+    hire = HireFactory(
+        position=PositionFactory(published=True, batch__district=notice.district), status="in_publicity", notice=notice
+    )
+    return Objection.objects.create(
+        hire=hire,
+        receipt="YY-20261117-0001",
+        name="孙举报",
+        phone="13800000000",
+        statement="该人员学历信息与实际不符。\n请核实。",
+        status="dismissed",
+        resolution="经核实学历信息无误，异议不成立。",
+        resolved_by=UserFactory(clerk=True, district=notice.district),
+        resolved_at=AN_INSTANT,
+    )
+
+
+def _base_batch() -> Any:
+    from bases.models import BaseBatch, TalentBase
+
+    batch = BaseBatch.objects.create(
+        year=2024, number=2, title="2024年第二批", notice_reference="渝人社人才〔2024〕9号"
+    )
+    for number in (1, 2):
+        TalentBase.objects.create(batch=batch, employer=EmployerFactory(), number=number)
+    return batch
+
+
+def _talent_base() -> Any:
+    from bases.models import BaseBatch, TalentBase
+
+    BaseBatch.objects.create(year=2023, number=1, title="2023年第一批")
+    batch = BaseBatch.objects.create(
+        year=2025, number=3, title="2025年第三批", notice_reference="渝人社人才〔2025〕3号"
+    )
+    return TalentBase.objects.create(batch=batch, employer=EmployerFactory(), number=17)
+
+
+def _retention_policy() -> RetentionPolicy:
+    return RetentionPolicy.objects.create(pk=1, hire_years=7, claim_years=9, updated_by=UserFactory(admin=True))
+
+
+def _children_of(record: models.Model) -> Callable[[], list[dict[str, Any]]] | None:
+    """Rows an admin form edits with its record (inlines)."""
+    from bases.models import BaseBatch, TalentBase
+
+    if isinstance(record, BaseBatch):
+        return lambda: rows(TalentBase.objects.filter(batch=record))
+    return None
+
+
+#: One record (or more, by variant) per registered model with an editable change form.
+RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
+    "auth.Group": {"": _group},
+    "authtoken.TokenProxy": {"": _token},
+    "portal.User": {"": _user},
+    "portal.District": {
+        "": lambda: DistrictFactory(code="500243", name="彭水苗族土家族自治县", kind="autonomous_county", order=41)
+    },
+    "portal.Employer": {
+        "": lambda: EmployerFactory(
+            name="重庆两江智能装备有限公司",
+            credit_code=make_uscc(9321),
+            district=DistrictFactory(code="ZONE01", name="两江新区", kind="zone", order=39),
+            contact_name="何主任",
+            contact_phone="13512345678",
+        )
+    },
+    "portal.ThirdParty": {"individual": _third_party_individual, "organisation": _third_party_agency},
+    "portal.SubsidyCap": {"": _subsidy_cap},
+    "portal.AnnualTarget": {
+        "": lambda: AnnualTarget.objects.create(
+            programme="haiju", year=2027, target=215, policy_reference="渝人社发〔2023〕12号"
+        )
+    },
+    "portal.PolicyCategory": {"": lambda: PolicyCategory.objects.create(name="强化卓越工程师服务", order=6)},
+    "portal.Policy": {
+        "": lambda: Policy.objects.create(
+            number=23,
+            category=PolicyCategory.objects.create(name="加大卓越工程师资助", order=3),
+            content=MULTILINE,
+            agency="市人力社保局\n市科技局",
+            phone="023-86868882\n023-88152028",
+        )
+    },
+    "portal.CalendarYear": {
+        "": lambda: CalendarYear.objects.create(
+            year=2031,
+            notice_reference="国务院办公厅关于2031年部分节假日安排的通知",
+            note="元旦：1月1日放假。\n春节：调休两天。",
+        )
+    },
+    "portal.WorkingDayOverride": {
+        "": lambda: WorkingDayOverride.objects.create(
+            date=datetime.date(2031, 2, 8), is_working_day=True, reason="春节调休上班"
+        )
+    },
+    "portal.RetentionPolicy": {"": _retention_policy},
+    "positions.PositionBatch": {"": _position_batch},
+    "positions.Position": {"": _position},
+    "referrals.Hire": {"": _hire},
+    "referrals.PublicityNotice": {"": _notice},
+    "referrals.Objection": {"": _objection},
+    "bases.BaseBatch": {"": _base_batch},
+    "bases.TalentBase": {"": _talent_base},
+}
+
+
+def _admin_cases() -> Iterator[Any]:
+    for model in admin.site._registry:
+        label = model._meta.label
+        for variant in RECORDS.get(label, {"": None}):
+            yield pytest.param(label, variant, id=f"{label}-{variant}" if variant else label)
+
+
+def _editable(model_admin: admin.ModelAdmin, request: Any, obj: models.Model | None) -> list[str]:
+    """The fields (and inlines) the change form lets an admin edit."""
+    if not model_admin.has_change_permission(request, obj):
+        return []
+    readonly = set(model_admin.get_readonly_fields(request, obj))
+    fields = [name for name in flatten_fieldsets(model_admin.get_fieldsets(request, obj)) if name not in readonly]
+    fields += [f"inline:{inline.model._meta.label}" for inline in model_admin.get_inline_instances(request, obj)]
+    return fields
+
+
+@pytest.mark.parametrize(("label", "variant"), list(_admin_cases()))
+def test_admin_change_form_saved_unchanged(
+    browser_page: Page, shot: Callable[[Page, str], Path], label: str, variant: str
+) -> None:
+    from django.apps import apps
+    from playwright.sync_api import expect
+
+    model = apps.get_model(label)
+    model_admin = admin.site._registry[model]
+    user = _admin_user()
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    builders = RECORDS.get(label)
+    if builders is None:
+        editable = _editable(model_admin, request, None)
+        assert not editable, (
+            f"{label} has an editable admin change form ({', '.join(editable)}): add a record with every optional "
+            "field filled to RECORDS so its round trip is tested."
+        )
+        pytest.skip(f"{label}: its admin is read-only (evidence or workflow records), no change form to save.")
+
+    record = builders[variant]()
+    assert _editable(model_admin, request, record), f"{label}'s admin has nothing to edit: drop it from RECORDS"
+    children = _children_of(record)
+    snapshot = Snapshot(record, children=children)
+
+    log_in(browser_page, user.username)
+    opts = model._meta
+    browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
+    form = browser_page.locator(f"form#{opts.model_name}_form")
+    expect(form).to_be_visible()
+    shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}")
+    form.get_by_role("button", name="保存", exact=True).click()
+    errors = browser_page.locator(".errornote, .errorlist")
+    if errors.count():
+        shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}-refused")
+        pytest.fail(f"{label}: the admin refused its own record unchanged: {errors.all_inner_texts()}")
+    expect(browser_page.locator(".messagelist .success")).to_be_visible()
+    snapshot.assert_unchanged()
