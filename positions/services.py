@@ -205,17 +205,23 @@ def position_move_many(*, positions: list[Position], action: str, by: User, reas
 def batch_send(*, batch: PositionBatch, by: User) -> PositionBatch:
     """Send a district's 旬 batch to the talent centre. No approved post → a zero report (零报告).
 
-    Posts still waiting for the reviewer block the send; drafts and returned posts move on to the next 旬.
+    Posts still waiting for the reviewer block the send (the clerk submitted them for this 旬: sending past them
+    would delay them unseen); drafts and returned posts move on to the next 旬. A 旬 not yet begun is not sent.
     """
     batch = PositionBatch.objects.select_for_update().get(pk=batch.pk)
     if not (p.is_district_reviewer.test(by) and by.district_id == batch.district_id):
         raise PermissionDenied("只有本区县的初审人可以报送旬报。")
     if batch.status != BatchStatus.OPEN:
         raise PortalError("该旬报已报送，请勿重复报送。", "already_sent")
+    period = batch.ten_day_period
+    if period > TenDayPeriod.current():
+        raise PortalError(f"{period.label}尚未开始，不能报送。", "period_not_started")
     positions = batch.positions.all()
     waiting = positions.filter(status=PositionStatus.SUBMITTED).count()
     if waiting:
-        raise PortalError(f"还有{waiting}个岗位待初审，请先审核后再报送。", "pending_review")
+        raise PortalError(
+            f"尚有{waiting}个岗位待初审：请先逐个初审通过或退回修改，再报送{period.label}的岗位。", "pending_review"
+        )
     carried = list(positions.filter(status__in=EDITABLE))
     if carried:
         next_batch, _ = PositionBatch.objects.get_or_create(
