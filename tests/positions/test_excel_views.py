@@ -189,11 +189,8 @@ def test_the_blank_template_has_the_two_row_annex_header_and_imports_once_filled
     assert sheet["A1"].value == "卓越工程师岗位表"
     first, second = ([cell.value for cell in sheet[number]] for number in (2, 3))
     # 岗位名称 merged over its two channel sub-columns; every other header merged over both rows.
-    assert first == ["序号", "用人单位", "岗位名称", None, "需求人数", "学历要求", "专业要求", "职业能力要求"] + [
-        "是否招聘应届生",
-        "薪资范围",
-        "填报来源",
-    ]
+    headers = ("序号", "用人单位", "岗位名称", None, "需求人数", "学历要求", "专业要求", "职业能力要求")
+    assert first == [*headers, "是否招聘应届生", "薪资范围", "填报来源"]
     assert second[2:4] == ["揭榜招贤", "引才专项"]
     merged = {str(cells) for cells in sheet.merged_cells.ranges}
     assert {"C2:D2", "A2:A3", "B2:B3", "K2:K3"} <= merged
