@@ -11,7 +11,7 @@ from portal.constants import Role
 from portal.models import User
 from portal.workspace import WorkLink, WorkQueue, register_link_provider, register_queue_provider
 from positions.constants import PositionStatus as S
-from positions.selectors import position_queue_counts
+from positions.selectors import CLERK_QUEUES, REVIEWER_QUEUES, position_queue_counts
 
 
 def _queue_url(status: S) -> str:
@@ -19,7 +19,7 @@ def _queue_url(status: S) -> str:
 
 
 def clerk_queues(user: User) -> list[WorkQueue]:
-    counts = position_queue_counts(user=user, statuses=(S.RETURNED, S.DRAFT))
+    counts = position_queue_counts(user=user, statuses=CLERK_QUEUES)
     return [
         WorkQueue(
             "被退回的岗位",
@@ -32,7 +32,7 @@ def clerk_queues(user: User) -> list[WorkQueue]:
 
 
 def district_reviewer_queues(user: User) -> list[WorkQueue]:
-    counts = position_queue_counts(user=user, statuses=(S.SUBMITTED, S.APPROVED))
+    counts = position_queue_counts(user=user, statuses=REVIEWER_QUEUES)
     return [
         WorkQueue("待初审的岗位", "经办人已提交，等待您初审。", counts[S.SUBMITTED], _queue_url(S.SUBMITTED)),
         WorkQueue(

@@ -40,8 +40,10 @@ def position_visible(*, user: User) -> QuerySet[Position]:
     return _joined(scope_to_district(Position.objects.all(), user))
 
 
-#: The district's work queues: the posts waiting for the clerk (draft, returned) or the reviewer (submitted, approved).
-DISTRICT_QUEUES = (PositionStatus.RETURNED, PositionStatus.DRAFT, PositionStatus.SUBMITTED, PositionStatus.APPROVED)
+#: The district's work queues: the posts waiting for the clerk (returned, draft) or the reviewer (submitted, approved).
+CLERK_QUEUES = (PositionStatus.RETURNED, PositionStatus.DRAFT)
+REVIEWER_QUEUES = (PositionStatus.SUBMITTED, PositionStatus.APPROVED)
+DISTRICT_QUEUES = CLERK_QUEUES + REVIEWER_QUEUES
 #: The city's work queue: posts sent up (the talent centre aggregates) and aggregated (the bureau publishes).
 CITY_QUEUES = (PositionStatus.SENT, PositionStatus.AGGREGATED)
 

@@ -3,6 +3,7 @@ or selector, render; every rule lives in ``positions.services`` and ``positions.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -108,9 +109,28 @@ def district_batch(request: HttpRequest) -> HttpResponse:
             "can_send": batch is not None and period <= TenDayPeriod.current(),
             "outlook": selectors.BatchOutlook.of(position.status for position in rows),
             "rows": rows,
+            "elsewhere": _queues_elsewhere(request, rows),
             **_desk(request),
         },
     )
+
+
+def _queues_elsewhere(request: HttpRequest, rows: list[Position]) -> list[tuple[str, str, int]]:
+    """The district's queues with posts in other 旬 than the one on screen (carried over, returned by the city,
+    left in a 旬 never sent): (title, link, how many elsewhere), so the page never hides waiting work."""
+    user = request_user(request)
+    mine = selectors.CLERK_QUEUES if rules.has_perm("positions.fill", user) else selectors.REVIEWER_QUEUES
+    totals = selectors.position_queue_counts(user=user, statuses=mine)
+    here = Counter(position.status for position in rows)
+    return [
+        (
+            QUEUE_TITLES[status],
+            reverse("positions:district_queue", kwargs={"status": status}),
+            totals[status] - here[status],
+        )
+        for status in mine
+        if totals[status] > here[status]
+    ]
 
 
 def _desk(request: HttpRequest) -> dict[str, Any]:

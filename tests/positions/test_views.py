@@ -347,8 +347,11 @@ def test_a_district_queue_lists_its_posts_whatever_their_period_with_their_butto
     assert now.label in page and now.next().label in page
     assert "请补充专业" in page
     assert "外区退回岗位" not in page and "本旬草稿岗位" not in page
-    # The clerk's batch page of the running 旬 shows only its own 旬's post: the queue is what finds the other.
-    assert "下旬退回岗位" not in login(clerk).get(reverse("positions:district_batch")).content.decode()
+    # The clerk's batch page of the running 旬 shows its own 旬's posts, and points to the one waiting in another.
+    batch_page = login(clerk).get(reverse("positions:district_batch")).content.decode()
+    assert "下旬退回岗位" not in batch_page
+    queue_url = reverse("positions:district_queue", kwargs={"status": "returned"})
+    assert f'<a href="{queue_url}">被退回的岗位 1个</a>' in batch_page
     assert login(clerk).get(reverse("positions:district_queue", kwargs={"status": "sent"})).status_code == 404
 
 
