@@ -19,7 +19,7 @@ from portal.constants import Role
 from portal.decorators import permission_required
 from portal.models import AnnualTarget, SubsidyCap
 from portal.public_cache import public_page
-from portal.workspace import ROLE_DUTIES, work_queues_for
+from portal.workspace import ROLE_DUTIES, work_links_for, work_queues_for
 
 
 class LogoutView(auth_views.LogoutView):
@@ -81,6 +81,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "role_label": Role(user.role).label,  # type: ignore[union-attr]
             "duties": ROLE_DUTIES.get(user.role, ""),  # type: ignore[union-attr]
             "queues": work_queues_for(user),  # type: ignore[arg-type]
+            "links": work_links_for(user),  # type: ignore[arg-type]
         },
     )
 

@@ -1,4 +1,5 @@
-"""Each role's landing page is a set of work queues. Apps add their queues here as their issues land."""
+"""Each role's landing page: its work queues (a count and the page that lists those items with their buttons)
+and links to the pages it works on without a queue. Apps register both in their AppConfig.ready()."""
 
 from __future__ import annotations
 
@@ -17,10 +18,21 @@ class WorkQueue:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class WorkLink:
+    """A page the role works on that has no queue to count, e.g. the admin's imports."""
+
+    title: str
+    description: str
+    url: str
+
+
 QueueProvider = Callable[[User], list[WorkQueue]]
+LinkProvider = Callable[[User], list[WorkLink]]
 
 #: role → the functions that list its queues. Apps register providers in their AppConfig.ready().
 _providers: dict[str, list[QueueProvider]] = {role.value: [] for role in Role}
+_link_providers: dict[str, list[LinkProvider]] = {role.value: [] for role in Role}
 
 #: What each role does, shown on its landing page until its queues fill it (DOMAIN §2).
 ROLE_DUTIES: dict[str, str] = {
@@ -41,3 +53,12 @@ def register_queue_provider(role: Role, provider: QueueProvider) -> None:
 
 def work_queues_for(user: User) -> list[WorkQueue]:
     return [queue for provider in _providers.get(user.role, []) for queue in provider(user)]
+
+
+def register_link_provider(role: Role, provider: LinkProvider) -> None:
+    if provider not in _link_providers[role.value]:
+        _link_providers[role.value].append(provider)
+
+
+def work_links_for(user: User) -> list[WorkLink]:
+    return [link for provider in _link_providers.get(user.role, []) for link in provider(user)]

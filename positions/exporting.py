@@ -3,7 +3,8 @@
 Row 1 is the title; rows 2–3 are the two header rows with 岗位名称 merged over 揭榜招贤 / 引才专项 and the
 other headers merged vertically; data rows have 11 cells. Cell text that a spreadsheet would take for a
 formula (=, +, -, @, tab, CR) is written as an explicit string, never a formula. The sheet re-imports
-through ``positions.importing`` to the same posts.
+through ``positions.importing`` to the same posts; its columns are the importer's own (``importing.COLUMNS``),
+and the blank template (``position_template_workbook``) has the same header.
 """
 
 from __future__ import annotations
@@ -15,34 +16,46 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.constants import Channel
+from positions import importing as sheet
 from positions.models import Position
 
 TITLE = "卓越工程师岗位表"
-#: (header, width) for the 11 data columns, in the annex's order.
-COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 6),
-    ("用人单位", 24),
-    ("揭榜招贤", 22),
-    ("引才专项", 22),
-    ("需求人数", 8),
-    ("学历要求", 9),
-    ("专业要求", 22),
-    ("职业能力要求", 46),
-    ("是否招聘应届生", 9),
-    ("薪资范围", 14),
-    ("填报来源", 12),
-)
-_CHANNEL_COLUMNS = ("揭榜招贤", "引才专项")
+#: Column widths, by the importer's column names.
+_WIDTHS: dict[str, float] = {
+    sheet.COL_NUMBER: 6,
+    sheet.COL_EMPLOYER: 24,
+    sheet.COL_BOUNTY: 22,
+    sheet.COL_SPECIAL: 22,
+    sheet.COL_HEADCOUNT: 8,
+    sheet.COL_EDUCATION: 9,
+    sheet.COL_MAJORS: 22,
+    sheet.COL_COMPETENCIES: 46,
+    sheet.COL_GRADUATES: 9,
+    sheet.COL_SALARY: 14,
+    sheet.COL_SOURCE: 12,
+}
+#: (header, width) for the 11 data columns: the importer's columns, in its order, so the two cannot drift.
+COLUMNS: tuple[tuple[str, float], ...] = tuple((column, _WIDTHS[column]) for column in sheet.COLUMNS)
+_CHANNEL_COLUMNS = tuple(column for column in sheet.COLUMNS if column in sheet.CHANNEL_COLUMNS)
 #: The two header rows as values: 岗位名称 over its two channel sub-columns, every other header on the first row.
 HEADER_ROWS: tuple[list[str | None], list[str | None]] = (
     [
-        ("岗位名称" if header == _CHANNEL_COLUMNS[0] else None) if header in _CHANNEL_COLUMNS else header
+        (sheet.COL_NAME if header == _CHANNEL_COLUMNS[0] else None) if header in _CHANNEL_COLUMNS else header
         for header, _ in COLUMNS
     ],
     [header if header in _CHANNEL_COLUMNS else None for header, _ in COLUMNS],
 )
+#: Data rows of the blank template prepared with the choice lists.
+PREPARED_ROWS = 500
+_CHOICES = {
+    sheet.COL_EDUCATION: "大专,本科,硕士,博士,不限",
+    sheet.COL_GRADUATES: "是,否",
+}
+_WRAPPED = frozenset({sheet.COL_EMPLOYER, *_CHANNEL_COLUMNS, sheet.COL_MAJORS, sheet.COL_COMPETENCIES})
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -60,58 +73,81 @@ def _set_text(cell: Cell, value: object) -> None:
 def position_rows(positions: Iterable[Position]) -> Iterable[list[object]]:
     for number, position in enumerate(positions, start=1):
         bounty = position.channel == Channel.BOUNTY_LIST
-        yield [
-            number,
-            position.employer.name,
-            position.name if bounty else "",
-            "" if bounty else position.name,
-            position.headcount,
-            position.get_education_display(),
-            position.majors,
-            position.competencies,
-            "是" if position.recruits_graduates else "否",
-            position.salary_text,
-            position.district.name,
-        ]
+        cells: dict[str, object] = {
+            sheet.COL_NUMBER: number,
+            sheet.COL_EMPLOYER: position.employer.name,
+            sheet.COL_BOUNTY: position.name if bounty else "",
+            sheet.COL_SPECIAL: "" if bounty else position.name,
+            sheet.COL_HEADCOUNT: position.headcount,
+            sheet.COL_EDUCATION: position.get_education_display(),
+            sheet.COL_MAJORS: position.majors,
+            sheet.COL_COMPETENCIES: position.competencies,
+            sheet.COL_GRADUATES: "是" if position.recruits_graduates else "否",
+            sheet.COL_SALARY: position.salary_text,
+            sheet.COL_SOURCE: position.district.name,
+        }
+        yield [cells[column] for column, _width in COLUMNS]
 
 
-def export_positions_workbook(positions: Iterable[Position]) -> bytes:
-    """The posts (with ``employer`` and ``district`` selected) as xlsx bytes."""
+def _annex_sheet() -> tuple[Workbook, Worksheet]:
+    """A workbook whose first sheet has Annex 1's title and two header rows, ready for data from row 4."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = TITLE
+    worksheet = workbook.active
+    assert worksheet is not None
+    worksheet.title = TITLE
     last = get_column_letter(len(COLUMNS))
 
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = TITLE
-    sheet["A1"].font = Font(name="宋体", size=16, bold=True)
-    sheet["A1"].alignment = _CENTRE
-    sheet.row_dimensions[1].height = 30
+    worksheet.merge_cells(f"A1:{last}1")
+    worksheet["A1"] = TITLE
+    worksheet["A1"].font = Font(name="宋体", size=16, bold=True)
+    worksheet["A1"].alignment = _CENTRE
+    worksheet.row_dimensions[1].height = 30
 
     for index, (_header, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        worksheet.column_dimensions[get_column_letter(index)].width = width
         for header_row_number, header_values in enumerate(HEADER_ROWS, start=2):
-            cell = sheet.cell(row=header_row_number, column=index, value=header_values[index - 1])
+            cell = worksheet.cell(row=header_row_number, column=index, value=header_values[index - 1])
             cell.border = _BORDER
             cell.alignment = _CENTRE
             cell.font = Font(bold=True)
         if HEADER_ROWS[1][index - 1] is None:
-            sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
-    sheet.merge_cells(start_row=2, start_column=3, end_row=2, end_column=4)
-    sheet.freeze_panes = "A4"
+            worksheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
+    channels = [index for index, (header, _) in enumerate(COLUMNS, start=1) if header in _CHANNEL_COLUMNS]
+    worksheet.merge_cells(start_row=2, start_column=channels[0], end_row=2, end_column=channels[-1])
+    worksheet.freeze_panes = "A4"
+    worksheet.print_options.horizontalCentered = True
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.print_title_rows = "2:3"
+    return workbook, worksheet
 
-    for row_number, values in enumerate(position_rows(positions), start=4):
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            _set_text(cell, value)
-            cell.border = _BORDER
-            cell.alignment = _WRAP if column in (2, 3, 4, 7, 8) else _CENTRE
 
-    sheet.print_options.horizontalCentered = True
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.print_title_rows = "2:3"
+def _bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def export_positions_workbook(positions: Iterable[Position]) -> bytes:
+    """The posts (with ``employer`` and ``district`` selected) as xlsx bytes."""
+    workbook, worksheet = _annex_sheet()
+    for row_number, values in enumerate(position_rows(positions), start=4):
+        for column, value in enumerate(values, start=1):
+            cell = worksheet.cell(row=row_number, column=column)
+            _set_text(cell, value)
+            cell.border = _BORDER
+            cell.alignment = _WRAP if COLUMNS[column - 1][0] in _WRAPPED else _CENTRE
+    return _bytes(workbook)
+
+
+def position_template_workbook() -> bytes:
+    """The blank Annex 1 sheet a district fills in and imports: the title, the two header rows, and data rows
+    prepared with the choice lists of 学历要求 and 是否招聘应届生."""
+    workbook, worksheet = _annex_sheet()
+    for index, (header, _width) in enumerate(COLUMNS, start=1):
+        if header in _CHOICES:
+            letter = get_column_letter(index)
+            validation = DataValidation(type="list", formula1=f'"{_CHOICES[header]}"', allow_blank=True)
+            validation.add(f"{letter}4:{letter}{3 + PREPARED_ROWS}")
+            worksheet.add_data_validation(validation)
+    return _bytes(workbook)

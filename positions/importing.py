@@ -73,7 +73,7 @@ COLUMNS = (
     COL_SOURCE,
 )
 _REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column != COL_NUMBER)
-_CHANNEL_COLUMNS = {COL_BOUNTY: Channel.BOUNTY_LIST, COL_SPECIAL: Channel.SPECIAL_RECRUITMENT}
+CHANNEL_COLUMNS = {COL_BOUNTY: Channel.BOUNTY_LIST, COL_SPECIAL: Channel.SPECIAL_RECRUITMENT}
 
 _EDUCATION = {
     "大专": Education.COLLEGE,
@@ -117,6 +117,10 @@ class ImportRow:
     employer_name: str
     data: PositionData | None
     errors: list[RowError] = field(default_factory=list)
+    #: The post's name as written under 揭榜招贤 or 引才专项 (both, if both were filled), and that channel: shown
+    #: on a row with errors too, so the clerk finds the row in the sheet.
+    name: str = ""
+    channel_label: str = ""
     new_employer: bool = False
     exists: bool = False
 
@@ -165,7 +169,7 @@ LAYOUT = SheetLayout(
     anchor=COL_EMPLOYER,
     columns=COLUMNS,
     required=_REQUIRED_COLUMNS,
-    sub_headers=frozenset(_CHANNEL_COLUMNS),
+    sub_headers=frozenset(CHANNEL_COLUMNS),
     missing_hint="请使用附件1“卓越工程师岗位表”的格式（岗位名称下分“揭榜招贤”“引才专项”两列）。",
     not_found_message="未找到表头：表格前几行中应有“用人单位”“岗位名称”等列名（附件1格式）。",
 )
@@ -211,6 +215,8 @@ class _Cells:
     channel: str = ""
     channel_column: str = COL_NAME
     name: str = ""
+    written_names: tuple[str, ...] = ()
+    written_channels: tuple[str, ...] = ()
     headcount: int = 1
     education: str = Education.ANY
     majors: str = ""
@@ -232,15 +238,17 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
     if not parsed.employer_name:
         parsed.error(COL_EMPLOYER, "请填写用人单位。")
 
-    names = {column: " ".join(cell_text(cells.get(column)).split()) for column in _CHANNEL_COLUMNS}
+    names = {column: " ".join(cell_text(cells.get(column)).split()) for column in CHANNEL_COLUMNS}
     filled = [column for column, name in names.items() if name]
+    parsed.written_names = tuple(names[column] for column in filled)
+    parsed.written_channels = tuple(filled)
     if not filled:
         parsed.error(COL_NAME, "岗位名称为空：请在“揭榜招贤”或“引才专项”下填写岗位名称。")
     elif len(filled) > 1:
         parsed.error(COL_NAME, "“揭榜招贤”和“引才专项”下都填了岗位名称：一行只能填一个渠道，请分两行填写。")
     else:
         parsed.channel_column = filled[0]
-        parsed.channel = _CHANNEL_COLUMNS[filled[0]]
+        parsed.channel = CHANNEL_COLUMNS[filled[0]]
         parsed.name = names[filled[0]]
 
     raw_headcount = cells.get(COL_HEADCOUNT)
@@ -301,7 +309,7 @@ def _with_refused_cells(raw: RawRow, errors: list[RowError]) -> list[RowError]:
     """The row's formula and error cells reported in place of what their empty reading caused; a formula under
     揭榜招贤 or 引才专项 also stands for the "岗位名称为空" it would cause."""
     errors = cell_errors(raw, errors)
-    if raw.refused.keys() & _CHANNEL_COLUMNS.keys():
+    if raw.refused.keys() & CHANNEL_COLUMNS.keys():
         errors = [error for error in errors if error.column != COL_NAME]
     return errors
 
@@ -397,6 +405,8 @@ def _analyse(
             data=None if errors else data,
             errors=errors,
             new_employer=is_new_employer,
+            name="；".join(cells.written_names),
+            channel_label="、".join(cells.written_channels),
         )
         if row.data is not None and employer.pk is not None:
             row.exists = (employer.pk, row.data.channel, row.data.name) in existing

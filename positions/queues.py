@@ -1,68 +1,83 @@
-"""The positions app's work queues on each role's landing page: a post shows up where its next move is made."""
+"""The positions app's work queues on each role's landing page: a post shows up where its next move is made.
+
+Each card counts posts whatever their 旬 and opens the page that lists those same posts with their buttons: the
+district's queue pages (``positions:district_queue``) and the city's page of posts waiting for it."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from portal.constants import Role
 from portal.models import User
-from portal.permissions import scope_to_district
-from portal.workspace import WorkQueue, register_queue_provider
+from portal.workspace import WorkLink, WorkQueue, register_link_provider, register_queue_provider
 from positions.constants import PositionStatus as S
-from positions.models import Position
+from positions.selectors import CLERK_QUEUES, REVIEWER_QUEUES, position_queue_counts
 
 
-def _counts(user: User, *statuses: S) -> dict[str, int]:
-    """One query: how many of the user's visible posts are in each of ``statuses``."""
-    return scope_to_district(Position.objects.all(), user).aggregate(
-        **{status.value: Count("pk", filter=Q(status=status)) for status in statuses}
-    )
+def _queue_url(status: S) -> str:
+    return reverse("positions:district_queue", kwargs={"status": status.value})
 
 
 def clerk_queues(user: User) -> list[WorkQueue]:
-    counts = _counts(user, S.RETURNED, S.DRAFT)
-    url = reverse("positions:district_batch")
+    counts = position_queue_counts(user=user, statuses=CLERK_QUEUES)
     return [
-        WorkQueue("被退回的岗位", "初审人或市级退回，请按退回原因修改后重新提交。", counts[S.RETURNED], url),
-        WorkQueue("未提交的草稿", "已保存但尚未提交初审的岗位。", counts[S.DRAFT], url),
+        WorkQueue(
+            "被退回的岗位",
+            "初审人或市级退回，请按退回原因修改后重新提交。",
+            counts[S.RETURNED],
+            _queue_url(S.RETURNED),
+        ),
+        WorkQueue("未提交的草稿", "已保存但尚未提交初审的岗位。", counts[S.DRAFT], _queue_url(S.DRAFT)),
     ]
 
 
 def district_reviewer_queues(user: User) -> list[WorkQueue]:
-    counts = _counts(user, S.SUBMITTED, S.APPROVED)
-    url = reverse("positions:district_batch")
+    counts = position_queue_counts(user=user, statuses=REVIEWER_QUEUES)
     return [
-        WorkQueue("待初审的岗位", "经办人已提交，等待您初审。", counts[S.SUBMITTED], url),
-        WorkQueue("待报送的岗位", "已初审通过，随本旬岗位报送市人才中心。", counts[S.APPROVED], url),
+        WorkQueue("待初审的岗位", "经办人已提交，等待您初审。", counts[S.SUBMITTED], _queue_url(S.SUBMITTED)),
+        WorkQueue(
+            "待报送的岗位",
+            "已初审通过，随所在旬的岗位报送市人才中心。",
+            counts[S.APPROVED],
+            _queue_url(S.APPROVED),
+        ),
     ]
 
 
 def talent_centre_queues(user: User) -> list[WorkQueue]:
-    counts = _counts(user, S.SENT)
     return [
         WorkQueue(
             "待汇总的岗位",
             "各区县按旬报送的岗位，汇总后提交流动处复核。",
-            counts[S.SENT],
+            position_queue_counts(user=user, statuses=(S.SENT,))[S.SENT],
             reverse("positions:city_batches"),
         )
     ]
 
 
 def bureau_queues(user: User) -> list[WorkQueue]:
-    counts = _counts(user, S.AGGREGATED)
     return [
         WorkQueue(
             "待复核发布的岗位",
             "市人才中心已汇总，复核后发布到岗位榜单。",
-            counts[S.AGGREGATED],
+            position_queue_counts(user=user, statuses=(S.AGGREGATED,))[S.AGGREGATED],
             reverse("positions:city_batches"),
         )
     ]
 
 
+def admin_links(user: User) -> list[WorkLink]:
+    return [
+        WorkLink(
+            "导入岗位表（附件1）",
+            "上传《卓越工程师岗位表》，选择区县和旬，预览每一行后整表导入；页面上可下载空白表格。",
+            reverse("positions:import"),
+        )
+    ]
+
+
 def register() -> None:
+    register_link_provider(Role.ADMIN, admin_links)
     register_queue_provider(Role.DISTRICT_CLERK, clerk_queues)
     register_queue_provider(Role.DISTRICT_REVIEWER, district_reviewer_queues)
     register_queue_provider(Role.TALENT_CENTRE, talent_centre_queues)

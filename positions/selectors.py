@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -36,6 +38,62 @@ def position_public_detail_queryset() -> QuerySet[Position]:
 def position_visible(*, user: User) -> QuerySet[Position]:
     """Every post the user may see behind the login: district staff their own district's, city staff all."""
     return _joined(scope_to_district(Position.objects.all(), user))
+
+
+#: The district's work queues: the posts waiting for the clerk (returned, draft) or the reviewer (submitted, approved).
+CLERK_QUEUES = (PositionStatus.RETURNED, PositionStatus.DRAFT)
+REVIEWER_QUEUES = (PositionStatus.SUBMITTED, PositionStatus.APPROVED)
+DISTRICT_QUEUES = CLERK_QUEUES + REVIEWER_QUEUES
+#: The city's work queue: posts sent up (the talent centre aggregates) and aggregated (the bureau publishes).
+CITY_QUEUES = (PositionStatus.SENT, PositionStatus.AGGREGATED)
+
+
+def position_district_queue(*, user: User, status: str) -> QuerySet[Position]:
+    """The user's district's posts in ``status`` (one of ``DISTRICT_QUEUES``), whatever their 旬: a post returned
+    by the city or carried over by a send sits in a later 旬's batch than the one on screen, and still waits."""
+    return _joined(scope_to_district(Position.objects.filter(status=status), user)).order_by(
+        "batch__period", "created_at", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class BatchOutlook:
+    """What sending a batch would do: ``approved`` posts go up, ``submitted`` ones block the send (the reviewer
+    decides on them first), ``carried`` ones (drafts and returned posts) move on to the next 旬. Nothing approved
+    and nothing waiting: a zero report."""
+
+    approved: int = 0
+    submitted: int = 0
+    carried: int = 0
+
+    @classmethod
+    def of(cls, statuses: Iterable[str]) -> BatchOutlook:
+        counts = Counter(statuses)
+        return cls(
+            approved=counts[PositionStatus.APPROVED],
+            submitted=counts[PositionStatus.SUBMITTED],
+            carried=counts[PositionStatus.DRAFT] + counts[PositionStatus.RETURNED],
+        )
+
+    @property
+    def is_zero_report(self) -> bool:
+        return not self.approved and not self.submitted
+
+
+def position_queue_counts(*, user: User, statuses: Iterable[str]) -> dict[str, int]:
+    """One query: how many of the user's visible posts are in each of ``statuses``, whatever their 旬 — the
+    figures of the work queues, whose pages (``position_district_queue``, ``city_positions``) list the same posts."""
+    return scope_to_district(Position.objects.all(), user).aggregate(
+        **{str(status): Count("pk", filter=Q(status=status)) for status in statuses}
+    )
+
+
+def batch_outlooks(*, batches: Iterable[PositionBatch]) -> dict[int, BatchOutlook]:
+    """Each batch's ``BatchOutlook``, in one query."""
+    statuses: dict[int, list[str]] = {batch.pk: [] for batch in batches}
+    for batch_id, status in Position.objects.filter(batch_id__in=statuses).values_list("batch_id", "status"):
+        statuses[batch_id].append(status)
+    return {pk: BatchOutlook.of(found) for pk, found in statuses.items()}
 
 
 def batch_visible(*, user: User) -> QuerySet[PositionBatch]:
@@ -82,11 +140,12 @@ def city_district_reports(*, period: TenDayPeriod) -> list[DistrictReport]:
     ]
 
 
-def city_positions(*, period: TenDayPeriod) -> QuerySet[Position]:
-    """Posts of ``period`` waiting at the city: sent (to aggregate) and aggregated (to publish)."""
-    return _joined(
-        Position.objects.filter(batch__period=str(period), status__in=(PositionStatus.SENT, PositionStatus.AGGREGATED))
-    ).order_by("district__order", "employer__name", "pk")
+def city_positions() -> QuerySet[Position]:
+    """Every post waiting at the city, whatever 旬 it was sent in: sent (to aggregate) and aggregated (to
+    publish). A 旬's batch is usually sent after the 旬 closes, so its posts wait while a later 旬 runs."""
+    return _joined(Position.objects.filter(status__in=CITY_QUEUES)).order_by(
+        "batch__period", "district__order", "employer__name", "pk"
+    )
 
 
 def position_api_list(*, user: User) -> QuerySet[Position]:

@@ -103,6 +103,17 @@ def batch_get_open(*, district: District, period: TenDayPeriod) -> PositionBatch
     return batch
 
 
+def batch_open_from(*, district: District, period: TenDayPeriod) -> PositionBatch:
+    """The district's first open batch from ``period`` on, created if need be: where a post moves when its own
+    batch is no longer open (returned by the city, or carried over by a send). A batch already sent is skipped —
+    the district may have sent the running 旬 early — so the post never lands in a frozen batch."""
+    while True:
+        batch, _ = PositionBatch.objects.get_or_create(district=district, period=str(period))
+        if batch.status == BatchStatus.OPEN:
+            return batch
+        period = period.next()
+
+
 def batch_ensure(*, district: District, period: TenDayPeriod) -> PositionBatch | None:
     """The district's batch of ``period``, created for a 旬 that has begun (it must exist to be sent, even
     empty as a zero report); never created for a future 旬, which has no batch until it starts."""
@@ -183,8 +194,9 @@ def position_move(*, position: Position, action: str, by: User, reason: str = ""
     if move.target == PositionStatus.RETURNED:
         position.return_reason = reason
         if position.batch.status != BatchStatus.OPEN:
-            # Returned from the city: the correction goes up in the district's current 旬.
-            position.batch = batch_get_open(district=position.district, period=TenDayPeriod.current())
+            # Returned from the city: the correction goes up in the district's running 旬, or the first later one
+            # still open if the district has already sent it.
+            position.batch = batch_open_from(district=position.district, period=TenDayPeriod.current())
     elif move.target == PositionStatus.PUBLISHED:
         position.published_at = timezone.now()
     elif move.target == PositionStatus.CLOSED:
@@ -205,22 +217,26 @@ def position_move_many(*, positions: list[Position], action: str, by: User, reas
 def batch_send(*, batch: PositionBatch, by: User) -> PositionBatch:
     """Send a district's 旬 batch to the talent centre. No approved post → a zero report (零报告).
 
-    Posts still waiting for the reviewer block the send; drafts and returned posts move on to the next 旬.
+    Posts still waiting for the reviewer block the send (the clerk submitted them for this 旬: sending past them
+    would delay them unseen); drafts and returned posts move on to the next 旬. A 旬 not yet begun is not sent.
     """
     batch = PositionBatch.objects.select_for_update().get(pk=batch.pk)
     if not (p.is_district_reviewer.test(by) and by.district_id == batch.district_id):
         raise PermissionDenied("只有本区县的初审人可以报送旬报。")
     if batch.status != BatchStatus.OPEN:
         raise PortalError("该旬报已报送，请勿重复报送。", "already_sent")
+    period = batch.ten_day_period
+    if period > TenDayPeriod.current():
+        raise PortalError(f"{period.label}尚未开始，不能报送。", "period_not_started")
     positions = batch.positions.all()
     waiting = positions.filter(status=PositionStatus.SUBMITTED).count()
     if waiting:
-        raise PortalError(f"还有{waiting}个岗位待初审，请先审核后再报送。", "pending_review")
+        raise PortalError(
+            f"尚有{waiting}个岗位待初审：请先逐个初审通过或退回修改，再报送{period.label}的岗位。", "pending_review"
+        )
     carried = list(positions.filter(status__in=EDITABLE))
     if carried:
-        next_batch, _ = PositionBatch.objects.get_or_create(
-            district=batch.district, period=str(batch.ten_day_period.next())
-        )
+        next_batch = batch_open_from(district=batch.district, period=max(period.next(), TenDayPeriod.current()))
         with set_actor(by):
             for position in carried:
                 position.batch = next_batch

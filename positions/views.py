@@ -3,6 +3,7 @@ or selector, render; every rule lives in ``positions.services`` and ``positions.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -11,10 +12,11 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.calendar import TenDayPeriod
@@ -29,7 +31,7 @@ from portal.public_cache import public_page
 from portal.uploads import PendingUpload, read_upload
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
-from positions.exporting import export_positions_workbook
+from positions.exporting import export_positions_workbook, position_template_workbook
 from positions.filters import PositionFilter
 from positions.forms import PositionForm, PositionImportForm
 from positions.importing import PortalImportError, import_positions, preview_positions
@@ -37,6 +39,7 @@ from positions.models import Position
 from positions.workflow import EDITABLE, MOVES
 
 PAGE_SIZE = 20
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: An export is a working document, not a dump: beyond this the user narrows the filter.
 EXPORT_MAX_ROWS = 20_000
 
@@ -94,7 +97,6 @@ def district_batch(request: HttpRequest) -> HttpResponse:
     period = period_from(request)
     batch = services.batch_ensure(district=user.district, period=period)  # type: ignore[arg-type]
     rows = list(selectors.batch_positions(batch=batch)) if batch else []
-    approved = sum(1 for position in rows if position.status == PositionStatus.APPROVED)
     return render(
         request,
         "positions/district_batch.html",
@@ -102,16 +104,104 @@ def district_batch(request: HttpRequest) -> HttpResponse:
             "period": period,
             "previous": period.previous(),
             "next": period.next(),
-            "is_current": period == TenDayPeriod.current(),
             "batch": batch,
             "batch_open": batch is not None and batch.status == BatchStatus.OPEN,
+            "can_send": batch is not None and period <= TenDayPeriod.current(),
+            "outlook": selectors.BatchOutlook.of(position.status for position in rows),
             "rows": rows,
-            "approved_count": approved,
-            "submitted_count": sum(1 for position in rows if position.status == PositionStatus.SUBMITTED),
-            "is_clerk": rules.has_perm("positions.fill", user),
-            "is_reviewer": rules.has_perm("positions.review_district", user),
-            "editable": EDITABLE,
-            "here": request.get_full_path(),
+            "elsewhere": _queues_elsewhere(request, rows),
+            **_desk(request),
+        },
+    )
+
+
+def _queues_elsewhere(request: HttpRequest, rows: list[Position]) -> list[tuple[str, str, int]]:
+    """The district's queues with posts in other 旬 than the one on screen (carried over, returned by the city,
+    left in a 旬 never sent): (title, link, how many elsewhere), so the page never hides waiting work."""
+    user = request_user(request)
+    mine = selectors.CLERK_QUEUES if rules.has_perm("positions.fill", user) else selectors.REVIEWER_QUEUES
+    totals = selectors.position_queue_counts(user=user, statuses=mine)
+    here = Counter(position.status for position in rows)
+    return [
+        (
+            QUEUE_TITLES[status],
+            reverse("positions:district_queue", kwargs={"status": status}),
+            totals[status] - here[status],
+        )
+        for status in mine
+        if totals[status] > here[status]
+    ]
+
+
+def _desk(request: HttpRequest) -> dict[str, Any]:
+    """What the district's pages of posts show per role: the clerk's and the reviewer's buttons."""
+    user = request_user(request)
+    return {
+        "is_clerk": rules.has_perm("positions.fill", user),
+        "is_reviewer": rules.has_perm("positions.review_district", user),
+        "editable": EDITABLE,
+        "here": request.get_full_path(),
+    }
+
+
+#: The district's work queues, as the workspace names them.
+QUEUE_TITLES: dict[str, str] = {
+    PositionStatus.RETURNED: "被退回的岗位",
+    PositionStatus.DRAFT: "未提交的草稿",
+    PositionStatus.SUBMITTED: "待初审的岗位",
+    PositionStatus.APPROVED: "待报送的岗位",
+}
+
+
+@permission_required("positions.view_district_batch")
+@require_GET
+def district_queue(request: HttpRequest, status: str) -> HttpResponse:
+    """One work queue of the district, across 旬: every post in ``status``, grouped by the 旬 it will be sent in,
+    each 旬 with its send button for the reviewer."""
+    if status not in QUEUE_TITLES:
+        raise Http404
+    rows = list(selectors.position_district_queue(user=request_user(request), status=status))
+    batches = {position.batch_id: position.batch for position in rows}
+    outlooks = selectors.batch_outlooks(batches=batches.values())
+    groups = [
+        {
+            "batch": batch,
+            "period": batch.ten_day_period,
+            "rows": [position for position in rows if position.batch_id == batch.pk],
+            "outlook": outlooks[batch.pk],
+            "batch_open": batch.status == BatchStatus.OPEN,
+            "can_send": batch.ten_day_period <= TenDayPeriod.current(),
+        }
+        for batch in batches.values()
+    ]
+    return render(
+        request,
+        "positions/district_queue.html",
+        {"status": status, "title": QUEUE_TITLES[status], "groups": groups, "count": len(rows), **_desk(request)},
+    )
+
+
+@permission_required("positions.search")
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every Annex 1 field of a post behind the login, whatever its state, with the moves the viewer may make:
+    a reviewer reads the whole post before approving, returning or publishing it."""
+    user = request_user(request)
+    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return render(
+        request,
+        "positions/detail.html",
+        {
+            "position": position,
+            "moves": [
+                move for move in MOVES.values() if position.status in move.source and move.who.test(user, position)
+            ],
+            "can_edit": rules.has_perm("positions.fill", user) and position.status in EDITABLE,
+            "back": back,
+            "next": back or request.get_full_path(),
         },
     )
 
@@ -245,7 +335,7 @@ def city_batches(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     period = period_from(request)
     reports = selectors.city_district_reports(period=period)
-    rows = list(selectors.city_positions(period=period))
+    rows = list(selectors.city_positions())
     bulk_action = ""
     if rules.has_perm("positions.aggregate", user):
         bulk_action = "aggregate"
@@ -362,6 +452,15 @@ def import_sheet(request: HttpRequest) -> HttpResponse:
     return render(request, "positions/import.html", context)
 
 
+@permission_required("positions.import_sheet")
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The blank Annex 1 sheet, with the header the importer reads."""
+    response = HttpResponse(position_template_workbook(), content_type=_XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('卓越工程师岗位表（模板）.xlsx')}"
+    return response
+
+
 @require_GET
 def export_sheet(request: HttpRequest) -> HttpResponse:
     """Any filtered list the viewer may see, as an Annex 1 workbook (published posts for the public)."""
@@ -372,7 +471,7 @@ def export_sheet(request: HttpRequest) -> HttpResponse:
     positions = filtered.qs.order_by("district__order", "employer__name", "pk")[:EXPORT_MAX_ROWS]
     response = HttpResponse(
         export_positions_workbook(positions),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=_XLSX,
     )
     filename = f"卓越工程师岗位表-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

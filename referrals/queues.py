@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import rules
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
+from portal.calendar import TenDayPeriod
 from portal.constants import Role
 from portal.models import User
-from portal.workspace import WorkQueue, register_queue_provider
+from portal.workspace import WorkLink, WorkQueue, register_link_provider, register_queue_provider
 from referrals.constants import EmployerConfirmation
 from referrals.constants import HireStatus as S
-from referrals.models import Hire
-from referrals.selectors import hire_scope, objection_queue
+from referrals.models import Hire, HireReport
+from referrals.selectors import hire_scope, objection_queue, report_pending_hires
 
 
 def _counts(user: User) -> dict[str, int]:
@@ -20,35 +23,69 @@ def _counts(user: User) -> dict[str, int]:
         returned=Count("pk", filter=Q(status=S.RETURNED)),
         recorded=Count("pk", filter=Q(status=S.RECORDED)),
         audited=Count("pk", filter=Q(status=S.AUDITED)),
-        unreported=Count("pk", filter=Q(status=S.CONFIRMED, report__isnull=True)),
-        employer_pending=Count("pk", filter=Q(employer_confirmation=EmployerConfirmation.PENDING)),
+        # A hire whose publicity failed can no longer be confirmed (the employer's page offers nothing for it).
+        employer_pending=Count(
+            "pk", filter=Q(employer_confirmation=EmployerConfirmation.PENDING) & ~Q(status=S.FAILED)
+        ),
     )
 
 
+def _hire_list(status: S) -> str:
+    return f"{reverse('referrals:hire_list')}?status={status.value}"
+
+
 def district_queues(user: User) -> list[WorkQueue]:
+    """Each card opens the page that lists its hires with their buttons. The clerk's and the reviewer's cards
+    differ where their work does: the clerk corrects what was returned, the reviewer audits and sends the 旬 report."""
     counts = _counts(user)
-    hires = reverse("referrals:hire_list")
     queues = []
     if user.role == Role.DISTRICT_CLERK:
-        queues.append(WorkQueue("被退回的到岗人员", "初审退回，请按原因修改后重新提交。", counts["returned"], hires))
+        queues.append(
+            WorkQueue(
+                "被退回的到岗人员",
+                "初审退回，请按原因修改后重新提交。",
+                counts["returned"],
+                _hire_list(S.RETURNED),
+            )
+        )
     else:
-        queues.append(WorkQueue("待初审的到岗人员", "经办人已登记，等待您初审。", counts["recorded"], hires))
+        queues.append(
+            WorkQueue("待初审的到岗人员", "经办人已登记，等待您初审。", counts["recorded"], _hire_list(S.RECORDED))
+        )
     queues += [
-        WorkQueue("待公示的人员", "初审通过，发布公示（5个工作日）或按规定不公示。", counts["audited"], hires),
+        WorkQueue(
+            "待公示的人员",
+            "初审通过，发布公示（5个工作日）或按规定不公示。",
+            counts["audited"],
+            reverse("referrals:notice_publish"),
+        ),
         WorkQueue(
             "待处理的异议",
             "公示期间社会公众提出的异议，逐条核实并作出处理。",
             objection_queue(user=user).count(),
             reverse("referrals:objection_queue"),
         ),
-        WorkQueue(
-            "待旬报的入职结果",
-            "公示无异议已确认的人员，随本旬入职结果报送市人力社保局。",
-            counts["unreported"],
-            reverse("referrals:report_district"),
-        ),
     ]
+    if rules.has_perm("referrals.send_report", user):
+        queues.append(_report_queue(user))
     return queues
+
+
+def _report_queue(user: User) -> WorkQueue:
+    """The hires the reviewer can report now: those the running 旬's report would carry, until it is sent.
+    Hires confirmed after it was sent wait for the next 旬's report, which cannot be sent before that 旬 begins."""
+    period = TenDayPeriod.current()
+    district = user.district
+    assert district is not None  # district staff always have one
+    pending = 0
+    if not HireReport.objects.filter(district=district, period=str(period)).exists():
+        pending = report_pending_hires(district=district, until=min(timezone.now(), period.closes_at)).count()
+    return WorkQueue(
+        "待旬报的入职结果",
+        "公示无异议已确认的人员，随本旬入职结果报送市人力社保局。",
+        pending,
+        reverse("referrals:report_district"),
+    )
 
 
 def employer_queues(user: User) -> list[WorkQueue]:
@@ -62,7 +99,18 @@ def employer_queues(user: User) -> list[WorkQueue]:
     ]
 
 
+def admin_links(user: User) -> list[WorkLink]:
+    return [
+        WorkLink(
+            "导入到岗人员（附件3）",
+            "上传《用人单位引进人才确认表》，选择区县，预览每一行后整表导入；页面上可下载空白表格。",
+            reverse("referrals:hire_import"),
+        )
+    ]
+
+
 def register() -> None:
+    register_link_provider(Role.ADMIN, admin_links)
     register_queue_provider(Role.DISTRICT_CLERK, district_queues)
     register_queue_provider(Role.DISTRICT_REVIEWER, district_queues)
     register_queue_provider(Role.EMPLOYER, employer_queues)

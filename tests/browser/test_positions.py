@@ -85,7 +85,7 @@ def test_a_post_goes_from_the_clerk_to_the_public_list(page, screenshot, demo_da
     expect(page.get_by_text("已初审通过1个岗位")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=POST_NAME).get_by_text("初审通过")).to_be_visible()
     screenshot("positions-flow-3-reviewer-approved")
-    page.get_by_role("button", name="报送本旬岗位").click()
+    page.get_by_role("button", name=re.compile(r"报送.*岗位（1个）")).click()
     expect(page.get_by_text(re.compile(r"已报送.*的岗位，共1个"))).to_be_visible()
     expect(page.locator(".portal-page-lead").get_by_text("已报送")).to_be_visible()
     screenshot("positions-flow-4-reviewer-sent")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.calendar import TenDayPeriod
+from portal.errors import PortalError
 from portal.models import District
 from positions.constants import PositionStatus
 from positions.importing import import_positions
@@ -165,3 +166,54 @@ def test_the_upload_form_starts_on_a_period(query: str, tongliang: District) -> 
     page = client.get(reverse("positions:import") + query).content.decode()
     expected = "2026-03-2" if query.endswith("2") else str(TenDayPeriod.current())
     assert f'value="{expected}"' in page
+
+
+def test_the_blank_template_has_the_two_row_annex_header_and_imports_once_filled(
+    tmp_path: Path, tongliang: District
+) -> None:
+    from positions.importing import COLUMNS, read_sheet
+
+    clerk = UserFactory(clerk=True, district=tongliang)
+    client = Client()
+    client.force_login(clerk)
+    page = client.get(reverse("positions:import")).content.decode()
+    assert reverse("positions:import_template") in page and "下载空白表格（附件1格式）" in page
+    response = client.get(reverse("positions:import_template"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.active
+    assert sheet is not None
+    assert sheet["A1"].value == "卓越工程师岗位表"
+    first, second = ([cell.value for cell in sheet[number]] for number in (2, 3))
+    # 岗位名称 merged over its two channel sub-columns; every other header merged over both rows.
+    headers = ("序号", "用人单位", "岗位名称", None, "需求人数", "学历要求", "专业要求", "职业能力要求")
+    assert first == [*headers, "是否招聘应届生", "薪资范围", "填报来源"]
+    assert second[2:4] == ["揭榜招贤", "引才专项"]
+    merged = {str(cells) for cells in sheet.merged_cells.ranges}
+    assert {"C2:D2", "A2:A3", "B2:B3", "K2:K3"} <= merged
+    with pytest.raises(PortalError, match="表头下面没有填写任何一行"):  # the header is found, with no data under it
+        read_sheet(io.BytesIO(response.content))
+    assert len(COLUMNS) == sheet.max_column
+
+    for index, value in enumerate(row(1), start=1):
+        sheet.cell(row=4, column=index, value=value)
+    filled = tmp_path / "filled.xlsx"
+    workbook.save(filled)
+    result = import_positions(file=filled, district=tongliang, period=TenDayPeriod.current(), by=clerk)
+    assert result.created == 1
+
+
+def test_an_error_row_in_the_preview_still_names_its_post_and_employer(tmp_path: Path, tongliang: District) -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    rows = [row(1), row(2, bounty=None, special="量子通信研究员", headcount="若干"), row(3, education="小学")]
+    page = _upload(client, write_sheet(tmp_path / "e.xlsx", rows), TenDayPeriod.current()).content.decode()
+    error_rows = [part for part in page.split("<tr") if "table-danger" in part]
+    assert len(error_rows) == 2
+    assert "量子通信研究员" in error_rows[0] and "引才专项" in error_rows[0]
+    assert "重庆导入测试有限公司2" in error_rows[0]
+    assert "智能制造工程师3" in error_rows[1] and "揭榜招贤" in error_rows[1]
+    assert "重庆导入测试有限公司3" in error_rows[1]

@@ -9,7 +9,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
 from positions.constants import BatchStatus, PositionStatus
-from positions.models import Position
+from positions.models import Position, PositionBatch
 from positions.services import (
     PositionData,
     batch_reopen,
@@ -122,6 +122,42 @@ def test_a_city_return_moves_the_post_to_the_districts_open_batch(district, revi
     assert position.status == PositionStatus.RETURNED
     assert position.batch.period == str(TenDayPeriod.current())
     assert position.batch.status == BatchStatus.OPEN
+
+
+def test_a_city_return_after_the_running_batch_was_sent_lands_in_the_next_open_one(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+    """The district sent the running 旬 early; a post of the 旬 before, returned by the city, must still land in
+    an open batch (it used to be refused to the city as 已报送)."""
+    now = TenDayPeriod.current()
+    earlier = PositionFactory(batch__district=district, batch__period=str(now.previous()), approved=True)
+    batch_send(batch=earlier.batch, by=reviewer)
+    running = PositionFactory(batch__district=district, batch__period=str(now), approved=True)
+    batch_send(batch=running.batch, by=reviewer)
+    earlier.refresh_from_db()
+    returned = position_move(
+        position=earlier, action="city_return", by=UserFactory(centre=True), reason="请补充职业能力要求"
+    )
+    assert returned.status == PositionStatus.RETURNED
+    assert returned.batch.period == str(now.next()) and returned.batch.status == BatchStatus.OPEN
+
+
+def test_sending_a_late_batch_carries_its_drafts_into_an_open_batch_from_the_running_one(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+    now = TenDayPeriod.current()
+    old = now.previous().previous()
+    draft = PositionFactory(batch__district=district, batch__period=str(old))
+    PositionFactory(batch__district=district, batch__period=str(now), approved=True)
+    batch_send(batch=PositionBatch.objects.get(district=district, period=str(now)), by=reviewer)
+    batch_send(batch=draft.batch, by=reviewer)
+    draft.refresh_from_db()
+    # Not the 旬 after the old one (long past, never looked at), nor the running one (already sent): the next.
+    assert draft.batch.period == str(now.next()) and draft.batch.status == BatchStatus.OPEN
+
+
+def test_a_ten_day_period_not_yet_begun_is_not_sent(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+    later = PositionFactory(batch__district=district, batch__period=str(TenDayPeriod.current().next()), approved=True)
+    with pytest.raises(PortalError, match="尚未开始"):
+        batch_send(batch=later.batch, by=reviewer)
+    later.refresh_from_db()
+    assert later.status == PositionStatus.APPROVED and later.batch.status == BatchStatus.OPEN
 
 
 def test_batch_send_zero_report_and_freezing(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]

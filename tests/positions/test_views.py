@@ -313,3 +313,136 @@ def test_staff_search_filters_within_scope(batch) -> None:  # type: ignore[no-un
     page = city.get(reverse("positions:manage_list"), {"education": "doctor", "status": "submitted"}).content.decode()
     assert mine.name in page and other.name not in page
     assert Client().get(reverse("positions:manage_list")).status_code == 302
+
+
+def _row_of(page: str, marker: str) -> str:
+    """The table row (``<tr>…</tr>``) of the page that holds ``marker``."""
+    at = page.index(marker)
+    return page[page.rindex("<tr", 0, at) : page.index("</tr>", at)]
+
+
+def test_a_district_queue_lists_its_posts_whatever_their_period_with_their_buttons(batch) -> None:  # type: ignore[no-untyped-def]
+    district = batch.district
+    now = TenDayPeriod.current()
+    clerk = UserFactory(clerk=True, district=district)
+    employer = EmployerFactory(district=district)
+    here = PositionFactory(
+        batch=batch, employer=employer, status="returned", return_reason="请补充专业", name="本旬退回岗位"
+    )
+    later = PositionFactory(
+        batch__district=district,
+        batch__period=str(now.next()),
+        employer=employer,
+        status="returned",
+        name="下旬退回岗位",
+    )
+    PositionFactory(status="returned", name="外区退回岗位")
+    PositionFactory(batch=batch, employer=employer, name="本旬草稿岗位")
+
+    page = login(clerk).get(reverse("positions:district_queue", kwargs={"status": "returned"})).content.decode()
+    assert "被退回的岗位（2个）" in page
+    for position in (here, later):
+        row = _row_of(page, position.name)
+        assert "提交初审" in row and reverse("positions:edit", args=[position.pk]) in row
+    assert now.label in page and now.next().label in page
+    assert "请补充专业" in page
+    assert "外区退回岗位" not in page and "本旬草稿岗位" not in page
+    # The clerk's batch page of the running 旬 shows its own 旬's posts, and points to the one waiting in another.
+    batch_page = login(clerk).get(reverse("positions:district_batch")).content.decode()
+    assert "下旬退回岗位" not in batch_page
+    queue_url = reverse("positions:district_queue", kwargs={"status": "returned"})
+    assert f'<a href="{queue_url}">被退回的岗位 1个</a>' in batch_page
+    assert login(clerk).get(reverse("positions:district_queue", kwargs={"status": "sent"})).status_code == 404
+
+
+def test_a_reviewer_opens_a_submitted_post_reads_every_field_and_approves_it(batch) -> None:  # type: ignore[no-untyped-def]
+    district = batch.district
+    reviewer = UserFactory(district_reviewer=True, district=district)
+    position = PositionFactory(
+        batch=batch,
+        submitted=True,
+        employer=EmployerFactory(district=district, name="重庆详情测试有限公司"),
+        majors="电子信息、通信工程、计算机科学与技术、软件工程、网络空间安全、人工智能及相关专业",
+        competencies="1.熟悉5G通信协议；\n2.具有政策研究经验；\n3.英语读写熟练。",
+        recruits_graduates=False,
+        salary_text="1.5万/月",
+    )
+    client = login(reviewer)
+    listing = client.get(reverse("positions:district_batch")).content.decode()
+    url = reverse("positions:detail", args=[position.pk])
+    assert url in _row_of(listing, position.name)
+
+    page = client.get(url, {"next": reverse("positions:district_batch")}).content.decode()
+    for text in (
+        "重庆详情测试有限公司",
+        position.name,
+        "揭榜招贤",
+        "2 人",
+        "硕士",
+        position.majors,
+        "1.熟悉5G通信协议；\n2.具有政策研究经验；\n3.英语读写熟练。",
+        '是否招聘应届生</dt><dd class="col-sm-9">否',
+        "1.5万/月",
+        district.name,
+        "待初审",
+    ):
+        assert text in page, text
+    assert "初审通过" in page and "退回修改的原因（必填）" in page
+
+    response = client.post(
+        reverse("positions:move", args=[position.pk]),
+        {"action": "approve", "next": reverse("positions:district_batch")},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("positions:district_batch")
+    position.refresh_from_db()
+    assert position.status == PositionStatus.APPROVED
+
+    # The city reads the same page; another district's staff cannot open it.
+    assert position.competencies in login(UserFactory(bureau=True)).get(url).content.decode()
+    assert login(UserFactory(district_reviewer=True)).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+
+
+def test_the_city_page_lists_posts_sent_in_earlier_periods(batch) -> None:  # type: ignore[no-untyped-def]
+    earlier = TenDayPeriod.current().previous().previous()
+    sent = PositionFactory(batch__period=str(earlier), sent=True, name="上上旬报送岗位")
+    centre = login(UserFactory(centre=True))
+    page = centre.get(reverse("positions:city_batches")).content.decode()
+    row = _row_of(page, sent.name)
+    assert earlier.label in row and "汇总" in row and "退回区县" in row
+
+
+@pytest.mark.parametrize(
+    ("statuses", "says", "button"),
+    [
+        (["submitted", "submitted", "approved"], "尚有2个岗位待初审", "须先完成初审"),
+        (["approved", "draft"], "另有1个岗位尚未提交初审", "岗位（1个）"),
+        (["returned"], "另有1个岗位尚未提交初审", "零报告（无岗位）"),
+        ([], "", "零报告（无岗位）"),
+    ],
+)
+def test_the_send_button_says_what_the_send_will_do(batch, statuses, says, button) -> None:  # type: ignore[no-untyped-def]
+    district = batch.district
+    for status in statuses:
+        PositionFactory(batch=batch, status=status, employer=EmployerFactory(district=district))
+    page = login(UserFactory(district_reviewer=True, district=district)).get(reverse("positions:district_batch"))
+    text = page.content.decode()
+    label = TenDayPeriod.current().label
+    assert says in text
+    assert f"报送{label}" in text and button in text
+    if "submitted" in statuses:
+        assert "零报告" not in text  # never a zero report while posts wait for review
+        assert 'disabled><i class="bi bi-send"' in text
+    if "approved" not in statuses and "submitted" not in statuses:
+        assert "将报送零报告" in text
+
+
+def test_a_refused_send_says_how_many_wait(batch) -> None:  # type: ignore[no-untyped-def]
+    district = batch.district
+    for _ in range(2):
+        PositionFactory(batch=batch, submitted=True, employer=EmployerFactory(district=district))
+    client = login(UserFactory(district_reviewer=True, district=district))
+    response = client.post(reverse("positions:batch_send", args=[batch.pk]), follow=True)
+    assert "尚有2个岗位待初审" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN

@@ -83,6 +83,20 @@ def test_a_bad_row_is_shown_with_row_and_column_and_cannot_be_confirmed(
     assert not Hire.objects.exists()
 
 
+def test_an_error_row_in_the_preview_still_names_the_person_and_the_post(
+    tmp_path: Path,
+    district: District,
+    clerk: User,
+    post,  # type: ignore[no-untyped-def]
+) -> None:
+    rows = [person(1, post.name), person(2, "不存在的岗位", 学历="小学"), person(3, post.name, 身份证号码="500103")]
+    page = _upload(_client(clerk), write_sheet(tmp_path / "n.xlsx", rows)).content.decode()
+    error_rows = [part for part in page.split("<tr") if "table-danger" in part]
+    assert len(error_rows) == 2
+    assert "人才2" in error_rows[0] and "不存在的岗位" in error_rows[0]
+    assert "人才3" in error_rows[1] and post.name in error_rows[1]
+
+
 def test_reuploading_an_imported_sheet_says_it_is_already_recorded(
     tmp_path: Path,
     district: District,

@@ -488,6 +488,10 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "positions:public_list": (page(PUBLIC, rows={"position.draft": NOBODY}),),
     "positions:public_detail": (page(PUBLIC, targets={"position.published": EVERYONE, "position.draft": NOBODY}),),
     "positions:district_batch": (page(DISTRICT, rows={"position": OWN_DISTRICT}),),
+    "positions:district_queue": (
+        page(DISTRICT, kwargs=lambda cell: {"status": "draft"}, rows={"position.draft": OWN_DISTRICT}),
+    ),
+    "positions:detail": (page(STAFF, targets={"position.draft": DISTRICT_RECORDS}),),
     "positions:create": (
         page(CLERK, rows={"employer": OWN_DISTRICT}),
         page(
@@ -530,6 +534,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "positions:city_batches": (page(CITY, rows={"position.draft": NOBODY}),),
     "positions:manage_list": (page(STAFF, rows={"position": DISTRICT_RECORDS}),),
     "positions:import": (page({CLERK, ADMIN}),),
+    "positions:import_template": (page({CLERK, ADMIN}),),
     "positions:export": (page(PUBLIC, rows={"position.draft": DISTRICT_RECORDS}),),
     # ---- accounts -----------------------------------------------------------------------------------------------
     "login": (page(PUBLIC, status_for=dict.fromkeys(SIGNED_IN, 302)),),
