@@ -324,6 +324,18 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "portal:third_party_verify": (
         post({CENTRE, ADMIN}, targets={"third_party.pending": sees(EVERY_SIDE, CENTRE, ADMIN)}),
     ),
+    "portal:third_party_return": (
+        post(
+            {CENTRE, ADMIN},
+            targets={"third_party.pending": sees(EVERY_SIDE, CENTRE, ADMIN)},
+            body=lambda cell: {"reason": "矩阵退回：开户银行与账号不符。"},
+        ),
+    ),
+    # A third party's own registration; the matrix's third party is verified, so a correction is refused.
+    "portal:registration_details": (
+        page(THIRD_PARTY, rows={"third_party": sees({OWN}, THIRD_PARTY)}),
+        post(THIRD_PARTY, refused={THIRD_PARTY}, body=lambda cell: {"kind": "agency", "name": "矩阵改名"}),
+    ),
     "portal:third_party_reveal": (
         post(
             {CENTRE, ADMIN},
