@@ -22,5 +22,6 @@ urlpatterns = [
     # The claim's documents, for its claimant and the city's reviewers; the public check of their code.
     path("claims/<int:pk>/annex2.pdf", documents.annex2_pdf, name="annex2_pdf"),
     path("claims/<int:pk>/annex3.pdf", documents.annex3_pdf, name="annex3_pdf"),
+    path("verify/", documents.verify_form, name="verify_form"),
     path("verify/<str:code>/", documents.verify, name="verify"),
 ]

@@ -110,7 +110,7 @@ def test_nobody_else_returns_a_registration(traits: dict[str, bool]) -> None:
 
 
 def test_a_returned_registration_cannot_be_verified_until_resubmitted() -> None:
-    party, _, officer = returned_party()
+    party, _, _officer = returned_party()
     with pytest.raises(PortalError, match="当前状态为“退回补正”，不能核验通过"):
         verification.third_party_verify(third_party=party, by=UserFactory(centre=True))
 
@@ -135,7 +135,7 @@ def test_the_centre_returns_from_the_list_page_and_sees_the_reason() -> None:
 
 
 def test_the_third_party_sees_the_reason_on_its_workspace_claims_and_registration_page() -> None:
-    party, account, _ = returned_party()
+    _party, account, _ = returned_party()
     [queue] = awaiting_verification_queues(account)
     assert queue.title == "注册信息被退回补正" and REASON in queue.description and queue.url == REGISTRATION
     client = Client()
@@ -230,4 +230,3 @@ def test_a_pending_or_verified_registration_page_shows_details_masked_and_no_for
     page = client.get(REGISTRATION).content.decode()
     assert "正在等待市人才交流服务中心核验" in page and "修改后重新提交</button>" not in page
     assert person.id_number not in page and "6222000033334444" not in page and "****4444" in page
-

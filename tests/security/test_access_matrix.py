@@ -488,6 +488,16 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "subsidies:annex3_pdf": (
         page(SIGNED_IN, targets={"claim.draft": OWN_CLAIMS, "claim.submitted": SUBMITTED_CLAIMS}),
     ),
+    "subsidies:verify_form": (
+        page(PUBLIC, rows={"hire": NOBODY, "claim": NOBODY}),
+        page(
+            PUBLIC,
+            targets={"claim.submitted": EVERYONE},
+            kwargs=_no_kwargs,
+            query=lambda cell: {"code": cell.obj.verification_code.lower()},
+            rows={"hire": NOBODY},
+        ),
+    ),
     "subsidies:verify": (
         page(
             PUBLIC,
