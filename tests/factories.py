@@ -59,7 +59,9 @@ class ThirdPartyFactory(DjangoModelFactory):
     class Params:
         verified = factory.Trait(status="verified", verified_at=factory.LazyFunction(timezone.now))
         returned = factory.Trait(
-            status="returned", return_reason="开户银行与银行账号不一致，请核对后重新提交。", returned_at=factory.LazyFunction(timezone.now)
+            status="returned",
+            return_reason="开户银行与银行账号不一致，请核对后重新提交。",
+            returned_at=factory.LazyFunction(timezone.now),
         )
         individual = factory.Trait(
             kind=ThirdPartyKind.INDIVIDUAL,
