@@ -18,7 +18,7 @@ from subsidies import attachments, selectors, services
 from subsidies.constants import EDITABLE_STATUSES, ClaimStatus
 from subsidies.forms import AttachmentForm, ClaimForm
 from subsidies.models import Claim
-from subsidies.progress import claim_progress
+from subsidies.progress import claim_progress, claimant_next_step
 from subsidies.workflow import MOVES
 
 
@@ -132,6 +132,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "steps": claim_progress(claim, events),
             "is_claimant": is_claimant,
+            "next_step": claimant_next_step(claim) if is_claimant else "",
             "editable": is_claimant and claim.status in EDITABLE_STATUSES,
             "can_withdraw": is_claimant
             and MOVES["withdraw"].who.test(user, claim)
