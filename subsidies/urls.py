@@ -7,6 +7,7 @@ urlpatterns = [
     # The claimant (第三方): its claims, Annex 2, attachments.
     path("claims/", claims.claim_list, name="claim_list"),
     path("claims/new/", claims.claim_create, name="claim_create"),
+    path("claims/hires/", claims.introduced_hires, name="introduced_hires"),
     path("claims/<int:pk>/", claims.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/edit/", claims.claim_edit, name="claim_edit"),
     path("claims/<int:pk>/submit/", claims.claim_submit, name="claim_submit"),
