@@ -455,7 +455,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             THIRD_PARTY, targets={"attachment.draft": OWN_CLAIMS, "attachment.mismatched": NOBODY}, kwargs=_attachment
         ),
     ),
-    "subsidies:introduced_hires": (page(THIRD_PARTY, rows={"hire": THIRD_PARTY_HIRES, "claim": NOBODY}),),
+    "subsidies:introduced_hires": (page(THIRD_PARTY, rows={"hire": THIRD_PARTY_HIRES, "claim": OWN_CLAIMS}),),
     "subsidies:review_queue": (page(CLAIM_REVIEWERS, rows={"claim.draft": NOBODY}),),
     "subsidies:review_claim": (
         page(

@@ -162,7 +162,7 @@ def test_the_page_shows_every_stage_masked_with_the_publicity_close_and_the_clai
     for hire in hires.values():
         assert hire.name in page and hire.id_number_masked in page and hire.id_number not in page
     notice = hires["in_publicity"].notice
-    assert f"公示{notice.reference}，{notice.last_day:%Y年%-m月%-d日}公示期满" in page
+    assert f"公示至{notice.last_day:%Y年%-m月%-d日}（{notice.reference}）" in page
     for label in ("已登记", "已审核", "公示中", "待单位确认", "可申报", "已申报", "单位不予确认", "异议成立"):
         assert f">{label}</span>" in page, label
     assert "区县核对中" in page and "该员工系本单位自行招聘。" in page
