@@ -51,6 +51,14 @@ class ThirdPartyKind(models.TextChoices):
     INDIVIDUAL = "individual", _("个人")
 
 
+class ThirdPartyStatus(models.TextChoices):
+    """Where a third party's registration stands with the talent centre (``portal.verification.MOVES``)."""
+
+    PENDING = "pending", _("待核验")
+    RETURNED = "returned", _("退回补正")
+    VERIFIED = "verified", _("已核验")
+
+
 class NotificationKind(models.TextChoices):
     """What a notice is about: each user chooses per kind whether it also comes by e-mail (``portal.notifications``)."""
 

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from portal.constants import ThirdPartyKind
-from portal.registration import RegistrationData
+from portal.models import ThirdParty
+from portal.registration import RegistrationData, ThirdPartyDetails
 
 
-class RegistrationForm(forms.Form):
-    """第三方注册: the registrant's identity, contact and bank details (as on Annex 2), then the sign-in account."""
+class ThirdPartyDetailsForm(forms.Form):
+    """The third party's identity, contact and bank details (as on Annex 2): at registration and in a correction."""
 
     kind = forms.ChoiceField(
         label="注册类别",
@@ -52,6 +53,49 @@ class RegistrationForm(forms.Form):
         help_text="只填数字，可含空格。机构应为单位对公账户，个人应为本人账户。",
         error_messages={"required": "银行账号：请填写银行账号。"},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+            field.widget.attrs.setdefault("id", f"id_{name}")
+            # Every message names its field, also when shown in a summary above the form.
+            field.error_messages["max_length"] = f"{field.label}：最多%(limit_value)d个字符（已填%(show_value)d个）。"
+        if "phone" in self.fields:
+            self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+
+    @staticmethod
+    def initial_of(third_party: ThirdParty) -> dict[str, str]:
+        """What the third party registered, to correct it."""
+        return {
+            "kind": third_party.kind,
+            "name": third_party.name,
+            "identity_number": third_party.identity_number,
+            "contact_name": third_party.contact_name,
+            "phone": third_party.phone,
+            "bank_name": third_party.bank_name,
+            "bank_account": third_party.bank_account,
+        }
+
+    def details(self) -> ThirdPartyDetails:
+        data = self.cleaned_data
+        return ThirdPartyDetails(
+            kind=data["kind"],
+            name=data["name"],
+            identity_number=data["identity_number"],
+            contact_name=data["contact_name"],
+            phone=data["phone"],
+            bank_name=data["bank_name"],
+            bank_account=data["bank_account"],
+        )
+
+
+class RegistrationForm(ThirdPartyDetailsForm):
+    """第三方注册: the registrant's details, then the sign-in account."""
+
     username = forms.CharField(
         label="用户名",
         max_length=150,
@@ -75,17 +119,8 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs["class"] = "form-check-input"
-            else:
-                field.widget.attrs.setdefault("class", "form-control")
-            field.widget.attrs.setdefault("id", f"id_{name}")
-            # Every message names its field, also when shown in a summary above the form.
-            field.error_messages["max_length"] = f"{field.label}：最多%(limit_value)d个字符（已填%(show_value)d个）。"
         self.fields["username"].widget.attrs["autocomplete"] = "username"
         self.fields["username"].widget.attrs["autocapitalize"] = "none"
-        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean(self) -> dict[str, Any]:

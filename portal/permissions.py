@@ -52,6 +52,8 @@ rules.add_perm("portal.view_district_records", can_see_district_record)
 rules.add_perm("portal.list_employers", is_staff_role)
 rules.add_perm("portal.manage_reference_data", is_admin)
 rules.add_perm("portal.verify_third_party", is_admin | is_talent_centre)
+#: A third party reads its own registration and, once returned for correction, corrects and resubmits it.
+rules.add_perm("portal.view_own_registration", is_third_party)
 rules.add_perm("portal.read_audit_trail", is_admin)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from portal.constants import Role
+from portal.constants import Role, ThirdPartyStatus
 from portal.models import User
-from portal.registration import third_party_pending_count
+from portal.verification import third_party_pending_count
 from portal.workspace import WorkQueue, register_queue_provider
 
 
@@ -22,16 +22,28 @@ def verification_queues(user: User) -> list[WorkQueue]:
 
 
 def awaiting_verification_queues(user: User) -> list[WorkQueue]:
-    """A third party sees its own registration waiting, until the talent centre has verified it."""
+    """A third party sees its own registration waiting, or returned with the reason, until it is verified."""
     third_party = user.third_party
     if third_party is None or third_party.is_verified:
         return []
+    url = reverse("portal:registration_details")
+    if third_party.status == ThirdPartyStatus.RETURNED:
+        return [
+            WorkQueue(
+                "注册信息被退回补正",
+                f"市人才交流服务中心退回了您的注册信息，原因：{third_party.return_reason}"
+                "请修改后重新提交核验；核验通过前暂不能申报引才补助。",
+                1,
+                url,
+            )
+        ]
     return [
         WorkQueue(
             "注册信息待核验",
             "您的注册信息已提交，正在等待市人才中心核验。核验通过前可以查看岗位榜单，但暂不能申报引才补助；"
             "如需加急或更正信息，请联系市人才交流服务中心（88152028）。",
             1,
+            url,
         )
     ]
 

@@ -1,7 +1,9 @@
-"""Third parties sign themselves up (第三方注册) and the talent centre or an admin verifies them (核验).
+"""Third parties sign themselves up (第三方注册); the talent centre or an admin then verifies them (核验,
+``portal.verification``).
 
 Registration writes the ``ThirdParty`` and its one ``User`` together or not at all. Until verified, the account can
 sign in and follow published lists but cannot claim subsidies (``portal.permissions.is_verified_third_party``).
+The details' rules (``details_check``) serve the registration and the correction of a returned one alike.
 """
 
 from __future__ import annotations
@@ -9,19 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import rules
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import QuerySet
 
-from portal import permissions  # noqa: F401  (registers the portal.* permissions asked below)
 from portal.auditing import set_actor
-from portal.constants import NotificationKind, Role, ThirdPartyKind
+from portal.constants import Role, ThirdPartyKind
 from portal.crypto import keyed_digest
-from portal.errors import PermissionDenied, PortalError
+from portal.errors import PortalError
 from portal.identity import (
     normalise_bank_account,
     normalise_id_number,
@@ -29,7 +27,6 @@ from portal.identity import (
     normalise_uscc,
 )
 from portal.models import ThirdParty, User
-from portal.notifications import notify_many
 
 ORGANISATION_KINDS = frozenset({ThirdPartyKind.AGENCY, ThirdPartyKind.SOCIAL_ORGANISATION})
 
@@ -38,9 +35,10 @@ DUPLICATE_ID_NUMBER = "该身份证号码已注册，请直接登录或联系市
 
 
 @dataclass(frozen=True)
-class RegistrationData:
-    """What a registrant types. ``identity_number`` is the 统一社会信用代码 of an organisation or the 身份证号码
-    of an individual, as typed (full-width, lower case and spaces are tolerated)."""
+class ThirdPartyDetails:
+    """Who the third party is and where its subsidy is paid, as typed at registration or in a correction.
+    ``identity_number`` is the 统一社会信用代码 of an organisation or the 身份证号码 of an individual, as typed
+    (full-width, lower case and spaces are tolerated)."""
 
     kind: str
     name: str
@@ -48,8 +46,14 @@ class RegistrationData:
     phone: str
     bank_name: str
     bank_account: str
-    username: str
     contact_name: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationData(ThirdPartyDetails):
+    """What a registrant types: the details and the sign-in account."""
+
+    username: str = ""
     email: str = ""
 
 
@@ -63,7 +67,9 @@ class RegistrationRefused(PortalError):
 
 
 @dataclass
-class _Checked:
+class Checked:
+    """What a check found: the normalised values, and every refusal with its field."""
+
     values: dict[str, str] = field(default_factory=dict)
     errors: list[PortalError] = field(default_factory=list)
 
@@ -79,7 +85,7 @@ def _looks_like(normalise: Callable[[str], str], value: str) -> bool:
     return True
 
 
-def _check_identity(data: RegistrationData, checked: _Checked) -> None:
+def _check_identity(data: ThirdPartyDetails, checked: Checked) -> None:
     kind, typed = data.kind, data.identity_number
     if kind in ORGANISATION_KINDS:
         try:
@@ -109,23 +115,28 @@ def _check_identity(data: RegistrationData, checked: _Checked) -> None:
         checked.refuse("注册类别：请选择人力资源服务机构、社会组织或个人。", "invalid_kind", "kind")
 
 
-def _id_number_taken(id_number: str) -> bool:
+def _others(exclude_pk: int | None) -> QuerySet[ThirdParty]:
+    return ThirdParty.objects.exclude(pk=exclude_pk) if exclude_pk is not None else ThirdParty.objects.all()
+
+
+def _id_number_taken(id_number: str, *, exclude_pk: int | None = None) -> bool:
     # ID numbers are encrypted at rest: compared through their keyed digest (portal.crypto).
-    return ThirdParty.objects.filter(id_number_digest=keyed_digest(id_number)).exists()
+    return _others(exclude_pk).filter(id_number_digest=keyed_digest(id_number)).exists()
 
 
-def _check_duplicates(checked: _Checked) -> None:
+def _credit_code_taken(credit_code: str, *, exclude_pk: int | None = None) -> bool:
+    return _others(exclude_pk).filter(credit_code=credit_code).exists()
+
+
+def _check_duplicates(checked: Checked, *, exclude_pk: int | None = None) -> None:
     # The message says only that the number is taken, never by whom: the registrant already holds the number.
-    if (
-        "credit_code" in checked.values
-        and ThirdParty.objects.filter(credit_code=checked.values["credit_code"]).exists()
-    ):
+    if "credit_code" in checked.values and _credit_code_taken(checked.values["credit_code"], exclude_pk=exclude_pk):
         checked.refuse(DUPLICATE_USCC, "duplicate_identity", "identity_number")
-    if "id_number" in checked.values and _id_number_taken(checked.values["id_number"]):
+    if "id_number" in checked.values and _id_number_taken(checked.values["id_number"], exclude_pk=exclude_pk):
         checked.refuse(DUPLICATE_ID_NUMBER, "duplicate_identity", "identity_number")
 
 
-def _check_username(data: RegistrationData, checked: _Checked) -> None:
+def _check_username(data: RegistrationData, checked: Checked) -> None:
     username = data.username.strip()
     if not username:
         checked.refuse("用户名：请填写用户名。", "required", "username")
@@ -159,7 +170,7 @@ _PASSWORD_MESSAGES = {
 }
 
 
-def _check_password(data: RegistrationData, password: str, checked: _Checked) -> None:
+def _check_password(data: RegistrationData, password: str, checked: Checked) -> None:
     # The similarity validator compares with what the account will hold: user name, names, e-mail.
     candidate = User(
         username=data.username.strip(),
@@ -177,8 +188,10 @@ def _check_password(data: RegistrationData, password: str, checked: _Checked) ->
             checked.refuse(f"密码：{message}", "weak_password", "password")
 
 
-def _registration_check(data: RegistrationData, password: str) -> _Checked:
-    checked = _Checked()
+def details_check(data: ThirdPartyDetails, *, exclude_pk: int | None = None) -> Checked:
+    """The rules of a third party's details, every refusal collected; ``exclude_pk`` is the third party being
+    corrected (its own numbers are not duplicates of itself)."""
+    checked = Checked()
     name = data.name.strip()
     if not name:
         checked.refuse("名称/姓名：请填写机构名称或本人姓名。", "required", "name")
@@ -188,7 +201,7 @@ def _registration_check(data: RegistrationData, password: str) -> _Checked:
         checked.refuse("联系人：机构请填写联系人姓名。", "required", "contact_name")
     checked.values["contact_name"] = contact_name
     _check_identity(data, checked)
-    _check_duplicates(checked)
+    _check_duplicates(checked, exclude_pk=exclude_pk)
     for key, normalise in (("phone", normalise_phone), ("bank_account", normalise_bank_account)):
         try:
             checked.values[key] = normalise(getattr(data, key))
@@ -198,6 +211,11 @@ def _registration_check(data: RegistrationData, password: str) -> _Checked:
     if not bank_name:
         checked.refuse("开户银行：请填写开户银行。", "required", "bank_name")
     checked.values["bank_name"] = bank_name
+    return checked
+
+
+def _registration_check(data: RegistrationData, password: str) -> Checked:
+    checked = details_check(data)
     _check_username(data, checked)
     _check_password(data, password, checked)
     return checked
@@ -206,7 +224,7 @@ def _registration_check(data: RegistrationData, password: str) -> _Checked:
 _MODEL_FIELD_TO_FORM = {"credit_code": "identity_number", "id_number": "identity_number", "display_name": "name"}
 
 
-def _check_model(instance: ThirdParty | User, checked: _Checked, *, exclude: list[str]) -> None:
+def check_model(instance: ThirdParty | User, checked: Checked, *, exclude: list[str]) -> None:
     """The models' own field rules (lengths, formats) as a safety net; uniqueness is checked above and by the DB."""
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
@@ -247,8 +265,8 @@ def third_party_register(*, data: RegistrationData, password: str) -> User:
         role=Role.THIRD_PARTY,
     )
     user.set_password(password)
-    _check_model(third_party, checked, exclude=[])
-    _check_model(user, checked, exclude=["password", "third_party"])
+    check_model(third_party, checked, exclude=[])
+    check_model(user, checked, exclude=["password", "third_party"])
     if checked.errors:
         raise RegistrationRefused(checked.errors)
     try:
@@ -269,48 +287,3 @@ def _lost_race(values: dict[str, str]) -> PortalError:
     if "id_number" in values and _id_number_taken(values["id_number"]):
         return PortalError(DUPLICATE_ID_NUMBER, "duplicate_identity", field="identity_number")
     return PortalError("用户名：该用户名已被使用，请换一个。", "username_taken", field="username")
-
-
-@transaction.atomic
-def third_party_verify(*, third_party: ThirdParty, by: User) -> ThirdParty:
-    """Record that the talent centre (or an admin) checked the registration. Verifying twice is refused politely."""
-    if not rules.has_perm("portal.verify_third_party", by):
-        raise PermissionDenied("只有市人才中心或系统管理员可以核验第三方。")
-    # Locked: two officers pressing 核验 at once must not both record themselves.
-    locked = ThirdParty.objects.select_for_update().get(pk=third_party.pk)
-    if locked.verified_at is not None:
-        when = timezone.localtime(locked.verified_at)
-        raise PortalError(f"{locked.name}已于{when:%Y-%m-%d %H:%M}核验，无需重复核验。", "already_verified")
-    locked.verified_at = timezone.now()
-    locked.verified_by = by
-    with set_actor(by):
-        locked.save(update_fields=["verified_at", "verified_by", "updated_at"])
-    notify_many(
-        recipients=User.objects.filter(third_party=locked, is_active=True),
-        kind=NotificationKind.ACCOUNT,
-        title="注册信息已核验",
-        body=f"{locked.name}的注册信息已通过市人才交流服务中心核验，现在可以在线申报引才补助。",
-        url=reverse("subsidies:claim_list"),
-    )
-    return locked
-
-
-def third_party_list_for_review(*, status: str = "", keyword: str = "") -> QuerySet[ThirdParty]:
-    """Every third party, pending first (oldest registration first), then verified (latest first).
-
-    ``status`` is ``pending`` or ``verified`` to keep one kind; ``keyword`` matches the name, the credit code,
-    or a whole ID number (a part of an ID number finds nothing: it is personal data, not a search term)."""
-    parties = ThirdParty.objects.select_related("verified_by").prefetch_related("users")
-    if status == "pending":
-        parties = parties.filter(verified_at__isnull=True)
-    elif status == "verified":
-        parties = parties.filter(verified_at__isnull=False)
-    for word in keyword.split():
-        parties = parties.filter(
-            Q(name__icontains=word) | Q(credit_code__icontains=word) | Q(id_number_digest=keyed_digest(word))
-        )
-    return parties.order_by(F("verified_at").desc(nulls_first=True), "created_at", "pk")
-
-
-def third_party_pending_count() -> int:
-    return ThirdParty.objects.filter(verified_at__isnull=True).count()

@@ -1,4 +1,5 @@
-"""Pages for third-party sign-up (第三方注册) and verification (核验). Thin: parse, call a service, render."""
+"""Pages for third-party sign-up (第三方注册), its verification (核验) or return for correction (退回补正), and the
+third party's own registration page where it corrects and resubmits. Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import registration
+from portal import registration, verification
 from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.forms import RegistrationForm
+from portal.forms import RegistrationForm, ThirdPartyDetailsForm
 from portal.http import client_address, redirect_back, request_user
 from portal.models import ThirdParty, User
 from portal.privacy import personal_data_reveal
@@ -82,9 +84,9 @@ def register_done(request: HttpRequest) -> HttpResponse:
 def third_party_list(request: HttpRequest) -> HttpResponse:
     keyword = request.GET.get("q", "").strip()[:50]
     status = request.GET.get("status", "")
-    if status not in {"pending", "verified"}:
+    if status not in verification.LIST_FILTERS:
         status = ""
-    parties = registration.third_party_list_for_review(status=status, keyword=keyword)
+    parties = verification.third_party_list_for_review(status=status, keyword=keyword)
     page = Paginator(parties, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({key: value for key, value in (("q", keyword), ("status", status)) if value})
     return render(
@@ -95,7 +97,8 @@ def third_party_list(request: HttpRequest) -> HttpResponse:
             "keyword": keyword,
             "status": status,
             "query": query,
-            "pending_count": registration.third_party_pending_count(),
+            "counts": verification.third_party_state_counts(),
+            "reason_max_length": verification.REASON_MAX_LENGTH,
             "here": request.get_full_path(),
         },
     )
@@ -106,12 +109,61 @@ def third_party_list(request: HttpRequest) -> HttpResponse:
 def third_party_verify(request: HttpRequest, pk: int) -> HttpResponse:
     third_party = get_object_or_404(ThirdParty, pk=pk)
     try:
-        verified = registration.third_party_verify(third_party=third_party, by=request_user(request))
+        verified = verification.third_party_verify(third_party=third_party, by=request_user(request))
     except PortalError as error:
         messages.info(request, error.message)
     else:
         messages.success(request, f"已核验：{verified.name}。该第三方现在可以申报引才补助。")
     return redirect_back(request, reverse("portal:third_party_list"))
+
+
+@permission_required("portal.verify_third_party")
+@require_POST
+def third_party_return(request: HttpRequest, pk: int) -> HttpResponse:
+    third_party = get_object_or_404(ThirdParty, pk=pk)
+    try:
+        returned = verification.third_party_return(
+            third_party=third_party, reason=request.POST.get("reason", ""), by=request_user(request)
+        )
+    except PortalError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已退回补正：{returned.name}。该第三方修改后重新提交，将回到待核验列表。")
+    return redirect_back(request, reverse("portal:third_party_list"))
+
+
+@permission_required("portal.view_own_registration")
+@require_http_methods(["GET", "POST"])
+# The correction form holds the registrant's whole numbers: no cache may keep the page.
+@cache_control(private=True, no_store=True)
+def registration_details(request: HttpRequest) -> HttpResponse:
+    """我的注册信息: the third party's registration, its state and, once returned, the correction form."""
+    user = request_user(request)
+    third_party = get_object_or_404(ThirdParty.objects.select_related("returned_by"), pk=user.third_party_id)
+    can_correct = verification.MOVES["resubmit"].who.test(user, third_party) and third_party.status in (
+        verification.MOVES["resubmit"].source
+    )
+    form = None
+    if can_correct:
+        form = ThirdPartyDetailsForm(
+            request.POST if request.method == "POST" else None, initial=ThirdPartyDetailsForm.initial_of(third_party)
+        )
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, f"您的注册信息当前状态为“{third_party.get_status_display()}”，无需修改重新提交。")
+            return redirect("portal:registration_details")
+        if form.is_valid():
+            try:
+                verification.third_party_resubmit(third_party=third_party, details=form.details(), by=user)
+            except registration.RegistrationRefused as refused:
+                for error in refused.errors:
+                    form.add_error(error.field if error.field in form.fields else None, error.message)
+            except PortalError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "已重新提交核验。市人才交流服务中心核验通过后，您即可申报引才补助。")
+                return redirect("portal:registration_details")
+    return render(request, "portal/registration_details.html", {"party": third_party, "form": form})
 
 
 @permission_required("portal.verify_third_party")

@@ -25,6 +25,19 @@ class EmployerConfirmation(models.TextChoices):
     DECLINED = "declined", _("单位不予确认")
 
 
+class IntroductionStage(models.TextChoices):
+    """Where a hire a third party introduced stands, as that third party follows it (``hires_introduced``): the
+    hire's own status, with confirmation split by the employer's answer."""
+
+    RECORDED = "recorded", _("已登记")
+    AUDITED = "audited", _("已审核")
+    IN_PUBLICITY = "in_publicity", _("公示中")
+    AWAITING_EMPLOYER = "awaiting_employer", _("待单位确认")
+    EMPLOYER_DECLINED = "employer_declined", _("单位不予确认")
+    CONFIRMED = "confirmed", _("已确认")
+    FAILED = "failed", _("异议成立")
+
+
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     UPHELD = "upheld", _("异议成立")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     F,
     IntegerField,
@@ -27,7 +28,7 @@ from portal import permissions as p
 from portal.calendar import TenDayPeriod
 from portal.models import District, User
 from portal.permissions import district_scope
-from referrals.constants import HireStatus, ObjectionStatus
+from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage, ObjectionStatus
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
 
 #: Hires that take a place of their post's headcount: everyone except those whose publicity failed.
@@ -231,4 +232,33 @@ def employer_hires(*, user: User) -> QuerySet[Hire]:
         return Hire.objects.none()
     return _joined(Hire.objects.filter(position__employer_id=user.employer_id)).order_by(
         "-third_party_id", "-created_at"
+    )
+
+
+def hires_introduced(*, user: User) -> QuerySet[Hire]:
+    """The hires the user's third party introduced, at every stage from recorded on, newest first; each with its post,
+    employer, district and notice, and ``introduction_stage`` (``IntroductionStage``: where the hire stands on the
+    way to being confirmed by publicity and by its employer). Nobody but a third party's own account sees any."""
+    if not (p.is_third_party.test(user) and user.third_party_id):
+        return Hire.objects.none()
+    confirmed = Q(status=HireStatus.CONFIRMED)
+    stage = Case(
+        When(status__in=[HireStatus.RECORDED, HireStatus.RETURNED], then=Value(IntroductionStage.RECORDED)),
+        When(status=HireStatus.AUDITED, then=Value(IntroductionStage.AUDITED)),
+        When(status=HireStatus.IN_PUBLICITY, then=Value(IntroductionStage.IN_PUBLICITY)),
+        When(status=HireStatus.FAILED, then=Value(IntroductionStage.FAILED)),
+        When(
+            confirmed & Q(employer_confirmation=EmployerConfirmation.DECLINED),
+            then=Value(IntroductionStage.EMPLOYER_DECLINED),
+        ),
+        When(
+            confirmed & Q(employer_confirmation=EmployerConfirmation.CONFIRMED), then=Value(IntroductionStage.CONFIRMED)
+        ),
+        default=Value(IntroductionStage.AWAITING_EMPLOYER),
+        output_field=CharField(),
+    )
+    return (
+        _joined(Hire.objects.filter(third_party_id=user.third_party_id))
+        .annotate(introduction_stage=stage)
+        .order_by("-created_at", "-pk")
     )

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from referrals.constants import IntroductionStage
+
 
 class ClaimStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -59,3 +61,25 @@ STEP_OFFICES: dict[str, tuple[str, int]] = {
     ClaimStatus.APPROVED: ("市人力社保局（拨付）", 15),
     ClaimStatus.RETURNED: ("申报人（按退回意见修改后重新提交）", 0),
 }
+
+
+class ClaimStage(models.TextChoices):
+    """The last two stages of an introduced hire, as its third party follows it: on top of ``IntroductionStage``."""
+
+    CLAIMABLE = "claimable", _("可申报")
+    CLAIMED = "claimed", _("已申报")
+
+
+#: Every stage of an introduced hire in the order it goes through them (the third party's 我推荐的人才), then the
+#: two ends that stop it. 已确认 is a confirmed hire its third party cannot claim yet (registration not verified).
+INTRODUCED_STAGES: tuple[tuple[str, str], ...] = (
+    (IntroductionStage.RECORDED, IntroductionStage.RECORDED.label),
+    (IntroductionStage.AUDITED, IntroductionStage.AUDITED.label),
+    (IntroductionStage.IN_PUBLICITY, IntroductionStage.IN_PUBLICITY.label),
+    (IntroductionStage.AWAITING_EMPLOYER, IntroductionStage.AWAITING_EMPLOYER.label),
+    (IntroductionStage.CONFIRMED, IntroductionStage.CONFIRMED.label),
+    (ClaimStage.CLAIMABLE, ClaimStage.CLAIMABLE.label),
+    (ClaimStage.CLAIMED, ClaimStage.CLAIMED.label),
+    (IntroductionStage.EMPLOYER_DECLINED, IntroductionStage.EMPLOYER_DECLINED.label),
+    (IntroductionStage.FAILED, IntroductionStage.FAILED.label),
+)

@@ -2,8 +2,10 @@
 and the public check of the verification code (核验码) they carry.
 
 Each page of both PDFs carries the claim's reference, its verification code and a QR code of the absolute
-``/verify/<code>/`` address, where anyone can see whether a paper is one the portal issued and what was decided,
-without any personal data (``claim_verification``).
+``/verify/<code>/`` address on the portal's configured public address (``PORTAL_BASE_URL``, the one the deploy check
+requires), never the host a request happened to come through: a paper printed from an intranet address or a proxy
+must still send its reader to the portal. There anyone can see whether a paper is one the portal issued and what was
+decided, without any personal data (``claim_verification``); ``/verify/`` takes the code typed off the paper.
 
 What each PDF shows of a person's data, and why:
 - Annex 2 is the claimant's payment instruction: the bank account is printed whole (the claimant and the city's
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -122,8 +126,8 @@ def verify_path(claim: Claim) -> str:
     return reverse("subsidies:verify", args=[claim.verification_code])
 
 
-def verify_url_default(claim: Claim) -> str:
-    """The absolute check address when no request tells the host (a task, the bench): ``PORTAL_BASE_URL``."""
+def verify_url(claim: Claim) -> str:
+    """The absolute check address printed on the claim's papers: on ``PORTAL_BASE_URL``, whoever prints them."""
     return settings.PORTAL_BASE_URL.rstrip("/") + verify_path(claim)
 
 
@@ -252,12 +256,12 @@ class AmountRow:
     approved: str
 
 
-def _verification_context(claim: Claim, verify_url: str) -> dict[str, Any]:
-    url = verify_url or verify_url_default(claim)
+def _verification_context(claim: Claim) -> dict[str, Any]:
+    url = verify_url(claim)
     return {"claim": claim, "verify_url": url, "qr": qr_data_uri(url)}
 
 
-def annex2_context(claim: Claim, *, verify_url: str = "") -> dict[str, Any]:
+def annex2_context(claim: Claim) -> dict[str, Any]:
     approved = claim.status in APPROVED_STATUSES
     rows = [
         AmountRow(
@@ -269,7 +273,7 @@ def annex2_context(claim: Claim, *, verify_url: str = "") -> dict[str, Any]:
         )
         for item in _items(claim)
     ]
-    return _verification_context(claim, verify_url) | {
+    return _verification_context(claim) | {
         "payee": claim_payee(claim),
         "opinion": claim_opinion(claim),
         "rows": rows,
@@ -279,22 +283,20 @@ def annex2_context(claim: Claim, *, verify_url: str = "") -> dict[str, Any]:
     }
 
 
-def annex2_pdf(*, claim: Claim, verify_url: str = "") -> bytes:
+def annex2_pdf(*, claim: Claim) -> bytes:
     """附件2 卓越工程师引进补助申报表, filled: the employer, the claimant and its bank account, the declarations,
-    the review opinion once decided, and the people claimed for with their amounts.
-
-    ``verify_url`` is the absolute check address (the view knows the host); without it ``PORTAL_BASE_URL``."""
-    return render_pdf("pdf/claim_annex2.html", annex2_context(claim, verify_url=verify_url))
+    the review opinion once decided (the approved amount), and the people claimed for with their amounts."""
+    return render_pdf("pdf/claim_annex2.html", annex2_context(claim))
 
 
-def annex3_context(claim: Claim, *, verify_url: str = "") -> dict[str, Any]:
-    return _verification_context(claim, verify_url) | {"items": _items(claim)}
+def annex3_context(claim: Claim) -> dict[str, Any]:
+    return _verification_context(claim) | {"items": _items(claim)}
 
 
-def annex3_pdf(*, claim: Claim, verify_url: str = "") -> bytes:
+def annex3_pdf(*, claim: Claim) -> bytes:
     """附件3 用人单位引进人才确认表 for the employer to stamp: the claimed hires with the required and optional
     fields of Annex 3, ID numbers masked. Landscape A4."""
-    return render_pdf("pdf/claim_annex3.html", annex3_context(claim, verify_url=verify_url))
+    return render_pdf("pdf/claim_annex3.html", annex3_context(claim))
 
 
 # ---- The public check ------------------------------------------------------------------------------------------
@@ -318,9 +320,35 @@ class Verification:
     issued_on: datetime.date
 
 
+CODE_LENGTH = 12
+CODE_ALPHABET = frozenset("0123456789ABCDEF")
+#: Letters a person reads off paper for the digits they resemble; none of them is a hex digit, so no code changes.
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = str.maketrans("", "", "-‐‑‒–—_.·")
+#: A claim's reference (``BZ-2026-000123``) once normalised: the other number on the paper, typed by mistake.
+_REFERENCE = re.compile(r"BZ\d{10}")
+
+
 def normalise_code(code: str) -> str:
-    """Codes are 12 upper-case hex digits; a person may type them in lower case or with spaces."""
-    return "".join(code.split()).upper()
+    """Codes are 12 upper-case hex digits. A person typing one off paper may use lower case, spaces or dashes
+    between groups, full-width characters (a Chinese input method), or O/I/L for 0/1: all read as meant."""
+    text = unicodedata.normalize("NFKC", code)
+    return "".join(text.split()).translate(_SEPARATORS).upper().translate(_LOOKALIKES)
+
+
+def code_problem(code: str) -> str:
+    """Why ``code`` (normalised) cannot be a verification code, in Chinese; empty when it could be one."""
+    if not code:
+        return "请输入文件上印制的12位核验码。"
+    if _REFERENCE.fullmatch(code):
+        return "您输入的是申报编号（BZ-年份-序号），请输入文件页脚“核验码：”后的12位核验码。"
+    strange = sorted({c for c in code if c not in CODE_ALPHABET})
+    if strange:
+        shown = "”“".join(strange[:3])
+        return f"核验码只含数字0–9和字母A–F，您输入的“{shown}”不在其中，请核对。"
+    if len(code) != CODE_LENGTH:
+        return f"核验码应为{CODE_LENGTH}位，您输入了{len(code)}位，请核对。"
+    return ""
 
 
 def _public_name(claim: Claim) -> str:
@@ -333,7 +361,7 @@ def _public_name(claim: Claim) -> str:
 def claim_verification(code: str) -> Verification | None:
     """The public facts of the claim with this verification code, or ``None``."""
     code = normalise_code(code)
-    if len(code) != 12 or any(c not in "0123456789ABCDEF" for c in code):
+    if code_problem(code):
         return None
     claim = (
         Claim.objects.filter(verification_code=code)

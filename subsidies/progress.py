@@ -74,3 +74,27 @@ def claim_progress(claim: Claim, events: list[ClaimEvent]) -> list[Step]:
     elif claim.status == ClaimStatus.PAID:
         steps.append(Step("已发放", "", "done", claim.status_since, note=f"发放日期 {claim.paid_on:%Y-%m-%d}"))
     return steps
+
+
+def claimant_next_step(claim: Claim) -> str:
+    """What the claimant can still do with the claim in its state, or that nothing is left for it to do: the
+    claimant's page says only this (a paid claim does not ask for signatures any more)."""
+    status = claim.status
+    if status == ClaimStatus.DRAFT:
+        return "请下载申报表（附件2）和确认表（附件3），签字盖章后扫描上传，勾选三项承诺后提交申报。"
+    if status == ClaimStatus.RETURNED:
+        return (
+            "申报已退回修改：请按办理记录中的意见修改；如修改了人员或金额，请重新下载申报表和确认表，"
+            "签字盖章后上传新的扫描件，再重新提交。"
+        )
+    if status == ClaimStatus.SUBMITTED:
+        return "申报已提交，等待市人才交流服务中心初审，审核期间不能修改。如需更正，可先撤回申报。"
+    if status == ClaimStatus.FIRST_PASSED:
+        return "初审已通过，等待市人力社保局流动处复核并核定激励金额，您无需操作。"
+    if status == ClaimStatus.APPROVED:
+        return f"已核定激励金额{claim.approved_total:,.2f}元，等待拨付，您无需操作。"
+    if status == ClaimStatus.PAID:
+        return f"补助{claim.approved_total:,.2f}元已于{claim.paid_on:%Y年%-m月%-d日}发放，申报办理完毕，您无需操作。"
+    if status == ClaimStatus.REJECTED:
+        return "申报不予支持，办理结束，原因见办理记录。其中人员已释放，如有新的材料可重新申报。"
+    return "申报已撤回，其中人员可重新申报。"

@@ -7,8 +7,9 @@ from django.urls import reverse
 from portal.constants import Role
 from portal.models import User
 from portal.workspace import WorkQueue, register_queue_provider
+from subsidies.constants import ClaimStage
 from subsidies.constants import ClaimStatus as S
-from subsidies.selectors import claim_status_counts
+from subsidies.selectors import claim_status_counts, claimable_hires
 
 
 def claimant_queues(user: User) -> list[WorkQueue]:
@@ -16,7 +17,14 @@ def claimant_queues(user: User) -> list[WorkQueue]:
         return []  # nothing to do until the talent centre has verified the account
     counts = claim_status_counts(user=user)
     url = reverse("subsidies:claim_list")
+    claimable = claimable_hires(user=user).count()
     return [
+        WorkQueue(
+            "可申报补助的人才",
+            f"可申报 {claimable} 人：经公示确认并由用人单位确认、尚未申报补助的推荐人才。",
+            claimable,
+            f"{reverse('subsidies:introduced_hires')}?stage={ClaimStage.CLAIMABLE}",
+        ),
         WorkQueue("被退回的申报", "请按审核意见修改后重新提交。", counts[S.RETURNED], url),
         WorkQueue("未提交的申报草稿", "上传签字盖章的申报表和确认表后提交。", counts[S.DRAFT], url),
     ]

@@ -7,6 +7,7 @@ urlpatterns = [
     # The claimant (第三方): its claims, Annex 2, attachments.
     path("claims/", claims.claim_list, name="claim_list"),
     path("claims/new/", claims.claim_create, name="claim_create"),
+    path("claims/hires/", claims.introduced_hires, name="introduced_hires"),
     path("claims/<int:pk>/", claims.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/edit/", claims.claim_edit, name="claim_edit"),
     path("claims/<int:pk>/submit/", claims.claim_submit, name="claim_submit"),
@@ -22,5 +23,6 @@ urlpatterns = [
     # The claim's documents, for its claimant and the city's reviewers; the public check of their code.
     path("claims/<int:pk>/annex2.pdf", documents.annex2_pdf, name="annex2_pdf"),
     path("claims/<int:pk>/annex3.pdf", documents.annex3_pdf, name="annex3_pdf"),
+    path("verify/", documents.verify_form, name="verify_form"),
     path("verify/<str:code>/", documents.verify, name="verify"),
 ]

@@ -57,7 +57,12 @@ class ThirdPartyFactory(DjangoModelFactory):
     bank_account = "6217000000000000000"
 
     class Params:
-        verified = factory.Trait(verified_at=factory.LazyFunction(timezone.now))
+        verified = factory.Trait(status="verified", verified_at=factory.LazyFunction(timezone.now))
+        returned = factory.Trait(
+            status="returned",
+            return_reason="开户银行与银行账号不一致，请核对后重新提交。",
+            returned_at=factory.LazyFunction(timezone.now),
+        )
         individual = factory.Trait(
             kind=ThirdPartyKind.INDIVIDUAL,
             credit_code=None,

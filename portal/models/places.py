@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.constants import DistrictKind, ThirdPartyKind
+from portal.constants import DistrictKind, ThirdPartyKind, ThirdPartyStatus
 from portal.crypto import EncryptedCharField, KeyedDigestField
 from portal.identity import (
     mask_bank_account,
@@ -96,6 +97,22 @@ class ThirdParty(TimeStampedModel):
     phone = models.CharField(_("联系电话"), max_length=32, validators=[validate_phone])
     bank_name = models.CharField(_("开户银行"), max_length=128)
     bank_account = EncryptedCharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
+    #: Moved only by ``portal.verification`` (a table of moves): 待核验 → 已核验, or → 退回补正 → (corrected) 待核验.
+    status = models.CharField(
+        _("核验状态"), max_length=16, choices=ThirdPartyStatus.choices, default=ThirdPartyStatus.PENDING
+    )
+    #: When the registration reached its current state: the talent centre's queue is oldest first by it.
+    status_since = models.DateTimeField(_("到达当前状态时间"), default=timezone.now)
+    return_reason = models.TextField(_("退回补正原因"), blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     #: Set when an individual's personal data was anonymised past the retention period (``portal.retention``).
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
@@ -124,14 +141,25 @@ class ThirdParty(TimeStampedModel):
                     )
                 ),
             ),
+            # Verified exactly when the verification is recorded; a return always says why.
+            models.CheckConstraint(
+                name="third_party_verified_is_recorded",
+                condition=Q(status=ThirdPartyStatus.VERIFIED, verified_at__isnull=False)
+                | (~Q(status=ThirdPartyStatus.VERIFIED) & Q(verified_at__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="third_party_returned_has_reason",
+                condition=~Q(status=ThirdPartyStatus.RETURNED) | ~Q(return_reason=""),
+            ),
         ]
+        indexes = [models.Index(fields=["status", "status_since"], name="third_party_queue")]
 
     def __str__(self) -> str:
         return self.name
 
     @property
     def is_verified(self) -> bool:
-        return self.verified_at is not None
+        return self.status == ThirdPartyStatus.VERIFIED
 
     @property
     def identity_number(self) -> str:

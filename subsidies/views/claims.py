@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import rules
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,10 +16,10 @@ from portal.errors import PortalError
 from portal.http import request_user
 from portal.models import Employer
 from subsidies import attachments, selectors, services
-from subsidies.constants import EDITABLE_STATUSES, ClaimStatus
+from subsidies.constants import EDITABLE_STATUSES, INTRODUCED_STAGES, ClaimStatus
 from subsidies.forms import AttachmentForm, ClaimForm
 from subsidies.models import Claim
-from subsidies.progress import claim_progress
+from subsidies.progress import claim_progress, claimant_next_step
 from subsidies.workflow import MOVES
 
 
@@ -43,6 +44,46 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "claims": selectors.claim_visible(user=user),
             "employers": list(employers.values()),
             "party": user.third_party,
+        },
+    )
+
+
+INTRODUCED_PAGE_SIZE = 50
+#: The badge of each stage: what needs somebody's action stands out, what is done is quiet.
+STAGE_BADGES = {
+    "in_publicity": "text-bg-info",
+    "awaiting_employer": "text-bg-warning",
+    "claimable": "text-bg-success",
+    "claimed": "text-bg-primary",
+    "employer_declined": "text-bg-danger",
+    "failed": "text-bg-secondary",
+}
+
+
+@permission_required("subsidies.claim")
+@require_GET
+def introduced_hires(request: HttpRequest) -> HttpResponse:
+    """我推荐的人才: every hire the third party introduced and where it stands, from recorded to claimed."""
+    user = request_user(request)
+    stage = request.GET.get("stage", "")
+    if stage not in dict(INTRODUCED_STAGES):
+        stage = ""
+    hires = selectors.introduced_hires(user=user, stage=stage)
+    page = Paginator(hires, INTRODUCED_PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(INTRODUCED_STAGES)
+    return render(
+        request,
+        "subsidies/introduced_hires.html",
+        {
+            "page": page,
+            "rows": [
+                (hire, labels[hire.stage], STAGE_BADGES.get(hire.stage, "text-bg-light border"))
+                for hire in page.object_list
+            ],
+            "stage": stage,
+            "counts": selectors.introduced_hire_counts(user=user),
+            "party": user.third_party,
+            "query": f"stage={stage}" if stage else "",
         },
     )
 
@@ -132,6 +173,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "steps": claim_progress(claim, events),
             "is_claimant": is_claimant,
+            "next_step": claimant_next_step(claim) if is_claimant else "",
             "editable": is_claimant and claim.status in EDITABLE_STATUSES,
             "can_withdraw": is_claimant
             and MOVES["withdraw"].who.test(user, claim)

@@ -40,10 +40,6 @@ def _pdf_response(pdf: bytes, filename: str, ascii_filename: str) -> HttpRespons
     return response
 
 
-def _verify_url(request: HttpRequest, claim: Claim) -> str:
-    return request.build_absolute_uri(documents.verify_path(claim))
-
-
 @login_required
 @require_GET
 # A bank account is printed whole: no cache anywhere may keep it.
@@ -61,7 +57,7 @@ def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=f"打印引进补助申报表（附件2）{claim.reference}",
             remote_addr=client_address(request),
         )
-    pdf = documents.annex2_pdf(claim=claim, verify_url=_verify_url(request, claim))
+    pdf = documents.annex2_pdf(claim=claim)
     return _pdf_response(pdf, f"卓越工程师引进补助申报表-{claim.reference}.pdf", f"{claim.reference}-annex2.pdf")
 
 
@@ -70,7 +66,7 @@ def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def annex3_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    pdf = documents.annex3_pdf(claim=claim, verify_url=_verify_url(request, claim))
+    pdf = documents.annex3_pdf(claim=claim)
     return _pdf_response(pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf")
 
 
@@ -88,18 +84,51 @@ def _rate_limited(request: HttpRequest) -> bool:
     return count > VERIFICATIONS_PER_MINUTE
 
 
+#: The longest code the form takes: a code with spaces and dashes between its groups, typed generously.
+CODE_INPUT_MAX_LENGTH = 40
+
+
+def _checked(request: HttpRequest, code: str, *, form: bool) -> HttpResponse:
+    """One lookup of a verification code, counted against the address's limit. From the form (``/verify/``) a code
+    that cannot be one, or matches nothing, is a message beside the field; from a printed address or QR code
+    (``/verify/<code>/``) it is the page's answer, 404."""
+    context: dict[str, object] = {"code": code[:CODE_INPUT_MAX_LENGTH], "form": form}
+    if _rate_limited(request):
+        response = render(request, "subsidies/verify.html", context | {"state": "limited"}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    normalised = documents.normalise_code(code)
+    problem = documents.code_problem(normalised)
+    verification = None if problem else documents.claim_verification(normalised)
+    if verification is not None:
+        return render(request, "subsidies/verify.html", context | {"state": "found", "verification": verification})
+    state = "invalid" if problem and form else "unknown"
+    status = 200 if form else 404
+    return render(request, "subsidies/verify.html", context | {"state": state, "problem": problem}, status=status)
+
+
+@require_GET
+@cache_control(no_cache=True)
+def verify_form(request: HttpRequest) -> HttpResponse:
+    """文件核验: public, no login. A person types the code printed on a paper (``?code=``, a GET form: the answer
+    is a page that can be reloaded and shared)."""
+    if "code" not in request.GET:
+        response = render(request, "subsidies/verify.html", {"state": "form", "form": True, "code": ""})
+    elif not request.GET["code"].strip():
+        context = {"state": "invalid", "form": True, "code": "", "problem": documents.code_problem("")}
+        response = render(request, "subsidies/verify.html", context)
+    else:
+        response = _checked(request, request.GET["code"], form=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @require_GET
 # The status changes as the claim is reviewed: always asked afresh.
 @cache_control(no_cache=True)
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """核验: public, no login. Whether a paper carrying this code is one the portal issued, and what was decided;
     nothing personal (``documents.Verification``)."""
-    if _rate_limited(request):
-        response = render(request, "subsidies/verify.html", {"state": "limited"}, status=429)
-        response["Retry-After"] = "60"
-    else:
-        verification = documents.claim_verification(code)
-        context = {"state": "found" if verification else "unknown", "verification": verification, "code": code}
-        response = render(request, "subsidies/verify.html", context, status=200 if verification else 404)
+    response = _checked(request, code, form=False)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

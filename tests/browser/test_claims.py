@@ -409,7 +409,7 @@ def test_a_headhunter_claims_two_hires_and_is_paid_a_reduced_amount(
     screenshot_of(bureau, "claims-20-bureau-payment-form")
     bureau.get_by_role("button", name="登记发放").click()
     expect(message(bureau, f"已登记发放：{claim.reference}。")).to_be_visible()
-    assert confirmations[-1] == "确定登记发放吗？"
+    assert confirmations[-1] == "确定登记发放45,000.00元吗？"
     claim.refresh_from_db()
     assert (claim.status, claim.paid_on, claim.payment_reference) == (ClaimStatus.PAID, today, PAYMENT_REFERENCE)
 

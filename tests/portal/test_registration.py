@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from portal import registration
+from portal import registration, verification
 from portal.constants import Role, ThirdPartyKind
 from portal.errors import PermissionDenied
 from portal.models import PersonalDataAccess, ThirdParty, User
@@ -354,7 +354,7 @@ def test_a_registered_agency_signs_in_by_user_name_or_credit_code_and_sees_it_aw
 def test_once_verified_the_third_party_may_claim_and_the_notice_goes() -> None:
     user = registration.third_party_register(data=individual(), password=STRONG)
     assert user.third_party is not None
-    registration.third_party_verify(third_party=user.third_party, by=UserFactory(centre=True))
+    verification.third_party_verify(third_party=user.third_party, by=UserFactory(centre=True))
     user = User.objects.get(pk=user.pk)
     assert is_verified_third_party.test(user)
     page = sign_in("zhangjiancai").get(reverse("portal:workspace")).content.decode()
@@ -392,7 +392,7 @@ def test_a_talent_centre_officer_verifies_and_it_is_recorded() -> None:
 def test_an_admin_verifies_too() -> None:
     party = ThirdPartyFactory(individual=True)
     admin = UserFactory(admin=True)
-    registration.third_party_verify(third_party=party, by=admin)
+    verification.third_party_verify(third_party=party, by=admin)
     party.refresh_from_db()
     assert party.verified_by == admin
 
@@ -400,7 +400,7 @@ def test_an_admin_verifies_too() -> None:
 def test_verifying_twice_is_a_clear_message_not_an_error_page() -> None:
     party = ThirdPartyFactory()
     first, second = UserFactory(centre=True), UserFactory(centre=True)
-    registration.third_party_verify(third_party=party, by=first)
+    verification.third_party_verify(third_party=party, by=first)
     client = Client()
     client.force_login(second)
     response = client.post(_verify_url(party), follow=True)
@@ -431,7 +431,7 @@ def test_nobody_else_verifies_or_sees_the_list(traits: dict[str, bool]) -> None:
     assert client.get(reverse("portal:third_party_list")).status_code == 403
     assert client.post(reverse("portal:third_party_reveal", args=[party.pk, "bank_account"])).status_code == 403
     with pytest.raises(PermissionDenied):
-        registration.third_party_verify(third_party=party, by=user)
+        verification.third_party_verify(third_party=party, by=user)
     party.refresh_from_db()
     assert not party.is_verified
     assert not PersonalDataAccess.objects.exists()
@@ -466,7 +466,7 @@ def _list(user: User, **params: str) -> str:
 def test_the_list_shows_pending_first_and_masks_id_numbers_and_bank_accounts() -> None:
     officer = UserFactory(centre=True)
     verified = ThirdPartyFactory(name="甲已核验机构", bank_account="6222000011112222")
-    registration.third_party_verify(third_party=verified, by=officer)
+    verification.third_party_verify(third_party=verified, by=officer)
     person = ThirdPartyFactory(individual=True, name="乙待核验个人", bank_account="6222000033334444")
     UserFactory(third_party_user=True, third_party=person, username="yi-account")
 
@@ -484,7 +484,7 @@ def test_the_list_filters_by_state_and_searches_by_name_code_or_whole_id_number(
     officer = UserFactory(admin=True)
     agency_party = ThirdPartyFactory(name="渝才猎头")
     person = ThirdPartyFactory(individual=True, name="赵个人")
-    registration.third_party_verify(third_party=agency_party, by=officer)
+    verification.third_party_verify(third_party=agency_party, by=officer)
 
     pending = _list(officer, status="pending")
     assert "赵个人" in pending and "渝才猎头" not in pending
@@ -507,7 +507,7 @@ def test_the_list_takes_the_same_number_of_queries_for_3_or_30_parties(django_as
             party = ThirdPartyFactory(individual=bool(made % 2))
             UserFactory(third_party_user=True, third_party=party)
             if made % 3 == 0:
-                registration.third_party_verify(third_party=party, by=officer)
+                verification.third_party_verify(third_party=party, by=officer)
             made += 1
         # Mine: count, pending count, the page, the accounts (one prefetch). The rest: session, user, the device
         # that verified the officer's second factor, the menu's unread notifications, the session renewal
@@ -552,7 +552,7 @@ def test_an_officer_reveals_a_whole_number_and_it_is_recorded() -> None:
 
 def test_the_centre_and_admins_find_the_list_in_the_menu_and_a_queue_of_pending_registrations() -> None:
     ThirdPartyFactory.create_batch(2)
-    registration.third_party_verify(third_party=ThirdPartyFactory(), by=UserFactory(admin=True))
+    verification.third_party_verify(third_party=ThirdPartyFactory(), by=UserFactory(admin=True))
     for officer in (UserFactory(centre=True), UserFactory(admin=True)):
         client = Client()
         client.force_login(officer)
@@ -568,6 +568,6 @@ def test_the_pending_queue_counts_unverified_parties() -> None:
     from portal.queues import verification_queues
 
     ThirdPartyFactory.create_batch(3)
-    registration.third_party_verify(third_party=ThirdPartyFactory(), by=UserFactory(admin=True))
+    verification.third_party_verify(third_party=ThirdPartyFactory(), by=UserFactory(admin=True))
     [queue] = verification_queues(UserFactory(centre=True))
     assert queue.count == 3

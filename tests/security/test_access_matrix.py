@@ -324,6 +324,18 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "portal:third_party_verify": (
         post({CENTRE, ADMIN}, targets={"third_party.pending": sees(EVERY_SIDE, CENTRE, ADMIN)}),
     ),
+    "portal:third_party_return": (
+        post(
+            {CENTRE, ADMIN},
+            targets={"third_party.pending": sees(EVERY_SIDE, CENTRE, ADMIN)},
+            body=lambda cell: {"reason": "矩阵退回：开户银行与账号不符。"},
+        ),
+    ),
+    # A third party's own registration; the matrix's third party is verified, so a correction is refused.
+    "portal:registration_details": (
+        page(THIRD_PARTY, rows={"third_party": sees({OWN}, THIRD_PARTY)}),
+        post(THIRD_PARTY, refused={THIRD_PARTY}, body=lambda cell: {"kind": "agency", "name": "矩阵改名"}),
+    ),
     "portal:third_party_reveal": (
         post(
             {CENTRE, ADMIN},
@@ -443,6 +455,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             THIRD_PARTY, targets={"attachment.draft": OWN_CLAIMS, "attachment.mismatched": NOBODY}, kwargs=_attachment
         ),
     ),
+    "subsidies:introduced_hires": (page(THIRD_PARTY, rows={"hire": THIRD_PARTY_HIRES, "claim": OWN_CLAIMS}),),
     "subsidies:review_queue": (page(CLAIM_REVIEWERS, rows={"claim.draft": NOBODY}),),
     "subsidies:review_claim": (
         page(
@@ -475,6 +488,16 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     ),
     "subsidies:annex3_pdf": (
         page(SIGNED_IN, targets={"claim.draft": OWN_CLAIMS, "claim.submitted": SUBMITTED_CLAIMS}),
+    ),
+    "subsidies:verify_form": (
+        page(PUBLIC, rows={"hire": NOBODY, "claim": NOBODY}),
+        page(
+            PUBLIC,
+            targets={"claim.submitted": EVERYONE},
+            kwargs=_no_kwargs,
+            query=lambda cell: {"code": cell.obj.verification_code.lower()},
+            rows={"hire": NOBODY},
+        ),
     ),
     "subsidies:verify": (
         page(

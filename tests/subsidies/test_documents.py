@@ -101,11 +101,11 @@ def _verify_url(claim: Claim) -> str:
 
 
 def _annex2(claim: Claim) -> str:
-    return _text(documents.annex2_pdf(claim=_fresh(claim), verify_url=_verify_url(claim)))
+    return _text(documents.annex2_pdf(claim=_fresh(claim)))
 
 
 def _annex3(claim: Claim) -> str:
-    return _text(documents.annex3_pdf(claim=_fresh(claim), verify_url=_verify_url(claim)))
+    return _text(documents.annex3_pdf(claim=_fresh(claim)))
 
 
 @pytest.fixture
@@ -126,6 +126,11 @@ def bureau_named(db: None) -> User:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _public_address(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PORTAL_BASE_URL = VERIFY_BASE
 
 
 # ---- 人民币大写 -------------------------------------------------------------------------------------------------------
@@ -210,7 +215,7 @@ def test_rmb_upper_reads_back_to_the_same_amount(amount: Decimal) -> None:
 
 
 def test_annex2_before_the_decision_has_the_claimant_the_declarations_and_the_blank_opinion(claim) -> None:  # type: ignore[no-untyped-def]
-    pdf = documents.annex2_pdf(claim=_fresh(claim), verify_url=_verify_url(claim))
+    pdf = documents.annex2_pdf(claim=_fresh(claim))
     assert pdf.startswith(b"%PDF-")
     text = _text(pdf)
     party = claim.third_party
@@ -322,7 +327,7 @@ def test_an_individual_claimants_id_number_is_masked(caps, employer) -> None:  #
 
 
 def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim) -> None:  # type: ignore[no-untyped-def]
-    pdf = documents.annex3_pdf(claim=_fresh(claim), verify_url=_verify_url(claim))
+    pdf = documents.annex3_pdf(claim=_fresh(claim))
     assert pdf.startswith(b"%PDF-")
     assert re.search(r"841\.89 x 595\.2\d* pts", _page_size(pdf)), "A4 landscape (points)"
     text = _text(pdf)
@@ -349,7 +354,7 @@ def test_every_page_of_a_long_claim_carries_the_reference_code_and_check_address
     claim = _draft(headhunter, employer, *["3000"] * 24)
     footer = f"申报编号：{claim.reference}核验码：{claim.verification_code}扫码或访问{_verify_url(claim)}核验真伪"
     for render in (documents.annex2_pdf, documents.annex3_pdf):
-        pages = _pages(render(claim=_fresh(claim), verify_url=_verify_url(claim)))
+        pages = _pages(render(claim=_fresh(claim)))
         assert len(pages) >= 2, render.__name__
         for number, page in enumerate(pages, start=1):
             assert footer in page, (render.__name__, number)
@@ -371,7 +376,7 @@ def test_rendering_costs_the_same_queries_for_2_and_for_20_people(  # type: igno
             render(large)
 
 
-def test_without_a_request_the_check_address_is_the_portals_base_url(claim, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_address_is_the_portals_configured_address(claim, settings) -> None:  # type: ignore[no-untyped-def]
     settings.PORTAL_BASE_URL = "https://talent.cq.example.gov.cn/"
     text = _text(documents.annex3_pdf(claim=_fresh(claim)))
     assert f"https://talent.cq.example.gov.cn/verify/{claim.verification_code}/" in text
@@ -381,7 +386,7 @@ def test_the_qr_code_reads_as_the_check_address(claim, tmp_path) -> None:  # typ
     zbarimg, pdftoppm = shutil.which("zbarimg"), shutil.which("pdftoppm")
     if zbarimg is None or pdftoppm is None:
         pytest.skip("zbarimg (zbar-tools) is not installed: the QR code is not decoded here")
-    pdf = documents.annex2_pdf(claim=_fresh(claim), verify_url=_verify_url(claim))
+    pdf = documents.annex2_pdf(claim=_fresh(claim))
     (tmp_path / "annex2.pdf").write_bytes(pdf)
     command = [pdftoppm, "-png", "-r", "200", "-f", "1", "-l", "1", tmp_path / "annex2.pdf", tmp_path / "page"]
     subprocess.run(command, check=True, timeout=60)  # noqa: S603
@@ -411,7 +416,9 @@ def test_the_claimant_gets_the_pdf_inline_with_a_chinese_name_and_no_cache(claim
     assert "filename*=UTF-8''%E" in disposition
     cache_control = response["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control
-    assert f"http://testserver/verify/{claim.verification_code}/" in _text(response.content)
+    # The portal's configured address, never the host the request came through.
+    text = _text(response.content)
+    assert f"{VERIFY_BASE}/verify/{claim.verification_code}/" in text and "testserver" not in text
     assert not PersonalDataAccess.objects.exists(), "the claimant's own data: nothing to record"
 
 
@@ -512,3 +519,81 @@ def test_lookups_are_limited_per_address(claim) -> None:  # type: ignore[no-unty
     assert limited.status_code == 429 and "查询过于频繁" in limited.content.decode()
     assert claim.reference not in limited.content.decode()
     assert Client(REMOTE_ADDR="203.0.113.8").get(url).status_code == 200, "another address is not limited"
+
+
+# ---- The check by typing the code (/verify/) -------------------------------------------------------------------
+
+
+def _typed(code: str, **extra: str) -> tuple[int, str]:
+    response = Client(**extra).get(reverse("subsidies:verify_form"), {"code": code})
+    return response.status_code, response.content.decode()
+
+
+def _as_typed_off_paper(code: str) -> list[str]:
+    """The code as people type it: lower case, grouped by spaces or dashes, full-width, O and I for 0 and 1."""
+    grouped = " ".join(code[i : i + 4] for i in range(0, 12, 4))
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())
+    return [
+        code.lower(),
+        f"  {grouped}  ",
+        "-".join(code[i : i + 4] for i in range(0, 12, 4)).lower(),
+        full_width,
+        code.replace("0", "O").replace("1", "I"),
+    ]
+
+
+def test_the_form_page_asks_for_the_code_and_every_page_links_to_it(claim) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(reverse("subsidies:verify_form"))
+    page = response.content.decode()
+    assert response.status_code == 200 and reverse("subsidies:verify_form") == "/verify/"
+    assert "文件核验" in page and 'name="code"' in page and "12位核验码" in page
+    assert claim.reference not in page and response["X-Robots-Tag"].startswith("noindex")
+    home = Client().get(reverse("portal:home")).content.decode()
+    assert 'href="/verify/"' in home and "文件核验" in home
+
+
+def test_a_code_typed_as_a_person_would_finds_the_claim(claim) -> None:  # type: ignore[no-untyped-def]
+    code = "0A1B2C3D4E5F"
+    Claim.objects.filter(pk=claim.pk).update(verification_code=code)
+    for typed in _as_typed_off_paper(code):
+        status, page = _typed(typed)
+        assert status == 200 and "真实有效" in page and claim.reference in page, typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "请输入文件上印制的12位核验码。"),
+        ("   ", "请输入文件上印制的12位核验码。"),
+        ("3F9A2C71B0", "核验码应为12位，您输入了10位，请核对。"),
+        ("3F9A2C71B0D4E", "核验码应为12位，您输入了13位，请核对。"),
+        ("3F9A2C71B0DZ", "核验码只含数字0–9和字母A–F，您输入的“Z”不在其中，请核对。"),
+        ("3F9A 2C71 B0DG", "核验码只含数字0–9和字母A–F，您输入的“G”不在其中，请核对。"),
+        ("bz-2026-999999", "您输入的是申报编号（BZ-年份-序号），请输入文件页脚“核验码：”后的12位核验码。"),
+    ],
+)
+def test_a_code_that_cannot_be_one_says_why_beside_the_field(claim, typed: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    status, page = _typed(typed)
+    assert status == 200 and message in page and 'class="form-control portal-id-number is-invalid"' in page
+    assert claim.reference not in page and "真实有效" not in page
+
+
+def test_a_well_formed_code_of_no_claim_is_not_found(claim) -> None:  # type: ignore[no-untyped-def]
+    status, page = _typed("abcd ef12 3456")
+    assert status == 200
+    assert "未找到该核验码对应的申报，请核对后重试。" in page and "文件可能不是本平台出具的" in page
+    assert claim.reference not in page and 'value="abcd ef12 3456"' in page
+
+
+def test_the_form_shares_the_address_limit_with_the_printed_address(claim) -> None:  # type: ignore[no-untyped-def]
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(30):
+        if n % 2:
+            assert client.get(reverse("subsidies:verify_form"), {"code": f"ABCDEF{n:06d}"}).status_code == 200
+        else:
+            assert client.get(reverse("subsidies:verify", args=[claim.verification_code])).status_code == 200
+    limited = client.get(reverse("subsidies:verify_form"), {"code": claim.verification_code})
+    assert limited.status_code == 429 and "查询过于频繁" in limited.content.decode()
+    assert claim.reference not in limited.content.decode()
+    # Opening the empty form is not a lookup.
+    assert client.get(reverse("subsidies:verify_form")).status_code == 200

@@ -154,3 +154,89 @@ def test_a_district_clerk_cannot_open_the_review_pages(headhunter, employer, hir
     assert clerk.get(reverse("subsidies:review_queue")).status_code == 403
     assert clerk.get(reverse("subsidies:review_claim", args=[claim.pk])).status_code == 403
     assert _client(headhunter).get(reverse("subsidies:review_queue")).status_code == 403
+
+
+# ---- Decided money and what the claimant is still asked to do --------------------------------------------------
+
+
+def _submitted(client: Client, employer, hires, amounts=("30000", "20000")) -> Claim:  # type: ignore[no-untyped-def]
+    claim = _create(client, employer, hires, amounts)
+    for kind in ("annex2", "annex3"):
+        client.post(
+            reverse("subsidies:attachment_upload", args=[claim.pk]),
+            {"kind": kind, "file": SimpleUploadedFile("a.pdf", PDF)},
+        )
+    client.post(reverse("subsidies:claim_submit", args=[claim.pk]))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    return claim
+
+
+def _approve(claim: Claim, centre, bureau, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]
+    _client(centre).post(
+        reverse("subsidies:review_decide", args=[claim.pk]), {"action": "first_pass", "opinion": "材料齐全。"}
+    )
+    approved = {f"approved_{item.pk}": amount for item, amount in zip(claim.items.order_by("pk"), amounts, strict=True)}
+    _client(bureau).post(
+        reverse("subsidies:review_decide", args=[claim.pk]), {"action": "approve", "opinion": "核定。"} | approved
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+    return claim
+
+
+def _row(page: str, reference: str) -> str:
+    start = page.index(reference)
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_payment_queue_and_form_show_the_approved_amount_beside_the_requested(  # type: ignore[no-untyped-def]
+    headhunter, employer, caps, centre, bureau
+) -> None:
+    hire = claimable_hire(headhunter.third_party, employer)
+    claim = _submitted(_client(headhunter), employer, [hire], ("30000",))
+    claim = _approve(claim, centre, bureau, "25000")
+    reviewer = _client(bureau)
+    queue = reviewer.get(reverse("subsidies:review_queue") + "?step=payment").content.decode()
+    assert "核定金额（元）" in queue
+    row = _row(queue, claim.reference)
+    assert row.index("25,000.00") < row.index("30,000.00"), "核定 first, 申请 beside it"
+    screen = reviewer.get(reverse("subsidies:review_claim", args=[claim.pk])).content.decode()
+    lead = screen[screen.index('class="portal-page-lead"') :]
+    assert lead[: lead.index("</p>")].count("核定 25,000.00 元（申请 30,000.00 元）") == 1
+    assert '发放金额：<strong class="portal-col-number">25,000.00</strong> 元' in screen
+    assert "确定登记发放25,000.00元吗？" in screen
+    # Before the decision there is no approved figure to show: the first review's queue shows what was asked.
+    other = _submitted(_client(headhunter), employer, [claimable_hire(headhunter.third_party, employer)], ("4000",))
+    first = _client(centre).get(reverse("subsidies:review_queue")).content.decode()
+    assert "核定金额（元）" not in first and "4,000.00" in _row(first, other.reference)
+
+
+def test_the_claimant_sees_the_approved_amount_and_only_what_it_can_still_do(  # type: ignore[no-untyped-def]
+    headhunter, employer, caps, centre, bureau
+) -> None:
+    client = _client(headhunter)
+    hire = claimable_hire(headhunter.third_party, employer)
+    claim = _create(client, employer, [hire], ("30000",))
+    detail = reverse("subsidies:claim_detail", args=[claim.pk])
+    sign_and_upload = "签字盖章后扫描上传"
+    page = client.get(detail).content.decode()
+    assert "下一步：" in page and sign_and_upload in page and "提交申报</button>" in page
+    claim = _submitted(client, employer, [claimable_hire(headhunter.third_party, employer)], ("30000",))
+    detail = reverse("subsidies:claim_detail", args=[claim.pk])
+    page = client.get(detail).content.decode()
+    assert sign_and_upload not in page and "等待市人才交流服务中心初审" in page and "上传</button>" not in page
+    claim = _approve(claim, centre, bureau, "25000")
+    page = client.get(detail).content.decode()
+    assert sign_and_upload not in page and "已核定激励金额25,000.00元，等待拨付，您无需操作。" in page
+    assert "核定金额 25,000.00 元（申请 30,000.00 元）" in page
+    _client(bureau).post(
+        reverse("subsidies:review_pay", args=[claim.pk]),
+        {"paid_on": timezone.localdate().isoformat(), "payment_reference": "ZF-2026-0002"},
+    )
+    page = client.get(detail).content.decode()
+    today = timezone.localdate()
+    assert f"补助25,000.00元已于{today:%Y年%-m月%-d日}发放，申报办理完毕，您无需操作。" in page
+    assert sign_and_upload not in page and "提交申报</button>" not in page and "撤回申报</button>" not in page
+    # A reviewer reading the claimant's page is not told what the claimant should do.
+    assert "办理情况：" not in _client(centre).get(detail).content.decode()

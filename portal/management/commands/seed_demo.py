@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
-from portal.constants import Channel, Education, Role, ThirdPartyKind
+from portal.constants import Channel, Education, Role, ThirdPartyKind, ThirdPartyStatus
 from portal.models import District, Employer, ThirdParty, User
 from portal.two_factor import DEVICE_NAME
 
@@ -85,10 +85,11 @@ class Command(BaseCommand):
                 "bank_account": "6230000000000000001",
             },
         )
-        if agency.verified_at is None:
+        if not agency.is_verified:
             # Verified by the demo talent centre, so the headhunter account can claim straight away.
-            agency.verified_at = timezone.now()
-            agency.save(update_fields=["verified_at"])
+            agency.status, agency.verified_at = ThirdPartyStatus.VERIFIED, timezone.now()
+            agency.status_since = agency.verified_at
+            agency.save(update_fields=["status", "status_since", "verified_at"])
         rows = []
         for spec in DEMO_USERS:
             role = spec["role"]
