@@ -262,7 +262,8 @@ def objection_lodge(
         raise PortalError(error.messages[0], "phone", field="phone") from None
     return Objection.objects.create(
         hire=hire,
-        receipt=f"YY{now:%Y%m%d}{secrets.token_hex(3).upper()}",
+        # The date in the receipt is the day in Chongqing: an objection lodged at 00:51 on 5 December says 20261205.
+        receipt=f"YY{timezone.localdate(now):%Y%m%d}{secrets.token_hex(3).upper()}",
         name=name.strip(),
         phone=phone,
         statement=statement.strip(),

@@ -134,6 +134,8 @@ def test_an_upheld_objection_fails_the_hire(position, clerk, reviewer) -> None: 
         statement="该人员并未实际到岗工作，请核查。",
         now=datetime.datetime(2026, 2, 13, tzinfo=SHANGHAI),
     )
+    # Lodged at midnight in Chongqing (16:00 UTC the day before): the receipt carries Chongqing's date.
+    assert objection.receipt.startswith("YY20260213")
     with pytest.raises(PermissionDenied):
         objection_resolve(objection=objection, upheld=True, reason="x", by=UserFactory(district_reviewer=True))
     objection_resolve(objection=objection, upheld=True, reason="经核查未到岗。", by=reviewer)
