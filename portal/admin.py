@@ -83,9 +83,21 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "kind", "order"]
+    list_display = ["code", "name", "kind", "order", "office_name", "objection_phone"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "order"]}),
+        (
+            _("公示异议受理联系方式"),
+            {
+                "fields": ["office_name", "objection_phone", "objection_address"],
+                "description": _(
+                    "印在公示和公示页面上。未填电话时，公示列出市人力社保局流动处和市人才交流服务中心的电话。"
+                ),
+            },
+        ),
+    ]
 
 
 @admin.register(Employer)
