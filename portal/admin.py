@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -16,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.audit_trail import audit_trail
 from portal.crypto import keyed_digest
 from portal.identity import normalise_id_number
 from portal.models import (
@@ -58,12 +57,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         extra_context = extra_context or {}
-        content_type = ContentType.objects.get_for_model(self.model)
-        extra_context["audit_entries"] = (
-            LogEntry.objects.filter(content_type=content_type, object_pk=str(object_id))
-            .select_related("actor")
-            .order_by("-timestamp")[:200]
-        )
+        extra_context["audit_entries"] = audit_trail(model=self.model, object_pk=object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -100,9 +94,21 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "kind", "order"]
+    list_display = ["code", "name", "kind", "order", "office_name", "objection_phone"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "order"]}),
+        (
+            _("公示异议受理联系方式"),
+            {
+                "fields": ["office_name", "objection_phone", "objection_address"],
+                "description": _(
+                    "印在公示和公示页面上。未填电话时，公示列出市人力社保局流动处和市人才交流服务中心的电话。"
+                ),
+            },
+        ),
+    ]
 
 
 @admin.register(Employer)

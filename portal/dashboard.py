@@ -93,6 +93,8 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[Any]]
+    #: How many leading columns name the row (旬, rank and district, area and step): shown as text, the rest as figures.
+    label_columns: int = 1
 
 
 def _money(value: Decimal | None) -> str:
@@ -327,6 +329,7 @@ def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
             CHARTS["districts"],
             ["排名", "区县", "启航", "海聚", "合计"],
             [[n, r["name"], r["qihang"], r["haiju"], r["total"]] for n, r in enumerate(data["districts"], start=1)],
+            label_columns=2,
         ),
         "channels": Table(
             CHARTS["channels"],
@@ -353,6 +356,7 @@ def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
                 [r["area"], r["step"], r["count"], _dash(r["oldest_days"]), _dash(r["median_days"])]
                 for r in data["queues"]
             ],
+            label_columns=2,
         ),
     }
 

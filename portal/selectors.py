@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from portal.models import Employer, Policy, PolicyCategory, User
+from portal.models import AnnualTarget, Employer, Policy, PolicyCategory, User
 from portal.permissions import scope_to_district
 
 
@@ -17,6 +17,12 @@ def policy_search(*, keyword: str = "", category_id: int | None = None) -> Query
             Q(content__icontains=word) | Q(agency__icontains=word) | Q(category__name__icontains=word)
         )
     return policies.order_by("number")
+
+
+def annual_targets_of(*, year: int) -> dict[str, AnnualTarget]:
+    """The targets in force for ``year``, by programme: the home page shows the current year's, never a later
+    year an admin has already entered (a programme without one for that year is simply absent)."""
+    return {target.programme: target for target in AnnualTarget.objects.filter(year=year)}
 
 
 def policy_categories() -> QuerySet[PolicyCategory]:

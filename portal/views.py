@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from portal import selectors
-from portal.constants import Role
+from portal.constants import Programme, Role
 from portal.decorators import permission_required
-from portal.models import AnnualTarget, SubsidyCap
+from portal.models import SubsidyCap
 from portal.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_links_for, work_queues_for
 
@@ -34,12 +35,17 @@ class LogoutView(auth_views.LogoutView):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    # The year is Shanghai's: on the evening of 31 December UTC it is already the new year in Chongqing.
+    year = timezone.localdate().year
+    targets = selectors.annual_targets_of(year=year)
     return render(
         request,
         "portal/home.html",
         {
             "caps": SubsidyCap.objects.order_by("channel", "-effective_from"),
-            "targets": AnnualTarget.objects.order_by("-year", "programme")[:2],
+            "target_year": year,
+            "qihang_target": targets.get(Programme.QIHANG),
+            "haiju_target": targets.get(Programme.HAIJU),
         },
     )
 

@@ -121,7 +121,10 @@ class PublishForm(forms.Form):
 
     published_on = forms.DateField(label="公示开始日期", widget=DateInput())
     title = forms.CharField(
-        label="公示标题", max_length=200, required=False, help_text="不填则为“某某区卓越工程师引进人才公示”。"
+        label="公示标题",
+        max_length=200,
+        required=False,
+        help_text="不填则为“某某区卓越工程师引进人才公示（2026年第1批）”，按本区县当年的公示批次编号；同一区县的公示标题不能重复。",
     )
     exemption_reason = forms.CharField(
         label="不公示依据",

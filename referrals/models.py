@@ -35,6 +35,10 @@ class PublicityNotice(TimeStampedModel):
         ordering = ["-published_on", "-pk"]
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
+        constraints = [
+            # The public picks a district's notice by its title (services.notice_publish refuses a repeat first).
+            models.UniqueConstraint(fields=["district", "title"], name="notice_title_unique_in_district")
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -206,9 +206,15 @@ def hire_exempt(*, hires: list[Hire], reason: str, by: User) -> list[Hire]:
     return locked
 
 
-def _next_reference(district: District, year: int) -> str:
-    count = PublicityNotice.objects.filter(district=district, published_on__year=year).count()
-    return f"GS-{district.code}-{year}-{count + 1:03d}"
+def _next_sequence(district: District, year: int) -> int:
+    """The notice's number in its district's year: 1 for the first (its reference ends -001, its title says 第1批)."""
+    return PublicityNotice.objects.filter(district=district, published_on__year=year).count() + 1
+
+
+def default_notice_title(district: District, year: int, sequence: int) -> str:
+    """A notice's title when the clerk gives none: distinct within the district, since the public picks a notice
+    from the list by its title (several of a district's notices can be under publicity at once)."""
+    return f"{district.name}卓越工程师引进人才公示（{year}年第{sequence}批）"
 
 
 @transaction.atomic
@@ -222,15 +228,34 @@ def notice_publish(
         raise PortalError("公示开始日期不能早于今天。", "published_in_past", field="published_on")
     district, locked = _lock_audited(hires, by=by)
     closes_at = publicity_closes_at(published_on, PUBLICITY_WORKING_DAYS)
-    with set_actor(by):
-        notice = PublicityNotice.objects.create(
-            district=district,
-            reference=_next_reference(district, published_on.year),
-            title=title.strip() or f"{district.name}卓越工程师引进人才公示",
-            published_on=published_on,
-            closes_at=closes_at,
-            published_by=by,
+    year = published_on.year
+    sequence = _next_sequence(district, year)
+    title = " ".join(title.split()) or default_notice_title(district, year, sequence)
+    # One title per district: the public tells a district's notices apart by their titles (a constraint backs it).
+    same = PublicityNotice.objects.filter(district=district, title=title).only("reference").first()
+    if same is not None:
+        raise PortalError(
+            f"本区县已有标题为“{title}”的公示（{same.reference}），请在标题中注明批次或日期以示区别，"
+            "或留空由系统按批次命名。",
+            "duplicate_title",
+            field="title",
         )
+    try:
+        with transaction.atomic(), set_actor(by):
+            notice = PublicityNotice.objects.create(
+                district=district,
+                reference=f"GS-{district.code}-{year}-{sequence:03d}",
+                title=title,
+                published_on=published_on,
+                closes_at=closes_at,
+                published_by=by,
+            )
+    except IntegrityError:
+        # Another clerk of the district published at the same moment and took the number or the title.
+        raise PortalError(
+            "本区县刚刚有另一条公示发布，编号或标题与之重复，请刷新后重新提交。", "notice_conflict"
+        ) from None
+    with set_actor(by):
         for hire in locked:
             hire.status = HireStatus.IN_PUBLICITY
             hire.notice = notice
@@ -262,7 +287,8 @@ def objection_lodge(
         raise PortalError(error.messages[0], "phone", field="phone") from None
     return Objection.objects.create(
         hire=hire,
-        receipt=f"YY{now:%Y%m%d}{secrets.token_hex(3).upper()}",
+        # The date in the receipt is the day in Chongqing: an objection lodged at 00:51 on 5 December says 20261205.
+        receipt=f"YY{timezone.localdate(now):%Y%m%d}{secrets.token_hex(3).upper()}",
         name=name.strip(),
         phone=phone,
         statement=statement.strip(),

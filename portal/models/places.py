@@ -33,6 +33,26 @@ class District(models.Model):
     name = models.CharField(_("名称"), max_length=32, unique=True)
     kind = models.CharField(_("类别"), max_length=20, choices=DistrictKind.choices)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Where the public sends an objection to a publicity notice by phone or letter. Kept by an admin; the reference
+    # fixtures leave them blank, and a blank phone means the notice gives the city's contacts instead
+    # (portal.contacts.objection_contacts).
+    office_name = models.CharField(
+        _("受理部门"),
+        max_length=64,
+        blank=True,
+        help_text=_("签发公示、受理异议的部门全称；不填则为“××区（县）人力资源和社会保障局”。"),
+    )
+    objection_phone = models.CharField(
+        _("异议受理电话"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "如 023-12345678；多个号码用顿号分隔。不填则公示中列出市人力社保局流动处和市人才交流服务中心的电话。"
+        ),
+    )
+    objection_address = models.CharField(
+        _("来信地址"), max_length=128, blank=True, help_text=_("受理书面异议的通讯地址（含邮政编码）。")
+    )
 
     objects = DistrictManager()
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.contacts import objection_contacts
 from portal.errors import PortalError
 from portal.public_cache import public_page
 from referrals import selectors, services
@@ -59,4 +60,8 @@ def publicity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request, f"异议已受理，回执编号：{objection.receipt}。区县人力社保部门将核查处理，请保持电话畅通。"
                 )
                 return redirect(request.path)
-    return render(request, "referrals/publicity_detail.html", {"notice": notice, "hires": hires, "form": form})
+    return render(
+        request,
+        "referrals/publicity_detail.html",
+        {"notice": notice, "hires": hires, "form": form, "contacts": objection_contacts(notice.district)},
+    )

@@ -52,7 +52,17 @@
       }
       var option = base({
         tooltip: { trigger: "axis", renderMode: "richText" },
-        xAxis: { type: "category", data: data.labels, axisLabel: { interval: 2 } },
+        // 36 旬 do not fit side by side: the axis names the month once, at its 上旬; the tooltip names the 旬.
+        xAxis: {
+          type: "category",
+          data: data.labels,
+          axisTick: { interval: 2 },
+          axisLabel: {
+            interval: function (index) { return index % 3 === 0; },
+            formatter: function (label) { return label.replace(/[上中下]旬$/, ""); },
+            hideOverlap: true,
+          },
+        },
         yAxis: { type: "value", name: "人", minInterval: 1 },
         series: series,
       });
@@ -75,7 +85,7 @@
     },
     channels: function (rows) {
       return base({
-        xAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
+        xAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { interval: 0, width: 120, overflow: "break" } },
         yAxis: { type: "value", name: "人", minInterval: 1 },
         series: [
           { name: "启航", type: "bar", stack: "total", data: rows.map(function (r) { return r.qihang; }), color: COLORS.qihang, barMaxWidth: 80 },
@@ -88,7 +98,7 @@
         return rows.map(function (r) { return num(r[key]); });
       }
       return base({
-        xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) },
+        xAxis: { type: "category", data: rows.map(function (r) { return r.month; }), axisLabel: { interval: 0, hideOverlap: true } },
         yAxis: { type: "value", name: "元" },
         series: [
           { name: "申报金额", type: "bar", data: column("asked"), color: COLORS.asked },

@@ -48,3 +48,23 @@ def test_the_dashboard_draws_its_charts(page, screenshot, password) -> None:  # 
     expect(page.get_by_role("row").filter(has_text="渝中区").first).to_contain_text("3")
     screenshot("dashboard")
     assert not errors, errors
+
+    # Every table beside a chart fits its column: no heading or figure (the 海聚 columns, 最长等待（天）) is cut off.
+    for name in ("progress", "districts", "channels", "subsidies", "queues"):
+        frame = (
+            page.locator(".portal-dashboard-section")
+            .filter(has=page.locator(f'[data-dashboard-chart="{name}"]'))
+            .locator(".portal-dashboard-table")
+        )
+        overflow = frame.evaluate("node => node.scrollWidth - node.clientWidth")
+        assert overflow <= 1, f"the {name} table is {overflow}px wider than its column"
+    # The progress chart names each month once (at its 上旬), not 36 旬 labels on top of each other.
+    shown = page.evaluate(
+        """() => {
+            const node = document.querySelector('[data-dashboard-chart="progress"]');
+            const axis = window.echarts.getInstanceByDom(node).getOption().xAxis[0];
+            return axis.data.filter((label, index) => axis.axisLabel.interval(index, label))
+                .map(label => axis.axisLabel.formatter(label));
+        }"""
+    )
+    assert shown == [f"{month}月" for month in range(1, 13)]

@@ -147,3 +147,34 @@ def test_the_bureau_reads_the_evaluation_the_dashboard_and_a_rollup(page, screen
     assert any(line.split() == ["Pages:", "1"] for line in info.splitlines()), info
     assert rollup.revision == 1
     assert not errors, errors
+
+
+def test_the_evaluation_shows_all_41_districts_in_the_page_under_a_sticky_header(page, screenshot, password) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    for n in range(41):
+        DistrictFactory(order=n)
+    bureau = UserFactory(bureau=True)
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(bureau.username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, bureau.username)
+    page.goto("/evaluation/")
+    table = page.locator("table.evaluation-table")
+
+    # Every district is in the page itself (no scroll box inside it), and the header stays in view as the page scrolls.
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(41 + 1)  # and the total
+    inner_scroll = table.evaluate(
+        """table => { let n = table.parentElement, found = [];
+            for (; n && n !== document.body; n = n.parentElement) {
+                if (n.scrollHeight > n.clientHeight + 1 && getComputedStyle(n).overflowY !== 'visible') found.push(n.className);
+            } return found; }"""
+    )
+    assert inner_scroll == [], inner_scroll
+    assert table.evaluate("table => table.scrollWidth <= table.parentElement.clientWidth + 1")
+    rows.last.scroll_into_view_if_needed()
+    header = table.locator("thead").bounding_box()
+    assert header is not None and abs(header["y"]) <= 1, header
+    screenshot("evaluation-scrolled")

@@ -176,7 +176,7 @@ def test_a_hire_goes_from_arrival_to_the_district_report(
     expect(clerk).to_have_url(re.compile(r"/notices/\d+/$"))
     assert confirmations[-1] == "确定发布公示吗？发布后公示内容将向社会公开。"
     notice = PublicityNotice.objects.get()
-    title = f"{DISTRICT}卓越工程师引进人才公示"
+    title = f"{DISTRICT}卓越工程师引进人才公示（{today.year}年第1批）"
     assert notice.title == title
     assert notice.last_day == last_day
     assert notice.closes_at == end_of_day(last_day)

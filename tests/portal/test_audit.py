@@ -94,3 +94,44 @@ def test_nested_actors_sign_their_own_entries_and_leave_no_receiver_behind() -> 
         AuditlogMiddleware(view)(request)
         assert signed == [("request", clerk), ("service", officer), ("after", clerk)]
     assert _log_entry_receivers() == before
+
+
+def test_the_trail_under_a_record_reads_as_a_person_would_say_it() -> None:
+    """Field names, choice labels, related records by name, actions in Chinese, times in Shanghai."""
+    import datetime
+
+    from auditlog.context import disable_auditlog
+
+    from portal.audit_trail import audit_trail
+    from referrals.models import Hire
+    from tests.factories import HireFactory
+
+    clerk = UserFactory(admin=True, display_name="王审计")
+    with disable_auditlog():
+        employer_contact = UserFactory(display_name="李确认")
+    hire = HireFactory(audited=True)
+    hire.status = "confirmed"
+    hire.employer_confirmed_by = employer_contact
+    hire.confirmed_at = datetime.datetime(2026, 12, 4, 16, 51, tzinfo=datetime.UTC)  # 00:51 on 5 December in Chongqing
+    from portal.auditing import set_actor
+
+    with set_actor(clerk):
+        hire.save()
+
+    created, changed = reversed(audit_trail(model=Hire, object_pk=str(hire.pk)))
+    assert created.action == "新建" and changed.action == "修改"
+    assert changed.actor == "王审计"
+    shown = {change.field: (change.old, change.new) for change in changed.changes}
+    assert shown["状态"] == ("初审通过", "已确认")
+    assert shown["单位确认人"] == ("（空）", "李确认")
+    assert shown["确认时间"] == ("（空）", "2026-12-05 00:51:00")
+
+    admin = UserFactory(admin=True)
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/admin/referrals/hire/{hire.pk}/change/").content.decode()
+    assert "<b>状态</b>：初审通过 → 已确认" in page
+    assert "<b>单位确认人</b>：（空） → 李确认" in page
+    trail = page.split("操作记录（审计）")[1].split("</fieldset>")[0]
+    assert "status" not in trail and "None" not in trail and "Objection" not in trail
+    assert "<td>修改</td>" in page and "<td>新建</td>" in page

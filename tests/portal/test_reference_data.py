@@ -135,3 +135,18 @@ def test_loading_twice_changes_nothing(reference_data: None) -> None:
     }
     load()
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_reloading_the_reference_data_keeps_the_contacts_an_admin_entered(reference_data) -> None:  # type: ignore[no-untyped-def]
+    district = District.objects.get(name="铜梁区")
+    district.objection_phone = "023-45678901"
+    district.objection_address = "重庆市铜梁区巴川街道龙城大道1号"
+    district.office_name = "铜梁区人力资源和社会保障局人才科"
+    district.save()
+    call_command("load_reference_data", verbosity=0)
+    district.refresh_from_db()
+    assert district.objection_phone == "023-45678901"
+    assert district.objection_address == "重庆市铜梁区巴川街道龙城大道1号"
+    assert district.office_name == "铜梁区人力资源和社会保障局人才科"
+    assert District.objects.count() == 41

@@ -50,10 +50,11 @@ def _notice(hires: list[Hire], *, open_: bool = True) -> PublicityNotice:
     """A notice straight into the table, under publicity now (or closed yesterday), whatever today's date is."""
     district = hires[0].district
     now = timezone.now()
+    reference = f"GS-T-{next(_references):04d}"
     notice = PublicityNotice.objects.create(
         district=district,
-        reference=f"GS-T-{next(_references):04d}",
-        title=f"{district.name}卓越工程师引进人才公示",
+        reference=reference,
+        title=f"{district.name}卓越工程师引进人才公示（{reference}）",
         published_on=timezone.localdate() - datetime.timedelta(days=1 if open_ else 10),
         closes_at=now + datetime.timedelta(days=3) if open_ else now - datetime.timedelta(days=1),
         published_by=UserFactory(clerk=True, district=district),
@@ -315,7 +316,7 @@ def test_staff_publish_audited_hires_on_the_official_calendar() -> None:
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["reference"] == f"GS-{district.code}-2026-001"
-    assert body["title"] == f"{district.name}卓越工程师引进人才公示"
+    assert body["title"] == f"{district.name}卓越工程师引进人才公示（2026年第1批）"
     assert {row["id"] for row in body["hires"]} == {hire.pk for hire in hires}
     for hire in hires:
         hire.refresh_from_db()

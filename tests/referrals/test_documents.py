@@ -155,3 +155,41 @@ def test_the_renderer_fetches_only_the_portals_static_files() -> None:
     assert b"Noto Sans CJK SC" in css.read() and css.content_type == "text/css"
     css.close()
     assert static_file_for("file:///static/pdf/print.css").name == "print.css"
+
+
+def test_a_district_without_contacts_sends_objectors_to_the_citys(notice) -> None:  # type: ignore[no-untyped-def]
+    text = _text(documents.notice_pdf(notice=notice))
+    assert "或来电来函向铜梁区人力资源和社会保障局反映，也可来电向" in text
+    assert "市人力资源和社会保障局流动处（严从越、丁林华，86868882、86868883）" in text
+    assert "市人才交流服务中心（马潇，88152028）" in text
+
+
+def test_the_notice_prints_the_districts_own_office_phone_and_address(notice) -> None:  # type: ignore[no-untyped-def]
+    district = notice.district
+    district.office_name = "铜梁区人力资源和社会保障局人才科"
+    district.objection_phone = "023-45678901"
+    district.objection_address = "重庆市铜梁区巴川街道龙城大道1号（邮编402560）"
+    district.save()
+    notice.refresh_from_db()
+    text = _text(documents.notice_pdf(notice=notice))
+    assert (
+        "来电来函向铜梁区人力资源和社会保障局人才科反映（联系电话：023-45678901；"
+        "来信地址：重庆市铜梁区巴川街道龙城大道1号（邮编402560））。" in text
+    )
+    assert "86868882" not in text  # the district's own phone, not the city's
+    assert text.count("铜梁区人力资源和社会保障局人才科") == 2  # it also signs the notice
+
+
+def test_the_publicity_page_and_its_objection_form_say_whom_to_call(notice) -> None:  # type: ignore[no-untyped-def]
+    with _during():
+        page = Client().get(reverse("referrals:publicity_detail", args=[notice.pk])).content.decode()
+    assert "异议受理" in page and "86868882、86868883" in page and "88152028" in page
+    district = notice.district
+    district.objection_phone = "023-45678901"
+    district.objection_address = "重庆市铜梁区巴川街道龙城大道1号"
+    district.save()
+    with _during():
+        page = Client().get(reverse("referrals:publicity_detail", args=[notice.pk])).content.decode()
+    assert "023-45678901" in page and "重庆市铜梁区巴川街道龙城大道1号" in page and "86868882" not in page
+    form = page.split('id="objection-title"')[1]
+    assert "如需来电来函，请联系铜梁区人力资源和社会保障局（023-45678901）" in form

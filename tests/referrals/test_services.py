@@ -134,6 +134,8 @@ def test_an_upheld_objection_fails_the_hire(position, clerk, reviewer) -> None: 
         statement="该人员并未实际到岗工作，请核查。",
         now=datetime.datetime(2026, 2, 13, tzinfo=SHANGHAI),
     )
+    # Lodged at midnight in Chongqing (16:00 UTC the day before): the receipt carries Chongqing's date.
+    assert objection.receipt.startswith("YY20260213")
     with pytest.raises(PermissionDenied):
         objection_resolve(objection=objection, upheld=True, reason="x", by=UserFactory(district_reviewer=True))
     objection_resolve(objection=objection, upheld=True, reason="经核查未到岗。", by=reviewer)
@@ -196,3 +198,57 @@ def test_the_admin_form_refuses_the_same_person_twice_with_the_services_message(
     )
     form.is_valid()
     assert any(first.district.name in error for error in form.non_field_errors())
+
+
+def test_a_districts_notices_get_distinct_titles_and_a_repeated_title_is_refused(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+    first = notice_publish(
+        hires=[_audited(position, clerk, reviewer, 1)],
+        published_on=datetime.date(2026, 2, 12),
+        title="",
+        by=clerk,
+        now=PUBLISHING_DAY,
+    )
+    second = notice_publish(
+        hires=[_audited(position, clerk, reviewer, 2)],
+        published_on=datetime.date(2026, 2, 12),
+        title="  ",
+        by=clerk,
+        now=PUBLISHING_DAY,
+    )
+    name = position.district.name
+    assert first.title == f"{name}卓越工程师引进人才公示（2026年第1批）"
+    assert second.title == f"{name}卓越工程师引进人才公示（2026年第2批）"
+    assert second.reference.endswith("-2026-002")
+
+    third = _audited(position, clerk, reviewer, 3)
+    with pytest.raises(
+        PortalError, match=f"已有标题为“{name}卓越工程师引进人才公示（2026年第1批）”的公示（{first.reference}）"
+    ) as refused:
+        notice_publish(
+            hires=[third],
+            published_on=datetime.date(2026, 2, 12),
+            title=f" {name}卓越工程师引进人才公示（2026年第1批）",
+            by=clerk,
+            now=PUBLISHING_DAY,
+        )
+    assert refused.value.field == "title"
+    third.refresh_from_db()
+    assert third.status == HireStatus.AUDITED  # nothing written
+
+    # Another district may use the same words: its notices are told apart by the district.
+    other = DistrictFactory()
+    other_position = PositionFactory(batch__district=other, published=True, recruits_graduates=True)
+    other_clerk = UserFactory(clerk=True, district=other)
+    hire = hire_move(
+        hire=_record(other_position, other_clerk, 9),
+        action="audit",
+        by=UserFactory(district_reviewer=True, district=other),
+    )
+    notice = notice_publish(
+        hires=[hire],
+        published_on=datetime.date(2026, 2, 12),
+        title="卓越工程师引进人才公示",
+        by=other_clerk,
+        now=PUBLISHING_DAY,
+    )
+    assert notice.title == "卓越工程师引进人才公示"
