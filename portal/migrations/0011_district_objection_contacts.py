@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0009_retention_of_individual_recommenders'),
+        ('portal', '0010_third_party_return_for_correction'),
     ]
 
     operations = [
