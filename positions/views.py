@@ -313,6 +313,7 @@ def move_many(request: HttpRequest) -> HttpResponse:
 def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     batch = get_object_or_404(selectors.batch_visible(user=user), pk=pk)
+    carried = selectors.batch_outlooks(batches=[batch])[batch.pk].carried
     try:
         batch = services.batch_send(batch=batch, by=user)
     except PortalError as error:
@@ -320,9 +321,14 @@ def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         label = batch.ten_day_period.label
         if batch.is_zero_report:
-            messages.success(request, f"已报送{label}零报告（本旬无岗位）。")
+            done = f"已报送{label}零报告（本旬无初审通过的岗位）。"
         else:
-            messages.success(request, f"已报送{label}的岗位，共{batch.positions.count()}个。")
+            done = f"已报送{label}的岗位，共{batch.positions.count()}个。"
+        if carried:
+            done += (
+                f"另有{carried}个未提交初审的岗位已转入之后的旬，经办人可在工作台“被退回的岗位”“未提交的草稿”中找到。"
+            )
+        messages.success(request, done)
     return redirect(f"{reverse('positions:district_batch')}?period={batch.period}")
 
 

@@ -446,3 +446,15 @@ def test_a_refused_send_says_how_many_wait(batch) -> None:  # type: ignore[no-un
     assert "尚有2个岗位待初审" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == BatchStatus.OPEN
+
+
+def test_after_a_send_the_reviewer_is_told_where_the_unsubmitted_posts_went(batch) -> None:  # type: ignore[no-untyped-def]
+    district = batch.district
+    PositionFactory(batch=batch, approved=True, employer=EmployerFactory(district=district))
+    draft = PositionFactory(batch=batch, employer=EmployerFactory(district=district))
+    client = login(UserFactory(district_reviewer=True, district=district))
+    page = client.post(reverse("positions:batch_send", args=[batch.pk]), follow=True).content.decode()
+    label = TenDayPeriod.current().label
+    assert f"已报送{label}的岗位，共1个。另有1个未提交初审的岗位已转入之后的旬" in page
+    draft.refresh_from_db()
+    assert draft.batch.period == str(TenDayPeriod.current().next())
