@@ -1,4 +1,5 @@
-"""Keys for personal data at rest that only development and the test suite use (``local`` and ``test`` settings).
+"""Keys for personal data at rest that the test suite uses (``test`` settings), and a one-machine database made before
+``var/secrets.env`` existed (``machine_secrets``); a fresh one-machine set-up makes keys of its own.
 
 They are public (they are in the repository), so the deployment check refuses them in production
 (``portal.checks.check_field_keys``). Generate real ones with ``manage.py rotate_field_keys --new-key``.
