@@ -177,6 +177,7 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
     for name, status in (("人员待单位确认", "audited"), ("人员公示失败", "failed")):
         HireFactory(position=at_other, name=name, status=status, third_party=party, employer_confirmation="pending")
     claimant = users["third_party"]
+    claimable_hire(party, employer=other_employer, name="可申报人")
     draft = _claim(party, claimant, other_employer, "申报草稿人", "1000")
     back = claim_submit(claim=_claim(party, claimant, other_employer, "申报退回人", "1100"), by=claimant)
     back = claim_review(claim=back, action="first_return", opinion="请补充盖章页。", by=centre)
@@ -220,6 +221,7 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         ("bureau", "待复核发布的岗位"): Expected(("上旬待复核岗位",), ">复核发布</button>"),
         ("bureau", "待复核的补助申报"): Expected((passed.reference,), ">办理</a>"),
         ("bureau", "待登记发放的补助"): Expected((approved.reference,), ">办理</a>"),
+        ("third_party", "可申报补助的人才"): Expected(("可申报人",), ">去申报</a>"),
         ("third_party", "被退回的申报"): Expected((back.reference,), claim_link(back)),
         ("third_party", "未提交的申报草稿"): Expected((draft.reference,), claim_link(draft)),
         ("unverified", "注册信息待核验"): Expected(("工作台待核验机构",), ""),
