@@ -121,10 +121,19 @@ class EmployerAdmin(AuditedModelAdmin):
 
 @admin.register(ThirdParty)
 class ThirdPartyAdmin(IdNumberSearchMixin, AuditedModelAdmin):
-    list_display = ["name", "kind", "credit_code", "verified_at"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "credit_code", "status", "verified_at"]
+    list_filter = ["kind", "status"]
     search_fields = ["name", "credit_code"]  # and a whole ID number (IdNumberSearchMixin)
-    readonly_fields = ["verified_at", "verified_by"]
+    # The verification state moves only through portal.verification (the talent centre's list): the admin reads it.
+    readonly_fields = [
+        "status",
+        "status_since",
+        "return_reason",
+        "returned_at",
+        "returned_by",
+        "verified_at",
+        "verified_by",
+    ]
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         # The change form shows the ID number and bank account whole: the admin's look is recorded like anyone's.

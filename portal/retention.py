@@ -42,7 +42,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, Model, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from portal.calendar.tenday import end_of_day
@@ -70,6 +70,8 @@ THIRD_PARTY_FIELDS: dict[str, Any] = {
     "contact_name": "",
     "phone": "",
     "bank_account": "",
+    # An officer's reason for a return may quote the person's numbers; a returned registration keeps a reason.
+    "return_reason": Case(When(return_reason="", then=Value("")), default=Value(ANONYMISED_NAME)),
 }
 USER_FIELDS: dict[str, Any] = {
     "display_name": ANONYMISED_NAME,

@@ -1,13 +1,13 @@
-"""The talent centre's verification of self-registered third parties (核验), as a table of states and moves.
+"""The talent centre's verification of self-registered third parties (核验), as a table of states and moves:
 
-    待核验 ──核验通过──▶ 已核验
-      │  ▲
- 退回补正  修改后重新提交 (the third party corrects its details)
-      ▼  │
-    退回补正
+    from      move                                   who                      to
+    待核验    核验通过                               talent centre, admin     已核验
+    待核验    退回补正 (with the reason)             talent centre, admin     退回补正
+    退回补正  修改后重新提交 (details corrected)     the third party itself   待核验
 
 Only a verified third party may claim subsidies (``portal.permissions.is_verified_third_party``). Each move locks the
-row, checks the table, writes with the actor in the audit trail and tells the third party's accounts in the inbox.
+row, checks the table and writes with the actor in the audit trail; a verification or a return is sent to the third
+party's accounts (inbox, and e-mail if they chose it). A resubmission shows in the centre's queue and daily digest.
 """
 
 from __future__ import annotations

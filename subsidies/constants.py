@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from referrals.constants import IntroductionStage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ClaimStatus(models.TextChoices):
@@ -72,7 +79,7 @@ class ClaimStage(models.TextChoices):
 
 #: Every stage of an introduced hire in the order it goes through them (the third party's 我推荐的人才), then the
 #: two ends that stop it. 已确认 is a confirmed hire its third party cannot claim yet (registration not verified).
-INTRODUCED_STAGES: tuple[tuple[str, str], ...] = (
+INTRODUCED_STAGES: tuple[tuple[str, StrOrPromise], ...] = (
     (IntroductionStage.RECORDED, IntroductionStage.RECORDED.label),
     (IntroductionStage.AUDITED, IntroductionStage.AUDITED.label),
     (IntroductionStage.IN_PUBLICITY, IntroductionStage.IN_PUBLICITY.label),

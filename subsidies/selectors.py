@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from portal import permissions as p
@@ -11,6 +13,9 @@ from referrals.models import Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
 from subsidies.models import Claim, ClaimItem
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def claim_scope(user: User) -> Q:
@@ -117,14 +122,11 @@ def introduced_hires(*, user: User, stage: str = "") -> QuerySet[Hire]:
     return hires.prefetch_related(Prefetch("claim_items", queryset=live_items, to_attr="live_claim_items"))
 
 
-def introduced_hire_counts(*, user: User) -> list[tuple[str, str, int]]:
+def introduced_hire_counts(*, user: User) -> list[tuple[str, StrOrPromise, int]]:
     """Each stage of ``INTRODUCED_STAGES`` with how many of the third party's hires are at it now (one query)."""
-    counted = dict(
+    counted = (
         introduced_hires(user=user)
         .prefetch_related(None)
-        .order_by()
-        .values_list("stage")
-        .annotate(n=Count("pk"))
-        .values_list("stage", "n")
+        .aggregate(**{key: Count("pk", filter=Q(stage=key)) for key, _ in INTRODUCED_STAGES})
     )
     return [(key, label, counted.get(key, 0)) for key, label in INTRODUCED_STAGES]

@@ -122,7 +122,9 @@ def test_a_returned_registration_is_corrected_resubmitted_and_verified(
     screenshot_of(agency, "third-parties-04-agency-corrects")
     agency.get_by_role("button", name="修改后重新提交").click()
     expect(message(agency, "已重新提交核验。")).to_be_visible()
-    expect(agency.get_by_role("status").filter(has_text="修改后重新提交，正在等待市人才交流服务中心核验")).to_be_visible()
+    expect(
+        agency.get_by_role("status").filter(has_text="修改后重新提交，正在等待市人才交流服务中心核验")
+    ).to_be_visible()
     expect(agency.get_by_role("button", name="修改后重新提交")).to_have_count(0)
     screenshot_of(agency, "third-parties-05-agency-resubmitted")
 

@@ -314,9 +314,12 @@ def test_an_individual_recommender_nothing_needs_is_anonymised_and_signed_out(wo
 
     long_ago = LATER - datetime.timedelta(days=6 * 366)
     gone = ThirdPartyFactory(verified=True, individual=True, name="陈十")
+    returned = ThirdPartyFactory(
+        returned=True, individual=True, name="卫十二", return_reason="身份证号码末四位1234与证件不符。"
+    )
     active = ThirdPartyFactory(verified=True, individual=True, name="褚十一")
     organisation = ThirdPartyFactory(verified=True, name="某某人力资源公司")
-    ThirdParty.objects.filter(pk__in=[gone.pk, active.pk, organisation.pk]).update(created_at=long_ago)
+    ThirdParty.objects.filter(pk__in=[gone.pk, returned.pk, active.pk, organisation.pk]).update(created_at=long_ago)
     ThirdParty.objects.filter(pk=world["party"].pk).update(created_at=long_ago)
     gone_user = UserFactory(third_party_user=True, third_party=gone, email="chen@example.cn", last_login=long_ago)
     Token.objects.create(user=gone_user)
@@ -332,7 +335,9 @@ def test_an_individual_recommender_nothing_needs_is_anonymised_and_signed_out(wo
         "",
         "",
     )
-    assert gone.anonymised_at is not None and gone.kind == "individual"
+    assert gone.anonymised_at is not None and gone.kind == "individual" and gone.return_reason == ""
+    returned.refresh_from_db()
+    assert (returned.name, returned.return_reason, returned.status) == (ANONYMISED_NAME, ANONYMISED_NAME, "returned")
     gone_user.refresh_from_db()
     assert (gone_user.is_active, gone_user.email, gone_user.display_name) == (False, "", ANONYMISED_NAME)
     assert not Token.objects.filter(user=gone_user).exists()
@@ -340,5 +345,5 @@ def test_an_individual_recommender_nothing_needs_is_anonymised_and_signed_out(wo
         kept.refresh_from_db()
         assert kept.anonymised_at is None and kept.name != ANONYMISED_NAME, kept
     assert User.objects.filter(third_party=active, is_active=True).exists()
-    assert run.third_parties == 1
+    assert run.third_parties == 2
     assert not LogEntry.objects.filter(object_repr__contains="陈十").exists()
