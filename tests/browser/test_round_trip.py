@@ -435,6 +435,7 @@ def _third_party_individual() -> Any:
         phone="13983000000",
         bank_name="重庆农村商业银行渝北支行",
         bank_account="6228480000012345678",
+        status="verified",
         verified_at=AN_INSTANT,
         verified_by=UserFactory(centre=True),
     )
@@ -449,6 +450,7 @@ def _third_party_agency() -> Any:
         phone="023-63890000",
         bank_name="中国建设银行重庆分行",
         bank_account="50001000000000000001",
+        status="verified",
         verified_at=AN_INSTANT,
         verified_by=UserFactory(centre=True),
     )
