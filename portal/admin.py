@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -59,6 +61,16 @@ class AuditedModelAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         extra_context["audit_entries"] = audit_trail(model=self.model, object_pk=object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AdminSplitDateTime):
+            # Django's split date-and-time widget writes "日期：" and "时间：" as bare text before its two boxes, and
+            # the field's label names neither box: each box gets its own name, or a screen reader reads none.
+            date, time = formfield.widget.widgets
+            date.attrs["aria-label"] = _("%(field)s（日期）") % {"field": capfirst(db_field.verbose_name)}
+            time.attrs["aria-label"] = _("%(field)s（时间）") % {"field": capfirst(db_field.verbose_name)}
+        return formfield
 
 
 class IdNumberSearchMixin(admin.ModelAdmin):

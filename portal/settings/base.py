@@ -297,6 +297,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: with them each operation's path is a link inside the button that opens the operation, two
+    # controls in one that keyboards and screen readers cannot tell apart (axe-core's nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Several models have a ``status``: one stable enum name per workflow instead of hash-suffixed guesses.
     "ENUM_NAME_OVERRIDES": {
         "PositionStatusEnum": "positions.constants.PositionStatus",

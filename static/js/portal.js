@@ -49,6 +49,24 @@
     true
   );
 
+  // A table wider (or, on the dashboard, taller) than its box scrolls inside it: keyboard users must be able to
+  // reach the box with Tab to scroll it with the arrow keys, and hear what it holds (its table's caption). Boxes
+  // that do not scroll stay out of the Tab order. Checked again when the window is resized and after htmx swaps.
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight) {
+        return;
+      }
+      var caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", (caption ? caption.textContent.trim() + "（" : "表格（") + "可滚动查看）");
+    });
+  }
+  focusableScrollBoxes();
+  window.addEventListener("resize", focusableScrollBoxes);
+  document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
+
   // <button data-portal-back class="d-none">: a "back" button shown only when there is a page to go back to.
   document.querySelectorAll("[data-portal-back]").forEach(function (button) {
     if (window.history.length > 1) {

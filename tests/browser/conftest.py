@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -137,3 +137,56 @@ def enter_second_factor(page: Page, username: str) -> None:
     assert device is not None, f"{username} has no {'unconfirmed' if enrolling else 'confirmed'} authenticator"
     page.get_by_label("6位验证码").fill(usable_code(device))
     page.get_by_role("button", name="完成绑定" if enrolling else "验证").click()
+
+
+# ---- accessibility (axe-core) ------------------------------------------------------------------------------------
+
+#: Whether axe-core is in the current document: a navigation gives a fresh document, so the script (about 500 KB)
+#: is evaluated once per page, however many times that page is checked (after an htmx swap, say).
+_AXE_LOADED = "() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"
+#: Every rule axe-core runs by default (WCAG 2.x A and AA, and its best practices), less any the caller names;
+#: only violations are collected. No preloading: axe would copy each @imported stylesheet (the admin's) into an
+#: inline <style>, which the CSP blocks with a console error of axe's making; what it preloads serves one rule only,
+#: css-orientation-lock, and no stylesheet here has an orientation media query.
+_AXE_RUN = """skipped => window.axe.run(document, {
+    resultTypes: ['violations'],
+    preload: false,
+    rules: Object.fromEntries(skipped.map(rule => [rule, {enabled: false}])),
+})"""
+
+
+def accessibility_violations(page: Page, *, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """axe-core's violations on ``page`` as it is now (after any script or htmx swap that already ran). ``skip``:
+    rules not to run, for markup the portal does not write (say why where you pass it)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    if not page.evaluate(_AXE_LOADED):
+        page.evaluate(Axe().axe_script)
+    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, list(skip))["violations"]
+    return violations
+
+
+def describe_violations(name: str, url: str, violations: list[dict[str, Any]]) -> str:
+    """One readable block per page: each rule broken, its impact and help, and each element by selector with
+    axe's summary of what to fix (for contrast: the colours and the ratio found)."""
+    lines = [f"{name} ({url}): {sum(len(v['nodes']) for v in violations)} elements break {len(violations)} rules"]
+    for violation in violations:
+        lines.append(f"  {violation['id']} [{violation['impact']}] {violation['help']}")
+        for node in violation["nodes"]:
+            target = " ".join(" >> ".join(part) if isinstance(part, list) else part for part in node["target"])
+            lines.append(f"    {target}: {' '.join(node.get('failureSummary', '').split())}")
+    return "\n".join(lines)
+
+
+def accessibility_problems(page: Page, name: str, *, skip: Iterable[str] = ()) -> list[str]:
+    """[] when axe-core finds nothing on ``page``, else one readable block (for tests that collect every page's
+    problems before failing)."""
+    violations = accessibility_violations(page, skip=skip)
+    return [describe_violations(name, page.url, violations)] if violations else []
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """Fail unless axe-core finds no violation on ``page`` as it is now: call it on every page a test visits (and
+    again after a swap that brings new markup). ``name`` says which page in the failure."""
+    problems = accessibility_problems(page, name)
+    assert not problems, problems[0]

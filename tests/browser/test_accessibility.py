@@ -1,0 +1,341 @@
+"""Every page of every role passes axe-core: each role signs in through the real forms (the second factor included)
+and opens every page it may open, on its own records, in the world of the access matrix; each page, and the markup
+htmx swaps in, is checked by axe-core with every rule it runs by default (WCAG 2.x A/AA and its best practices).
+
+Which pages a role may open, and on which records, is the access matrix's (tests/security/test_access_matrix.py):
+every GET page there is walked here, for every role that may open it. URLs that are no page a person reads (files,
+POST-only actions, the JSON API) are excluded below by name, each with its reason, and a URL the resolver knows that
+is neither walked nor excluded fails ``test_every_page_is_walked``. The admin, the error pages and the API's
+documentation page are walked as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from portal.two_factor import second_factor_required
+from referrals.models import Hire
+from tests.browser.conftest import accessibility_problems, enter_second_factor
+from tests.conftest import PASSWORD
+from tests.otp import authenticator
+from tests.security.test_access_matrix import MATRIX, Cell, Check, _url_names
+from tests.security.world import ADMIN, ANON, BUREAU, CENTRE, CLERK, OWN, ROLES, THIRD_PARTY, World, build_world
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Route
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+#: URLs the resolver knows that are no page a person reads, by name, with the reason.
+NOT_PAGES: dict[str, str] = {
+    # Files: a download, not a page.
+    "portal:dashboard_csv": "CSV file",
+    "portal:evaluation_xlsx": "Excel workbook",
+    "portal:rollup_xlsx": "Excel workbook",
+    "portal:rollup_pdf": "PDF",
+    "referrals:notice_pdf": "PDF",
+    "referrals:hire_import_template": "Excel workbook (the blank Annex 3 sheet)",
+    "subsidies:annex2_pdf": "PDF",
+    "subsidies:annex3_pdf": "PDF",
+    "subsidies:attachment_download": "the claimant's uploaded scan (PDF or image)",
+    "positions:export": "Excel workbook",
+    # Actions: a POST from a button on a page walked here, answered by a redirect back to it or an htmx fragment
+    # (the fragments are checked in place: see INTERACTIONS).
+    "portal:notification_read": "POST from the inbox",
+    "portal:notifications_read_all": "POST from the inbox",
+    "portal:third_party_verify": "POST from the third-party list",
+    "portal:third_party_reveal": "htmx POST from the third-party list (checked in place)",
+    "portal:import_job_confirm": "POST from the import job page",
+    "referrals:hire_move": "POST from the hire page",
+    "referrals:hire_reveal_id": "htmx POST from the hire page (checked in place)",
+    "referrals:objection_resolve": "POST from the objection queue",
+    "referrals:employer_confirm": "POST from the employer's hire list",
+    "subsidies:claim_submit": "POST from the claim page",
+    "subsidies:claim_withdraw": "POST from the claim page",
+    "subsidies:attachment_upload": "POST from the claim page",
+    "subsidies:attachment_delete": "POST from the claim page",
+    "subsidies:review_decide": "POST from the review page",
+    "subsidies:review_pay": "POST from the review page",
+    "positions:move": "POST from the post's pages",
+    "positions:move_many": "POST from the district batch",
+    "positions:batch_send": "POST from the district batch",
+    "positions:batch_reopen": "POST from the city's batches",
+    "logout": "POST from the header",
+    # The JSON API: machines read it; people read its documentation at /api/docs/, walked here.
+    "api-root": "JSON API",
+    "schema": "OpenAPI schema (YAML)",
+    "position-list": "JSON API",
+    "position-detail": "JSON API",
+    "position-move": "JSON API",
+    "hire-list": "JSON API",
+    "hire-detail": "JSON API",
+    "hire-move": "JSON API",
+    "hire-reveal-id-number": "JSON API",
+    "notice-list": "JSON API",
+    "notice-detail": "JSON API",
+    "notice-exempt": "JSON API",
+    "objection-list": "JSON API",
+    "objection-detail": "JSON API",
+    "objection-resolve": "JSON API",
+    "claim-list": "JSON API",
+    "claim-claimable-hires": "JSON API",
+    "claim-detail": "JSON API",
+    "claim-submit": "JSON API",
+    "claim-withdraw": "JSON API",
+    "claim-attachments": "JSON API",
+    "claim-review": "JSON API",
+    "claim-pay": "JSON API",
+}
+
+#: Pages walked outside the matrix's GET pages: the second factor's pages (met while signing in) and the API's
+#: documentation (the matrix asks for it as an API client).
+WALKED_ELSEWHERE = frozenset({"two_factor_verify", "two_factor_setup", "api-docs"})
+
+
+@dataclass(frozen=True)
+class Visit:
+    role: str
+    name: str
+    url: str
+    label: str
+
+
+def _side(world: World, check: Check, role: str, target: str) -> str | None:
+    """The role's own record of ``target`` where it may open it, else the first other one it may (the city's)."""
+    allowed = check.targets[target].get(role, frozenset())
+    sides = [OWN] if target == "notification" else world.sides(target)
+    return next((side for side in [OWN, *sides] if side in allowed and side in sides), None)
+
+
+def _record(world: World, target: str, side: str, role: str) -> Any:
+    if target == "notification":
+        return world.get(f"notification.{role}", OWN)
+    return world.get(target, side)
+
+
+def _url(name: str, check: Check, cell: Cell) -> str:
+    if check.kwargs is not None:
+        kwargs = check.kwargs(cell)
+    elif cell.obj is None or check.in_body:
+        kwargs = {}
+    else:
+        kwargs = {"pk": cell.obj.pk}
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{urlencode(check.query(cell))}" if check.query else url
+
+
+def matrix_pages(world: World, role: str) -> Iterator[Visit]:
+    """Every GET page of the access matrix that ``role`` may open (answered 200), on one record of each kind."""
+    for name, checks in MATRIX.items():
+        if name in NOT_PAGES:
+            continue
+        for check in checks:
+            if check.method != "GET" or check.api or role not in check.roles or check.expected_status(role) != 200:
+                continue
+            for target in list(check.targets) or [""]:
+                side = _side(world, check, role, target) if target else ""
+                if side is None:
+                    continue
+                obj = _record(world, target, side, role) if target else None
+                cell = Cell(world, role, target, side, obj)
+                label = f"{role} · {name}" + (f" · {target}/{side}" if target else "")
+                yield Visit(role, name, _url(name, check, cell), label)
+
+
+def walked_names() -> set[str]:
+    return {
+        name for name, checks in MATRIX.items() for check in checks if check.method == "GET" and not check.api
+    } | WALKED_ELSEWHERE
+
+
+def test_every_page_is_walked() -> None:
+    """A URL added without being walked (nor excluded here with its reason) fails here."""
+    names = {name for name in _url_names() if not name.startswith("admin:")}
+    walked = walked_names() - set(NOT_PAGES)
+    assert not names - walked - set(NOT_PAGES), f"pages nobody walks: {sorted(names - walked - set(NOT_PAGES))}"
+    assert not set(NOT_PAGES) - names, f"excluded URLs that no longer exist: {sorted(set(NOT_PAGES) - names)}"
+    assert not WALKED_ELSEWHERE - names, "walked URLs that no longer exist"
+
+
+# ---- what a person does on a page before it is checked again ------------------------------------------------------
+
+
+def _search_policies(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_label(re.compile("关键词")).fill("补贴")
+    expect(page).to_have_url(re.compile(r"q="))
+    expect(page.locator("#policy-searching")).not_to_be_visible()
+
+
+def _reveal_id_number(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="显示完整号码").click()
+    expect(page.get_by_role("button", name="显示完整号码")).to_have_count(0)
+
+
+def _reveal_bank_account(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    buttons = page.get_by_role("button", name="显示完整账号")
+    count = buttons.count()
+    buttons.first.click()
+    expect(buttons).to_have_count(count - 1)
+
+
+def _charts_drawn(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    charts = page.locator("[data-dashboard-chart]")
+    expect(charts.locator("canvas")).to_have_count(charts.count())
+
+
+#: (role, URL name) → what the person does before the page is checked again: markup that htmx swaps in or that a
+#: script draws is checked as well as the page it lands on.
+INTERACTIONS: dict[tuple[str, str], Callable[[Page], None]] = {
+    (ANON, "portal:policies"): _search_policies,
+    (CLERK, "referrals:hire_detail"): _reveal_id_number,
+    (CENTRE, "portal:third_party_list"): _reveal_bank_account,
+}
+#: Pages whose content a script draws after the load: checked once it is drawn.
+DRAWN: dict[str, Callable[[Page], None]] = {"portal:dashboard": _charts_drawn}
+
+
+# ---- the walk ----------------------------------------------------------------------------------------------------
+
+
+def _sign_in(page: Page, world: World, role: str, problems: list[str]) -> None:
+    """Through the login form and, for staff who review or pay, the second factor's page (checked on the way)."""
+    from playwright.sync_api import expect
+
+    user = world.users[role]
+    page.goto(reverse("login"))
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    if second_factor_required(user):
+        expect(page.get_by_label("6位验证码")).to_be_visible()
+        step = "two_factor_setup" if "/setup/" in page.url else "two_factor_verify"
+        problems += accessibility_problems(page, f"{role} · {step}")
+        enter_second_factor(page, user.username)
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
+def _walk(page: Page, visits: list[Visit], problems: list[str]) -> None:
+    for visit in visits:
+        response = page.goto(visit.url)
+        assert response is not None and response.status == 200, f"{visit.label}: {visit.url} answered {response}"
+        if visit.name in DRAWN:
+            DRAWN[visit.name](page)
+        problems += accessibility_problems(page, visit.label)
+        interaction = INTERACTIONS.get((visit.role, visit.name))
+        if interaction is not None:
+            interaction(page)
+            problems += accessibility_problems(page, f"{visit.label} (after {interaction.__name__.strip('_')})")
+
+
+def _error_pages(page: Page, role: str, problems: list[str]) -> None:
+    """The 404 page as each role meets it; the 403 page as a signed-in person meets it."""
+    response = page.goto("/此页不存在/")
+    assert response is not None and response.status == 404
+    problems += accessibility_problems(page, f"{role} · 404")
+    if role in (CLERK, THIRD_PARTY):
+        response = page.goto(reverse("portal:dashboard"))
+        assert response is not None and response.status == 403
+        problems += accessibility_problems(page, f"{role} · 403")
+
+
+def _standalone_error_pages(page: Page, problems: list[str]) -> None:
+    """500, 503 and the CSRF refusal are rendered with no request when something already failed: served here as the
+    server would serve them, with the portal's stylesheets."""
+    for template, status in (("500.html", 500), ("503.html", 503), ("403_csrf.html", 403)):
+        page.route("**/__error_page__", _serve(render_to_string(template, {"reason": ""}), status))
+        page.goto("/__error_page__")
+        page.unroute("**/__error_page__")
+        problems += accessibility_problems(page, f"{ANON} · {template}")
+
+
+def _serve(html: str, status: int) -> Callable[[Route], None]:
+    def fulfil(route: Route) -> None:
+        route.fulfill(status=status, content_type="text/html; charset=utf-8", body=html)
+
+    return fulfil
+
+
+def _api_docs(page: Page, problems: list[str]) -> None:
+    """Swagger UI draws the page from the schema, in markup its script writes and no setting changes: its headings
+    go from the API's title (h1) straight to each group of operations (h3), and its title block sits outside the
+    <main> it puts the operations in. Those two rules alone are not run there; the portal's part (colours, links,
+    language) is checked like any page."""
+    page.goto(reverse("api-docs"))
+    page.locator(".opblock").first.wait_for()
+    problems += accessibility_problems(page, f"{ANON} · api-docs", skip=["heading-order", "region"])
+
+
+def _admin_pages(world: World) -> list[Visit]:
+    """The admin's front page, an app's page, a list, a record's form (with the audit trail under it), an empty form,
+    a record's history and deletion page, the password form and the posts' export page."""
+    hire = Hire.objects.order_by("pk").first()
+    assert hire is not None
+    party = world.third_parties["TP1"]
+    pages = {
+        "admin:index": reverse("admin:index"),
+        "admin:app_list": reverse("admin:app_list", kwargs={"app_label": "referrals"}),
+        "admin:referrals_hire_changelist": reverse("admin:referrals_hire_changelist"),
+        "admin:referrals_hire_change": reverse("admin:referrals_hire_change", args=[hire.pk]),
+        "admin:portal_thirdparty_change": reverse("admin:portal_thirdparty_change", args=[party.pk]),
+        "admin:portal_district_add": reverse("admin:portal_district_add"),
+        "admin:referrals_hire_history": reverse("admin:referrals_hire_history", args=[hire.pk]),
+        "admin:portal_employer_delete": reverse("admin:portal_employer_delete", args=[world.employers["E2"].pk]),
+        "admin:password_change": reverse("admin:password_change"),
+        "admin:positions_position_export": reverse("admin:positions_position_export"),
+    }
+    return [Visit(ADMIN, name, url, f"{ADMIN} · {name}") for name, url in pages.items()]
+
+
+def test_every_page_of_every_role_passes_axe(browser: Browser, live_server: LiveServer) -> None:
+    world = build_world()
+    # One staff account that has enrolled its authenticator (the code page); the others enrol at sign-in (the QR page).
+    authenticator(world.users[BUREAU])
+    problems: list[str] = []
+    script_errors: list[str] = []
+    for role in ROLES:
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.on("pageerror", lambda error, page=page: script_errors.append(f"{page.url}: {error}"))
+        page.on(
+            "console",
+            lambda msg, page=page: (
+                script_errors.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None
+            ),
+        )
+        if role == ANON:
+            _standalone_error_pages(page, problems)
+            _api_docs(page, problems)
+            # The login form as it comes back with an error.
+            page.goto(reverse("login"))
+            page.get_by_label("用户名").fill("no-such-person")
+            page.get_by_label("密码").fill("wrong-password")
+            page.get_by_role("button", name="登录").click()
+            page.locator(".alert, .invalid-feedback, .errorlist").first.wait_for()
+            problems += accessibility_problems(page, f"{ANON} · login with an error")
+        else:
+            _sign_in(page, world, role, problems)
+        visits = list(matrix_pages(world, role))
+        if role == ADMIN:
+            visits += _admin_pages(world)
+        _walk(page, visits, problems)
+        _error_pages(page, role, problems)
+        context.close()
+    assert not problems, f"{len(problems)} pages with accessibility violations:\n\n" + "\n\n".join(problems)
+    assert not script_errors, script_errors
