@@ -35,6 +35,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
@@ -53,6 +54,8 @@ from portal.models import (
     WorkingDayOverride,
 )
 from portal.notifications import email_choices
+from positions.forms import PositionForm
+from referrals.forms import HireForm
 from tests.browser.conftest import enter_second_factor
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -208,6 +211,12 @@ def test_clerk_saves_a_post_unchanged(browser_page: Page, shot: Callable[[Page, 
         salary_text="1.5万/月",
         created_by=clerk,
     )
+    assert_filled(
+        post,
+        "",
+        PositionForm.base_fields,
+        {"recruits_graduates": "是/否 radios, both sent: 否 here, 是 in the admin's"},
+    )
     snapshot = Snapshot(post)
 
     log_in(browser_page, clerk.username)
@@ -255,6 +264,7 @@ def test_clerk_saves_a_hire_unchanged(browser_page: Page, shot: Callable[[Page, 
         employer_confirmed_at=AN_INSTANT,
         employer_confirmed_by=UserFactory(employer_user=True, employer=post.employer),
     )
+    assert_filled(hire, "", HireForm.base_fields)
     snapshot = Snapshot(hire)
 
     log_in(browser_page, clerk.username)
@@ -411,6 +421,8 @@ def _user() -> User:
         email="zhao@jlp.example.cn",
         phone="023-68780000",
         is_staff=True,
+        is_superuser=True,
+        is_active=False,  # a locked account: the box saved unchecked must stay so
         last_login=AN_INSTANT,
         date_joined=AN_INSTANT - datetime.timedelta(days=400, microseconds=7),
     )
@@ -669,6 +681,46 @@ def _admin_cases() -> Iterator[Any]:
             yield pytest.param(label, variant, id=f"{label}-{variant}" if variant else label)
 
 
+#: Editable fields a record leaves empty, and why it must (the others are all filled, away from their defaults).
+LEFT_EMPTY: dict[tuple[str, str], dict[str, str]] = {
+    ("portal.ThirdParty", "individual"): {"credit_code": "an individual has an ID number, no credit code"},
+    ("portal.ThirdParty", "organisation"): {"id_number": "an organisation has a credit code, no ID number"},
+    ("portal.User", ""): {
+        "employer": "only an employer's account has an employer; this one is a district's",
+        "third_party": "only a third party's account has a third party; this one is a district's",
+    },
+}
+
+
+def assert_filled(
+    record: models.Model, variant: str, form_fields: dict[str, Any], allowed: dict[str, str] | None = None
+) -> None:
+    """Every field the form lets one edit holds a value a loss would show: not empty, not its default (a check box
+    the other way than its default, True without one), seconds and microseconds in a time. Otherwise a lost value
+    would look like a kept one."""
+    label = record._meta.label
+    allowed = allowed or LEFT_EMPTY.get((label, variant), {})
+    problems = []
+    for name, form_field in form_fields.items():
+        if form_field.disabled or name in allowed:
+            continue
+        try:
+            field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # not a column (the post form's 新增用人单位, for an employer not yet listed)
+        value = list(getattr(record, name).all()) if field.many_to_many else getattr(record, field.attname, None)
+        if isinstance(field, models.BooleanField):
+            if value == (field.default if field.has_default() else False):
+                problems.append(f"{name} is {value}, its default (a lost box would look the same)")
+        elif value in (None, "", []):
+            problems.append(f"{name} is empty")
+        elif field.has_default() and not callable(field.default) and value == field.default:
+            problems.append(f"{name} is its default {value!r}")
+        elif isinstance(value, datetime.datetime) and not (value.second and value.microsecond):
+            problems.append(f"{name} has no seconds or microseconds to lose")
+    assert not problems, f"{label} {variant}: fill every editable field ({'; '.join(problems)})"
+
+
 def _editable(model_admin: admin.ModelAdmin, request: Any, obj: models.Model | None) -> list[str]:
     """The fields (and inlines) the change form lets an admin edit."""
     if not model_admin.has_change_permission(request, obj):
@@ -702,6 +754,7 @@ def test_admin_change_form_saved_unchanged(
 
     record = builders[variant]()
     assert _editable(model_admin, request, record), f"{label}'s admin has nothing to edit: drop it from RECORDS"
+    assert_filled(record, variant, model_admin.get_form(request, record, change=True).base_fields)
     children = _children_of(record)
     snapshot = Snapshot(record, children=children)
 
