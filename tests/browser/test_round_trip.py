@@ -39,6 +39,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.calendar.tenday import SHANGHAI
 from portal.constants import NotificationKind
@@ -608,6 +609,22 @@ def _retention_policy() -> RetentionPolicy:
     return RetentionPolicy.objects.create(pk=1, hire_years=7, claim_years=9, updated_by=UserFactory(admin=True))
 
 
+def _anonymised(record: models.Model) -> models.Model:
+    """``record`` as the retention run leaves it once its person's data is past the retention period."""
+    from portal import retention
+    from referrals.models import Hire, Objection
+
+    model = type(record)
+    fields = {
+        Hire: {**retention.HIRE_FIELDS, "anonymised_at": timezone.now()},
+        Objection: retention.OBJECTION_FIELDS,
+    }.get(model, {**retention.THIRD_PARTY_FIELDS, "anonymised_at": timezone.now()})
+    model._base_manager.filter(pk=record.pk).update(**fields)
+    if isinstance(record, Objection):
+        Hire.objects.filter(pk=record.hire_id).update(**retention.HIRE_FIELDS, anonymised_at=timezone.now())
+    return model._base_manager.get(pk=record.pk)
+
+
 def _children_of(record: models.Model) -> Callable[[], list[dict[str, Any]]] | None:
     """Rows an admin form edits with its record (inlines)."""
     from bases.models import BaseBatch, TalentBase
@@ -634,7 +651,11 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
             contact_phone="13512345678",
         )
     },
-    "portal.ThirdParty": {"individual": _third_party_individual, "organisation": _third_party_agency},
+    "portal.ThirdParty": {
+        "individual": _third_party_individual,
+        "organisation": _third_party_agency,
+        "anonymised": lambda: _anonymised(_third_party_individual()),
+    },
     "portal.SubsidyCap": {"": _subsidy_cap},
     "portal.AnnualTarget": {
         "": lambda: AnnualTarget.objects.create(
@@ -666,11 +687,18 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
     "portal.RetentionPolicy": {"": _retention_policy},
     "positions.PositionBatch": {"": _position_batch},
     "positions.Position": {"": _position},
-    "referrals.Hire": {"": _hire},
+    "referrals.Hire": {"": _hire, "anonymised": lambda: _anonymised(_hire())},
     "referrals.PublicityNotice": {"": _notice},
-    "referrals.Objection": {"": _objection},
+    "referrals.Objection": {"": _objection, "anonymised": lambda: _anonymised(_objection())},
     "bases.BaseBatch": {"": _base_batch},
     "bases.TalentBase": {"": _talent_base},
+}
+
+
+#: Variants of a record whose change form is read-only on purpose, and why.
+READ_ONLY_VARIANTS = {
+    "anonymised": "past the retention period its person's data is emptied: shown, never edited (nothing of the "
+    "person comes back, and the emptied fields are required, so even an unchanged save would be refused)",
 }
 
 
@@ -753,21 +781,32 @@ def test_admin_change_form_saved_unchanged(
         pytest.skip(f"{label}: its admin is read-only (evidence or workflow records), no change form to save.")
 
     record = builders[variant]()
+    opts = model._meta
+    if variant in READ_ONLY_VARIANTS:
+        assert not _editable(model_admin, request, record), f"{label} {variant}: {READ_ONLY_VARIANTS[variant]}"
+        log_in(browser_page, user.username)
+        browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
+        expect(browser_page.get_by_role("heading", name=re.compile("查看"))).to_be_visible()
+        expect(browser_page.get_by_role("button", name="保存", exact=True)).to_have_count(0)
+        shot(browser_page, f"admin-{label}-{variant}")
+        return
     assert _editable(model_admin, request, record), f"{label}'s admin has nothing to edit: drop it from RECORDS"
     assert_filled(record, variant, model_admin.get_form(request, record, change=True).base_fields)
     children = _children_of(record)
     snapshot = Snapshot(record, children=children)
 
     log_in(browser_page, user.username)
-    opts = model._meta
     browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
     form = browser_page.locator(f"form#{opts.model_name}_form")
     expect(form).to_be_visible()
     shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}")
-    form.get_by_role("button", name="保存", exact=True).click()
+    with browser_page.expect_navigation():
+        form.get_by_role("button", name="保存", exact=True).click()
     errors = browser_page.locator(".errornote, .errorlist")
     if errors.count():
         shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}-refused")
         pytest.fail(f"{label}: the admin refused its own record unchanged: {errors.all_inner_texts()}")
+    if not browser_page.locator(".messagelist .success").count():
+        shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}-after")
     expect(browser_page.locator(".messagelist .success")).to_be_visible()
     snapshot.assert_unchanged()
