@@ -398,10 +398,55 @@ def test_notification_settings_saved_unchanged(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _admin_user() -> User:
-    user = UserFactory(admin=True, username="admin_round_trip", display_name="管理员")
-    authenticator(user)
-    return user
+ADMIN = "admin_round_trip"
+
+
+@pytest.fixture(scope="module")
+def admin_signed_in() -> dict[str, Any]:
+    """The admin's account, authenticator and signed-in session as rows, and the browser's cookies, once the admin
+    has signed in (the real page, password then code) in the module's first admin test. Each test starts on an
+    emptied database (the live server needs committed rows, so pytest-django flushes after every test): the later
+    tests put these three rows back as they were and open the browser with the same cookies, instead of signing in
+    again. The same primary keys come back, so the session still names its user and verified device."""
+    return {}
+
+
+@pytest.fixture
+def admin_page(browser: Any, live_server: Any, admin_signed_in: dict[str, Any]) -> Iterator[tuple[Page, User]]:
+    """A page of the admin, signed in (see ``admin_signed_in``), with ``open_person``'s checks: no CSP violation,
+    no script error."""
+    from django.contrib.sessions.models import Session
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin_signed_in:
+        for model, row in admin_signed_in["rows"]:
+            model._base_manager.bulk_create([row])  # no signals: the audit trail is not the test's to fill
+    else:
+        user = UserFactory(admin=True, username=ADMIN, display_name="管理员")
+        authenticator(user)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 1280, "height": 900},
+        storage_state=admin_signed_in.get("cookies"),
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    if not admin_signed_in:
+        log_in(page, ADMIN)
+        user = User.objects.get(username=ADMIN)
+        session_key = next(c["value"] for c in context.cookies() if c["name"] == "sessionid")
+        admin_signed_in["rows"] = [
+            (User, user),
+            (TOTPDevice, TOTPDevice.objects.get(user=user)),
+            (Session, Session.objects.get(session_key=session_key)),
+        ]
+        admin_signed_in["cookies"] = context.storage_state()
+    yield page, User.objects.get(username=ADMIN)
+    context.close()
+    assert not problems, f"CSP violations or script errors: {problems}"
 
 
 def _group() -> Group:
@@ -643,13 +688,16 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
         "": lambda: DistrictFactory(code="500243", name="彭水苗族土家族自治县", kind="autonomous_county", order=41)
     },
     "portal.Employer": {
+        "named only": lambda: EmployerFactory(
+            name="重庆长安汽车股份有限公司", credit_code=None, district=None, contact_name="", contact_phone=""
+        ),
         "": lambda: EmployerFactory(
             name="重庆两江智能装备有限公司",
             credit_code=make_uscc(9321),
             district=DistrictFactory(code="ZONE01", name="两江新区", kind="zone", order=39),
             contact_name="何主任",
             contact_phone="13512345678",
-        )
+        ),
     },
     "portal.ThirdParty": {
         "individual": _third_party_individual,
@@ -713,6 +761,12 @@ def _admin_cases() -> Iterator[Any]:
 LEFT_EMPTY: dict[tuple[str, str], dict[str, str]] = {
     ("portal.ThirdParty", "individual"): {"credit_code": "an individual has an ID number, no credit code"},
     ("portal.ThirdParty", "organisation"): {"id_number": "an organisation has a credit code, no ID number"},
+    ("portal.Employer", "named only"): {
+        "credit_code": "a base named only in a notice: no credit code known yet (NULL, which must not become '')",
+        "district": "nor its district",
+        "contact_name": "nor a contact",
+        "contact_phone": "nor a phone",
+    },
     ("portal.User", ""): {
         "employer": "only an employer's account has an employer; this one is a district's",
         "third_party": "only a third party's account has a third party; this one is a district's",
@@ -761,14 +815,14 @@ def _editable(model_admin: admin.ModelAdmin, request: Any, obj: models.Model | N
 
 @pytest.mark.parametrize(("label", "variant"), list(_admin_cases()))
 def test_admin_change_form_saved_unchanged(
-    browser_page: Page, shot: Callable[[Page, str], Path], label: str, variant: str
+    admin_page: tuple[Page, User], shot: Callable[[Page, str], Path], label: str, variant: str
 ) -> None:
     from django.apps import apps
     from playwright.sync_api import expect
 
     model = apps.get_model(label)
     model_admin = admin.site._registry[model]
-    user = _admin_user()
+    browser_page, user = admin_page
     request = RequestFactory().get("/admin/")
     request.user = user
     builders = RECORDS.get(label)
@@ -784,7 +838,6 @@ def test_admin_change_form_saved_unchanged(
     opts = model._meta
     if variant in READ_ONLY_VARIANTS:
         assert not _editable(model_admin, request, record), f"{label} {variant}: {READ_ONLY_VARIANTS[variant]}"
-        log_in(browser_page, user.username)
         browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
         expect(browser_page.get_by_role("heading", name=re.compile("查看"))).to_be_visible()
         expect(browser_page.get_by_role("button", name="保存", exact=True)).to_have_count(0)
@@ -795,7 +848,6 @@ def test_admin_change_form_saved_unchanged(
     children = _children_of(record)
     snapshot = Snapshot(record, children=children)
 
-    log_in(browser_page, user.username)
     browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
     form = browser_page.locator(f"form#{opts.model_name}_form")
     expect(form).to_be_visible()
