@@ -18,7 +18,12 @@ included, so deleting and re-creating the same lines counts as a change. Exclude
 row was last written, and no form shows or sends them.
 
 The admin's change forms are parametrised over ``admin.site._registry``: a model registered later is tested
-without anybody adding it here, and fails until it has a record below (``RECORDS``) or is read-only.
+without anybody adding it here, and fails until it has a record below (``RECORDS``) or its admin is read-only
+(evidence and workflow records: asserted, then skipped with the reason). A record must fill every field its form
+edits (``assert_filled``). Anonymised records (``portal.retention``) must open read-only. A third party's details
+and an employer's are edited in the admin only (the portal has no page for either): their admin change forms are
+their round trip. The admin signs in once per module (``admin_signed_in``); the other roles once per test, since
+each test starts on an emptied database.
 """
 
 from __future__ import annotations
@@ -80,7 +85,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 #: Text with what browsers and forms like to rewrite: lines (sent back as CRLF), a blank line, inner double spaces.
 MULTILINE = "1. 熟悉工业控制系统；\n2. 有  三年以上项目经验。\n\n3. 能适应出差。"
-#: An aware time with microseconds, in Shanghai: the admin's date and time inputs show seconds only.
+#: An aware time with seconds and microseconds, in Shanghai: zh-hans's time inputs show hours and minutes only.
 AN_INSTANT = datetime.datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=SHANGHAI)
 ARRIVAL = datetime.date(2026, 11, 20)
 
