@@ -85,6 +85,22 @@ class IdNumberSearchMixin(admin.ModelAdmin):
         return queryset.filter(id_number_digest=keyed_digest(number)), False
 
 
+class AnonymisedReadOnlyMixin(admin.ModelAdmin):
+    """A record whose person's data was anonymised (``portal.retention``) is shown, never edited: the emptied fields
+    are required or tied by a constraint, so even saving it unchanged would be refused, and nothing of the person
+    is to come back. ``anonymised_through`` names the relation that carries ``anonymised_at`` when the record
+    itself has none (an objection: its hire)."""
+
+    anonymised_through = ""
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if obj is not None:
+            holder = getattr(obj, self.anonymised_through) if self.anonymised_through else obj
+            if getattr(holder, "anonymised_at", None) is not None:
+                return False
+        return super().has_change_permission(request, obj)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
     list_display = ["username", "display_name", "role", "district", "employer", "third_party", "is_active"]
@@ -132,7 +148,7 @@ class EmployerAdmin(AuditedModelAdmin):
 
 
 @admin.register(ThirdParty)
-class ThirdPartyAdmin(IdNumberSearchMixin, AuditedModelAdmin):
+class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, AuditedModelAdmin):
     list_display = ["name", "kind", "credit_code", "status", "verified_at"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "credit_code"]  # and a whole ID number (IdNumberSearchMixin)

@@ -18,7 +18,12 @@ included, so deleting and re-creating the same lines counts as a change. Exclude
 row was last written, and no form shows or sends them.
 
 The admin's change forms are parametrised over ``admin.site._registry``: a model registered later is tested
-without anybody adding it here, and fails until it has a record below (``RECORDS``) or is read-only.
+without anybody adding it here, and fails until it has a record below (``RECORDS``) or its admin is read-only
+(evidence and workflow records: asserted, then skipped with the reason). A record must fill every field its form
+edits (``assert_filled``). Anonymised records (``portal.retention``) must open read-only. A third party's details
+and an employer's are edited in the admin only (the portal has no page for either): their admin change forms are
+their round trip. The admin signs in once per module (``admin_signed_in``); the other roles once per test, since
+each test starts on an emptied database.
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.calendar.tenday import SHANGHAI
 from portal.constants import NotificationKind
@@ -53,6 +60,8 @@ from portal.models import (
     WorkingDayOverride,
 )
 from portal.notifications import email_choices
+from positions.forms import PositionForm
+from referrals.forms import HireForm
 from tests.browser.conftest import enter_second_factor
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -76,7 +85,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 #: Text with what browsers and forms like to rewrite: lines (sent back as CRLF), a blank line, inner double spaces.
 MULTILINE = "1. 熟悉工业控制系统；\n2. 有  三年以上项目经验。\n\n3. 能适应出差。"
-#: An aware time with microseconds, in Shanghai: the admin's date and time inputs show seconds only.
+#: An aware time with seconds and microseconds, in Shanghai: zh-hans's time inputs show hours and minutes only.
 AN_INSTANT = datetime.datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=SHANGHAI)
 ARRIVAL = datetime.date(2026, 11, 20)
 
@@ -208,6 +217,12 @@ def test_clerk_saves_a_post_unchanged(browser_page: Page, shot: Callable[[Page, 
         salary_text="1.5万/月",
         created_by=clerk,
     )
+    assert_filled(
+        post,
+        "",
+        PositionForm.base_fields,
+        {"recruits_graduates": "是/否 radios, both sent: 否 here, 是 in the admin's"},
+    )
     snapshot = Snapshot(post)
 
     log_in(browser_page, clerk.username)
@@ -255,6 +270,7 @@ def test_clerk_saves_a_hire_unchanged(browser_page: Page, shot: Callable[[Page, 
         employer_confirmed_at=AN_INSTANT,
         employer_confirmed_by=UserFactory(employer_user=True, employer=post.employer),
     )
+    assert_filled(hire, "", HireForm.base_fields)
     snapshot = Snapshot(hire)
 
     log_in(browser_page, clerk.username)
@@ -387,10 +403,55 @@ def test_notification_settings_saved_unchanged(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _admin_user() -> User:
-    user = UserFactory(admin=True, username="admin_round_trip", display_name="管理员")
-    authenticator(user)
-    return user
+ADMIN = "admin_round_trip"
+
+
+@pytest.fixture(scope="module")
+def admin_signed_in() -> dict[str, Any]:
+    """The admin's account, authenticator and signed-in session as rows, and the browser's cookies, once the admin
+    has signed in (the real page, password then code) in the module's first admin test. Each test starts on an
+    emptied database (the live server needs committed rows, so pytest-django flushes after every test): the later
+    tests put these three rows back as they were and open the browser with the same cookies, instead of signing in
+    again. The same primary keys come back, so the session still names its user and verified device."""
+    return {}
+
+
+@pytest.fixture
+def admin_page(browser: Any, live_server: Any, admin_signed_in: dict[str, Any]) -> Iterator[tuple[Page, User]]:
+    """A page of the admin, signed in (see ``admin_signed_in``), with ``open_person``'s checks: no CSP violation,
+    no script error."""
+    from django.contrib.sessions.models import Session
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin_signed_in:
+        for model, row in admin_signed_in["rows"]:
+            model._base_manager.bulk_create([row])  # no signals: the audit trail is not the test's to fill
+    else:
+        user = UserFactory(admin=True, username=ADMIN, display_name="管理员")
+        authenticator(user)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 1280, "height": 900},
+        storage_state=admin_signed_in.get("cookies"),
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    if not admin_signed_in:
+        log_in(page, ADMIN)
+        user = User.objects.get(username=ADMIN)
+        session_key = next(c["value"] for c in context.cookies() if c["name"] == "sessionid")
+        admin_signed_in["rows"] = [
+            (User, user),
+            (TOTPDevice, TOTPDevice.objects.get(user=user)),
+            (Session, Session.objects.get(session_key=session_key)),
+        ]
+        admin_signed_in["cookies"] = context.storage_state()
+    yield page, User.objects.get(username=ADMIN)
+    context.close()
+    assert not problems, f"CSP violations or script errors: {problems}"
 
 
 def _group() -> Group:
@@ -411,6 +472,8 @@ def _user() -> User:
         email="zhao@jlp.example.cn",
         phone="023-68780000",
         is_staff=True,
+        is_superuser=True,
+        is_active=False,  # a locked account: the box saved unchecked must stay so
         last_login=AN_INSTANT,
         date_joined=AN_INSTANT - datetime.timedelta(days=400, microseconds=7),
     )
@@ -598,6 +661,22 @@ def _retention_policy() -> RetentionPolicy:
     return RetentionPolicy.objects.create(pk=1, hire_years=7, claim_years=9, updated_by=UserFactory(admin=True))
 
 
+def _anonymised(record: models.Model) -> models.Model:
+    """``record`` as the retention run leaves it once its person's data is past the retention period."""
+    from portal import retention
+    from referrals.models import Hire, Objection
+
+    model = type(record)
+    fields = {
+        Hire: {**retention.HIRE_FIELDS, "anonymised_at": timezone.now()},
+        Objection: retention.OBJECTION_FIELDS,
+    }.get(model, {**retention.THIRD_PARTY_FIELDS, "anonymised_at": timezone.now()})
+    model._base_manager.filter(pk=record.pk).update(**fields)
+    if isinstance(record, Objection):
+        Hire.objects.filter(pk=record.hire_id).update(**retention.HIRE_FIELDS, anonymised_at=timezone.now())
+    return model._base_manager.get(pk=record.pk)
+
+
 def _children_of(record: models.Model) -> Callable[[], list[dict[str, Any]]] | None:
     """Rows an admin form edits with its record (inlines)."""
     from bases.models import BaseBatch, TalentBase
@@ -616,15 +695,22 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
         "": lambda: DistrictFactory(code="500243", name="彭水苗族土家族自治县", kind="autonomous_county", order=41)
     },
     "portal.Employer": {
+        "named only": lambda: EmployerFactory(
+            name="重庆长安汽车股份有限公司", credit_code=None, district=None, contact_name="", contact_phone=""
+        ),
         "": lambda: EmployerFactory(
             name="重庆两江智能装备有限公司",
             credit_code=make_uscc(9321),
             district=DistrictFactory(code="ZONE01", name="两江新区", kind="zone", order=39),
             contact_name="何主任",
             contact_phone="13512345678",
-        )
+        ),
     },
-    "portal.ThirdParty": {"individual": _third_party_individual, "organisation": _third_party_agency},
+    "portal.ThirdParty": {
+        "individual": _third_party_individual,
+        "organisation": _third_party_agency,
+        "anonymised": lambda: _anonymised(_third_party_individual()),
+    },
     "portal.SubsidyCap": {"": _subsidy_cap},
     "portal.AnnualTarget": {
         "": lambda: AnnualTarget.objects.create(
@@ -656,11 +742,18 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
     "portal.RetentionPolicy": {"": _retention_policy},
     "positions.PositionBatch": {"": _position_batch},
     "positions.Position": {"": _position},
-    "referrals.Hire": {"": _hire},
+    "referrals.Hire": {"": _hire, "anonymised": lambda: _anonymised(_hire())},
     "referrals.PublicityNotice": {"": _notice},
-    "referrals.Objection": {"": _objection},
+    "referrals.Objection": {"": _objection, "anonymised": lambda: _anonymised(_objection())},
     "bases.BaseBatch": {"": _base_batch},
     "bases.TalentBase": {"": _talent_base},
+}
+
+
+#: Variants of a record whose change form is read-only on purpose, and why.
+READ_ONLY_VARIANTS = {
+    "anonymised": "past the retention period its person's data is emptied: shown, never edited (nothing of the "
+    "person comes back, and the emptied fields are required, so even an unchanged save would be refused)",
 }
 
 
@@ -669,6 +762,52 @@ def _admin_cases() -> Iterator[Any]:
         label = model._meta.label
         for variant in RECORDS.get(label, {"": None}):
             yield pytest.param(label, variant, id=f"{label}-{variant}" if variant else label)
+
+
+#: Editable fields a record leaves empty, and why it must (the others are all filled, away from their defaults).
+LEFT_EMPTY: dict[tuple[str, str], dict[str, str]] = {
+    ("portal.ThirdParty", "individual"): {"credit_code": "an individual has an ID number, no credit code"},
+    ("portal.ThirdParty", "organisation"): {"id_number": "an organisation has a credit code, no ID number"},
+    ("portal.Employer", "named only"): {
+        "credit_code": "a base named only in a notice: no credit code known yet (NULL, which must not become '')",
+        "district": "nor its district",
+        "contact_name": "nor a contact",
+        "contact_phone": "nor a phone",
+    },
+    ("portal.User", ""): {
+        "employer": "only an employer's account has an employer; this one is a district's",
+        "third_party": "only a third party's account has a third party; this one is a district's",
+    },
+}
+
+
+def assert_filled(
+    record: models.Model, variant: str, form_fields: dict[str, Any], allowed: dict[str, str] | None = None
+) -> None:
+    """Every field the form lets one edit holds a value a loss would show: not empty, not its default (a check box
+    the other way than its default, True without one), seconds and microseconds in a time. Otherwise a lost value
+    would look like a kept one."""
+    label = record._meta.label
+    allowed = allowed or LEFT_EMPTY.get((label, variant), {})
+    problems = []
+    for name, form_field in form_fields.items():
+        if form_field.disabled or name in allowed:
+            continue
+        try:
+            field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # not a column (the post form's 新增用人单位, for an employer not yet listed)
+        value = list(getattr(record, name).all()) if field.many_to_many else getattr(record, field.attname, None)
+        if isinstance(field, models.BooleanField):
+            if value == (field.default if field.has_default() else False):
+                problems.append(f"{name} is {value}, its default (a lost box would look the same)")
+        elif value in (None, "", []):
+            problems.append(f"{name} is empty")
+        elif field.has_default() and not callable(field.default) and value == field.default:
+            problems.append(f"{name} is its default {value!r}")
+        elif isinstance(value, datetime.datetime) and not (value.second and value.microsecond):
+            problems.append(f"{name} has no seconds or microseconds to lose")
+    assert not problems, f"{label} {variant}: fill every editable field ({'; '.join(problems)})"
 
 
 def _editable(model_admin: admin.ModelAdmin, request: Any, obj: models.Model | None) -> list[str]:
@@ -683,14 +822,14 @@ def _editable(model_admin: admin.ModelAdmin, request: Any, obj: models.Model | N
 
 @pytest.mark.parametrize(("label", "variant"), list(_admin_cases()))
 def test_admin_change_form_saved_unchanged(
-    browser_page: Page, shot: Callable[[Page, str], Path], label: str, variant: str
+    admin_page: tuple[Page, User], shot: Callable[[Page, str], Path], label: str, variant: str
 ) -> None:
     from django.apps import apps
     from playwright.sync_api import expect
 
     model = apps.get_model(label)
     model_admin = admin.site._registry[model]
-    user = _admin_user()
+    browser_page, user = admin_page
     request = RequestFactory().get("/admin/")
     request.user = user
     builders = RECORDS.get(label)
@@ -700,23 +839,38 @@ def test_admin_change_form_saved_unchanged(
             f"{label} has an editable admin change form ({', '.join(editable)}): add a record with every optional "
             "field filled to RECORDS so its round trip is tested."
         )
-        pytest.skip(f"{label}: its admin is read-only (evidence or workflow records), no change form to save.")
+        why = (
+            "the admin may view, never change, it"
+            if not model_admin.has_change_permission(request, None)
+            else "every field of its change form is read-only"
+        )
+        pytest.skip(f"{label}: read-only in the admin ({why}): a record, not a form to save.")
 
     record = builders[variant]()
+    opts = model._meta
+    if variant in READ_ONLY_VARIANTS:
+        assert not _editable(model_admin, request, record), f"{label} {variant}: {READ_ONLY_VARIANTS[variant]}"
+        browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
+        expect(browser_page.get_by_role("heading", name=re.compile("查看"))).to_be_visible()
+        expect(browser_page.get_by_role("button", name="保存", exact=True)).to_have_count(0)
+        shot(browser_page, f"admin-{label}-{variant}")
+        return
     assert _editable(model_admin, request, record), f"{label}'s admin has nothing to edit: drop it from RECORDS"
+    assert_filled(record, variant, model_admin.get_form(request, record, change=True).base_fields)
     children = _children_of(record)
     snapshot = Snapshot(record, children=children)
 
-    log_in(browser_page, user.username)
-    opts = model._meta
     browser_page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]))
     form = browser_page.locator(f"form#{opts.model_name}_form")
     expect(form).to_be_visible()
     shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}")
-    form.get_by_role("button", name="保存", exact=True).click()
+    with browser_page.expect_navigation():
+        form.get_by_role("button", name="保存", exact=True).click()
     errors = browser_page.locator(".errornote, .errorlist")
     if errors.count():
         shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}-refused")
         pytest.fail(f"{label}: the admin refused its own record unchanged: {errors.all_inner_texts()}")
+    if not browser_page.locator(".messagelist .success").count():
+        shot(browser_page, f"admin-{label}{'-' + variant if variant else ''}-after")
     expect(browser_page.locator(".messagelist .success")).to_be_visible()
     snapshot.assert_unchanged()
