@@ -21,6 +21,7 @@ from portal import permissions  # noqa: F401  (registers the portal.* permission
 from portal.auditing import set_actor
 from portal.constants import NotificationKind, Role, ThirdPartyKind
 from portal.crypto import keyed_digest
+from portal.dates import prose_datetime
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import (
     normalise_bank_account,
@@ -280,7 +281,7 @@ def third_party_verify(*, third_party: ThirdParty, by: User) -> ThirdParty:
     locked = ThirdParty.objects.select_for_update().get(pk=third_party.pk)
     if locked.verified_at is not None:
         when = timezone.localtime(locked.verified_at)
-        raise PortalError(f"{locked.name}已于{when:%Y-%m-%d %H:%M}核验，无需重复核验。", "already_verified")
+        raise PortalError(f"{locked.name}已于{prose_datetime(when)}核验，无需重复核验。", "already_verified")
     locked.verified_at = timezone.now()
     locked.verified_by = by
     with set_actor(by):
