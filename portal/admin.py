@@ -53,6 +53,22 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class WorkflowRecordAdmin(admin.ModelAdmin):
+    """A record inside a workflow (a post or its batch, a hire, a notice, an objection, a claim, a report, a third
+    party, a background import) changes only through its workflow's services, which check the move, keep the figures
+    the roll-ups read and write the audit trail. The admin never deletes one: no 删除 on its page, no bulk action.
+    Pure reference data (districts, caps, targets, policies, calendars, bases) stays deletable where nothing needs it.
+    tests/portal/test_admin_deletion.py holds every registered model to this."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class IdNumberSearchMixin(admin.ModelAdmin):
     """A whole 身份证号码 typed in the admin's search box finds its record through the keyed digest: the number is
     encrypted at rest (portal.crypto), so no ``search_fields`` entry could match it, and a part of one finds nothing."""
@@ -109,7 +125,10 @@ class EmployerAdmin(AuditedModelAdmin):
 
 
 @admin.register(ThirdParty)
-class ThirdPartyAdmin(IdNumberSearchMixin, AuditedModelAdmin):
+class ThirdPartyAdmin(IdNumberSearchMixin, WorkflowRecordAdmin, AuditedModelAdmin):
+    """Registered by the third party, verified by the talent centre, named on hires and claims: never deleted here
+    (retention anonymises an individual nothing needs any more)."""
+
     list_display = ["name", "kind", "credit_code", "verified_at"]
     list_filter = ["kind"]
     search_fields = ["name", "credit_code"]  # and a whole ID number (IdNumberSearchMixin)
@@ -328,7 +347,7 @@ class AnonymisationRunAdmin(AuditedModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(WorkflowRecordAdmin):
     """Background imports, for an admin answering 「我的导入卡住了」: read only; the owner confirms on the job page."""
 
     list_display = ["pk", "kind", "district", "owner", "status", "rows_done", "rows_total", "error_count", "created_at"]
