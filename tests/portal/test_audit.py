@@ -135,3 +135,5 @@ def test_the_trail_under_a_record_reads_as_a_person_would_say_it() -> None:
     trail = page.split("操作记录（审计）")[1].split("</fieldset>")[0]
     assert "status" not in trail and "None" not in trail and "Objection" not in trail
     assert "<td>修改</td>" in page and "<td>新建</td>" in page
+    assert "（空） → （空）" not in trail  # a new record's empty fields are not listed
+    assert "<b>姓名</b>：（空） → " + hire.name in trail

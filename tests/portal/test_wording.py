@@ -34,3 +34,12 @@ def test_the_password_change_page_says_nin(password) -> None:  # type: ignore[no
         {"old_password": "wrong-old-password", "new_password1": "x", "new_password2": "x"},
     ).content.decode()
     assert "您的旧密码不正确，请重新输入。" in refused and "你" not in refused
+
+
+@pytest.mark.django_db
+def test_the_admins_script_messages_say_nin() -> None:
+    client = Client()
+    client.force_login(UserFactory(admin=True, is_superuser=True))
+    catalog = client.get("/admin/jsi18n/").content.decode()
+    assert "\\u60a8\\u7684\\u65f6\\u95f4" in catalog or "您的时间比服务器时间" in catalog
+    assert "你比服务器时间" not in catalog and "\\u4f60\\u6bd4" not in catalog
