@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.audit_trail import audit_trail
+from portal.audit_trail import audit_rows, audit_trail
 from portal.crypto import keyed_digest
+from portal.dates import table_datetime
 from portal.identity import normalise_id_number
 from portal.models import (
     AnnualTarget,
@@ -206,6 +210,50 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# django-auditlog's own list of every entry (审计日志 → 日志记录) writes changes by field name ("2 changes: status,
+# notice") and the actor as "system": the same reading as under each record instead (portal.audit_trail).
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    @admin.display(description=_("时间（北京时间）"))
+    def created(self, obj: LogEntry) -> str:
+        return table_datetime(obj.timestamp)
+
+    @admin.display(description=_("操作人"))
+    def user_url(self, obj: LogEntry) -> str:
+        return super().user_url(obj) if obj.actor else "系统"
+
+    @admin.display(description=_("变更内容"))
+    def msg_short(self, obj: LogEntry) -> str:
+        # Field names only, no related record looked up: one list page stays a fixed number of queries.
+        model = obj.content_type.model_class()
+        names = []
+        for name in obj.changes_dict or {}:
+            try:
+                field = model._meta.get_field(name) if model else None
+            except FieldDoesNotExist:
+                field = None
+            if field is None:
+                names.append(name)
+            elif isinstance(field, Field):  # not a reverse relation, which auditlog lists on creation
+                names.append(str(field.verbose_name))
+        return "、".join(names)
+
+    @admin.display(description=_("关联编号"))
+    def cid_url(self, obj: LogEntry) -> str | None:
+        return super().cid_url(obj)
+
+    @admin.display(description=_("变更内容"))
+    def msg(self, obj: LogEntry) -> str:
+        (row,) = audit_rows([obj])
+        return (
+            format_html_join("", "<div><b>{}</b>：{} → {}</div>", ((c.field, c.old, c.new) for c in row.changes)) or "—"
+        )
 
 
 # django-otp registers its own TOTP admin, which can add devices and show their secrets: replaced by a reset-only one.
