@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.audit_trail import audit_trail
+from portal.audit_trail import audit_rows, audit_trail
 from portal.crypto import keyed_digest
+from portal.dates import table_datetime
 from portal.identity import normalise_id_number
 from portal.models import (
     AnnualTarget,
@@ -71,6 +75,22 @@ class AuditedModelAdmin(admin.ModelAdmin):
             date.attrs["aria-label"] = _("%(field)s（日期）") % {"field": capfirst(db_field.verbose_name)}
             time.attrs["aria-label"] = _("%(field)s（时间）") % {"field": capfirst(db_field.verbose_name)}
         return formfield
+
+
+class WorkflowRecordAdmin(admin.ModelAdmin):
+    """A record inside a workflow (a post or its batch, a hire, a notice, an objection, a claim, a report, a third
+    party, a background import) changes only through its workflow's services, which check the move, keep the figures
+    the roll-ups read and write the audit trail. The admin never deletes one: no 删除 on its page, no bulk action.
+    Pure reference data (districts, caps, targets, policies, calendars, bases) stays deletable where nothing needs it.
+    tests/portal/test_admin_deletion.py holds every registered model to this."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class IdNumberSearchMixin(admin.ModelAdmin):
@@ -148,7 +168,10 @@ class EmployerAdmin(AuditedModelAdmin):
 
 
 @admin.register(ThirdParty)
-class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, AuditedModelAdmin):
+class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmin, AuditedModelAdmin):
+    """Registered by the third party, verified by the talent centre, named on hires and claims: never deleted here
+    (retention anonymises an individual nothing needs any more)."""
+
     list_display = ["name", "kind", "credit_code", "status", "verified_at"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "credit_code"]  # and a whole ID number (IdNumberSearchMixin)
@@ -235,6 +258,50 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# django-auditlog's own list of every entry (审计日志 → 日志记录) writes changes by field name ("2 changes: status,
+# notice") and the actor as "system": the same reading as under each record instead (portal.audit_trail).
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    @admin.display(description=_("时间（北京时间）"))
+    def created(self, obj: LogEntry) -> str:
+        return table_datetime(obj.timestamp)
+
+    @admin.display(description=_("操作人"))
+    def user_url(self, obj: LogEntry) -> str:
+        return super().user_url(obj) if obj.actor else "系统"
+
+    @admin.display(description=_("变更内容"))
+    def msg_short(self, obj: LogEntry) -> str:
+        # Field names only, no related record looked up: one list page stays a fixed number of queries.
+        model = obj.content_type.model_class()
+        names = []
+        for name in obj.changes_dict or {}:
+            try:
+                field = model._meta.get_field(name) if model else None
+            except FieldDoesNotExist:
+                field = None
+            if field is None:
+                names.append(name)
+            elif isinstance(field, Field):  # not a reverse relation, which auditlog lists on creation
+                names.append(str(field.verbose_name))
+        return "、".join(names)
+
+    @admin.display(description=_("关联编号"))
+    def cid_url(self, obj: LogEntry) -> str | None:
+        return super().cid_url(obj)
+
+    @admin.display(description=_("变更内容"))
+    def msg(self, obj: LogEntry) -> str:
+        (row,) = audit_rows([obj])
+        return (
+            format_html_join("", "<div><b>{}</b>：{} → {}</div>", ((c.field, c.old, c.new) for c in row.changes)) or "—"
+        )
 
 
 # django-otp registers its own TOTP admin, which can add devices and show their secrets: replaced by a reset-only one.
@@ -378,7 +445,7 @@ class AnonymisationRunAdmin(AuditedModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(WorkflowRecordAdmin):
     """Background imports, for an admin answering 「我的导入卡住了」: read only; the owner confirms on the job page."""
 
     list_display = ["pk", "kind", "district", "owner", "status", "rows_done", "rows_total", "error_count", "created_at"]

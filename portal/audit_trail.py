@@ -125,6 +125,18 @@ def _display(field: models.Field[Any, Any] | None, value: Any, related: _Related
     return value
 
 
+def _changes(
+    changes: list[tuple[str, models.Field[Any, Any] | None, Any, Any]], related: _Related
+) -> list[AuditChange]:
+    shown = []
+    for name, field, old, new in changes:
+        before, after = _display(field, old, related), _display(field, new, related)
+        if before == after:  # a new record's empty fields, a value written again unchanged: nothing to read
+            continue
+        shown.append(AuditChange(str(field.verbose_name) if field is not None else name, before, after))
+    return shown
+
+
 def _actor(entry: LogEntry) -> str:
     if entry.actor is not None:
         return str(entry.actor)
@@ -156,14 +168,7 @@ def audit_rows(entries: list[LogEntry]) -> list[AuditRow]:
             at=timezone.localtime(entry.timestamp).strftime(MOMENT_FORMAT),
             actor=_actor(entry),
             action=ACTION_LABELS.get(entry.action, str(entry.get_action_display())),
-            changes=[
-                AuditChange(
-                    field=str(field.verbose_name) if field is not None else name,
-                    old=_display(field, old, related),
-                    new=_display(field, new, related),
-                )
-                for name, field, old, new in changes
-            ],
+            changes=_changes(changes, related),
         )
         for entry, changes in plans
     ]

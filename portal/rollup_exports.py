@@ -301,15 +301,74 @@ def export_rollup_workbook(tables: RollUpTables) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """One figure of a district's report: its own value beside the city average, and how far it is from it."""
+
+    header: str
+    own: Cell | None
+    average: Cell
+    difference: str
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: list[Comparison]
+
+
+def _difference(own: Cell | None, average: Cell) -> str:
+    if own is None or own.kind == "state" or average.kind == "state":
+        return "—"
+    delta = (Decimal(own.value) - Decimal(average.value)).quantize(CENT)
+    if delta == 0:
+        return "持平"
+    return f"{'+' if delta > 0 else '−'}{abs(delta):,.2f}"
+
+
+def district_sections(tables: RollUpTables, totals: dict[str, Any]) -> list[Section]:
+    """A district's report, topic by topic (the summary topic's figures all appear in their own topics): each figure
+    of its row beside the city average. Reporting states have no average: the city's counts stand there instead."""
+    sections = []
+    for table in tables.tables:
+        if table.topic.slug == "summary":
+            continue
+        own_row = table.rows[0] if table.rows else None
+        lines = []
+        for index, column in enumerate(table.topic.columns):
+            own = own_row.cells[index] if own_row is not None else None
+            average = _total_cell(totals, column) if column.kind == "state" else table.summary.cells[index]
+            lines.append(
+                Comparison(column.header, own, average, _difference(own, average), own is not None and own.flagged)
+            )
+        sections.append(Section(table.topic.title, lines))
+    return sections
+
+
 def export_rollup_pdf(tables: RollUpTables) -> bytes:
-    """The one-page A4 landscape print of the key figures (the summary table)."""
+    """City staff: the one-page A4 landscape print of the key figures of every district (the summary table).
+    District staff: their district's report on A4 portrait — title, 旬 and its dates, a section per topic with each
+    figure beside the city average, when the roll-up was computed and when the report was printed."""
     from portal.pdf import render_pdf
 
-    summary = tables.tables[0]
+    computed = computed_text(tables.rollup)
+    if tables.for_district:
+        period = TenDayPeriod.parse(tables.rollup.period)
+        context: dict[str, Any] = {
+            "title": f"{tables.district_name}卓越工程师工作旬报告",
+            "tables": tables,
+            "period": period,
+            "district_count": len(tables.rollup.figures.get("districts", [])),
+            "sections": district_sections(tables, tables.rollup.figures.get("totals", {})),
+            "computed_at": tables.rollup.computed_at,
+            "printed_at": timezone.now(),
+        }
+        return render_pdf("pdf/rollup_district.html", context)
     context = {
         "title": _title(tables),
         "tables": tables,
-        "table": summary,
-        "computed": computed_text(tables.rollup),
+        "table": tables.tables[0],
+        "computed": computed,
     }
     return render_pdf("pdf/rollup.html", context)

@@ -22,6 +22,7 @@ from portal import permissions as p
 from portal.auditing import set_actor
 from portal.constants import NotificationKind, ThirdPartyStatus
 from portal.crypto import keyed_digest
+from portal.dates import prose_datetime
 from portal.errors import PortalError
 from portal.models import ThirdParty, User
 from portal.notifications import notify_many
@@ -78,8 +79,9 @@ def third_party_verify(*, third_party: ThirdParty, by: User) -> ThirdParty:
     # Locked: two officers pressing 核验 at once must not both record themselves.
     locked = _lock(third_party)
     if verifier.test(by) and locked.verified_at is not None:
-        when = timezone.localtime(locked.verified_at)
-        raise PortalError(f"{locked.name}已于{when:%Y-%m-%d %H:%M}核验，无需重复核验。", "already_verified")
+        raise PortalError(
+            f"{locked.name}已于{prose_datetime(locked.verified_at)}核验，无需重复核验。", "already_verified"
+        )
     move = check_move(MOVES, action="verify", obj=locked, by=by, reason="", subject=locked.name)
     now = timezone.now()
     locked.status, locked.status_since = move.target, now

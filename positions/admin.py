@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export.admin import ExportMixin
 
-from portal.admin import AuditedModelAdmin
+from portal.admin import AuditedModelAdmin, WorkflowRecordAdmin
 from positions.models import Position, PositionBatch
 from positions.resources import PositionResource
 
 
 @admin.register(PositionBatch)
-class PositionBatchAdmin(AuditedModelAdmin):
+class PositionBatchAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
     list_display = ["district", "period", "status", "is_zero_report", "sent_at", "sent_by"]
     list_filter = ["status", "is_zero_report", "period"]
     search_fields = ["district__name", "period"]
@@ -20,7 +20,7 @@ class PositionBatchAdmin(AuditedModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(ExportMixin, AuditedModelAdmin):
+class PositionAdmin(ExportMixin, WorkflowRecordAdmin, AuditedModelAdmin):
     """Flat exports through django-import-export; Annex 1 sheets are imported on the portal's own import page
     (one service for the admin, the district clerks and ``manage.py import_positions``)."""
 

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from portal.admin import AnonymisedReadOnlyMixin, AuditedModelAdmin, IdNumberSearchMixin
+from portal.admin import AnonymisedReadOnlyMixin, AuditedModelAdmin, IdNumberSearchMixin, WorkflowRecordAdmin
 from portal.http import client_address
 from portal.privacy import personal_data_reveal
 from referrals.models import Hire, Objection, PublicityNotice
@@ -31,7 +31,7 @@ class HireAdminForm(forms.ModelForm):
 
 
 @admin.register(Hire)
-class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, AuditedModelAdmin):
+class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmin, AuditedModelAdmin):
     form = HireAdminForm
     list_display = ["name", "id_number_masked", "district", "programme", "mode", "status", "confirmed_at"]
     list_filter = ["status", "programme", "mode", "district"]
@@ -70,14 +70,14 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, AuditedModelAdmin)
 
 
 @admin.register(PublicityNotice)
-class PublicityNoticeAdmin(AuditedModelAdmin):
+class PublicityNoticeAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
     list_display = ["reference", "title", "district", "published_on", "closes_at", "closed_processed_at"]
     list_filter = ["district"]
     readonly_fields = ["closes_at", "closed_processed_at", "published_by"]
 
 
 @admin.register(Objection)
-class ObjectionAdmin(AnonymisedReadOnlyMixin, AuditedModelAdmin):
+class ObjectionAdmin(AnonymisedReadOnlyMixin, WorkflowRecordAdmin, AuditedModelAdmin):
     anonymised_through = "hire"
 
     list_display = ["receipt", "hire", "status", "created_at", "resolved_at"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from portal.calendar import CalendarUnknown, nth_working_day
+from portal.dates import prose_date
 from subsidies.constants import STEP_OFFICES, ClaimAction, ClaimStatus
 from subsidies.models import Claim, ClaimEvent
 
@@ -72,7 +73,7 @@ def claim_progress(claim: Claim, events: list[ClaimEvent]) -> list[Step]:
     if claim.status in (ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN):
         steps.append(Step(claim.get_status_display(), "", "stopped", claim.status_since))
     elif claim.status == ClaimStatus.PAID:
-        steps.append(Step("已发放", "", "done", claim.status_since, note=f"发放日期 {claim.paid_on:%Y-%m-%d}"))
+        steps.append(Step("已发放", "", "done", claim.status_since, note=f"发放日期：{prose_date(claim.paid_on)}"))
     return steps
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from portal import permissions as p
 from portal.auditing import set_actor
 from portal.constants import NotificationKind
+from portal.dates import prose_date
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import mask_id_number, normalise_phone
 from portal.models import Employer, SubsidyCap, User
@@ -357,7 +358,7 @@ def _notify_claimant(claim: Claim, *, action: str, opinion: str) -> None:
     if action == ClaimAction.PAY:
         kind, body = (
             NotificationKind.CLAIM_PAYMENT,
-            f"补助{claim.approved_total:,.2f}元已于{claim.paid_on:%Y年%m月%d日}发放。",
+            f"补助{claim.approved_total:,.2f}元已于{prose_date(claim.paid_on)}发放。",
         )
     else:
         kind = NotificationKind.CLAIM_DECISION

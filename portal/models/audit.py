@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,4 +31,4 @@ class PersonalDataAccess(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="pda_subject")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.field} · {self.accessed_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} · {self.field} · {timezone.localtime(self.accessed_at):%Y-%m-%d %H:%M}"

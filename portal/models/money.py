@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import Channel, Programme
+from portal.dates import prose_date
 from portal.errors import PortalError
 
 
@@ -53,9 +54,9 @@ class SubsidyCap(models.Model):
         caps = list(cls.objects.in_force_on(day).filter(channel=channel)[:2])
         label = Channel(channel).label
         if not caps:
-            raise PortalError(f"{day:%Y年%m月%d日}没有生效的“{label}”补助上限，请管理员先维护补助上限。", "no_cap")
+            raise PortalError(f"{prose_date(day)}没有生效的“{label}”补助上限，请管理员先维护补助上限。", "no_cap")
         if len(caps) > 1:
-            raise PortalError(f"{day:%Y年%m月%d日}有多条生效的“{label}”补助上限，请管理员核对。", "cap_overlap")
+            raise PortalError(f"{prose_date(day)}有多条生效的“{label}”补助上限，请管理员核对。", "cap_overlap")
         return caps[0]
 
 

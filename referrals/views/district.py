@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.dates import prose_date
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.http import client_address, redirect_back, request_user
@@ -210,7 +211,7 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"已发布公示{notice.reference}，共{len(chosen)}人，公示至{notice.last_day:%Y年%-m月%-d日}。",
+                    f"已发布公示{notice.reference}，共{len(chosen)}人，公示至{prose_date(notice.last_day)}。",
                 )
                 return redirect("referrals:notice_detail", pk=notice.pk)
     return render(request, "referrals/notice_publish.html", {"form": form, "audited": audited})

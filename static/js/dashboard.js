@@ -112,11 +112,12 @@
       var ordered = rows.slice().reverse();
       return base({
         legend: { top: 0 },
-        grid: { left: 8, right: 24, top: 56, bottom: 8, containLabel: true },
+        // The axes' names sit centred under and over them: at the end of the axis they ran off the canvas.
+        grid: { left: 8, right: 24, top: 76, bottom: 36, containLabel: true },
         yAxis: { type: "category", data: ordered.map(function (r) { return r.area + "·" + r.step; }), axisLabel: { interval: 0 } },
         xAxis: [
-          { type: "value", name: "待办数", minInterval: 1, position: "bottom" },
-          { type: "value", name: "天", position: "top" },
+          { type: "value", name: "待办数（件）", nameLocation: "middle", nameGap: 26, minInterval: 1, position: "bottom" },
+          { type: "value", name: "等待天数", nameLocation: "middle", nameGap: 26, position: "top" },
         ],
         series: [
           { name: "待办数", type: "bar", xAxisIndex: 0, data: ordered.map(function (r) { return r.count; }), color: COLORS.qihang },

@@ -135,3 +135,29 @@ def test_the_trail_under_a_record_reads_as_a_person_would_say_it() -> None:
     trail = page.split("操作记录（审计）")[1].split("</fieldset>")[0]
     assert "status" not in trail and "None" not in trail and "Objection" not in trail
     assert "<td>修改</td>" in page and "<td>新建</td>" in page
+    assert "（空） → （空）" not in trail  # a new record's empty fields are not listed
+    assert "<b>姓名</b>：（空） → " + hire.name in trail
+
+
+def test_the_audit_log_list_names_actions_in_chinese() -> None:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        labels = [str(label) for _value, label in LogEntry.Action.choices]
+    assert labels == ["新建", "修改", "删除", "查看"]
+
+
+def test_the_admins_list_of_all_entries_reads_in_words_too() -> None:
+    from tests.factories import HireFactory
+
+    hire = HireFactory(audited=True)
+    hire.status = "confirmed"
+    hire.save()
+    entry = LogEntry.objects.get_for_object(hire).latest("timestamp")
+    client = Client()
+    client.force_login(UserFactory(admin=True, is_superuser=True))
+    listing = client.get("/admin/auditlog/logentry/").content.decode()
+    assert "修改" in listing and "新建" in listing and "状态" in listing and "关联编号" in listing
+    assert "change:" not in listing and "changes:" not in listing and ">system<" not in listing
+    detail = client.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
+    assert "<b>状态</b>：初审通过 → 已确认" in detail

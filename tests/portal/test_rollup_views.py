@@ -211,3 +211,34 @@ def test_the_menu_offers_rollups_to_staff_only(client, rollup, clerk) -> None:  
     assert reverse("portal:rollup_list") in client.get(reverse("portal:workspace")).content.decode()
     client.force_login(UserFactory(employer_user=True))
     assert reverse("portal:rollup_list") not in client.get(reverse("portal:workspace")).content.decode()
+
+
+def test_a_districts_pdf_is_a_report_of_its_figures_beside_the_city_average(  # type: ignore[no-untyped-def]
+    client, rollup, district, other, clerk, monkeypatch
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    printed = datetime.datetime(2026, 11, 21, 1, 30, tzinfo=datetime.UTC)  # 09:30 in Chongqing
+    client.force_login(clerk)
+    monkeypatch.setattr(timezone, "now", lambda: printed)
+    content = client.get(_url("rollup_pdf")).content
+    pdfinfo = shutil.which("pdfinfo")
+    assert pdfinfo is not None
+    info = subprocess.run([pdfinfo, "-"], input=content, capture_output=True, check=True, timeout=60).stdout.decode()  # noqa: S603
+    assert "595.276 x 841.89 pts (A4)" in info  # portrait
+    pages, text = _pdf_text(content)
+    flat = "".join(text.split())
+    assert pages == 1
+    assert f"{district.name}卓越工程师工作旬报告" in flat
+    assert "2026年11月中旬（2026年11月11日至2026年11月20日）" in flat
+    assert "生成时间2026年11月21日09:30" in flat
+    for number, title in enumerate(("岗位", "引进人才", "公示与异议", "补助", "报送情况"), start=1):
+        assert f"{number}.{title}" in flat
+    assert "指标" in flat and "全市平均" in flat and "与平均相比" in flat
+    # 申报金额: its own 30,000.00 beside the city average of the two districts' 42,345.50, and the difference.
+    assert "申报金额（元）30,000.0021,172.75+8,827.25" in flat
+    assert "需求人数35.00−2.00" in flat  # 3 against (3 + 7) / 2
+    assert other.name not in flat
+    assert not [line for line in text.splitlines() if line.strip().startswith("合计")]  # no city totals row
