@@ -58,12 +58,10 @@ def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-d
 
 @pytest.fixture
 def screenshot(page):  # type: ignore[no-untyped-def]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """``screenshot("name")``: the ``page`` fixture's page, checked and photographed (see ``look_at``)."""
 
     def take(name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        return look_at(page, name)
 
     return take
 
@@ -103,15 +101,19 @@ def open_person(browser: Browser, live_server: LiveServer, confirmations: list[s
 
 @pytest.fixture
 def screenshot_of() -> Callable[[Page, str], Path]:
-    """``screenshot_of(page, "name")``: a full-page screenshot of any person's page, into var/screenshots."""
+    """``screenshot_of(page, "name")``: any person's page, checked and photographed (see ``look_at``)."""
+    return look_at
+
+
+def look_at(page: Page, name: str) -> Path:
+    """What a journey does on each page it reaches: axe-core finds no violation on the page as it is now, and a
+    full-page screenshot goes to var/screenshots/<name>.png for a person to look at. Every journey's screenshot is
+    thereby also an accessibility check."""
+    assert_accessible(page, name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page: Page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def enter_second_factor(page: Page, username: str) -> None:

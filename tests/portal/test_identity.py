@@ -115,3 +115,9 @@ def test_bank_accounts_are_digits_only() -> None:
 @pytest.mark.parametrize("phone", ["13800000000", "023-88152028", "02388152028", "８６８６８８８２"])
 def test_phones_in_common_forms(phone: str) -> None:
     assert normalise_phone(phone)
+
+
+@pytest.mark.parametrize("phone", ["1380000", "138000000", "023-1234567", "0000000", "12345678901234"])
+def test_a_mobile_cut_short_is_not_a_landline(phone: str) -> None:
+    with pytest.raises(ValidationError):
+        normalise_phone(phone)
