@@ -31,6 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from portal import broker
 from portal.constants import NotificationKind as K
 from portal.constants import Role
+from portal.dates import prose_date
 from portal.errors import PermissionDenied
 from portal.identity import redact_personal_data
 from portal.models import DigestLog, Notification, NotificationPreference, OutboxMessage, User
@@ -315,7 +316,7 @@ def staff_digests_send(*, day: date) -> int:
             notify(
                 recipient=user,
                 kind=K.DIGEST,
-                title=f"{day.month}月{day.day}日待办汇总：{len(queues)}类事项共{total}件待处理",
+                title=f"{prose_date(day)}待办汇总：{len(queues)}类事项共{total}件待处理",
                 body=_digest_body(queues),
                 url=reverse("portal:workspace"),
             )

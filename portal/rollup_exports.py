@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education, Programme
+from portal.dates import prose_datetime
 from portal.models import RollUp, User
 from portal.permissions import is_city_staff
 
@@ -227,7 +228,8 @@ def _title(tables: RollUpTables) -> str:
 
 
 def computed_text(rollup: RollUp) -> str:
-    return timezone.localtime(rollup.computed_at).strftime("%Y-%m-%d %H:%M")
+    """When the roll-up was computed, as the pages, the PDFs and the workbooks' title lines say it (prose)."""
+    return prose_datetime(rollup.computed_at)
 
 
 def export_filename(rollup: RollUp, extension: str) -> str:

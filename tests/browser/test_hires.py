@@ -185,7 +185,9 @@ def test_a_hire_goes_from_arrival_to_the_district_report(
     lead = clerk.locator(".portal-page-lead")
     expect(lead.get_by_text("公示中")).to_be_visible()
     expect(lead).to_contain_text(f"公示期：{ymd(today)} 至 {ymd(last_day)}")
-    expect(lead).to_contain_text(f"{notice.closes_at.astimezone(SHANGHAI):%Y年%-m月%-d日 %H:%M}截止")
+    expect(lead).to_contain_text(
+        f"（5个工作日，{ymd(last_day)} 24:00截止）"
+    )  # the end of the 5th day, not "next day 00:00"
     expect(clerk.get_by_role("row").filter(has_text=NAME).get_by_text("公示中")).to_be_visible()
     screenshot_of(clerk, "hires-07-clerk-notice-published")
 

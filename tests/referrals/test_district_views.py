@@ -219,3 +219,18 @@ def test_opening_the_edit_form_is_a_recorded_look(clerk, position) -> None:  # t
     page = _client(clerk).get(reverse("referrals:hire_edit", args=[hire.pk])).content.decode()
     assert hire.id_number in page
     assert PersonalDataAccess.objects.get().purpose == "修改到岗人员"
+
+
+def test_a_title_the_district_already_used_is_refused_under_the_title_field(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    first, second = (HireFactory(position=position, audited=True) for _ in range(2))
+    client = _client(clerk)
+    data = {"published_on": "2026-02-12", "title": "第一批人才公示", "action": "publish"}
+    with _on_publishing_day():
+        assert client.post(reverse("referrals:notice_publish"), {**data, "ids": [first.pk]}).status_code == 302
+        response = client.post(reverse("referrals:notice_publish"), {**data, "ids": [second.pk]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    title_field = page.split('name="title"')[1].split('class="mb-3"')[0]  # the field, its help and its errors
+    assert '<div class="invalid-feedback d-block">本区县已有标题为“第一批人才公示”的公示（' in title_field
+    second.refresh_from_db()
+    assert second.status == HireStatus.AUDITED
