@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from portal.calendar.workdays import CalendarUnknown
 from portal.errors import PortalError
-from portal.models import SubsidyCap
+from portal.models import District, SubsidyCap
 from referrals.constants import EmployerConfirmation, HireStatus, ObjectionStatus
 from referrals.models import Hire, Objection
 from referrals.services import notice_publish
@@ -318,3 +319,66 @@ def test_a_member_of_the_public_corrects_an_objection_the_portal_refused(
     shanghai_day = timezone.localtime(objection.created_at).strftime("%Y%m%d")
     assert objection.receipt[2:10] == shanghai_day, "the receipt carries Chongqing's date"
     screenshot_of(visitor, "journey-public-02-objection-receipt")
+
+
+def test_the_admin_imports_a_corrected_sheet_and_keeps_a_districts_contacts(
+    open_person: Callable[[], Page], screenshot_of: Callable[[Page, str], Path], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    from positions.models import Position
+    from tests.positions.test_importing import row, write_sheet
+
+    call_command("load_reference_data", verbosity=0)
+    tongliang = District.objects.get(name="铜梁区")
+    clerk = UserFactory(clerk=True, district=tongliang)
+    UserFactory(username="admin_li", display_name="李管理", is_staff=True, is_superuser=True)
+
+    # The sheet a district sent has two bad rows; the admin reads which, has them corrected, imports.
+    admin = open_person()
+    log_in(admin, "admin_li")
+    admin.get_by_role("link", name="导入岗位表（附件1）").click()
+    bad = write_sheet(tmp_path / "bad.xlsx", [row(1), row(2, headcount="若干"), row(3, education="小学")])
+    admin.get_by_label("导入区县").select_option(label="铜梁区")
+    admin.get_by_label(re.compile("Excel文件")).set_input_files(str(bad))
+    admin.get_by_role("button", name="上传并预览").click()
+    expect(admin.get_by_role("row").filter(has_text="〔需求人数〕")).to_contain_text("智能制造工程师2")
+    expect(admin.get_by_role("row").filter(has_text="〔学历要求〕")).to_contain_text("智能制造工程师3")
+    expect(admin.get_by_role("button", name=re.compile("确认导入"))).to_have_count(0)
+    assert not Position.objects.exists()
+    screenshot_of(admin, "journey-admin-01-import-errors")
+    good = write_sheet(tmp_path / "good.xlsx", [row(1), row(2), row(3)])
+    admin.get_by_label("导入区县").select_option(label="铜梁区")
+    admin.get_by_label(re.compile("Excel文件")).set_input_files(str(good))
+    admin.get_by_role("button", name="上传并预览").click()
+    admin.get_by_role("button", name=re.compile("确认导入 3 个岗位")).click()
+    expect(admin.get_by_text(re.compile("导入完成：新增岗位3个"))).to_be_visible()
+    assert Position.objects.filter(district=tongliang).count() == 3
+    screenshot_of(admin, "journey-admin-02-imported")
+
+    # The district's objection contacts, kept in the admin; the change is in the record's trail, in words.
+    admin.goto(f"/admin/portal/district/{tongliang.pk}/change/")
+    admin.get_by_label("异议受理电话").fill("023-45678900")
+    admin.get_by_label("来信地址").fill("重庆市铜梁区巴川街道龙城大道1号，402560")
+    admin.get_by_role("button", name="保存", exact=True).click()
+    expect(admin.locator(".messagelist")).to_contain_text("成功")
+    admin.goto(f"/admin/portal/district/{tongliang.pk}/change/")
+    trail = admin.locator("fieldset").filter(has_text="操作记录（审计）")
+    expect(trail).to_contain_text("异议受理电话：（空） → 023-45678900")
+    expect(trail).to_contain_text("李管理")
+    screenshot_of(admin, "journey-admin-03-district-contacts")
+
+    # A notice of the district now tells the public where to call and write.
+    today = timezone.localdate()
+    post = PositionFactory(published=True, batch__district=tongliang, name="铜梁公示岗位")
+    hire = HireFactory(position=post, name="郑公示", audited=True, recorded_by=clerk)
+    try:
+        notice = notice_publish(hires=[hire], published_on=today, title="", by=clerk)
+    except (CalendarUnknown, PortalError) as error:
+        pytest.skip(f"no publicity can start today: {error.message}")
+    visitor = open_person()
+    visitor.goto(f"/publicity/{notice.pk}/")
+    contacts = visitor.locator("section, div").filter(has=visitor.get_by_role("heading", name="异议受理")).last
+    expect(contacts).to_contain_text("023-45678900")
+    expect(contacts).to_contain_text("龙城大道1号")
+    screenshot_of(visitor, "journey-admin-04-public-sees-contacts")
