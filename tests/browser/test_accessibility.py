@@ -21,6 +21,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from bases.models import BaseBatch, TalentBase
 from portal.two_factor import second_factor_required
 from referrals.models import Hire
 from tests.browser.conftest import (
@@ -324,17 +325,24 @@ def _api_docs(page: Page, problems: list[str]) -> None:
 
 
 def _admin_pages(world: World) -> list[Visit]:
-    """The admin's front page, an app's page, a list, a record's form (with the audit trail under it), an empty form,
-    a record's history and deletion page, the password form and the posts' export page."""
+    """The admin's front page, an app's page, lists (with a search box), a record's form (date-and-time boxes, the
+    audit trail under it), forms with autocomplete boxes (empty and chosen), a two-list chooser and a table of inline
+    rows, an empty form, a record's history and deletion page, the password form and the posts' export page."""
     hire = Hire.objects.order_by("pk").first()
     assert hire is not None
     party = world.third_parties["TP1"]
+    batch = BaseBatch.objects.create(year=world.today.year, number=1, title="无障碍检查批次")
+    TalentBase.objects.create(batch=batch, employer=world.employers["E1"], number=1)
     pages = {
         "admin:index": reverse("admin:index"),
         "admin:app_list": reverse("admin:app_list", kwargs={"app_label": "referrals"}),
         "admin:referrals_hire_changelist": reverse("admin:referrals_hire_changelist"),
+        "admin:authtoken_tokenproxy_changelist": reverse("admin:authtoken_tokenproxy_changelist"),
         "admin:referrals_hire_change": reverse("admin:referrals_hire_change", args=[hire.pk]),
         "admin:portal_thirdparty_change": reverse("admin:portal_thirdparty_change", args=[party.pk]),
+        "admin:portal_user_change": reverse("admin:portal_user_change", args=[world.users[CLERK].pk]),
+        "admin:portal_employer_add": reverse("admin:portal_employer_add"),
+        "admin:bases_basebatch_change": reverse("admin:bases_basebatch_change", args=[batch.pk]),
         "admin:portal_district_add": reverse("admin:portal_district_add"),
         "admin:referrals_hire_history": reverse("admin:referrals_hire_history", args=[hire.pk]),
         "admin:portal_employer_delete": reverse("admin:portal_employer_delete", args=[world.employers["E2"].pk]),
