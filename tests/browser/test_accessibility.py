@@ -256,7 +256,7 @@ def _sign_in(page: Page, world: World, role: str, problems: list[str], visited: 
 
 def _walk(tabs: list[Page], visits: list[Visit], problems: list[str], interacted: set[tuple[str, str, str]]) -> None:
     """Each page in turn, in two tabs of the same person: while axe-core checks the page in one tab, the next page
-    loads in the other (the browser's renderer and the server work side by side; the walk takes half as long)."""
+    loads in the other (the browser's renderer and the server work side by side instead of in turn)."""
     checking: list[tuple[Page, Visit]] = []
 
     def collect(tab: Page) -> None:
