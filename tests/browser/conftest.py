@@ -160,11 +160,23 @@ _AXE_RUN = """skipped => window.axe.run(document, {
 def accessibility_violations(page: Page, *, skip: Iterable[str] = ()) -> list[dict[str, Any]]:
     """axe-core's violations on ``page`` as it is now (after any script or htmx swap that already ran). ``skip``:
     rules not to run, for markup the portal does not write (say why where you pass it)."""
+    start_accessibility_check(page, skip=skip)
+    return finish_accessibility_check(page)
+
+
+def start_accessibility_check(page: Page, *, skip: Iterable[str] = ()) -> None:
+    """Set axe-core checking ``page`` as it is now and return at once: a test that walks many pages loads the next
+    one in another tab meanwhile, and collects this one's violations with ``finish_accessibility_check``."""
     from axe_playwright_python.sync_playwright import Axe
 
     if not page.evaluate(_AXE_LOADED):
         page.evaluate(Axe().axe_script)
-    violations: list[dict[str, Any]] = page.evaluate(_AXE_RUN, list(skip))["violations"]
+    page.evaluate(f"skipped => {{ window.__portalAxe = ({_AXE_RUN})(skipped); }}", list(skip))
+
+
+def finish_accessibility_check(page: Page) -> list[dict[str, Any]]:
+    """The violations of the check ``start_accessibility_check`` set going on ``page`` (waits for it to end)."""
+    violations: list[dict[str, Any]] = page.evaluate("() => window.__portalAxe")["violations"]
     return violations
 
 

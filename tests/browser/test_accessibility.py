@@ -21,9 +21,16 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from bases.models import BaseBatch, TalentBase
 from portal.two_factor import second_factor_required
 from referrals.models import Hire
-from tests.browser.conftest import accessibility_problems, enter_second_factor
+from tests.browser.conftest import (
+    accessibility_problems,
+    describe_violations,
+    enter_second_factor,
+    finish_accessibility_check,
+    start_accessibility_check,
+)
 from tests.conftest import PASSWORD
 from tests.otp import authenticator
 from tests.security.test_access_matrix import MATRIX, Cell, Check, _url_names
@@ -70,7 +77,8 @@ NOT_PAGES: dict[str, str] = {
     "positions:batch_send": "POST from the district batch",
     "positions:batch_reopen": "POST from the city's batches",
     "logout": "POST from the header",
-    # The JSON API: machines read it; people read its documentation at /api/docs/, walked here.
+    # The API: programs read its JSON; people read its documentation at /api/docs/, walked here. (A browser that
+    # asks these URLs for HTML gets Django REST framework's own browsable page, which is not the portal's.)
     "api-root": "JSON API",
     "schema": "OpenAPI schema (YAML)",
     "position-list": "JSON API",
@@ -107,6 +115,8 @@ class Visit:
     name: str
     url: str
     label: str
+    #: The kind of record the page is about ("" for none), as the access matrix names it.
+    target: str = ""
 
 
 def _side(world: World, check: Check, role: str, target: str) -> str | None:
@@ -148,7 +158,7 @@ def matrix_pages(world: World, role: str) -> Iterator[Visit]:
                 obj = _record(world, target, side, role) if target else None
                 cell = Cell(world, role, target, side, obj)
                 label = f"{role} · {name}" + (f" · {target}/{side}" if target else "")
-                yield Visit(role, name, _url(name, check, cell), label)
+                yield Visit(role, name, _url(name, check, cell), label, target)
 
 
 def walked_names() -> set[str]:
@@ -193,6 +203,15 @@ def _reveal_bank_account(page: Page) -> None:
     expect(buttons).to_have_count(count - 1)
 
 
+def _submit_empty(page: Page) -> None:
+    """Send the page's form as it stands (the portal's forms are ``novalidate``: the server answers): it comes back
+    with every required field marked."""
+    from playwright.sync_api import expect
+
+    page.locator("main form[method=post] button[type=submit].btn-primary").first.click()
+    expect(page.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
+
+
 def _charts_drawn(page: Page) -> None:
     from playwright.sync_api import expect
 
@@ -200,12 +219,15 @@ def _charts_drawn(page: Page) -> None:
     expect(charts.locator("canvas")).to_have_count(charts.count())
 
 
-#: (role, URL name) → what the person does before the page is checked again: markup that htmx swaps in or that a
-#: script draws is checked as well as the page it lands on.
-INTERACTIONS: dict[tuple[str, str], Callable[[Page], None]] = {
-    (ANON, "portal:policies"): _search_policies,
-    (CLERK, "referrals:hire_detail"): _reveal_id_number,
-    (CENTRE, "portal:third_party_list"): _reveal_bank_account,
+#: (role, URL name, target) → what the person does before the page is checked again: markup that htmx swaps in, and
+#: forms as they come back with errors, are checked as well as the page as it first loads.
+INTERACTIONS: dict[tuple[str, str, str], Callable[[Page], None]] = {
+    (ANON, "portal:policies", ""): _search_policies,
+    (ANON, "portal:register", ""): _submit_empty,
+    (CLERK, "referrals:hire_detail", "hire.recorded"): _reveal_id_number,
+    (CLERK, "positions:create", ""): _submit_empty,
+    (CLERK, "referrals:hire_create", ""): _submit_empty,
+    (CENTRE, "portal:third_party_list", ""): _reveal_bank_account,
 }
 #: Pages whose content a script draws after the load: checked once it is drawn.
 DRAWN: dict[str, Callable[[Page], None]] = {"portal:dashboard": _charts_drawn}
@@ -214,7 +236,7 @@ DRAWN: dict[str, Callable[[Page], None]] = {"portal:dashboard": _charts_drawn}
 # ---- the walk ----------------------------------------------------------------------------------------------------
 
 
-def _sign_in(page: Page, world: World, role: str, problems: list[str]) -> None:
+def _sign_in(page: Page, world: World, role: str, problems: list[str], visited: set[str]) -> None:
     """Through the login form and, for staff who review or pay, the second factor's page (checked on the way)."""
     from playwright.sync_api import expect
 
@@ -227,21 +249,41 @@ def _sign_in(page: Page, world: World, role: str, problems: list[str]) -> None:
         expect(page.get_by_label("6位验证码")).to_be_visible()
         step = "two_factor_setup" if "/setup/" in page.url else "two_factor_verify"
         problems += accessibility_problems(page, f"{role} · {step}")
+        visited.add(step)
         enter_second_factor(page, user.username)
     expect(page).to_have_url(re.compile(r"/workspace/$"))
 
 
-def _walk(page: Page, visits: list[Visit], problems: list[str]) -> None:
-    for visit in visits:
-        response = page.goto(visit.url)
+def _walk(tabs: list[Page], visits: list[Visit], problems: list[str], interacted: set[tuple[str, str, str]]) -> None:
+    """Each page in turn, in two tabs of the same person: while axe-core checks the page in one tab, the next page
+    loads in the other (the browser's renderer and the server work side by side instead of in turn)."""
+    checking: list[tuple[Page, Visit]] = []
+
+    def collect(tab: Page) -> None:
+        for pending in [item for item in checking if item[0] is tab]:
+            checking.remove(pending)
+            violations = finish_accessibility_check(tab)
+            if violations:
+                problems.append(describe_violations(pending[1].label, tab.url, violations))
+
+    for number, visit in enumerate(visits):
+        tab = tabs[number % len(tabs)]
+        collect(tab)
+        response = tab.goto(visit.url)
         assert response is not None and response.status == 200, f"{visit.label}: {visit.url} answered {response}"
         if visit.name in DRAWN:
-            DRAWN[visit.name](page)
-        problems += accessibility_problems(page, visit.label)
-        interaction = INTERACTIONS.get((visit.role, visit.name))
-        if interaction is not None:
-            interaction(page)
-            problems += accessibility_problems(page, f"{visit.label} (after {interaction.__name__.strip('_')})")
+            DRAWN[visit.name](tab)
+        interaction = INTERACTIONS.get((visit.role, visit.name, visit.target))
+        if interaction is None:
+            start_accessibility_check(tab)
+            checking.append((tab, visit))
+            continue
+        problems += accessibility_problems(tab, visit.label)
+        interacted.add((visit.role, visit.name, visit.target))
+        interaction(tab)
+        problems += accessibility_problems(tab, f"{visit.label} (after {interaction.__name__.strip('_')})")
+    for tab in tabs:
+        collect(tab)
 
 
 def _error_pages(page: Page, role: str, problems: list[str]) -> None:
@@ -283,17 +325,24 @@ def _api_docs(page: Page, problems: list[str]) -> None:
 
 
 def _admin_pages(world: World) -> list[Visit]:
-    """The admin's front page, an app's page, a list, a record's form (with the audit trail under it), an empty form,
-    a record's history and deletion page, the password form and the posts' export page."""
+    """The admin's front page, an app's page, lists (with a search box), a record's form (date-and-time boxes, the
+    audit trail under it), forms with autocomplete boxes (empty and chosen), a two-list chooser and a table of inline
+    rows, an empty form, a record's history and deletion page, the password form and the posts' export page."""
     hire = Hire.objects.order_by("pk").first()
     assert hire is not None
     party = world.third_parties["TP1"]
+    batch = BaseBatch.objects.create(year=world.today.year, number=1, title="无障碍检查批次")
+    TalentBase.objects.create(batch=batch, employer=world.employers["E1"], number=1)
     pages = {
         "admin:index": reverse("admin:index"),
         "admin:app_list": reverse("admin:app_list", kwargs={"app_label": "referrals"}),
         "admin:referrals_hire_changelist": reverse("admin:referrals_hire_changelist"),
+        "admin:authtoken_tokenproxy_changelist": reverse("admin:authtoken_tokenproxy_changelist"),
         "admin:referrals_hire_change": reverse("admin:referrals_hire_change", args=[hire.pk]),
         "admin:portal_thirdparty_change": reverse("admin:portal_thirdparty_change", args=[party.pk]),
+        "admin:portal_user_change": reverse("admin:portal_user_change", args=[world.users[CLERK].pk]),
+        "admin:portal_employer_add": reverse("admin:portal_employer_add"),
+        "admin:bases_basebatch_change": reverse("admin:bases_basebatch_change", args=[batch.pk]),
         "admin:portal_district_add": reverse("admin:portal_district_add"),
         "admin:referrals_hire_history": reverse("admin:referrals_hire_history", args=[hire.pk]),
         "admin:portal_employer_delete": reverse("admin:portal_employer_delete", args=[world.employers["E2"].pk]),
@@ -309,19 +358,24 @@ def test_every_page_of_every_role_passes_axe(browser: Browser, live_server: Live
     authenticator(world.users[BUREAU])
     problems: list[str] = []
     script_errors: list[str] = []
+    interacted: set[tuple[str, str, str]] = set()
+    visited: set[str] = set()
     for role in ROLES:
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.on("pageerror", lambda error, page=page: script_errors.append(f"{page.url}: {error}"))
-        page.on(
-            "console",
-            lambda msg, page=page: (
-                script_errors.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None
-            ),
-        )
+        tabs = [context.new_page(), context.new_page()]
+        for tab in tabs:
+            tab.on("pageerror", lambda error, tab=tab: script_errors.append(f"{tab.url}: {error}"))
+            tab.on(
+                "console",
+                lambda msg, tab=tab: (
+                    script_errors.append(f"{tab.url}: {msg.text}") if "Content Security Policy" in msg.text else None
+                ),
+            )
+        page = tabs[0]
         if role == ANON:
             _standalone_error_pages(page, problems)
             _api_docs(page, problems)
+            visited.add("api-docs")
             # The login form as it comes back with an error.
             page.goto(reverse("login"))
             page.get_by_label("用户名").fill("no-such-person")
@@ -330,12 +384,16 @@ def test_every_page_of_every_role_passes_axe(browser: Browser, live_server: Live
             page.locator(".alert, .invalid-feedback, .errorlist").first.wait_for()
             problems += accessibility_problems(page, f"{ANON} · login with an error")
         else:
-            _sign_in(page, world, role, problems)
+            _sign_in(page, world, role, problems, visited)
         visits = list(matrix_pages(world, role))
+        visited |= {visit.name for visit in visits}
         if role == ADMIN:
             visits += _admin_pages(world)
-        _walk(page, visits, problems)
+        _walk(tabs, visits, problems, interacted)
         _error_pages(page, role, problems)
         context.close()
     assert not problems, f"{len(problems)} pages with accessibility violations:\n\n" + "\n\n".join(problems)
     assert not script_errors, script_errors
+    assert interacted == set(INTERACTIONS), f"pages never met: {set(INTERACTIONS) - interacted}"
+    # A page of the matrix that no role opened (each was sent elsewhere, say) would be walked by nobody.
+    assert not walked_names() - set(NOT_PAGES) - visited, f"opened by nobody: {walked_names() - visited}"
