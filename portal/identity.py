@@ -62,9 +62,9 @@ def normalise_uscc(value: str) -> str:
 
 
 _ACCOUNT_RE = re.compile(r"^\d{6,32}$")
-# A mobile (1 + 10 digits), or a landline: local numbers begin with 2-9 (a mobile cut short, 1380000, is not one),
-# with or without the area code, and an extension.
-_PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?|[2-9]\d{6,7})$")
+# A mobile (1 + 10 digits), or a landline with its area code and an optional extension, or a local number alone:
+# local numbers begin with 2-9, so a mobile cut short (1380000) is not taken for one.
+_PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7})$")
 
 
 def normalise_bank_account(value: str) -> str:

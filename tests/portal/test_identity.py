@@ -117,7 +117,7 @@ def test_phones_in_common_forms(phone: str) -> None:
     assert normalise_phone(phone)
 
 
-@pytest.mark.parametrize("phone", ["1380000", "138000000", "023-1234567", "0000000", "12345678901234"])
+@pytest.mark.parametrize("phone", ["1380000", "13800000", "138000000", "0000000", "12345678901234"])
 def test_a_mobile_cut_short_is_not_a_landline(phone: str) -> None:
     with pytest.raises(ValidationError):
         normalise_phone(phone)
