@@ -692,7 +692,15 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
     "authtoken.TokenProxy": {"": _token},
     "portal.User": {"": _user},
     "portal.District": {
-        "": lambda: DistrictFactory(code="500243", name="彭水苗族土家族自治县", kind="autonomous_county", order=41)
+        "": lambda: DistrictFactory(
+            code="500243",
+            name="彭水苗族土家族自治县",
+            kind="autonomous_county",
+            order=41,
+            office_name="彭水苗族土家族自治县人力资源和社会保障局",
+            objection_phone="023-78441234、023-78445678",
+            objection_address="重庆市彭水县汉葭街道滨江路1号，409600",
+        )
     },
     "portal.Employer": {
         "named only": lambda: EmployerFactory(
