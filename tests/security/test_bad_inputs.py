@@ -276,6 +276,37 @@ def test_reading_the_far_sheet_takes_a_bounded_amount_of_memory() -> None:
     assert peak < 5 * 1024 * 1024
 
 
+def test_a_far_cell_within_the_limits_is_refused_when_the_sheet_is_nearly_empty(
+    importer: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One number in BL100020, the last row and column the limits allow: 6.4 million grid cells (about 200 MB in
+    calamine) for three rows of content. Refused by the walk too, saying where the stray cell is."""
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("calamine was asked to build the sheet")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", never)
+    error = refusal(importer.run, corpus.far_cell_sheet(last_row=100_020, last_column="BL"))
+    assert error.message == (
+        "表格中有大片空白：内容一直写到第100020行（如BL100020单元格）、BL列，其间却只有14个单元格有内容。"
+        "请删除表格下方或右侧远处多余的内容（包括空格）后重新上传。"
+    )
+    assert error.code == "sparse_sheet"
+
+
+def test_a_full_sheet_of_the_same_size_is_not_sparse(tongliang: District, clerk: User) -> None:
+    """The floor: a grid up to a million cells is read whatever it holds (a few rows and a note at row 90,000 of
+    Annex 1 is 990,000 cells), and a larger one if an eighth of it is filled."""
+    from portal.sheets import scan_first_sheet
+
+    note = b'<row r="90000"><c r="K90000" t="inlineStr"><is><t>note</t></is></c></row>'
+    assert scan_first_sheet(corpus.sheet_xlsx(corpus.annex1_head_xml() + note)) == {}
+    rows = [corpus.annex1_row(n) for n in range(1, 12_001)]  # 12,003 rows × 11 columns, most of them filled
+    wide = b'<row r="12004"><c r="BL12004"><v>1</v></c></row>'  # 64 columns: 768,256 cells, 12 % filled
+    body = corpus.annex1_head_xml() + b"".join(corpus.xml_rows(rows, first=4)) + wide
+    assert scan_first_sheet(corpus.sheet_xlsx(body)) == {}
+
+
 def test_a_cell_past_the_last_column_is_refused(importer: Importer) -> None:
     """The grid's width is bounded too: one value in column XFD of row 1 would make every row 16,384 cells."""
     error = refusal(
