@@ -184,6 +184,13 @@ def check_xlsx(data: bytes) -> None:
 MAX_SHEET_ROWS = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
 #: Columns of the grid: the widest annex has 17, with room for the notes clerks add to the right.
 MAX_COLUMNS = 64
+#: Within those limits the grid is still up to 6.4 million cells (some 200 MB in calamine) for one far cell. A grid
+#: larger than this many cells must be at least 1/``SPARSE_FACTOR`` full: a genuine sheet is (100,000 rows of
+#: Annex 1 are 1.1 million cells, most of them filled), a stray cell far away from the table is not.
+GRID_FLOOR_CELLS = 1_000_000
+SPARSE_FACTOR = 8
+#: Merged ranges in the sheet; each is a few bytes of XML but costs the reader its whole area.
+MAX_MERGED_RANGES = 50_000
 _SCAN_CHUNK = 1024 * 1024
 _PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"^([A-Za-z]*)([0-9]+)$")
@@ -255,10 +262,11 @@ class _SheetWalk:
 
     Positions are reckoned as calamine reckons them, or further down and to the right, never less: a cell's
     ``r="K12"`` places it; a cell without one takes the row's current index (set by the row's ``r``, one more after
-    each ``</row>``) and the column after the previous cell's. Where expat cannot tell ``<c/>`` (which calamine
-    skips) from ``<c></c>``, both move the next column on, and a row's ``r`` never moves the index back: an
-    overestimate at worst, and only for sheets no spreadsheet program writes. Rows and cells must sit where a
-    worksheet has them (``sheetData`` > ``row`` > ``c``); a sheet nesting them otherwise is refused."""
+    each ``</row>``) and the column after the previous cell's. calamine reads ``<c/>`` and ``<row/>`` as
+    ``<c></c>`` and ``<row></row>``, as expat reports them. A row's or cell's ``r`` never moves the walk's index
+    back, where calamine's goes back: an overestimate, and only for sheets no spreadsheet program writes. Rows and
+    cells must sit where a worksheet has them (``sheetData`` > ``row`` > ``c``); a sheet nesting them otherwise is
+    refused. Merged ranges (``<mergeCell ref="A5:A7"/>``) are noted: the reader fills each cell they cover."""
 
     def __init__(self) -> None:
         self.depth = 0  # 1 inside <sheetData>, 2 inside one of its rows, 3 inside a cell; 0 outside
@@ -270,11 +278,17 @@ class _SheetWalk:
         self.cell_type: str | None = None
         self.cell: tuple[int, int] | None = None  # the open <c>'s position, once it is known to hold something
         self.marked: dict[tuple[int, int], str] = {}
+        self.filled = 0  # cells holding something (calamine keeps them)
+        self.last_row = self.last_column = -1  # the furthest such cell's row and column
+        self.last_row_column = 0  # the column of a cell on that last row, to point the clerk at it
+        self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
 
     def start(self, name: str, attributes: list[str]) -> None:
+        local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
+        if local == "mergeCell":
+            self._merge(attributes)
         if self.done:
             return
-        local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
         if self.depth == 0:
             self.depth = int(local == "sheetData")
             return
@@ -297,6 +311,16 @@ class _SheetWalk:
             if local == "f":
                 self.marked[self.cell] = FORMULA_CELL
 
+    def _merge(self, attributes: list[str]) -> None:
+        ref = next((value for key, value in zip(attributes[::2], attributes[1::2], strict=True) if key == "ref"), "")
+        corners = [_reference(corner, row_only=False) for corner in ref.split(":")]
+        if not 1 <= len(corners) <= 2:
+            raise PortalError(_NOT_XLSX, "not_xlsx")
+        (top, left), (bottom, right) = corners[0], corners[-1]
+        self.merged.append((top, left, bottom, right))
+        if len(self.merged) > MAX_MERGED_RANGES:
+            raise PortalError(f"合并单元格过多：超过{MAX_MERGED_RANGES}处，请取消合并后重新上传。", "too_many_merges")
+
     def _place(self) -> tuple[int, int]:
         row, column = (self.row, self.column) if self.cell_ref is None else _reference(self.cell_ref, row_only=False)
         if row >= MAX_SHEET_ROWS:
@@ -312,6 +336,10 @@ class _SheetWalk:
             )
         if self.cell_type == "e":
             self.marked[(row, column)] = ERROR_CELL
+        self.filled += 1
+        if row > self.last_row:
+            self.last_row, self.last_row_column = row, column
+        self.last_column = max(self.last_column, column)
         return row, column
 
     def end(self, name: str) -> None:
@@ -337,8 +365,9 @@ def _refuse_declarations(*args: Any) -> None:
 
 def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
     """Walk the first sheet's XML as a stream (``data`` has passed ``check_xlsx``): refuse a sheet with a cell
-    past ``MAX_SHEET_ROWS`` or ``MAX_COLUMNS`` as soon as that cell is read, and return (row, column), 0-based, of
-    each formula or error cell → ``FORMULA_CELL`` or ``ERROR_CELL``."""
+    past ``MAX_SHEET_ROWS`` or ``MAX_COLUMNS`` as soon as that cell is read, and one whose grid would be large and
+    mostly empty, or whose merged ranges overlap, once it is read; return (row, column), 0-based, of each formula
+    or error cell → ``FORMULA_CELL`` or ``ERROR_CELL``."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         part = _first_sheet_part(archive)
         if part is None:
@@ -358,7 +387,23 @@ def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
             parser.Parse(b"", True)
         except expat.ExpatError:
             raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
-        return walk.marked
+    grid = (walk.last_row + 1) * (walk.last_column + 1)  # from A1, as the reader lays it out
+    if grid > max(GRID_FLOOR_CELLS, SPARSE_FACTOR * walk.filled):
+        far = f"{column_name(walk.last_row_column)}{walk.last_row + 1}"
+        raise PortalError(
+            f"表格中有大片空白：内容一直写到第{walk.last_row + 1}行（如{far}单元格）、{column_name(walk.last_column)}列，"
+            f"其间却只有{walk.filled}个单元格有内容。请删除表格下方或右侧远处多余的内容（包括空格）后重新上传。",
+            "sparse_sheet",
+        )
+    # Excel never lets merged ranges overlap, so together they cover at most the grid; overlapping ones (each a
+    # few bytes, filled cell by cell by the reader) would cost time without bound.
+    covered = sum(
+        max(0, min(bottom, walk.last_row) - top + 1) * max(0, min(right, walk.last_column) - left + 1)
+        for top, left, bottom, right in walk.merged
+    )
+    if covered > grid:
+        raise PortalError("合并单元格相互重叠，文件内部结构异常，请在Excel中取消合并后重新上传。", "merges_overlap")
+    return walk.marked
 
 
 def header_text(value: Any) -> str:

@@ -307,6 +307,45 @@ def test_a_full_sheet_of_the_same_size_is_not_sparse(tongliang: District, clerk:
     assert scan_first_sheet(corpus.sheet_xlsx(body)) == {}
 
 
+def _with_merges(body: bytes, merges: bytes) -> bytes:
+    data = corpus.sheet_xlsx(body)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[corpus.SHEET_PART] = parts[corpus.SHEET_PART].replace(
+        b"</sheetData>", b"</sheetData><mergeCells>" + merges + b"</mergeCells>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_merged_ranges_that_overlap_are_refused_before_they_are_filled(
+    importer: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2 KB: the same range A5:K90000 merged 2,000 times. The reader fills a merged range cell by cell (2 billion
+    assignments here); Excel never lets merged ranges overlap, so such a sheet is refused before any is filled."""
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("calamine was asked to build the sheet")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", never)
+    body = corpus.annex1_head_xml() + b"".join(corpus.xml_rows([corpus.annex1_row(1)], first=4))
+    body += b'<row r="90000"><c r="K90000"><v>1</v></c></row>'
+    data = _with_merges(body, b'<mergeCell ref="A5:K90000"/>' * 2_000)
+    assert len(data) < 5_000
+    error = refusal(importer.run, data)
+    assert error.message == "合并单元格相互重叠，文件内部结构异常，请在Excel中取消合并后重新上传。"
+    assert error.code == "merges_overlap"
+
+
+def test_too_many_merged_ranges_are_refused(importer: Importer) -> None:
+    merges = b"".join(f'<mergeCell ref="L{n}:M{n}"/>'.encode() for n in range(4, 50_005))
+    error = refusal(importer.run, _with_merges(corpus.annex1_head_xml(), merges))
+    assert (error.message, error.code) == ("合并单元格过多：超过50000处，请取消合并后重新上传。", "too_many_merges")
+
+
 def test_a_cell_past_the_last_column_is_refused(importer: Importer) -> None:
     """The grid's width is bounded too: one value in column XFD of row 1 would make every row 16,384 cells."""
     error = refusal(
