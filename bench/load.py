@@ -71,8 +71,14 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 #: The password of every account the benchmark creates (hashed once, with the production hasher).
 PASSWORD = "Bench-load-2026-pw"  # noqa: S105  (throw-away accounts in a throw-away database)
-#: A scan the attachment checks accept as a PDF (they look at the content, not the name).
-SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: A scan the attachment checks accept as a PDF (they parse the content, not the name): one blank page, with the
+#: cross-reference table's offsets right.
+SCAN = (
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    b"\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\nxref\n0 4\n"
+    b"0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \n"
+    b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n186\n%%EOF\n"
+)
 KINDS = ("public", "clerk", "claim")
 #: Requests one task of each kind makes: a public read 1, a clerk's edit 2 (form, save), a claim 4.
 REQUESTS_PER_TASK = {"public": 1, "clerk": 2, "claim": 4}

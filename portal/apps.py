@@ -7,13 +7,15 @@ class PortalConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from portal import checks, queues  # noqa: F401  (checks registers the project's own deploy checks)
+        from portal.lockout import on_login_failed
         from portal.middleware import start_session_clock
 
         queues.register()
         user_logged_in.connect(start_session_clock, dispatch_uid="portal-session-clock")
+        user_login_failed.connect(on_login_failed, dispatch_uid="portal-address-guard")
         if str(settings.CELERY_BROKER_URL).startswith(("redis://", "rediss://")):
             # Load the broker's client with the process: otherwise the first save that kicks the outbox pays for
             # the import (1–3 s seen on a loaded machine) inside somebody's request.

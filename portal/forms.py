@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from portal.constants import ThirdPartyKind
+from portal.lockout import ADDRESS_BLOCKED
 from portal.models import ThirdParty
 from portal.registration import RegistrationData, ThirdPartyDetails
 
@@ -154,3 +157,13 @@ class SecondFactorForm(forms.Form):
         max_length=32,
         error_messages={"required": "验证码：请输入身份验证器上显示的6位数字。"},
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form; when the address is refused (``portal.lockout``), it says so instead of the usual
+    "wrong user name or password"."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if getattr(self.request, "portal_address_blocked", False):
+            return ValidationError(ADDRESS_BLOCKED, code="address_blocked")
+        return super().get_invalid_login_error()

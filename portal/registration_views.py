@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import rules
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,27 +21,17 @@ from portal.forms import RegistrationForm, ThirdPartyDetailsForm
 from portal.http import client_address, redirect_back, request_user
 from portal.models import ThirdParty, User
 from portal.privacy import personal_data_reveal
+from portal.ratelimit import count_attempt, request_address
 
-#: Registrations tried per address per hour: enough for an office behind one address, too few for a script.
+#: Registration forms sent per address per hour, completed or not: enough for an office behind one address
+#: (typing errors included), too few for a script.
 REGISTRATIONS_PER_HOUR = 10
+RATE_LIMITED = "注册尝试过于频繁，请一小时后再试，或联系市人才交流服务中心（88152028）。"
 PAGE_SIZE = 50
 #: The session remembers the account just registered, for the confirmation page only.
 SESSION_KEY = "portal.registered_user"
 #: The masked fields an officer may see whole, each with the purpose recorded.
 REVEALABLE = {"id_number": "第三方注册核验", "bank_account": "第三方注册核验"}
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    key = f"register-rate:{request.META.get('REMOTE_ADDR', '')}"
-    count = cache.get_or_set(key, 0, timeout=3600) or 0
-    if count >= REGISTRATIONS_PER_HOUR:
-        return True
-    try:
-        cache.incr(key)
-    except ValueError:
-        # Expired between the read and the increment: this attempt starts a new hour.
-        cache.set(key, 1, timeout=3600)
-    return False
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,10 +40,14 @@ def register(request: HttpRequest) -> HttpResponse:
         messages.info(request, "您已登录。第三方注册请先退出当前账号。")
         return redirect("portal:workspace")
     form = RegistrationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        if _rate_limited(request):
-            form.add_error(None, "注册尝试过于频繁，请一小时后再试，或联系市人才交流服务中心（88152028）。")
-        else:
+    if request.method == "POST":
+        # Every submission counts, valid or not: each one costs a password hash and lookups of the numbers given.
+        limited = count_attempt(f"register-rate:{request_address(request)}", limit=REGISTRATIONS_PER_HOUR, seconds=3600)
+        if limited:
+            # Not validated (that is the work being limited): the form comes back as sent, passwords left out.
+            form = RegistrationForm(None, initial=request.POST.dict())
+            return render(request, "portal/register.html", {"form": form, "refusal": RATE_LIMITED}, status=429)
+        if form.is_valid():
             try:
                 user = registration.third_party_register(
                     data=form.registration_data(), password=form.cleaned_data["password"]

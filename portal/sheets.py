@@ -1,7 +1,7 @@
 """Reading the annexes' Excel sheets safely, for every domain import (Annex 1 posts, Annex 3 hires).
 
-What is shared: the limits and zip-bomb checks run before any XML is parsed, python-calamine reads the first
-sheet, header rows are found by their content (titles above them, line breaks and full-width brackets in them),
+What is shared: the limits and zip-bomb checks run before any XML is parsed, the first sheet is walked as a stream
+(refused at its first cell past the row or column limit), python-calamine then reads it, header rows are found by their content (titles above them, line breaks and full-width brackets in them),
 cells are understood as a person reads them, and failures are ``RowError``s ("第N行 〔列〕 原因") gathered into
 one ``PortalImportError``. What each sheet's columns mean stays with its importer.
 """
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, ElementTree
 
@@ -165,75 +166,244 @@ def check_xlsx(data: bytes) -> None:
             raise not_xlsx from None
 
 
-# Formulas and error values: calamine returns a formula's cached result (or nothing, when no Excel calculated it)
-# and an error as an empty cell, so they are found in the sheet's XML. Only the first sheet is scanned, in chunks,
-# and only when it holds a formula or error marker at all; tags are matched, never parsed as XML.
-_SCAN_CHUNK = 4 * 1024 * 1024
-_SCAN_OVERLAP = 2_048
-_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=[\"']e[\"']")
-_MARKED_CELL = re.compile(rb"<(?:\w+:)?c\s(?P<attributes>[^>]*?)(?<!/)>\s*(?P<formula><(?:\w+:)?f[\s>/])?", re.DOTALL)
-_CELL_REF = re.compile(rb"\br=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']")
-_ERROR_TYPE = re.compile(rb"\bt=[\"']e[\"']")
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# The first sheet is walked once as an XML stream before calamine sees it, for two things calamine cannot do:
+#
+# * Bounds. calamine builds the sheet as one dense grid, from the first to the last cell holding a value, and only
+#   then says where the sheet ends: a 5 KB file with a header in row 1 and one number in row 1,000,000 becomes
+#   11 million grid cells (about 340 MB) before any check could run. The walk finds every cell's position as
+#   calamine will (an ``r`` attribute, or the row's and cell's order) and stops at the first one past the row or
+#   column limit, whatever the sheet's ``<dimension>`` declares, so the grid calamine builds afterwards is at most
+#   ``MAX_SHEET_ROWS`` by ``MAX_COLUMNS``.
+# * Formulas and error values: calamine returns a formula's cached result (or nothing, when no Excel calculated
+#   it) and an error as an empty cell, so they are noted here.
+#
+# expat is a conforming XML parser: what it accepts, calamine's lenient parser reads as the same elements, and what
+# it refuses is refused. It counts every non-empty ``<c>`` element, a cell with no value included, so it may only
+# over-count what calamine keeps.
+#: Rows calamine may be asked to build: the data rows and the rows above the header.
+MAX_SHEET_ROWS = MAX_DATA_ROWS + HEADER_SEARCH_ROWS
+#: Columns of the grid: the widest annex has 17, with room for the notes clerks add to the right.
+MAX_COLUMNS = 64
+#: Within those limits the grid is still up to 6.4 million cells (some 200 MB in calamine) for one far cell. A grid
+#: larger than this many cells must be at least 1/``SPARSE_FACTOR`` full: a genuine sheet is (100,000 rows of
+#: Annex 1 are 1.1 million cells, most of them filled), a stray cell far away from the table is not.
+GRID_FLOOR_CELLS = 1_000_000
+SPARSE_FACTOR = 8
+#: Merged ranges in the sheet; each is a few bytes of XML but costs the reader its whole area.
+MAX_MERGED_RANGES = 50_000
+_SCAN_CHUNK = 1024 * 1024
 _PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(r"^([A-Za-z]*)([0-9]+)$")
+_NOT_XLSX = "文件不是有效的Excel（.xlsx）文件，请用Excel另存为.xlsx后重新上传。"
+
+
+def _local(name: str) -> str:
+    """An element's or attribute's name without its ``{namespace}``."""
+    return name.rpartition("}")[2]
 
 
 def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
-    """The archive path of the workbook's first sheet (calamine's sheet 0), from workbook.xml and its rels."""
+    """The archive entry of the workbook's first sheet (calamine's sheet 0), found as calamine finds it: the first
+    ``<sheet>`` of workbook.xml, its relationship's target (``/xl/…`` and ``xl/…`` as written, anything else
+    under ``xl/``), matched to the archive's names without regard to case or slash direction."""
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        sheet = workbook.find(f"{_MAIN_NS}sheets/{_MAIN_NS}sheet")
-        if sheet is None:
-            return None
-        relation = sheet.get(f"{_REL_NS}id")
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except DefusedXmlException:  # before ValueError, which it is
         # Entity declarations (billion laughs, external entities) have no business in a workbook.
         raise PortalError("文件内部结构异常（含有不允许的XML实体声明），已拒绝。", "xml_entities") from None
     except (KeyError, ElementTree.ParseError, ValueError):
         return None
-    for rel in rels.iter(f"{_PACKAGE_REL_NS}Relationship"):
-        if rel.get("Id") == relation:
-            target = rel.get("Target") or ""
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-    return None
+    sheet = next((element for element in workbook.iter() if _local(element.tag) == "sheet"), None)
+    if sheet is None:
+        return None
+    relation = next((value for key, value in sheet.attrib.items() if key.startswith("{") and _local(key) == "id"), None)
+    target = next(
+        (rel.get("Target") or "" for rel in rels.iter(f"{_PACKAGE_REL_NS}Relationship") if rel.get("Id") == relation),
+        None,
+    )
+    if not target:
+        return None
+    if target.startswith("/xl/"):
+        path = target[1:]
+    elif target.startswith("xl/"):
+        path = target
+    else:
+        path = f"xl/{target}"
+    wanted = {path.lower(), posixpath.normpath(path).lower()}
+    return next((name for name in archive.namelist() if name.replace("\\", "/").lower() in wanted), None)
 
 
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index - 1
+def _reference(ref: str, *, row_only: bool) -> tuple[int, int]:
+    """(row, column), 0-based, of a cell reference such as ``K12`` (a row's ``r`` is its number alone). What
+    calamine cannot read either is refused."""
+    match = _CELL_REF.match(ref)
+    if match is None or int(match.group(2)) < 1 or not (row_only or match.group(1)):
+        raise PortalError(_NOT_XLSX, "not_xlsx")
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, column - 1
 
 
-def marked_cells(data: bytes) -> dict[tuple[int, int], str]:
-    """(row, column), 0-based, of each formula or error cell of the first sheet → ``FORMULA_CELL`` or
-    ``ERROR_CELL``. ``data`` has passed ``check_xlsx``."""
+def column_name(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class _SheetWalk:
+    """expat's handlers over the first sheet: where each cell holding something lies (0-based), refusing the first
+    past the limits, and the formula and error cells.
+
+    Positions are reckoned as calamine reckons them, or further down and to the right, never less: a cell's
+    ``r="K12"`` places it; a cell without one takes the row's current index (set by the row's ``r``, one more after
+    each ``</row>``) and the column after the previous cell's. calamine reads ``<c/>`` and ``<row/>`` as
+    ``<c></c>`` and ``<row></row>``, as expat reports them. A row's or cell's ``r`` never moves the walk's index
+    back, where calamine's goes back: an overestimate, and only for sheets no spreadsheet program writes. Rows and
+    cells must sit where a worksheet has them (``sheetData`` > ``row`` > ``c``); a sheet nesting them otherwise is
+    refused. Merged ranges (``<mergeCell ref="A5:A7"/>``) are noted: the reader fills each cell they cover."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # 1 inside <sheetData>, 2 inside one of its rows, 3 inside a cell; 0 outside
+        self.done = False  # past </sheetData>: calamine reads no further, and neither does the walk
+        self.row = 0  # the current row's index for cells without r="…"
+        self.column = 0  # the next column for a cell without r="…"
+        self.cell_open = False
+        self.cell_ref: str | None = None  # the open <c>'s r="…"
+        self.cell_type: str | None = None
+        self.cell: tuple[int, int] | None = None  # the open <c>'s position, once it is known to hold something
+        self.marked: dict[tuple[int, int], str] = {}
+        self.filled = 0  # cells holding something (calamine keeps them)
+        self.last_row = self.last_column = -1  # the furthest such cell's row and column
+        self.last_row_column = 0  # the column of a cell on that last row, to point the clerk at it
+        self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
+
+    def start(self, name: str, attributes: list[str]) -> None:
+        local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
+        if local == "mergeCell":
+            self._merge(attributes)
+        if self.done:
+            return
+        if self.depth == 0:
+            self.depth = int(local == "sheetData")
+            return
+        self.depth += 1
+        if local == "row":
+            if self.depth != 2:
+                raise PortalError(_NOT_XLSX, "not_xlsx")
+            for key, value in zip(attributes[::2], attributes[1::2], strict=True):
+                if key == "r":
+                    self.row = max(self.row, _reference(value, row_only=True)[0])
+        elif local == "c":
+            if self.depth != 3:
+                raise PortalError(_NOT_XLSX, "not_xlsx")
+            values = dict(zip(attributes[::2], attributes[1::2], strict=True))
+            self.cell_open, self.cell_ref, self.cell_type = True, values.get("r"), values.get("t")
+        elif self.depth == 4 and self.cell_open:
+            # The open cell's first child (<v>, <is>, <f>): calamine keeps the cell, so it must fit.
+            if self.cell is None:
+                self.cell = self._place()
+            if local == "f":
+                self.marked[self.cell] = FORMULA_CELL
+
+    def _merge(self, attributes: list[str]) -> None:
+        ref = next((value for key, value in zip(attributes[::2], attributes[1::2], strict=True) if key == "ref"), "")
+        corners = [_reference(corner, row_only=False) for corner in ref.split(":")]
+        if not 1 <= len(corners) <= 2:
+            raise PortalError(_NOT_XLSX, "not_xlsx")
+        (top, left), (bottom, right) = corners[0], corners[-1]
+        self.merged.append((top, left, bottom, right))
+        if len(self.merged) > MAX_MERGED_RANGES:
+            raise PortalError(f"合并单元格过多：超过{MAX_MERGED_RANGES}处，请取消合并后重新上传。", "too_many_merges")
+
+    def _place(self) -> tuple[int, int]:
+        row, column = (self.row, self.column) if self.cell_ref is None else _reference(self.cell_ref, row_only=False)
+        if row >= MAX_SHEET_ROWS:
+            raise PortalError(
+                f"数据行过多：表格写到了第{row + 1}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
+                "too_many_rows",
+            )
+        if column >= MAX_COLUMNS:
+            raise PortalError(
+                f"列数过多：表格写到了第{column + 1}列（{column_name(column)}列），最多可有{MAX_COLUMNS}列"
+                f"（到{column_name(MAX_COLUMNS - 1)}列），请删除表格右侧多余的内容后重新上传。",
+                "too_many_columns",
+            )
+        if self.cell_type == "e":
+            self.marked[(row, column)] = ERROR_CELL
+        self.filled += 1
+        if row > self.last_row:
+            self.last_row, self.last_row_column = row, column
+        self.last_column = max(self.last_column, column)
+        return row, column
+
+    def end(self, name: str) -> None:
+        if self.done or self.depth == 0:
+            return
+        self.depth -= 1
+        if self.depth == 2 and self.cell_open:  # </c>
+            if self.cell_ref is None:
+                self.column += 1
+            else:
+                self.column = max(self.column, _reference(self.cell_ref, row_only=False)[1] + 1)
+            self.cell_open, self.cell_ref, self.cell_type, self.cell = False, None, None, None
+        elif self.depth == 1:  # </row>, or the end of another child of <sheetData>
+            self.row += 1
+            self.column = 0
+        elif self.depth == 0:
+            self.done = True
+
+
+def _refuse_declarations(*args: Any) -> None:
+    raise PortalError("文件内部结构异常（含有不允许的XML实体声明），已拒绝。", "xml_entities")
+
+
+def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
+    """Walk the first sheet's XML as a stream (``data`` has passed ``check_xlsx``): refuse a sheet with a cell
+    past ``MAX_SHEET_ROWS`` or ``MAX_COLUMNS`` as soon as that cell is read, and one whose grid would be large and
+    mostly empty, or whose merged ranges overlap, once it is read; return (row, column), 0-based, of each formula
+    or error cell → ``FORMULA_CELL`` or ``ERROR_CELL``."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         part = _first_sheet_part(archive)
-        if part is None or part not in archive.namelist():
-            return {}
-        marked: dict[tuple[int, int], str] = {}
-        with archive.open(part) as stream:
-            carried = b""  # the end of the previous chunk: a tag cut by the chunk's end is matched whole again
-            while chunk := stream.read(_SCAN_CHUNK):
-                window = carried + chunk
-                if _FORMULA_OR_ERROR.search(window):
-                    for match in _MARKED_CELL.finditer(window):
-                        attributes = match.group("attributes")
-                        ref = _CELL_REF.search(attributes)
-                        if ref is None:
-                            continue
-                        if match.group("formula"):
-                            kind = FORMULA_CELL
-                        elif _ERROR_TYPE.search(attributes):
-                            kind = ERROR_CELL
-                        else:
-                            continue
-                        marked[(int(ref.group(2)) - 1, _column_index(ref.group(1)))] = kind
-                carried = window[-_SCAN_OVERLAP:]
-        return marked
+        if part is None:
+            raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx")
+        walk = _SheetWalk()
+        parser = expat.ParserCreate()
+        parser.ordered_attributes = True
+        parser.StartElementHandler = walk.start
+        parser.EndElementHandler = walk.end
+        # A sheet has no business declaring a DTD; with none, no entity can be expanded (billion laughs).
+        parser.StartDoctypeDeclHandler = _refuse_declarations
+        parser.EntityDeclHandler = _refuse_declarations
+        try:
+            with archive.open(part) as stream:
+                while chunk := stream.read(_SCAN_CHUNK):
+                    parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError:
+            raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
+    grid = (walk.last_row + 1) * (walk.last_column + 1)  # from A1, as the reader lays it out
+    if grid > max(GRID_FLOOR_CELLS, SPARSE_FACTOR * walk.filled):
+        far = f"{column_name(walk.last_row_column)}{walk.last_row + 1}"
+        raise PortalError(
+            f"表格中有大片空白：内容一直写到第{walk.last_row + 1}行（如{far}单元格）、{column_name(walk.last_column)}列，"
+            f"其间却只有{walk.filled}个单元格有内容。请删除表格下方或右侧远处多余的内容（包括空格）后重新上传。",
+            "sparse_sheet",
+        )
+    # Excel never lets merged ranges overlap, so together they cover at most the grid; overlapping ones (each a
+    # few bytes, filled cell by cell by the reader) would cost time without bound.
+    covered = sum(
+        max(0, min(bottom, walk.last_row) - top + 1) * max(0, min(right, walk.last_column) - left + 1)
+        for top, left, bottom, right in walk.merged
+    )
+    if covered > grid:
+        raise PortalError("合并单元格相互重叠，文件内部结构异常，请在Excel中取消合并后重新上传。", "merges_overlap")
+    return walk.marked
 
 
 def header_text(value: Any) -> str:
@@ -290,26 +460,21 @@ def _fill_merged(grid: list[list[Any]], marked: dict[tuple[int, int], str], merg
 def read_sheet(file: SheetFile, layout: SheetLayout) -> list[RawRow]:
     """The data rows of the first sheet; completely empty rows are left out, cells merged over data rows are
     read on every row they cover, formula and error cells are ``RawRow.refused``. Refuses unsafe or non-xlsx
-    files, a sheet longer than the row cap (before its rows become Python objects) and one without data rows."""
+    files, a sheet reaching past the row or column limit (while its XML is read, before calamine builds it) and one
+    without data rows."""
     # Imported here: the Rust extension is only needed by the imports, not by every process that loads the app.
     from python_calamine import CalamineError, CalamineWorkbook
 
     data = read_bytes(file)
     check_xlsx(data)
+    marked = scan_first_sheet(data)  # refuses, while reading, a sheet calamine would build too large
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        last_row = sheet.end[0] + 1 if sheet.end else 0
-        if last_row > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
-            raise PortalError(
-                f"数据行过多：表格写到了第{last_row}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
-                "too_many_rows",
-            )
         grid = sheet.to_python(skip_empty_area=False)
         merged = list(sheet.merged_cell_ranges or [])
     except (CalamineError, ValueError, OSError):
         raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
     last_header, columns = find_header(grid, layout)
-    marked = marked_cells(data)
     _fill_merged(grid, marked, merged, below=last_header)
     rows: list[RawRow] = []
     # skip_empty_area=False keeps row 1 at index 0, so index + 1 is the row number the clerk sees in Excel.

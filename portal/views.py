@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,9 +19,24 @@ from django.views.decorators.vary import vary_on_headers
 from portal import selectors
 from portal.constants import Programme, Role
 from portal.decorators import permission_required
+from portal.forms import LoginForm
 from portal.models import SubsidyCap
 from portal.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_links_for, work_queues_for
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page with ``LoginForm``; an address refused for failing across many user names is answered
+    429 (Too Many Requests), the form and its message in the body."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="address_blocked"):
+            response.status_code = 429
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

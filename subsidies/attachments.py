@@ -1,5 +1,10 @@
 """The signed and stamped scans of a claim: checked by content (not by name), size-limited, stored under a random
-name outside the web root, read back only through a permission-checked view."""
+name outside the web root, read back only through a permission-checked view, and only as a download.
+
+A scan is a picture of paper. A PDF that carries more than pictures and text (scripts, actions that start
+programs, files inside it, XFA forms) did not come from a scanner; it is refused, whatever it looks like. The PDF
+is parsed (pypdf), not searched as bytes: names can be escaped (``/J#53`` is ``/JS``) and objects packed in
+compressed object streams, where no byte search sees them."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import hashlib
 import io
 import secrets
 from functools import partial
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import puremagic
 from django.core.files.base import ContentFile
@@ -20,12 +25,20 @@ from portal.models import User
 from subsidies.constants import EDITABLE_STATUSES, AttachmentKind
 from subsidies.models import Claim, ClaimAttachment
 
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, PdfObject
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_CLAIM = 20
 #: What the content must be, and the extension the stored file gets.
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 #: A scan is a few thousand pixels a side; more is a decompression bomb, not a document.
 MAX_IMAGE_PIXELS = 80_000_000
+#: Objects a scanned PDF holds: a few per page. Many more is not a scan, and would take long to look through.
+MAX_PDF_OBJECTS = 50_000
+PDF_ACTIVE_CONTENT = "该PDF含有脚本、启动操作、嵌入文件或XFA表单，请重新扫描纸质材料后上传。"
+PDF_DAMAGED = "PDF文件不完整或已损坏，请重新扫描后上传。"
 
 
 def sniff(data: bytes) -> str:
@@ -41,7 +54,9 @@ def sniff(data: bytes) -> str:
         raise refusal
     if mime == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
-            raise PortalError("PDF文件不完整或已损坏，请重新扫描后上传。", "file_damaged", field="file")
+            raise PortalError(PDF_DAMAGED, "file_damaged", field="file")
+        if pdf_active_content(data):
+            raise PortalError(PDF_ACTIVE_CONTENT, "pdf_active_content", field="file")
         return mime
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -53,6 +68,73 @@ def sniff(data: bytes) -> str:
             "图片文件已损坏或不是有效的JPG/PNG，请重新扫描后上传。", "file_damaged", field="file"
         ) from None
     return mime
+
+
+def _pdf_objects(reader: PdfReader) -> list[DictionaryObject]:
+    """Every dictionary (streams' included) of the PDF: those reachable from its trailer, and every object its
+    cross-reference tables list, reachable or not (a viewer repairing a damaged file may find what pypdf's
+    reading of the trailer does not)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    pending: list[PdfObject] = [reader.trailer]
+    pending += [
+        IndirectObject(number, generation, reader) for generation, table in reader.xref.items() for number in table
+    ]
+    pending += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    seen: set[tuple[int, int]] = set()
+    found: list[DictionaryObject] = []
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()  # type: ignore[assignment]
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            raise PortalError(
+                "PDF文件结构过于复杂，不像扫描件，请重新扫描纸质材料后上传。", "pdf_too_complex", field="file"
+            )
+        if isinstance(item, DictionaryObject):  # a stream is one too: its dictionary, never its data, is read
+            found.append(item)
+            pending.extend(dict.values(item))  # as stored: references stay references, each followed once
+        elif isinstance(item, ArrayObject):
+            pending.extend(list.__iter__(item))
+    return found
+
+
+def pdf_active_content(data: bytes) -> str | None:
+    """What, in a PDF, is more than a document: JavaScript (``/JS``, a ``/JavaScript`` name tree, an
+    ``/OpenAction`` or ``/AA`` action of type JavaScript), a ``/Launch`` action, embedded files (the
+    ``/EmbeddedFiles`` tree, file specifications holding ``/EF``, file attachment annotations) or an XFA form
+    (``/AcroForm`` ``/XFA``); None for a plain document. A PDF that cannot be read is refused as damaged."""
+    # Imported here: only an upload of a PDF needs the parser, not every process that loads the app.
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PortalError("PDF文件设置了打开密码，请去掉密码或重新扫描后上传。", "pdf_encrypted", field="file")
+        for item in _pdf_objects(reader):
+            keys = set(item.keys())
+            action = item.get("/S")
+            if keys & {"/JS", "/JavaScript"} or action == "/JavaScript":
+                return "JavaScript"
+            if action == "/Launch":
+                return "Launch"
+            if keys & {"/EmbeddedFiles", "/EF"} or item.get("/Type") == "/EmbeddedFile":
+                return "embedded file"
+            if item.get("/Subtype") == "/FileAttachment":
+                return "file attachment annotation"
+            if "/XFA" in keys:
+                return "XFA"
+    except PortalError:
+        raise
+    except Exception:  # hostile input: whatever pypdf raises on it, the answer is the same
+        # A scanner writes PDFs any reader opens; one pypdf cannot read is not a scan we can vouch for.
+        raise PortalError(PDF_DAMAGED, "file_damaged", field="file") from None
+    return None
 
 
 def _read(upload: IO[bytes] | bytes) -> bytes:

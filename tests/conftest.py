@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -10,6 +11,13 @@ from portal.models import District, User
 from tests.factories import DistrictFactory, UserFactory
 
 PASSWORD = "Secret-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: the registration limit and the sign-in guard count per address, and
+    every test client is 127.0.0.1."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -179,8 +181,29 @@ def claimable_hire(third_party: object, employer: object | None = None, channel:
     return HireFactory(**(fields | position_kwargs | extra))
 
 
-#: The smallest file the attachment checks accept as a PDF.
-SIGNED_SCAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def pdf_document(*, catalog: str = "", page: str = "", objects: Sequence[str] = ()) -> bytes:
+    """A one-page PDF written by hand, with a correct cross-reference table: ``catalog`` and ``page`` are added to
+    the catalogue's and the page's dictionaries, ``objects`` become objects 4, 5, … (refer to them as ``4 0 R``)."""
+    bodies = [
+        f"<< /Type /Catalog /Pages 2 0 R {catalog}>>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] {page}>>",
+        *objects,
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(bodies) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(bodies) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+#: The smallest file the attachment checks accept as a PDF: one blank page.
+SIGNED_SCAN = pdf_document()
 
 
 def attach_signed_annexes(claim: object, user: object) -> None:

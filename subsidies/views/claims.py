@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import request_user
+from portal.http import as_download, request_user
 from portal.models import Employer
 from subsidies import attachments, selectors, services
 from subsidies.constants import EDITABLE_STATUSES, INTRODUCED_STAGES, ClaimStatus
@@ -246,13 +246,13 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """Served by the portal, never by the web server: only the claimant and the city's reviewers get it."""
+    """Served by the portal, never by the web server: only the claimant and the city's reviewers get it, and only
+    as a download (a file someone uploaded is never shown in the portal's pages or its origin)."""
     if not request.user.is_authenticated:
         raise Http404
     claim = _own(request, pk)
     attachment = get_object_or_404(claim.attachments.all(), pk=attachment_pk)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    extension = attachment.stored_name.rpartition(".")[2]
+    as_download(response, filename=attachment.original_name, fallback=f"{claim.reference}-{attachment.pk}.{extension}")
     return response

@@ -313,7 +313,7 @@ def test_registrations_are_rate_limited_per_address() -> None:
         client.post(REGISTER, form_data(agency(identity_number=make_uscc(778000 + n), username=f"jigou{n}")))
     assert ThirdParty.objects.count() == 10
     response = client.post(REGISTER, form_data(agency(identity_number=make_uscc(778100), username="jigou-late")))
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "注册尝试过于频繁" in response.content.decode()
     assert ThirdParty.objects.count() == 10
     # Another address is not held back.
@@ -321,6 +321,21 @@ def test_registrations_are_rate_limited_per_address() -> None:
         REGISTER, form_data(agency(identity_number=make_uscc(778100), username="jigou-late"))
     )
     assert other.status_code == 302
+
+
+def test_invalid_registrations_count_towards_the_limit_too() -> None:
+    """Each submission costs a password hash and lookups, valid or not: the eleventh within the hour is refused
+    unchecked, with the form as sent (passwords left out) and the reason."""
+    client = Client()
+    for _ in range(10):
+        response = client.post(REGISTER, {"name": "重庆某某人力资源有限公司", "password": "short"})
+        assert response.status_code == 200 and "注册尝试过于频繁" not in response.content.decode()
+    response = client.post(REGISTER, form_data(agency(identity_number=make_uscc(778200), username="jigou-after")))
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "注册尝试过于频繁，请一小时后再试" in page
+    assert 'value="jigou-after"' in page
+    assert not ThirdParty.objects.exists()
 
 
 def test_the_register_form_carries_a_csrf_token_and_refuses_a_post_without_one() -> None:

@@ -391,6 +391,33 @@ ENTITY_WORKBOOK = _WORKBOOK.replace(
 )
 
 
+def sheet_xlsx(sheet_data: bytes, *, dimension: str = "") -> bytes:
+    """A workbook whose first sheet's ``<sheetData>`` holds ``sheet_data``, the XML as given (rows without ``r``,
+    rows that go back, cells past the last column: what no spreadsheet program writes)."""
+    start = _SHEET_START
+    if dimension:
+        start = start.replace(b"<sheetData>", f'<dimension ref="{dimension}"/><sheetData>'.encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in _PACKAGE:
+            archive.writestr(name, content)
+        archive.writestr(SHEET_PART, start + sheet_data + _SHEET_END)
+    return buffer.getvalue()
+
+
+def annex1_head_xml() -> bytes:
+    """The Annex 1 title and its two header rows, rows 1 to 3."""
+    return b"".join(xml_rows([[ANNEX1_TITLE], ANNEX1_HEADER, ANNEX1_SUBHEADER]))
+
+
+def far_cell_sheet(*, last_row: int = 1_000_000, last_column: str = "A") -> bytes:
+    """About 2 KB: the Annex 1 title and header in rows 1 to 3, a ``<dimension>`` declaring A1:K``last_row``, and
+    one number in row ``last_row`` (column ``last_column``). A reader building the grid from A1 to that cell
+    holds ``last_row`` × 11 cells: about 340 MB for a million rows."""
+    far = f'<row r="{last_row}"><c r="{last_column}{last_row}"><v>1</v></c></row>'.encode()
+    return sheet_xlsx(annex1_head_xml() + far, dimension=f"A1:K{last_row}")
+
+
 def truncated(data: bytes) -> bytes:
     """The first half of a file: an upload cut off in transit."""
     return data[: len(data) // 2]

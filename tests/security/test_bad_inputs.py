@@ -232,6 +232,188 @@ def test_a_sheet_past_the_row_cap_is_refused_before_its_rows_are_read(importer: 
     assert error.code == "too_many_rows"
 
 
+FAR_ROW = "数据行过多：表格写到了第1000000行，一次最多导入100000行，请拆分后分批导入。"
+
+
+def test_a_cell_a_million_rows_down_is_refused_before_calamine_builds_the_sheet(
+    importer: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2 KB declaring A1:K1000000 with one number in row 1,000,000: refused while its XML is read, whatever the
+    dimension says; calamine, which would build the 11-million-cell grid first, is never asked."""
+    data = corpus.far_cell_sheet()
+    assert len(data) < 5_000
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("calamine was asked to build the sheet")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", never)
+    error = refusal(importer.run, data)
+    assert (error.message, error.code) == (FAR_ROW, "too_many_rows")
+
+
+def test_reading_the_far_sheet_takes_a_bounded_amount_of_memory() -> None:
+    """Before the stream walk, reading this sheet grew the process by about 335 MB; the bound is 50 MB. calamine's
+    grid is allocated by Rust, which tracemalloc does not see, so the figure that counts is the peak resident set
+    of a fresh process (``bench/sheet_memory.py``, whose measurement this is); Python's own allocations are bounded
+    in this process too, with tracemalloc."""
+    import tracemalloc
+
+    from bench.sheet_memory import measure
+    from positions.importing import read_sheet
+
+    (figures,) = measure(rows=1_000_000, processes=1)
+    assert figures["answers"] == [FAR_ROW, FAR_ROW]
+    assert int(str(figures["growth_kb"])) < 50 * 1024, figures
+
+    data = corpus.far_cell_sheet()
+    tracemalloc.start()
+    try:
+        with pytest.raises(PortalError):
+            read_sheet(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024
+
+
+def test_a_far_cell_within_the_limits_is_refused_when_the_sheet_is_nearly_empty(
+    importer: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One number in BL100020, the last row and column the limits allow: 6.4 million grid cells (about 200 MB in
+    calamine) for three rows of content. Refused by the walk too, saying where the stray cell is."""
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("calamine was asked to build the sheet")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", never)
+    error = refusal(importer.run, corpus.far_cell_sheet(last_row=100_020, last_column="BL"))
+    assert error.message == (
+        "表格中有大片空白：内容一直写到第100020行（如BL100020单元格）、BL列，其间却只有14个单元格有内容。"
+        "请删除表格下方或右侧远处多余的内容（包括空格）后重新上传。"
+    )
+    assert error.code == "sparse_sheet"
+
+
+def test_a_full_sheet_of_the_same_size_is_not_sparse(tongliang: District, clerk: User) -> None:
+    """The floor: a grid up to a million cells is read whatever it holds (a few rows and a note at row 90,000 of
+    Annex 1 is 990,000 cells), and a larger one if an eighth of it is filled."""
+    from portal.sheets import scan_first_sheet
+
+    note = b'<row r="90000"><c r="K90000" t="inlineStr"><is><t>note</t></is></c></row>'
+    assert scan_first_sheet(corpus.sheet_xlsx(corpus.annex1_head_xml() + note)) == {}
+    rows = [corpus.annex1_row(n) for n in range(1, 12_001)]  # 12,003 rows × 11 columns, most of them filled
+    wide = b'<row r="12004"><c r="BL12004"><v>1</v></c></row>'  # 64 columns: 768,256 cells, 12 % filled
+    body = corpus.annex1_head_xml() + b"".join(corpus.xml_rows(rows, first=4)) + wide
+    assert scan_first_sheet(corpus.sheet_xlsx(body)) == {}
+
+
+def _with_merges(body: bytes, merges: bytes) -> bytes:
+    data = corpus.sheet_xlsx(body)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[corpus.SHEET_PART] = parts[corpus.SHEET_PART].replace(
+        b"</sheetData>", b"</sheetData><mergeCells>" + merges + b"</mergeCells>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_merged_ranges_that_overlap_are_refused_before_they_are_filled(
+    importer: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2 KB: the same range A5:K90000 merged 2,000 times. The reader fills a merged range cell by cell (2 billion
+    assignments here); Excel never lets merged ranges overlap, so such a sheet is refused before any is filled."""
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("calamine was asked to build the sheet")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", never)
+    body = corpus.annex1_head_xml() + b"".join(corpus.xml_rows([corpus.annex1_row(1)], first=4))
+    body += b'<row r="90000"><c r="K90000"><v>1</v></c></row>'
+    data = _with_merges(body, b'<mergeCell ref="A5:K90000"/>' * 2_000)
+    assert len(data) < 5_000
+    error = refusal(importer.run, data)
+    assert error.message == "合并单元格相互重叠，文件内部结构异常，请在Excel中取消合并后重新上传。"
+    assert error.code == "merges_overlap"
+
+
+def test_too_many_merged_ranges_are_refused(importer: Importer) -> None:
+    merges = b"".join(f'<mergeCell ref="L{n}:M{n}"/>'.encode() for n in range(4, 50_005))
+    error = refusal(importer.run, _with_merges(corpus.annex1_head_xml(), merges))
+    assert (error.message, error.code) == ("合并单元格过多：超过50000处，请取消合并后重新上传。", "too_many_merges")
+
+
+def test_a_cell_past_the_last_column_is_refused(importer: Importer) -> None:
+    """The grid's width is bounded too: one value in column XFD of row 1 would make every row 16,384 cells."""
+    error = refusal(
+        importer.run, corpus.sheet_xlsx(corpus.annex1_head_xml() + b'<row r="4"><c r="XFD4"><v>1</v></c></row>')
+    )
+    assert (
+        error.message
+        == "列数过多：表格写到了第16384列（XFD列），最多可有64列（到BL列），请删除表格右侧多余的内容后重新上传。"
+    )
+    assert error.code == "too_many_columns"
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        # No r="…" on the cell: it lies in the row its <row> names.
+        b'<row r="1000000"><c><v>1</v></c></row>',
+        # No r="…" at all: the row after an empty row 999,999.
+        b'<row r="999999"></row><row><c><v>1</v></c></row>',
+        # A row that goes back (and is empty) does not bring the next one back with it.
+        b'<row r="999999"></row><row r="5"/><row><c><v>1</v></c></row>',
+        # Cells without r="…" follow the one before them, past the last column.
+        b'<row r="4"><c r="BK4"><v>1</v></c><c r="A4"/><c><v>2</v></c><c><v>3</v></c></row>',
+        # A namespace prefix changes nothing.
+        b'<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1000000">'
+        b'<x:c r="A1000000"><x:v>1</x:v></x:c></x:row>',
+    ],
+)
+def test_cells_placed_without_a_reference_are_still_bounded(
+    importer: Importer, monkeypatch: pytest.MonkeyPatch, far: bytes
+) -> None:
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("calamine was asked to build the sheet")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", never)
+    error = refusal(importer.run, corpus.sheet_xlsx(corpus.annex1_head_xml() + far))
+    assert error.code in {"too_many_rows", "too_many_columns"}
+
+
+def test_empty_cells_far_away_are_not_held_against_the_sheet(tongliang: District, clerk: User) -> None:
+    """calamine keeps only cells holding something, so a formatted but empty cell (as Excel writes it) far down
+    or to the right does not make the sheet too large."""
+    rows = b"".join(corpus.xml_rows([corpus.annex1_row(1)], first=4))
+    styled = b'<row r="1000000"><c r="A1000000" s="1"/><c r="XFD1000000" s="1"></c></row>'
+    assert positions_import(tongliang, clerk)(corpus.sheet_xlsx(corpus.annex1_head_xml() + rows + styled)).created == 1
+
+
+def test_a_sheet_nesting_rows_in_cells_is_refused(importer: Importer) -> None:
+    nested = b'<row r="4"><c r="A4"><row r="1000000"><c><v>1</v></c></row></c></row>'
+    error = refusal(importer.run, corpus.sheet_xlsx(corpus.annex1_head_xml() + nested))
+    assert (error.message, error.code) == (NOT_XLSX, "not_xlsx")
+
+
+def test_a_document_type_declaration_in_the_sheet_is_refused(importer: Importer) -> None:
+    data = corpus.sheet_xlsx(corpus.annex1_head_xml())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[corpus.SHEET_PART] = parts[corpus.SHEET_PART].replace(
+        b"<worksheet ", b'<!DOCTYPE worksheet [<!ENTITY a "aaaa">]><worksheet ', 1
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    error = refusal(importer.run, buffer.getvalue())
+    assert (error.message, error.code) == ("文件内部结构异常（含有不允许的XML实体声明），已拒绝。", "xml_entities")
+
+
 def test_the_row_cap_counts_data_rows_not_blank_or_numbered_ones(
     tongliang: District, clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,6 +24,7 @@ from subsidies.constants import ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimItem
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
 from tests.factories import (
+    SIGNED_SCAN,
     EmployerFactory,
     HireFactory,
     ThirdPartyFactory,
@@ -34,7 +35,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 CLAIMS = "/api/v1/claims/"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = SIGNED_SCAN
 
 
 @pytest.fixture(autouse=True)

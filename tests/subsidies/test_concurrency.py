@@ -27,7 +27,14 @@ from referrals.models import Hire
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim, ClaimEvent, ClaimItem
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_submit
-from tests.factories import EmployerFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
+from tests.factories import (
+    SIGNED_SCAN,
+    EmployerFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    attach_signed_annexes,
+    claimable_hire,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -39,7 +46,7 @@ pytestmark = [
 SUBMISSIONS = 50
 ACCOUNTS = 5  # the same third party signs in with several accounts, as an agency's staff would
 P = TypeVar("P")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = SIGNED_SCAN
 
 
 def _race(prepare: Callable[[int], P], act: Callable[[P], object]) -> list[object]:

@@ -15,10 +15,10 @@ from PIL import Image
 
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
-from tests.factories import ThirdPartyFactory, UserFactory, claimable_hire
+from tests.factories import SIGNED_SCAN, ThirdPartyFactory, UserFactory, claimable_hire
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = SIGNED_SCAN
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]

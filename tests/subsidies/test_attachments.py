@@ -1,0 +1,189 @@
+"""The claim's scans (subsidies.attachments): a PDF carrying anything but the document is refused, and every
+file is served back as a download only."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from portal.errors import PortalError
+from portal.models import User
+from subsidies import attachments
+from subsidies.attachments import PDF_ACTIVE_CONTENT, pdf_active_content, sniff
+from subsidies.models import Claim
+from tests.factories import SIGNED_SCAN, attach_signed_annexes, claimable_hire, pdf_document
+
+JS = "<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+
+HOSTILE = {
+    "OpenAction JavaScript": pdf_document(catalog="/OpenAction 4 0 R", objects=[JS]),
+    "OpenAction JavaScript, direct": pdf_document(catalog=f"/OpenAction {JS}"),
+    "JavaScript name tree": pdf_document(
+        catalog="/Names << /JavaScript 4 0 R >>", objects=["<< /Names [(a) 5 0 R] >>", JS]
+    ),
+    "page /AA JavaScript": pdf_document(page="/AA << /O 4 0 R >>", objects=[JS]),
+    "annotation /AA JavaScript": pdf_document(
+        page="/Annots [4 0 R]",
+        objects=[f"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /AA << /E {JS} >> >>"],
+    ),
+    # Names may be written with #xx escapes: /J#61vaScript is /JavaScript, /J#53 is /JS.
+    "escaped names": pdf_document(catalog="/OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>"),
+    "Launch": pdf_document(catalog="/OpenAction << /S /Launch /F (calc.exe) >>"),
+    "EmbeddedFiles": pdf_document(
+        catalog="/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>",
+        objects=["<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>", "<< /Type /EmbeddedFile /Length 0 >>"],
+    ),
+    "file attachment annotation": pdf_document(
+        page="/Annots [4 0 R]",
+        objects=["<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 10 10] /FS (a.exe) >>"],
+    ),
+    "XFA form": pdf_document(catalog="/AcroForm << /Fields [] /XFA 4 0 R >>", objects=["<< /Length 0 >>"]),
+    # Not reachable from the catalogue, but listed in the cross-reference table: a repairing viewer may find it.
+    "orphan JavaScript object": pdf_document(objects=[JS]),
+}
+
+
+def _object_stream_pdf() -> bytes:
+    """The JavaScript action inside a compressed object stream (PDF 1.5), referred to from /OpenAction: no byte of
+    the file spells /JavaScript."""
+    inner = JS.encode()
+    header = b"4 0 "
+    stream = zlib.compress(header + inner)
+    bodies: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    offsets.append(len(out))
+    out += (
+        f"5 0 obj\n<< /Type /ObjStm /N 1 /First {len(header)} /Filter /FlateDecode /Length {len(stream)} >>\nstream\n"
+    ).encode()
+    out += stream + b"\nendstream\nendobj\n"
+    # A cross-reference stream: object 4 is entry 0 of object stream 5.
+    rows = [b"\x00\x00\x00\xff\xff"] + [b"\x01" + offset.to_bytes(3, "big") + b"\x00" for offset in offsets[:3]]
+    rows += [b"\x02\x00\x00\x05\x00", b"\x01" + offsets[3].to_bytes(3, "big") + b"\x00"]
+    xref_offset = len(out)
+    rows.append(b"\x01" + xref_offset.to_bytes(3, "big") + b"\x00")
+    data = b"".join(rows)
+    out += (f"6 0 obj\n<< /Type /XRef /Size 7 /W [1 3 1] /Root 1 0 R /Length {len(data)} >>\nstream\n").encode()
+    out += data + b"\nendstream\nendobj\n"
+    out += f"startxref\n{xref_offset}\n%%EOF\n".encode()
+    assert b"JavaScript" not in out
+    return bytes(out)
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_pdf_with_active_content_is_refused(name: str) -> None:
+    with pytest.raises(PortalError) as caught:
+        sniff(HOSTILE[name])
+    assert (caught.value.message, caught.value.code) == (PDF_ACTIVE_CONTENT, "pdf_active_content")
+
+
+def test_javascript_in_a_compressed_object_stream_is_found() -> None:
+    assert pdf_active_content(_object_stream_pdf()) == "JavaScript"
+
+
+def test_a_plain_scan_and_the_portals_own_pdfs_pass() -> None:
+    assert sniff(SIGNED_SCAN) == "application/pdf"
+    # A link is not an action that runs anything.
+    linked = pdf_document(
+        page="/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (https://example.org/) >> >>]"
+    )
+    assert pdf_active_content(linked) is None
+
+
+def test_a_pdf_printed_by_the_portal_passes() -> None:
+    """What a claimant may upload when no scanner is at hand: a PDF printed by WeasyPrint, as the portal prints
+    its annexes."""
+    from portal.pdf import html_to_pdf
+
+    pdf = html_to_pdf("<html><body><h1>卓越工程师引进补助申报表</h1><p>签字：</p></body></html>")
+    assert sniff(pdf) == "application/pdf"
+
+
+def test_a_pdf_pypdf_cannot_read_is_refused_as_damaged() -> None:
+    with pytest.raises(PortalError) as caught:
+        sniff(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    assert caught.value.code == "file_damaged"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Through the pages
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def claim(headhunter: User, employer: Any) -> Claim:
+    hire = claimable_hire(headhunter.third_party, employer)
+    client = _client(headhunter)
+    data = {"employer_contact": "张经理", "employer_phone": "023-45678901"}
+    data |= {"declares_introduced": "on", "declares_good_credit": "on", "declares_truthful": "on"}
+    data |= {f"hire_{hire.pk}": "on", f"amount_{hire.pk}": "30000"}
+    response = client.post(reverse("subsidies:claim_create") + f"?employer={employer.pk}", data)
+    assert response.status_code == 302
+    return Claim.objects.latest("pk")
+
+
+def test_the_upload_page_refuses_a_scripted_annex2_and_keeps_nothing(headhunter: User, claim: Claim) -> None:
+    response = _client(headhunter).post(
+        reverse("subsidies:attachment_upload", args=[claim.pk]),
+        {"kind": "annex2", "file": SimpleUploadedFile("附件2.pdf", HOSTILE["OpenAction JavaScript"])},
+        follow=True,
+    )
+    assert f"附件2.pdf：{PDF_ACTIVE_CONTENT}" in response.content.decode()
+    assert not claim.attachments.exists()
+
+
+@pytest.mark.parametrize(("name", "content"), [("附件2 签字盖章.pdf", SIGNED_SCAN), ('确认表"<x>.png', None)])
+def test_every_attachment_is_served_as_a_sandboxed_download(
+    headhunter: User, claim: Claim, name: str, content: bytes | None
+) -> None:
+    import io
+
+    from PIL import Image
+
+    if content is None:
+        buffer = io.BytesIO()
+        Image.new("RGB", (20, 20), "white").save(buffer, format="PNG")
+        content = buffer.getvalue()
+    attachment = attachments.attachment_add(claim=claim, kind="other", upload=content, filename=name, by=headhunter)
+    for user in (headhunter,):
+        response = _client(user).get(reverse("subsidies:attachment_download", args=[claim.pk, attachment.pk]))
+        assert response.status_code == 200
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment; ") and "inline" not in disposition
+        extension = name.rpartition(".")[2]
+        assert f'filename="{claim.reference}-{attachment.pk}.{extension}"' in disposition
+        from urllib.parse import quote
+
+        assert disposition.endswith(f"filename*=UTF-8''{quote(name, safe='')}")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+        assert response["Cache-Control"] == "private, no-store"
+        assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
+
+
+def test_the_signed_annexes_of_a_submitted_claim_download_too(headhunter: User, centre: User, claim: Claim) -> None:
+    """The reviewers at the city get the same download, never an inline view."""
+    attach_signed_annexes(claim, headhunter)
+    assert _client(headhunter).post(reverse("subsidies:claim_submit", args=[claim.pk])).status_code == 302
+    for attachment in claim.attachments.all():
+        response = _client(centre).get(reverse("subsidies:attachment_download", args=[claim.pk, attachment.pk]))
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment; ")
+        assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
