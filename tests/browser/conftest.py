@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Dialog, Page
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page
     from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are still synchronous.
@@ -204,3 +205,30 @@ def assert_accessible(page: Page, name: str) -> None:
     again after a swap that brings new markup). ``name`` says which page in the failure."""
     problems = accessibility_problems(page, name)
     assert not problems, problems[0]
+
+
+# ---- what every person does --------------------------------------------------------------------------------------
+
+
+def log_in(page: Page, username: str, password: str | None = None) -> None:
+    """Sign in through the login page as a person does (the second factor too, for those who need it) and land on
+    the workspace. ``password``: the test accounts' (tests.conftest.PASSWORD) unless given, e.g. the demo data's."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password or PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    enter_second_factor(page, username)
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
+def open_from_menu(page: Page, label: str) -> None:
+    page.get_by_role("navigation", name="工作菜单").get_by_role("link", name=label).click()
+
+
+def message(page: Page, text: str) -> Locator:
+    """The flash message (Bootstrap alert) that says ``text``."""
+    return page.locator(".portal-messages").get_by_role("alert").filter(has_text=text)

@@ -25,8 +25,7 @@ from portal.models import SubsidyCap, ThirdParty
 from referrals.models import PublicityNotice
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
-from tests.browser.conftest import SCREENSHOTS, enter_second_factor
-from tests.conftest import PASSWORD
+from tests.browser.conftest import SCREENSHOTS, log_in, message, open_from_menu
 from tests.factories import (
     DistrictFactory,
     EmployerFactory,
@@ -57,26 +56,6 @@ BANK_ACCOUNT = "3100 0212 0900 1234 567"
 PAYMENT_REFERENCE = "CQCZ-2026-000871"
 FIRST_OPINION = "经初审，两名人员均经区县公示无异议并由用人单位确认系该机构推荐引进，材料齐全，同意提交复核。"
 SECOND_OPINION = "张宇航申请金额超出本次核定标准，按25000元核定；陈思远按申请金额核定。"
-
-
-def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, username)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
-
-
-def open_from_menu(page: Page, label: str) -> None:
-    page.get_by_role("navigation", name="工作菜单").get_by_role("link", name=label).click()
-
-
-def message(page: Page, text: str) -> Locator:
-    """The flash message (Bootstrap alert) that says ``text``."""
-    return page.locator(".portal-messages").get_by_role("alert").filter(has_text=text)
 
 
 def field(page: Page, label: str) -> Locator:

@@ -23,12 +23,11 @@ from portal.models import PersonalDataAccess
 from referrals.constants import EmployerConfirmation, HireStatus, ObjectionStatus
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from referrals.tasks import confirm_closed_publicity
-from tests.browser.conftest import enter_second_factor
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in, message, open_from_menu
 from tests.factories import DistrictFactory, PositionFactory, ThirdPartyFactory, UserFactory, make_id_number
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,26 +44,6 @@ WRONG_ID_NUMBER = ID_NUMBER[:-1] + ("1" if ID_NUMBER[-1] != "1" else "2")
 
 def ymd(day: datetime.date) -> str:
     return f"{day:%Y年%-m月%-d日}"
-
-
-def log_in(page: Page, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, username)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
-
-
-def open_from_menu(page: Page, label: str) -> None:
-    page.get_by_role("navigation", name="工作菜单").get_by_role("link", name=label).click()
-
-
-def message(page: Page, text: str) -> Locator:
-    """The flash message (Bootstrap alert) that says ``text``."""
-    return page.locator(".portal-messages").get_by_role("alert").filter(has_text=text)
 
 
 def test_a_hire_goes_from_arrival_to_the_district_report(

@@ -28,8 +28,7 @@ from referrals.services import notice_publish
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_submit
-from tests.browser.conftest import enter_second_factor
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in, message
 from tests.factories import (
     DistrictFactory,
     EmployerFactory,
@@ -51,17 +50,6 @@ EMPLOYER = "重庆潼南精密制造有限公司"
 AGENCY = "重庆潼才人力资源服务有限公司"
 
 
-def log_in(page: Page, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, username)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
-
-
 def card(page: Page, title: str) -> Locator:
     """The workspace's work-queue card called ``title``."""
     return page.locator(".portal-queue").filter(has=page.get_by_role("heading", name=title))
@@ -75,10 +63,6 @@ def follow_card(page: Page, title: str, count: int) -> None:
     queue = card(page, title)
     expect(queue.locator(".portal-queue-count")).to_have_text(str(count))
     queue.get_by_role("link", name="前往处理").click()
-
-
-def message(page: Page, text: str) -> Locator:
-    return page.locator(".portal-messages").get_by_role("alert").filter(has_text=text)
 
 
 @pytest.fixture(autouse=True)

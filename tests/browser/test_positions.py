@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
-from tests.browser.conftest import enter_second_factor
+from tests.browser.conftest import log_in as sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +23,8 @@ def demo_data(transactional_db: None) -> None:
 
 
 def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, username)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    """The demo accounts' sign-in (their password is the demo data's)."""
+    sign_in(page, username, DEMO_PASSWORD)
 
 
 def log_out(page) -> None:  # type: ignore[no-untyped-def]

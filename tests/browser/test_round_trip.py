@@ -62,8 +62,7 @@ from portal.models import (
 from portal.notifications import email_choices
 from positions.forms import PositionForm
 from referrals.forms import HireForm
-from tests.browser.conftest import enter_second_factor
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 from tests.factories import (
     DistrictFactory,
     EmployerFactory,
@@ -159,17 +158,6 @@ class Snapshot:
 # ---------------------------------------------------------------------------------------------------------------
 # The person at the browser
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def log_in(page: Page, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, username)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
 
 
 @pytest.fixture
