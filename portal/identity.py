@@ -11,6 +11,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
@@ -21,13 +22,32 @@ def _halfwidth(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+def _validate_ric(raw: str) -> str:
+    """``stdnum.cn.ric.validate`` without one of its checks: that the region code existed in the year of birth.
+    The six digits are where the number was first issued, not where the person was born: everyone registered in a
+    Chongqing district after 1997 holds a 500xxx number, whatever their birth year (a 1985 engineer's
+    500103198501011234 is real). The region code must still be one that has existed."""
+    number = ric.compact(raw)
+    if len(number) != 18:
+        raise InvalidLength()
+    if not number[:-1].isdigit() or not number[:-1].isascii():
+        raise InvalidFormat()
+    if number[-1] != ric.calc_check_digit(number):
+        raise InvalidChecksum()
+    ric.get_birth_date(number)  # a real date, or InvalidComponent
+    places = {key for _, props in numdb.get("cn/loc").info(number[:6]) for key in props}
+    if "county" not in places:
+        raise InvalidComponent()
+    return str(number)
+
+
 def normalise_id_number(value: str) -> str:
     """Return the 18-character 身份证号码 (upper-case X) or raise ``ValidationError`` in Chinese."""
     raw = _halfwidth(value).replace(" ", "").upper()
     if not raw:
         raise ValidationError("请填写身份证号码。", code="required")
     try:
-        number = ric.validate(raw)
+        number = _validate_ric(raw)
     except InvalidLength:
         raise ValidationError("身份证号码应为18位。", code="id_length") from None
     except InvalidChecksum:

@@ -121,3 +121,17 @@ def test_phones_in_common_forms(phone: str) -> None:
 def test_a_mobile_cut_short_is_not_a_landline(phone: str) -> None:
     with pytest.raises(ValidationError):
         normalise_phone(phone)
+
+
+@pytest.mark.parametrize("born", ["19490101", "19850101", "19961231", "19970101", "20010315"])
+def test_a_chongqing_number_is_valid_whatever_the_holders_birth_year(born: str) -> None:
+    """The region code is where the number was issued: Chongqing's 500xxx codes date from 1997, and people born
+    before then who registered in a Chongqing district hold them (stdnum's own check would refuse them)."""
+    number = _with_check(f"500103{born}123")
+    assert normalise_id_number(number) == number
+
+
+def test_a_region_code_that_never_existed_is_refused() -> None:
+    with pytest.raises(ValidationError) as error:
+        normalise_id_number(_with_check("99999919850101123"))
+    assert error.value.code == "id_component"
