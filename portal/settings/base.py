@@ -121,8 +121,15 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'p
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web process read while the worker writes; a busy timeout instead of "database is locked".
+    # Transactions begin IMMEDIATE (take the write lock at BEGIN): a deferred one that reads and then writes cannot
+    # wait for the lock (SQLite answers "database is locked" at once, whatever the timeout), which is how two
+    # beat tasks starting in the same second on the threaded worker failed.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"].update(SERVER_DATABASE_OPTIONS)
