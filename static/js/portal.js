@@ -49,6 +49,32 @@
     true
   );
 
+  // A form that was sent is not sent again while its answer loads: a double click on 保存 would otherwise send it
+  // twice, and the second request meets the state the first one made (a claim's hires already on the new claim).
+  // Runs after the confirmations above (a cancelled one stops the event first). Released when the page is shown
+  // again from the back-forward cache, and after a while for answers that are downloads (no new page comes).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || !form.matches("form[method='post' i]")) {
+      return;
+    }
+    if (form.hasAttribute("data-portal-sent")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-portal-sent", "");
+    window.setTimeout(function () {
+      form.removeAttribute("data-portal-sent");
+    }, 10000);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-portal-sent]").forEach(function (form) {
+        form.removeAttribute("data-portal-sent");
+      });
+    }
+  });
+
   // A table wider (or, on the dashboard, taller) than its box scrolls inside it: keyboard users must be able to
   // reach the box with Tab to scroll it with the arrow keys, and hear what it holds (its table's caption). Boxes
   // that do not scroll stay out of the Tab order. Checked again when the window is resized and after htmx swaps.

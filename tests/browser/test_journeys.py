@@ -366,3 +366,38 @@ def test_the_admin_imports_a_corrected_sheet_and_keeps_a_districts_contacts(
     expect(contacts).to_contain_text("023-45678900")
     expect(contacts).to_contain_text("龙城大道1号")
     screenshot_of(visitor, "journey-admin-04-public-sees-contacts")
+
+
+def test_a_double_click_on_save_sends_the_claim_once(
+    open_person: Callable[[], Page], screenshot_of: Callable[[Page, str], Path]
+) -> None:
+    from playwright.sync_api import expect
+
+    SubsidyCap.objects.create(
+        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
+    )
+    employer = EmployerFactory(name=EMPLOYER, district=DistrictFactory(code="500152", name=DISTRICT))
+    party = ThirdPartyFactory(name=AGENCY, verified=True)
+    UserFactory(third_party_user=True, third_party=party, username="tongcai", display_name="潼才顾问")
+    claimable_hire(party, employer=employer, name="冯双击")
+
+    agency = open_person()
+    log_in(agency, "tongcai")
+    agency.goto(f"/claims/new/?employer={employer.pk}")
+    agency.get_by_role("checkbox", name="冯双击").check()
+    agency.get_by_label("冯双击的申请金额").fill("30000")
+    agency.get_by_label("本机构（个人）已向该用人单位推荐引进卓越工程师").check()
+    agency.get_by_label("本机构（个人）无不良信用记录").check()
+    agency.get_by_label("所提交的申报材料真实、准确、完整").check()
+    posts: list[str] = []
+    agency.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    # A person's double click: the second click lands while the first answer is still on its way.
+    agency.get_by_role("button", name="保存", exact=True).evaluate(
+        "button => { button.click(); setTimeout(() => button.click(), 5); }"
+    )
+    expect(agency).to_have_url(re.compile(r"/claims/\d+/$"))
+    claim = Claim.objects.get()
+    expect(message(agency, f"已保存申报草稿{claim.reference}。")).to_be_visible()
+    expect(agency.locator(".portal-messages .alert-danger")).to_have_count(0)
+    assert len(posts) == 1, posts
+    screenshot_of(agency, "journey-claim-06-double-click-saved-once")
