@@ -53,13 +53,20 @@ def _user_name(user: User | None) -> str:
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True, read_only=True, **kwargs)
+    return serializers.DecimalField(
+        max_digits=limits.AMOUNT.max_digits,
+        decimal_places=limits.AMOUNT.decimal_places,
+        coerce_to_string=True,
+        read_only=True,
+        **kwargs,
+    )
 
 
 @extend_schema_field(OpenApiTypes.DECIMAL)
 class AmountField(serializers.Field):
     """Yuan as the client sends it ("30000", "30000.00", 30000), parsed by the same rule as the browser's form
-    (``services.parse_amount``): more than 0, at most two decimals, never float arithmetic."""
+    (``portal.limits.parse_amount``): at most 20 characters, more than 0, at most two decimals, never float
+    arithmetic."""
 
     default_error_messages = {"invalid": '请填写金额（元），如 "30000.00"。'}
 

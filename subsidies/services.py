@@ -39,8 +39,6 @@ from subsidies.constants import (
 from subsidies.models import Claim, ClaimEvent, ClaimItem
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
 
-__all__ = ["parse_amount"]  # re-exported: the forms and serializers read amounts through this module
-
 
 def hire_cap_key(hire: Hire) -> tuple[str, datetime.date]:
     """What decides a hire's cap: its channel and its date (arrival, else confirmation)."""
