@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from portal import limits
 from portal.constants import ThirdPartyKind
 from portal.lockout import ADDRESS_BLOCKED
 from portal.models import ThirdParty
@@ -25,34 +26,37 @@ class ThirdPartyDetailsForm(forms.Form):
     )
     name = forms.CharField(
         label="名称/姓名",
-        max_length=128,
+        max_length=limits.THIRD_PARTY_NAME.max_length,
         help_text="机构填写营业执照或登记证书上的全称；个人填写本人姓名。",
         error_messages={"required": "名称/姓名：请填写机构名称或本人姓名。"},
     )
     identity_number = forms.CharField(
         label="统一社会信用代码/身份证号码",
-        max_length=32,
+        max_length=limits.IDENTITY_NUMBER_INPUT.max_length,
         help_text="机构填写18位统一社会信用代码；个人填写18位居民身份证号码（末位可为X）。",
         error_messages={"required": "统一社会信用代码/身份证号码：请填写。"},
     )
     contact_name = forms.CharField(
-        label="联系人", max_length=32, required=False, help_text="机构必填；个人可不填（即本人）。"
+        label="联系人",
+        max_length=limits.CONTACT_NAME.max_length,
+        required=False,
+        help_text="机构必填；个人可不填（即本人）。",
     )
     phone = forms.CharField(
         label="联系电话",
-        max_length=32,
+        max_length=limits.PHONE.max_length,
         help_text="11位手机号或带区号的固定电话，如023-88152028。",
         error_messages={"required": "联系电话：请填写联系电话。"},
     )
     bank_name = forms.CharField(
         label="开户银行",
-        max_length=128,
+        max_length=limits.BANK_NAME.max_length,
         help_text="写到支行，如：中国银行重庆渝中支行。补助将拨付到此账户。",
         error_messages={"required": "开户银行：请填写开户银行。"},
     )
     bank_account = forms.CharField(
         label="银行账号",
-        max_length=40,
+        max_length=limits.BANK_ACCOUNT_INPUT.max_length,
         help_text="只填数字，可含空格。机构应为单位对公账户，个人应为本人账户。",
         error_messages={"required": "银行账号：请填写银行账号。"},
     )

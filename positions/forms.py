@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
@@ -24,20 +25,25 @@ class PositionForm(forms.Form):
     )
     new_employer_name = forms.CharField(
         label="或新增用人单位：单位名称",
-        max_length=128,
+        max_length=limits.EMPLOYER_NAME.max_length,
         required=False,
         help_text="列表中没有的单位，可在此填写全称新增。",
     )
-    new_employer_credit_code = forms.CharField(label="新增单位的统一社会信用代码", max_length=30, required=False)
+    new_employer_credit_code = forms.CharField(
+        label="新增单位的统一社会信用代码", max_length=limits.CREDIT_CODE_INPUT.max_length, required=False
+    )
     channel = forms.ChoiceField(label="渠道", choices=Channel.choices, widget=forms.RadioSelect)
-    name = forms.CharField(label="岗位名称", max_length=128)
+    name = forms.CharField(label="岗位名称", max_length=limits.POSITION_NAME.max_length)
     headcount = forms.IntegerField(
         label="需求人数",
-        min_value=1,
-        error_messages={"min_value": "需求人数至少为1人。", "invalid": "需求人数须为整数。"},
+        min_value=limits.HEADCOUNT.min_value,
+        max_value=limits.HEADCOUNT.max_value,
+        error_messages=limits.HEADCOUNT.error_messages,
     )
     education = forms.ChoiceField(label="学历要求", choices=[("", "（请选择）"), *Education.choices])
-    majors = forms.CharField(label="专业要求", max_length=500, help_text="多个专业用顿号分隔，如：电子信息、通信工程")
+    majors = forms.CharField(
+        label="专业要求", max_length=limits.MAJORS.max_length, help_text="多个专业用顿号分隔，如：电子信息、通信工程"
+    )
     competencies = forms.CharField(
         label="职业能力要求",
         required=False,
@@ -48,7 +54,10 @@ class PositionForm(forms.Form):
         label="是否招聘应届生", choices=YES_NO, coerce=lambda value: value == "1", widget=forms.RadioSelect
     )
     salary_text = forms.CharField(
-        label="薪资范围", max_length=100, required=False, help_text="如：15-25万元/年、1.5万/月、面议"
+        label="薪资范围",
+        max_length=limits.SALARY_TEXT.max_length,
+        required=False,
+        help_text="如：15-25万元/年、1.5万/月、面议",
     )
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:

@@ -21,7 +21,7 @@ from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import sheets
+from portal import limits, sheets
 from portal.auditing import set_actor
 from portal.bulk import bulk_insert
 from portal.calendar import TenDayPeriod
@@ -292,16 +292,15 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
     elif source not in aliases:
         parsed.error(COL_SOURCE, f"填报来源“{cell_text(cells.get(COL_SOURCE))}”与导入的区县“{district.name}”不一致。")
 
-    for column, value, model_field in (
-        (COL_EMPLOYER, parsed.employer_name, "name"),
-        (parsed.channel_column, parsed.name, "name"),
-        (COL_MAJORS, parsed.majors, "majors"),
-        (COL_SALARY, parsed.salary_text, "salary_text"),
+    for column, value, limit in (
+        (COL_EMPLOYER, parsed.employer_name, limits.EMPLOYER_NAME),
+        (parsed.channel_column, parsed.name, limits.POSITION_NAME),
+        (COL_MAJORS, parsed.majors, limits.MAJORS),
+        (COL_SALARY, parsed.salary_text, limits.SALARY_TEXT),
     ):
-        model = Employer if column == COL_EMPLOYER else Position
-        limit = getattr(model._meta.get_field(model_field), "max_length", None)
-        if limit is not None and len(value) > limit:
-            parsed.error(column, f"不能超过{limit}个字（现有{len(value)}个）。")
+        refusal = limit.too_long(value)
+        if refusal:
+            parsed.error(column, refusal)
     return parsed
 
 

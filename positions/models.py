@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.models import TimeStampedModel
@@ -64,13 +65,13 @@ class Position(TimeStampedModel):
         "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="positions"
     )
     channel = models.CharField(_("渠道"), max_length=32, choices=Channel.choices)
-    name = models.CharField(_("岗位名称"), max_length=128)
-    headcount = models.PositiveIntegerField(_("需求人数"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("岗位名称"), max_length=limits.POSITION_NAME.max_length)
+    headcount = models.PositiveIntegerField(_("需求人数"), validators=[MinValueValidator(limits.HEADCOUNT.min_value)])
     education = models.CharField(_("学历要求"), max_length=16, choices=Education.choices)
-    majors = models.CharField(_("专业要求"), max_length=500)
+    majors = models.CharField(_("专业要求"), max_length=limits.MAJORS.max_length)
     competencies = models.TextField(_("职业能力要求"), blank=True)
     recruits_graduates = models.BooleanField(_("是否招聘应届生"))
-    salary_text = models.CharField(_("薪资范围"), max_length=100, blank=True)
+    salary_text = models.CharField(_("薪资范围"), max_length=limits.SALARY_TEXT.max_length, blank=True)
     salary_min = models.DecimalField(_("年薪下限（元）"), max_digits=12, decimal_places=0, null=True, blank=True)
     salary_max = models.DecimalField(_("年薪上限（元）"), max_digits=12, decimal_places=0, null=True, blank=True)
     district = models.ForeignKey(

@@ -6,11 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from portal import limits
 from portal.constants import Channel, Education
 from portal.models import Employer
 from positions.constants import CloseReason
 from positions.models import Position
-from positions.services import MAX_HEADCOUNT, PositionData
+from positions.services import PositionData
 from positions.workflow import MOVES
 
 
@@ -66,13 +67,20 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
 class PositionWriteSerializer(serializers.Serializer[Any]):
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), label="用人单位")
     channel = serializers.ChoiceField(choices=Channel.choices, label="渠道")
-    name = serializers.CharField(max_length=128, label="岗位名称")
-    headcount = serializers.IntegerField(min_value=1, max_value=MAX_HEADCOUNT, label="需求人数")
+    name = serializers.CharField(max_length=limits.POSITION_NAME.max_length, label="岗位名称")
+    headcount = serializers.IntegerField(
+        min_value=limits.HEADCOUNT.min_value,
+        max_value=limits.HEADCOUNT.max_value,
+        error_messages=limits.HEADCOUNT.error_messages,
+        label="需求人数",
+    )
     education = serializers.ChoiceField(choices=Education.choices, label="学历要求")
-    majors = serializers.CharField(max_length=500, label="专业要求")
+    majors = serializers.CharField(max_length=limits.MAJORS.max_length, label="专业要求")
     competencies = serializers.CharField(allow_blank=True, required=False, default="", label="职业能力要求")
     recruits_graduates = serializers.BooleanField(label="是否招聘应届生")
-    salary_text = serializers.CharField(max_length=100, allow_blank=True, required=False, default="", label="薪资范围")
+    salary_text = serializers.CharField(
+        max_length=limits.SALARY_TEXT.max_length, allow_blank=True, required=False, default="", label="薪资范围"
+    )
     period = serializers.CharField(required=False, label="旬（YYYY-MM-N，默认本旬）")
 
     def to_data(self) -> PositionData:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from portal import limits
 from portal import permissions as p
 from portal.auditing import set_actor
 from portal.calendar import TenDayPeriod
@@ -23,9 +24,6 @@ from positions.workflow import EDITABLE, MOVES
 # TextChoices.values builds a new list on every access; imports call clean() once per row.
 _CHANNELS = frozenset(Channel.values)
 _EDUCATIONS = frozenset(Education.values)
-#: A post's 需求人数 at most: far above any real post, far below the column's range (a larger number would reach
-#: the database as an out-of-range integer and fail there instead of being refused here).
-MAX_HEADCOUNT = 9_999
 
 
 @dataclass(frozen=True)
@@ -50,10 +48,10 @@ class PositionData:
             raise PortalError("渠道只能是“揭榜招贤”或“引才专项”。", "invalid_channel", field="channel")
         if self.education not in _EDUCATIONS:
             raise PortalError("学历要求只能是大专、本科、硕士、博士或不限。", "invalid_education", field="education")
-        if self.headcount < 1:
-            raise PortalError("需求人数至少为1人。", "invalid_headcount", field="headcount")
-        if self.headcount > MAX_HEADCOUNT:
-            raise PortalError(f"需求人数不能超过{MAX_HEADCOUNT}人。", "invalid_headcount", field="headcount")
+        if self.headcount < limits.HEADCOUNT.min_value:
+            raise PortalError(limits.HEADCOUNT.error_messages["min_value"], "invalid_headcount", field="headcount")
+        if self.headcount > limits.HEADCOUNT.max_value:
+            raise PortalError(limits.HEADCOUNT.error_messages["max_value"], "invalid_headcount", field="headcount")
         if not self.majors.strip():
             raise PortalError("请填写专业要求。", "required", field="majors")
         return PositionData(

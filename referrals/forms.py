@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from portal import limits
 from portal.constants import Channel, Education, Programme
 from portal.models import District, ThirdParty
 from portal.widgets import DateInput, Textarea, bootstrap
@@ -30,16 +31,20 @@ class HireForm(forms.Form):
     position = PositionChoiceField(
         label="岗位名称", queryset=Position.objects.none(), empty_label="（请选择本区县已发布的岗位）"
     )
-    name = forms.CharField(label="姓名", max_length=64)
-    id_number = forms.CharField(label="身份证号码", max_length=32, help_text="18位居民身份证号码，末位可为X。")
+    name = forms.CharField(label="姓名", max_length=limits.PERSON_NAME.max_length)
+    id_number = forms.CharField(
+        label="身份证号码", max_length=limits.ID_NUMBER_INPUT.max_length, help_text="18位居民身份证号码，末位可为X。"
+    )
     mode = forms.ChoiceField(label="引进方式", choices=EmploymentMode.choices, widget=forms.RadioSelect)
-    contract_term = forms.CharField(label="劳动合同期限", max_length=64, help_text="如：3年、2026年3月至2029年2月")
+    contract_term = forms.CharField(
+        label="劳动合同期限", max_length=limits.CONTRACT_TERM.max_length, help_text="如：3年、2026年3月至2029年2月"
+    )
     # 选填项
-    school = forms.CharField(label="毕业院校", max_length=128, required=False)
-    major = forms.CharField(label="专业", max_length=128, required=False)
+    school = forms.CharField(label="毕业院校", max_length=limits.SCHOOL.max_length, required=False)
+    major = forms.CharField(label="专业", max_length=limits.MAJOR.max_length, required=False)
     education = forms.ChoiceField(label="学历", choices=[("", "（未填）"), *Education.choices], required=False)
-    title_rank = forms.CharField(label="职称职级", max_length=64, required=False)
-    skill_level = forms.CharField(label="技能等级", max_length=64, required=False)
+    title_rank = forms.CharField(label="职称职级", max_length=limits.TITLE_RANK.max_length, required=False)
+    skill_level = forms.CharField(label="技能等级", max_length=limits.SKILL_LEVEL.max_length, required=False)
     arrived_on = forms.DateField(
         label="入职时间",
         required=False,
@@ -122,7 +127,7 @@ class PublishForm(forms.Form):
     published_on = forms.DateField(label="公示开始日期", widget=DateInput())
     title = forms.CharField(
         label="公示标题",
-        max_length=200,
+        max_length=limits.NOTICE_TITLE.max_length,
         required=False,
         help_text="不填则为“某某区卓越工程师引进人才公示（2026年第1批）”，按本区县当年的公示批次编号；同一区县的公示标题不能重复。",
     )
@@ -141,9 +146,13 @@ class PublishForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     hire = forms.IntegerField()
-    name = forms.CharField(label="异议人真实姓名", max_length=64)
-    phone = forms.CharField(label="联系电话", max_length=32)
-    statement = forms.CharField(label="异议事实和理由", widget=Textarea(attrs={"rows": 4}), max_length=2000)
+    name = forms.CharField(label="异议人真实姓名", max_length=limits.OBJECTOR_NAME.max_length)
+    phone = forms.CharField(label="联系电话", max_length=limits.PHONE.max_length)
+    statement = forms.CharField(
+        label="异议事实和理由",
+        widget=Textarea(attrs={"rows": 4}),
+        max_length=limits.OBJECTION_STATEMENT.max_length,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

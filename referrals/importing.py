@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from portal import sheets
+from portal import limits, sheets
 from portal.bulk import bulk_insert
 from portal.constants import Channel, Education, Programme
 from portal.crypto import keyed_digests
@@ -160,12 +160,12 @@ _FIELD_COLUMNS = {
 _COLUMN_ORDER = {column: index for index, column in enumerate(LAYOUT.columns)}
 # Free-text fields → their column, for the length limits of the table.
 _TEXT_COLUMNS = {
-    "name": COL_NAME,
-    "contract_term": COL_CONTRACT_TERM,
-    "school": COL_SCHOOL,
-    "major": COL_MAJOR,
-    "title_rank": COL_TITLE_RANK,
-    "skill_level": COL_SKILL_LEVEL,
+    "name": (COL_NAME, limits.PERSON_NAME),
+    "contract_term": (COL_CONTRACT_TERM, limits.CONTRACT_TERM),
+    "school": (COL_SCHOOL, limits.SCHOOL),
+    "major": (COL_MAJOR, limits.MAJOR),
+    "title_rank": (COL_TITLE_RANK, limits.TITLE_RANK),
+    "skill_level": (COL_SKILL_LEVEL, limits.SKILL_LEVEL),
 }
 
 
@@ -502,11 +502,10 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
         column = _FIELD_COLUMNS.get(error.field or "", COL_POST)
         if not any(existing.column == column for existing in hire.errors):
             hire.error(column, error.message)
-    for name, column in _TEXT_COLUMNS.items():
-        limit = getattr(Hire._meta.get_field(name), "max_length", None)
-        value = str(fields.get(name, ""))
-        if limit is not None and len(value) > limit:
-            hire.error(column, f"不能超过{limit}个字（现有{len(value)}个）。")
+    for name, (column, limit) in _TEXT_COLUMNS.items():
+        refusal = limit.too_long(str(fields.get(name, "")))
+        if refusal:
+            hire.error(column, refusal)
 
     hire.mode_label = str(EmploymentMode(mode).label) if mode in EmploymentMode.values else ""
     programme = str(fields["programme"])

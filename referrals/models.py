@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Education, Programme
 from portal.crypto import EncryptedCharField, KeyedDigestField
@@ -23,7 +24,7 @@ class PublicityNotice(TimeStampedModel):
 
     district = models.ForeignKey("portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("公示编号"), max_length=32, unique=True)
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(_("标题"), max_length=limits.NOTICE_TITLE.max_length)
     published_on = models.DateField(_("公示开始日期"))
     closes_at = models.DateTimeField(_("公示截止时间"), help_text=_("第5个工作日结束时（北京时间）"))
     published_by = models.ForeignKey(
@@ -100,19 +101,19 @@ class Hire(TimeStampedModel):
     programme = models.CharField(_("专项"), max_length=16, choices=Programme.choices)
     year = models.PositiveSmallIntegerField(_("专项年度"))
     # Required fields of Annex 3.
-    name = models.CharField(_("姓名"), max_length=64)
+    name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
     # Encrypted at rest (portal.crypto); compared and looked up through its keyed digest, which is NULL once the
     # person's data has been anonymised (portal.retention), so the uniqueness rule no longer counts them.
     id_number = EncryptedCharField(_("身份证号码"), max_length=18)
     id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")
     mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
-    contract_term = models.CharField(_("劳动合同期限"), max_length=64)
+    contract_term = models.CharField(_("劳动合同期限"), max_length=limits.CONTRACT_TERM.max_length)
     # Optional fields of Annex 3.
-    school = models.CharField(_("毕业院校"), max_length=128, blank=True)
-    major = models.CharField(_("专业"), max_length=128, blank=True)
+    school = models.CharField(_("毕业院校"), max_length=limits.SCHOOL.max_length, blank=True)
+    major = models.CharField(_("专业"), max_length=limits.MAJOR.max_length, blank=True)
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
-    title_rank = models.CharField(_("职称职级"), max_length=64, blank=True)
-    skill_level = models.CharField(_("技能等级"), max_length=64, blank=True)
+    title_rank = models.CharField(_("职称职级"), max_length=limits.TITLE_RANK.max_length, blank=True)
+    skill_level = models.CharField(_("技能等级"), max_length=limits.SKILL_LEVEL.max_length, blank=True)
     arrived_on = models.DateField(_("入职时间"), null=True, blank=True)
     work_experience = models.TextField(_("工作经历（海聚）"), blank=True)
     other_conditions = models.TextField(_("其他符合的相关条件"), blank=True)
@@ -190,8 +191,8 @@ class Objection(TimeStampedModel):
 
     hire = models.ForeignKey(Hire, verbose_name=_("被异议人员"), on_delete=models.PROTECT, related_name="objections")
     receipt = models.CharField(_("回执编号"), max_length=32, unique=True)
-    name = models.CharField(_("异议人姓名"), max_length=64)
-    phone = models.CharField(_("联系电话"), max_length=32)
+    name = models.CharField(_("异议人姓名"), max_length=limits.OBJECTOR_NAME.max_length)
+    phone = models.CharField(_("联系电话"), max_length=limits.PHONE.max_length)
     statement = models.TextField(_("异议内容"))
     status = models.CharField(_("状态"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     resolution = models.TextField(_("处理意见"), blank=True)

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal import limits
 from portal.api import RECORD_ID_MAX
 from portal.constants import Education, Programme
 from portal.identity import mask_phone
@@ -140,11 +141,11 @@ class HireWriteSerializer(serializers.Serializer[Any]):
     """实际到岗登记: the Annex 3 fields, required first. The post must be one the user may see."""
 
     position = VisiblePositionField(label="岗位（须为本人可见的岗位）")
-    name = serializers.CharField(max_length=64, label="姓名")
+    name = serializers.CharField(max_length=limits.PERSON_NAME.max_length, label="姓名")
     # No length or format check here: the service gives the Chinese reason (length, check digit, birth date).
-    id_number = serializers.CharField(max_length=32, write_only=True, label="身份证号码")
+    id_number = serializers.CharField(max_length=limits.ID_NUMBER_INPUT.max_length, write_only=True, label="身份证号码")
     mode = serializers.ChoiceField(choices=EmploymentMode.choices, label="引进方式")
-    contract_term = serializers.CharField(max_length=64, label="劳动合同期限")
+    contract_term = serializers.CharField(max_length=limits.CONTRACT_TERM.max_length, label="劳动合同期限")
     programme = serializers.ChoiceField(
         choices=Programme.choices,
         required=False,
@@ -155,13 +156,21 @@ class HireWriteSerializer(serializers.Serializer[Any]):
     third_party = serializers.PrimaryKeyRelatedField(
         queryset=ThirdParty.objects.all(), required=False, allow_null=True, default=None, label="荐才第三方"
     )
-    school = serializers.CharField(max_length=128, required=False, allow_blank=True, default="", label="毕业院校")
-    major = serializers.CharField(max_length=128, required=False, allow_blank=True, default="", label="专业")
+    school = serializers.CharField(
+        max_length=limits.SCHOOL.max_length, required=False, allow_blank=True, default="", label="毕业院校"
+    )
+    major = serializers.CharField(
+        max_length=limits.MAJOR.max_length, required=False, allow_blank=True, default="", label="专业"
+    )
     education = serializers.ChoiceField(
         choices=Education.choices, required=False, allow_blank=True, default="", label="学历"
     )
-    title_rank = serializers.CharField(max_length=64, required=False, allow_blank=True, default="", label="职称职级")
-    skill_level = serializers.CharField(max_length=64, required=False, allow_blank=True, default="", label="技能等级")
+    title_rank = serializers.CharField(
+        max_length=limits.TITLE_RANK.max_length, required=False, allow_blank=True, default="", label="职称职级"
+    )
+    skill_level = serializers.CharField(
+        max_length=limits.SKILL_LEVEL.max_length, required=False, allow_blank=True, default="", label="技能等级"
+    )
     arrived_on = serializers.DateField(required=False, allow_null=True, default=None, label="入职时间")
     work_experience = serializers.CharField(required=False, allow_blank=True, default="", label="工作经历（海聚）")
     other_conditions = serializers.CharField(required=False, allow_blank=True, default="", label="其他符合的相关条件")
@@ -232,7 +241,9 @@ class NoticePublishSerializer(serializers.Serializer[Any]):
         label="公示人员ID（初审通过）",
     )
     published_on = serializers.DateField(label="公示开始日期（工作日）")
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label="标题")
+    title = serializers.CharField(
+        max_length=limits.NOTICE_TITLE.max_length, required=False, allow_blank=True, default="", label="标题"
+    )
 
 
 class HireExemptSerializer(serializers.Serializer[Any]):
@@ -250,9 +261,9 @@ class HireExemptSerializer(serializers.Serializer[Any]):
 
 class ObjectionLodgeSerializer(serializers.Serializer[Any]):
     hire = serializers.IntegerField(min_value=1, max_value=RECORD_ID_MAX, label="被异议人员ID（公示中的人员）")
-    name = serializers.CharField(max_length=64, label="异议人姓名")
-    phone = serializers.CharField(max_length=32, label="联系电话")
-    statement = serializers.CharField(max_length=2000, label="异议内容（事实和理由）")
+    name = serializers.CharField(max_length=limits.OBJECTOR_NAME.max_length, label="异议人姓名")
+    phone = serializers.CharField(max_length=limits.PHONE.max_length, label="联系电话")
+    statement = serializers.CharField(max_length=limits.OBJECTION_STATEMENT.max_length, label="异议内容（事实和理由）")
 
 
 class ObjectionReceiptSerializer(serializers.ModelSerializer[Objection]):

@@ -9,16 +9,20 @@ from typing import Any
 
 from django import forms
 
+from portal import limits
 from portal.errors import PortalError
+from portal.limits import AMOUNT, parse_amount
 from portal.models import Employer
 from portal.widgets import bootstrap
 from referrals.models import Hire
-from subsidies.services import ClaimData, ClaimLine, hire_cap, hire_cap_key, parse_amount
+from subsidies.services import ClaimData, ClaimLine, hire_cap, hire_cap_key
 
 
 class ClaimForm(forms.Form):
-    employer_contact = forms.CharField(label="用人单位联系人", max_length=64)
-    employer_phone = forms.CharField(label="联系电话", max_length=32, help_text="手机号或带区号的固定电话。")
+    employer_contact = forms.CharField(label="用人单位联系人", max_length=limits.EMPLOYER_CONTACT.max_length)
+    employer_phone = forms.CharField(
+        label="联系电话", max_length=limits.EMPLOYER_PHONE.max_length, help_text="手机号或带区号的固定电话。"
+    )
     declares_introduced = forms.BooleanField(
         label="1. 本机构（个人）已向该用人单位推荐引进卓越工程师，人员已实际到岗。", required=False
     )
@@ -43,7 +47,7 @@ class ClaimForm(forms.Form):
             self.fields[pick] = forms.BooleanField(required=False, initial=hire.pk in chosen)
             self.fields[amount] = forms.CharField(
                 required=False,
-                max_length=20,
+                max_length=AMOUNT.max_chars,
                 initial=f"{chosen.get(hire.pk, cap):.2f}",
                 widget=forms.TextInput(attrs={"aria-label": f"{hire.name}的申请金额", "inputmode": "decimal"}),
             )
@@ -54,8 +58,8 @@ class ClaimForm(forms.Form):
         data = super().clean() or {}
         lines = []
         for hire in self.hires:
-            if not data.get(f"hire_{hire.pk}"):
-                continue
+            if not data.get(f"hire_{hire.pk}") or f"amount_{hire.pk}" in self.errors:
+                continue  # unpicked, or already refused (too long) with its own message
             try:
                 amount = parse_amount(data.get(f"amount_{hire.pk}", ""), label=f"{hire.name}的申请金额")
             except PortalError as error:

@@ -14,7 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal import limits
 from portal.crypto import EncryptedCharField
+from portal.limits import AMOUNT
 from portal.models import TimeStampedModel
 from subsidies.constants import AttachmentKind, ClaimAction, ClaimStatus
 
@@ -28,8 +30,8 @@ class Claim(TimeStampedModel):
     employer = models.ForeignKey(
         "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="claims"
     )
-    employer_contact = models.CharField(_("用人单位联系人"), max_length=64)
-    employer_phone = models.CharField(_("用人单位联系电话"), max_length=32)
+    employer_contact = models.CharField(_("用人单位联系人"), max_length=limits.EMPLOYER_CONTACT.max_length)
+    employer_phone = models.CharField(_("用人单位联系电话"), max_length=limits.EMPLOYER_PHONE.max_length)
     # The payee as it was when the claim was submitted: later edits of the account do not move approved money.
     payee_name = models.CharField(_("收款人"), max_length=128, blank=True)
     payee_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
@@ -44,9 +46,15 @@ class Claim(TimeStampedModel):
     #: When the claim arrived where it waits now: queues sort by it, the progress view counts from it.
     status_since = models.DateTimeField(_("到达当前环节时间"))
     submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
-    requested_total = models.DecimalField(_("申请金额合计（元）"), default=Decimal(0), max_digits=12, decimal_places=2)
+    requested_total = models.DecimalField(
+        _("申请金额合计（元）"), default=Decimal(0), max_digits=AMOUNT.max_digits, decimal_places=AMOUNT.decimal_places
+    )
     approved_total = models.DecimalField(
-        _("核定金额合计（元）"), null=True, blank=True, max_digits=12, decimal_places=2
+        _("核定金额合计（元）"),
+        null=True,
+        blank=True,
+        max_digits=AMOUNT.max_digits,
+        decimal_places=AMOUNT.decimal_places,
     )
 
     first_reviewer = models.ForeignKey(
@@ -131,9 +139,13 @@ class ClaimItem(models.Model):
     )
     #: Mirrors ``claim.status in LIVE_STATUSES`` (kept by the services) so the database can index it.
     live = models.BooleanField(_("有效"), default=True)
-    cap = models.DecimalField(_("补助上限（元）"), max_digits=12, decimal_places=2)
-    requested_amount = models.DecimalField(_("申请金额（元）"), max_digits=12, decimal_places=2)
-    approved_amount = models.DecimalField(_("核定金额（元）"), null=True, blank=True, max_digits=12, decimal_places=2)
+    cap = models.DecimalField(_("补助上限（元）"), max_digits=AMOUNT.max_digits, decimal_places=AMOUNT.decimal_places)
+    requested_amount = models.DecimalField(
+        _("申请金额（元）"), max_digits=AMOUNT.max_digits, decimal_places=AMOUNT.decimal_places
+    )
+    approved_amount = models.DecimalField(
+        _("核定金额（元）"), null=True, blank=True, max_digits=AMOUNT.max_digits, decimal_places=AMOUNT.decimal_places
+    )
 
     class Meta:
         ordering = ["pk"]

@@ -24,15 +24,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal import limits
 from portal import permissions as p
 from portal.api import RECORD_ID_MAX
 from portal.errors import PortalError
 from portal.identity import mask_bank_account, mask_id_number, mask_phone
+from portal.limits import parse_amount
 from portal.models import Employer, User
 from referrals.models import Hire, Objection, PublicityNotice
 from subsidies.constants import AttachmentKind, ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem
-from subsidies.services import ClaimData, ClaimLine, parse_amount
+from subsidies.services import ClaimData, ClaimLine
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW, claimant
 
 is_reviewer = p.is_talent_centre | p.is_bureau_reviewer
@@ -51,13 +53,20 @@ def _user_name(user: User | None) -> str:
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True, read_only=True, **kwargs)
+    return serializers.DecimalField(
+        max_digits=limits.AMOUNT.max_digits,
+        decimal_places=limits.AMOUNT.decimal_places,
+        coerce_to_string=True,
+        read_only=True,
+        **kwargs,
+    )
 
 
 @extend_schema_field(OpenApiTypes.DECIMAL)
 class AmountField(serializers.Field):
     """Yuan as the client sends it ("30000", "30000.00", 30000), parsed by the same rule as the browser's form
-    (``services.parse_amount``): more than 0, at most two decimals, never float arithmetic."""
+    (``portal.limits.parse_amount``): at most 20 characters, more than 0, at most two decimals, never float
+    arithmetic."""
 
     default_error_messages = {"invalid": '请填写金额（元），如 "30000.00"。'}
 
@@ -326,8 +335,12 @@ class ClaimWriteSerializer(serializers.Serializer[Any]):
     and the three declarations."""
 
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), label="用人单位ID")
-    employer_contact = serializers.CharField(max_length=64, allow_blank=True, label="用人单位联系人")
-    employer_phone = serializers.CharField(max_length=32, allow_blank=True, label="用人单位联系电话")
+    employer_contact = serializers.CharField(
+        max_length=limits.EMPLOYER_CONTACT.max_length, allow_blank=True, label="用人单位联系人"
+    )
+    employer_phone = serializers.CharField(
+        max_length=limits.EMPLOYER_PHONE.max_length, allow_blank=True, label="用人单位联系电话"
+    )
     declarations = DeclarationsSerializer(required=False, label="承诺（提交时三项均须为 true）")
     lines = serializers.ListField(child=ClaimLineWriteSerializer(), max_length=200, label="申报人员及申请金额")
 

@@ -4,9 +4,7 @@ a race could beat a check, in the database (see ``subsidies.models``)."""
 from __future__ import annotations
 
 import datetime
-import re
 import secrets
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from portal.constants import NotificationKind
 from portal.dates import prose_date
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import mask_id_number, normalise_phone
+from portal.limits import parse_amount
 from portal.models import Employer, SubsidyCap, User
 from portal.notifications import notify_many
 from portal.workflow import check_move
@@ -39,48 +38,6 @@ from subsidies.constants import (
 )
 from subsidies.models import Claim, ClaimEvent, ClaimItem
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
-
-CENT = Decimal("0.01")
-#: The most the money columns hold (``max_digits=12, decimal_places=2``); more is refused before any arithmetic
-#: (quantizing a huge number overflows the decimal context) or any write.
-MAX_AMOUNT = Decimal("9999999999.99")
-#: Yuan as a person writes them, once full-width digits are folded and thousands separators taken out: digits with
-#: at most one decimal point. Not what ``Decimal()`` also takes: exponents (3e4), underscores (1_000), NaN.
-_AMOUNT_TEXT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_SHOWN_CHARACTERS = 20
-
-
-def _amount_decimal(value: object) -> Decimal | None:
-    """The number in ``value``, or None when it is not written as an amount."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))  # the float as written (0.1), not its binary expansion
-    if not isinstance(value, str):
-        return None
-    text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace("，", "")
-    return Decimal(text) if _AMOUNT_TEXT.match(text) else None
-
-
-def parse_amount(value: object, *, label: str = "金额", allow_zero: bool = False) -> Decimal:
-    """Yuan as a person or a client sends it: '30000', '30000.00', '30,000', '３００００', 30000. Never float
-    arithmetic; empty, NaN, infinity, exponents, fractions of a fen, amounts of zero or less and amounts the
-    database cannot hold are refused, each saying so."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise PortalError(f"请填写{label}。", "invalid_amount")
-    amount = _amount_decimal(value)
-    if amount is None or not amount.is_finite():
-        shown = str(value) if len(str(value)) <= _SHOWN_CHARACTERS else f"{str(value)[:_SHOWN_CHARACTERS]}…"
-        raise PortalError(f"{label}“{shown}”不是有效的金额：请只填写数字，如 30000.00。", "invalid_amount")
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise PortalError(f"{label}须大于0元。", "invalid_amount")
-    if amount > MAX_AMOUNT:
-        raise PortalError(f"{label}不能超过{MAX_AMOUNT:,.2f}元。", "invalid_amount")
-    if amount != amount.quantize(CENT):
-        raise PortalError(f"{label}最多保留两位小数（到分）。", "invalid_amount")
-    return amount.quantize(CENT)
 
 
 def hire_cap_key(hire: Hire) -> tuple[str, datetime.date]:

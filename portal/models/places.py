@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import limits
 from portal.constants import DistrictKind, ThirdPartyKind, ThirdPartyStatus
 from portal.crypto import EncryptedCharField, KeyedDigestField
 from portal.identity import (
@@ -76,7 +77,7 @@ class EmployerManager(models.Manager["Employer"]):
 class Employer(TimeStampedModel):
     """用人单位. The credit code may be unknown for employers named only in a notice (e.g. Annex 4's bases)."""
 
-    name = models.CharField(_("单位名称"), max_length=128, unique=True)
+    name = models.CharField(_("单位名称"), max_length=limits.EMPLOYER_NAME.max_length, unique=True)
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
     )
@@ -104,7 +105,7 @@ class ThirdParty(TimeStampedModel):
     """第三方: an agency, a social organisation or an individual that introduces talent and claims subsidies."""
 
     kind = models.CharField(_("类别"), max_length=20, choices=ThirdPartyKind.choices)
-    name = models.CharField(_("名称/姓名"), max_length=128)
+    name = models.CharField(_("名称/姓名"), max_length=limits.THIRD_PARTY_NAME.max_length)
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
     )
@@ -113,9 +114,9 @@ class ThirdParty(TimeStampedModel):
         _("身份证号码"), max_length=18, null=True, blank=True, validators=[validate_id_number]
     )
     id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number", unique=True)
-    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=32, validators=[validate_phone])
-    bank_name = models.CharField(_("开户银行"), max_length=128)
+    contact_name = models.CharField(_("联系人"), max_length=limits.CONTACT_NAME.max_length, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=limits.PHONE.max_length, validators=[validate_phone])
+    bank_name = models.CharField(_("开户银行"), max_length=limits.BANK_NAME.max_length)
     bank_account = EncryptedCharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
     #: Moved only by ``portal.verification`` (a table of moves): 待核验 → 已核验, or → 退回补正 → (corrected) 待核验.
     status = models.CharField(

@@ -173,6 +173,26 @@ def test_amounts_that_are_not_money_are_refused(headhunter, employer, amount) ->
     assert not Claim.objects.exists()
 
 
+@pytest.mark.parametrize("amount", ["1." + "0" * 5000, "1" + "0" * 5000])
+def test_an_amount_written_with_thousands_of_digits_is_refused_as_the_form_refuses_it(
+    headhunter, employer, amount
+) -> None:  # type: ignore[no-untyped-def]
+    hire = claimable_hire(headhunter.third_party, employer)
+    response = _client(headhunter).post(CLAIMS, _payload(employer, (hire, amount)), format="json")
+    assert response.status_code == 400
+    (message,) = response.json()["lines"]["0"]["requested_amount"]
+    assert message == f"申请金额最多填写20个字符（现有{len(amount)}个）。"
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["30,000", "30,000.00", "３００００", 30000])
+def test_an_amount_is_read_as_the_form_reads_it(headhunter, employer, amount) -> None:  # type: ignore[no-untyped-def]
+    hire = claimable_hire(headhunter.third_party, employer)
+    response = _client(headhunter).post(CLAIMS, _payload(employer, (hire, amount)), format="json")
+    assert response.status_code == 201, response.content
+    assert [line["requested_amount"] for line in response.json()["lines"]] == ["30000.00"]
+
+
 def test_hires_that_may_not_be_claimed_are_refused_clearly(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
     party = headhunter.third_party
     client = _client(headhunter)
