@@ -64,13 +64,21 @@ class SessionLifetimeMiddleware:
 
 
 class PortalErrorMiddleware:
-    """A business refusal raised by a view becomes a Chinese message, never a 500."""
+    """A business refusal raised by a view becomes a Chinese message, never a 500. An action's address opened in
+    the browser (a POST-only view answered with an empty 405, which the browser shows as its own English error)
+    gets the portal's page saying what happened."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            page = render(request, "405.html", status=405)
+            if "Allow" in response:
+                page["Allow"] = response["Allow"]
+            return page
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, PortalError):

@@ -289,10 +289,14 @@ def _walk(tabs: list[Page], visits: list[Visit], problems: list[str], interacted
 
 
 def _error_pages(page: Page, role: str, problems: list[str]) -> None:
-    """The 404 page as each role meets it; the 403 page as a signed-in person meets it."""
+    """The 404 page as each role meets it; the 403 page as a signed-in person meets it; the 405 page (an action's
+    address opened in the browser) as anyone does."""
     response = page.goto("/此页不存在/")
     assert response is not None and response.status == 404
     problems += accessibility_problems(page, f"{role} · 404")
+    response = page.goto(reverse("logout"))
+    assert response is not None and response.status == 405
+    problems += accessibility_problems(page, f"{role} · 405")
     if role in (CLERK, THIRD_PARTY):
         response = page.goto(reverse("portal:dashboard"))
         assert response is not None and response.status == 403

@@ -243,3 +243,18 @@ def test_a_database_older_than_the_keys_file_keeps_the_development_keys_it_was_e
     made = machine_secrets.read_secrets(machine_secrets.use_machine_secrets(tmp_path))
     assert made["PORTAL_FIELD_KEYS"] == DEVELOPMENT_FIELD_KEY and made["PORTAL_HMAC_KEY"] == DEVELOPMENT_HMAC_KEY
     assert made["DJANGO_SECRET_KEY"] != "local-development-only-not-a-secret"
+
+
+@pytest.mark.django_db
+def test_an_action_address_opened_in_the_browser_gets_the_portals_page(client: Client) -> None:
+    """A POST-only address typed into the browser: the portal's Chinese page, not the browser's empty 405."""
+    clerk = UserFactory(clerk=True)
+    client.force_login(clerk)
+    response = client.get("/accounts/logout/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    page = response.content.decode()
+    assert "无法直接打开此地址" in page and "返回我的工作台" in page
+    # The API's own 405 says so in JSON, and stays as it is.
+    api = client.put("/api/v1/publicity/", data={}, content_type="application/json")
+    assert api.status_code == 405 and api["Content-Type"] == "application/json"
