@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -19,3 +20,14 @@ def yuan(value: object, places: int = 2) -> str:
     except InvalidOperation:
         return str(value)
     return f"{amount:,.{int(places)}f}"
+
+
+_MONEY_TEXT = re.compile(r"-?\d+\.\d{2}")
+
+
+@register.filter
+def figure(value: object) -> str:
+    """A table cell's figure as the portal writes money everywhere: ``"30000.00"`` (the amounts a table carries as
+    two-place strings, as its CSV writes them) → ``30,000.00``; counts and days unchanged."""
+    text = str(value)
+    return yuan(text) if _MONEY_TEXT.fullmatch(text) else text

@@ -305,3 +305,12 @@ def test_the_query_count_does_not_grow_with_the_data(client: Client, small_year:
     assert data["totals"]["qihang"] + data["totals"]["haiju"] == 5 + 30
     assert len(selector_large) == len(selector_small) == DASHBOARD_QUERIES
     assert len(page_large) == len(page_small)
+
+
+def test_table_amounts_are_written_as_everywhere_else() -> None:
+    """The tables carry amounts as two-place strings (as their CSV writes them); the page shows 30,000.00."""
+    from portal.templatetags.portal_money import figure
+
+    assert figure("30000.00") == "30,000.00"
+    assert figure("1234567.50") == "1,234,567.50"
+    assert (figure(12), figure("3.5"), figure("—"), figure("1月上旬")) == ("12", "3.5", "—", "1月上旬")
