@@ -459,7 +459,15 @@ def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str =
         kind=NotificationKind.HIRE_CONFIRMATION,
         title=f"用人单位确认：{hire.name}",
         body=f"{hire.position.employer.name}对{hire.name}（{hire.position.name}）{outcome}。"
-        + ("经公示确认后即可申报引才补助。" if confirmed else ""),
+        + (_claimable_when(hire) if confirmed else ""),
         url=reverse("subsidies:claim_list"),
     )
     return hire
+
+
+def _claimable_when(hire: Hire) -> str:
+    """What the third party still waits for, once the employer confirmed: a hire already confirmed (by publicity or
+    exempt from it) can be claimed now."""
+    if hire.status == HireStatus.CONFIRMED:
+        return "该人员已确认，现在即可申报引才补助。"
+    return "经公示确认后即可申报引才补助。"

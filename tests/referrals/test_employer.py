@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from portal.errors import PermissionDenied, PortalError
 from referrals.constants import EmployerConfirmation
+from referrals.models import Hire
 from referrals.services import hire_employer_decide
 from tests.factories import HireFactory, UserFactory
 
@@ -72,3 +73,15 @@ def test_the_third_party_hears_of_the_employers_decision(hire, employer_user) ->
     hire_employer_decide(hire=hire, confirmed=True, by=employer_user)
     notice = Notification.objects.get(recipient=claimant)
     assert hire.name in notice.title and "已确认" in notice.body and hire.id_number not in notice.body
+
+
+@pytest.mark.parametrize(("status", "says"), [("audited", "经公示确认后即可申报"), ("confirmed", "现在即可申报")])
+def test_the_third_party_is_told_what_it_still_waits_for(hire, employer_user, status: str, says: str) -> None:  # type: ignore[no-untyped-def]
+    """A hire already confirmed (publicity closed, or exempt from it) is claimable at once: not "after publicity"."""
+    from portal.models import Notification
+
+    claimant = UserFactory(third_party_user=True, third_party=hire.third_party)
+    Hire.objects.filter(pk=hire.pk).update(status=status)
+    hire.refresh_from_db()
+    hire_employer_decide(hire=hire, confirmed=True, by=employer_user)
+    assert says in Notification.objects.get(recipient=claimant).body
