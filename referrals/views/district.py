@@ -158,8 +158,8 @@ def hire_move(request: HttpRequest, pk: int) -> HttpResponse:
         services.hire_move(hire=hire, action=action, by=user, reason=request.POST.get("reason", ""))
     except PortalError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, f"已{MOVES[action].label}：{hire.name}。")
+        return redirect_back(request, reverse("referrals:hire_list"), refused=True)
+    messages.success(request, f"已{MOVES[action].label}：{hire.name}。")
     return redirect_back(request, reverse("referrals:hire_list"))
 
 
