@@ -486,3 +486,15 @@ def test_a_return_without_a_reason_keeps_the_reviewer_on_the_post(district, batc
         {"action": "district_return", "reason": "", "here": "https://evil.example/", "next": listing},
     )
     assert forged["Location"] == listing
+
+
+def test_every_filter_names_its_all_option_apart_from_its_values() -> None:
+    """学历要求 has a value 不限 (a post open to any education): the option meaning "no filter" must not read the same."""
+    page = Client().get(reverse("positions:public_list")).content.decode()
+    selects = re.findall(r'<select name="(\w+)".*?</select>', page, re.S)
+    assert {"education", "recruits_graduates", "district", "channel"} <= set(selects)
+    for name, body in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', page, re.S):
+        options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', body)
+        everything = [label for value, label in options if value == ""]
+        assert len(everything) == 1 and everything[0].startswith("全部"), name
+        assert not any("不限" in label for label in everything), name
