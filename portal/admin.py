@@ -6,10 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Field, Model, QuerySet
@@ -240,15 +243,73 @@ class WorkingDayOverrideAdmin(AuditedModelAdmin):
     date_hierarchy = "date"
 
 
+def _field_label(content_type: ContentType, name: str) -> str:
+    """A masked field by its Chinese name on the record it belongs to (``id_number`` → 身份证号码)."""
+    model = content_type.model_class()
+    try:
+        field = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        field = None
+    return str(field.verbose_name) if isinstance(field, Field) else name
+
+
+class RevealedRecordFilter(admin.SimpleListFilter):
+    """Only the kinds of record someone has looked into, by their Chinese names, not every table of the system."""
+
+    title = _("记录类型")
+    parameter_name = "record_type"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        seen = PersonalDataAccess.objects.order_by().values_list("content_type", flat=True).distinct()
+        kinds = ContentType.objects.filter(pk__in=seen)
+        return sorted(
+            (
+                (str(kind.pk), str(model._meta.verbose_name))
+                for kind in kinds
+                if (model := kind.model_class()) is not None
+            ),
+            key=lambda choice: choice[1],
+        )
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[PersonalDataAccess]) -> QuerySet[PersonalDataAccess]:
+        value = self.value()
+        return queryset.filter(content_type_id=int(value)) if value and value.isdigit() else queryset
+
+
+class RevealedFieldFilter(admin.SimpleListFilter):
+    title = _("字段")
+    parameter_name = "field"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        pairs = PersonalDataAccess.objects.order_by().values_list("content_type", "field").distinct()
+        kinds = ContentType.objects.in_bulk({kind for kind, _ in pairs})
+        labels: dict[str, set[str]] = {}
+        for kind, name in pairs:
+            labels.setdefault(name, set()).add(_field_label(kinds[kind], name) if kind in kinds else name)
+        return sorted((name, "、".join(sorted(shown))) for name, shown in labels.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[PersonalDataAccess]) -> QuerySet[PersonalDataAccess]:
+        return queryset.filter(field=self.value()) if self.value() else queryset
+
+
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
     """Who saw whose data whole, when, why, from where: read only, kept as evidence."""
 
-    list_display = ["accessed_at", "user", "content_type", "object_id", "field", "purpose", "remote_addr"]
-    list_filter = ["field", "content_type"]
+    list_display = ["accessed_at", "user", "record_type", "object_id", "field_label", "purpose", "remote_addr"]
+    list_filter = [RevealedFieldFilter, RevealedRecordFilter]
     search_fields = ["user__username", "purpose"]
     list_select_related = ["user", "content_type"]
     date_hierarchy = "accessed_at"
+
+    @admin.display(description=_("记录类型"), ordering="content_type")
+    def record_type(self, obj: PersonalDataAccess) -> str:
+        model = obj.content_type.model_class()
+        return str(model._meta.verbose_name) if model else obj.content_type.model
+
+    @admin.display(description=_("字段"), ordering="field")
+    def field_label(self, obj: PersonalDataAccess) -> str:
+        return _field_label(obj.content_type, obj.field)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -302,6 +363,19 @@ class AuditLogEntryAdmin(LogEntryAdmin):
         return (
             format_html_join("", "<div><b>{}</b>：{} → {}</div>", ((c.field, c.old, c.new) for c in row.changes)) or "—"
         )
+
+
+# django-axes' list of sign-in attempts heads its remaining-tries column with the method's name, "Status", which no
+# translation reaches: the same admin, the column named in Chinese.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAttemptAdmin(AccessAttemptAdmin):
+    @admin.display(description=_("状态"))
+    def status(self, obj: AccessAttempt) -> str:
+        return str(super().status(obj))
 
 
 # django-otp registers its own TOTP admin, which can add devices and show their secrets: replaced by a reset-only one.
@@ -448,11 +522,25 @@ class AnonymisationRunAdmin(AuditedModelAdmin):
 class ImportJobAdmin(WorkflowRecordAdmin):
     """Background imports, for an admin answering 「我的导入卡住了」: read only; the owner confirms on the job page."""
 
-    list_display = ["pk", "kind", "district", "owner", "status", "rows_done", "rows_total", "error_count", "created_at"]
+    list_display = [
+        "number",
+        "kind",
+        "district",
+        "owner",
+        "status",
+        "rows_done",
+        "rows_total",
+        "error_count",
+        "created_at",
+    ]
     list_filter = ["status", "kind", "district"]
     list_select_related = ["district", "owner"]
     date_hierarchy = "created_at"
     exclude = ["errors"]  # names and masked ID numbers, row by row: the job page shows them to those who may see them
+
+    @admin.display(description=_("编号"), ordering="pk")
+    def number(self, obj: ImportJob) -> int:
+        return obj.pk
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -17,11 +17,14 @@ def request_user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
-    """PRG: back to the page the form was on (``next``), if it is one of ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+def redirect_back(request: HttpRequest, default: str, *, refused: bool = False) -> HttpResponse:
+    """PRG: on to the page the form names (``next``), if it is one of ours. A refused action goes back instead to the
+    page it was taken on (``here``, when the form gives it), where the person can put it right: a reviewer returning
+    a post without a reason stays on the post they were reading."""
+    for field in ("here", "next") if refused else ("next",):
+        target = request.POST.get(field, "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
     return redirect(default)
 
 

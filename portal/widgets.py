@@ -43,11 +43,18 @@ class Textarea(LineBreaksAsStored, forms.Textarea):
     """The portal's ``<textarea>``: saved unchanged, its text is unchanged."""
 
 
+#: Filled with Django's ``MaxLengthValidator`` parameters: the limit and the length of what was typed.
+MAX_LENGTH_MESSAGE = "最多%(limit_value)d个字，当前%(show_value)d个字。"
+
+
 def bootstrap(form: forms.BaseForm) -> None:
     """Check boxes and radios get ``form-check-input``, selects ``form-select``, the rest ``form-control``; every
-    widget gets a stable ``id_<name>``. A class a field already set is kept."""
+    widget gets a stable ``id_<name>``. A class a field already set is kept. A text too long is told in the portal's
+    words (Django's own says 「确保该变量包含不超过…」), unless the field words it itself."""
     for name, field in form.fields.items():
         widget = field.widget
+        if isinstance(field, forms.CharField):
+            field.error_messages.setdefault("max_length", MAX_LENGTH_MESSAGE)
         if isinstance(widget, forms.Textarea) and not isinstance(widget, LineBreaksAsStored):
             raise TypeError(f"{type(form).__name__}.{name}: use portal.widgets.Textarea (line breaks as stored)")
         if isinstance(widget, forms.DateInput) and widget.input_type == "date":

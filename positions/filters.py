@@ -23,11 +23,11 @@ class PositionFilter(django_filters.FilterSet):
     )
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="渠道", empty_label="全部渠道")
     status = django_filters.ChoiceFilter(choices=PositionStatus.choices, label="状态", empty_label="全部状态")
-    education = django_filters.ChoiceFilter(choices=Education.choices, label="学历要求", empty_label="不限学历")
+    education = django_filters.ChoiceFilter(choices=Education.choices, label="学历要求", empty_label="全部")
     employer = django_filters.CharFilter(field_name="employer__name", lookup_expr="icontains", label="用人单位")
     recruits_graduates = django_filters.BooleanFilter(
         label="招聘应届生",
-        widget=forms.Select(choices=[("", "不限"), ("true", "招聘应届生"), ("false", "不招应届生")]),
+        widget=forms.Select(choices=[("", "全部"), ("true", "招聘应届生"), ("false", "不招应届生")]),
     )
     min_salary = django_filters.NumberFilter(method="filter_salary", label="最低年薪（万元）", min_value=0)
 

@@ -202,6 +202,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": rules.has_perm("positions.fill", user) and position.status in EDITABLE,
             "back": back,
             "next": back or request.get_full_path(),
+            "here": request.get_full_path(),
         },
     )
 
@@ -284,8 +285,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         services.position_move(position=position, action=action, by=user, reason=request.POST.get("reason", ""))
     except PortalError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, f"已{MOVES[action].label}：{position.name}。")
+        return redirect_back(request, reverse("positions:district_batch"), refused=True)
+    messages.success(request, f"已{MOVES[action].label}：{position.name}。")
     return redirect_back(request, reverse("positions:district_batch"))
 
 

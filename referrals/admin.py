@@ -33,7 +33,7 @@ class HireAdminForm(forms.ModelForm):
 @admin.register(Hire)
 class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmin, AuditedModelAdmin):
     form = HireAdminForm
-    list_display = ["name", "id_number_masked", "district", "programme", "mode", "status", "confirmed_at"]
+    list_display = ["name", "id_number_shown", "district", "programme", "mode", "status", "confirmed_at"]
     list_filter = ["status", "programme", "mode", "district"]
     search_fields = ["name"]  # and a whole ID number (IdNumberSearchMixin)
     list_select_related = ["district"]
@@ -54,6 +54,10 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
         "employer_decline_reason",
     ]
     raw_id_fields = ["position", "third_party", "report"]
+
+    @admin.display(description="身份证号码")
+    def id_number_shown(self, obj: Hire) -> str:
+        return obj.id_number_masked
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         # The change form shows the whole ID number: the admin's look is recorded like anyone's.

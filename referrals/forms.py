@@ -12,9 +12,10 @@ from portal.constants import Channel, Education, Programme
 from portal.models import District, ThirdParty
 from portal.widgets import DateInput, Textarea, bootstrap
 from positions.models import Position
+from referrals import selectors
 from referrals.constants import EmploymentMode
 from referrals.models import Hire
-from referrals.services import HIRABLE, HireData
+from referrals.services import HireData
 
 #: 渠道 labels by value: ``get_channel_display()`` rebuilds the translated choices for each of the district's posts.
 _CHANNEL_LABELS = dict(Channel.choices)
@@ -69,11 +70,7 @@ class HireForm(forms.Form):
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["position"].queryset = (  # type: ignore[attr-defined]
-            Position.objects.filter(district=district, status__in=HIRABLE)
-            .select_related("employer")
-            .order_by("employer__name", "name")
-        )
+        self.fields["position"].queryset = selectors.hirable_positions(district=district)  # type: ignore[attr-defined]
         # The name is all the list shows: loading the whole rows would decrypt every third party's ID number and
         # bank account (portal.crypto) for each page view.
         self.fields["third_party"].queryset = ThirdParty.objects.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
@@ -129,7 +126,6 @@ class PublishForm(forms.Form):
         label="公示标题",
         max_length=limits.NOTICE_TITLE.max_length,
         required=False,
-        help_text="不填则为“某某区卓越工程师引进人才公示（2026年第1批）”，按本区县当年的公示批次编号；同一区县的公示标题不能重复。",
     )
     exemption_reason = forms.CharField(
         label="不公示依据",
@@ -138,9 +134,12 @@ class PublishForm(forms.Form):
         help_text="仅在“按规定不公示”时填写，写明所依据的规定。",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_title: str, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("published_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        self.fields[
+            "title"
+        ].help_text = f"不填则为“{default_title}”，按本区县当年的公示批次编号；同一区县的公示标题不能重复。"
         bootstrap(self)
 
 

@@ -28,8 +28,13 @@ from portal import permissions as p
 from portal.calendar import TenDayPeriod
 from portal.models import District, User
 from portal.permissions import district_scope
+from positions.constants import PositionStatus
+from positions.models import Position
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage, ObjectionStatus
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
+
+#: The states of a post a person can be recorded on: published by the bureau (closed ones keep their hires).
+HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
 
 #: Hires that take a place of their post's headcount: everyone except those whose publicity failed.
 COUNTS_AGAINST_HEADCOUNT = Q(status__in=[s for s in HireStatus.values if s != HireStatus.FAILED])
@@ -70,6 +75,15 @@ def hire_scope(user: User) -> Q:
 
 def hire_visible(*, user: User) -> QuerySet[Hire]:
     return with_headcount(_joined(Hire.objects.filter(hire_scope(user))))
+
+
+def hirable_positions(*, district: District) -> QuerySet[Position]:
+    """The district's posts a person can be recorded on, as the Annex 3 form lists them."""
+    return (
+        Position.objects.filter(district=district, status__in=HIRABLE)
+        .select_related("employer")
+        .order_by("employer__name", "name")
+    )
 
 
 def hire_district_list(*, district: District, status: str = "") -> QuerySet[Hire]:
@@ -123,6 +137,23 @@ def objection_visible(*, user: User) -> QuerySet[Objection]:
 def hire_on_public_notice(*, pk: int) -> Hire | None:
     """The hire if it is on a notice the public can see now (what an objection may be lodged against)."""
     return Hire.objects.filter(pk=pk, notice__in=notice_list_public().values("pk")).first()
+
+
+def notice_next_sequence(*, district: District, year: int) -> int:
+    """The next notice's number in its district's year: 1 for the first (its reference ends -001, its title says 第1批)."""
+    return PublicityNotice.objects.filter(district=district, published_on__year=year).count() + 1
+
+
+def notice_default_title(*, district: District, year: int, sequence: int) -> str:
+    """A notice's title when the clerk gives none: distinct within the district, since the public picks a notice
+    from the list by its title (several of a district's notices can be under publicity at once)."""
+    return f"{district.name}卓越工程师引进人才公示（{year}年第{sequence}批）"
+
+
+def notice_next_default_title(*, district: District, on: datetime.date) -> str:
+    """The title the district's next notice, published on ``on``, gets when the clerk leaves the title blank."""
+    sequence = notice_next_sequence(district=district, year=on.year)
+    return notice_default_title(district=district, year=on.year, sequence=sequence)
 
 
 def notice_list_public(*, now: datetime.datetime | None = None) -> QuerySet[PublicityNotice]:

@@ -22,8 +22,8 @@ from portal.identity import normalise_id_number, normalise_phone
 from portal.models import District, ThirdParty, User
 from portal.notifications import notify_many
 from portal.workflow import check_move
-from positions.constants import PositionStatus
 from positions.models import Position
+from referrals import selectors
 from referrals.constants import (
     PUBLICITY_WORKING_DAYS,
     EmployerConfirmation,
@@ -35,7 +35,7 @@ from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from referrals.workflow import MOVES, district_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
-HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
+HIRABLE = selectors.HIRABLE
 
 
 @dataclass(frozen=True)
@@ -206,17 +206,6 @@ def hire_exempt(*, hires: list[Hire], reason: str, by: User) -> list[Hire]:
     return locked
 
 
-def _next_sequence(district: District, year: int) -> int:
-    """The notice's number in its district's year: 1 for the first (its reference ends -001, its title says 第1批)."""
-    return PublicityNotice.objects.filter(district=district, published_on__year=year).count() + 1
-
-
-def default_notice_title(district: District, year: int, sequence: int) -> str:
-    """A notice's title when the clerk gives none: distinct within the district, since the public picks a notice
-    from the list by its title (several of a district's notices can be under publicity at once)."""
-    return f"{district.name}卓越工程师引进人才公示（{year}年第{sequence}批）"
-
-
 @transaction.atomic
 def notice_publish(
     *, hires: list[Hire], published_on: datetime.date, title: str, by: User, now: datetime.datetime | None = None
@@ -229,8 +218,8 @@ def notice_publish(
     district, locked = _lock_audited(hires, by=by)
     closes_at = publicity_closes_at(published_on, PUBLICITY_WORKING_DAYS)
     year = published_on.year
-    sequence = _next_sequence(district, year)
-    title = " ".join(title.split()) or default_notice_title(district, year, sequence)
+    sequence = selectors.notice_next_sequence(district=district, year=year)
+    title = " ".join(title.split()) or selectors.notice_default_title(district=district, year=year, sequence=sequence)
     # One title per district: the public tells a district's notices apart by their titles (a constraint backs it).
     same = PublicityNotice.objects.filter(district=district, title=title).only("reference").first()
     if same is not None:

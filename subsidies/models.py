@@ -181,12 +181,12 @@ class ClaimAttachment(models.Model):
 
     claim = models.ForeignKey(Claim, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("材料类别"), max_length=16, choices=AttachmentKind.choices)
-    stored_name = models.CharField(max_length=64, editable=False)
+    stored_name = models.CharField(_("存储文件名"), max_length=64, editable=False)
     file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=64)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256校验值"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )

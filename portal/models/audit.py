@@ -16,8 +16,10 @@ class PersonalDataAccess(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("记录类型"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("记录编号"))
     subject = GenericForeignKey("content_type", "object_id")
     field = models.CharField(_("字段"), max_length=64)
     purpose = models.CharField(_("用途"), max_length=200)

@@ -92,7 +92,11 @@ def hire_create(request: HttpRequest) -> HttpResponse:
             if "another" in request.POST:
                 return redirect("referrals:hire_create")
             return redirect("referrals:hire_list")
-    return render(request, "referrals/hire_form.html", {"form": form, "hire": None})
+    return render(
+        request,
+        "referrals/hire_form.html",
+        {"form": form, "hire": None, "no_posts": not selectors.hirable_positions(district=user.district).exists()},
+    )
 
 
 @permission_required("referrals.record_hire")
@@ -154,8 +158,8 @@ def hire_move(request: HttpRequest, pk: int) -> HttpResponse:
         services.hire_move(hire=hire, action=action, by=user, reason=request.POST.get("reason", ""))
     except PortalError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, f"已{MOVES[action].label}：{hire.name}。")
+        return redirect_back(request, reverse("referrals:hire_list"), refused=True)
+    messages.success(request, f"已{MOVES[action].label}：{hire.name}。")
     return redirect_back(request, reverse("referrals:hire_list"))
 
 
@@ -186,7 +190,8 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     assert user.district is not None
     audited = selectors.hire_district_list(district=user.district, status=HireStatus.AUDITED).order_by("pk")
-    form = PublishForm(request.POST or None)
+    default_title = selectors.notice_next_default_title(district=user.district, on=timezone.localdate())
+    form = PublishForm(request.POST or None, default_title=default_title)
     if request.method == "POST" and form.is_valid():
         ids = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
         chosen = [hire for hire in audited if hire.pk in ids]

@@ -25,6 +25,7 @@ from portal.import_job_views import start_in_background
 from portal.import_jobs import import_jobs_recent
 from portal.models import District, User
 from portal.uploads import PendingUpload, read_upload
+from referrals import selectors
 from referrals.exporting import hire_template_workbook
 from referrals.importing import PortalImportError, import_hires, preview_hires
 
@@ -63,7 +64,12 @@ class HireImportForm(forms.Form):
 def import_sheet(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = HireImportForm(request.POST or None, request.FILES or None, user=user)
-    context: dict[str, Any] = {"form": form, "recent_jobs": import_jobs_recent(user=user, kind=ImportJobKind.HIRES)}
+    context: dict[str, Any] = {
+        "form": form,
+        "recent_jobs": import_jobs_recent(user=user, kind=ImportJobKind.HIRES),
+        # A clerk's sheet can only name the district's published posts: with none, say so before the upload.
+        "no_posts": user.district is not None and not selectors.hirable_positions(district=user.district).exists(),
+    }
     if request.method == "POST" and form.is_valid():
         district = form.target
         pending = _PENDING_UPLOAD.path(request)

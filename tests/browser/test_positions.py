@@ -138,3 +138,32 @@ def test_the_reviewer_returns_a_post_and_the_clerk_sees_why(page, screenshot, de
     screenshot("positions-return-4-clerk-sees-reason")
     row.get_by_role("link", name="修改").click()
     expect(page.get_by_text("请补充薪资范围")).to_be_visible()
+
+
+def test_a_return_without_a_reason_stays_on_the_post(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]
+    """The browser asks for the reason first; a page sent without one anyway (an old page, a browser that ignores
+    ``required``) comes back to the same post with the refusal, not to the batch list."""
+    from playwright.sync_api import expect
+
+    from portal.models import District
+    from tests.factories import PositionFactory
+
+    post = PositionFactory(batch__district=District.objects.get(code="500151"), submitted=True, name="退回测试工程师")
+    log_in(page, "reviewer_tongliang")
+    page.goto(f"/positions/manage/{post.pk}/?next=/positions/district/")
+    reason = page.get_by_label("退回修改的原因（必填）")
+    page.get_by_role("button", name="退回修改").click()
+    assert reason.evaluate("box => !box.validity.valid")  # the browser asked; nothing was sent
+    expect(page).to_have_url(re.compile(rf"/positions/manage/{post.pk}/"))
+
+    reason.evaluate("box => box.removeAttribute('required')")
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_text("退回修改须填写原因。")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/positions/manage/{post.pk}/\?next="))
+    expect(page.get_by_role("heading", name="退回测试工程师")).to_be_visible()
+    screenshot("positions-return-without-reason")
+
+    reason.fill("请补充薪资范围")
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_text("已退回修改：退回测试工程师。")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/positions/district/$"))

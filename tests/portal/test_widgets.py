@@ -102,3 +102,23 @@ def test_bootstrap_refuses_a_textarea_that_would_rewrite_line_breaks() -> None:
 
     with pytest.raises(TypeError, match=r"portal\.widgets\.Textarea"):
         bootstrap(Plain())
+
+
+def test_a_text_too_long_is_told_in_the_portals_words() -> None:
+    from referrals.forms import ObjectionForm
+
+    form = ObjectionForm(data={"hire": "1", "name": "张" * 70, "phone": "13800000000", "statement": "事实"})
+    assert form.errors["name"] == ["最多64个字，当前70个字。"]
+
+
+def test_a_field_that_words_its_own_limit_keeps_it() -> None:
+    class Own(forms.Form):
+        code = forms.CharField(max_length=4, error_messages={"max_length": "编码为4位。"})
+        note = forms.CharField(max_length=4, widget=Textarea())
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            bootstrap(self)
+
+    form = Own(data={"code": "12345", "note": "一二三四五六"})
+    assert form.errors == {"code": ["编码为4位。"], "note": ["最多4个字，当前6个字。"]}

@@ -47,6 +47,21 @@ def test_a_clerk_previews_then_confirms_an_upload(tmp_path: Path, tongliang: Dis
     assert Position.objects.filter(district=tongliang, status=PositionStatus.DRAFT).count() == 2
 
 
+def test_the_same_sheet_uploaded_again_offers_nothing_to_confirm(tmp_path: Path, tongliang: District) -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    period = TenDayPeriod.current()
+    sheet = write_sheet(tmp_path / "a.xlsx", [row(1), row(2)])
+    _upload(client, sheet, period)
+    client.post(reverse("positions:import"), {"period": str(period), "confirm": "1"})
+
+    page = _upload(client, sheet, period).content.decode()
+
+    assert "已存在 2 个" in page
+    assert "表中岗位均已导入，无需再次导入。" in page
+    assert "确认导入" not in page
+
+
 def test_a_bad_row_is_shown_with_row_and_column_and_cannot_be_confirmed(tmp_path: Path, tongliang: District) -> None:
     client = Client()
     client.force_login(UserFactory(clerk=True, district=tongliang))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -458,3 +460,41 @@ def test_after_a_send_the_reviewer_is_told_where_the_unsubmitted_posts_went(batc
     assert f"已报送{label}的岗位，共1个。另有1个未提交初审的岗位已转入之后的旬" in page
     draft.refresh_from_db()
     assert draft.batch.period == str(TenDayPeriod.current().next())
+
+
+def test_a_return_without_a_reason_keeps_the_reviewer_on_the_post(district, batch) -> None:  # type: ignore[no-untyped-def]
+    reviewer = UserFactory(district_reviewer=True, district=district)
+    position = PositionFactory(batch=batch, submitted=True)
+    client = login(reviewer)
+    listing = reverse("positions:district_batch")
+    detail = f"{reverse('positions:detail', args=[position.pk])}?next={listing}"
+    page = client.get(detail).content.decode()
+    form = re.search(r'<form[^>]*>(?:(?!</form>).)*name="action" value="district_return".*?</form>', page, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)))
+    assert re.search(r"<textarea[^>]*name=\"reason\"[^>]*required", form.group(0))  # the browser asks first
+
+    refused = client.post(reverse("positions:move", args=[position.pk]), {**fields, "reason": ""})
+
+    assert refused.status_code == 302 and refused["Location"] == detail
+    assert "退回修改须填写原因。" in client.get(refused["Location"]).content.decode()
+    position.refresh_from_db()
+    assert position.status == PositionStatus.SUBMITTED
+    # A safe address only: a forged one falls back to the page named by next.
+    forged = client.post(
+        reverse("positions:move", args=[position.pk]),
+        {"action": "district_return", "reason": "", "here": "https://evil.example/", "next": listing},
+    )
+    assert forged["Location"] == listing
+
+
+def test_every_filter_names_its_all_option_apart_from_its_values() -> None:
+    """学历要求 has a value 不限 (a post open to any education): the option meaning "no filter" must not read the same."""
+    page = Client().get(reverse("positions:public_list")).content.decode()
+    selects = re.findall(r'<select name="(\w+)".*?</select>', page, re.S)
+    assert {"education", "recruits_graduates", "district", "channel"} <= set(selects)
+    for name, body in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', page, re.S):
+        options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', body)
+        everything = [label for value, label in options if value == ""]
+        assert len(everything) == 1 and everything[0].startswith("全部"), name
+        assert not any("不限" in label for label in everything), name

@@ -234,3 +234,19 @@ def test_a_title_the_district_already_used_is_refused_under_the_title_field(cler
     assert '<div class="invalid-feedback d-block">本区县已有标题为“第一批人才公示”的公示（' in title_field
     second.refresh_from_db()
     assert second.status == HireStatus.AUDITED
+
+
+def test_the_publish_form_names_the_title_this_notice_would_get(clerk, position) -> None:  # type: ignore[no-untyped-def]
+    hires = [HireFactory(position=position, audited=True) for _ in range(2)]
+    client = _client(clerk)
+    district = position.district.name
+    with _on_publishing_day():
+        page = client.get(reverse("referrals:notice_publish")).content.decode()
+        assert f"不填则为“{district}卓越工程师引进人才公示（2026年第1批）”" in page
+        assert "某某区" not in page
+        client.post(
+            reverse("referrals:notice_publish"),
+            {"ids": [hires[0].pk], "published_on": "2026-02-12", "title": "", "action": "publish"},
+        )
+        page = client.get(reverse("referrals:notice_publish")).content.decode()
+    assert f"不填则为“{district}卓越工程师引进人才公示（2026年第2批）”" in page

@@ -32,6 +32,6 @@ def test_date_pickers_are_fed_iso_dates_whatever_the_locale(language: str) -> No
 
     with translation.override(language):
         hire_form = HireForm(district=DistrictFactory(), initial={"arrived_on": datetime.date(2026, 11, 20)})
-        publish_form = PublishForm(initial={"published_on": datetime.date(2026, 12, 7)})
+        publish_form = PublishForm(initial={"published_on": datetime.date(2026, 12, 7)}, default_title="")
         assert 'value="2026-11-20"' in str(hire_form["arrived_on"])
         assert 'value="2026-12-07"' in str(publish_form["published_on"])

@@ -198,3 +198,17 @@ def test_a_large_upload_becomes_a_background_job(
     assert (job.kind, job.district, job.owner) == ("hires", district, clerk)
     assert _pending_files() - before == {job.stored_name}  # kept for the worker, not in the session
     assert not Hire.objects.exists()
+
+
+def test_a_clerk_whose_district_has_no_published_post_is_told_why(district: District, clerk: User) -> None:
+    PositionFactory(batch__district=district, name="待复核的岗位")  # a draft: nothing to record a hire on yet
+    client = _client(clerk)
+    for name in ("referrals:hire_import", "referrals:hire_create"):
+        page = client.get(reverse(name)).content.decode()
+        assert "本区县暂无已发布的岗位" in page and "岗位填报" in page, name
+
+
+def test_a_published_post_needs_no_explanation(district: District, clerk: User, post: Position) -> None:
+    client = _client(clerk)
+    for name in ("referrals:hire_import", "referrals:hire_create"):
+        assert "本区县暂无已发布的岗位" not in client.get(reverse(name)).content.decode(), name
