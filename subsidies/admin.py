@@ -31,14 +31,12 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class ClaimItemInline(_ReadOnlyInline):
     model = ClaimItem
-    fields = ["hire", "live", "cap", "requested_amount", "approved_amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("hire", "live", "cap", "requested_amount", "approved_amount")
 
 
 class ClaimAttachmentInline(_ReadOnlyInline):
     model = ClaimAttachment
-    fields = ["kind", "original_name", "size", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "original_name", "size", "uploaded_at")
 
 
 @admin.register(Claim)
