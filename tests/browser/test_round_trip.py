@@ -344,6 +344,61 @@ def test_third_party_saves_a_claim_unchanged(
     snapshot.assert_unchanged()
 
 
+#: The details a third party registered and corrects when the talent centre returns them (注册信息).
+THIRD_PARTY_DETAILS = (
+    "kind",
+    "name",
+    "credit_code",
+    "id_number",
+    "id_number_digest",
+    "contact_name",
+    "phone",
+    "bank_name",
+    "bank_account",
+)
+
+
+@pytest.mark.parametrize("individual", [False, True], ids=["organisation", "individual"])
+def test_third_party_resubmits_its_registration_unchanged(
+    browser_page: Page, shot: Callable[[Page, str], Path], individual: bool
+) -> None:
+    """注册信息 returned for correction (退回补正), sent back unchanged: every detail as it was (the resubmission
+    itself moves the registration back to 待核验 and is in the trail, which is the action asked for)."""
+    from playwright.sync_api import expect
+
+    party = ThirdPartyFactory(
+        returned=True,
+        individual=individual,
+        contact_name="孙晓琳",
+        phone="023-67889900",
+        bank_name="中国建设银行重庆渝北支行",
+        bank_account="6217003810012345678",
+    )
+    person = UserFactory(third_party_user=True, third_party=party, username=f"party_{int(individual)}")
+    stored = state(party)
+    assert set(THIRD_PARTY_DETAILS) <= set(stored), set(THIRD_PARTY_DETAILS) - set(stored)
+    before = {key: value for key, value in stored.items() if key in THIRD_PARTY_DETAILS}
+    assert all(before[key] for key in ("name", "phone", "bank_account")), before
+    mark = audit_mark()
+
+    log_in(browser_page, person.username)
+    browser_page.goto(reverse("portal:registration_details"))
+    expect(browser_page.get_by_label("开户银行")).to_have_value(party.bank_name)
+    shot(browser_page, f"registration-{'individual' if individual else 'organisation'}")
+    browser_page.get_by_role("button", name="修改后重新提交").click()
+    expect(portal_message(browser_page, "已重新提交核验。")).to_be_visible()
+    after = {key: value for key, value in state(party).items() if key in THIRD_PARTY_DETAILS}
+    assert differences(before, after) == {}
+    party.refresh_from_db()
+    assert party.status == "pending"
+    moved = {
+        field
+        for entry in LogEntry.objects.filter(pk__gt=mark, object_pk=str(party.pk))
+        for field in (entry.changes_dict or {})
+    }
+    assert not moved & set(THIRD_PARTY_DETAILS), f"the trail records detail changes: {moved}"
+
+
 NOTIFICATION_ROLES = {
     "district_clerk": {"clerk": True},
     "third_party": {"third_party_user": True},
