@@ -401,3 +401,58 @@ def test_a_double_click_on_save_sends_the_claim_once(
     expect(agency.locator(".portal-messages .alert-danger")).to_have_count(0)
     assert len(posts) == 1, posts
     screenshot_of(agency, "journey-claim-06-double-click-saved-once")
+
+
+def test_the_bureau_returns_a_claim_past_its_first_review(
+    open_person: Callable[[], Page], screenshot_of: Callable[[Page, str], Path], confirmations: list[str]
+) -> None:
+    from playwright.sync_api import expect
+
+    from subsidies.services import claim_review
+
+    SubsidyCap.objects.create(
+        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
+    )
+    employer = EmployerFactory(name=EMPLOYER, district=DistrictFactory(code="500152", name=DISTRICT))
+    party = ThirdPartyFactory(name=AGENCY, verified=True)
+    claimant = UserFactory(third_party_user=True, third_party=party, username="tongcai", display_name="潼才顾问")
+    centre = UserFactory(centre=True, display_name="孙初审")
+    UserFactory(bureau=True, username="bureau_zhao", display_name="赵复核")
+    hire = claimable_hire(party, employer=employer, name="陈复核")
+    claim = claim_create(
+        data=ClaimData(
+            employer=employer,
+            employer_contact="钱经理",
+            employer_phone="023-44556677",
+            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
+            declares_introduced=True,
+            declares_good_credit=True,
+            declares_truthful=True,
+        ),
+        by=claimant,
+    )
+    attach_signed_annexes(claim, claimant)
+    claim = claim_review(
+        claim=claim_submit(claim=claim, by=claimant), action="first_pass", opinion="材料齐全。", by=centre
+    )
+
+    bureau = open_person()
+    log_in(bureau, "bureau_zhao")
+    follow_card(bureau, "待复核的补助申报", 1)
+    bureau.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name="办理").click()
+    expect(bureau.get_by_role("region", name="办理记录与意见")).to_contain_text("材料齐全。")
+    bureau.get_by_role("region", name="复核意见").get_by_role("textbox", name="意见").fill(
+        "劳动合同期限未满1年，请补充劳动合同复印件后重新提交。"
+    )
+    screenshot_of(bureau, "journey-claim-07-bureau-returns")
+    bureau.get_by_role("button", name="退回修改").click()
+    assert confirmations[-1] == "确定退回修改吗？"
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.RETURNED
+
+    agency = open_person()
+    log_in(agency, "tongcai")
+    follow_card(agency, "被退回的申报", 1)
+    agency.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name=claim.reference).click()
+    expect(agency.get_by_role("region", name="办理记录与意见")).to_contain_text("请补充劳动合同复印件")
+    screenshot_of(agency, "journey-claim-08-agency-returned-by-bureau")
