@@ -368,9 +368,15 @@ class ClaimWithdrawSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="", label="撤回原因")
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as a multipart part: its bytes, ``format: binary`` in the schema (drf-spectacular writes a
+    ``FileField`` as a URL, its shape in a response, unless request and response components are split)."""
+
+
 class AttachmentUploadSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices, label="材料类别")
-    file = serializers.FileField(label="扫描件（PDF/JPG/PNG，按内容判断，最大10MB）")
+    file = UploadField(label="扫描件（PDF/JPG/PNG，按内容判断，最大10MB）")
 
 
 class ClaimReviewSerializer(serializers.Serializer[Any]):

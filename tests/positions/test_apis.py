@@ -120,3 +120,15 @@ def test_the_schema_documents_the_endpoint() -> None:
     page = docs.content.decode()
     assert "swagger-ui" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()  # served offline (sidecar)
+
+
+def test_only_a_clerk_gets_a_post_checked() -> None:
+    """Anyone else is refused before the body is read: the reviewer of the same district learns nothing of how a
+    post (or its ten-day period) would have been checked."""
+    district = DistrictFactory()
+    draft = PositionFactory(batch__district=district)
+    reviewer = UserFactory(district_reviewer=True, district=district)
+    for method, url in (("post", URL), ("put", f"{URL}{draft.pk}/")):
+        response = getattr(_client(reviewer), method)(url, {"period": "not-a-period"}, format="json")
+        assert response.status_code == 403, response.json()
+        assert response.json()["code"] == "forbidden"
