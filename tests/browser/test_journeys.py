@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from portal.calendar.workdays import CalendarUnknown
 from portal.errors import PortalError
-from portal.models import District, SubsidyCap
+from portal.models import District, Employer, SubsidyCap, ThirdParty, User
 from referrals.constants import EmployerConfirmation, HireStatus, ObjectionStatus
 from referrals.models import Hire, Objection
 from referrals.services import notice_publish
@@ -63,6 +64,45 @@ def follow_card(page: Page, title: str, count: int) -> None:
     queue = card(page, title)
     expect(queue.locator(".portal-queue-count")).to_have_text(str(count))
     queue.get_by_role("link", name="前往处理").click()
+
+
+@dataclass
+class Claimant:
+    """A verified agency of 潼南区 and its person (``tongcai``), an employer with its contact, the bounty list's cap."""
+
+    employer: Employer
+    party: ThirdParty
+    user: User
+
+
+def claimant() -> Claimant:
+    SubsidyCap.objects.create(
+        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
+    )
+    district = DistrictFactory(code="500152", name=DISTRICT)
+    employer = EmployerFactory(name=EMPLOYER, district=district, contact_name="钱经理", contact_phone="023-44556677")
+    party = ThirdPartyFactory(name=AGENCY, verified=True)
+    user = UserFactory(third_party_user=True, third_party=party, username="tongcai", display_name="潼才顾问")
+    return Claimant(employer, party, user)
+
+
+def submitted_claim(who: Claimant, *, name: str) -> Claim:
+    """A claim of one claimable hire called ``name``, at the cap, signed annexes attached, submitted."""
+    hire = claimable_hire(who.party, employer=who.employer, name=name)
+    claim = claim_create(
+        data=ClaimData(
+            employer=who.employer,
+            employer_contact="钱经理",
+            employer_phone="023-44556677",
+            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
+            declares_introduced=True,
+            declares_good_credit=True,
+            declares_truthful=True,
+        ),
+        by=who.user,
+    )
+    attach_signed_annexes(claim, who.user)
+    return claim_submit(claim=claim, by=who.user)
 
 
 @pytest.fixture(autouse=True)
@@ -159,29 +199,10 @@ def test_the_centre_returns_a_claim_and_the_third_party_corrects_and_resubmits_i
 ) -> None:
     from playwright.sync_api import expect
 
-    SubsidyCap.objects.create(
-        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
-    )
-    district = DistrictFactory(code="500152", name=DISTRICT)
-    employer = EmployerFactory(name=EMPLOYER, district=district, contact_name="钱经理", contact_phone="023-44556677")
-    party = ThirdPartyFactory(name=AGENCY, verified=True)
-    claimant = UserFactory(third_party_user=True, third_party=party, username="tongcai", display_name="潼才顾问")
+    who = claimant()
     UserFactory(centre=True, username="centre_sun", display_name="孙初审")
-    hire = claimable_hire(party, employer=employer, name="钱申报")
-    claim = claim_create(
-        data=ClaimData(
-            employer=employer,
-            employer_contact="钱经理",
-            employer_phone="023-44556677",
-            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
-        by=claimant,
-    )
-    attach_signed_annexes(claim, claimant)
-    claim = claim_submit(claim=claim, by=claimant)
+    claim = submitted_claim(who, name="钱申报")
+    hire = claim.items.get().hire
 
     # The talent centre returns it: the employer's phone on Annex 2 differs from the stamped Annex 3.
     centre = open_person()
@@ -373,13 +394,9 @@ def test_a_double_click_on_save_sends_the_claim_once(
 ) -> None:
     from playwright.sync_api import expect
 
-    SubsidyCap.objects.create(
-        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
-    )
-    employer = EmployerFactory(name=EMPLOYER, district=DistrictFactory(code="500152", name=DISTRICT))
-    party = ThirdPartyFactory(name=AGENCY, verified=True)
-    UserFactory(third_party_user=True, third_party=party, username="tongcai", display_name="潼才顾问")
-    claimable_hire(party, employer=employer, name="冯双击")
+    who = claimant()
+    employer = who.employer
+    claimable_hire(who.party, employer=employer, name="冯双击")
 
     agency = open_person()
     log_in(agency, "tongcai")
@@ -410,30 +427,11 @@ def test_the_bureau_returns_a_claim_past_its_first_review(
 
     from subsidies.services import claim_review
 
-    SubsidyCap.objects.create(
-        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
-    )
-    employer = EmployerFactory(name=EMPLOYER, district=DistrictFactory(code="500152", name=DISTRICT))
-    party = ThirdPartyFactory(name=AGENCY, verified=True)
-    claimant = UserFactory(third_party_user=True, third_party=party, username="tongcai", display_name="潼才顾问")
+    who = claimant()
     centre = UserFactory(centre=True, display_name="孙初审")
     UserFactory(bureau=True, username="bureau_zhao", display_name="赵复核")
-    hire = claimable_hire(party, employer=employer, name="陈复核")
-    claim = claim_create(
-        data=ClaimData(
-            employer=employer,
-            employer_contact="钱经理",
-            employer_phone="023-44556677",
-            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
-        by=claimant,
-    )
-    attach_signed_annexes(claim, claimant)
     claim = claim_review(
-        claim=claim_submit(claim=claim, by=claimant), action="first_pass", opinion="材料齐全。", by=centre
+        claim=submitted_claim(who, name="陈复核"), action="first_pass", opinion="材料齐全。", by=centre
     )
 
     bureau = open_person()
