@@ -105,6 +105,16 @@ def submitted_claim(who: Claimant, *, name: str) -> Claim:
     return claim_submit(claim=claim, by=who.user)
 
 
+def claimant_reads_the_return(page: Page, claim: Claim, reason: str) -> None:
+    """The third party, from its card 被退回的申报, opens the returned claim and reads why."""
+    from playwright.sync_api import expect
+
+    log_in(page, "tongcai")
+    follow_card(page, "被退回的申报", 1)
+    page.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name=claim.reference).click()
+    expect(page.get_by_role("region", name="办理记录与意见")).to_contain_text(reason)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_limits() -> None:
     cache.clear()  # the public forms' rate limits count per address, and every browser here is 127.0.0.1
@@ -220,10 +230,7 @@ def test_the_centre_returns_a_claim_and_the_third_party_corrects_and_resubmits_i
 
     # The third party finds it from its card, reads why, corrects the phone and resubmits.
     agency = open_person()
-    log_in(agency, "tongcai")
-    follow_card(agency, "被退回的申报", 1)
-    agency.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name=claim.reference).click()
-    expect(agency.get_by_role("region", name="办理记录与意见")).to_contain_text("联系电话与附件3盖章页不一致")
+    claimant_reads_the_return(agency, claim, "联系电话与附件3盖章页不一致")
     screenshot_of(agency, "journey-claim-02-agency-returned")
     agency.get_by_role("link", name="修改", exact=True).click()
     expect(agency.get_by_label("联系电话").first).to_have_value("023-44556677")
@@ -449,8 +456,5 @@ def test_the_bureau_returns_a_claim_past_its_first_review(
     assert claim.status == ClaimStatus.RETURNED
 
     agency = open_person()
-    log_in(agency, "tongcai")
-    follow_card(agency, "被退回的申报", 1)
-    agency.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name=claim.reference).click()
-    expect(agency.get_by_role("region", name="办理记录与意见")).to_contain_text("请补充劳动合同复印件")
+    claimant_reads_the_return(agency, claim, "请补充劳动合同复印件")
     screenshot_of(agency, "journey-claim-08-agency-returned-by-bureau")
