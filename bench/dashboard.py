@@ -40,9 +40,10 @@ CLAIM_STATUSES = ["paid"] * 4 + ["approved", "approved", "first_passed", "submit
 
 
 def clear() -> None:
-    from portal.models import Employer, RollUp, ThirdParty, User
+    from portal.models import Employer, ThirdParty, User
     from positions.models import Position, PositionBatch
     from referrals.models import Hire
+    from rollups.models import RollUp
     from subsidies.models import Claim, ClaimItem
 
     for model in (RollUp, ClaimItem, Claim, Hire, Position, PositionBatch):
@@ -208,7 +209,7 @@ def measure(client: Client, year: int, requests: int) -> tuple[float, float, int
 def measure_rollup(year: int, repeats: int = 5) -> tuple[float, float, int]:
     """One 旬's roll-up (figures computed in the database), run ``repeats`` times on the same data."""
     from portal.calendar import TenDayPeriod
-    from portal.rollups import compute_figures, rollup_run
+    from rollups.tenday import compute_figures, rollup_run
 
     period = TenDayPeriod(year, 6, 2)
     times = []

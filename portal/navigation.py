@@ -40,9 +40,9 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("补助申报", "subsidies:claim_list", p.is_third_party),
     NavItem("注册信息", "portal:registration_details", p.is_third_party),
     NavItem("补助审核", "subsidies:review_queue", p.is_talent_centre | p.is_bureau_reviewer),
-    NavItem("统计看板", "portal:dashboard", p.is_talent_centre | p.is_bureau_reviewer),
-    NavItem("旬汇总", "portal:rollup_list", p.is_city_staff | p.is_district_staff),
-    NavItem("年度评估", "portal:evaluation", p.is_bureau_reviewer | p.is_talent_centre),
+    NavItem("统计看板", "rollups:dashboard", p.is_talent_centre | p.is_bureau_reviewer),
+    NavItem("旬汇总", "rollups:rollup_list", p.is_city_staff | p.is_district_staff),
+    NavItem("年度评估", "rollups:evaluation", p.is_bureau_reviewer | p.is_talent_centre),
     NavItem("系统管理", "admin:index", p.is_admin),
 )
 

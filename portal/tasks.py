@@ -45,17 +45,6 @@ def send_staff_digests() -> int:
     return staff_digests_send(day=timezone.localdate())
 
 
-@shared_task(
-    acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5
-)
-def rollup_closed_periods() -> list[str]:
-    """After each 旬 closes: roll up every closed 旬 not yet rolled up (so an outage of the broker loses none).
-    Each 旬 is one transaction: a worker killed halfway leaves nothing, and the redelivered task does it again."""
-    from portal.rollups import rollup_catch_up
-
-    return rollup_catch_up()
-
-
 @shared_task(acks_late=True)
 def purge_pending_uploads() -> int:
     """Daily: delete import previews nobody confirmed (they hold ID numbers and names)."""

@@ -4,12 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import (
-    dashboard_views,
-    evaluation_views,
     import_job_views,
     notification_views,
     registration_views,
-    rollup_views,
     two_factor_views,
     views,
 )
@@ -19,8 +16,6 @@ portal_patterns = (
         path("", views.home, name="home"),
         path("policies/", views.policies, name="policies"),
         path("workspace/", views.workspace, name="workspace"),
-        path("dashboard/", dashboard_views.dashboard, name="dashboard"),
-        path("dashboard/<str:chart>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
         path("employers/", views.employer_list, name="employer_list"),
         path("employers/<int:pk>/", views.employer_detail, name="employer_detail"),
         path("inbox/", notification_views.inbox, name="inbox"),
@@ -33,14 +28,8 @@ portal_patterns = (
         path("third-parties/<int:pk>/verify/", registration_views.third_party_verify, name="third_party_verify"),
         path("third-parties/<int:pk>/return/", registration_views.third_party_return, name="third_party_return"),
         path("registration/", registration_views.registration_details, name="registration_details"),
-        path("evaluation/", evaluation_views.evaluation, name="evaluation"),
-        path("evaluation/<int:year>.xlsx", evaluation_views.evaluation_xlsx, name="evaluation_xlsx"),
         path("imports/<int:pk>/", import_job_views.import_job_detail, name="import_job"),
         path("imports/<int:pk>/confirm/", import_job_views.import_job_confirm_view, name="import_job_confirm"),
-        path("rollups/", rollup_views.rollup_list, name="rollup_list"),
-        path("rollups/<str:period>/", rollup_views.rollup_detail, name="rollup_detail"),
-        path("rollups/<str:period>/xlsx/", rollup_views.rollup_xlsx, name="rollup_xlsx"),
-        path("rollups/<str:period>/pdf/", rollup_views.rollup_pdf, name="rollup_pdf"),
         path(
             "third-parties/<int:pk>/reveal/<str:field>/",
             registration_views.third_party_reveal,
@@ -53,6 +42,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("bases/", include("bases.urls")),
+    path("", include("rollups.urls")),
     path("", include("referrals.urls")),
     path("", include("subsidies.urls")),
     path("positions/", include("positions.urls")),

@@ -11,7 +11,6 @@ from portal.models.notifications import DigestLog, Notification, NotificationPre
 from portal.models.places import District, Employer, ThirdParty
 from portal.models.policies import Policy, PolicyCategory
 from portal.models.retention import AnonymisationRun, RetentionPolicy
-from portal.models.rollups import RollUp
 
 __all__ = [
     "AnnualTarget",
@@ -29,7 +28,6 @@ __all__ = [
     "Policy",
     "PolicyCategory",
     "RetentionPolicy",
-    "RollUp",
     "SecondFactorDevice",
     "SubsidyCap",
     "ThirdParty",

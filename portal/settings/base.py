@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "referrals",
     "subsidies",
     "bases",
+    # above the domain apps: what reads across them
+    "rollups",
 ]
 
 MIDDLEWARE = [
@@ -377,7 +379,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "rollup-closed-periods": {
         # Shortly after each 旬 closes (the 1st, 11th and 21st, Asia/Shanghai); catches up every 旬 it missed.
-        "task": "portal.tasks.rollup_closed_periods",
+        "task": "rollups.tasks.rollup_closed_periods",
         "schedule": crontab(minute=10, hour=0, day_of_month="1,11,21"),
     },
     "purge-pending-uploads": {

@@ -45,10 +45,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: URLs the resolver knows that are no page a person reads, by name, with the reason.
 NOT_PAGES: dict[str, str] = {
     # Files: a download, not a page.
-    "portal:dashboard_csv": "CSV file",
-    "portal:evaluation_xlsx": "Excel workbook",
-    "portal:rollup_xlsx": "Excel workbook",
-    "portal:rollup_pdf": "PDF",
+    "rollups:dashboard_csv": "CSV file",
+    "rollups:evaluation_xlsx": "Excel workbook",
+    "rollups:rollup_xlsx": "Excel workbook",
+    "rollups:rollup_pdf": "PDF",
     "referrals:notice_pdf": "PDF",
     "referrals:hire_import_template": "Excel workbook (the blank Annex 3 sheet)",
     "positions:import_template": "Excel workbook (the blank Annex 1 sheet)",
@@ -232,7 +232,7 @@ INTERACTIONS: dict[tuple[str, str, str], Callable[[Page], None]] = {
     (CENTRE, "portal:third_party_list", ""): _reveal_bank_account,
 }
 #: Pages whose content a script draws after the load: checked once it is drawn.
-DRAWN: dict[str, Callable[[Page], None]] = {"portal:dashboard": _charts_drawn}
+DRAWN: dict[str, Callable[[Page], None]] = {"rollups:dashboard": _charts_drawn}
 
 
 # ---- the walk ----------------------------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def _error_pages(page: Page, role: str, problems: list[str]) -> None:
     assert response is not None and response.status == 405
     problems += accessibility_problems(page, f"{role} · 405")
     if role in (CLERK, THIRD_PARTY):
-        response = page.goto(reverse("portal:dashboard"))
+        response = page.goto(reverse("rollups:dashboard"))
         assert response is not None and response.status == 403
         problems += accessibility_problems(page, f"{role} · 403")
 

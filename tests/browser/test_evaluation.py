@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from portal.calendar import TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
-from portal.rollups import rollup_run
+from rollups.tenday import rollup_run
 from subsidies.models import Claim
 from tests.browser.conftest import enter_second_factor
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory

@@ -26,9 +26,9 @@ from django.db import connection
 from portal.calendar import TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.celery import app
-from portal.models import RollUp
-from portal.rollups import compute_figures, rollup_run
-from portal.tasks import rollup_closed_periods
+from rollups.models import RollUp
+from rollups.tasks import rollup_closed_periods
+from rollups.tenday import compute_figures, rollup_run
 from tests.factories import DistrictFactory, HireFactory, PositionFactory
 from tests.faults.conftest import Report
 from tests.faults.support import RedisServer, WorkerProcess, wait_until
@@ -55,7 +55,7 @@ def _database_url(application_name: str) -> str:
 
 def _backends(application_name: str, *, waiting_to_insert_a_revision: bool = False) -> int:
     """The worker's connections; or only one waiting on a lock to insert the new revision, which it does after it
-    marked the old one "not current" in the same transaction (``portal.rollups.rollup_run``)."""
+    marked the old one "not current" in the same transaction (``rollups.tenday.rollup_run``)."""
     query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s"
     parameters = [application_name]
     if waiting_to_insert_a_revision:

@@ -26,7 +26,7 @@ def test_seed_demo_is_idempotent_and_covers_every_role(reference_data: None) -> 
     # Hires through the services: one waiting for audit, one exempt awaiting the employer, one under publicity
     # (unless today's year has no known calendar, in which case it stays audited and the command says why).
     assert Hire.objects.count() == 3
-    from portal.models import RollUp
+    from rollups.models import RollUp
 
     assert RollUp.objects.filter(is_current=True).count() == 1  # re-running finds the same figures
     assert set(Hire.objects.values_list("status", flat=True)) <= {"recorded", "confirmed", "in_publicity", "audited"}

@@ -15,12 +15,12 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
-from portal.evaluation import evaluation_table
 from portal.models import AnonymisationRun, RetentionPolicy, SubsidyCap
 from portal.retention import ANONYMISED_NAME, REDACTED, anonymise_expired
-from portal.rollups import compute_figures
 from portal.tasks import anonymise_expired as anonymise_expired_task
 from referrals.models import Hire, Objection
+from rollups.evaluation import evaluation_table
+from rollups.tenday import compute_figures
 from subsidies.models import Claim, ClaimAttachment
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_pay, claim_review, claim_submit
 from tests.factories import (

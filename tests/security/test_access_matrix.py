@@ -48,9 +48,9 @@ from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.dashboard import CHARTS
 from portal.models import ThirdParty
 from referrals.models import Hire
+from rollups.dashboard import CHARTS
 from tests.factories import SIGNED_SCAN, make_id_number
 from tests.security.world import (
     ADMIN,
@@ -308,8 +308,8 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "portal:home": (page(PUBLIC, rows={"position.draft": NOBODY, "claim": NOBODY, "hire.recorded": NOBODY}),),
     "portal:policies": (page(PUBLIC),),
     "portal:workspace": (page(SIGNED_IN, rows={"hire": NOBODY, "claim": NOBODY}),),
-    "portal:dashboard": (page(CLAIM_REVIEWERS, rows={"hire": NOBODY, "claim": NOBODY}),),
-    "portal:dashboard_csv": (
+    "rollups:dashboard": (page(CLAIM_REVIEWERS, rows={"hire": NOBODY, "claim": NOBODY}),),
+    "rollups:dashboard_csv": (
         page(CLAIM_REVIEWERS, kwargs=lambda cell: {"chart": next(iter(CHARTS))}, rows={"hire": NOBODY}),
     ),
     "portal:employer_list": (page(STAFF, rows={"employer": DISTRICT_RECORDS}),),
@@ -345,16 +345,16 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             reveals=BANK,
         ),
     ),
-    "portal:evaluation": (page(CLAIM_REVIEWERS, rows={"hire": NOBODY}),),
-    "portal:evaluation_xlsx": (
+    "rollups:evaluation": (page(CLAIM_REVIEWERS, rows={"hire": NOBODY}),),
+    "rollups:evaluation_xlsx": (
         page(CLAIM_REVIEWERS, kwargs=lambda cell: {"year": cell.world.today.year}, rows={"hire": NOBODY}),
     ),
     "portal:import_job": (page(SIGNED_IN, targets={"import_job": IMPORT_JOBS}),),
     "portal:import_job_confirm": (post(SIGNED_IN, targets={"import_job": IMPORT_JOBS}, refused=SIGNED_IN - {CLERK}),),
-    "portal:rollup_list": (page(STAFF),),
-    "portal:rollup_detail": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
-    "portal:rollup_xlsx": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
-    "portal:rollup_pdf": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
+    "rollups:rollup_list": (page(STAFF),),
+    "rollups:rollup_detail": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
+    "rollups:rollup_xlsx": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
+    "rollups:rollup_pdf": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
     "bases:list": (page(PUBLIC),),
     # ---- Annex 3: hires, publicity, objections, reports ---------------------------------------------------------
     "referrals:publicity_list": (

@@ -39,11 +39,11 @@ from portal.constants import ImportJobKind, ImportJobStatus, NotificationKind, R
 from portal.import_jobs import import_job_create, import_job_run
 from portal.models import CalendarYear, District, Employer, Notification, SubsidyCap, ThirdParty, User
 from portal.notifications import notify
-from portal.rollups import rollup_run
 from positions.models import Position, PositionBatch
 from referrals.exporting import hire_template_workbook
 from referrals.models import Hire, Objection, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
+from rollups.tenday import rollup_run
 from subsidies.models import Claim, ClaimAttachment
 from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
 from tests.factories import (

@@ -115,7 +115,7 @@ class Command(BaseCommand):
             self._seed_positions(employer)
             self._seed_hires(employer, agency)
             # The last closed 旬 rolled up, so 旬汇总 has something to show before beat's next run.
-            from portal.rollups import rollup_run
+            from rollups.tenday import rollup_run
 
             rollup_run(period=TenDayPeriod.last_closed())
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))

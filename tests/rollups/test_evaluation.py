@@ -14,10 +14,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.calendar.tenday import SHANGHAI
-from portal.evaluation import _SUMMED, COLUMNS, EvaluationRow, closed_periods_of, evaluation_table
 from portal.models import AnnualTarget, District, User
 from portal.navigation import menu_for
 from referrals.models import HireReport, Objection, PublicityNotice
+from rollups.evaluation import _SUMMED, COLUMNS, EvaluationRow, closed_periods_of, evaluation_table
 from subsidies.models import Claim
 from tests.factories import (
     DistrictFactory,
@@ -244,7 +244,7 @@ def test_page_shows_the_table(client: Any, bureau: User, districts: list[Distric
     seed_district(districts[0])
     client.force_login(bureau)
 
-    response = client.get(reverse("portal:evaluation"), {"year": YEAR})
+    response = client.get(reverse("rollups:evaluation"), {"year": YEAR})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -253,14 +253,14 @@ def test_page_shows_the_table(client: Any, bureau: User, districts: list[Distric
         assert group in html
     assert "50,000.00" in html and "机械工程（2）" in html and "合计" in html
     assert "41个区县" in html  # the share rule is stated
-    assert reverse("portal:evaluation_xlsx", args=[YEAR]) in html
+    assert reverse("rollups:evaluation_xlsx", args=[YEAR]) in html
     assert len(response.context["rows"]) == 4
 
 
 def test_page_defaults_to_the_current_year(client: Any, bureau: User, districts: list[District]) -> None:
     client.force_login(bureau)
     for query in ({}, {"year": "abc"}, {"year": "99999"}):
-        response = client.get(reverse("portal:evaluation"), query)
+        response = client.get(reverse("rollups:evaluation"), query)
         assert response.status_code == 200
         assert response.context["year"] == datetime.datetime.now(tz=SHANGHAI).year
 
@@ -270,7 +270,7 @@ def test_workbook(client: Any, bureau: User, districts: list[District], targets:
     seed_district(districts[1])
     client.force_login(bureau)
 
-    response = client.get(reverse("portal:evaluation_xlsx", args=[YEAR]))
+    response = client.get(reverse("rollups:evaluation_xlsx", args=[YEAR]))
 
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -298,7 +298,7 @@ def test_workbook(client: Any, bureau: User, districts: list[District], targets:
 
 def test_workbook_of_an_empty_year(client: Any, bureau: User, districts: list[District]) -> None:
     client.force_login(bureau)
-    response = client.get(reverse("portal:evaluation_xlsx", args=[2030]))
+    response = client.get(reverse("rollups:evaluation_xlsx", args=[2030]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A7"].value == "合计" and sheet["B7"].value == 0
 
@@ -318,14 +318,14 @@ def test_workbook_of_an_empty_year(client: Any, bureau: User, districts: list[Di
 def test_access(client: Any, traits: dict[str, bool], status: int) -> None:
     user = UserFactory(**traits)
     client.force_login(user)
-    assert client.get(reverse("portal:evaluation")).status_code == status
-    assert client.get(reverse("portal:evaluation_xlsx", args=[YEAR])).status_code == status
+    assert client.get(reverse("rollups:evaluation")).status_code == status
+    assert client.get(reverse("rollups:evaluation_xlsx", args=[YEAR])).status_code == status
     labels = [item["label"] for item in menu_for(user)["work"]]
     assert ("年度评估" in labels) is (status == 200)
 
 
 def test_anonymous_goes_to_login(client: Any) -> None:
-    for url in (reverse("portal:evaluation"), reverse("portal:evaluation_xlsx", args=[YEAR])):
+    for url in (reverse("rollups:evaluation"), reverse("rollups:evaluation_xlsx", args=[YEAR])):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))

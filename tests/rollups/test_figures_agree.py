@@ -27,10 +27,11 @@ from openpyxl import load_workbook
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
-from portal.dashboard import dashboard_data
-from portal.models import District, RollUp
-from portal.rollup_exports import export_rollup_workbook, rollup_tables
-from portal.rollups import rollup_run
+from portal.models import District
+from rollups.dashboard import dashboard_data
+from rollups.exports import export_rollup_workbook, rollup_tables
+from rollups.models import RollUp
+from rollups.tenday import rollup_run
 from subsidies.models import Claim
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
 
@@ -199,7 +200,7 @@ def test_the_rollup_workbooks_the_dashboard_and_the_evaluation_agree(client) -> 
 
     # The evaluation workbook, downloaded as the bureau downloads it: its totals row.
     client.force_login(bureau)
-    response = client.get(reverse("portal:evaluation_xlsx", args=[year]))
+    response = client.get(reverse("rollups:evaluation_xlsx", args=[year]))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == f"{year}年度卓越工程师工作评估考核表"

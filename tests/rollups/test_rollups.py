@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.calendar import TenDayPeriod
-from portal.models import RollUp
-from portal.rollups import compute_figures, rollup_catch_up, rollup_run
 from referrals.models import HireReport
+from rollups.models import RollUp
+from rollups.tenday import compute_figures, rollup_catch_up, rollup_run
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_running_twice_changes_nothing_and_new_data_makes_a_revision(district, r
 def test_a_run_that_dies_halfway_leaves_nothing(district) -> None:  # type: ignore[no-untyped-def]
     _data(district)
     with (
-        mock.patch("portal.models.RollUp.objects.create", side_effect=SystemExit("worker killed")),
+        mock.patch("rollups.models.RollUp.objects.create", side_effect=SystemExit("worker killed")),
         pytest.raises(SystemExit),
     ):
         rollup_run(period=PERIOD)

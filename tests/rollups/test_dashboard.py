@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.calendar.tenday import SHANGHAI
-from portal.dashboard import DASHBOARD_QUERIES, dashboard_data
 from portal.models import AnnualTarget, District, User
 from referrals.models import Hire
+from rollups.dashboard import DASHBOARD_QUERIES, dashboard_data
 from subsidies.models import Claim
 from tests.factories import (
     DistrictFactory,
@@ -134,7 +134,7 @@ def test_only_the_talent_centre_and_the_bureau_see_the_dashboard(
 ) -> None:
     login(client, **traits)
     assert client.get(URL).status_code == status
-    assert client.get(reverse("portal:dashboard_csv", args=["districts"])).status_code == status
+    assert client.get(reverse("rollups:dashboard_csv", args=["districts"])).status_code == status
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
@@ -250,13 +250,13 @@ def test_csv_downloads_have_chinese_headers_and_the_table_numbers(
     client: Client, small_year: dict[str, District]
 ) -> None:
     login(client, centre=True)
-    districts = client.get(reverse("portal:dashboard_csv", args=["districts"]), {"year": YEAR})
+    districts = client.get(reverse("rollups:dashboard_csv", args=["districts"]), {"year": YEAR})
     assert districts["Content-Type"].startswith("text/csv")
     assert "attachment;" in districts["Content-Disposition"]
     rows = read_csv(districts)
     assert rows[0] == ["排名", "区县", "启航", "海聚", "合计"]
     assert rows[1:3] == [["1", "北区", "2", "1", "3"], ["2", "南区", "1", "1", "2"]]
-    progress = read_csv(client.get(reverse("portal:dashboard_csv", args=["progress"]), {"year": YEAR}))
+    progress = read_csv(client.get(reverse("rollups:dashboard_csv", args=["progress"]), {"year": YEAR}))
     assert progress[0] == [
         "旬",
         "启航累计确认人数",
@@ -265,10 +265,10 @@ def test_csv_downloads_have_chinese_headers_and_the_table_numbers(
         "海聚目标均衡进度（全年200人）",
     ]
     assert progress[1] == ["1月上旬", "2", "28", "0", "6"]
-    money = read_csv(client.get(reverse("portal:dashboard_csv", args=["subsidies"]), {"year": YEAR}))
+    money = read_csv(client.get(reverse("rollups:dashboard_csv", args=["subsidies"]), {"year": YEAR}))
     assert money[0] == ["月份", "申报金额（元）", "核定金额（元）", "发放金额（元）"]
     assert money[-1] == ["合计", "34000.00", "25000.50", "25000.50"]
-    queues = read_csv(client.get(reverse("portal:dashboard_csv", args=["queues"])))
+    queues = read_csv(client.get(reverse("rollups:dashboard_csv", args=["queues"])))
     assert queues[0] == ["事项", "审核环节", "待办数", "最长等待（天）", "等待中位数（天）"]
     assert client.get("/dashboard/nothing.csv").status_code == 404
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from portal.evaluation import COLUMNS, RULES, EvaluationRow, column_groups
+from rollups.evaluation import COLUMNS, RULES, EvaluationRow, column_groups
 
 TITLE_ROW, GROUP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 NUMBER_FORMATS = {"int": "0", "decimal1": "0.0", "percent": '0.0"%"', "money": "#,##0.00"}

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from portal.dashboard import CHARTS, dashboard_data, dashboard_tables
 from portal.decorators import permission_required
+from rollups.dashboard import CHARTS, dashboard_data, dashboard_tables
 
 
 def _year(request: HttpRequest) -> int:
@@ -46,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for name, title in CHARTS.items()
     ]
-    return render(request, "portal/dashboard.html", {"data": data, "charts": charts, "year": year})
+    return render(request, "rollups/dashboard.html", {"data": data, "charts": charts, "year": year})
 
 
 @require_GET

@@ -23,7 +23,8 @@ from django.db.models.functions import Coalesce
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.tenday import end_of_day
-from portal.models import District, RollUp
+from portal.models import District
+from rollups.models import RollUp
 
 F_CODE = "district__code"
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))

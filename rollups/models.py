@@ -19,6 +19,7 @@ class RollUp(models.Model):
     computed_at = models.DateTimeField(_("汇总时间"), auto_now_add=True)
 
     class Meta:
+        db_table = "portal_rollup"  # created by the core before the roll-ups became their own app
         ordering = ["-period", "-revision"]
         verbose_name = _("旬汇总")
         verbose_name_plural = _("旬汇总")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.decorators import permission_required
-from portal.evaluation import COLUMNS, RULES, EvaluationRow, column_groups, evaluation_table
-from portal.evaluation_workbook import evaluation_workbook, title_for
+from rollups.evaluation import COLUMNS, RULES, EvaluationRow, column_groups, evaluation_table
+from rollups.evaluation_workbook import evaluation_workbook, title_for
 
 #: The years the selector offers: the programme began in 2023 (DOMAIN §10); any other year still works by URL.
 FIRST_YEAR = 2023
@@ -61,7 +61,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "rows": [{"is_total": row.is_total, "cells": _cells(row)} for row in rows],
         "rules": RULES,
     }
-    return render(request, "portal/evaluation.html", context)
+    return render(request, "rollups/evaluation.html", context)
 
 
 @permission_required("portal.view_evaluation")

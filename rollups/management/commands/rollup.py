@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.calendar import TenDayPeriod
-from portal.rollups import rollup_catch_up, rollup_run
+from rollups.tenday import rollup_catch_up, rollup_run
 
 
 class Command(BaseCommand):

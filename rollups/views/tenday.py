@@ -1,7 +1,7 @@
 """The 旬 roll-up pages and downloads (DOMAIN §10). Thin: find the revision, scope it to the visitor, render.
 
 City staff see every district; district staff see their own district and the city average
-(``portal.rollup_exports.rollup_tables`` decides, once).
+(``rollups.exports.rollup_tables`` decides, once).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from portal.calendar import TenDayPeriod
 from portal.decorators import permission_required
 from portal.errors import PortalError
 from portal.http import request_user
-from portal.models import RollUp
-from portal.rollup_exports import (
+from rollups.exports import (
     RollUpTables,
     computed_text,
     export_filename,
@@ -26,6 +25,7 @@ from portal.rollup_exports import (
     export_rollup_workbook,
     rollup_tables,
 )
+from rollups.models import RollUp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,7 +84,7 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
         else:
             entry["older"].append(rollup)  # type: ignore[attr-defined]
     entries = [entry for entry in periods.values() if entry["current"] is not None]
-    return render(request, "portal/rollup_list.html", {"entries": entries})
+    return render(request, "rollups/rollup_list.html", {"entries": entries})
 
 
 @permission_required("portal.view_rollups")
@@ -98,7 +98,7 @@ def rollup_detail(request: HttpRequest, period: str) -> HttpResponse:
     query = "" if tables.rollup.is_current else f"?revision={tables.rollup.revision}"
     return render(
         request,
-        "portal/rollup_detail.html",
+        "rollups/rollup_detail.html",
         {
             "tables": tables,
             "computed": computed_text(tables.rollup),

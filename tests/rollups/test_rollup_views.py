@@ -14,8 +14,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.calendar import TenDayPeriod
-from portal.models import District, RollUp, User
-from portal.rollups import rollup_run
+from portal.models import District, User
+from rollups.models import RollUp
+from rollups.tenday import rollup_run
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def centre() -> User:
 
 
 def _url(name: str, period: str = "2026-11-2") -> str:
-    return reverse(f"portal:{name}", args=[period])
+    return reverse(f"rollups:{name}", args=[period])
 
 
 def _workbook(client, user: User):  # type: ignore[no-untyped-def]
@@ -84,7 +85,7 @@ def _pdf_text(content: bytes) -> tuple[int, str]:
 
 def test_city_staff_see_every_district_and_the_totals(client, rollup, district, other, centre) -> None:  # type: ignore[no-untyped-def]
     client.force_login(centre)
-    listing = client.get(reverse("portal:rollup_list")).content.decode()
+    listing = client.get(reverse("rollups:rollup_list")).content.decode()
     assert "2026年11月中旬" in listing and "第1版" in listing
     page = client.get(_url("rollup_detail")).content.decode()
     assert district.name in page and other.name in page and "合计" in page
@@ -164,7 +165,7 @@ def test_who_may_not_see_the_rollups(client, rollup) -> None:  # type: ignore[no
         assert response.status_code == 302 and reverse("login") in response["Location"]
     for user in (UserFactory(third_party_user=True), UserFactory(employer_user=True)):
         client.force_login(user)
-        assert client.get(reverse("portal:rollup_list")).status_code == 403
+        assert client.get(reverse("rollups:rollup_list")).status_code == 403
         for name in ("rollup_detail", "rollup_xlsx", "rollup_pdf"):
             assert client.get(_url(name)).status_code == 403
 
@@ -184,7 +185,7 @@ def test_older_revisions_stay_reachable(client, rollup, district, centre) -> Non
     second, written = rollup_run(period=PERIOD)
     assert written and second.revision == 2
     client.force_login(centre)
-    listing = client.get(reverse("portal:rollup_list")).content.decode()
+    listing = client.get(reverse("rollups:rollup_list")).content.decode()
     assert "第2版" in listing and "?revision=1" in listing
     old = client.get(_url("rollup_detail") + "?revision=1")
     assert old.status_code == 200 and "历史版本" in old.content.decode()
@@ -208,9 +209,9 @@ def test_the_detail_page_costs_the_same_queries_whatever_the_data(client, rollup
 
 def test_the_menu_offers_rollups_to_staff_only(client, rollup, clerk) -> None:  # type: ignore[no-untyped-def]
     client.force_login(clerk)
-    assert reverse("portal:rollup_list") in client.get(reverse("portal:workspace")).content.decode()
+    assert reverse("rollups:rollup_list") in client.get(reverse("portal:workspace")).content.decode()
     client.force_login(UserFactory(employer_user=True))
-    assert reverse("portal:rollup_list") not in client.get(reverse("portal:workspace")).content.decode()
+    assert reverse("rollups:rollup_list") not in client.get(reverse("portal:workspace")).content.decode()
 
 
 def test_a_districts_pdf_is_a_report_of_its_figures_beside_the_city_average(  # type: ignore[no-untyped-def]

@@ -18,13 +18,14 @@ from django.utils import timezone
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education, Programme
 from portal.dates import prose_datetime
-from portal.models import RollUp, User
+from portal.models import User
 from portal.permissions import is_city_staff
+from rollups.models import RollUp
 
 Kind = Literal["count", "amount", "state"]
 CENT = Decimal("0.01")
 
-#: How a district stands with its reports for the 旬 (``portal.rollups._reporting``).
+#: How a district stands with its reports for the 旬 (``rollups.tenday._reporting``).
 REPORTING_LABELS = {"sent": "已报送", "zero": "零报告", "late": "逾期报送", "missing": "未报送"}
 #: States that the pages highlight: the bureau chases these districts.
 FLAGGED_STATES = frozenset({"late", "missing"})
@@ -366,11 +367,11 @@ def export_rollup_pdf(tables: RollUpTables) -> bytes:
             "computed_at": tables.rollup.computed_at,
             "printed_at": timezone.now(),
         }
-        return render_pdf("pdf/rollup_district.html", context)
+        return render_pdf("rollups/pdf/rollup_district.html", context)
     context = {
         "title": _title(tables),
         "tables": tables,
         "table": tables.tables[0],
         "computed": computed,
     }
-    return render_pdf("pdf/rollup.html", context)
+    return render_pdf("rollups/pdf/rollup.html", context)
