@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fault tests of issue 7 item 4, on their own, with what each fault did to the portal:
+# The fault tests (docs/workflows.md, "Outages"), on their own, with what each fault did to the portal:
 #   Redis stopped · Redis hung (SIGSTOP) · a worker killed in the middle of a roll-up · PostgreSQL cut off for a moment.
 # Each prints what was submitted, what was processed and what was lost (it must be nothing: the test fails otherwise).
 #

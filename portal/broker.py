@@ -1,4 +1,4 @@
-"""Asking a worker to start now, without ever making a request wait on the broker (issue 7, DOMAIN §8).
+"""Asking a worker to start now, without ever making a request wait on the broker (docs/workflows.md, "Outages").
 
 Whatever a request wants done later (an e-mail, an import) is first committed to the database: the outbox, an
 ``ImportJob``. After the commit the request *kicks* a worker through ``kick``: a separate connection with a one-second

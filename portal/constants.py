@@ -1,4 +1,4 @@
-"""Vocabulary shared by every app: the Chinese terms of DOMAIN.md, one TextChoices each."""
+"""Vocabulary shared by every app: the Chinese terms of docs/, one TextChoices each."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
 
 
-#: Roles whose every record and page is confined to one district (DOMAIN §2).
+#: Roles whose every record and page is confined to one district (docs/roles.md, "District scope").
 DISTRICT_ROLES = frozenset({Role.DISTRICT_CLERK, Role.DISTRICT_REVIEWER})
 #: City-level staff who see every district.
 CITY_ROLES = frozenset({Role.TALENT_CENTRE, Role.BUREAU_REVIEWER, Role.ADMIN})

@@ -1,4 +1,4 @@
-"""Personal data encrypted at rest: 身份证号码 and bank accounts (DOMAIN §12).
+"""Personal data encrypted at rest: 身份证号码 and bank accounts (docs/roles.md, "Personal data").
 
 Two model fields do the work, so no service has to remember it:
 

@@ -1,7 +1,7 @@
 """gunicorn's settings for the production stack (Dockerfile, docker-compose.yml): ``gunicorn -c python:portal.gunicorn_conf``.
 
 Access lines log the path without its query string: a search by ID number or phone must not end up in the access log
-(DOMAIN §12). Application logs go through ``portal.log.RedactingFormatter``.
+(docs/roles.md, "Personal data"). Application logs go through ``portal.log.RedactingFormatter``.
 """
 
 import os

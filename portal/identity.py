@@ -1,7 +1,7 @@
 """Identity numbers: 身份证号码 (GB 11643) and 统一社会信用代码 (GB 32100), bank accounts, phones.
 
 Validation is delegated to python-stdnum; this module only turns its exceptions into Chinese messages
-and provides the masks used wherever the viewer has no need for the whole number (DOMAIN §12).
+and provides the masks used wherever the viewer has no need for the whole number (docs/roles.md, "Personal data").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Log lines never carry a whole ID number, bank account or phone number (DOMAIN §12).
+"""Log lines never carry a whole ID number, bank account or phone number (docs/roles.md, "Personal data").
 
 Every handler formats through ``RedactingFormatter``: the finished line (message, arguments and traceback alike) passes
 the same guard as notices and e-mails, so a careless ``logger.info("%s", hire.id_number)`` or an exception quoting a

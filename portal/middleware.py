@@ -87,7 +87,7 @@ class PortalErrorMiddleware:
         return render(request, "portal/error.html", {"error": exception}, status=status)
 
 
-#: What a person sees while PostgreSQL is down or restarting (issue 7 item 4): a clear Chinese 503, never a traceback.
+#: What a person sees while PostgreSQL is down or restarting (docs/workflows.md, "Outages"): a clear Chinese 503, never a traceback.
 DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后重试。"
 #: Seconds a client (or a proxy in front of the portal) should wait before trying again.
 DATABASE_RETRY_AFTER_SECONDS = 30

@@ -55,7 +55,7 @@ DIGEST_ROLES: frozenset[str] = frozenset(
     {Role.DISTRICT_CLERK, Role.DISTRICT_REVIEWER, Role.TALENT_CENTRE, Role.BUREAU_REVIEWER}
 )
 #: Third parties hear of each decision by e-mail; staff get their queues once a day instead of one e-mail per event
-#: (issue 5). Each user can turn any of these off on the preferences page.
+#: (docs/workflows.md, "Notifications"). Each user can turn any of these off on the preferences page.
 EMAIL_BY_DEFAULT: frozenset[tuple[str, str]] = frozenset(
     {(Role.THIRD_PARTY, K.CLAIM_DECISION), (Role.THIRD_PARTY, K.CLAIM_PAYMENT), (Role.THIRD_PARTY, K.HIRE_CONFIRMATION)}
     | {(role, K.DIGEST) for role in DIGEST_ROLES}

@@ -1,7 +1,7 @@
 """The second factor (TOTP, django-otp) of the staff who review or pay: who needs it, enrolment, checking a code, reset.
 
 Talent centre officers, bureau reviewers and admins decide on claims and money and manage every account, so a
-stolen password alone must not be enough (issue 7 item 1). They sign in with the password as everyone else, then
+stolen password alone must not be enough (docs/roles.md, "Second factor"). They sign in with the password as everyone else, then
 give a 6-digit code from an authenticator app; ``portal.middleware.SecondFactorMiddleware`` holds every other page
 until they have. District staff, employers and third parties sign in with the password only.
 
@@ -33,7 +33,7 @@ from portal.models import User
 
 logger = logging.getLogger(__name__)
 
-#: Roles whose accounts must pass a second factor (DOMAIN §2: they review claims, fix amounts, record payment, admin).
+#: Roles whose accounts must pass a second factor (docs/roles.md, "Second factor": they review claims, fix amounts, record payment, admin).
 SECOND_FACTOR_ROLES = frozenset({Role.TALENT_CENTRE, Role.BUREAU_REVIEWER, Role.ADMIN})
 #: The name a device gets on enrolment; the admin lists devices by user and this name.
 DEVICE_NAME = "手机身份验证器"

@@ -34,7 +34,7 @@ LinkProvider = Callable[[User], list[WorkLink]]
 _providers: dict[str, list[QueueProvider]] = {role.value: [] for role in Role}
 _link_providers: dict[str, list[LinkProvider]] = {role.value: [] for role in Role}
 
-#: What each role does, shown on its landing page until its queues fill it (DOMAIN §2).
+#: What each role does, shown on its landing page until its queues fill it (docs/roles.md, "The roles").
 ROLE_DUTIES: dict[str, str] = {
     Role.DISTRICT_CLERK: "填报本区县岗位需求（附件1），登记实际到岗人员（附件3），组织公示并处理异议。",
     Role.DISTRICT_REVIEWER: "初审本区县岗位和到岗人员，审核后按旬报送市人才中心。",

@@ -1,4 +1,4 @@
-"""The city's 旬 roll-up of every district's figures (DOMAIN §10): stored, revisioned, never half-written."""
+"""The city's 旬 roll-up of every district's figures (docs/workflows.md, "Roll-ups and the evaluation"): stored, revisioned, never half-written."""
 
 from __future__ import annotations
 

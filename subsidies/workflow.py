@@ -19,7 +19,7 @@ def is_claimant(user: object, claim: object) -> bool:
 
 @rules.predicate
 def not_the_first_reviewer(user: object, claim: object) -> bool:
-    """Separation of duties (DOMAIN §2): the re-reviewer of a claim is a different person from its first reviewer."""
+    """Separation of duties (docs/roles.md, "Separation of duties"): the re-reviewer of a claim is a different person from its first reviewer."""
     return getattr(claim, "first_reviewer_id", None) != getattr(user, "pk", None)
 
 

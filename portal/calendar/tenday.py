@@ -1,4 +1,4 @@
-"""The ten-day period (旬) that districts collect posts and report hires by (DOMAIN §5).
+"""The ten-day period (旬) that districts collect posts and report hires by (docs/calendar.md, "Ten-day periods").
 
 Each month has three: 上旬 days 1–10, 中旬 11–20, 下旬 21–last day, named ``YYYY-MM-N`` (``2026-11-3`` is
 21–30 Nov 2026). A 旬 closes at the end of its last day in Asia/Shanghai, whatever timezone the server or

@@ -1,4 +1,4 @@
-"""Working days on China's official arrangement, for the 5-working-day publicity (公示) (DOMAIN §7).
+"""Working days on China's official arrangement, for the 5-working-day publicity (公示) (docs/calendar.md, "Working days").
 
 Two sources, in this order of authority:
 

@@ -1,4 +1,4 @@
-"""Admin-entered calendar data that completes China's official arrangement (DOMAIN §7).
+"""Admin-entered calendar data that completes China's official arrangement (docs/calendar.md, "Working days").
 
 The `holidays` package carries the State Council's arrangement (holidays and adjusted working weekends)
 for the years it knows. A year it does not know yet becomes usable only once an admin records it as a

@@ -1,4 +1,4 @@
-"""Effective-dated policy figures: subsidy caps per channel and annual targets per programme (DOMAIN §4)."""
+"""Effective-dated policy figures: subsidy caps per channel and annual targets per programme (docs/subsidies.md, "Caps")."""
 
 from __future__ import annotations
 

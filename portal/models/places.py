@@ -28,7 +28,7 @@ class DistrictManager(models.Manager["District"]):
 
 
 class District(models.Model):
-    """A submitting unit (区县): 38 divisions with a GB/T 2260 code plus 3 management zones (DOMAIN §3)."""
+    """A submitting unit (区县): 38 divisions with a GB/T 2260 code plus 3 management zones (docs/forms.md, "Districts")."""
 
     code = models.CharField(_("区划代码"), max_length=6, unique=True)
     name = models.CharField(_("名称"), max_length=32, unique=True)

@@ -1,4 +1,4 @@
-"""The public policy guide (seed 001): support policies in categories, each with its agency and phone."""
+"""The public policy guide (docs/forms.md, "Policy guide"): support policies in categories, each with its agency and phone."""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-#: Neither the notice (渝人社人才〔2023〕18号) nor the policy documents in seeds/ set a retention period; five years
+#: Neither the notice (渝人社人才〔2023〕18号) nor the policy documents behind it set a retention period; five years
 #: after the programme year ends or the claim is closed is the portal's default until the bureau sets its own in
-#: the admin (issue 7).
+#: the admin (docs/roles.md, "Personal data").
 DEFAULT_RETENTION_YEARS = 5
 _YEARS = [MinValueValidator(1), MaxValueValidator(50)]
 

@@ -14,7 +14,7 @@ from portal.decorators import permission_required
 from rollups.evaluation import COLUMNS, RULES, EvaluationRow, column_groups, evaluation_table
 from rollups.evaluation_workbook import evaluation_workbook, title_for
 
-#: The years the selector offers: the programme began in 2023 (DOMAIN §10); any other year still works by URL.
+#: The years the selector offers: the programme began in 2023 (docs/workflows.md, "Roll-ups and the evaluation"); any other year still works by URL.
 FIRST_YEAR = 2023
 MIN_YEAR, MAX_YEAR = 2000, 2100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,4 +1,4 @@
-"""The 旬 roll-up pages and downloads (DOMAIN §10). Thin: find the revision, scope it to the visitor, render.
+"""The 旬 roll-up pages and downloads (docs/workflows.md, "Roll-ups and the evaluation"). Thin: find the revision, scope it to the visitor, render.
 
 City staff see every district; district staff see their own district and the city average
 (``rollups.exports.rollup_tables`` decides, once).

@@ -1,4 +1,4 @@
-"""A claim's whole journey as the people see it (issue 5, "Done when"): a headhunter registers and is verified by the
+"""A claim's whole journey as the people see it (docs/workflows.md, "Claims"): a headhunter registers and is verified by the
 talent centre, claims two hires of one employer, downloads and uploads the signed Annexes 2 and 3, submits; the
 talent centre passes it, the bureau approves a reduced amount and records the payment; the headhunter sees it paid
 and downloads Annex 2 again with the review opinion filled in. The PDFs are turned into images and text

@@ -1,4 +1,4 @@
-"""A hire's whole journey as the people see it (issue 4, "Done when"): the district clerk records an arrival, the
+"""A hire's whole journey as the people see it (docs/workflows.md, "Hires"): the district clerk records an arrival, the
 district reviewer audits it, the clerk publicises it, a member of the public objects and the clerk dismisses the
 objection, the publicity closes and the hire is confirmed, the employer confirms the introduction, the reviewer sends
 the district's 旬 report and the bureau sees it arrive. One browser context per person, a screenshot of each page."""

@@ -1,4 +1,4 @@
-"""Fixtures of the fault tests (issue 7 item 4), and the summary they print after the run: for each fault, what was
+"""Fixtures of the fault tests (docs/workflows.md, "Outages"), and the summary they print after the run: for each fault, what was
 submitted, what was processed and what was lost (always nothing: each test asserts it)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The broker is not in the path of a submission (issue 7 item 4): with Redis stopped or hung (SIGSTOP), posts,
+"""The broker is not in the path of a submission (docs/workflows.md, "Outages"): with Redis stopped or hung (SIGSTOP), posts,
 hires, objections and claims are accepted in under 2 seconds each, the e-mails their side effects owe wait in the
 transactional outbox, and once Redis is back a real Celery worker delivers every one of them exactly once.
 
@@ -54,7 +54,7 @@ from tests.faults.support import BASE_DIR, RedisServer, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
-#: A submission must come back within this, whatever the broker does (issue 7 item 4).
+#: A submission must come back within this, whatever the broker does (docs/workflows.md, "Outages").
 SUBMISSION_LIMIT_SECONDS = 2.0
 KICK_FAILED = "无法连接消息队列"
 

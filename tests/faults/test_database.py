@@ -1,4 +1,4 @@
-"""PostgreSQL stopped for a moment (issue 7 item 4): requests made meanwhile get a clean 503 in Chinese with
+"""PostgreSQL stopped for a moment (docs/workflows.md, "Outages"): requests made meanwhile get a clean 503 in Chinese with
 ``Retry-After`` (never a 500 traceback), nothing is half-written, and once the database is back requests succeed
 again without a restart (``CONN_HEALTH_CHECKS`` replaces the broken persistent connection).
 

@@ -1,4 +1,4 @@
-"""A worker killed in the middle of a 旬 roll-up (issue 7 item 4): nothing half-written stays, the task comes back to
+"""A worker killed in the middle of a 旬 roll-up (docs/workflows.md, "Outages"): nothing half-written stays, the task comes back to
 the next worker (``acks_late``: the message is acknowledged only after the run; Redis's visibility timeout hands an
 unacknowledged one out again), and the 旬 ends with exactly one current revision holding the right figures.
 

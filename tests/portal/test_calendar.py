@@ -1,4 +1,4 @@
-"""The calendar core: 旬 arithmetic (pure) and working days on the official arrangement (DOMAIN §5, §7)."""
+"""The calendar core: 旬 arithmetic (pure) and working days on the official arrangement (docs/calendar.md)."""
 
 from __future__ import annotations
 

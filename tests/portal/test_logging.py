@@ -1,4 +1,4 @@
-"""No whole ID number, bank account or phone reaches a log line (DOMAIN §12)."""
+"""No whole ID number, bank account or phone reaches a log line (docs/roles.md, "Personal data")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reference fixtures: districts (DOMAIN §3), policy guide (seed 001), caps/targets (§4), bases (Annex 4)."""
+"""Reference fixtures: districts, the policy guide, caps and targets, bases (docs/forms.md, docs/subsidies.md)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ FIXTURES = tuple(
     for name in ("districts.json", "policies.json", "bases.json", "caps_targets.json")
 )
 
-DOMAIN_DISTRICTS = [
+DOCUMENTED_DISTRICTS = [
     *("万州区", "涪陵区", "渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区"),
     *("綦江区", "大足区", "渝北区", "巴南区", "黔江区", "长寿区", "江津区", "合川区", "永川区"),
     *("南川区", "璧山区", "铜梁区", "潼南区", "荣昌区", "开州区", "梁平区", "武隆区"),
@@ -64,8 +64,8 @@ def test_districts(reference_data: None) -> None:
     assert len(real) == 38 and len(zones) == 3
     assert all(d.code.startswith("500") and d.code.isdigit() and len(d.code) == 6 for d in real)
     assert not any(d.code.startswith("500") for d in zones)
-    # Fixture order follows DOMAIN §3: 26 districts, 8 counties, 4 autonomous counties, 3 zones.
-    assert [d.name for d in districts] == DOMAIN_DISTRICTS
+    # Fixture order follows docs/forms.md, "Districts": 26 districts, 8 counties, 4 autonomous counties, 3 zones.
+    assert [d.name for d in districts] == DOCUMENTED_DISTRICTS
     assert [d.order for d in districts] == list(range(1, 42))
     by_kind = {kind: sum(d.kind == kind for d in districts) for kind in DistrictKind.values}
     assert by_kind == {"district": 26, "county": 8, "autonomous_county": 4, "zone": 3}

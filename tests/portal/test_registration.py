@@ -1,4 +1,4 @@
-"""Third-party sign-up at /register/ and verification by the talent centre or an admin (issue 5)."""
+"""Third-party sign-up at /register/ and verification by the talent centre or an admin (docs/workflows.md, "Third-party registration")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The year's 旬 roll-up workbooks, the dashboard and the evaluation workbook tell the same totals (issue 6).
+"""The year's 旬 roll-up workbooks, the dashboard and the evaluation workbook tell the same totals (docs/workflows.md, "Roll-ups and the evaluation").
 
 One small year of data in closed 旬 only: posts in a few 旬, confirmed hires of both programmes (some on a 旬's
 last second and the next 旬's first), claims approved and paid with amounts. Every closed 旬 of the year is rolled

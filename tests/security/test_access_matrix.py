@@ -1,4 +1,4 @@
-"""The access matrix (issue 7, item 7): every role × every URL × own / other district / other third party / other
+"""The access matrix (docs/roles.md, "District scope"): every role × every URL × own / other district / other third party / other
 employer. A forbidden cell answers 403 or 404 (the anonymous visitor: the login page, or 401/403 from the API),
 changes nothing and shows none of the row; an allowed cell answers 200 (or its own success) — so the matrix fails
 both ways, when a door is open that should be shut and when one is shut that should be open.

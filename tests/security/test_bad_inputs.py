@@ -1,4 +1,4 @@
-"""The bad-input corpus (issue 7, item 7): each hostile or broken input with the exact Chinese refusal it gets, and
+"""The bad-input corpus (docs/forms.md, "Field limits"): each hostile or broken input with the exact Chinese refusal it gets, and
 the database exactly as it was afterwards.
 
 The committed files are in ``tests/data/bad_inputs/`` (``README.md`` there lists every case and its answer; they

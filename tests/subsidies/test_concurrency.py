@@ -1,5 +1,5 @@
 """A hire is subsidised at most once, even when fifty submissions that include it arrive at the same moment
-(DOMAIN §8): the database's partial unique index decides, under real concurrent connections.
+(docs/subsidies.md, "Once per hire"): the database's partial unique index decides, under real concurrent connections.
 
 PostgreSQL only: SQLite lets one writer at a time, so a race there proves nothing.
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/test pytest tests/subsidies/test_concurrency.py``.

@@ -1,4 +1,4 @@
-"""One demo account per role (DOMAIN §2), for `make run`. Idempotent: re-running resets the demo passwords and the
+"""One demo account per role (docs/roles.md, "The roles"), for `make run`. Idempotent: re-running resets the demo passwords and the
 demo authenticators of the accounts that need a second factor."""
 
 from __future__ import annotations
