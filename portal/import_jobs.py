@@ -65,7 +65,7 @@ EXPIRED = "校验通过后超过24小时未确认，表格已清除，未导入�
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# What each kind of sheet does (the importers are imported when a job runs, not when the web process starts)
+# What each kind of sheet does
 
 
 @dataclass(frozen=True)
@@ -96,66 +96,27 @@ class JobKind:
     write: Callable[[ImportJob], Written]
 
 
-def _listed(prefix: str, names: Sequence[str], unit: str) -> list[str]:
+def listed(prefix: str, names: Sequence[str], unit: str) -> list[str]:
     if not names:
         return []
     shown = "、".join(names[:MAX_NAMES_IN_NOTE]) + ("等" if len(names) > MAX_NAMES_IN_NOTE else "")
     return [f"{prefix}{len(names)}{unit}：{shown}"]
 
 
-def _sheet(job: ImportJob) -> Path:
+def job_sheet(job: ImportJob) -> Path:
+    """The uploaded sheet of ``job``; a ``PortalError`` when the daily purge has removed it."""
     path = job.file_path
     if path is None or not path.is_file():
         raise PortalError(FILE_GONE, "import_file_gone")
     return path
 
 
-def _validate_positions(job: ImportJob, progress: Progress) -> Checked:
-    from positions.importing import preview_positions
-
-    preview = preview_positions(
-        file=_sheet(job),
-        district=job.district,
-        period=TenDayPeriod.parse(job.period),
-        by=job.owner,
-        progress=progress,
-    )
-    return Checked(
-        rows=len(preview.rows),
-        new=preview.new_count,
-        existing=preview.existing_count,
-        errors=preview.errors,
-        notes=_listed("将新建用人单位", preview.new_employers, "家"),
-    )
+#: What each kind of sheet does, registered by the app that owns its rows (``register_kind`` in its ``ready()``).
+KINDS: dict[str, JobKind] = {}
 
 
-def _write_positions(job: ImportJob) -> Written:
-    from positions.importing import import_positions
-
-    result = import_positions(
-        file=_sheet(job), district=job.district, period=TenDayPeriod.parse(job.period), by=job.owner
-    )
-    notes = [f"新建用人单位{result.employers_created}家。"] if result.employers_created else []
-    return Written(created=result.created, existing=result.existing, notes=notes)
-
-
-def _validate_hires(job: ImportJob, progress: Progress) -> Checked:
-    from referrals.importing import preview_hires
-
-    preview = preview_hires(file=_sheet(job), district=job.district, by=job.owner, progress=progress)
-    return Checked(rows=len(preview.rows), new=preview.new_count, errors=preview.errors, notes=preview.messages)
-
-
-def _write_hires(job: ImportJob) -> Written:
-    from referrals.importing import import_hires
-
-    return Written(created=import_hires(file=_sheet(job), district=job.district, by=job.owner).created)
-
-
-KINDS: dict[str, JobKind] = {
-    Kind.POSITIONS: JobKind("岗位", "岗位", _validate_positions, _write_positions),
-    Kind.HIRES: JobKind("人员", "到岗人员", _validate_hires, _write_hires),
-}
+def register_kind(kind: str, job_kind: JobKind) -> None:
+    KINDS[kind] = job_kind
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -205,7 +166,7 @@ def import_job_confirm(*, job: ImportJob, by: User) -> ImportJob:
         raise PortalError(
             f"该导入任务{locked.get_status_display()}，不能再次确认。", "import_job_not_awaiting_confirmation"
         )
-    _sheet(locked)  # refuse now, rather than fail in the worker, when the file has been purged
+    job_sheet(locked)  # refuse now, rather than fail in the worker, when the file has been purged
     locked.status = Status.QUEUED
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])

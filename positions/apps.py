@@ -6,6 +6,13 @@ class PositionsConfig(AppConfig):
     verbose_name = "岗位"
 
     def ready(self) -> None:
-        from positions import permissions, queues  # noqa: F401  (registers the positions.* permissions)
+        from positions import (
+            demo,
+            import_jobs,
+            permissions,  # noqa: F401  (registers the positions.* permissions)
+            queues,
+        )
 
         queues.register()
+        import_jobs.register()
+        demo.register()

@@ -6,3 +6,8 @@ class RollupsConfig(AppConfig):
 
     name = "rollups"
     verbose_name = "汇总与评估"
+
+    def ready(self) -> None:
+        from rollups import demo
+
+        demo.register()

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from portal.calendar import TenDayPeriod
-from portal.constants import Channel, Education, Role, ThirdPartyKind, ThirdPartyStatus
+from portal.constants import Role, ThirdPartyKind, ThirdPartyStatus
+from portal.demo import DemoWorld, demo_steps
 from portal.models import District, Employer, ThirdParty, User
 from portal.two_factor import DEVICE_NAME
 
@@ -53,6 +53,9 @@ DEMO_USERS: tuple[dict[str, Any], ...] = (
     {"username": "employer", "display_name": "用人单位联系人（演示）", "role": Role.EMPLOYER},
     {"username": "admin", "display_name": "系统管理员（演示）", "role": Role.ADMIN},
 )
+
+
+DEMO_USERNAMES = [spec["username"] for spec in DEMO_USERS]
 
 
 class Command(BaseCommand):
@@ -112,12 +115,10 @@ class Command(BaseCommand):
                 self._install_demo_authenticator(user, DEMO_TOTP_SECRETS[spec["username"]])
             rows.append((spec["username"], Role(role).label, spec["display_name"]))
         if not options["without_posts"]:
-            self._seed_positions(employer)
-            self._seed_hires(employer, agency)
-            # The last closed 旬 rolled up, so 旬汇总 has something to show before beat's next run.
-            from rollups.tenday import rollup_run
-
-            rollup_run(period=TenDayPeriod.last_closed())
+            world = DemoWorld(employer=employer, agency=agency, users=User.objects.filter(username__in=DEMO_USERNAMES))
+            for step in demo_steps():
+                for note in step(world):
+                    self.stderr.write(note)
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, role_label, name in rows:
             self.stdout.write(f"  {username:<20} {role_label:<14} {name}")
@@ -136,88 +137,3 @@ class Command(BaseCommand):
         key = base64.b32decode(secret).hex()
         TOTPDevice.objects.filter(user=user).exclude(name=DEVICE_NAME, key=key).delete()
         TOTPDevice.objects.update_or_create(user=user, name=DEVICE_NAME, defaults={"key": key, "confirmed": True})
-
-    def _seed_positions(self, employer: Employer) -> None:
-        """A few posts taken through the real services: published last 旬, waiting and drafted this 旬."""
-        from positions.models import Position
-        from positions.services import PositionData, batch_send, position_create, position_move
-
-        if Position.objects.filter(employer=employer).exists():
-            return
-        users = {user.username: user for user in User.objects.filter(username__in=[u["username"] for u in DEMO_USERS])}
-        clerk, reviewer = users["clerk_tongliang"], users["reviewer_tongliang"]
-        district = employer.district
-        assert district is not None
-
-        def post(name: str, channel: str, period: TenDayPeriod, **extra: Any) -> Position:
-            fields: dict[str, Any] = {
-                "employer": employer,
-                "channel": channel,
-                "name": name,
-                "headcount": 2,
-                "education": Education.MASTER,
-                "majors": "机械工程、控制科学与工程、计算机",
-                "competencies": "1.熟悉工业机器人控制系统；\n2.具备嵌入式软件开发经验；\n3.良好的团队协作能力。",
-                "recruits_graduates": True,
-                "salary_text": "15-25万元/年",
-            }
-            return position_create(data=PositionData(**(fields | extra)), district=district, period=period, by=clerk)
-
-        last = TenDayPeriod.current().previous()
-        published = [
-            post("工业机器人控制算法工程师", Channel.BOUNTY_LIST, last, headcount=3, salary_text="20万以上"),
-            post("智能装备嵌入式软件工程师", Channel.SPECIAL_RECRUITMENT, last, education=Education.BACHELOR),
-        ]
-        for position in published:
-            position_move(position=position, action="submit", by=clerk)
-            position_move(position=position, action="approve", by=reviewer)
-        batch_send(batch=published[0].batch, by=reviewer)
-        for position in published:
-            position_move(position=position, action="aggregate", by=users["centre_officer"])
-            position_move(position=position, action="publish", by=users["bureau_reviewer"])
-        waiting = post("机器视觉检测工程师", Channel.BOUNTY_LIST, TenDayPeriod.current(), salary_text="1.5万/月")
-        position_move(position=waiting, action="submit", by=clerk)
-        post("数字孪生仿真工程师", Channel.SPECIAL_RECRUITMENT, TenDayPeriod.current(), salary_text="面议")
-
-    def _seed_hires(self, employer: Employer, agency: ThirdParty) -> None:
-        """Arrivals at the published demo post, through the real services: one under publicity (on /publicity/), one
-        waiting for the district's audit, one confirmed without publicity awaiting the employer's confirmation."""
-        from stdnum.cn import ric
-
-        from portal.calendar import CalendarUnknown
-        from positions.models import Position
-        from referrals.models import Hire
-        from referrals.services import HireData, hire_exempt, hire_move, hire_record, notice_publish
-
-        post = Position.objects.filter(employer=employer, status="published").order_by("pk").first()
-        if post is None or Hire.objects.filter(position__employer=employer).exists():
-            return
-        users = {
-            user.username: user for user in User.objects.filter(username__in=["clerk_tongliang", "reviewer_tongliang"])
-        }
-        clerk, reviewer = users["clerk_tongliang"], users["reviewer_tongliang"]
-
-        def arrive(n: int, name: str, **extra: Any) -> Any:
-            body = f"5001032000{n:02d}0100{n}"  # fictitious people born in 渝中区 in 2000
-            fields: dict[str, Any] = {
-                "position": post,
-                "name": name,
-                "id_number": body + ric.calc_check_digit(body + "0"),
-                "mode": "full_time",
-                "contract_term": "3年",
-                "school": "重庆大学",
-                "major": "机械工程",
-                "education": Education.MASTER,
-            }
-            return hire_record(data=HireData(**(fields | extra)), by=clerk)
-
-        publicised = arrive(1, "王晓明（演示）", third_party=agency)
-        arrive(2, "陈思远（演示）", school="四川大学", major="控制科学与工程")
-        exempt = arrive(3, "刘洋（演示）", third_party=agency, mode="flexible", education=Education.DOCTOR)
-        for hire in (publicised, exempt):
-            hire_move(hire=hire, action="audit", by=reviewer)
-        hire_exempt(hires=[exempt], reason="柔性引进的院士团队成员，按规定不公示（演示）", by=reviewer)
-        try:
-            notice_publish(hires=[publicised], published_on=timezone.localdate(), title="", by=clerk)
-        except CalendarUnknown as error:
-            self.stderr.write(f"未发布演示公示：{error.message}")

@@ -1,0 +1,55 @@
+"""The demo arrivals of `make run` and `make dev`, registered with the core's demo data (``portal.demo``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from stdnum.cn import ric
+
+from portal.calendar import CalendarUnknown
+from portal.constants import Education
+from portal.demo import DemoWorld, register_demo_step
+from positions.models import Position
+from referrals.models import Hire
+from referrals.services import HireData, hire_exempt, hire_move, hire_record, notice_publish
+
+
+def seed_hires(world: DemoWorld) -> list[str]:
+    """Arrivals at the published demo post, through the real services: one under publicity (on /publicity/), one
+    waiting for the district's audit, one confirmed without publicity awaiting the employer's confirmation."""
+    employer, agency, users = world.employer, world.agency, world.by_username
+    post = Position.objects.filter(employer=employer, status="published").order_by("pk").first()
+    if post is None or Hire.objects.filter(position__employer=employer).exists():
+        return []
+    clerk, reviewer = users["clerk_tongliang"], users["reviewer_tongliang"]
+
+    def arrive(n: int, name: str, **extra: Any) -> Any:
+        body = f"5001032000{n:02d}0100{n}"  # fictitious people born in 渝中区 in 2000
+        fields: dict[str, Any] = {
+            "position": post,
+            "name": name,
+            "id_number": body + ric.calc_check_digit(body + "0"),
+            "mode": "full_time",
+            "contract_term": "3年",
+            "school": "重庆大学",
+            "major": "机械工程",
+            "education": Education.MASTER,
+        }
+        return hire_record(data=HireData(**(fields | extra)), by=clerk)
+
+    publicised = arrive(1, "王晓明（演示）", third_party=agency)
+    arrive(2, "陈思远（演示）", school="四川大学", major="控制科学与工程")
+    exempt = arrive(3, "刘洋（演示）", third_party=agency, mode="flexible", education=Education.DOCTOR)
+    for hire in (publicised, exempt):
+        hire_move(hire=hire, action="audit", by=reviewer)
+    hire_exempt(hires=[exempt], reason="柔性引进的院士团队成员，按规定不公示（演示）", by=reviewer)
+    try:
+        notice_publish(hires=[publicised], published_on=timezone.localdate(), title="", by=clerk)
+    except CalendarUnknown as error:
+        return [f"未发布演示公示：{error.message}"]
+    return []
+
+
+def register() -> None:
+    register_demo_step(seed_hires, order=20)
