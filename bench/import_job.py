@@ -202,8 +202,8 @@ def _settings_module(workdir: Path, broker: str) -> None:
     # The comparison server: its workers import every sheet in the request, whatever its size.
     (workdir / "gunicorn_in_request.py").write_text(
         "def post_worker_init(worker):\n"
-        "    import portal.import_jobs\n"
-        "    portal.import_jobs.BACKGROUND_MIN_BYTES = 10**12\n"
+        "    import portal.imports.jobs\n"
+        "    portal.imports.jobs.BACKGROUND_MIN_BYTES = 10**12\n"
     )
 
 

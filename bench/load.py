@@ -14,7 +14,7 @@ One run does everything and leaves nothing behind:
    ``portal.settings.bench``: production settings over plain HTTP on 127.0.0.1, DEBUG off, the Redis cache and broker
    on Redis database 5, the production password hasher; throttle rates are raised so that they never refuse (they
    still count) — every virtual user comes from one address and each third party submits far more than a real one;
-   everything else is as deployed, the public pages' few seconds of sharing (``portal.public_cache``) included;
+   everything else is as deployed, the public pages' few seconds of sharing (``portal.web.public_cache``) included;
 3. runs locust (one process, ``FastHttpUser``, started as a child so its gevent patching stays out of this one):
    a warm-up (clerks sign in through the real login form, workers load their code), then a fixed measured window;
 4. prints requests per second, p50/p95/p99 latency and errors, overall and per kind and per request, and where the

@@ -22,8 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.audit_trail import audit_rows, audit_trail
-from portal.crypto import keyed_digest
+from portal.audit.trail import audit_rows, audit_trail
 from portal.dates import table_datetime
 from portal.identity import normalise_id_number
 from portal.models import (
@@ -43,8 +42,9 @@ from portal.models import (
     User,
     WorkingDayOverride,
 )
-from portal.two_factor import second_factor_reset
-from portal.widgets import LineBreaksAsStored
+from portal.security.crypto import keyed_digest
+from portal.two_factor.services import second_factor_reset
+from portal.web.widgets import LineBreaksAsStored
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,7 +55,7 @@ admin.site.index_title = _("系统管理")
 
 
 class AdminTextarea(LineBreaksAsStored, AdminTextareaWidget):
-    """The admin's ``<textarea>``, its line breaks read back as stored (``portal.widgets.browser_text``)."""
+    """The admin's ``<textarea>``, its line breaks read back as stored (``portal.web.widgets.browser_text``)."""
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
@@ -98,7 +98,7 @@ class WorkflowRecordAdmin(admin.ModelAdmin):
 
 class IdNumberSearchMixin(admin.ModelAdmin):
     """A whole 身份证号码 typed in the admin's search box finds its record through the keyed digest: the number is
-    encrypted at rest (portal.crypto), so no ``search_fields`` entry could match it, and a part of one finds nothing."""
+    encrypted at rest (portal.security.crypto), so no ``search_fields`` entry could match it, and a part of one finds nothing."""
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         try:
@@ -178,7 +178,7 @@ class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowReco
     list_display = ["name", "kind", "credit_code", "status", "verified_at"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "credit_code"]  # and a whole ID number (IdNumberSearchMixin)
-    # The verification state moves only through portal.verification (the talent centre's list): the admin reads it.
+    # The verification state moves only through portal.registration.verification (the talent centre's list): the admin reads it.
     readonly_fields = [
         "status",
         "status_since",
@@ -192,8 +192,8 @@ class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowReco
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         # The change form shows the ID number and bank account whole: the admin's look is recorded like anyone's.
         if request.method == "GET" and (party := self.get_object(request, object_id)) is not None:
-            from portal.http import client_address
-            from portal.privacy import personal_data_reveal
+            from portal.security.privacy import personal_data_reveal
+            from portal.web.http import client_address
 
             for field in ("id_number", "bank_account") if party.id_number else ("bank_account",):
                 personal_data_reveal(
@@ -322,7 +322,7 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
 
 # django-auditlog's own list of every entry (审计日志 → 日志记录) writes changes by field name ("2 changes: status,
-# notice") and the actor as "system": the same reading as under each record instead (portal.audit_trail).
+# notice") and the actor as "system": the same reading as under each record instead (portal.audit.trail).
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
 
@@ -409,7 +409,7 @@ class ConfirmedFilter(admin.SimpleListFilter):
 class SecondFactorDeviceAdmin(admin.ModelAdmin):
     """身份验证器 (the staff's second factor): read and reset, nothing else. Nobody adds a device here (an admin would
     know its secret) and no secret or QR code is shown. A reset (a lost or replaced phone) goes through
-    ``portal.two_factor.second_factor_reset``: the person enrols again at their next sign-in, and the reset is in
+    ``portal.two_factor.services.second_factor_reset``: the person enrols again at their next sign-in, and the reset is in
     the audit trail of their user record. Columns carry Chinese names (django-otp's fields have English ones)."""
 
     list_display = ["account", "device_name", "is_confirmed", "created", "last_used", "failures"]

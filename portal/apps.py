@@ -10,8 +10,8 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from portal import checks, queues  # noqa: F401  (checks registers the project's own deploy checks)
-        from portal.lockout import on_login_failed
-        from portal.middleware import start_session_clock
+        from portal.security.lockout import on_login_failed
+        from portal.web.middleware import start_session_clock
 
         queues.register()
         user_logged_in.connect(start_session_clock, dispatch_uid="portal-session-clock")

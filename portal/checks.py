@@ -48,9 +48,9 @@ def check_portal_address(app_configs: Any, **kwargs: Any) -> list[Warning]:
 @register(Tags.security, deploy=True)
 def check_field_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
     """ID numbers and bank accounts are encrypted with ``PORTAL_FIELD_KEYS`` and found through ``PORTAL_HMAC_KEY``
-    (portal.crypto): without valid keys of its own, production cannot store them, or stores them under keys
+    (portal.security.crypto): without valid keys of its own, production cannot store them, or stores them under keys
     published in the repository."""
-    from portal.crypto import field_keys, keys_problems
+    from portal.security.crypto import field_keys, keys_problems
     from portal.settings.development_keys import DEVELOPMENT_FIELD_KEY, DEVELOPMENT_HMAC_KEY
 
     hint = "PORTAL_FIELD_KEYS=<manage.py rotate_field_keys --generate-key 的输出>，PORTAL_HMAC_KEY=<至少32个随机字符>"

@@ -52,7 +52,7 @@ class ThirdPartyKind(models.TextChoices):
 
 
 class ThirdPartyStatus(models.TextChoices):
-    """Where a third party's registration stands with the talent centre (``portal.verification.MOVES``)."""
+    """Where a third party's registration stands with the talent centre (``portal.registration.verification.MOVES``)."""
 
     PENDING = "pending", _("待核验")
     RETURNED = "returned", _("退回补正")
@@ -60,7 +60,7 @@ class ThirdPartyStatus(models.TextChoices):
 
 
 class NotificationKind(models.TextChoices):
-    """What a notice is about: each user chooses per kind whether it also comes by e-mail (``portal.notifications``)."""
+    """What a notice is about: each user chooses per kind whether it also comes by e-mail (``portal.notifications.services``)."""
 
     CLAIM_DECISION = "claim_decision", _("补助申报审核结果")
     CLAIM_PAYMENT = "claim_payment", _("补助发放")
@@ -70,7 +70,7 @@ class NotificationKind(models.TextChoices):
 
 
 class ImportJobKind(models.TextChoices):
-    """Which annex a background import job reads (``portal.import_jobs``)."""
+    """Which annex a background import job reads (``portal.imports.jobs``)."""
 
     POSITIONS = "positions", _("岗位表（附件1）")
     HIRES = "hires", _("到岗人员（附件3）")

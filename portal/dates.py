@@ -6,7 +6,7 @@
 - **In a table cell** — a column of dates a person scans or sorts, CSV and Excel cells, the audit trail:
   ``2026-12-05``, with a time ``2026-12-05 14:30``.
 - Every moment is shown in Chongqing's time (Asia/Shanghai), whatever the server's clock says.
-- Date inputs keep the ISO value the browser's date picker needs (portal.widgets), whatever the locale.
+- Date inputs keep the ISO value the browser's date picker needs (portal.web.widgets), whatever the locale.
 
 Templates use the filters of ``portal.templatetags.portal_dates`` (``prose_date``, ``prose_datetime``,
 ``table_date``, ``table_datetime``); Python code (messages, services' refusals) calls the functions below.

@@ -1,7 +1,7 @@
 """The one error type for business failures.
 
 Services raise ``PortalError``; it is mapped once to an HTML message (``portal.views.portal_error_response``)
-and once to a DRF response (``portal.api.exception_handler``).
+and once to a DRF response (``portal.web.api.exception_handler``).
 """
 
 from __future__ import annotations

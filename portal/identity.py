@@ -138,7 +138,7 @@ def mask_phone(value: str) -> str:
     return value[:-4] + "****" if len(value) > 4 else "****"
 
 
-# The personal-data guard: notices, e-mails and log lines pass through it (portal.notifications, portal.logging).
+# The personal-data guard: notices, e-mails and log lines pass through it (portal.notifications.services, portal.logging).
 
 # \d also matches full-width digits (０-９): a number pasted from Word is caught as well.
 _ID_IN_TEXT_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXxＸｘ](?![0-9A-Za-z])")

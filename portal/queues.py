@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from portal.constants import Role, ThirdPartyStatus
 from portal.models import User
-from portal.verification import third_party_pending_count
+from portal.registration.verification import third_party_pending_count
 from portal.workspace import WorkQueue, register_queue_provider
 
 

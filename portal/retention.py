@@ -297,7 +297,7 @@ def _import_jobs_due(cutoffs: Cutoffs) -> QuerySet[Any]:
 
 def _delete_what_was_said(cutoffs: Cutoffs, *, run: AnonymisationRun) -> None:
     """Old notifications, e-mails and finished imports go; no figure counts them. (An import's uploaded sheet is gone
-    already: deleted when the job finished, or by ``portal.uploads``' daily purge.)"""
+    already: deleted when the job finished, or by ``portal.imports.uploads``' daily purge.)"""
     for query in _messages_due(cutoffs):
         run.messages += query.delete()[0]
     run.import_jobs = _import_jobs_due(cutoffs).delete()[0]

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.calendar import calendar_year_known
-from portal.notifications import outbox_send_due, staff_digests_send
+from portal.notifications.services import outbox_send_due, staff_digests_send
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +48,15 @@ def send_staff_digests() -> int:
 @shared_task(acks_late=True)
 def purge_pending_uploads() -> int:
     """Daily: delete import previews nobody confirmed (they hold ID numbers and names)."""
-    from portal.uploads import pending_uploads_purge
+    from portal.imports.uploads import pending_uploads_purge
 
     return pending_uploads_purge()
 
 
 @shared_task(acks_late=True)
 def purge_idempotency_keys() -> int:
-    """Daily: delete the API's stored replies past their lifetime (``portal.idempotency``)."""
-    from portal.idempotency import purge_expired_keys
+    """Daily: delete the API's stored replies past their lifetime (``portal.security.idempotency``)."""
+    from portal.security.idempotency import purge_expired_keys
 
     return purge_expired_keys()
 
@@ -75,11 +75,11 @@ def anonymise_expired() -> dict[str, int]:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_import_job(job_id: int) -> str:
-    """Validate or write one background import (``portal.import_jobs``); kicked after the commit that queued it.
+    """Validate or write one background import (``portal.imports.jobs``); kicked after the commit that queued it.
 
     Idempotent: the job moves on only from the state it is found in under a row lock, so a delivery after a worker
     crash, or a second one from the sweep, writes nothing twice."""
-    from portal.import_jobs import import_job_run
+    from portal.imports.jobs import import_job_run
 
     return import_job_run(job_id=job_id)
 
@@ -87,6 +87,6 @@ def run_import_job(job_id: int) -> str:
 @shared_task(acks_late=True)
 def sweep_import_jobs() -> int:
     """Every minute: run the import jobs whose kick never reached a worker, and those whose worker was lost."""
-    from portal.import_jobs import import_jobs_sweep
+    from portal.imports.jobs import import_jobs_sweep
 
     return import_jobs_sweep()

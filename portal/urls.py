@@ -4,13 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from portal import (
-    import_job_views,
-    notification_views,
-    registration_views,
-    two_factor_views,
-    views,
-)
+from portal import views
+from portal.imports import views as import_job_views
+from portal.notifications import views as notification_views
+from portal.registration import views as registration_views
+from portal.two_factor import views as two_factor_views
 from positions.apis import PositionViewSet
 from referrals.apis import HireViewSet, ObjectionViewSet, PublicityViewSet
 from subsidies.apis import ClaimViewSet
@@ -74,5 +72,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-# A database outage met before the view (session, user) is a 503 like one met inside it (portal.middleware).
-handler500 = "portal.middleware.server_error"
+# A database outage met before the view (session, user) is a 503 like one met inside it (portal.web.middleware).
+handler500 = "portal.web.middleware.server_error"

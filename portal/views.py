@@ -18,10 +18,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from portal import selectors
 from portal.constants import Programme, Role
-from portal.decorators import permission_required
-from portal.forms import LoginForm
 from portal.models import SubsidyCap
-from portal.public_cache import public_page
+from portal.web.decorators import permission_required
+from portal.web.forms import LoginForm
+from portal.web.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_links_for, work_queues_for
 
 

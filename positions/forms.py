@@ -12,7 +12,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
 from portal.models import District, Employer, User
-from portal.widgets import Textarea, bootstrap
+from portal.web.widgets import Textarea, bootstrap
 from positions.models import Position
 from positions.services import PositionData
 

@@ -1,12 +1,12 @@
-"""An Annex 1 sheet as a background import job (``portal.import_jobs``): the same importer as the page."""
+"""An Annex 1 sheet as a background import job (``portal.imports.jobs``): the same importer as the page."""
 
 from __future__ import annotations
 
 from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
-from portal.import_jobs import Checked, JobKind, Written, job_sheet, listed, register_kind
+from portal.imports.jobs import Checked, JobKind, Written, job_sheet, listed, register_kind
+from portal.imports.progress import Progress
 from portal.models import ImportJob
-from portal.progress import Progress
 from positions.importing import import_positions, preview_positions
 
 

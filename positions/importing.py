@@ -5,7 +5,7 @@ sub-columns 揭榜招贤 and 引才专项, and a post's name is written under th
 are found by their content; headers may carry line breaks and spaces ("用人\\n\\n单位").
 
 Fast path: the file is checked as a zip (size, entry count, uncompressed size, compression ratio) before
-python-calamine reads its first sheet (``portal.sheets``, shared with the Annex 3 import); the writes are a
+python-calamine reads its first sheet (``portal.imports.sheets``, shared with the Annex 3 import); the writes are a
 constant number of set-based queries (bulk inserts are batched by the database backend's parameter limit).
 Field rules are ``PositionData.clean()``'s, not repeated here.
 """
@@ -21,15 +21,15 @@ from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import limits, sheets
-from portal.auditing import set_actor
-from portal.bulk import bulk_insert
+from portal import limits
+from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PortalError
-from portal.models import District, Employer, User
-from portal.progress import Progress, tracked
-from portal.sheets import (
+from portal.imports import sheets
+from portal.imports.bulk import bulk_insert
+from portal.imports.progress import Progress, tracked
+from portal.imports.sheets import (
     LOOKUP_CHUNK,
     PortalImportError,
     RawRow,
@@ -41,6 +41,7 @@ from portal.sheets import (
     folded,
     require_district_importer,
 )
+from portal.models import District, Employer, User
 from positions.constants import BatchStatus, PositionSource, PositionStatus
 from positions.models import Position, PositionBatch
 from positions.services import PositionData, batch_get_open

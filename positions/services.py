@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal import limits
 from portal import permissions as p
-from portal.auditing import set_actor
+from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError

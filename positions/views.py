@@ -21,14 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import period_from, redirect_back, request_user
-from portal.import_job_views import start_in_background
-from portal.import_jobs import import_jobs_recent
+from portal.imports.jobs import import_jobs_recent
+from portal.imports.uploads import PendingUpload, read_upload
+from portal.imports.views import start_in_background
 from portal.models import District, Employer
-from portal.public_cache import public_page
-from portal.uploads import PendingUpload, read_upload
+from portal.web.decorators import permission_required
+from portal.web.http import period_from, redirect_back, request_user
+from portal.web.public_cache import public_page
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
 from positions.exporting import export_positions_workbook, position_template_workbook
@@ -388,7 +388,7 @@ def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- Excel in and out ------------------------------------------------------
 
-#: The sheet between its preview and its confirmation, kept per session (``portal.uploads``).
+#: The sheet between its preview and its confirmation, kept per session (``portal.imports.uploads``).
 _PENDING_UPLOAD = PendingUpload("positions_import_upload")
 
 

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from portal.admin import AnonymisedReadOnlyMixin, AuditedModelAdmin, IdNumberSearchMixin, WorkflowRecordAdmin
-from portal.http import client_address
-from portal.privacy import personal_data_reveal
+from portal.security.privacy import personal_data_reveal
+from portal.web.http import client_address
 from referrals.models import Hire, Objection, PublicityNotice
 from referrals.services import hire_duplicate_of
 

@@ -22,10 +22,10 @@ from rest_framework.views import APIView
 
 from portal import permissions as p
 from portal.errors import PermissionDenied, PortalError
-from portal.http import client_address
 from portal.models import User
-from portal.privacy import personal_data_reveal
-from portal.public_cache import public_data
+from portal.security.privacy import personal_data_reveal
+from portal.web.http import client_address
+from portal.web.public_cache import public_data
 from referrals import selectors, services
 from referrals.filters import HireFilter, ObjectionFilter
 from referrals.models import Hire, Objection, PublicityNotice
@@ -169,7 +169,7 @@ class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if request.user.is_authenticated:
             return super().list(request, *args, **kwargs)
         # The same page for every anonymous reader (throttled as usual): shared for a few seconds, never past the
-        # moment a notice closes (portal.public_cache).
+        # moment a notice closes (portal.web.public_cache).
         data = public_data(
             f"api-notices:{request.build_absolute_uri()}",
             lambda: super(PublicityViewSet, self).list(request, *args, **kwargs).data,

@@ -10,9 +10,9 @@ from django.db.models import F, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from portal.api import RECORD_ID_MAX
 from portal.constants import Programme
 from portal.models import District
+from portal.web.api import RECORD_ID_MAX
 from referrals.constants import EmploymentMode, HireStatus, ObjectionStatus
 from referrals.models import Hire, Objection
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal import limits
 from portal.constants import Channel, Education, Programme
 from portal.models import District, ThirdParty
-from portal.widgets import DateInput, Textarea, bootstrap
+from portal.web.widgets import DateInput, Textarea, bootstrap
 from positions.models import Position
 from referrals import selectors
 from referrals.constants import EmploymentMode
@@ -72,7 +72,7 @@ class HireForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["position"].queryset = selectors.hirable_positions(district=district)  # type: ignore[attr-defined]
         # The name is all the list shows: loading the whole rows would decrypt every third party's ID number and
-        # bank account (portal.crypto) for each page view.
+        # bank account (portal.security.crypto) for each page view.
         self.fields["third_party"].queryset = ThirdParty.objects.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
         bootstrap(self)
 

@@ -1,11 +1,11 @@
-"""An Annex 3 sheet as a background import job (``portal.import_jobs``): the same importer as the page."""
+"""An Annex 3 sheet as a background import job (``portal.imports.jobs``): the same importer as the page."""
 
 from __future__ import annotations
 
 from portal.constants import ImportJobKind
-from portal.import_jobs import Checked, JobKind, Written, job_sheet, register_kind
+from portal.imports.jobs import Checked, JobKind, Written, job_sheet, register_kind
+from portal.imports.progress import Progress
 from portal.models import ImportJob
-from portal.progress import Progress
 from referrals.importing import import_hires, preview_hires
 
 

@@ -11,7 +11,7 @@ repeated here; this module only understands the cells (Excel dates, 全职/柔�
 to posts and third parties. A person is recorded once per programme and year: a second row for the same 身份证号码
 in the sheet, or one already recorded by any district, is a row error. ID numbers never appear whole in a message.
 
-Reading is ``portal.sheets`` (zip-bomb checks, calamine); the writes are a constant number of set-based queries.
+Reading is ``portal.imports.sheets`` (zip-bomb checks, calamine); the writes are a constant number of set-based queries.
 """
 
 from __future__ import annotations
@@ -31,15 +31,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from portal import limits, sheets
-from portal.bulk import bulk_insert
+from portal import limits
 from portal.constants import Channel, Education, Programme
-from portal.crypto import keyed_digests
 from portal.errors import PortalError
 from portal.identity import mask_id_number, normalise_id_number, normalise_uscc
-from portal.models import District, ThirdParty, User
-from portal.progress import Progress, tracked
-from portal.sheets import (
+from portal.imports import sheets
+from portal.imports.bulk import bulk_insert
+from portal.imports.progress import Progress, tracked
+from portal.imports.sheets import (
     LOOKUP_CHUNK,
     PortalImportError,
     RawRow,
@@ -52,6 +51,8 @@ from portal.sheets import (
     folded,
     require_district_importer,
 )
+from portal.models import District, ThirdParty, User
+from portal.security.crypto import keyed_digests
 from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import EmploymentMode

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Education, Programme
-from portal.crypto import EncryptedCharField, KeyedDigestField
 from portal.identity import mask_id_number
 from portal.models import TimeStampedModel
+from portal.security.crypto import EncryptedCharField, KeyedDigestField
 from referrals.constants import EmployerConfirmation, EmploymentMode, HireStatus, ObjectionStatus
 
 
@@ -102,7 +102,7 @@ class Hire(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("专项年度"))
     # Required fields of Annex 3.
     name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
-    # Encrypted at rest (portal.crypto); compared and looked up through its keyed digest, which is NULL once the
+    # Encrypted at rest (portal.security.crypto); compared and looked up through its keyed digest, which is NULL once the
     # person's data has been anonymised (portal.retention), so the uniqueness rule no longer counts them.
     id_number = EncryptedCharField(_("身份证号码"), max_length=18)
     id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")

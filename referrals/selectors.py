@@ -192,7 +192,7 @@ def notice_public_hires(*, notice: PublicityNotice) -> QuerySet[Hire]:
 
 def notice_public_next_change(*, now: datetime.datetime | None = None) -> datetime.datetime:
     """When the public's list of notices next changes by the clock alone: the first close of a notice under
-    publicity, or the next midnight (a notice dated for a later day opens then). ``portal.public_cache`` keeps
+    publicity, or the next midnight (a notice dated for a later day opens then). ``portal.web.public_cache`` keeps
     the public's copies no longer than this."""
     now = now or timezone.now()
     midnight = datetime.datetime.combine(

@@ -16,10 +16,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal import limits
-from portal.api import RECORD_ID_MAX
 from portal.constants import Education, Programme
 from portal.identity import mask_phone
 from portal.models import ThirdParty, User
+from portal.web.api import RECORD_ID_MAX
 from positions import selectors as position_selectors
 from positions.models import Position
 from referrals.constants import EmploymentMode

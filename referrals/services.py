@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
-from portal.auditing import set_actor
+from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import NotificationKind, Programme
-from portal.crypto import keyed_digest
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
 from portal.models import District, ThirdParty, User
-from portal.notifications import notify_many
+from portal.notifications.services import notify_many
+from portal.security.crypto import keyed_digest
 from portal.workflow import check_move
 from positions.models import Position
 from referrals import selectors

@@ -29,8 +29,8 @@ from rest_framework.views import APIView
 
 from portal import permissions as p
 from portal.errors import PermissionDenied, PortalError
-from portal.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from portal.models import User
+from portal.security.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from referrals.models import Hire
 from referrals.selectors import hire_scope
 from subsidies import selectors, services

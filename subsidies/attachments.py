@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
-from portal.auditing import set_actor
+from portal.audit.recording import set_actor
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
 from subsidies.constants import EDITABLE_STATUSES, AttachmentKind

@@ -13,7 +13,7 @@ from portal import limits
 from portal.errors import PortalError
 from portal.limits import AMOUNT, parse_amount
 from portal.models import Employer
-from portal.widgets import bootstrap
+from portal.web.widgets import bootstrap
 from referrals.models import Hire
 from subsidies.services import ClaimData, ClaimLine, hire_cap, hire_cap_key
 

@@ -15,9 +15,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import limits
-from portal.crypto import EncryptedCharField
 from portal.limits import AMOUNT
 from portal.models import TimeStampedModel
+from portal.security.crypto import EncryptedCharField
 from subsidies.constants import AttachmentKind, ClaimAction, ClaimStatus
 
 
@@ -36,7 +36,9 @@ class Claim(TimeStampedModel):
     payee_name = models.CharField(_("收款人"), max_length=128, blank=True)
     payee_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=128, blank=True)
-    bank_account = EncryptedCharField(_("银行账号"), max_length=40, blank=True)  # encrypted at rest (portal.crypto)
+    bank_account = EncryptedCharField(
+        _("银行账号"), max_length=40, blank=True
+    )  # encrypted at rest (portal.security.crypto)
     # The three declarations of Annex 2.
     declares_introduced = models.BooleanField(_("已向用人单位推荐引进卓越工程师且人员已到岗"), default=False)
     declares_good_credit = models.BooleanField(_("无不良信用记录"), default=False)

@@ -26,11 +26,11 @@ from rest_framework import serializers
 
 from portal import limits
 from portal import permissions as p
-from portal.api import RECORD_ID_MAX
 from portal.errors import PortalError
 from portal.identity import mask_bank_account, mask_id_number, mask_phone
 from portal.limits import parse_amount
 from portal.models import Employer, User
+from portal.web.api import RECORD_ID_MAX
 from referrals.models import Hire, Objection, PublicityNotice
 from subsidies.constants import AttachmentKind, ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem

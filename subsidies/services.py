@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
-from portal.auditing import set_actor
+from portal.audit.recording import set_actor
 from portal.constants import NotificationKind
 from portal.dates import prose_date
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import mask_id_number, normalise_phone
 from portal.limits import parse_amount
 from portal.models import Employer, SubsidyCap, User
-from portal.notifications import notify_many
+from portal.notifications.services import notify_many
 from portal.workflow import check_move
 from referrals.constants import EmployerConfirmation, HireStatus
 from referrals.models import Hire

@@ -23,7 +23,7 @@ def _empty_cache() -> None:
 @pytest.fixture(autouse=True)
 def _force_login_includes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
     """``client.force_login(user)`` stands for a finished sign-in: for reviewers, payers and admins, who also give a
-    TOTP code (portal.two_factor), the session is marked verified with a confirmed device, as if they had typed it.
+    TOTP code (portal.two_factor.services), the session is marked verified with a confirmed device, as if they had typed it.
     The password form and ``client.login`` are left alone, so tests of the second factor itself still meet it."""
     from tests.otp import mark_second_factor_passed
 

@@ -1,6 +1,6 @@
 """The second factor in tests: a confirmed authenticator for a staff account, its next usable code, a verified session.
 
-``portal.two_factor`` holds reviewers, payers and admins until their session gives a TOTP code. Tests that are about
+``portal.two_factor.services`` holds reviewers, payers and admins until their session gives a TOTP code. Tests that are about
 something else sign such people in with ``client.force_login`` (``tests/conftest.py`` marks the session verified) or,
 in the browser, with ``enter_second_factor`` after the password (``tests/browser/conftest.py``).
 """
@@ -15,7 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import User
-from portal.two_factor import code_at, second_factor_required
+from portal.two_factor.services import code_at, second_factor_required
 
 
 def authenticator(user: User) -> TOTPDevice:

@@ -7,14 +7,14 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import portal.crypto
+import portal.security.crypto
 import portal.identity
 
 TABLE = "portal_thirdparty"
 
 
 def encrypt_existing(apps, schema_editor):
-    portal.crypto.encrypt_table_columns(
+    portal.security.crypto.encrypt_table_columns(
         schema_editor.connection,
         table=TABLE,
         columns=["id_number", "bank_account"],
@@ -23,7 +23,7 @@ def encrypt_existing(apps, schema_editor):
 
 
 def decrypt_existing(apps, schema_editor):
-    portal.crypto.decrypt_table_columns(
+    portal.security.crypto.decrypt_table_columns(
         schema_editor.connection, table=TABLE, columns=["id_number", "bank_account"], digests=["id_number_digest"]
     )
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="thirdparty",
             name="id_number",
-            field=portal.crypto.EncryptedCharField(
+            field=portal.security.crypto.EncryptedCharField(
                 blank=True,
                 max_length=18,
                 null=True,
@@ -48,14 +48,14 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="thirdparty",
             name="bank_account",
-            field=portal.crypto.EncryptedCharField(
+            field=portal.security.crypto.EncryptedCharField(
                 max_length=32, validators=[portal.identity.validate_bank_account], verbose_name="银行账号"
             ),
         ),
         migrations.AddField(
             model_name="thirdparty",
             name="id_number_digest",
-            field=portal.crypto.KeyedDigestField(source="id_number", unique=True, verbose_name="身份证号码摘要"),
+            field=portal.security.crypto.KeyedDigestField(source="id_number", unique=True, verbose_name="身份证号码摘要"),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing, elidable=False),
         migrations.CreateModel(

@@ -1,4 +1,4 @@
-"""The replies the API keeps for a client's ``Idempotency-Key`` (see ``portal.idempotency``)."""
+"""The replies the API keeps for a client's ``Idempotency-Key`` (see ``portal.security.idempotency``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class IdempotencyKey(models.Model):
 
     A row exists only for a request that succeeded (2xx): it is written in the same transaction as the request's
     own writes, so a failed or interrupted request leaves no row and may be retried with the same key. Rows older
-    than ``portal.idempotency.KEY_LIFETIME`` no longer count and are purged."""
+    than ``portal.security.idempotency.KEY_LIFETIME`` no longer count and are purged."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"

@@ -1,4 +1,4 @@
-"""A large Excel import run by a Celery worker instead of inside the request (``portal.import_jobs``).
+"""A large Excel import run by a Celery worker instead of inside the request (``portal.imports.jobs``).
 
 The row is the job's whole state: the web page polls it, the worker moves it. The uploaded sheet itself is a file
 under ``MEDIA_ROOT/imports`` (``stored_name``), deleted once the job is done or has failed.
@@ -22,7 +22,7 @@ ACTIVE_STATUSES = (ImportJobStatus.QUEUED, ImportJobStatus.VALIDATING, ImportJob
 
 
 class ImportRowError(TypedDict):
-    """One ``portal.sheets.RowError`` as stored: 第{row}行 〔{column}〕 {message}."""
+    """One ``portal.imports.sheets.RowError`` as stored: 第{row}行 〔{column}〕 {message}."""
 
     row: int
     column: str
@@ -41,7 +41,7 @@ class ImportJob(models.Model):
     period = models.CharField(_("旬"), max_length=10, blank=True)
     status = models.CharField(_("状态"), max_length=24, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
-    #: The random name under MEDIA_ROOT/imports (``portal.uploads``); emptied when the file is deleted.
+    #: The random name under MEDIA_ROOT/imports (``portal.imports.uploads``); emptied when the file is deleted.
     stored_name = models.CharField(_("存储文件"), max_length=40, blank=True)
     file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
 
@@ -51,7 +51,7 @@ class ImportJob(models.Model):
     existing_count = models.PositiveIntegerField(_("已存在"), default=0)
     created_count = models.PositiveIntegerField(_("已写入"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
-    #: The first ``portal.import_jobs.MAX_STORED_ERRORS`` row errors (ID numbers already masked by the importers).
+    #: The first ``portal.imports.jobs.MAX_STORED_ERRORS`` row errors (ID numbers already masked by the importers).
     errors = models.JSONField(_("错误"), default=list, blank=True)
     #: Notes for the owner besides the errors (将新建用人单位…, 已登记过…).
     notes = models.JSONField(_("说明"), default=list, blank=True)
@@ -97,6 +97,6 @@ class ImportJob(models.Model):
 
     @property
     def file_path(self) -> Path | None:
-        from portal.uploads import upload_dir
+        from portal.imports.uploads import upload_dir
 
         return upload_dir() / self.stored_name if self.stored_name else None

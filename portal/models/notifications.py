@@ -1,6 +1,6 @@
 """Notices to users: the in-portal inbox, the e-mail outbox, per-user e-mail choices and the daily digest log.
 
-Written only through ``portal.notifications``; an e-mail is an ``OutboxMessage`` row written in the same
+Written only through ``portal.notifications.services``; an e-mail is an ``OutboxMessage`` row written in the same
 transaction as the business change and sent later by Celery (``portal.tasks.send_outbox``), so saving never
 waits on the broker or the mail server.
 """
@@ -76,7 +76,7 @@ class OutboxMessage(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's choice for one kind. No row means the default of ``portal.notifications.EMAIL_BY_DEFAULT``."""
+    """A user's choice for one kind. No row means the default of ``portal.notifications.services.EMAIL_BY_DEFAULT``."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import limits
 from portal.constants import DistrictKind, ThirdPartyKind, ThirdPartyStatus
-from portal.crypto import EncryptedCharField, KeyedDigestField
 from portal.identity import (
     mask_bank_account,
     mask_id_number,
@@ -20,6 +19,7 @@ from portal.identity import (
     validate_uscc,
 )
 from portal.models.base import TimeStampedModel
+from portal.security.crypto import EncryptedCharField, KeyedDigestField
 
 
 class DistrictManager(models.Manager["District"]):
@@ -109,7 +109,7 @@ class ThirdParty(TimeStampedModel):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
     )
-    # Encrypted at rest (portal.crypto); unique and looked up through its keyed digest.
+    # Encrypted at rest (portal.security.crypto); unique and looked up through its keyed digest.
     id_number = EncryptedCharField(
         _("身份证号码"), max_length=18, null=True, blank=True, validators=[validate_id_number]
     )
@@ -118,7 +118,7 @@ class ThirdParty(TimeStampedModel):
     phone = models.CharField(_("联系电话"), max_length=limits.PHONE.max_length, validators=[validate_phone])
     bank_name = models.CharField(_("开户银行"), max_length=limits.BANK_NAME.max_length)
     bank_account = EncryptedCharField(_("银行账号"), max_length=32, validators=[validate_bank_account])
-    #: Moved only by ``portal.verification`` (a table of moves): 待核验 → 已核验, or → 退回补正 → (corrected) 待核验.
+    #: Moved only by ``portal.registration.verification`` (a table of moves): 待核验 → 已核验, or → 退回补正 → (corrected) 待核验.
     status = models.CharField(
         _("核验状态"), max_length=16, choices=ThirdPartyStatus.choices, default=ThirdPartyStatus.PENDING
     )

@@ -19,7 +19,7 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
-# Personal data at rest (portal.crypto): Fernet keys for ID numbers and bank accounts, comma-separated, the newest
+# Personal data at rest (portal.security.crypto): Fernet keys for ID numbers and bank accounts, comma-separated, the newest
 # first (it encrypts; the others only decrypt, until manage.py rotate_field_keys has re-encrypted every row), and
 # the key of the keyed hash that de-duplicates and finds them. From the environment, never the database.
 PORTAL_FIELD_KEYS = env.list("PORTAL_FIELD_KEYS")
@@ -72,24 +72,24 @@ MIDDLEWARE = [
     # Which device verified this session (request.user.otp_device); SecondFactorMiddleware below enforces it.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.middleware.SessionLifetimeMiddleware",
+    "portal.web.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Staff who review or pay give a TOTP code before any page, API call or admin page (portal.two_factor).
-    "portal.middleware.SecondFactorMiddleware",
-    # django-auditlog's, on an actor context that nests (see portal.auditing).
-    "portal.auditing.AuditlogMiddleware",
-    "portal.middleware.PortalErrorMiddleware",
+    # Staff who review or pay give a TOTP code before any page, API call or admin page (portal.two_factor.services).
+    "portal.web.middleware.SecondFactorMiddleware",
+    # django-auditlog's, on an actor context that nests (see portal.audit.recording).
+    "portal.audit.recording.AuditlogMiddleware",
+    "portal.web.middleware.PortalErrorMiddleware",
     # A lost database connection answers 503 「数据库暂时不可用」, not a 500 (handler500 covers the rest).
-    "portal.middleware.DatabaseUnavailableMiddleware",
+    "portal.web.middleware.DatabaseUnavailableMiddleware",
     # AxesMiddleware last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
 # Django's form renderer, with <select> built in Python (the same HTML; see the class for why).
-FORM_RENDERER = "portal.widgets.PortalFormRenderer"
+FORM_RENDERER = "portal.web.widgets.PortalFormRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -103,8 +103,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "portal.context_processors.navigation",
-                "portal.context_processors.inbox",
+                "portal.web.context_processors.navigation",
+                "portal.web.context_processors.inbox",
             ],
         },
     },
@@ -141,17 +141,17 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # the same, one client per pool (see there)
 # What the public reads most (publicity and post lists, policy guide) is shared for this many seconds between
-# anonymous readers, never past a notice's close (portal.public_cache); 0 turns it off.
+# anonymous readers, never past a notice's close (portal.web.public_cache); 0 turns it off.
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=10)
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Refuses an address that failed for many user names, before any password is checked (portal.lockout).
-    "portal.lockout.AddressGuardBackend",
+    # Refuses an address that failed for many user names, before any password is checked (portal.security.lockout).
+    "portal.security.lockout.AddressGuardBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "portal.backends.CreditCodeBackend",
+    "portal.security.backends.CreditCodeBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +163,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:workspace"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Sessions: 30 minutes idle, 12 hours in all (portal.middleware.SessionLifetimeMiddleware). Stored server-side so
+# Sessions: 30 minutes idle, 12 hours in all (portal.web.middleware.SessionLifetimeMiddleware). Stored server-side so
 # logout really ends them. A signed-in session's expiry is pushed on when SESSION_REFRESH_SECONDS have passed since
 # it was last pushed, not on every request (one write a minute, not one per page): it ends between
 # SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last request, never later.
@@ -184,7 +184,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The user name as typed, cut to the 255 characters axes' tables hold (a longer one is a failed sign-in, not an error).
-AXES_USERNAME_CALLABLE = "portal.lockout.axes_username"
+AXES_USERNAME_CALLABLE = "portal.security.lockout.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -192,7 +192,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # lockouts are still logged.
 AXES_VERBOSE = False
 
-# Second factor (django-otp TOTP) for talent centre officers, bureau reviewers and admins (portal.two_factor).
+# Second factor (django-otp TOTP) for talent centre officers, bureau reviewers and admins (portal.two_factor.services).
 # Each wrong code doubles the wait before the next try: FACTOR seconds after the first, 2×, 4×, … (reset on success).
 OTP_TOTP_ISSUER = "卓越工程师人才服务平台"
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
@@ -244,11 +244,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
     "portal.District",
     "portal.Employer",
-    # Secrets in the trail: the last four characters only (portal.crypto.audit_mask), never the keyed digest.
+    # Secrets in the trail: the last four characters only (portal.security.crypto.audit_mask), never the keyed digest.
     {
         "model": "portal.ThirdParty",
         "mask_fields": ["id_number", "bank_account"],
-        "mask_callable": "portal.crypto.audit_mask",
+        "mask_callable": "portal.security.crypto.audit_mask",
         "exclude_fields": ["id_number_digest"],
     },
     "portal.SubsidyCap",
@@ -262,16 +262,16 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "referrals.Hire",
         "mask_fields": ["id_number"],
-        "mask_callable": "portal.crypto.audit_mask",
+        "mask_callable": "portal.security.crypto.audit_mask",
         "exclude_fields": ["id_number_digest"],
     },
-    {"model": "referrals.Objection", "mask_fields": ["phone"], "mask_callable": "portal.crypto.audit_mask"},
+    {"model": "referrals.Objection", "mask_fields": ["phone"], "mask_callable": "portal.security.crypto.audit_mask"},
     "referrals.PublicityNotice",
     "referrals.HireReport",
     {
         "model": "subsidies.Claim",
         "mask_fields": ["bank_account", "payee_phone", "employer_phone"],
-        "mask_callable": "portal.crypto.audit_mask",
+        "mask_callable": "portal.security.crypto.audit_mask",
     },
     "subsidies.ClaimItem",
     "subsidies.ClaimAttachment",
@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "portal.web.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -372,7 +372,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "import-jobs-sweep": {
         # Background imports are kicked after each commit; this runs the ones whose kick never reached a worker
-        # and takes over those whose worker was lost (portal.import_jobs).
+        # and takes over those whose worker was lost (portal.imports.jobs).
         "task": "portal.tasks.sweep_import_jobs",
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
@@ -406,7 +406,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 
 # E-mail: EMAIL_URL (e.g. smtp+tls://user:password@mail.example.gov.cn:587) or DJANGO_EMAIL_BACKEND; by default
-# the console. Sent only by the Celery worker (portal.notifications), never inside a request.
+# the console. Sent only by the Celery worker (portal.notifications.services), never inside a request.
 _email = environ.Env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"

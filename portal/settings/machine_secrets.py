@@ -1,6 +1,6 @@
 """This machine's own secrets for the one-machine set-up (``local`` and ``embedded`` settings), kept in var/.
 
-A fresh machine gets its own Django secret key and its own keys for personal data at rest (``portal.crypto``), not the
+A fresh machine gets its own Django secret key and its own keys for personal data at rest (``portal.security.crypto``), not the
 development keys published in the repository. They are made once, on the first start, into ``var/secrets.env``
 (readable by its owner only) and read on every start after it, so that ``make run`` run again, ``make dev`` and any
 ``manage.py`` command read what an earlier run encrypted. The file belongs in the machine's backups with the database:

@@ -5,7 +5,7 @@ import os
 from portal.settings.development_keys import DEVELOPMENT_FIELD_KEY, DEVELOPMENT_HMAC_KEY
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
-# Public development keys for personal data at rest (portal.crypto); production demands its own.
+# Public development keys for personal data at rest (portal.security.crypto); production demands its own.
 os.environ.setdefault("PORTAL_FIELD_KEYS", DEVELOPMENT_FIELD_KEY)
 os.environ.setdefault("PORTAL_HMAC_KEY", DEVELOPMENT_HMAC_KEY)
 
@@ -20,7 +20,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-private"
-# Every test sees its own writes at once (tests of portal.public_cache turn it on).
+# Every test sees its own writes at once (tests of portal.web.public_cache turn it on).
 PUBLIC_CACHE_SECONDS = 0
 # Tasks run where they are called, so a test exercises the whole path without a worker.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -3,19 +3,19 @@
 
 from django.db import migrations, models
 
-import portal.crypto
+import portal.security.crypto
 
 TABLE = "referrals_hire"
 
 
 def encrypt_existing(apps, schema_editor):
-    portal.crypto.encrypt_table_columns(
+    portal.security.crypto.encrypt_table_columns(
         schema_editor.connection, table=TABLE, columns=["id_number"], digests={"id_number_digest": "id_number"}
     )
 
 
 def decrypt_existing(apps, schema_editor):
-    portal.crypto.decrypt_table_columns(
+    portal.security.crypto.decrypt_table_columns(
         schema_editor.connection, table=TABLE, columns=["id_number"], digests=["id_number_digest"]
     )
 
@@ -33,12 +33,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="hire",
             name="id_number",
-            field=portal.crypto.EncryptedCharField(max_length=18, verbose_name="身份证号码"),
+            field=portal.security.crypto.EncryptedCharField(max_length=18, verbose_name="身份证号码"),
         ),
         migrations.AddField(
             model_name="hire",
             name="id_number_digest",
-            field=portal.crypto.KeyedDigestField(source="id_number", verbose_name="身份证号码摘要"),
+            field=portal.security.crypto.KeyedDigestField(source="id_number", verbose_name="身份证号码摘要"),
         ),
         migrations.AddField(
             model_name="hire",

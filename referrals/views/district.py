@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.dates import prose_date
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import client_address, redirect_back, request_user
 from portal.models import District
-from portal.privacy import personal_data_reveal
+from portal.security.privacy import personal_data_reveal
+from portal.web.decorators import permission_required
+from portal.web.http import client_address, redirect_back, request_user
 from referrals import selectors, services
 from referrals.constants import HireStatus
 from referrals.forms import HireForm, PublishForm

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import redirect_back, request_user
+from portal.web.decorators import permission_required
+from portal.web.http import redirect_back, request_user
 from referrals import selectors, services
 
 

@@ -1,7 +1,7 @@
 """Annex 3 sheet import: upload → preview of every row with its errors → confirm; and the blank sheet to fill in.
 
 Thin: the rules are ``referrals.importing``'s (the same service as the ``import_hires`` command); the file kept
-between preview and confirmation is ``portal.uploads``'.
+between preview and confirmation is ``portal.imports.uploads``'.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.constants import ImportJobKind
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import request_user
-from portal.import_job_views import start_in_background
-from portal.import_jobs import import_jobs_recent
+from portal.imports.jobs import import_jobs_recent
+from portal.imports.uploads import PendingUpload, read_upload
+from portal.imports.views import start_in_background
 from portal.models import District, User
-from portal.uploads import PendingUpload, read_upload
+from portal.web.decorators import permission_required
+from portal.web.http import request_user
 from referrals import selectors
 from referrals.exporting import hire_template_workbook
 from referrals.importing import PortalImportError, import_hires, preview_hires

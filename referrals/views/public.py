@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.contacts import objection_contacts
 from portal.errors import PortalError
-from portal.public_cache import public_page
+from portal.web.public_cache import public_page
 from referrals import selectors, services
 from referrals.forms import ObjectionForm
 

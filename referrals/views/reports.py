@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import period_from, request_user
+from portal.web.decorators import permission_required
+from portal.web.http import period_from, request_user
 from referrals import selectors, services
 from referrals.models import HireReport
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from portal.decorators import permission_required
+from portal.web.decorators import permission_required
 from rollups.dashboard import CHARTS, dashboard_data, dashboard_tables
 
 

@@ -14,9 +14,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from portal.calendar import TenDayPeriod
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import request_user
+from portal.web.decorators import permission_required
+from portal.web.http import request_user
 from rollups.exports import (
     RollUpTables,
     computed_text,

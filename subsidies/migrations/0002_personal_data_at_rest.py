@@ -3,17 +3,17 @@ data the retention task removed (portal.retention)."""
 
 from django.db import migrations, models
 
-import portal.crypto
+import portal.security.crypto
 
 TABLE = "subsidies_claim"
 
 
 def encrypt_existing(apps, schema_editor):
-    portal.crypto.encrypt_table_columns(schema_editor.connection, table=TABLE, columns=["bank_account"])
+    portal.security.crypto.encrypt_table_columns(schema_editor.connection, table=TABLE, columns=["bank_account"])
 
 
 def decrypt_existing(apps, schema_editor):
-    portal.crypto.decrypt_table_columns(schema_editor.connection, table=TABLE, columns=["bank_account"])
+    portal.security.crypto.decrypt_table_columns(schema_editor.connection, table=TABLE, columns=["bank_account"])
 
 
 class Migration(migrations.Migration):
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="claim",
             name="bank_account",
-            field=portal.crypto.EncryptedCharField(blank=True, max_length=40, verbose_name="银行账号"),
+            field=portal.security.crypto.EncryptedCharField(blank=True, max_length=40, verbose_name="银行账号"),
         ),
         migrations.AddField(
             model_name="claim",

@@ -11,10 +11,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import as_download, request_user
 from portal.models import Employer
+from portal.web.decorators import permission_required
+from portal.web.http import as_download, request_user
 from subsidies import attachments, selectors, services
 from subsidies.constants import EDITABLE_STATUSES, INTRODUCED_STAGES, ClaimStatus
 from subsidies.forms import AttachmentForm, ClaimForm

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from portal.http import client_address, request_user
-from portal.privacy import personal_data_reveal
+from portal.security.privacy import personal_data_reveal
+from portal.web.http import client_address, request_user
 from subsidies import documents, selectors
 from subsidies.models import Claim
 from subsidies.workflow import is_claimant

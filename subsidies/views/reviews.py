@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.http import request_user
+from portal.web.decorators import permission_required
+from portal.web.http import request_user
 from subsidies import selectors, services
 from subsidies.constants import ClaimAction
 from subsidies.progress import claim_progress

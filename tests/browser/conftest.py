@@ -118,7 +118,7 @@ def look_at(page: Page, name: str) -> Path:
 
 
 def enter_second_factor(page: Page, username: str) -> None:
-    """Call right after clicking 登录: for a reviewer, payer or admin (portal.two_factor), type the current code of
+    """Call right after clicking 登录: for a reviewer, payer or admin (portal.two_factor.services), type the current code of
     their authenticator, as the person reads it off the phone. An account that never enrolled is on the QR page
     instead: the code of the secret shown there confirms it. Other roles: nothing to do."""
     import re
@@ -127,7 +127,7 @@ def enter_second_factor(page: Page, username: str) -> None:
     from playwright.sync_api import expect
 
     from portal.models import User
-    from portal.two_factor import second_factor_required
+    from portal.two_factor.services import second_factor_required
     from tests.otp import usable_code
 
     user = User.objects.get(username=username)

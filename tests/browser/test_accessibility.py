@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from bases.models import BaseBatch, TalentBase
-from portal.two_factor import second_factor_required
+from portal.two_factor.services import second_factor_required
 from referrals.models import Hire
 from tests.browser.conftest import (
     accessibility_problems,

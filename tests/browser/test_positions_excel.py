@@ -53,8 +53,8 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    from portal import import_jobs
     from portal.constants import ImportJobStatus
+    from portal.imports import jobs as import_jobs
     from portal.models import ImportJob
     from portal.tasks import run_import_job
     from positions.models import Position

@@ -59,7 +59,7 @@ from portal.models import (
     User,
     WorkingDayOverride,
 )
-from portal.notifications import email_choices
+from portal.notifications.services import email_choices
 from positions.forms import PositionForm
 from referrals.forms import HireForm
 from tests.browser.conftest import log_in

@@ -12,7 +12,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.two_factor import code_at
+from portal.two_factor.services import code_at
 from tests.factories import UserFactory
 from tests.otp import usable_code
 

@@ -28,9 +28,10 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portal import broker, notifications
+from portal import broker
 from portal.celery import app
 from portal.models import OutboxMessage, SubsidyCap, ThirdParty, User
+from portal.notifications import services as notifications
 from portal.tasks import send_outbox
 from positions.models import Position
 from referrals.constants import EmployerConfirmation, HireStatus
@@ -282,7 +283,7 @@ def test_submissions_never_wait_on_a_broken_redis_and_every_email_goes_once_it_i
         redis_server.stop()
     else:
         redis_server.hang()
-    with caplog.at_level(logging.WARNING, logger="portal.notifications"):
+    with caplog.at_level(logging.WARNING, logger="portal.notifications.services"):
         ids = _submit_everything(world, timed)
 
     slowest = max(timed.seconds, key=timed.seconds.__getitem__)

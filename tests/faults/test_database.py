@@ -30,8 +30,8 @@ from django.test import Client
 from django.test.testcases import QuietWSGIRequestHandler
 from rest_framework.authtoken.models import Token
 
-from portal.middleware import DATABASE_RETRY_AFTER_SECONDS
 from portal.models import IdempotencyKey, SubsidyCap, User
+from portal.web.middleware import DATABASE_RETRY_AFTER_SECONDS
 from referrals.models import Hire
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim, ClaimEvent

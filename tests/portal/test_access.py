@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.constants import Role
 from portal.models import User
-from portal.two_factor import second_factor_required
+from portal.two_factor.services import second_factor_required
 from tests.factories import DistrictFactory, EmployerFactory, UserFactory
 from tests.otp import give_code
 

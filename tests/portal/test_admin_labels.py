@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from portal.models import PersonalDataAccess
-from portal.privacy import personal_data_reveal
+from portal.security.privacy import personal_data_reveal
 from tests.factories import HireFactory, UserFactory
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

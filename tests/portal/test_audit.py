@@ -72,7 +72,7 @@ def test_nested_actors_sign_their_own_entries_and_leave_no_receiver_behind() -> 
     """The request's actor, a service's actor inside it, then the request's again; nothing stays connected."""
     from django.test import RequestFactory
 
-    from portal.auditing import AuditlogMiddleware, set_actor
+    from portal.audit.recording import AuditlogMiddleware, set_actor
 
     clerk, officer = UserFactory(), UserFactory()
     before = _log_entry_receivers()
@@ -102,7 +102,7 @@ def test_the_trail_under_a_record_reads_as_a_person_would_say_it() -> None:
 
     from auditlog.context import disable_auditlog
 
-    from portal.audit_trail import audit_trail
+    from portal.audit.trail import audit_trail
     from referrals.models import Hire
     from tests.factories import HireFactory
 
@@ -113,7 +113,7 @@ def test_the_trail_under_a_record_reads_as_a_person_would_say_it() -> None:
     hire.status = "confirmed"
     hire.employer_confirmed_by = employer_contact
     hire.confirmed_at = datetime.datetime(2026, 12, 4, 16, 51, tzinfo=datetime.UTC)  # 00:51 on 5 December in Chongqing
-    from portal.auditing import set_actor
+    from portal.audit.recording import set_actor
 
     with set_actor(clerk):
         hire.save()

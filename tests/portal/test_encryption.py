@@ -1,4 +1,4 @@
-"""ID numbers and bank accounts encrypted at rest, found and kept unique through a keyed digest (portal.crypto)."""
+"""ID numbers and bank accounts encrypted at rest, found and kept unique through a keyed digest (portal.security.crypto)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, override_settings
 
-from portal import crypto
-from portal.bulk import bulk_insert
-from portal.crypto import FieldDecryptionError, keyed_digest
 from portal.errors import PortalError
+from portal.imports.bulk import bulk_insert
 from portal.models import PersonalDataAccess, ThirdParty
+from portal.security import crypto
+from portal.security.crypto import FieldDecryptionError, keyed_digest
 from portal.settings.development_keys import DEVELOPMENT_FIELD_KEY, DEVELOPMENT_HMAC_KEY
 from referrals.models import Hire
 from referrals.services import HireData, hire_record

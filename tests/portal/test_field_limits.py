@@ -20,9 +20,9 @@ from rest_framework import serializers
 
 from portal import limits
 from portal.errors import PortalError
-from portal.forms import ThirdPartyDetailsForm
 from portal.limits import TextLimit, parse_amount
 from portal.models import District, Employer, SubsidyCap, ThirdParty, User
+from portal.web.forms import ThirdPartyDetailsForm
 from positions.forms import PositionForm
 from positions.importing import COL_EMPLOYER, COL_HEADCOUNT, COL_MAJORS, COL_SALARY, preview_positions
 from positions.models import Position

@@ -20,15 +20,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import broker, import_jobs
+from portal import broker
 from portal.calendar import TenDayPeriod
 from portal.celery import app
 from portal.constants import ImportJobKind, ImportJobStatus
 from portal.identity import mask_id_number
-from portal.import_jobs import import_job_run, import_jobs_sweep
+from portal.imports import jobs as import_jobs
+from portal.imports.jobs import import_job_run, import_jobs_sweep
+from portal.imports.uploads import upload_dir
 from portal.models import District, ImportJob, User
 from portal.tasks import run_import_job, sweep_import_jobs
-from portal.uploads import upload_dir
 from positions.constants import BatchStatus
 from positions.models import Position
 from referrals.models import Hire
@@ -248,7 +249,7 @@ def test_a_hire_sheet_goes_the_same_way_with_id_numbers_masked(  # type: ignore[
 def test_progress_is_on_the_job_row_while_the_worker_validates(
     tmp_path: Path, tl_clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("portal.progress.REPORT_EVERY", 10)
+    monkeypatch.setattr("portal.imports.progress.REPORT_EVERY", 10)
     job = _queued_positions_job(tmp_path, tl_clerk, rows=35)
     seen: list[tuple[str, int, int | None]] = []
     reporter = import_jobs._progress
@@ -362,7 +363,7 @@ def test_with_the_broker_down_the_upload_returns_fast_and_the_sweep_runs_the_job
     broker.listen_again()
     started = time.monotonic()
     with (
-        caplog.at_level(logging.WARNING, logger="portal.import_jobs"),
+        caplog.at_level(logging.WARNING, logger="portal.imports.jobs"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         uploaded = _upload_positions(client, sheet)

@@ -1,4 +1,4 @@
-"""Sign-in protection beyond axes' per-name lockout (portal.lockout): over-long user names, and an address failing
+"""Sign-in protection beyond axes' per-name lockout (portal.security.lockout): over-long user names, and an address failing
 across many user names (password spraying). Run on SQLite and on PostgreSQL (DATABASE_URL), where an over-long
 user name once failed axes' varchar(255) insert."""
 
@@ -11,8 +11,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 
-from portal.lockout import ADDRESS_BLOCKED, SPRAY_NAMES
 from portal.models import User
+from portal.security.lockout import ADDRESS_BLOCKED, SPRAY_NAMES
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,11 +22,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
 
-from portal import broker, notifications
+from portal import broker
 from portal.celery import app
 from portal.constants import NotificationKind as K
 from portal.models import DigestLog, Notification, NotificationPreference, OutboxMessage, User
-from portal.notifications import notify, notify_many, redact_personal_data, staff_digests_send
+from portal.notifications import services as notifications
+from portal.notifications.services import notify, notify_many, redact_personal_data, staff_digests_send
 from portal.tasks import send_outbox, send_staff_digests
 from portal.workspace import WorkQueue
 from tests.factories import (
@@ -173,7 +174,7 @@ def test_a_broker_failure_after_commit_neither_raises_nor_loses_the_email(
 ) -> None:
     user = _third_party()
     failing = mock.patch.object(send_outbox, "apply_async", side_effect=OperationalError("Connection refused"))
-    with failing as kick, caplog.at_level(logging.WARNING, logger="portal.notifications"):
+    with failing as kick, caplog.at_level(logging.WARNING, logger="portal.notifications.services"):
         with django_capture_on_commit_callbacks(execute=True):
             _notify(user)
         # Within the quiet period the next commit does not even try the broker.
@@ -211,7 +212,7 @@ def test_the_kick_gives_up_quickly_on_a_stopped_or_hung_redis(
     unreachable_broker: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="portal.notifications"):
+    with caplog.at_level(logging.WARNING, logger="portal.notifications.services"):
         notifications.kick_outbox()
     assert time.monotonic() - started < 4
     assert "无法连接消息队列" in caplog.text
@@ -220,7 +221,7 @@ def test_the_kick_gives_up_quickly_on_a_stopped_or_hung_redis(
 def test_a_failing_mail_server_is_retried_later_with_the_error_kept(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=False):
         _notify(_third_party())
-    with mock.patch("portal.notifications.send_mail", side_effect=ConnectionRefusedError("smtp down")):
+    with mock.patch("portal.notifications.services.send_mail", side_effect=ConnectionRefusedError("smtp down")):
         assert send_outbox() == 0
     message = OutboxMessage.objects.get()
     assert message.attempts == 1 and "smtp down" in message.last_error
@@ -240,7 +241,7 @@ def test_an_id_number_in_a_notice_is_masked_in_the_inbox_and_the_email(
 ) -> None:
     number = make_id_number(7)
     with (
-        caplog.at_level(logging.WARNING, logger="portal.notifications"),
+        caplog.at_level(logging.WARNING, logger="portal.notifications.services"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         notification = _notify(_third_party(), title=f"人才{number}已确认", body=f"身份证号码：{number}")

@@ -1,4 +1,4 @@
-"""portal.public_cache: what the public reads most is shared for a few seconds between anonymous readers, never with
+"""portal.web.public_cache: what the public reads most is shared for a few seconds between anonymous readers, never with
 a signed-in one, never past a notice's close, and every reader still gets a CSRF token of its own."""
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def test_each_reader_of_a_shared_copy_gets_its_own_working_csrf_token() -> None:
 def test_a_copy_never_outlives_the_publicity_it_shows() -> None:
     notice = _notice("张三")
     # Five seconds before the close, a copy is kept five seconds, not the setting's sixty.
-    with _at(notice.closes_at - datetime.timedelta(seconds=5)), mock.patch("portal.public_cache.cache") as fake:
+    with _at(notice.closes_at - datetime.timedelta(seconds=5)), mock.patch("portal.web.public_cache.cache") as fake:
         fake.get.return_value = None
         Client().get(reverse("referrals:publicity_list"))
     assert fake.set.call_args.args[2] == 5
@@ -125,7 +125,7 @@ def test_the_public_api_list_is_shared_between_anonymous_readers_only() -> None:
         assert Client().get(url).json()["count"] == 1
         staff = Client()
         staff.force_login(UserFactory(bureau=True))
-        with mock.patch("portal.middleware.second_factor_passed", return_value=True):
+        with mock.patch("portal.web.middleware.second_factor_passed", return_value=True):
             assert staff.get(url).json()["count"] == 2
 
 

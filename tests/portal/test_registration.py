@@ -14,12 +14,13 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from portal import registration, verification
 from portal.constants import Role, ThirdPartyKind
 from portal.errors import PermissionDenied
 from portal.models import PersonalDataAccess, ThirdParty, User
 from portal.permissions import is_verified_third_party
-from portal.registration import RegistrationData, RegistrationRefused
+from portal.registration import services as registration
+from portal.registration import verification
+from portal.registration.services import RegistrationData, RegistrationRefused
 from tests.factories import ThirdPartyFactory, UserFactory, make_id_number, make_uscc
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from portal.models import User
-from portal.two_factor import (
+from portal.two_factor.services import (
     AUDIT_FIELD,
     SecondFactorRefused,
     code_at,
@@ -159,7 +159,7 @@ def test_a_wrong_code_is_refused_counted_and_logged_without_the_code(password: s
     device = authenticator(officer)
     client = _password_only(officer, password)
     wrong = _wrong_code(device)
-    with caplog.at_level(logging.WARNING, logger="portal.two_factor"):
+    with caplog.at_level(logging.WARNING, logger="portal.two_factor.services"):
         response = client.post(VERIFY, {"code": wrong})
     assert response.status_code == 200
     assert WRONG_OR_USED in response.content.decode()

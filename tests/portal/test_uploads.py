@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+from portal.imports.uploads import PENDING_MAX_AGE_SECONDS, pending_uploads_purge, upload_dir
 from portal.tasks import purge_pending_uploads
-from portal.uploads import PENDING_MAX_AGE_SECONDS, pending_uploads_purge, upload_dir
 
 
 def test_old_previews_are_purged_and_fresh_ones_kept() -> None:

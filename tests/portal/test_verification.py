@@ -12,12 +12,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from portal import verification
 from portal.constants import NotificationKind, ThirdPartyKind, ThirdPartyStatus
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Notification, ThirdParty, User
 from portal.queues import awaiting_verification_queues, verification_queues
-from portal.registration import RegistrationRefused, ThirdPartyDetails
+from portal.registration import verification
+from portal.registration.services import RegistrationRefused, ThirdPartyDetails
 from tests.factories import ThirdPartyFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db

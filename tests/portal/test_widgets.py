@@ -1,4 +1,4 @@
-"""portal.widgets.PortalFormRenderer builds <select> in Python: the same HTML as Django's templates, to the byte."""
+"""portal.web.widgets.PortalFormRenderer builds <select> in Python: the same HTML as Django's templates, to the byte."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from portal.admin import AdminTextarea
-from portal.widgets import PortalFormRenderer, Textarea, bootstrap, select_html
+from portal.web.widgets import PortalFormRenderer, Textarea, bootstrap, select_html
 from positions.forms import PositionForm
 from referrals.forms import HireForm
 from tests.factories import EmployerFactory, PositionFactory, ThirdPartyFactory
@@ -47,7 +47,7 @@ def _both(form_class: type[forms.BaseForm], **kwargs: object) -> tuple[list[str]
     "data", [None, {"plain": "2", "grouped": "d", "many": ["1", "3"], "lazy": "s", "numbers": "2", "yes_no": "true"}]
 )
 def test_every_kind_of_select_renders_as_django_renders_it(data: dict[str, object] | None) -> None:
-    with mock.patch("portal.widgets.select_html", wraps=select_html) as built:
+    with mock.patch("portal.web.widgets.select_html", wraps=select_html) as built:
         expected, got = _both(Everything, data=data)
     assert built.call_count == len(Everything.base_fields)  # each one was built in Python, none by the templates
     assert got == expected
@@ -100,7 +100,7 @@ def test_bootstrap_refuses_a_textarea_that_would_rewrite_line_breaks() -> None:
     class Plain(forms.Form):
         notes = forms.CharField(widget=forms.Textarea())
 
-    with pytest.raises(TypeError, match=r"portal\.widgets\.Textarea"):
+    with pytest.raises(TypeError, match=r"portal\.web\.widgets\.Textarea"):
         bootstrap(Plain())
 
 

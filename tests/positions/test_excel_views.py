@@ -159,7 +159,7 @@ def test_a_clerk_exports_only_its_own_district(tongliang: District) -> None:
 def test_a_large_upload_becomes_a_background_job_in_the_chosen_district(
     tmp_path: Path, tongliang: District, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal import import_jobs
+    from portal.imports import jobs as import_jobs
     from portal.models import ImportJob
 
     monkeypatch.setattr(import_jobs, "BACKGROUND_MIN_BYTES", 1)  # every sheet counts as large here

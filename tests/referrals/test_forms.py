@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from portal import crypto
+from portal.security import crypto
 from referrals.forms import HireForm
 from tests.factories import DistrictFactory, ThirdPartyFactory
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_third_party_list_decrypts_nothing() -> None:
     parties = [ThirdPartyFactory(), ThirdPartyFactory(individual=True), ThirdPartyFactory()]
-    with mock.patch("portal.crypto.decrypt", wraps=crypto.decrypt) as decrypt:
+    with mock.patch("portal.security.crypto.decrypt", wraps=crypto.decrypt) as decrypt:
         listed = str(HireForm(district=DistrictFactory())["third_party"])
     assert all(party.name in listed for party in parties)
     assert decrypt.call_count == 0  # loading whole rows would decrypt each ID number and bank account

@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.identity import mask_id_number
+from portal.imports.uploads import upload_dir
 from portal.models import District, User
-from portal.uploads import upload_dir
 from positions.models import Position
 from referrals.importing import import_hires
 from referrals.models import Hire
@@ -187,7 +187,7 @@ def test_a_large_upload_becomes_a_background_job(
     post,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from portal import import_jobs
+    from portal.imports import jobs as import_jobs
     from portal.models import ImportJob
 
     monkeypatch.setattr(import_jobs, "BACKGROUND_MIN_BYTES", 1)  # every sheet counts as large here

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget, District, User
-from portal.navigation import menu_for
+from portal.web.navigation import menu_for
 from referrals.models import HireReport, Objection, PublicityNotice
 from rollups.evaluation import _SUMMED, COLUMNS, EvaluationRow, closed_periods_of, evaluation_table
 from subsidies.models import Claim

@@ -29,9 +29,9 @@ from portal.calendar import TenDayPeriod
 from portal.constants import ThirdPartyKind
 from portal.errors import PortalError
 from portal.identity import mask_id_number
+from portal.imports.sheets import ERROR_CELL, FORMULA_CELL, PortalImportError
 from portal.models import District, Employer, ThirdParty, User
-from portal.registration import RegistrationData, RegistrationRefused, third_party_register
-from portal.sheets import ERROR_CELL, FORMULA_CELL, PortalImportError
+from portal.registration.services import RegistrationData, RegistrationRefused, third_party_register
 from positions.importing import import_positions
 from positions.models import Position
 from referrals.importing import import_hires
@@ -297,7 +297,7 @@ def test_a_far_cell_within_the_limits_is_refused_when_the_sheet_is_nearly_empty(
 def test_a_full_sheet_of_the_same_size_is_not_sparse(tongliang: District, clerk: User) -> None:
     """The floor: a grid up to a million cells is read whatever it holds (a few rows and a note at row 90,000 of
     Annex 1 is 990,000 cells), and a larger one if an eighth of it is filled."""
-    from portal.sheets import scan_first_sheet
+    from portal.imports.sheets import scan_first_sheet
 
     note = b'<row r="90000"><c r="K90000" t="inlineStr"><is><t>note</t></is></c></row>'
     assert scan_first_sheet(corpus.sheet_xlsx(corpus.annex1_head_xml() + note)) == {}
@@ -419,7 +419,7 @@ def test_the_row_cap_counts_data_rows_not_blank_or_numbered_ones(
 ) -> None:
     """The cap, lowered to 5 so the sheet stays small: blank rows and rows with only a 序号 do not count; the sixth
     data row is one too many. (The real cap, 100,000, is the test above.)"""
-    monkeypatch.setattr("portal.sheets.MAX_DATA_ROWS", 5)
+    monkeypatch.setattr("portal.imports.sheets.MAX_DATA_ROWS", 5)
     head = [[corpus.ANNEX1_TITLE], corpus.ANNEX1_HEADER, corpus.ANNEX1_SUBHEADER]
     five = [corpus.annex1_row(n) for n in range(1, 6)]
     padding = [[], [99]]  # a blank row, and a row numbered in advance of being filled

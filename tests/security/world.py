@@ -36,9 +36,9 @@ from openpyxl import load_workbook
 from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
 from portal.constants import ImportJobKind, ImportJobStatus, NotificationKind, Role
-from portal.import_jobs import import_job_create, import_job_run
+from portal.imports.jobs import import_job_create, import_job_run
 from portal.models import CalendarYear, District, Employer, Notification, SubsidyCap, ThirdParty, User
-from portal.notifications import notify
+from portal.notifications.services import notify
 from positions.models import Position, PositionBatch
 from referrals.exporting import hire_template_workbook
 from referrals.models import Hire, Objection, PublicityNotice

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.management.commands.seed_demo import DEMO_TOTP_SECRETS
-from portal.two_factor import code_at
+from portal.two_factor.services import code_at
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.crypto import FieldDecryptionError, FieldKeyError, generate_field_key, reencrypt_all
+from portal.security.crypto import FieldDecryptionError, FieldKeyError, generate_field_key, reencrypt_all
 
 
 class Command(BaseCommand):

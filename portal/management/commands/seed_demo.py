@@ -13,10 +13,10 @@ from django.utils import timezone
 from portal.constants import Role, ThirdPartyKind, ThirdPartyStatus
 from portal.demo import DemoWorld, demo_steps
 from portal.models import District, Employer, ThirdParty, User
-from portal.two_factor import DEVICE_NAME
+from portal.two_factor.services import DEVICE_NAME
 
 DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105  (demo accounts of the embedded, local set-up only)
-#: Published TOTP secrets (base32) of the demo accounts that need a second factor (portal.two_factor): add one by hand
+#: Published TOTP secrets (base32) of the demo accounts that need a second factor (portal.two_factor.services): add one by hand
 #: to an authenticator app, or run `manage.py demo_totp <username>`. Demo only: a real account enrols a random secret.
 DEMO_TOTP_SECRETS = {
     "centre_officer": "CENTREOFFICERDEMOTOTPSECRETQIHAN",

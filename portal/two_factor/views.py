@@ -1,7 +1,7 @@
 """The second sign-in step of staff who review or pay: enrol an authenticator app, or give its current code.
 
 The password step is the unchanged ``/accounts/login/`` (axes lockout, credit-code sign-in); these pages come after
-it, sent there by ``portal.middleware.SecondFactorMiddleware``. Thin: parse, call ``portal.two_factor``, render.
+it, sent there by ``portal.web.middleware.SecondFactorMiddleware``. Thin: parse, call ``portal.two_factor.services``, render.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import two_factor
-from portal.forms import SecondFactorForm
-from portal.http import client_address, request_user
+from portal.two_factor import services as two_factor
+from portal.web.forms import SecondFactorForm
+from portal.web.http import client_address, request_user
 
 #: No menu on these pages: every link would lead back here until the code is given.
 NO_MENU: dict[str, list[dict[str, str]]] = {"public": [], "work": []}

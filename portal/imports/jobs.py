@@ -34,18 +34,19 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from portal import broker, sheets
+from portal import broker
 from portal.calendar import TenDayPeriod
 from portal.constants import DISTRICT_ROLES
 from portal.constants import ImportJobKind as Kind
 from portal.constants import ImportJobStatus as Status
 from portal.errors import PermissionDenied, PortalError
+from portal.imports import sheets
+from portal.imports.progress import Progress
+from portal.imports.sheets import PortalImportError, RowError
+from portal.imports.uploads import PENDING_MAX_AGE_SECONDS, upload_dir
 from portal.models import District, ImportJob, User
 from portal.models.imports import ImportRowError
 from portal.permissions import is_admin
-from portal.progress import Progress
-from portal.sheets import PortalImportError, RowError
-from portal.uploads import PENDING_MAX_AGE_SECONDS, upload_dir
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def import_job_create(
         raise ValueError("A positions import goes into a 旬 batch: period is required.")
     sheets.require_district_importer(by, district, what=job_kind.importer_what)
     sheets.check_xlsx(sheets.read_bytes(data))
-    stored_name = f"{uuid.uuid4().hex}.xlsx"  # the name portal.uploads purges after a day
+    stored_name = f"{uuid.uuid4().hex}.xlsx"  # the name portal.imports.uploads purges after a day
     (upload_dir() / stored_name).write_bytes(data)
     job = ImportJob.objects.create(
         kind=kind,
@@ -244,7 +245,7 @@ def import_jobs_sweep() -> int:
 
 
 def _expire_unconfirmed() -> int:
-    """A validated sheet nobody confirmed within a day fails as expired: the daily purge of ``portal.uploads`` deletes
+    """A validated sheet nobody confirmed within a day fails as expired: the daily purge of ``portal.imports.uploads`` deletes
     such sheets (names and ID numbers must not linger), and the page then says so instead of offering a confirm."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=PENDING_MAX_AGE_SECONDS)

@@ -5,7 +5,7 @@ auditlog stores each change as the field's name and two strings: ``status: audit
 the field's verbose name, a choice's label, a related record by its ``str`` (a user by name), 是/否, （空） for
 nothing, date-times in Asia/Shanghai, and the action as 新建 / 修改 / 删除 / 查看. Related records are fetched in one
 query per related model for the whole trail, not one per value. Masked values (the last four characters of an ID
-number, see ``portal.crypto.audit_mask``) are shown as recorded.
+number, see ``portal.security.crypto.audit_mask``) are shown as recorded.
 """
 
 from __future__ import annotations

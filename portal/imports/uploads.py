@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
-from portal.sheets import MAX_FILE_BYTES
+from portal.imports.sheets import MAX_FILE_BYTES
 
 #: What ``store`` writes; anything else found in a session is ignored rather than opened.
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.xlsx$")

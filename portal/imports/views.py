@@ -1,5 +1,5 @@
 """The page of one background import job: its progress (polled with htmx while a worker is on it), the validated
-counts with the confirm button, and the result. Thin: ``portal.import_jobs`` does the work.
+counts with the confirm button, and the result. Thin: ``portal.imports.jobs`` does the work.
 
 Only the owner, the district's own staff and admins see a job; anyone else gets 404, as if it did not exist.
 """
@@ -20,9 +20,9 @@ from django.views.decorators.vary import vary_on_headers
 from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
 from portal.errors import PortalError
-from portal.http import request_user
-from portal.import_jobs import import_job_confirm, import_job_create, import_jobs_visible, runs_in_background
+from portal.imports.jobs import import_job_confirm, import_job_create, import_jobs_visible, runs_in_background
 from portal.models import District, ImportJob, User
+from portal.web.http import request_user
 
 
 def start_in_background(

@@ -3,7 +3,7 @@
 ``bulk_create`` builds a model instance and compiles a parameter per value: for 50,000 Annex 1 rows that is
 most of an import's time. COPY streams the rows as text in one statement inside the caller's transaction,
 so an import stays all-or-nothing. Rows are dicts of field attribute names (``employer_id``, not ``employer``).
-Encrypted fields and keyed digests (``portal.crypto``) are filled either way: by the fields under ``bulk_create``,
+Encrypted fields and keyed digests (``portal.security.crypto``) are filled either way: by the fields under ``bulk_create``,
 by ``prepare_rows`` before COPY.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-from portal.crypto import prepare_rows
+from portal.security.crypto import prepare_rows
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -42,7 +42,7 @@ def bulk_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create([model(**row) for row in rows], batch_size=500)
         return
-    # COPY bypasses the fields: encrypt the secrets and compute the keyed digests as save() would (portal.crypto).
+    # COPY bypasses the fields: encrypt the secrets and compute the keyed digests as save() would (portal.security.crypto).
     rows = prepare_rows(model, rows)
     attributes = list(rows[0])
     column_of = {field.attname: field.column for field in model._meta.concrete_fields}

@@ -2,7 +2,7 @@
 
 Talent centre officers, bureau reviewers and admins decide on claims and money and manage every account, so a
 stolen password alone must not be enough (docs/roles.md, "Second factor"). They sign in with the password as everyone else, then
-give a 6-digit code from an authenticator app; ``portal.middleware.SecondFactorMiddleware`` holds every other page
+give a 6-digit code from an authenticator app; ``portal.web.middleware.SecondFactorMiddleware`` holds every other page
 until they have. District staff, employers and third parties sign in with the password only.
 
 Replay: ``TOTPDevice.verify_token`` accepts only a time step after the last one accepted (``last_t``), and the device

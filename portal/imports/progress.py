@@ -1,4 +1,4 @@
-"""Progress of a long loop over a sheet's rows, for the background import jobs (``portal.import_jobs``).
+"""Progress of a long loop over a sheet's rows, for the background import jobs (``portal.imports.jobs``).
 
 The importers take an optional ``progress`` callback and pass their row loop through ``tracked``; the job turns
 each call into one short UPDATE of its row, so the page that polls it sees rows done / total. Without a callback

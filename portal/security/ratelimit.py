@@ -1,5 +1,5 @@
 """Counting attempts per network address in the shared cache (Redis in production, so every web worker counts
-together): registrations, and sign-ins that fail across many user names (``portal.lockout``)."""
+together): registrations, and sign-ins that fail across many user names (``portal.security.lockout``)."""
 
 from __future__ import annotations
 

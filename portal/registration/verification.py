@@ -19,20 +19,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as p
-from portal.auditing import set_actor
+from portal.audit.recording import set_actor
 from portal.constants import NotificationKind, ThirdPartyStatus
-from portal.crypto import keyed_digest
 from portal.dates import prose_datetime
 from portal.errors import PortalError
 from portal.models import ThirdParty, User
-from portal.notifications import notify_many
-from portal.registration import (
+from portal.notifications.services import notify_many
+from portal.registration.services import (
     ORGANISATION_KINDS,
     RegistrationRefused,
     ThirdPartyDetails,
     check_model,
     details_check,
 )
+from portal.security.crypto import keyed_digest
 from portal.workflow import Move, check_move
 
 S = ThirdPartyStatus

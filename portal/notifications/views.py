@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import notifications
 from portal.constants import NotificationKind
-from portal.http import request_user
+from portal.notifications import services as notifications
+from portal.web.http import request_user
 
 PAGE_SIZE = 20
 

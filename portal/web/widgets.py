@@ -56,7 +56,7 @@ def bootstrap(form: forms.BaseForm) -> None:
         if isinstance(field, forms.CharField):
             field.error_messages.setdefault("max_length", MAX_LENGTH_MESSAGE)
         if isinstance(widget, forms.Textarea) and not isinstance(widget, LineBreaksAsStored):
-            raise TypeError(f"{type(form).__name__}.{name}: use portal.widgets.Textarea (line breaks as stored)")
+            raise TypeError(f"{type(form).__name__}.{name}: use portal.web.widgets.Textarea (line breaks as stored)")
         if isinstance(widget, forms.DateInput) and widget.input_type == "date":
             # Whatever declared it, a date picker is fed ISO dates (see DateInput).
             widget.format = DateInput.ISO_FORMAT

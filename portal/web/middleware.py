@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views import defaults
 
 from portal.errors import PermissionDenied, PortalError
-from portal.two_factor import second_factor_passed, second_factor_required
+from portal.two_factor.services import second_factor_passed, second_factor_required
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class SecondFactorMiddleware:
     One gate for the whole site, after ``django_otp.middleware.OTPMiddleware`` (which reads the session's verified
     device): pages redirect to the code page (``next`` kept), htmx and ``/api/`` requests get a 403 (htmx is sent to the
     code page by ``HX-Redirect``), and ``/admin/`` is covered like any other path, its own login page included.
-    Only the code pages and logout stay open. See ``portal.two_factor`` for who needs the code.
+    Only the code pages and logout stay open. See ``portal.two_factor.services`` for who needs the code.
 
     The API: a call with the browser session is the person's, so it is held like a page. A call with a DRF token
     (``Authorization: Token``) carries no session, reaches DRF as an anonymous Django request and is not held here:

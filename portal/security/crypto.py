@@ -224,7 +224,7 @@ class EncryptedCharField(models.CharField):
 class KeyedDigestField(models.CharField):
     """The keyed digest of the field named ``source``, kept current by the field itself.
 
-    ``pre_save`` recomputes it on every ``save()`` and insert (``bulk_create`` too; ``portal.bulk.bulk_insert``
+    ``pre_save`` recomputes it on every ``save()`` and insert (``bulk_create`` too; ``portal.imports.bulk.bulk_insert``
     calls ``prepare_rows``), so no service can store a number without its digest. A ``save(update_fields=...)``
     naming the source but not the digest is refused, since it would leave a stale digest behind. (A
     ``QuerySet.update()`` of the source must set the digest itself: Django calls no field hook there.)"""
@@ -276,7 +276,7 @@ class KeyedDigestField(models.CharField):
 
 def prepare_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
     """``rows`` (field attribute names → Python values) as the table stores them: digests computed and secrets
-    encrypted. For set-based inserts that bypass the fields (PostgreSQL's COPY in ``portal.bulk``)."""
+    encrypted. For set-based inserts that bypass the fields (PostgreSQL's COPY in ``portal.imports.bulk``)."""
     fields = model._meta.concrete_fields
     digests = [f for f in fields if isinstance(f, KeyedDigestField)]
     secrets = [f for f in fields if isinstance(f, EncryptedCharField)]

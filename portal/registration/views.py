@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import registration, verification
-from portal.decorators import permission_required
 from portal.errors import PortalError
-from portal.forms import RegistrationForm, ThirdPartyDetailsForm
-from portal.http import client_address, redirect_back, request_user
 from portal.models import ThirdParty, User
-from portal.privacy import personal_data_reveal
-from portal.ratelimit import count_attempt, request_address
+from portal.registration import services as registration
+from portal.registration import verification
+from portal.security.privacy import personal_data_reveal
+from portal.security.ratelimit import count_attempt, request_address
+from portal.web.decorators import permission_required
+from portal.web.forms import RegistrationForm, ThirdPartyDetailsForm
+from portal.web.http import client_address, redirect_back, request_user
 
 #: Registration forms sent per address per hour, completed or not: enough for an office behind one address
 #: (typing errors included), too few for a script.

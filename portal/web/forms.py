@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 
 from portal import limits
 from portal.constants import ThirdPartyKind
-from portal.lockout import ADDRESS_BLOCKED
 from portal.models import ThirdParty
-from portal.registration import RegistrationData, ThirdPartyDetails
+from portal.registration.services import RegistrationData, ThirdPartyDetails
+from portal.security.lockout import ADDRESS_BLOCKED
 
 
 class ThirdPartyDetailsForm(forms.Form):
@@ -154,7 +154,7 @@ class RegistrationForm(ThirdPartyDetailsForm):
 
 class SecondFactorForm(forms.Form):
     """The 6-digit code of the authenticator app (动态验证码), on the verify and the enrolment page. Only presence is
-    checked here; ``portal.two_factor.normalise_code`` reads full-width digits and spaces and refuses the rest."""
+    checked here; ``portal.two_factor.services.normalise_code`` reads full-width digits and spaces and refuses the rest."""
 
     code = forms.CharField(
         label="6位验证码",
@@ -164,7 +164,7 @@ class SecondFactorForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form; when the address is refused (``portal.lockout``), it says so instead of the usual
+    """Django's sign-in form; when the address is refused (``portal.security.lockout``), it says so instead of the usual
     "wrong user name or password"."""
 
     def get_invalid_login_error(self) -> ValidationError:

@@ -1,5 +1,5 @@
 """Third parties sign themselves up (第三方注册); the talent centre or an admin then verifies them (核验,
-``portal.verification``).
+``portal.registration.verification``).
 
 Registration writes the ``ThirdParty`` and its one ``User`` together or not at all. Until verified, the account can
 sign in and follow published lists but cannot claim subsidies (``portal.permissions.is_verified_third_party``).
@@ -16,9 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from portal.auditing import set_actor
+from portal.audit.recording import set_actor
 from portal.constants import Role, ThirdPartyKind
-from portal.crypto import keyed_digest
 from portal.errors import PortalError
 from portal.identity import (
     normalise_bank_account,
@@ -27,6 +26,7 @@ from portal.identity import (
     normalise_uscc,
 )
 from portal.models import ThirdParty, User
+from portal.security.crypto import keyed_digest
 
 ORGANISATION_KINDS = frozenset({ThirdPartyKind.AGENCY, ThirdPartyKind.SOCIAL_ORGANISATION})
 
@@ -120,7 +120,7 @@ def _others(exclude_pk: int | None) -> QuerySet[ThirdParty]:
 
 
 def _id_number_taken(id_number: str, *, exclude_pk: int | None = None) -> bool:
-    # ID numbers are encrypted at rest: compared through their keyed digest (portal.crypto).
+    # ID numbers are encrypted at rest: compared through their keyed digest (portal.security.crypto).
     return _others(exclude_pk).filter(id_number_digest=keyed_digest(id_number)).exists()
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from portal.navigation import menu_for
-from portal.notifications import unread_count
+from portal.notifications.services import unread_count
+from portal.web.navigation import menu_for
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

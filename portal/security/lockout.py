@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from portal.ratelimit import count_attempt, request_address
+from portal.security.ratelimit import count_attempt, request_address
 
 #: Distinct user names failing from one address within the window before the address is refused.
 SPRAY_NAMES = 10

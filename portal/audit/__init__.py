@@ -1,0 +1,1 @@
+"""The audit trail: what is recorded, and how it reads in words."""

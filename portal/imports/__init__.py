@@ -1,0 +1,1 @@
+"""Large Excel imports: reading sheets safely, background jobs, uploads awaiting confirmation."""

@@ -1,0 +1,1 @@
+"""The inbox, e-mail outbox and staff digests."""

@@ -1,0 +1,1 @@
+"""Third parties: registration, its correction, and verification by the talent centre."""

@@ -1,0 +1,1 @@
+"""Sign-in guards, rate limits, field encryption, and recorded access to personal data."""
