@@ -6,6 +6,11 @@ class ReferralsConfig(AppConfig):
     verbose_name = "引进人才与公示"
 
     def ready(self) -> None:
-        from referrals import permissions, queues  # noqa: F401  (registers the referrals.* permissions)
+        from referrals import (
+            permissions,  # noqa: F401  (registers the referrals.* permissions)
+            queues,
+            retention,
+        )
 
         queues.register()
+        retention.register()
