@@ -24,6 +24,16 @@ Beside the records, what was said about them goes after the shorter of the two p
 e-mails (their titles and bodies name hires and claims), and finished background imports (their error lists quote
 the sheet's cells), are deleted when older than that.
 
+Who does what: this module is the core's part and imports no domain app. It holds the policy, the cut-offs, the run,
+the individual third parties and their accounts, the old messages and imports, and ``scrub_trail`` for the audit
+trail. Each domain app registers its records in its ``AppConfig.ready()``: a ``RetentionStep`` (``register_step``:
+which records are due, and how they are anonymised), and what still holds an individual third party
+(``register_third_party_hold``).
+- ``subsidies.retention``: the claims and their scans (a step run first); a claim within its period holds its hires
+  (through ``referrals.retention.register_hire_hold``) and its third party.
+- ``referrals.retention``: the hires and the objections to them (a step run after the claims'); a hire within its
+  period holds the third party who recommended it.
+
 One run is one transaction, serialised on the policy row, so the scheduled task and ``manage.py anonymise_expired``
 never interleave; files go only after the commit. Idempotent: anonymised records carry ``anonymised_at`` and are
 never picked again, so a second run changes nothing (it is recorded, with zeros).
@@ -32,17 +42,16 @@ never picked again, so a second run changes nothing (it is recorded, with zeros)
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
+from functools import reduce
+from typing import Any, Protocol
 
-from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, Exists, Model, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
 from portal.calendar.tenday import end_of_day
@@ -54,15 +63,8 @@ ANONYMISED_NAME = "已匿名"
 #: What a personal value becomes in the audit trail.
 REDACTED = "（已匿名）"
 
-#: The personal fields of each record, and what they become. Everything else of the record stays.
-HIRE_FIELDS: dict[str, Any] = {
-    "name": ANONYMISED_NAME,
-    "id_number": "",
-    "id_number_digest": None,
-    "work_experience": "",
-    "other_conditions": "",
-}
-OBJECTION_FIELDS: dict[str, Any] = {"name": ANONYMISED_NAME, "phone": "", "statement": REDACTED}
+#: The personal fields of each record, and what they become. Everything else of the record stays. (The domain apps'
+#: records list theirs in their own ``retention`` modules.)
 THIRD_PARTY_FIELDS: dict[str, Any] = {
     "name": ANONYMISED_NAME,
     "id_number": "",
@@ -81,15 +83,6 @@ USER_FIELDS: dict[str, Any] = {
     "phone": "",
     "is_active": False,
 }
-CLAIM_FIELDS: dict[str, Any] = {
-    "payee_phone": "",
-    "bank_account": "",
-    "employer_contact": ANONYMISED_NAME,
-    "employer_phone": "",
-}
-#: Only when the payee is a person: an organisation's name is public.
-CLAIM_PERSON_FIELDS: dict[str, Any] = {"payee_name": ANONYMISED_NAME}
-ATTACHMENT_FIELDS = ("original_name", "file", "stored_name", "sha256")
 
 
 @dataclass(frozen=True)
@@ -111,7 +104,7 @@ class Cutoffs:
         )
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
+def start_of(day: datetime.date) -> datetime.datetime:
     """The first instant of ``day`` in Asia/Shanghai: a record made or left "before ``day``" is older than this."""
     return end_of_day(day - datetime.timedelta(days=1))
 
@@ -124,39 +117,52 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# What is due
+# What the domain apps register (in their AppConfig.ready())
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def claims_past_retention(cutoffs: Cutoffs) -> QuerySet[Any]:
-    """Claims closed before the cut-off, or abandoned as a draft or returned claim since before it (anonymised
-    already or not)."""
-    from subsidies.constants import ClaimStatus
-    from subsidies.models import Claim
-
-    since_before = _start_of(cutoffs.claims_closed_before)
-    closed_before = Q(status=ClaimStatus.PAID, paid_on__lt=cutoffs.claims_closed_before) | Q(
-        status__in=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN], status_since__lt=since_before
-    )
-    abandoned = Q(status__in=[ClaimStatus.DRAFT, ClaimStatus.RETURNED], status_since__lt=since_before)
-    return Claim.objects.filter(closed_before | abandoned)
+class Anonymise(Protocol):
+    def __call__(self, ids: list[int], /, *, run: AnonymisationRun, now: datetime.datetime) -> None: ...
 
 
-def claims_due(cutoffs: Cutoffs) -> QuerySet[Any]:
-    return claims_past_retention(cutoffs).filter(anonymised_at__isnull=True)
+@dataclass(frozen=True)
+class RetentionStep:
+    """One domain app's records under retention."""
+
+    #: Steps run in ascending order, in the run's one transaction (the claims' before the hires').
+    order: int
+    #: The run's count (an ``AnonymisationRun`` field) that a dry run fills with how many records are due.
+    counts_as: str
+    #: The records due under the cut-offs and not anonymised yet.
+    due: Callable[[Cutoffs], QuerySet[Any]]
+    #: Anonymises the records with these ids (never none), scrubs their audit trail (``scrub_trail``) and fills the
+    #: run's counts.
+    anonymise: Anonymise
 
 
-def hires_due(cutoffs: Cutoffs) -> QuerySet[Any]:
-    """Hires of a programme year past its period and on no claim that still needs them."""
-    from referrals.models import Hire
-    from subsidies.models import ClaimItem
+#: fn(cutoffs) → ``Exists(...)`` over ``OuterRef("pk")`` of a ``ThirdParty``: true while something of the domain
+#: app still needs that individual.
+ThirdPartyHold = Callable[[Cutoffs], Exists]
 
-    still_needed = ClaimItem.objects.filter(hire=OuterRef("pk")).exclude(
-        claim__in=claims_past_retention(cutoffs).values("pk")
-    )
-    return Hire.objects.filter(year__lte=cutoffs.hires_up_to_year, anonymised_at__isnull=True).exclude(
-        Exists(still_needed)
-    )
+_steps: list[RetentionStep] = []
+_third_party_holds: list[ThirdPartyHold] = []
+
+
+def register_step(step: RetentionStep) -> None:
+    AnonymisationRun._meta.get_field(step.counts_as)  # a count the run records, or FieldDoesNotExist
+    if step not in _steps:
+        _steps.append(step)
+        _steps.sort(key=operator.attrgetter("order"))
+
+
+def register_third_party_hold(hold: ThirdPartyHold) -> None:
+    if hold not in _third_party_holds:
+        _third_party_holds.append(hold)
+
+
+def registered_steps() -> list[RetentionStep]:
+    """The registered steps, in the order a run takes them."""
+    return list(_steps)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -167,7 +173,8 @@ def hires_due(cutoffs: Cutoffs) -> QuerySet[Any]:
 def anonymise_expired(
     *, now: datetime.datetime | None = None, dry_run: bool = False, by: User | None = None
 ) -> AnonymisationRun:
-    """Anonymise every hire and claim past its retention period (see the module docstring) and record the run.
+    """Anonymise every record past its retention period (see the module docstring) and record the run: each
+    registered step in order, then the individual third parties nothing holds, then the old messages and imports.
 
     With ``dry_run`` nothing is written: the returned run (unsaved) says what would be anonymised."""
     now = now or timezone.now()
@@ -185,17 +192,19 @@ def anonymise_expired(
             claims_closed_before=cutoffs.claims_closed_before,
             by=by,
         )
-        claim_ids = list(claims_due(cutoffs).order_by("pk").values_list("pk", flat=True))
         if dry_run:
-            # Hires that only a due claim holds back are due as well once it is anonymised.
-            run.claims = len(claim_ids)
-            run.hires = hires_due(cutoffs).count()
+            # What holds a record back is itself judged by its period, not by whether it is anonymised yet, so the
+            # counts before the run are the run's.
+            for step in _steps:
+                setattr(run, step.counts_as, step.due(cutoffs).count())
             run.third_parties = third_parties_due(cutoffs).count()
             run.messages = sum(query.count() for query in _messages_due(cutoffs))
             run.import_jobs = _import_jobs_due(cutoffs).count()
             return run
-        _anonymise_claims(claim_ids, run=run, now=now)
-        _anonymise_hires(list(hires_due(cutoffs).order_by("pk").values_list("pk", flat=True)), run=run, now=now)
+        for step in _steps:
+            ids = list(step.due(cutoffs).order_by("pk").values_list("pk", flat=True))
+            if ids:
+                step.anonymise(ids, run=run, now=now)
         parties = list(third_parties_due(cutoffs).order_by("pk").values_list("pk", flat=True))
         _anonymise_third_parties(parties, run=run, now=now)
         _delete_what_was_said(cutoffs, run=run)
@@ -205,61 +214,16 @@ def anonymise_expired(
     return run
 
 
-def _anonymise_claims(claim_ids: list[int], *, run: AnonymisationRun, now: datetime.datetime) -> None:
-    from subsidies.models import Claim, ClaimAttachment
-
-    if not claim_ids:
-        return
-    claims = Claim.objects.filter(pk__in=claim_ids)
-    claims.update(**CLAIM_FIELDS, anonymised_at=now)
-    claims.filter(third_party__kind=ThirdPartyKind.INDIVIDUAL).update(**CLAIM_PERSON_FIELDS)
-    run.claims = len(claim_ids)
-
-    # The signed scans carry names, ID numbers and signatures: rows and files go. The rows go without auditlog's
-    # delete entries (which would copy the file names); the claims' entry below says how many went.
-    attachments = ClaimAttachment.objects.filter(claim_id__in=claim_ids)
-    files = [name for name in attachments.values_list("file", flat=True) if name]
-    attachment_ids = list(attachments.values_list("pk", flat=True))
-    with disable_auditlog():
-        attachments.delete()
-    for name in files:
-        transaction.on_commit(partial(default_storage.delete, name))
-    run.attachments = len(attachment_ids)
-    run.audit_entries += _scrub_trail(ClaimAttachment, attachment_ids, ATTACHMENT_FIELDS)
-    run.audit_entries += _scrub_trail(Claim, claim_ids, [*CLAIM_FIELDS, *CLAIM_PERSON_FIELDS])
-
-
-def _anonymise_hires(hire_ids: list[int], *, run: AnonymisationRun, now: datetime.datetime) -> None:
-    from referrals.models import Hire, Objection
-
-    if not hire_ids:
-        return
-    # QuerySet.update: no save(), so nothing rewrites updated_at (a date the figures may read) and no auditlog
-    # entry copies the old values; the digest is set here, with the number (KeyedDigestField's rule for update()).
-    Hire.objects.filter(pk__in=hire_ids).update(**HIRE_FIELDS, anonymised_at=now)
-    objections = Objection.objects.filter(hire_id__in=hire_ids)
-    objection_ids = list(objections.values_list("pk", flat=True))
-    objections.update(**OBJECTION_FIELDS)
-    run.hires, run.objections = len(hire_ids), len(objection_ids)
-    run.audit_entries += _scrub_trail(Hire, hire_ids, HIRE_FIELDS)
-    run.audit_entries += _scrub_trail(Objection, objection_ids, OBJECTION_FIELDS)
-
-
 def third_parties_due(cutoffs: Cutoffs) -> QuerySet[Any]:
-    """Individuals nothing needs any more (see the module docstring)."""
+    """Individuals nothing needs any more (see the module docstring): no registered hold, no recent sign-in."""
     from portal.models import ThirdParty
-    from referrals.models import Hire
-    from subsidies.models import Claim
 
-    since_before = _start_of(cutoffs.claims_closed_before)
-    open_claim = Claim.objects.filter(third_party=OuterRef("pk")).exclude(
-        pk__in=claims_past_retention(cutoffs).values("pk")
-    )
-    recent_hire = Hire.objects.filter(third_party=OuterRef("pk"), year__gt=cutoffs.hires_up_to_year)
-    recent_login = User.objects.filter(third_party=OuterRef("pk"), last_login__gte=since_before)
+    since_before = start_of(cutoffs.claims_closed_before)
+    recent_login = Exists(User.objects.filter(third_party=OuterRef("pk"), last_login__gte=since_before))
+    held = reduce(operator.or_, [*(hold(cutoffs) for hold in _third_party_holds), recent_login])
     return ThirdParty.objects.filter(
         kind=ThirdPartyKind.INDIVIDUAL, anonymised_at__isnull=True, created_at__lt=since_before
-    ).exclude(Exists(open_claim) | Exists(recent_hire) | Exists(recent_login))
+    ).exclude(held)
 
 
 def _anonymise_third_parties(party_ids: list[int], *, run: AnonymisationRun, now: datetime.datetime) -> None:
@@ -275,14 +239,14 @@ def _anonymise_third_parties(party_ids: list[int], *, run: AnonymisationRun, now
     users.update(**USER_FIELDS)
     Token.objects.filter(user_id__in=user_ids).delete()
     run.third_parties = len(party_ids)
-    run.audit_entries += _scrub_trail(ThirdParty, party_ids, THIRD_PARTY_FIELDS)
-    run.audit_entries += _scrub_trail(User, user_ids, USER_FIELDS)
+    run.audit_entries += scrub_trail(ThirdParty, party_ids, THIRD_PARTY_FIELDS)
+    run.audit_entries += scrub_trail(User, user_ids, USER_FIELDS)
 
 
 def _messages_due(cutoffs: Cutoffs) -> list[QuerySet[Any]]:
     from portal.models import Notification, OutboxMessage
 
-    before = _start_of(cutoffs.messages_before)
+    before = start_of(cutoffs.messages_before)
     return [Notification.objects.filter(created_at__lt=before), OutboxMessage.objects.filter(created_at__lt=before)]
 
 
@@ -290,7 +254,7 @@ def _import_jobs_due(cutoffs: Cutoffs) -> QuerySet[Any]:
     from portal.models import ImportJob
     from portal.models.imports import ACTIVE_STATUSES
 
-    return ImportJob.objects.filter(created_at__lt=_start_of(cutoffs.messages_before)).exclude(
+    return ImportJob.objects.filter(created_at__lt=start_of(cutoffs.messages_before)).exclude(
         status__in=ACTIVE_STATUSES
     )
 
@@ -303,7 +267,7 @@ def _delete_what_was_said(cutoffs: Cutoffs, *, run: AnonymisationRun) -> None:
     run.import_jobs = _import_jobs_due(cutoffs).delete()[0]
 
 
-def _scrub_trail(model: type[Model], ids: Iterable[int], fields: Iterable[str]) -> int:
+def scrub_trail(model: type[Model], ids: Iterable[int], fields: Iterable[str]) -> int:
     """Keep the audit entries of these records (who, when, which fields changed) but not the personal values in
     them: each such value, and the record's name as the entry shows it, becomes 「（已匿名）」."""
     keys = [str(pk) for pk in ids]

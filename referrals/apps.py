@@ -11,8 +11,10 @@ class ReferralsConfig(AppConfig):
             import_jobs,
             permissions,  # noqa: F401  (registers the referrals.* permissions)
             queues,
+            retention,
         )
 
         queues.register()
         import_jobs.register()
         demo.register()
+        retention.register()

@@ -6,6 +6,11 @@ class SubsidiesConfig(AppConfig):
     verbose_name = "引才补助"
 
     def ready(self) -> None:
-        from subsidies import permissions, queues  # noqa: F401  (registers the subsidies.* permissions)
+        from subsidies import (
+            permissions,  # noqa: F401  (registers the subsidies.* permissions)
+            queues,
+            retention,
+        )
 
         queues.register()
+        retention.register()

@@ -706,17 +706,18 @@ def _retention_policy() -> RetentionPolicy:
 
 def _anonymised(record: models.Model) -> models.Model:
     """``record`` as the retention run leaves it once its person's data is past the retention period."""
-    from portal import retention
+    from portal.retention import THIRD_PARTY_FIELDS
     from referrals.models import Hire, Objection
+    from referrals.retention import HIRE_FIELDS, OBJECTION_FIELDS
 
     model = type(record)
     fields = {
-        Hire: {**retention.HIRE_FIELDS, "anonymised_at": timezone.now()},
-        Objection: retention.OBJECTION_FIELDS,
-    }.get(model, {**retention.THIRD_PARTY_FIELDS, "anonymised_at": timezone.now()})
+        Hire: {**HIRE_FIELDS, "anonymised_at": timezone.now()},
+        Objection: OBJECTION_FIELDS,
+    }.get(model, {**THIRD_PARTY_FIELDS, "anonymised_at": timezone.now()})
     model._base_manager.filter(pk=record.pk).update(**fields)
     if isinstance(record, Objection):
-        Hire.objects.filter(pk=record.hire_id).update(**retention.HIRE_FIELDS, anonymised_at=timezone.now())
+        Hire.objects.filter(pk=record.hire_id).update(**HIRE_FIELDS, anonymised_at=timezone.now())
     return model._base_manager.get(pk=record.pk)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.models import AnonymisationRun, RetentionPolicy, SubsidyCap
-from portal.retention import ANONYMISED_NAME, REDACTED, anonymise_expired
+from portal.retention import ANONYMISED_NAME, REDACTED, anonymise_expired, registered_steps
 from portal.tasks import anonymise_expired as anonymise_expired_task
 from referrals.models import Hire, Objection
 from rollups.evaluation import evaluation_table
@@ -347,3 +347,9 @@ def test_an_individual_recommender_nothing_needs_is_anonymised_and_signed_out(wo
     assert User.objects.filter(third_party=active, is_active=True).exists()
     assert run.third_parties == 2
     assert not LogEntry.objects.filter(object_repr__contains="陈十").exists()
+
+
+def test_the_domain_apps_register_their_steps_claims_first() -> None:
+    """The core names no domain app (the import-linter contract in pyproject.toml): subsidies and referrals register
+    their records with it in their AppConfig.ready(), the claims' step before the hires'."""
+    assert [step.counts_as for step in registered_steps()] == ["claims", "hires"]

@@ -1,0 +1,78 @@
+"""The referrals app's part of retention (``portal.retention``, whose docstring says what is kept and when): the
+hires and the objections to them, and the recommender a recent hire still needs."""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections.abc import Callable
+from functools import reduce
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from portal.models import AnonymisationRun
+from portal.retention import (
+    ANONYMISED_NAME,
+    REDACTED,
+    Cutoffs,
+    RetentionStep,
+    register_step,
+    register_third_party_hold,
+    scrub_trail,
+)
+from referrals.models import Hire, Objection
+
+#: The personal fields of each record, and what they become. Everything else of the record stays.
+HIRE_FIELDS: dict[str, Any] = {
+    "name": ANONYMISED_NAME,
+    "id_number": "",
+    "id_number_digest": None,
+    "work_experience": "",
+    "other_conditions": "",
+}
+OBJECTION_FIELDS: dict[str, Any] = {"name": ANONYMISED_NAME, "phone": "", "statement": REDACTED}
+
+#: fn(cutoffs) → ``Exists(...)`` over ``OuterRef("pk")`` of a ``Hire``: true while a record of an app above this one
+#: (a claim) still needs the hire past its own period.
+HireHold = Callable[[Cutoffs], Exists]
+
+_hire_holds: list[HireHold] = []
+
+
+def register_hire_hold(hold: HireHold) -> None:
+    """Called in the ``AppConfig.ready()`` of an app whose records hold hires back (subsidies: its claims)."""
+    if hold not in _hire_holds:
+        _hire_holds.append(hold)
+
+
+def hires_due(cutoffs: Cutoffs) -> QuerySet[Hire]:
+    """Hires of a programme year past its period that nothing registered holds back."""
+    hires = Hire.objects.filter(year__lte=cutoffs.hires_up_to_year, anonymised_at__isnull=True)
+    if not _hire_holds:
+        return hires
+    return hires.exclude(reduce(operator.or_, [hold(cutoffs) for hold in _hire_holds]))
+
+
+def anonymise_hires(hire_ids: list[int], *, run: AnonymisationRun, now: datetime.datetime) -> None:
+    # QuerySet.update: no save(), so nothing rewrites updated_at (a date the figures may read) and no auditlog
+    # entry copies the old values; the digest is set here, with the number (KeyedDigestField's rule for update()).
+    Hire.objects.filter(pk__in=hire_ids).update(**HIRE_FIELDS, anonymised_at=now)
+    objections = Objection.objects.filter(hire_id__in=hire_ids)
+    objection_ids = list(objections.values_list("pk", flat=True))
+    objections.update(**OBJECTION_FIELDS)
+    run.hires, run.objections = len(hire_ids), len(objection_ids)
+    run.audit_entries += scrub_trail(Hire, hire_ids, HIRE_FIELDS)
+    run.audit_entries += scrub_trail(Objection, objection_ids, OBJECTION_FIELDS)
+
+
+def recent_hire_holds_third_party(cutoffs: Cutoffs) -> Exists:
+    """An individual who recommended a hire still within its period is kept."""
+    return Exists(Hire.objects.filter(third_party=OuterRef("pk"), year__gt=cutoffs.hires_up_to_year))
+
+
+def register() -> None:
+    # After the claims' step (order 10). The order changes no outcome: a claim holds its hires back by its period,
+    # not by whether it is anonymised yet.
+    register_step(RetentionStep(order=20, counts_as="hires", due=hires_due, anonymise=anonymise_hires))
+    register_third_party_hold(recent_hire_holds_third_party)
