@@ -10,6 +10,7 @@ import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from portal.public_cache import public_page
 from portal.sheet_import_views import SheetImportView
 from portal.uploads import PendingUpload
 from portal.workbooks import xlsx_response
+from portal.workflow import moves_open
+from portal.workflow_views import MoveView
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
 from positions.exporting import export_positions_workbook, position_template_workbook
@@ -193,9 +196,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "positions/detail.html",
         {
             "position": position,
-            "moves": [
-                move for move in MOVES.values() if position.status in move.source and move.who.test(user, position)
-            ],
+            "moves": moves_open(MOVES, obj=position, user=user),
             "can_edit": rules.has_perm("positions.fill", user) and position.status in EDITABLE,
             "back": back,
             "next": back or request.get_full_path(),
@@ -272,19 +273,18 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- Moves (district, city and bureau alike) --------------------------------
 
 
-@permission_required("positions.move")
-@require_POST
-def move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        services.position_move(position=position, action=action, by=user, reason=request.POST.get("reason", ""))
-    except PortalError as error:
-        messages.error(request, error.message)
-        return redirect_back(request, reverse("positions:district_batch"), refused=True)
-    messages.success(request, f"已{MOVES[action].label}：{position.name}。")
-    return redirect_back(request, reverse("positions:district_batch"))
+class PositionMoveView(MoveView):
+    moves = MOVES
+    default_url = "positions:district_batch"
+
+    def visible(self, user: User) -> QuerySet[Position]:
+        return selectors.position_visible(user=user)
+
+    def make_move(self, obj: Position, *, action: str, by: User, reason: str) -> None:
+        services.position_move(position=obj, action=action, by=by, reason=reason)
+
+
+move = permission_required("positions.move")(PositionMoveView.as_view())
 
 
 @permission_required("positions.move")
