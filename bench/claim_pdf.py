@@ -12,13 +12,9 @@ queries one render makes. These PDFs are never cached (they hold a bank account)
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import logging
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -34,13 +30,9 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-POSTS = ["前沿通信技术与政策研究工程师", "工业机器人系统集成工程师", "电池管理系统软件工程师", "工艺工程师"]
-SCHOOLS = ["重庆大学", "西南大学", "电子科技大学", "哈尔滨工业大学（深圳）", "新加坡国立大学"]
-MAJORS = ["电子信息", "机械工程", "控制科学与工程", "材料科学与工程", "计算机科学与技术"]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
+from bench.pdf_bench import MAJORS, POSTS, SCHOOLS, arguments, page_count, person_name, throwaway_database  # noqa: E402
 
 
 def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # type: ignore[no-untyped-def]
@@ -55,7 +47,7 @@ def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # t
             employer,
             channel="bounty_list" if n % 3 else "special_recruitment",
             position__name=f"{POSTS[n % len(POSTS)]}{seed}-{n}",
-            name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7 + seed) % len(GIVEN)],
+            name=person_name(n, seed),
             id_number=make_id_number(seed * 1000 + n, birthday=f"{1990 + seed}0101"),
             school=SCHOOLS[n % len(SCHOOLS)],
             major=MAJORS[(n // 2) % len(MAJORS)],
@@ -86,26 +78,9 @@ def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # t
     return claim
 
 
-def page_count(pdf: bytes) -> str:
-    if shutil.which("pdfinfo") is None:
-        return "?"
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S607
-    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="2,20")
-    parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--save", type=Path, default=None)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-
-    # WeasyPrint reports every layout step at INFO; the figures are what this prints.
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    sizes, repeat, save = arguments(sizes="2,20")
+    with throwaway_database():
         from portal.models import SubsidyCap
         from subsidies import documents
         from subsidies.selectors import claim_visible
@@ -126,7 +101,7 @@ def main() -> None:
         bureau = UserFactory(bureau=True, display_name="严从越")
         renders = {"annex2": documents.annex2_pdf, "annex3": documents.annex3_pdf}
 
-        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {args.repeat} renders per document")
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {repeat} renders per document")
         print(
             f"{'people':>7} {'document':>9} {'first':>9} {'mean':>9} {'fastest':>9} {'slowest':>9} "
             f"{'pages':>6} {'PDF size':>9} {'queries':>8}"
@@ -144,20 +119,18 @@ def main() -> None:
                     pdf = once()
                 first = time.perf_counter() - start
                 times = []
-                for _ in range(args.repeat):
+                for _ in range(repeat):
                     start = time.perf_counter()
                     once()
                     times.append(time.perf_counter() - start)
-                if args.save:
-                    args.save.mkdir(parents=True, exist_ok=True)
-                    (args.save / f"claim-{size}-{name}.pdf").write_bytes(pdf)
+                if save:
+                    save.mkdir(parents=True, exist_ok=True)
+                    (save / f"claim-{size}-{name}.pdf").write_bytes(pdf)
                 print(
                     f"{size:>7} {name:>9} {first * 1000:>7.0f}ms {statistics.mean(times) * 1000:>7.0f}ms "
                     f"{min(times) * 1000:>7.0f}ms {max(times) * 1000:>7.0f}ms {page_count(pdf):>6} "
                     f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8}"
                 )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

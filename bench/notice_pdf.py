@@ -11,12 +11,8 @@ the PDF cache answers, the pages and the size of the PDF, and the queries one re
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,7 +30,9 @@ django.setup()
 
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.pdf_bench import MAJORS, POSTS, SCHOOLS, arguments, page_count, person_name, throwaway_database  # noqa: E402
 
 EMPLOYERS = [
     "重庆长安汽车股份有限公司",
@@ -43,12 +41,7 @@ EMPLOYERS = [
     "重庆西部科学城智能网联汽车创新中心有限公司",
     "重庆铜梁高新技术产业开发区建设投资有限公司",
 ]
-POSTS = ["前沿通信技术与政策研究工程师", "工业机器人系统集成工程师", "电池管理系统软件工程师", "工艺工程师"]
-SCHOOLS = ["重庆大学", "西南大学", "电子科技大学", "哈尔滨工业大学（深圳）", "新加坡国立大学"]
-MAJORS = ["电子信息", "机械工程", "控制科学与工程", "材料科学与工程", "计算机科学与技术"]
 EDUCATIONS = ["bachelor", "master", "doctor"]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
 
 
 def make_notice(size: int, district, clerk, positions, seed: int):  # type: ignore[no-untyped-def]
@@ -73,7 +66,7 @@ def make_notice(size: int, district, clerk, positions, seed: int):  # type: igno
                 district=district,
                 programme="qihang",
                 year=2026,
-                name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7 + seed) % len(GIVEN)],
+                name=person_name(n, seed),
                 id_number=make_id_number(seed * 1000 + n, birthday=f"{1995 + seed}0101"),
                 mode="full_time",
                 contract_term="3年",
@@ -90,26 +83,9 @@ def make_notice(size: int, district, clerk, positions, seed: int):  # type: igno
     return notice
 
 
-def page_count(pdf: bytes) -> str:
-    if shutil.which("pdfinfo") is None:
-        return "?"
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S607
-    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="20,200")
-    parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--save", type=Path, default=None)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-
-    # WeasyPrint reports every layout step at INFO; the figures are what this prints.
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    sizes, repeat, save = arguments(sizes="20,200")
+    with throwaway_database():
         from referrals.documents import notice_pdf
         from tests.factories import DistrictFactory, EmployerFactory, PositionFactory, UserFactory
 
@@ -124,7 +100,7 @@ def main() -> None:
             )
             for n, employer in enumerate(EMPLOYERS)
         ]
-        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {args.repeat} renders per size")
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {repeat} renders per size")
         print(
             f"{'people':>7} {'first':>13} {'mean':>10} {'fastest':>10} {'slowest':>10} {'cached':>8} "
             f"{'pages':>6} {'PDF size':>9} {'queries':>8}"
@@ -138,7 +114,7 @@ def main() -> None:
                 pdf = notice_pdf(notice=notice, page_url=page_url)
             first = time.perf_counter() - start
             times, cached = [], []
-            for _ in range(args.repeat):
+            for _ in range(repeat):
                 cache.clear()
                 start = time.perf_counter()
                 notice_pdf(notice=notice, page_url=page_url)
@@ -146,17 +122,15 @@ def main() -> None:
                 start = time.perf_counter()
                 notice_pdf(notice=notice, page_url=page_url)
                 cached.append(time.perf_counter() - start)
-            if args.save:
-                args.save.mkdir(parents=True, exist_ok=True)
-                (args.save / f"notice-{size}.pdf").write_bytes(pdf)
+            if save:
+                save.mkdir(parents=True, exist_ok=True)
+                (save / f"notice-{size}.pdf").write_bytes(pdf)
             print(
                 f"{size:>7} {first * 1000:>11.0f}ms {statistics.mean(times) * 1000:>8.0f}ms "
                 f"{min(times) * 1000:>8.0f}ms {max(times) * 1000:>8.0f}ms {statistics.mean(cached) * 1000:>6.1f}ms "
                 f"{page_count(pdf):>6} "
                 f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8}"
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

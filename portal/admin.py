@@ -96,6 +96,24 @@ class WorkflowRecordAdmin(admin.ModelAdmin):
         return actions
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the admin only reads (a log, a job, a device): no 新增, no 修改; its page shows the fields read only.
+    Whether it may be deleted is the class's own rule (``EvidenceAdmin``: never)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class EvidenceAdmin(ReadOnlyAdmin):
+    """A record kept as evidence (who saw personal data, what a retention run anonymised): read only, never deleted."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class IdNumberSearchMixin(admin.ModelAdmin):
     """A whole 身份证号码 typed in the admin's search box finds its record through the keyed digest: the number is
     encrypted at rest (portal.security.crypto), so no ``search_fields`` entry could match it, and a part of one finds nothing."""
@@ -293,7 +311,7 @@ class RevealedFieldFilter(admin.SimpleListFilter):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(EvidenceAdmin):
     """Who saw whose data whole, when, why, from where: read only, kept as evidence."""
 
     list_display = ["accessed_at", "user", "record_type", "object_id", "field_label", "purpose", "remote_addr"]
@@ -310,15 +328,6 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     @admin.display(description=_("字段"), ordering="field")
     def field_label(self, obj: PersonalDataAccess) -> str:
         return _field_label(obj.content_type, obj.field)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 # django-auditlog's own list of every entry (审计日志 → 日志记录) writes changes by field name ("2 changes: status,
@@ -406,7 +415,7 @@ class ConfirmedFilter(admin.SimpleListFilter):
 
 
 @admin.register(SecondFactorDevice)
-class SecondFactorDeviceAdmin(admin.ModelAdmin):
+class SecondFactorDeviceAdmin(ReadOnlyAdmin):
     """身份验证器 (the staff's second factor): read and reset, nothing else. Nobody adds a device here (an admin would
     know its secret) and no secret or QR code is shown. A reset (a lost or replaced phone) goes through
     ``portal.two_factor.services.second_factor_reset``: the person enrols again at their next sign-in, and the reset is in
@@ -426,12 +435,6 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
         "failed_at",
     )
     actions = ["reset_second_factor"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
@@ -489,7 +492,7 @@ class RetentionPolicyAdmin(AuditedModelAdmin):
 
 
 @admin.register(AnonymisationRun)
-class AnonymisationRunAdmin(AuditedModelAdmin):
+class AnonymisationRunAdmin(EvidenceAdmin, AuditedModelAdmin):
     """Each retention run and how much it anonymised: read only, kept as evidence."""
 
     list_display = [
@@ -508,18 +511,9 @@ class AnonymisationRunAdmin(AuditedModelAdmin):
     list_select_related = ["by"]
     date_hierarchy = "started_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(ImportJob)
-class ImportJobAdmin(WorkflowRecordAdmin):
+class ImportJobAdmin(ReadOnlyAdmin, WorkflowRecordAdmin):
     """Background imports, for an admin answering 「我的导入卡住了」: read only; the owner confirms on the job page."""
 
     list_display = [
@@ -541,9 +535,3 @@ class ImportJobAdmin(WorkflowRecordAdmin):
     @admin.display(description=_("编号"), ordering="pk")
     def number(self, obj: ImportJob) -> int:
         return obj.pk
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

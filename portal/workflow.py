@@ -42,3 +42,8 @@ def check_move(moves: dict[str, Move], *, action: str, obj: Any, by: Any, reason
     if move.needs_reason and not reason.strip():
         raise PortalError(f"{move.label}须填写原因。", "reason_required", field="reason")
     return move
+
+
+def moves_open(moves: dict[str, Move], *, obj: Any, user: Any) -> list[Move]:
+    """The moves ``user`` may make on ``obj`` now, in the table's order: the buttons a detail page offers."""
+    return [move for move in moves.values() if obj.status in move.source and move.who.test(user, obj)]

@@ -1,25 +1,22 @@
 """Excel out: any list of posts as a workbook in the exact Annex 1 layout (附件1 卓越工程师岗位表).
 
 Row 1 is the title; rows 2–3 are the two header rows with 岗位名称 merged over 揭榜招贤 / 引才专项 and the
-other headers merged vertically; data rows have 11 cells. Cell text that a spreadsheet would take for a
-formula (=, +, -, @, tab, CR) is written as an explicit string, never a formula. The sheet re-imports
-through ``positions.importing`` to the same posts; its columns are the importer's own (``importing.COLUMNS``),
+other headers merged vertically; data rows have 11 cells, written through ``portal.workbooks``' formula guard.
+The sheet re-imports through ``positions.importing`` to the same posts; its columns are the importer's own (``importing.COLUMNS``),
 and the blank template (``position_template_workbook``) has the same header.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.constants import Channel
+from portal.workbooks import BORDER, CENTRE, WRAP, header_cell, landscape_a4, set_text, title_row, workbook_bytes
 from positions import importing as sheet
 from positions.models import Position
 
@@ -56,18 +53,6 @@ _CHOICES = {
     sheet.COL_GRADUATES: "是,否",
 }
 _WRAPPED = frozenset({sheet.COL_EMPLOYER, *_CHANNEL_COLUMNS, sheet.COL_MAJORS, sheet.COL_COMPETENCIES})
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="center")
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _set_text(cell: Cell, value: object) -> None:
-    """Write a value; strings a spreadsheet would evaluate stay inert text."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        cell.data_type = "s"  # openpyxl would otherwise store '=…' as a formula
 
 
 def position_rows(positions: Iterable[Position]) -> Iterable[list[object]]:
@@ -95,37 +80,19 @@ def _annex_sheet() -> tuple[Workbook, Worksheet]:
     worksheet = workbook.active
     assert worksheet is not None
     worksheet.title = TITLE
-    last = get_column_letter(len(COLUMNS))
-
-    worksheet.merge_cells(f"A1:{last}1")
-    worksheet["A1"] = TITLE
-    worksheet["A1"].font = Font(name="宋体", size=16, bold=True)
-    worksheet["A1"].alignment = _CENTRE
-    worksheet.row_dimensions[1].height = 30
+    title_row(worksheet, TITLE, columns=len(COLUMNS))
 
     for index, (_header, width) in enumerate(COLUMNS, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
         for header_row_number, header_values in enumerate(HEADER_ROWS, start=2):
-            cell = worksheet.cell(row=header_row_number, column=index, value=header_values[index - 1])
-            cell.border = _BORDER
-            cell.alignment = _CENTRE
-            cell.font = Font(bold=True)
+            header_cell(worksheet.cell(row=header_row_number, column=index, value=header_values[index - 1]))
         if HEADER_ROWS[1][index - 1] is None:
             worksheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
     channels = [index for index, (header, _) in enumerate(COLUMNS, start=1) if header in _CHANNEL_COLUMNS]
     worksheet.merge_cells(start_row=2, start_column=channels[0], end_row=2, end_column=channels[-1])
     worksheet.freeze_panes = "A4"
-    worksheet.print_options.horizontalCentered = True
-    worksheet.page_setup.orientation = "landscape"
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
-    worksheet.print_title_rows = "2:3"
+    landscape_a4(worksheet, title_rows="2:3", centred=True)
     return workbook, worksheet
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def export_positions_workbook(positions: Iterable[Position]) -> bytes:
@@ -134,10 +101,10 @@ def export_positions_workbook(positions: Iterable[Position]) -> bytes:
     for row_number, values in enumerate(position_rows(positions), start=4):
         for column, value in enumerate(values, start=1):
             cell = worksheet.cell(row=row_number, column=column)
-            _set_text(cell, value)
-            cell.border = _BORDER
-            cell.alignment = _WRAP if COLUMNS[column - 1][0] in _WRAPPED else _CENTRE
-    return _bytes(workbook)
+            set_text(cell, value)
+            cell.border = BORDER
+            cell.alignment = WRAP if COLUMNS[column - 1][0] in _WRAPPED else CENTRE
+    return workbook_bytes(workbook)
 
 
 def position_template_workbook() -> bytes:
@@ -150,4 +117,4 @@ def position_template_workbook() -> bytes:
             validation = DataValidation(type="list", formula1=f'"{_CHOICES[header]}"', allow_blank=True)
             validation.add(f"{letter}4:{letter}{3 + PREPARED_ROWS}")
             worksheet.add_data_validation(validation)
-    return _bytes(workbook)
+    return workbook_bytes(workbook)

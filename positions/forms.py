@@ -11,6 +11,7 @@ from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
+from portal.imports.pages import SheetImportForm
 from portal.models import District, Employer, User
 from portal.web.widgets import Textarea, bootstrap
 from positions.models import Position
@@ -122,32 +123,18 @@ class PositionForm(forms.Form):
         )
 
 
-class PositionImportForm(forms.Form):
-    """Upload of an Annex 1 sheet. District clerks import into their own district; admins choose one."""
+class PositionImportForm(SheetImportForm):
+    """Upload of an Annex 1 sheet into a district's 旬."""
 
-    district = forms.ModelChoiceField(label="导入区县", queryset=District.objects.order_by("order"), required=False)
     period = forms.CharField(label="旬（如 2026-11-3）", max_length=10)
     file = forms.FileField(label="Excel文件（.xlsx，附件1格式）", required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if user.district_id:
-            del self.fields["district"]
+        super().__init__(*args, user=user, **kwargs)
         self.fields["period"].initial = kwargs.get("initial", {}).get("period") or str(TenDayPeriod.current())
-        bootstrap(self)
-        self.fields["file"].widget.attrs["accept"] = (
-            ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
 
     def clean_period(self) -> TenDayPeriod:
         try:
             return TenDayPeriod.parse(self.cleaned_data["period"].strip())
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.user.district_id and not data.get("district"):
-            self.add_error("district", "请选择导入的区县。")
-        return data

@@ -34,6 +34,7 @@ from portal.imports.sheets import (
     PortalImportError,
     RawRow,
     RowError,
+    RowsPreview,
     SheetFile,
     SheetLayout,
     cell_errors,
@@ -127,13 +128,9 @@ class ImportRow:
 
 
 @dataclass
-class ImportPreview:
+class ImportPreview(RowsPreview):
     rows: list[ImportRow]
     new_employers: list[str]
-
-    @property
-    def errors(self) -> list[RowError]:
-        return [error for row in self.rows for error in row.errors]
 
     @property
     def new_count(self) -> int:
@@ -142,10 +139,6 @@ class ImportPreview:
     @property
     def existing_count(self) -> int:
         return sum(1 for row in self.rows if row.data is not None and row.exists)
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.errors)
 
     @property
     def messages(self) -> list[str]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any, cast
-from urllib.parse import quote
 
 import rules
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,24 +21,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
 from portal.errors import PortalError
-from portal.imports.jobs import import_jobs_recent
-from portal.imports.uploads import PendingUpload, read_upload
-from portal.imports.views import start_in_background
-from portal.models import District, Employer
+from portal.imports.pages import SheetImportView
+from portal.imports.uploads import PendingUpload
+from portal.models import District, Employer, User
 from portal.web.decorators import permission_required
 from portal.web.http import period_from, redirect_back, request_user
+from portal.web.moves import MoveView
 from portal.web.public_cache import public_page
+from portal.workbooks import xlsx_response
+from portal.workflow import moves_open
 from positions import selectors, services
 from positions.constants import BatchStatus, PositionStatus
 from positions.exporting import export_positions_workbook, position_template_workbook
 from positions.filters import PositionFilter
 from positions.forms import PositionForm, PositionImportForm
-from positions.importing import PortalImportError, import_positions, preview_positions
+from positions.importing import ImportPreview, ImportResult, import_positions, preview_positions
 from positions.models import Position
 from positions.workflow import EDITABLE, MOVES
 
 PAGE_SIZE = 20
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: An export is a working document, not a dump: beyond this the user narrows the filter.
 EXPORT_MAX_ROWS = 20_000
 
@@ -196,9 +196,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "positions/detail.html",
         {
             "position": position,
-            "moves": [
-                move for move in MOVES.values() if position.status in move.source and move.who.test(user, position)
-            ],
+            "moves": moves_open(MOVES, obj=position, user=user),
             "can_edit": rules.has_perm("positions.fill", user) and position.status in EDITABLE,
             "back": back,
             "next": back or request.get_full_path(),
@@ -275,19 +273,18 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- Moves (district, city and bureau alike) --------------------------------
 
 
-@permission_required("positions.move")
-@require_POST
-def move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        services.position_move(position=position, action=action, by=user, reason=request.POST.get("reason", ""))
-    except PortalError as error:
-        messages.error(request, error.message)
-        return redirect_back(request, reverse("positions:district_batch"), refused=True)
-    messages.success(request, f"已{MOVES[action].label}：{position.name}。")
-    return redirect_back(request, reverse("positions:district_batch"))
+class PositionMoveView(MoveView):
+    moves = MOVES
+    default_url = "positions:district_batch"
+
+    def visible(self, user: User) -> QuerySet[Position]:
+        return selectors.position_visible(user=user)
+
+    def make_move(self, obj: Position, *, action: str, by: User, reason: str) -> None:
+        services.position_move(position=obj, action=action, by=by, reason=reason)
+
+
+move = permission_required("positions.move")(PositionMoveView.as_view())
 
 
 @permission_required("positions.move")
@@ -388,84 +385,42 @@ def batch_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---- Excel in and out ------------------------------------------------------
 
-#: The sheet between its preview and its confirmation, kept per session (``portal.imports.uploads``).
-_PENDING_UPLOAD = PendingUpload("positions_import_upload")
 
-
-def _import_target(request: HttpRequest, form: PositionImportForm) -> tuple[District, TenDayPeriod]:
-    user = request_user(request)
-    district = user.district if user.district_id else form.cleaned_data["district"]
-    return district, form.cleaned_data["period"]  # type: ignore[return-value]
-
-
-@permission_required("positions.import_sheet")
-@require_http_methods(["GET", "POST"])
-def import_sheet(request: HttpRequest) -> HttpResponse:
+class PositionImportView(SheetImportView):
     """Upload → preview of every row with its errors → confirm. The same service as the admin and the command."""
-    user = request_user(request)
-    # A ?period= from the 旬 page preselects it; without one the form's own default (the current 旬) stands.
-    initial = {"period": request.GET["period"]} if request.GET.get("period") else {}
-    form = PositionImportForm(request.POST or None, request.FILES or None, user=user, initial=initial)
-    context: dict[str, Any] = {"form": form, "recent_jobs": import_jobs_recent(user=user, kind=ImportJobKind.POSITIONS)}
-    if request.method == "POST" and form.is_valid():
-        district, period = _import_target(request, form)
-        pending = _PENDING_UPLOAD.path(request)
-        if "confirm" in request.POST and pending:
-            try:
-                result = import_positions(file=pending, district=district, period=period, by=user)
-            except PortalImportError as error:
-                context["preview"] = None
-                context["errors"] = error.errors
-                messages.error(request, error.message)
-            except PortalError as error:
-                messages.error(request, error.message)
-            else:
-                _PENDING_UPLOAD.discard(request)
-                messages.success(
-                    request,
-                    f"导入完成：新增岗位{result.created}个，已存在{result.existing}个，新建用人单位{result.employers_created}家。",
-                )
-                target = (
-                    reverse("positions:district_batch")
-                    if user.district_id
-                    else reverse("admin:positions_position_changelist")
-                )
-                return redirect(f"{target}?period={period}" if user.district_id else target)
-        elif request.FILES.get("file"):
-            upload = cast(UploadedFile, request.FILES["file"])
-            data = read_upload(upload)
-            started = start_in_background(
-                request,
-                form,
-                kind=ImportJobKind.POSITIONS,
-                data=data,
-                filename=upload.name or "",
-                district=district,
-                period=period,
-                template="positions/import.html",
-                context=context,
-            )
-            if started is not None:
-                return started
-            try:
-                preview = preview_positions(file=data, district=district, period=period, by=user)
-            except PortalError as error:
-                form.add_error("file", error.message)
-            else:
-                _PENDING_UPLOAD.store(request, data=data, filename=upload.name or "")
-                context.update(preview=preview, district=district, period=period, filename=upload.name)
-        else:
-            form.add_error("file", "请选择要导入的Excel文件。")
-    return render(request, "positions/import.html", context)
+
+    form_class = PositionImportForm
+    template_name = "positions/import.html"
+    job_kind = ImportJobKind.POSITIONS
+    pending = PendingUpload("positions_import_upload")
+
+    def initial(self) -> dict[str, Any]:
+        # A ?period= from the 旬 page preselects it; without one the form's own default (the current 旬) stands.
+        return {"period": self.request.GET["period"]} if self.request.GET.get("period") else {}
+
+    def preview(self, *, data: bytes, district: District, period: TenDayPeriod | None, by: User) -> ImportPreview:
+        return preview_positions(file=data, district=district, period=cast(TenDayPeriod, period), by=by)
+
+    def run_import(self, *, file: Any, district: District, period: TenDayPeriod | None, by: User) -> ImportResult:
+        return import_positions(file=file, district=district, period=cast(TenDayPeriod, period), by=by)
+
+    def success_message(self, result: ImportResult) -> str:
+        return f"导入完成：新增岗位{result.created}个，已存在{result.existing}个，新建用人单位{result.employers_created}家。"
+
+    def success_url(self, *, user: User, period: TenDayPeriod | None) -> str:
+        if user.district_id:
+            return f"{reverse('positions:district_batch')}?period={period}"
+        return reverse("admin:positions_position_changelist")
+
+
+import_sheet = permission_required("positions.import_sheet")(PositionImportView.as_view())
 
 
 @permission_required("positions.import_sheet")
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     """The blank Annex 1 sheet, with the header the importer reads."""
-    response = HttpResponse(position_template_workbook(), content_type=_XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('卓越工程师岗位表（模板）.xlsx')}"
-    return response
+    return xlsx_response(position_template_workbook(), "卓越工程师岗位表（模板）.xlsx")
 
 
 @require_GET
@@ -476,10 +431,4 @@ def export_sheet(request: HttpRequest) -> HttpResponse:
     if not filtered.is_valid():
         return HttpResponse("筛选条件无效。", status=400, content_type="text/plain; charset=utf-8")
     positions = filtered.qs.order_by("district__order", "employer__name", "pk")[:EXPORT_MAX_ROWS]
-    response = HttpResponse(
-        export_positions_workbook(positions),
-        content_type=_XLSX,
-    )
-    filename = f"卓越工程师岗位表-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(export_positions_workbook(positions), f"卓越工程师岗位表-{timezone.localdate():%Y%m%d}.xlsx")

@@ -24,6 +24,7 @@ from portal import permissions as p
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
 from portal.security.privacy import personal_data_reveal
+from portal.web.api import RereadMixin
 from portal.web.http import client_address
 from portal.web.public_cache import public_data
 from referrals import selectors, services
@@ -72,17 +73,13 @@ def _hires_in_scope(user: User, ids: list[int]) -> list[Hire]:
     retrieve=extend_schema(summary="引进人才详情", description="权限范围外的人员返回404。身份证号码脱敏。"),
 )
 @extend_schema(tags=["引进人才"])
-class HireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HireViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = HireSerializer
     filterset_class = HireFilter
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Hire]:
         return selectors.hire_visible(user=_user(self.request)).order_by("-created_at", "-pk")
-
-    def _render(self, hire: Hire, code: int = status.HTTP_200_OK) -> Response:
-        # Re-read through the selector: the response carries the same joins and annotations as the list.
-        return Response(HireSerializer(self.get_queryset().get(pk=hire.pk)).data, status=code)
 
     @extend_schema(
         summary="登记到岗人员",
@@ -98,7 +95,7 @@ class HireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         writer = HireWriteSerializer(data=request.data, context={"user": user})
         writer.is_valid(raise_exception=True)
         hire = services.hire_record(data=writer.to_data(), by=user)
-        return self._render(hire, status.HTTP_201_CREATED)
+        return self.reread(hire, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="引进人才流转",
@@ -117,7 +114,7 @@ class HireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             reason=mover.validated_data["reason"],
             by=_user(request),
         )
-        return self._render(hire)
+        return self.reread(hire)
 
     @extend_schema(
         summary="查看完整身份证号码",
@@ -154,7 +151,7 @@ class HireViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     retrieve=extend_schema(summary="公示详情", description="同列表的可见范围；范围外的公示返回404。"),
 )
 @extend_schema(tags=["公示"])
-class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = NoticeSerializer
 
     def get_permissions(self) -> list[BasePermission]:
@@ -196,7 +193,7 @@ class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             title=writer.validated_data["title"],
             by=user,
         )
-        return Response(NoticeSerializer(self.get_queryset().get(pk=notice.pk)).data, status=status.HTTP_201_CREATED)
+        return self.reread(notice, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="按规定不公示",
@@ -258,7 +255,7 @@ class IsStaff(BasePermission):
     retrieve=extend_schema(summary="异议详情", description="权限范围外的异议返回404。"),
 )
 @extend_schema(tags=["异议"])
-class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ObjectionViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObjectionSerializer
     filterset_class = ObjectionFilter
 
@@ -322,4 +319,4 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             reason=writer.validated_data["reason"],
             by=_user(request),
         )
-        return Response(ObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)
+        return self.reread(objection)

@@ -8,13 +8,11 @@ columns offer their choices. The sheet imports through ``referrals.importing``.
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.workbooks import BOLD, BORDER, CENTRE, header_cell, landscape_a4, title_row, workbook_bytes
 from referrals import importing as sheet
 
 TITLE = "用人单位引进人才确认表"
@@ -46,9 +44,6 @@ _CHOICES = {
     sheet.COL_EDUCATION: "大专,本科,硕士,博士",
     sheet.COL_PROGRAMME: "启航,海聚",
 }
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _groups() -> list[tuple[str, int, int]]:
@@ -68,29 +63,20 @@ def hire_template_workbook() -> bytes:
     worksheet = workbook.active
     assert worksheet is not None
     worksheet.title = TITLE
-    last = get_column_letter(len(COLUMNS))
-
-    worksheet.merge_cells(f"A1:{last}1")
-    worksheet["A1"] = TITLE
-    worksheet["A1"].font = Font(name="宋体", size=16, bold=True)
-    worksheet["A1"].alignment = _CENTRE
-    worksheet.row_dimensions[1].height = 30
+    title_row(worksheet, TITLE, columns=len(COLUMNS))
 
     for label, first, end in _groups():
         for column in range(first, end + 1):
-            worksheet.cell(row=2, column=column).border = _BORDER
+            worksheet.cell(row=2, column=column).border = BORDER
         cell = worksheet.cell(row=2, column=first, value=label)
-        cell.font = Font(bold=True)
-        cell.alignment = _CENTRE
+        cell.font = BOLD
+        cell.alignment = CENTRE
         worksheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=end)
 
     for index, (header, width) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         worksheet.column_dimensions[letter].width = width
-        cell = worksheet.cell(row=3, column=index, value=header)
-        cell.border = _BORDER
-        cell.alignment = _CENTRE
-        cell.font = Font(bold=True)
+        header_cell(worksheet.cell(row=3, column=index, value=header))
         if header == sheet.COL_ID_NUMBER:
             for row in range(4, 4 + PREPARED_ROWS):
                 worksheet.cell(row=row, column=index).number_format = "@"
@@ -103,10 +89,5 @@ def hire_template_workbook() -> bytes:
             worksheet.add_data_validation(validation)
 
     worksheet.freeze_panes = "A4"
-    worksheet.print_options.horizontalCentered = True
-    worksheet.page_setup.orientation = "landscape"
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
-    worksheet.print_title_rows = "2:3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    landscape_a4(worksheet, title_rows="2:3", centred=True)
+    return workbook_bytes(workbook)

@@ -43,6 +43,7 @@ from portal.imports.sheets import (
     PortalImportError,
     RawRow,
     RowError,
+    RowsPreview,
     SheetFile,
     SheetLayout,
     cell_date,
@@ -200,21 +201,13 @@ class HireRow:
 
 
 @dataclass
-class HirePreview:
+class HirePreview(RowsPreview):
     district: District
     rows: list[HireRow]
 
     @property
-    def errors(self) -> list[RowError]:
-        return [error for row in self.rows for error in row.errors]
-
-    @property
     def new_count(self) -> int:
         return sum(1 for row in self.rows if row.fields is not None)
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.errors)
 
     @property
     def already_recorded_count(self) -> int:

@@ -4,22 +4,15 @@ right of the district; number formats per column kind. District names are data, 
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from portal.workbooks import BOLD, BORDER, CENTRE, LEFT, header_cell, landscape_a4, set_text, title_row, workbook_bytes
 from rollups.evaluation import COLUMNS, RULES, EvaluationRow, column_groups
 
 TITLE_ROW, GROUP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 NUMBER_FORMATS = {"int": "0", "decimal1": "0.0", "percent": '0.0"%"', "money": "#,##0.00"}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_BOLD = Font(bold=True)
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
@@ -32,13 +25,7 @@ def evaluation_workbook(*, year: int, rows: list[EvaluationRow]) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = f"{year}年度评估考核"
-    last = get_column_letter(len(COLUMNS))
-
-    sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    title = sheet.cell(row=TITLE_ROW, column=1, value=title_for(year))
-    title.font = Font(name="宋体", size=16, bold=True)
-    title.alignment = _CENTRE
-    sheet.row_dimensions[TITLE_ROW].height = 30
+    title_row(sheet, title_for(year), columns=len(COLUMNS))
 
     column = 1
     for group, span in column_groups():
@@ -57,31 +44,24 @@ def evaluation_workbook(*, year: int, rows: list[EvaluationRow]) -> bytes:
             sheet.cell(row=GROUP_ROW, column=index, value=spec.header)
             sheet.merge_cells(start_row=GROUP_ROW, start_column=index, end_row=HEADER_ROW, end_column=index)
         for row_number in (GROUP_ROW, HEADER_ROW):
-            cell = sheet.cell(row=row_number, column=index)
-            cell.border, cell.alignment, cell.font = _BORDER, _CENTRE, _BOLD
+            header_cell(sheet.cell(row=row_number, column=index))
     sheet.row_dimensions[HEADER_ROW].height = 32
     sheet.freeze_panes = f"B{FIRST_DATA_ROW}"
 
     for row_number, row in enumerate(rows, start=FIRST_DATA_ROW):
         for index, (spec, value) in enumerate(zip(COLUMNS, row.values(), strict=True), start=1):
-            cell = sheet.cell(row=row_number, column=index, value=value if value != "" else None)
-            if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-                cell.data_type = "s"  # openpyxl would otherwise store '=…' as a formula
-            cell.border = _BORDER
-            cell.alignment = _LEFT if spec.kind == "text" else _CENTRE
+            cell = sheet.cell(row=row_number, column=index)
+            set_text(cell, value if value != "" else None)
+            cell.border = BORDER
+            cell.alignment = LEFT if spec.kind == "text" else CENTRE
             if spec.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[spec.kind]
             if row.is_total:
-                cell.font, cell.fill = _BOLD, _TOTAL_FILL
+                cell.font, cell.fill = BOLD, _TOTAL_FILL
 
     notes_row = FIRST_DATA_ROW + len(rows) + 1
     for offset, rule in enumerate(RULES):
         sheet.cell(row=notes_row + offset, column=1, value=f"注{offset + 1}：{rule}")
 
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    landscape_a4(sheet, title_rows=f"{GROUP_ROW}:{HEADER_ROW}", fit_to_width=True)
+    return workbook_bytes(workbook)

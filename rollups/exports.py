@@ -8,7 +8,6 @@ district's row. The stored figures are JSON (amounts as strings); here they beco
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -240,14 +239,11 @@ def export_filename(rollup: RollUp, extension: str) -> str:
 def export_rollup_workbook(tables: RollUpTables) -> bytes:
     """The roll-up as xlsx bytes: a summary sheet and one sheet per topic, title row, frozen headers, totals."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from positions.exporting import _set_text
+    from portal.workbooks import BORDER, CENTRE, header_cell, landscape_a4, set_text, title_row, workbook_bytes
 
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     flagged_fill = PatternFill("solid", fgColor="FFF2CC")
     header_fill = PatternFill("solid", fgColor="E7E6E6")
     number_formats: dict[Kind, str] = {"count": "0", "amount": "#,##0.00", "state": "@"}
@@ -261,19 +257,12 @@ def export_rollup_workbook(tables: RollUpTables) -> bytes:
     for table in tables.tables:
         sheet = workbook.create_sheet(table.topic.title)
         width = len(table.topic.columns) + 1
-        last = get_column_letter(width)
-        sheet.merge_cells(f"A1:{last}1")
-        sheet["A1"] = f"{title}  {subtitle}"
-        sheet["A1"].font = Font(size=14, bold=True)
-        sheet["A1"].alignment = centre
-        sheet.row_dimensions[1].height = 28
+        title_row(sheet, f"{title}  {subtitle}", columns=width, font=Font(size=14, bold=True), height=28)
         headers = ["区县", *(column.header for column in table.topic.columns)]
         widths = [14.0, *(column.width for column in table.topic.columns)]
         for index, (header, column_width) in enumerate(zip(headers, widths, strict=True), start=1):
             cell = sheet.cell(row=2, column=index, value=header)
-            cell.font = Font(bold=True)
-            cell.alignment = centre
-            cell.border = border
+            header_cell(cell)
             cell.fill = header_fill
             sheet.column_dimensions[get_column_letter(index)].width = column_width
         sheet.freeze_panes = "B3"
@@ -282,26 +271,22 @@ def export_rollup_workbook(tables: RollUpTables) -> bytes:
             number = 3 + offset
             is_summary = row is table.summary
             label = sheet.cell(row=number, column=1)
-            _set_text(label, row.label)
-            label.border = border
+            set_text(label, row.label)
+            label.border = BORDER
             label.font = Font(bold=is_summary)
             for index, item in enumerate(row.cells, start=2):
                 cell = sheet.cell(row=number, column=index)
-                _set_text(cell, item.value)
+                set_text(cell, item.value)
                 # A district's average count is a fraction: shown with its two places, not rounded to 0.
                 fmt = "0.00" if isinstance(item.value, Decimal) and item.kind == "count" else number_formats[item.kind]
                 cell.number_format = fmt
-                cell.border = border
+                cell.border = BORDER
                 cell.font = Font(bold=is_summary)
-                cell.alignment = centre if item.kind == "state" else Alignment(horizontal="right")
+                cell.alignment = CENTRE if item.kind == "state" else Alignment(horizontal="right")
                 if item.flagged:
                     cell.fill = flagged_fill
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.print_title_rows = "1:2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        landscape_a4(sheet, title_rows="1:2")
+    return workbook_bytes(workbook)
 
 
 @dataclass(frozen=True)

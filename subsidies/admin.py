@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from portal.admin import AuditedModelAdmin, WorkflowRecordAdmin
+from portal.admin import AuditedModelAdmin, ReadOnlyAdmin, WorkflowRecordAdmin
 from portal.identity import mask_bank_account
 from subsidies.models import Claim, ClaimAttachment, ClaimItem
 
@@ -40,7 +40,7 @@ class ClaimAttachmentInline(_ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
+class ClaimAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
     list_display = [
         "reference",
         "third_party",
@@ -60,9 +60,3 @@ class ClaimAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
     @admin.display(description="银行账号")
     def bank_account_masked(self, claim: Claim) -> str:
         return mask_bank_account(claim.bank_account) if claim.bank_account else "—"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -14,7 +14,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -65,6 +65,22 @@ class PortalImportError(PortalError):
     def __init__(self, errors: list[RowError], *, what: str = "岗位") -> None:
         super().__init__(f"导入失败：表格中有{len(errors)}处错误，未导入任何{what}。", "import_rows_invalid")
         self.errors = errors
+
+
+class RowsPreview:
+    """What every importer's preview counts the same way: its rows' errors. A subclass is a dataclass with ``rows``,
+    each row carrying its ``errors``."""
+
+    rows: Sequence[Any]
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [error for row in self.rows for error in row.errors]
+
+    @property
+    def error_count(self) -> int:
+        """Rows with at least one error."""
+        return sum(1 for row in self.rows if row.errors)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -29,3 +31,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # out of the caller's scope reads as DRF's own 「未找到。」, like one that does not exist.
         exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+class RereadMixin(GenericAPIView):
+    """Answers a write with the row re-read through the viewset's own queryset (its selector), serialised as the
+    list and detail serialise it: the response carries the same joins and annotations as a later GET."""
+
+    def reread(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
+        serializer_class = self.get_serializer_class()
+        return Response(serializer_class(self.get_queryset().get(pk=obj.pk)).data, status=code)

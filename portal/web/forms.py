@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from django import forms
@@ -13,6 +14,9 @@ from portal.constants import ThirdPartyKind
 from portal.models import ThirdParty
 from portal.registration.services import RegistrationData, ThirdPartyDetails
 from portal.security.lockout import ADDRESS_BLOCKED
+
+#: The form fields that are the third party's details, named as ``ThirdPartyDetails`` names them.
+_DETAILS = tuple(field.name for field in fields(ThirdPartyDetails))
 
 
 class ThirdPartyDetailsForm(forms.Form):
@@ -77,27 +81,10 @@ class ThirdPartyDetailsForm(forms.Form):
     @staticmethod
     def initial_of(third_party: ThirdParty) -> dict[str, str]:
         """What the third party registered, to correct it."""
-        return {
-            "kind": third_party.kind,
-            "name": third_party.name,
-            "identity_number": third_party.identity_number,
-            "contact_name": third_party.contact_name,
-            "phone": third_party.phone,
-            "bank_name": third_party.bank_name,
-            "bank_account": third_party.bank_account,
-        }
+        return {name: getattr(third_party, name) for name in _DETAILS}
 
     def details(self) -> ThirdPartyDetails:
-        data = self.cleaned_data
-        return ThirdPartyDetails(
-            kind=data["kind"],
-            name=data["name"],
-            identity_number=data["identity_number"],
-            contact_name=data["contact_name"],
-            phone=data["phone"],
-            bank_name=data["bank_name"],
-            bank_account=data["bank_account"],
-        )
+        return ThirdPartyDetails(**{name: self.cleaned_data[name] for name in _DETAILS})
 
 
 class RegistrationForm(ThirdPartyDetailsForm):
@@ -138,18 +125,7 @@ class RegistrationForm(ThirdPartyDetailsForm):
         return cleaned
 
     def registration_data(self) -> RegistrationData:
-        data = self.cleaned_data
-        return RegistrationData(
-            kind=data["kind"],
-            name=data["name"],
-            identity_number=data["identity_number"],
-            contact_name=data["contact_name"],
-            phone=data["phone"],
-            bank_name=data["bank_name"],
-            bank_account=data["bank_account"],
-            username=data["username"],
-            email=data["email"],
-        )
+        return RegistrationData(**{field.name: self.cleaned_data[field.name] for field in fields(RegistrationData)})
 
 
 class SecondFactorForm(forms.Form):

@@ -10,7 +10,7 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,13 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.dates import prose_date
 from portal.errors import PortalError
-from portal.models import District
+from portal.models import District, User
 from portal.security.privacy import personal_data_reveal
 from portal.web.decorators import permission_required
 from portal.web.http import client_address, redirect_back, request_user
+from portal.web.moves import MoveView
+from portal.workflow import moves_open
 from referrals import selectors, services
 from referrals.constants import HireStatus
 from referrals.forms import HireForm, PublishForm
+from referrals.models import Hire
 from referrals.services import HIRE_EDITABLE
 from referrals.workflow import MOVES
 
@@ -140,7 +143,7 @@ def hire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "hire": hire,
             "objections": hire.objections.select_related("resolved_by").order_by("created_at"),
-            "moves": [move for move in MOVES.values() if hire.status in move.source and move.who.test(user, hire)],
+            "moves": moves_open(MOVES, obj=hire, user=user),
             "can_edit": rules.has_perm("referrals.record_hire", user) and hire.status in HIRE_EDITABLE,
             "can_reveal": rules.has_perm("referrals.reveal_id_number", user, hire),
             "here": request.get_full_path(),
@@ -148,19 +151,18 @@ def hire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required("referrals.view_district_hires")
-@require_POST
-def hire_move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        services.hire_move(hire=hire, action=action, by=user, reason=request.POST.get("reason", ""))
-    except PortalError as error:
-        messages.error(request, error.message)
-        return redirect_back(request, reverse("referrals:hire_list"), refused=True)
-    messages.success(request, f"已{MOVES[action].label}：{hire.name}。")
-    return redirect_back(request, reverse("referrals:hire_list"))
+class HireMoveView(MoveView):
+    moves = MOVES
+    default_url = "referrals:hire_list"
+
+    def visible(self, user: User) -> QuerySet[Hire]:
+        return selectors.hire_visible(user=user)
+
+    def make_move(self, obj: Hire, *, action: str, by: User, reason: str) -> None:
+        services.hire_move(hire=obj, action=action, by=by, reason=reason)
+
+
+hire_move = permission_required("referrals.view_district_hires")(HireMoveView.as_view())
 
 
 @permission_required("referrals.view_district_hires")
