@@ -11,6 +11,14 @@ the PDF cache answers, the pages and the size of the PDF, and the queries one re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal.models import District, User
+    from positions.models import Position
+    from referrals.models import PublicityNotice
+
 import argparse
 import logging
 import os
@@ -51,7 +59,9 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
 
 
-def make_notice(size: int, district, clerk, positions, seed: int):  # type: ignore[no-untyped-def]
+def make_notice(
+    size: int, district: District, clerk: User, positions: Sequence[Position], seed: int
+) -> PublicityNotice:
     import datetime
     from zoneinfo import ZoneInfo
 
