@@ -12,6 +12,13 @@ queries one render makes. These PDFs are never cached (they hold a bank account)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal.models import Employer, User
+    from subsidies.models import Claim
+
 import datetime
 import os
 import statistics
@@ -35,7 +42,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench.pdf_bench import MAJORS, POSTS, SCHOOLS, arguments, page_count, person_name, throwaway_database  # noqa: E402
 
 
-def make_claim(size: int, seed: int, headhunter, employer, centre, bureau):  # type: ignore[no-untyped-def]
+def make_claim(size: int, seed: int, headhunter: User, employer: Employer, centre: User, bureau: User) -> Claim:
     """A claim of ``size`` people, submitted, passed at first review and approved at re-review."""
 
     from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
@@ -110,7 +117,7 @@ def main() -> None:
             created = make_claim(size, seed, headhunter, employer, centre, bureau)
             for name, render in renders.items():
                 # As the view does: the claim loaded for the reviewer, then printed.
-                def once(render=render, pk=created.pk):  # type: ignore[no-untyped-def]
+                def once(render: Callable[..., bytes] = render, pk: int = created.pk) -> bytes:
                     claim = claim_visible(user=bureau).get(pk=pk)
                     return render(claim=claim)
 

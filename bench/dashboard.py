@@ -93,6 +93,7 @@ def generate(*, year: int, posts: int, hires: int, seed: int = 1) -> None:
     positions = []
     for n in range(posts):
         employer = employers[n % len(employers)]
+        assert employer.district_id is not None
         period = periods[n % len(periods)]
         status = POST_STATUSES[n % len(POST_STATUSES)]
         closed = status == "closed_filled"

@@ -11,6 +11,14 @@ the PDF cache answers, the pages and the size of the PDF, and the queries one re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal.models import District, User
+    from positions.models import Position
+    from referrals.models import PublicityNotice
+
 import os
 import statistics
 import sys
@@ -44,7 +52,9 @@ EMPLOYERS = [
 EDUCATIONS = ["bachelor", "master", "doctor"]
 
 
-def make_notice(size: int, district, clerk, positions, seed: int):  # type: ignore[no-untyped-def]
+def make_notice(
+    size: int, district: District, clerk: User, positions: Sequence[Position], seed: int
+) -> PublicityNotice:
     import datetime
     from zoneinfo import ZoneInfo
 

@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -168,11 +169,9 @@ def main() -> None:
         )
         for index, size in enumerate(sizes):
             data = make_sheet(size, district.name, seed=index)
-            t_openpyxl, _ = timed(lambda data=data: read_openpyxl(data))
-            t_calamine, _ = timed(lambda data=data: read_calamine(data))
-            t_portal, result = timed(
-                lambda data=data: import_positions(file=data, district=district, period=period, by=clerk)
-            )
+            t_openpyxl, _ = timed(partial(read_openpyxl, data))
+            t_calamine, _ = timed(partial(read_calamine, data))
+            t_portal, result = timed(partial(import_positions, file=data, district=district, period=period, by=clerk))
             assert result.created == size, result
             t_ie = None
             if size <= IMPORT_EXPORT_MAX_ROWS:

@@ -84,7 +84,9 @@ def main() -> None:
                 f"{' + '.join(f'{mb:.1f}' for mb in growth)} = {sum(growth):.1f} MB; "
                 f"tracemalloc peak {max(python):.1f} MB; baseline {int(str(results[0]['baseline_kb'])) / 1024:.0f} MB"
             )
-        print("  answers:", *results[0]["answers"], sep="\n    ")  # type: ignore[misc]
+        answers = results[0]["answers"]
+        assert isinstance(answers, list)
+        print("  answers:", *answers, sep="\n    ")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Field, Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +64,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
     change_form_template = "admin/portal/audited_change_form.html"
     formfield_overrides = {models.TextField: {"widget": AdminTextarea}}
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = extra_context or {}
         extra_context["audit_entries"] = audit_trail(model=self.model, object_pk=object_id)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -207,7 +209,9 @@ class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowReco
         "verified_by",
     ]
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # The change form shows the ID number and bank account whole: the admin's look is recorded like anyone's.
         if request.method == "GET" and (party := self.get_object(request, object_id)) is not None:
             from portal.security.privacy import personal_data_reveal
@@ -478,13 +482,13 @@ class RetentionPolicyAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         # One setting, not a list: straight to its form (created with the defaults on first visit).
         from django.shortcuts import redirect
 
         return redirect("admin:portal_retentionpolicy_change", RetentionPolicy.current().pk)
 
-    def save_model(self, request: HttpRequest, obj: RetentionPolicy, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: RetentionPolicy, form: forms.ModelForm, change: bool) -> None:
         if change and not form.has_changed():
             return  # saved unchanged: 修改人 and 修改时间 still say who last changed the setting, and when
         obj.updated_by = request.user  # type: ignore[assignment]

@@ -9,7 +9,7 @@ connecting and is thread-safe), so keeping it changes nothing else. ``CACHE_URL=
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -29,6 +29,9 @@ class _ReusingClient(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
+    if TYPE_CHECKING:
+        _cache: _ReusingClient  # Django's cached property: the client (the stubs leave it out)
+
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusingClient

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from portal.admin import AnonymisedReadOnlyMixin, AuditedModelAdmin, IdNumberSearchMixin, WorkflowRecordAdmin
 from portal.security.privacy import personal_data_reveal
@@ -59,7 +59,9 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
     def id_number_shown(self, obj: Hire) -> str:
         return obj.id_number_masked
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # The change form shows the whole ID number: the admin's look is recorded like anyone's.
         if request.method == "GET" and (hire := self.get_object(request, object_id)) is not None:
             personal_data_reveal(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import factory
 from django.utils import timezone
@@ -12,7 +13,12 @@ from stdnum.cn import ric, uscc
 from portal.calendar import TenDayPeriod
 from portal.constants import DistrictKind, Role, ThirdPartyKind
 from portal.models import District, Employer, ThirdParty, User
+from positions.models import Position, PositionBatch
 from positions.salary import parse_salary
+from referrals.models import Hire
+
+if TYPE_CHECKING:
+    from subsidies.models import Claim
 
 
 def make_uscc(n: int) -> str:
@@ -25,7 +31,7 @@ def make_id_number(n: int, region: str = "500103", birthday: str = "19990101") -
     return body + ric.calc_check_digit(body + "0")
 
 
-class DistrictFactory(DjangoModelFactory):
+class DistrictFactory(DjangoModelFactory[District]):
     class Meta:
         model = District
         django_get_or_create = ("code",)
@@ -35,7 +41,7 @@ class DistrictFactory(DjangoModelFactory):
     kind = DistrictKind.DISTRICT
 
 
-class EmployerFactory(DjangoModelFactory):
+class EmployerFactory(DjangoModelFactory[Employer]):
     class Meta:
         model = Employer
 
@@ -46,7 +52,7 @@ class EmployerFactory(DjangoModelFactory):
     contact_phone = "023-88888888"
 
 
-class ThirdPartyFactory(DjangoModelFactory):
+class ThirdPartyFactory(DjangoModelFactory[ThirdParty]):
     class Meta:
         model = ThirdParty
 
@@ -73,7 +79,7 @@ class ThirdPartyFactory(DjangoModelFactory):
         )
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -93,12 +99,12 @@ class UserFactory(DjangoModelFactory):
         admin = factory.Trait(role=Role.ADMIN, is_staff=True, is_superuser=True)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 
 
-class PositionBatchFactory(DjangoModelFactory):
+class PositionBatchFactory(DjangoModelFactory[PositionBatch]):
     class Meta:
         model = "positions.PositionBatch"
         django_get_or_create = ("district", "period")
@@ -107,7 +113,7 @@ class PositionBatchFactory(DjangoModelFactory):
     period = factory.LazyFunction(lambda: str(TenDayPeriod.current()))
 
 
-class PositionFactory(DjangoModelFactory):
+class PositionFactory(DjangoModelFactory[Position]):
     """A post; traits give its state: ``PositionFactory(published=True)``."""
 
     class Meta:
@@ -137,7 +143,7 @@ class PositionFactory(DjangoModelFactory):
         published = factory.Trait(status="published", published_at=factory.LazyFunction(timezone.now))
 
 
-class HireFactory(DjangoModelFactory):
+class HireFactory(DjangoModelFactory[Hire]):
     """A hire recorded at a published post; traits give its state: ``HireFactory(confirmed=True)``.
 
     Built straight into the table (no service), for reads and lists; tests of the rules go through the services.
@@ -166,11 +172,13 @@ class HireFactory(DjangoModelFactory):
         introduced = factory.Trait(third_party=factory.SubFactory(ThirdPartyFactory), employer_confirmation="pending")
 
 
-def claimable_hire(third_party: object, employer: object | None = None, channel: str = "bounty_list", **extra: object):  # type: ignore[no-untyped-def]
+def claimable_hire(
+    third_party: ThirdParty | None, employer: Employer | None = None, channel: str = "bounty_list", **extra: object
+) -> Hire:
     """A hire a third party may claim: introduced by it, confirmed by publicity and by the employer."""
     position_kwargs: dict[str, object] = {"position__channel": channel}
     if employer is not None:
-        position_kwargs |= {"position__employer": employer, "position__batch__district": employer.district}  # type: ignore[attr-defined]
+        position_kwargs |= {"position__employer": employer, "position__batch__district": employer.district}
     fields: dict[str, object] = {
         "third_party": third_party,
         "employer_confirmation": "confirmed",
@@ -206,7 +214,7 @@ def pdf_document(*, catalog: str = "", page: str = "", objects: Sequence[str] = 
 SIGNED_SCAN = pdf_document()
 
 
-def attach_signed_annexes(claim: object, user: object) -> None:
+def attach_signed_annexes(claim: Claim, user: User) -> None:
     """The signed Annex 2 and stamped Annex 3 scans a claim needs before it can be submitted (straight into the
     table: the upload rules have their own tests)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -217,7 +225,7 @@ def attach_signed_annexes(claim: object, user: object) -> None:
         ClaimAttachment.objects.create(
             claim=claim,
             kind=kind,
-            stored_name=f"{kind}-{claim.pk}.pdf",  # type: ignore[attr-defined]
+            stored_name=f"{kind}-{claim.pk}.pdf",
             file=SimpleUploadedFile(f"{kind}.pdf", SIGNED_SCAN),
             original_name=f"{kind}.pdf",
             content_type="application/pdf",

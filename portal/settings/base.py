@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -420,7 +421,7 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="卓越工程师�
 # Links in e-mails are this plus a path, e.g. https://talent.example.gov.cn (no trailing slash).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

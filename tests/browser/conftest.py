@@ -24,7 +24,7 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is not installed: run `make test`, which installs it with apt.")
     from playwright.sync_api import sync_playwright
@@ -47,7 +47,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     csp_violations: list[str] = []
@@ -58,7 +58,7 @@ def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def screenshot(page):  # type: ignore[no-untyped-def]
+def screenshot(page: Page) -> Callable[[str], Path]:
     """``screenshot("name")``: the ``page`` fixture's page, checked and photographed (see ``look_at``)."""
 
     def take(name: str) -> Path:

@@ -37,7 +37,7 @@ from tests.security.test_access_matrix import MATRIX, Cell, Check, _url_names
 from tests.security.world import ADMIN, ANON, BUREAU, CENTRE, CLERK, OWN, ROLES, THIRD_PARTY, World, build_world
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Route
+    from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Route
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -370,13 +370,16 @@ def test_every_page_of_every_role_passes_axe(browser: Browser, live_server: Live
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
         tabs = [context.new_page(), context.new_page()]
         for tab in tabs:
-            tab.on("pageerror", lambda error, tab=tab: script_errors.append(f"{tab.url}: {error}"))
-            tab.on(
-                "console",
-                lambda msg, tab=tab: (
-                    script_errors.append(f"{tab.url}: {msg.text}") if "Content Security Policy" in msg.text else None
-                ),
-            )
+
+            def on_error(error: Error, tab: Page = tab) -> None:
+                script_errors.append(f"{tab.url}: {error}")
+
+            def on_console(msg: ConsoleMessage, tab: Page = tab) -> None:
+                if "Content Security Policy" in msg.text:
+                    script_errors.append(f"{tab.url}: {msg.text}")
+
+            tab.on("pageerror", on_error)
+            tab.on("console", on_console)
         page = tabs[0]
         if role == ANON:
             _standalone_error_pages(page, problems)

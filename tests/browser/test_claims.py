@@ -38,7 +38,7 @@ from tests.factories import (
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
-    from pytest_django.fixtures import SettingsWrapper
+    from pytest_django.fixtures import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,7 +114,7 @@ def test_a_headhunter_claims_two_hires_and_is_paid_a_reduced_amount(
     open_person: Callable[[], Page],
     screenshot_of: Callable[[Page, str], Path],
     confirmations: list[str],
-    settings: SettingsWrapper,
+    settings: Settings,
     tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Page
 
 from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
@@ -15,7 +18,7 @@ from tests.factories import DistrictFactory, HireFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dashboard_draws_its_charts(page, screenshot, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_draws_its_charts(page: Page, screenshot: Callable[[str], Path], password: str) -> None:
     from playwright.sync_api import expect
 
     year = timezone.localdate().year

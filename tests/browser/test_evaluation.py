@@ -6,11 +6,14 @@ import datetime
 import io
 import shutil
 import subprocess
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import Page
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
@@ -41,6 +44,7 @@ def _seed(period: TenDayPeriod) -> None:
                 position=post, programme="haiju" if k else "qihang", year=year, confirmed=True, confirmed_at=moment
             )
     party = UserFactory(third_party_user=True)
+    assert party.third_party is not None
     Claim.objects.create(
         reference="BZ-BROWSER-1",
         verification_code="BROWSER00001",
@@ -63,7 +67,9 @@ def _seed(period: TenDayPeriod) -> None:
     )
 
 
-def test_the_bureau_reads_the_evaluation_the_dashboard_and_a_rollup(page, screenshot, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_bureau_reads_the_evaluation_the_dashboard_and_a_rollup(
+    page: Page, screenshot: Callable[[str], Path], password: str
+) -> None:
     from playwright.sync_api import expect
 
     period = TenDayPeriod.last_closed()
@@ -149,7 +155,9 @@ def test_the_bureau_reads_the_evaluation_the_dashboard_and_a_rollup(page, screen
     assert not errors, errors
 
 
-def test_the_evaluation_shows_all_41_districts_in_the_page_under_a_sticky_header(page, screenshot, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_evaluation_shows_all_41_districts_in_the_page_under_a_sticky_header(
+    page: Page, screenshot: Callable[[str], Path], password: str
+) -> None:
     from playwright.sync_api import expect
 
     for n in range(41):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Page
 
 from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 from tests.browser.conftest import enter_second_factor
@@ -19,7 +22,7 @@ def demo_data(transactional_db: None) -> None:
     call_command("seed_demo", without_posts=True, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def test_public_pages_in_chinese(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]
+def test_public_pages_in_chinese(page: Page, screenshot: Callable[[str], Path], demo_data: None) -> None:
     from playwright.sync_api import expect
 
     page.goto("/")
@@ -45,7 +48,9 @@ def test_public_pages_in_chinese(page, screenshot, demo_data) -> None:  # type: 
 
 
 @pytest.mark.parametrize("spec", DEMO_USERS, ids=[spec["username"] for spec in DEMO_USERS])
-def test_each_demo_role_logs_in_and_lands_on_its_page(page, screenshot, demo_data, spec) -> None:  # type: ignore[no-untyped-def]
+def test_each_demo_role_logs_in_and_lands_on_its_page(
+    page: Page, screenshot: Callable[[str], Path], demo_data: None, spec: dict[str, str]
+) -> None:
     from playwright.sync_api import expect
 
     from portal.constants import Role
@@ -72,7 +77,7 @@ def test_each_demo_role_logs_in_and_lands_on_its_page(page, screenshot, demo_dat
     expect(page.get_by_role("link", name="登录")).to_be_visible()
 
 
-def test_a_clerk_cannot_open_another_districts_employer(page, demo_data) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_cannot_open_another_districts_employer(page: Page, demo_data: None) -> None:
     from playwright.sync_api import expect
 
     from portal.models import Employer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -147,7 +147,7 @@ def test_the_reviewer_returns_a_hire_and_the_clerk_corrects_it_keeping_its_dates
         employer_confirmation="pending",
         recorded_by=clerk_user,
     )
-    before = Hire.objects.values().get(pk=hire.pk)
+    before: Mapping[str, object] = Hire.objects.values().get(pk=hire.pk)
 
     # The reviewer reads the record, then returns it with the reason.
     reviewer = open_person()
@@ -182,7 +182,7 @@ def test_the_reviewer_returns_a_hire_and_the_clerk_corrects_it_keeping_its_dates
     clerk.get_by_label("毕业院校").fill("重庆邮电大学")
     screenshot_of(clerk, "journey-hire-05-clerk-corrects")
     clerk.get_by_role("button", name="保存", exact=True).click()
-    after_edit = Hire.objects.values().get(pk=hire.pk)
+    after_edit: Mapping[str, object] = Hire.objects.values().get(pk=hire.pk)
     changed = {field for field in before if before[field] != after_edit[field]}
     assert changed <= {"school", "status", "return_reason", "updated_at"}, changed
     assert after_edit["arrived_on"] == arrived and after_edit["school"] == "重庆邮电大学"

@@ -4,9 +4,12 @@ aggregates and publishes it, and a visitor finds it on the public list. Plus the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Page
 
 from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
 from tests.browser.conftest import log_in as sign_in
@@ -22,19 +25,19 @@ def demo_data(transactional_db: None) -> None:
     call_command("seed_demo", without_posts=True, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, username: str) -> None:
     """The demo accounts' sign-in (their password is the demo data's)."""
     sign_in(page, username, DEMO_PASSWORD)
 
 
-def log_out(page) -> None:  # type: ignore[no-untyped-def]
+def log_out(page: Page) -> None:
     from playwright.sync_api import expect
 
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("link", name="登录")).to_be_visible()
 
 
-def clerk_creates_and_submits(page, screenshot, name: str, prefix: str) -> None:  # type: ignore[no-untyped-def]
+def clerk_creates_and_submits(page: Page, screenshot: Callable[[str], Path], name: str, prefix: str) -> None:
     from playwright.sync_api import expect
 
     log_in(page, "clerk_tongliang")
@@ -66,7 +69,9 @@ def clerk_creates_and_submits(page, screenshot, name: str, prefix: str) -> None:
     log_out(page)
 
 
-def test_a_post_goes_from_the_clerk_to_the_public_list(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_goes_from_the_clerk_to_the_public_list(
+    page: Page, screenshot: Callable[[str], Path], demo_data: None
+) -> None:
     from playwright.sync_api import expect
 
     page.on("dialog", lambda dialog: dialog.accept())
@@ -116,7 +121,9 @@ def test_a_post_goes_from_the_clerk_to_the_public_list(page, screenshot, demo_da
     screenshot("positions-flow-8-public-detail")
 
 
-def test_the_reviewer_returns_a_post_and_the_clerk_sees_why(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]
+def test_the_reviewer_returns_a_post_and_the_clerk_sees_why(
+    page: Page, screenshot: Callable[[str], Path], demo_data: None
+) -> None:
     from playwright.sync_api import expect
 
     name = "智能网联汽车测试工程师"
@@ -140,7 +147,9 @@ def test_the_reviewer_returns_a_post_and_the_clerk_sees_why(page, screenshot, de
     expect(page.get_by_text("请补充薪资范围")).to_be_visible()
 
 
-def test_a_return_without_a_reason_stays_on_the_post(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]
+def test_a_return_without_a_reason_stays_on_the_post(
+    page: Page, screenshot: Callable[[str], Path], demo_data: None
+) -> None:
     """The browser asks for the reason first; a page sent without one anyway (an old page, a browser that ignores
     ``required``) comes back to the same post with the refusal, not to the batch list."""
     from playwright.sync_api import expect

@@ -4,9 +4,11 @@ then the API documentation renders offline."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, Route
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_positions import demo_data, log_in  # noqa: F401  (fixture)
@@ -15,7 +17,12 @@ from tests.positions.test_importing import row, write_sheet
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_clerk_uploads_previews_and_imports_a_sheet(
+    page: Page,
+    screenshot: Callable[[str], Path],
+    demo_data: None,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     from playwright.sync_api import expect
 
     from positions.models import Position
@@ -43,10 +50,10 @@ def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_dat
     assert Position.objects.filter(district__code="500151").count() == 2
 
 
-def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore[no-untyped-def]
-    page,
-    screenshot,
-    demo_data,  # noqa: F811
+def test_a_large_sheet_is_checked_and_written_in_the_background(
+    page: Page,
+    screenshot: Callable[[str], Path],
+    demo_data: None,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -63,7 +70,7 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore
     kicked: list[int] = []
     monkeypatch.setattr(import_jobs, "kick_import_job", kicked.append)
 
-    def one_at_a_time(route) -> None:  # type: ignore[no-untyped-def]
+    def one_at_a_time(route: Route) -> None:
         # The live server shares this thread's in-memory SQLite connection. The page polls on its own, so each poll
         # is answered here, inside a Playwright call: none reaches the server while this thread plays the worker.
         route.fulfill(response=route.fetch())
@@ -110,7 +117,7 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore
     expect(page.get_by_role("cell", name="智能制造工程师1", exact=True)).to_be_visible()
 
 
-def test_the_api_documentation_renders_offline(page, demo_data) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_api_documentation_renders_offline(page: Page, demo_data: None) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     page.goto("/api/docs/")

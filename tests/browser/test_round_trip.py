@@ -596,6 +596,7 @@ def _position_batch() -> Any:
     from positions.models import PositionBatch
 
     sender = UserFactory(district_reviewer=True, district=DistrictFactory(code="500152", name="潼南区"))
+    assert sender.district is not None
     return PositionBatch.objects.create(
         district=sender.district,
         period="2026-11-2",
@@ -711,10 +712,11 @@ def _anonymised(record: models.Model) -> models.Model:
     from referrals.retention import HIRE_FIELDS, OBJECTION_FIELDS
 
     model = type(record)
-    fields = {
+    by_model: dict[type[models.Model], dict[str, Any]] = {
         Hire: {**HIRE_FIELDS, "anonymised_at": timezone.now()},
         Objection: OBJECTION_FIELDS,
-    }.get(model, {**THIRD_PARTY_FIELDS, "anonymised_at": timezone.now()})
+    }
+    fields = by_model.get(model, {**THIRD_PARTY_FIELDS, "anonymised_at": timezone.now()})
     model._base_manager.filter(pk=record.pk).update(**fields)
     if isinstance(record, Objection):
         Hire.objects.filter(pk=record.hire_id).update(**HIRE_FIELDS, anonymised_at=timezone.now())
@@ -849,6 +851,7 @@ def assert_filled(
             field = record._meta.get_field(name)
         except FieldDoesNotExist:
             continue  # not a column (the post form's 新增用人单位, for an employer not yet listed)
+        assert isinstance(field, models.Field), name  # a form field stands for a column, never a reverse relation
         value = list(getattr(record, name).all()) if field.many_to_many else getattr(record, field.attname, None)
         if isinstance(field, models.BooleanField):
             if value == (field.default if field.has_default() else False):

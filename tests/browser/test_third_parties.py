@@ -38,6 +38,8 @@ from tests.factories import (
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
+    from referrals.models import Hire
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AGENCY = "重庆渝才汇人力资源服务有限公司"
@@ -147,7 +149,7 @@ def test_a_headhunter_follows_its_hires_is_paid_the_approved_amount_and_a_paper_
     UserFactory(bureau=True, username="bureau_yan", display_name="严复核")
     clerk = UserFactory(clerk=True, district=district)
 
-    def introduced(name: str, **fields: object) -> object:
+    def introduced(name: str, **fields: object) -> Hire:
         values = {"third_party": party, "employer_confirmation": "pending", "position": post, "name": name}
         return HireFactory(**(values | fields))
 

@@ -7,10 +7,13 @@ import base64
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page
 
 from portal.two_factor.services import code_at
 from tests.factories import UserFactory
@@ -19,14 +22,16 @@ from tests.otp import usable_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: Page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
 
 
-def test_a_new_officer_enrols_from_the_qr_page_then_gives_codes(page, screenshot, password, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_officer_enrols_from_the_qr_page_then_gives_codes(
+    page: Page, screenshot: Callable[[str], Path], password: str, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect
 
     officer = UserFactory(centre=True, username="centre_lin", display_name="林晓")

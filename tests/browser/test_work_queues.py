@@ -6,9 +6,11 @@ rows still name their post."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from portal.management.commands.seed_demo import DEMO_EMPLOYER
 from tests.browser.test_positions import demo_data, log_in, log_out  # noqa: F401  (fixture)
@@ -26,6 +28,7 @@ def _submitted_posts() -> tuple[str, str]:
     from positions.services import PositionData, position_create, position_move
 
     clerk = User.objects.get(username="clerk_tongliang")
+    assert clerk.district is not None
     employer = Employer.objects.get(name=DEMO_EMPLOYER["name"])
     names = ("前沿通信技术与政策研究工程师", "工业软件架构工程师")
     for name in names:
@@ -41,7 +44,7 @@ def _submitted_posts() -> tuple[str, str]:
                 recruits_graduates=True,
                 salary_text="15-25万元/年",
             ),
-            district=clerk.district,  # type: ignore[arg-type]
+            district=clerk.district,
             period=TenDayPeriod.current(),
             by=clerk,
         )
@@ -49,10 +52,10 @@ def _submitted_posts() -> tuple[str, str]:
     return names
 
 
-def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_returned_one(  # type: ignore[no-untyped-def]
-    page,
-    screenshot,
-    demo_data,  # noqa: F811
+def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_returned_one(
+    page: Page,
+    screenshot: Callable[[str], Path],
+    demo_data: None,  # noqa: F811
 ) -> None:
     from playwright.sync_api import expect
 
@@ -118,10 +121,10 @@ def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_re
     expect(page.get_by_text("没有被退回的岗位")).to_be_visible()
 
 
-def test_the_admin_finds_the_imports_and_the_preview_names_each_bad_post(  # type: ignore[no-untyped-def]
-    page,
-    screenshot,
-    demo_data,  # noqa: F811
+def test_the_admin_finds_the_imports_and_the_preview_names_each_bad_post(
+    page: Page,
+    screenshot: Callable[[str], Path],
+    demo_data: None,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect

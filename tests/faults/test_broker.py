@@ -309,7 +309,7 @@ def test_submissions_never_wait_on_a_broken_redis_and_every_email_goes_once_it_i
         # Beat's next run (and any kick that reached Redis late) finds nothing left to send.
         assert _drain_through_the_broker() == 0
 
-    delivered = Counter((message.to[0], message.subject) for message in mail.outbox)
+    delivered = Counter((message.to[0], str(message.subject)) for message in mail.outbox)
     lost = len(set(queued) - set(delivered))
     fault_report(
         f"Redis {fault}",

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.http.response import HttpResponseRedirectBase
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 from datetime import timedelta
 
 import pytest
@@ -25,7 +32,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-def _try_login(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
+def _try_login(client: Client, username: str, password: str, ip: str = "10.0.0.1") -> TestResponse:
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
@@ -77,6 +84,7 @@ def test_every_role_lands_on_its_workspace(password: str) -> None:
         client = Client()
         response = _try_login(client, user.username, password)
         assert response.status_code == 302
+        assert isinstance(response, HttpResponseRedirectBase), response.status_code
         assert response.url == reverse("portal:workspace")
         if second_factor_required(user):  # reviewers, payers and admins give their authenticator's code first
             give_code(client, user)
@@ -114,6 +122,7 @@ def test_a_session_ends_twelve_hours_after_login_however_active() -> None:
     session.save()
     response = client.get(reverse("portal:workspace"))
     assert response.status_code == 302
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.url.startswith(reverse("login"))
 
 
@@ -150,6 +159,7 @@ def test_anonymous_visitors_are_sent_to_login_for_work_pages() -> None:
     for url in [reverse("portal:workspace"), reverse("portal:employer_list")]:
         response = Client().get(url)
         assert response.status_code == 302
+        assert isinstance(response, HttpResponseRedirectBase), response.status_code
         assert response.url.startswith(reverse("login"))
 
 
@@ -193,6 +203,7 @@ def test_only_admins_reach_the_admin(trait: str) -> None:
     client.force_login(UserFactory(**{trait: True}))
     response = client.get("/admin/")
     assert response.status_code == 302
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert "/admin/login/" in response.url
 
 

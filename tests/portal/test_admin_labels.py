@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import result_headers
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -58,6 +59,7 @@ def test_every_field_of_the_portals_models_has_a_chinese_name() -> None:
                 continue  # another package's fields, shown through columns of their own (portal.admin)
             for field in model._meta.get_fields():
                 if getattr(field, "concrete", False) and not field.auto_created:
+                    assert isinstance(field, models.Field)  # a concrete field: never a relation's other end
                     assert CJK.search(str(field.verbose_name)), f"{model._meta.label}.{field.name}"
 
 

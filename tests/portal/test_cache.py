@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -18,7 +19,7 @@ URL = URL if URL.startswith("redis://") else "redis://127.0.0.1:6379/5"
 
 
 @pytest.fixture
-def backend():  # type: ignore[no-untyped-def]
+def backend() -> Iterator[RedisCache]:
     try:
         redis.Redis.from_url(URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
@@ -28,7 +29,7 @@ def backend():  # type: ignore[no-untyped-def]
     cache.delete_many(["a", "n", "gone"])
 
 
-def test_it_works_as_djangos_redis_cache(backend) -> None:  # type: ignore[no-untyped-def]
+def test_it_works_as_djangos_redis_cache(backend: RedisCache) -> None:
     backend.set("a", {"x": [1, "二"]}, 30)
     assert backend.get("a") == {"x": [1, "二"]}
     assert backend.add("a", "other") is False
@@ -39,7 +40,7 @@ def test_it_works_as_djangos_redis_cache(backend) -> None:  # type: ignore[no-un
     assert backend.get("gone", "missing") == "missing"
 
 
-def test_one_client_serves_every_operation(backend) -> None:  # type: ignore[no-untyped-def]
+def test_one_client_serves_every_operation(backend: RedisCache) -> None:
     client = backend._cache.get_client(write=True)
     assert backend._cache.get_client() is client
     assert backend._cache.get_client("some-key", write=True) is client

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.http import FileResponse
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -188,6 +189,7 @@ def test_favicon_ico_is_served_at_the_root_and_linked_from_every_page() -> None:
     response = Client().get("/favicon.ico")
     assert response.status_code == 200
     assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert isinstance(response, FileResponse)
     assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # an ICO header
     base = (BASE_DIR / "templates" / "base.html").read_text(encoding="utf-8")
     assert '<link rel="icon" href="/favicon.ico"' in base

@@ -106,7 +106,9 @@ def test_looking_an_encrypted_number_up_by_value_is_refused_not_silently_empty()
     with pytest.raises(FieldError, match="keyed digest"):
         list(Hire.objects.filter(id_number=hire.id_number))
     with pytest.raises(FieldError, match="keyed digest"):
-        list(Hire.objects.filter(id_number__startswith="500103"))
+        # A dict, not a keyword: the django-stubs plugin checks look-ups by calling the field's get_lookup, which
+        # refuses this one by design (the plugin would crash instead of reporting it).
+        list(Hire.objects.filter(**{"id_number__startswith": "500103"}))
     assert list(Hire.objects.filter(id_number_digest=keyed_digest(hire.id_number))) == [hire]
 
 

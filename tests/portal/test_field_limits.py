@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import pytest
 from django import forms
@@ -168,7 +168,7 @@ def _serializer_refusal(field: Field, value: Any) -> str | None:
     try:
         serializer_class().fields[name].run_validation(value)
     except serializers.ValidationError as error:
-        return " ".join(str(detail) for detail in error.detail)  # type: ignore[union-attr]
+        return " ".join(str(detail) for detail in error.detail)
     return None
 
 
@@ -176,7 +176,9 @@ def _model_refusal(field: Field, value: Any) -> str | None:
     assert field.model is not None
     model, name = field.model
     # The column's length, not its format checks (a phone's pattern is tested with portal.identity).
-    lengths = [v for v in model._meta.get_field(name).validators if isinstance(v, MaxLengthValidator)]
+    column = model._meta.get_field(name)
+    assert isinstance(column, models.Field), (model, name)
+    lengths = [v for v in column.validators if isinstance(v, MaxLengthValidator)]
     assert lengths, (model, name)
     try:
         for validator in lengths:
@@ -218,7 +220,9 @@ def test_the_model_column_is_the_declared_length(key: str) -> None:
     field = FIELDS[key]
     assert field.model is not None
     model, name = field.model
-    assert model._meta.get_field(name).max_length == field.limit.max_length  # type: ignore[union-attr]
+    column = model._meta.get_field(name)
+    assert isinstance(column, models.Field), (model, name)
+    assert column.max_length == field.limit.max_length
 
 
 # --- the sheet imports ------------------------------------------------------------------------------------------
@@ -292,7 +296,7 @@ def _headcount_serializer(value: Any) -> str | None:
     try:
         PositionWriteSerializer().fields["headcount"].run_validation(value)
     except serializers.ValidationError as error:
-        return " ".join(str(detail) for detail in error.detail)  # type: ignore[union-attr]
+        return " ".join(str(detail) for detail in error.detail)
     return None
 
 
@@ -320,8 +324,16 @@ def test_headcount_has_the_same_bounds_and_words_at_every_door(
 # --- amounts: 0..9,999,999,999.99 yuan, at most 20 characters, in the form and the API --------------------------------
 
 
+class ClaimFormFor(Protocol):
+    """``claim_form_for(amount)``: the claim form with one line at that amount; ``.hire``: the line's hire."""
+
+    hire: Hire
+
+    def __call__(self, amount: str) -> ClaimForm: ...
+
+
 @pytest.fixture
-def claim_form_for(db: None) -> Any:
+def claim_form_for(db: None) -> ClaimFormFor:
     SubsidyCap.objects.create(
         channel="bounty_list",
         amount=Decimal(30000),
@@ -337,8 +349,9 @@ def claim_form_for(db: None) -> Any:
         data[f"amount_{hire.pk}"] = amount
         return ClaimForm(data, employer=employer, hires=[hire])
 
-    form.hire = hire  # type: ignore[attr-defined]
-    return form
+    claim_form = cast("ClaimFormFor", form)
+    claim_form.hire = hire
+    return claim_form
 
 
 EDGE_AMOUNTS = [
@@ -355,7 +368,7 @@ REFUSED_AMOUNTS = ["1." + "0" * 5000, "1" + "0" * 25, "10000000000", "0", "-1", 
 
 
 @pytest.mark.parametrize(("text", "amount"), EDGE_AMOUNTS)
-def test_the_form_and_the_api_read_an_amount_alike(claim_form_for: Any, text: str, amount: Decimal) -> None:
+def test_the_form_and_the_api_read_an_amount_alike(claim_form_for: ClaimFormFor, text: str, amount: Decimal) -> None:
     form = claim_form_for(text)
     assert form.is_valid(), form.errors
     assert [line.requested_amount for line in form.cleaned_data["lines"]] == [amount]
@@ -363,10 +376,11 @@ def test_the_form_and_the_api_read_an_amount_alike(claim_form_for: Any, text: st
 
 
 @pytest.mark.parametrize("text", REFUSED_AMOUNTS)
-def test_the_form_and_the_api_refuse_an_amount_alike_in_chinese(claim_form_for: Any, text: str) -> None:
+def test_the_form_and_the_api_refuse_an_amount_alike_in_chinese(claim_form_for: ClaimFormFor, text: str) -> None:
     form = claim_form_for(text)
     assert not form.is_valid()
     [form_message] = form.errors[f"amount_{claim_form_for.hire.pk}"]
+    assert isinstance(form_message, str)
     assert CHINESE.search(form_message), form_message
     with pytest.raises(serializers.ValidationError) as refused:
         AmountField().run_validation(text)

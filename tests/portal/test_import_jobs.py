@@ -4,6 +4,12 @@ see it. Tasks run eagerly here (test settings); the worker is the same code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 import logging
 import socket
 import threading
@@ -19,6 +25,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from portal import broker
 from portal.calendar import TenDayPeriod
@@ -73,12 +80,12 @@ def _client(user: User) -> Client:
     return client
 
 
-def _upload_positions(client: Client, path: Path, **extra: Any):  # type: ignore[no-untyped-def]
+def _upload_positions(client: Client, path: Path, **extra: Any) -> TestResponse:
     with path.open("rb") as handle:
         return client.post(reverse("positions:import"), {"period": str(PERIOD), "file": handle, **extra})
 
 
-def _upload_hires(client: Client, path: Path, **extra: Any):  # type: ignore[no-untyped-def]
+def _upload_hires(client: Client, path: Path, **extra: Any) -> TestResponse:
     with path.open("rb") as handle:
         return client.post(reverse("referrals:hire_import"), {"file": handle, "preview": "1", **extra})
 
@@ -94,11 +101,12 @@ def _poll(client: Client, job: ImportJob) -> str:
 def _queued_positions_job(tmp_path: Path, clerk: User, rows: int = 3, **row_overrides: Any) -> ImportJob:
     """A positions job as an upload leaves it when no worker has been reached yet."""
     sheet = write_sheet(tmp_path / "queued.xlsx", [row(n, **row_overrides) for n in range(1, rows + 1)])
+    assert clerk.district is not None
     return import_jobs.import_job_create(
         kind=ImportJobKind.POSITIONS,
         data=sheet.read_bytes(),
         filename="queued.xlsx",
-        district=clerk.district,  # type: ignore[arg-type]
+        district=clerk.district,
         period=PERIOD,
         by=clerk,
     )
@@ -114,8 +122,11 @@ def _confirmed_job(tmp_path: Path, clerk: User, rows: int = 3) -> ImportJob:
 # ---- The whole flow through the pages ---------------------------------------------------------------------------
 
 
-def test_a_large_sheet_is_validated_then_written_by_the_worker(  # type: ignore[no-untyped-def]
-    tmp_path: Path, tongliang: District, tl_clerk: User, django_capture_on_commit_callbacks
+def test_a_large_sheet_is_validated_then_written_by_the_worker(
+    tmp_path: Path,
+    tongliang: District,
+    tl_clerk: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     rows = 1_500  # past BACKGROUND_MIN_BYTES as written by openpyxl: the real threshold, not a patched one
     sheet = write_sheet(tmp_path / "large.xlsx", [row(n) for n in range(1, rows + 1)])
@@ -174,8 +185,8 @@ def test_a_small_sheet_keeps_the_immediate_preview(tmp_path: Path, tl_clerk: Use
 
 
 @pytest.mark.usefixtures("every_sheet_in_background")
-def test_row_errors_fail_the_job_with_row_and_column(  # type: ignore[no-untyped-def]
-    tmp_path: Path, tl_clerk: User, django_capture_on_commit_callbacks
+def test_row_errors_fail_the_job_with_row_and_column(
+    tmp_path: Path, tl_clerk: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     client = _client(tl_clerk)
     sheet = write_sheet(tmp_path / "bad.xlsx", [row(1), row(2, headcount="若干"), row(3, education="小学")])
@@ -205,8 +216,8 @@ def test_the_request_checks_the_file_before_any_job_exists(tmp_path: Path, tl_cl
 
 
 @pytest.mark.usefixtures("every_sheet_in_background")
-def test_a_hire_sheet_goes_the_same_way_with_id_numbers_masked(  # type: ignore[no-untyped-def]
-    tmp_path: Path, district: District, clerk: User, django_capture_on_commit_callbacks
+def test_a_hire_sheet_goes_the_same_way_with_id_numbers_masked(
+    tmp_path: Path, district: District, clerk: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     post = PositionFactory(batch__district=district, published=True, name="智能制造工程师")
     client = _client(clerk)
@@ -254,7 +265,7 @@ def test_progress_is_on_the_job_row_while_the_worker_validates(
     seen: list[tuple[str, int, int | None]] = []
     reporter = import_jobs._progress
 
-    def watching(job_id: int):  # type: ignore[no-untyped-def]
+    def watching(job_id: int) -> Callable[[int, int], None]:
         report = reporter(job_id)
 
         def observed(done: int, total: int) -> None:
@@ -349,12 +360,12 @@ def unreachable_broker(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.mark.usefixtures("every_sheet_in_background")
 @pytest.mark.parametrize("unreachable_broker", ["stopped", "hung"], indirect=True)
-def test_with_the_broker_down_the_upload_returns_fast_and_the_sweep_runs_the_job(  # type: ignore[no-untyped-def]
+def test_with_the_broker_down_the_upload_returns_fast_and_the_sweep_runs_the_job(
     tmp_path: Path,
     tl_clerk: User,
     unreachable_broker: str,
     caplog: pytest.LogCaptureFixture,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client = _client(tl_clerk)
     sheet = write_sheet(tmp_path / "a.xlsx", [row(1), row(2)])

@@ -4,6 +4,11 @@ user name once failed axes' varchar(255) insert."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 import logging
 
 import pytest
@@ -22,11 +27,11 @@ WRONG = "请输入一个正确的"  # the start of Django's "wrong user name or 
 
 
 def _clerk() -> User:
-    user: User = UserFactory(clerk=True)  # type: ignore[assignment]
+    user: User = UserFactory(clerk=True)
     return user
 
 
-def _login(username: str, password: str, *, ip: str = "10.20.0.1", client: Client | None = None):
+def _login(username: str, password: str, *, ip: str = "10.20.0.1", client: Client | None = None) -> TestResponse:
     return (client or Client()).post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 

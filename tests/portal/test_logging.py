@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+
 import logging
 import sys
 
@@ -22,8 +27,8 @@ def formatter() -> logging.Formatter:
     return import_string(config["()"])(config["format"])
 
 
-def _record(msg: str, *args: object, exc_info: object = None) -> logging.LogRecord:
-    return logging.LogRecord("portal.test", logging.WARNING, __file__, 1, msg, args, exc_info)  # type: ignore[arg-type]
+def _record(msg: str, *args: object, exc_info: OptExcInfo | None = None) -> logging.LogRecord:
+    return logging.LogRecord("portal.test", logging.WARNING, __file__, 1, msg, args, exc_info)
 
 
 def test_message_and_arguments_are_masked(formatter: logging.Formatter) -> None:

@@ -7,12 +7,14 @@ import socket
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.http.response import HttpResponseRedirectBase
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +23,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from portal import broker
 from portal.celery import app
@@ -69,7 +72,9 @@ def _notify(user: User, kind: str = K.CLAIM_DECISION, **kwargs: str) -> Notifica
 # ---- notify: inbox always, e-mail when wanted ------------------------------------------------------------------
 
 
-def test_a_third_party_gets_claim_results_by_email_by_default(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_third_party_gets_claim_results_by_email_by_default(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     user = _third_party()
     with django_capture_on_commit_callbacks(execute=False):
         notification = _notify(user)
@@ -146,7 +151,9 @@ def test_notify_many_writes_in_a_constant_number_of_queries() -> None:
 # ---- the outbox: sent by the task, once --------------------------------------------------------------------------
 
 
-def test_the_outbox_is_sent_once_however_often_the_task_runs(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_outbox_is_sent_once_however_often_the_task_runs(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         _notify(_third_party())
     assert mail.outbox == []
@@ -161,7 +168,7 @@ def test_the_outbox_is_sent_once_however_often_the_task_runs(django_capture_on_c
     assert message.sent_at is not None and message.attempts == 1
 
 
-def test_the_commit_kicks_the_task(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_commit_kicks_the_task(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         notify_many(recipients=[_third_party(), _third_party()], kind=K.CLAIM_DECISION, title="已通过", body="")
     assert len(mail.outbox) == 2
@@ -169,7 +176,7 @@ def test_the_commit_kicks_the_task(django_capture_on_commit_callbacks) -> None: 
 
 
 def test_a_broker_failure_after_commit_neither_raises_nor_loses_the_email(
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     user = _third_party()
@@ -218,7 +225,9 @@ def test_the_kick_gives_up_quickly_on_a_stopped_or_hung_redis(
     assert "无法连接消息队列" in caplog.text
 
 
-def test_a_failing_mail_server_is_retried_later_with_the_error_kept(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_mail_server_is_retried_later_with_the_error_kept(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with django_capture_on_commit_callbacks(execute=False):
         _notify(_third_party())
     with mock.patch("portal.notifications.services.send_mail", side_effect=ConnectionRefusedError("smtp down")):
@@ -236,7 +245,7 @@ def test_a_failing_mail_server_is_retried_later_with_the_error_kept(django_captu
 
 
 def test_an_id_number_in_a_notice_is_masked_in_the_inbox_and_the_email(
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     number = make_id_number(7)
@@ -301,7 +310,9 @@ def _staff_with_work(**kwargs: object) -> User:
     return clerk
 
 
-def test_the_digest_goes_once_a_day_to_staff_who_chose_it_and_have_work(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_digest_goes_once_a_day_to_staff_who_chose_it_and_have_work(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     clerk = _staff_with_work()
     idle = UserFactory(clerk=True, email="idle@example.cn")  # chose it, nothing waiting
     notifications.notification_preferences_save(user=idle, by_email=[K.DIGEST])
@@ -330,7 +341,7 @@ def test_the_digest_goes_once_a_day_to_staff_who_chose_it_and_have_work(django_c
     assert len(mail.outbox) == 2
 
 
-def test_the_digest_task_is_idempotent(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_digest_task_is_idempotent(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     _staff_with_work()
     _staff_with_work(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
@@ -341,7 +352,7 @@ def test_the_digest_task_is_idempotent(django_capture_on_commit_callbacks) -> No
 
 def test_one_users_broken_queue_does_not_stop_the_others_digest(
     monkeypatch: pytest.MonkeyPatch,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     broken, fine = _staff_with_work(), _staff_with_work()
     real = notifications.work_queues_for
@@ -360,7 +371,7 @@ def test_one_users_broken_queue_does_not_stop_the_others_digest(
 
 def test_the_beat_schedule_drains_the_outbox_and_sends_digests_in_the_morning() -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
-    entries = {entry["task"]: entry["schedule"] for entry in schedule.values()}
+    entries: dict[object, Any] = {entry["task"]: entry["schedule"] for entry in schedule.values()}
     assert entries["portal.tasks.send_outbox"].minute == set(range(60))
     digest = entries["portal.tasks.send_staff_digests"]
     assert digest.hour == {8, 9, 10, 11} and digest.minute == {0}
@@ -373,6 +384,7 @@ def test_the_beat_schedule_drains_the_outbox_and_sends_digests_in_the_morning() 
 
 def test_the_inbox_needs_a_sign_in() -> None:
     response = Client().get(INBOX)
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
@@ -398,6 +410,7 @@ def test_reading_a_notice_marks_it_and_follows_its_link() -> None:
     client = _client(me)
     assert client.get(reverse("portal:notification_read", args=[notification.pk])).status_code == 405
     response = client.post(reverse("portal:notification_read", args=[notification.pk]))
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url == "/workspace/"
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -418,6 +431,7 @@ def test_reading_never_redirects_off_the_portal(url: str) -> None:
     # Written past notify's check, as a row from an old version or a bad import would be.
     notification = Notification.objects.create(recipient=me, kind=K.ACCOUNT, title="t", url=url)
     response = _client(me).post(reverse("portal:notification_read", args=[notification.pk]))
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url == INBOX
 
 

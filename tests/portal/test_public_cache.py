@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from unittest import mock
 
 import pytest
@@ -13,7 +15,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
+from referrals.models import PublicityNotice
 from referrals.selectors import notice_public_next_change
 from referrals.services import HireData, hire_move, hire_record, notice_publish
 from tests.factories import DistrictFactory, PositionFactory, UserFactory, make_id_number
@@ -28,14 +32,16 @@ TOKEN = re.compile(r'<meta name="csrf-token" content="([A-Za-z0-9]+)">')
 
 
 @pytest.fixture(autouse=True)
-def _cache_on(settings):  # type: ignore[no-untyped-def]
+def _cache_on(settings: Settings) -> Iterator[None]:
     settings.PUBLIC_CACHE_SECONDS = 60
     cache.clear()
     yield
     cache.clear()
 
 
-def _notice(name: str, *, published_on: datetime.date | None = None, now=PUBLISHING_DAY):  # type: ignore[no-untyped-def]
+def _notice(
+    name: str, *, published_on: datetime.date | None = None, now: datetime.datetime = PUBLISHING_DAY
+) -> PublicityNotice:
     district = DistrictFactory()
     clerk = UserFactory(clerk=True, district=district)
     position = PositionFactory(batch__district=district, published=True)
@@ -48,7 +54,13 @@ def _notice(name: str, *, published_on: datetime.date | None = None, now=PUBLISH
     return notice_publish(hires=[hire], published_on=published_on, title=f"{name}的公示", by=clerk, now=now)
 
 
-def _at(moment: datetime.datetime):  # type: ignore[no-untyped-def]
+def _token(page: str) -> str:
+    match = TOKEN.search(page)
+    assert match is not None, page
+    return match.group(1)
+
+
+def _at(moment: datetime.datetime) -> AbstractContextManager[object]:
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
@@ -78,7 +90,7 @@ def test_each_reader_of_a_shared_copy_gets_its_own_working_csrf_token() -> None:
         render.assert_not_called()  # served from the copy
     second_page = second_reply.content.decode()
     assert "张三" in second_page
-    tokens = [TOKEN.search(page).group(1) for page in (first_page, second_page)]  # type: ignore[union-attr]
+    tokens = [_token(page) for page in (first_page, second_page)]
     assert tokens[0] != tokens[1] and "@@" not in second_page
     # The second reader's own token (and the cookie that came with it) passes the CSRF check of the objection form.
     assert second_reply.cookies.get("csrftoken")
@@ -129,7 +141,7 @@ def test_the_public_api_list_is_shared_between_anonymous_readers_only() -> None:
             assert staff.get(url).json()["count"] == 2
 
 
-def test_off_when_the_setting_is_zero(settings) -> None:  # type: ignore[no-untyped-def]
+def test_off_when_the_setting_is_zero(settings: Settings) -> None:
     settings.PUBLIC_CACHE_SECONDS = 0
     _notice("张三")
     url = reverse("referrals:publicity_list")

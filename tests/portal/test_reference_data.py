@@ -138,7 +138,7 @@ def test_loading_twice_changes_nothing(reference_data: None) -> None:
 
 
 @pytest.mark.django_db
-def test_reloading_the_reference_data_keeps_the_contacts_an_admin_entered(reference_data) -> None:  # type: ignore[no-untyped-def]
+def test_reloading_the_reference_data_keeps_the_contacts_an_admin_entered(reference_data: None) -> None:
     district = District.objects.get(name="铜梁区")
     district.objection_phone = "023-45678901"
     district.objection_address = "重庆市铜梁区巴川街道龙城大道1号"

@@ -483,6 +483,7 @@ def test_the_list_shows_pending_first_and_masks_id_numbers_and_bank_accounts() -
     officer = UserFactory(centre=True)
     verified = ThirdPartyFactory(name="甲已核验机构", bank_account="6222000011112222")
     verification.third_party_verify(third_party=verified, by=officer)
+    assert verified.credit_code is not None
     person = ThirdPartyFactory(individual=True, name="乙待核验个人", bank_account="6222000033334444")
     UserFactory(third_party_user=True, third_party=person, username="yi-account")
 
@@ -506,6 +507,7 @@ def test_the_list_filters_by_state_and_searches_by_name_code_or_whole_id_number(
     assert "赵个人" in pending and "渝才猎头" not in pending
     assert "渝才猎头" in _list(officer, status="verified")
     assert "渝才猎头" in _list(officer, q="猎头") and "赵个人" not in _list(officer, q="猎头")
+    assert agency_party.credit_code is not None
     assert "渝才猎头" in _list(officer, q=agency_party.credit_code[-8:])
     assert person.id_number is not None
     assert "赵个人" in _list(officer, q=person.id_number.lower())

@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
+from django.http.response import HttpResponseRedirectBase
 from django.test import Client
 from django.utils import timezone
 
@@ -227,6 +228,7 @@ def test_an_admin_sets_the_period_on_one_form(db: None) -> None:
     client = Client()
     client.force_login(admin)
     response = client.get("/admin/portal/retentionpolicy/")
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url.endswith("/admin/portal/retentionpolicy/1/change/")
     response = client.post(response.url, {"hire_years": "8", "claim_years": "6"})
     assert response.status_code == 302

@@ -16,6 +16,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
+from django.http.response import HttpResponseRedirectBase
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +48,7 @@ def _password_only(user: User, password: str) -> Client:
     """A client past the password form, not yet past the code."""
     client = Client()
     response = client.post(LOGIN, {"username": user.username, "password": password})
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url == reverse("portal:workspace")
     return client
 
@@ -90,8 +92,10 @@ def test_first_sign_in_enrols_an_authenticator_from_the_qr_page(password: str) -
     officer = UserFactory(centre=True)
     client = _password_only(officer, password)
     held = client.get(reverse("portal:workspace"))
+    assert isinstance(held, HttpResponseRedirectBase), held.status_code
     assert held.status_code == 302 and held.url == f"{VERIFY}?next=%2Fworkspace%2F"
     to_setup = client.get(held.url)
+    assert isinstance(to_setup, HttpResponseRedirectBase), to_setup.status_code
     assert to_setup.status_code == 302 and to_setup.url == f"{SETUP}?next=%2Fworkspace%2F"
 
     page = client.get(to_setup.url)
@@ -117,6 +121,7 @@ def test_first_sign_in_enrols_an_authenticator_from_the_qr_page(password: str) -
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     code = f"{totp(device.bin_key):06d}"  # what the phone shows, computed from the key the QR code carries
     done = client.post(SETUP, {"code": code, "next": "/workspace/"})
+    assert isinstance(done, HttpResponseRedirectBase), done.status_code
     assert done.status_code == 302 and done.url == "/workspace/"
     assert TOTPDevice.objects.get(user=officer).confirmed
     workspace = client.get("/workspace/")
@@ -132,12 +137,14 @@ def test_an_enrolled_officer_gives_the_current_code_and_goes_where_they_were_goi
     client = Client()
     client.post(LOGIN, {"username": reviewer.username, "password": password, "next": "/claims/review/"})
     held = client.get("/claims/review/")
+    assert isinstance(held, HttpResponseRedirectBase), held.status_code
     assert held.status_code == 302 and held.url == f"{VERIFY}?next=%2Fclaims%2Freview%2F"
     page = client.get(held.url)
     assert page.status_code == 200 and "双因素认证" in page.content.decode()
     half_signed_in_key = client.session.session_key
 
     response = client.post(VERIFY, {"code": usable_code(device), "next": "/claims/review/"})
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url == "/claims/review/"
     # The verified session is a new one: the key known before the code does not carry the privileges.
     assert client.session.session_key != half_signed_in_key
@@ -151,10 +158,13 @@ def test_a_foreign_next_is_ignored(password: str) -> None:
     device = authenticator(officer)
     client = _password_only(officer, password)
     response = client.post(VERIFY, {"code": usable_code(device), "next": "https://evil.example/steal"})
+    assert isinstance(response, HttpResponseRedirectBase), response.status_code
     assert response.status_code == 302 and response.url == reverse("portal:workspace")
 
 
-def test_a_wrong_code_is_refused_counted_and_logged_without_the_code(password: str, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_code_is_refused_counted_and_logged_without_the_code(
+    password: str, caplog: pytest.LogCaptureFixture
+) -> None:
     officer = UserFactory(centre=True)
     device = authenticator(officer)
     client = _password_only(officer, password)
@@ -240,8 +250,10 @@ def test_a_half_signed_in_officer_reaches_nothing_but_the_code_and_logout(passwo
     client = _password_only(admin, password)
     for url in ["/workspace/", "/positions/", "/claims/review/", "/dashboard/", "/admin/", "/admin/login/", "/"]:
         response = client.get(url)
+        assert isinstance(response, HttpResponseRedirectBase), response.status_code
         assert response.status_code == 302 and response.url.startswith(VERIFY), url
     posted = client.post("/settings/notifications/", {})
+    assert isinstance(posted, HttpResponseRedirectBase), posted.status_code
     assert posted.status_code == 302 and posted.url == VERIFY
     api = client.get("/api/v1/positions/")
     assert api.status_code == 403 and api.json() == {
@@ -257,6 +269,7 @@ def test_a_half_signed_in_officer_reaches_nothing_but_the_code_and_logout(passwo
     assert logged_out.status_code == 302
     assert not Session.objects.filter(session_key=key).exists()
     after = client.get("/workspace/")
+    assert isinstance(after, HttpResponseRedirectBase), after.status_code
     assert after.status_code == 302 and after.url.startswith(reverse("login"))
 
 
@@ -325,8 +338,11 @@ def test_an_admin_resets_a_lost_phone_and_the_officer_enrols_again(password: str
 
     # The officer's verified session no longer counts: the next page asks for enrolment again.
     held = officer_client.get("/workspace/")
+    assert isinstance(held, HttpResponseRedirectBase), held.status_code
     assert held.status_code == 302 and held.url.startswith(VERIFY)
-    assert officer_client.get(held.url).url.startswith(SETUP)
+    to_setup = officer_client.get(held.url)
+    assert isinstance(to_setup, HttpResponseRedirectBase)
+    assert to_setup.url.startswith(SETUP)
 
 
 def test_reset_through_the_service_and_the_admin_delete_are_recorded() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -34,7 +36,7 @@ class Everything(forms.Form):
     )
 
 
-def _both(form_class: type[forms.BaseForm], **kwargs: object) -> tuple[list[str], list[str]]:
+def _both(form_class: type[forms.BaseForm], **kwargs: Any) -> tuple[list[str], list[str]]:
     rendered = []
     for renderer in (DJANGO, PORTAL):
         form = form_class(renderer=renderer, **kwargs)
@@ -84,8 +86,11 @@ class Notes(forms.Form):
 def test_a_textarea_reads_line_breaks_back_as_stored(widget: forms.Widget) -> None:
     # HTML's form submission sends every line break of a <textarea> as CRLF, whatever the text held.
     sent = {"notes": "1. 熟悉工业控制；\r\n2. 有项目经验。\r\n\r\n旧式换行\r结尾"}
-    assert widget.value_from_datadict(sent, {}, "notes") == "1. 熟悉工业控制；\n2. 有项目经验。\n\n旧式换行\n结尾"
-    assert widget.value_from_datadict({}, {}, "notes") is None
+    assert (
+        widget.value_from_datadict(sent, MultiValueDict(), "notes")
+        == "1. 熟悉工业控制；\n2. 有项目经验。\n\n旧式换行\n结尾"
+    )
+    assert widget.value_from_datadict({}, MultiValueDict(), "notes") is None
 
 
 def test_a_form_saved_unchanged_gives_back_its_text() -> None:
@@ -116,8 +121,8 @@ def test_a_field_that_words_its_own_limit_keeps_it() -> None:
         code = forms.CharField(max_length=4, error_messages={"max_length": "编码为4位。"})
         note = forms.CharField(max_length=4, widget=Textarea())
 
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
             bootstrap(self)
 
     form = Own(data={"code": "12345", "note": "一二三四五六"})

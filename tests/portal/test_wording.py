@@ -22,7 +22,7 @@ def test_the_password_rules_say_nin() -> None:
 
 
 @pytest.mark.django_db
-def test_the_password_change_page_says_nin(password) -> None:  # type: ignore[no-untyped-def]
+def test_the_password_change_page_says_nin(password: str) -> None:
     user = UserFactory()
     client = Client()
     client.force_login(user)

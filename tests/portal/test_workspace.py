@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
-from portal.models import CalendarYear, SubsidyCap, User
+from portal.models import CalendarYear, Employer, SubsidyCap, ThirdParty, User
 from positions.models import Position, PositionBatch
 from positions.services import batch_send, position_move
 from referrals.services import notice_publish, objection_lodge
@@ -98,11 +98,11 @@ def _caps() -> None:
         )
 
 
-def _claim(party: object, claimant: User, employer: object, name: str, amount: str) -> Claim:
+def _claim(party: ThirdParty | None, claimant: User, employer: Employer, name: str, amount: str) -> Claim:
     hire = claimable_hire(party, employer=employer, name=name)
     claim = claim_create(
         data=ClaimData(
-            employer=employer,  # type: ignore[arg-type]
+            employer=employer,
             employer_contact="联系人",
             employer_phone="023-66666666",
             lines=(ClaimLine(hire=hire, requested_amount=Decimal(amount)),),

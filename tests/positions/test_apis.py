@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pytest_django.fixtures import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
+from portal.models import User
 from positions.constants import PositionStatus
 from positions.models import Position
 from tests.factories import DistrictFactory, EmployerFactory, PositionFactory, UserFactory
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/positions/"
 
 
-def _client(user=None) -> APIClient:  # type: ignore[no-untyped-def]
+def _client(user: User | None = None) -> APIClient:
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
@@ -97,7 +99,7 @@ def test_outsiders_cannot_write() -> None:
     assert Position.objects.count() == 0
 
 
-def test_list_queries_do_not_grow_with_posts(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_queries_do_not_grow_with_posts(django_assert_num_queries: DjangoAssertNumQueries) -> None:
     def count_queries(n: int) -> int:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext

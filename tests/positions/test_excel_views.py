@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 import io
 from pathlib import Path
 from typing import Any
@@ -28,7 +33,7 @@ def tongliang(reference_data: None) -> District:
     return District.objects.get(code="500151")
 
 
-def _upload(client: Client, path: Path, period: TenDayPeriod, **extra: Any):  # type: ignore[no-untyped-def]
+def _upload(client: Client, path: Path, period: TenDayPeriod, **extra: Any) -> TestResponse:
     with path.open("rb") as handle:
         return client.post(reverse("positions:import"), {"period": str(period), "file": handle, **extra})
 

@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
-from portal.models import District, Employer
+from portal.models import District, Employer, User
 from positions.constants import BatchStatus, PositionSource, PositionStatus
-from positions.importing import PortalImportError, import_positions, preview_positions, read_sheet
+from positions.importing import ImportResult, PortalImportError, import_positions, preview_positions, read_sheet
 from positions.models import Position, PositionBatch
 from tests.factories import EmployerFactory, PositionBatchFactory, UserFactory
 
@@ -101,16 +101,18 @@ def tongliang(reference_data: None) -> District:
 
 
 @pytest.fixture
-def clerk(tongliang: District) -> Any:
+def clerk(tongliang: District) -> User:
     return UserFactory(clerk=True, district=tongliang)
 
 
-def run(path: Path | bytes, district: District, by: Any, **kwargs: Any) -> Any:
+def run(path: Path | bytes, district: District, by: User, **kwargs: Any) -> ImportResult:
     return import_positions(file=path, district=district, period=PERIOD, by=by, **kwargs)
 
 
 @pytest.mark.django_db
-def test_the_notice_example_row_imports_as_a_special_recruitment_post(tmp_path, tongliang, clerk):
+def test_the_notice_example_row_imports_as_a_special_recruitment_post(
+    tmp_path: Path, tongliang: District, clerk: User
+) -> None:
     sheet = write_sheet(tmp_path / "annex1.xlsx", [EXAMPLE])
 
     result = run(sheet, tongliang, clerk)
@@ -136,7 +138,7 @@ def test_the_notice_example_row_imports_as_a_special_recruitment_post(tmp_path, 
 
 
 @pytest.mark.django_db
-def test_messy_cells_are_understood(tmp_path, tongliang, clerk):
+def test_messy_cells_are_understood(tmp_path: Path, tongliang: District, clerk: User) -> None:
     existing = EmployerFactory(name="重庆已有科技有限公司", district=tongliang)
     rows = [
         row(
@@ -166,7 +168,7 @@ def test_messy_cells_are_understood(tmp_path, tongliang, clerk):
 
 
 @pytest.mark.django_db
-def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path, tongliang, clerk):
+def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path: Path, tongliang: District, clerk: User) -> None:
     rows = [row(1), row(2, headcount="若干"), row(3, headcount=4.5, education="研究生")]
     sheet = write_sheet(tmp_path / "bad.xlsx", rows)
 
@@ -197,7 +199,9 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(tmp_path, tongliang
         ({"source": None}, "填报来源", "请填写填报来源"),
     ],
 )
-def test_row_rules(tmp_path, tongliang, clerk, overrides, column, fragment):
+def test_row_rules(
+    tmp_path: Path, tongliang: District, clerk: User, overrides: dict[str, object], column: str, fragment: str
+) -> None:
     sheet = write_sheet(tmp_path / "rule.xlsx", [row(1, **overrides)])
 
     with pytest.raises(PortalImportError) as caught:
@@ -209,7 +213,7 @@ def test_row_rules(tmp_path, tongliang, clerk, overrides, column, fragment):
 
 
 @pytest.mark.django_db
-def test_reimporting_the_same_sheet_adds_nothing(tmp_path, tongliang, clerk):
+def test_reimporting_the_same_sheet_adds_nothing(tmp_path: Path, tongliang: District, clerk: User) -> None:
     sheet = write_sheet(tmp_path / "again.xlsx", [EXAMPLE, row(2), row(3)])
     run(sheet, tongliang, clerk)
 
@@ -222,7 +226,9 @@ def test_reimporting_the_same_sheet_adds_nothing(tmp_path, tongliang, clerk):
 
 
 @pytest.mark.django_db
-def test_a_duplicate_within_the_sheet_is_refused_naming_both_rows(tmp_path, tongliang, clerk):
+def test_a_duplicate_within_the_sheet_is_refused_naming_both_rows(
+    tmp_path: Path, tongliang: District, clerk: User
+) -> None:
     sheet = write_sheet(
         tmp_path / "dup.xlsx", [row(1), row(2), row(3, employer="重庆导入测试有限公司1", bounty="智能制造工程师1")]
     )
@@ -237,7 +243,7 @@ def test_a_duplicate_within_the_sheet_is_refused_naming_both_rows(tmp_path, tong
 
 
 @pytest.mark.django_db
-def test_preview_writes_nothing_and_lists_new_employers(tmp_path, tongliang, clerk):
+def test_preview_writes_nothing_and_lists_new_employers(tmp_path: Path, tongliang: District, clerk: User) -> None:
     EmployerFactory(name="重庆导入测试有限公司1", district=tongliang)
     employers = Employer.objects.count()
     sheet = write_sheet(tmp_path / "preview.xlsx", [row(1), row(2), row(3, headcount="若干")])
@@ -264,7 +270,7 @@ def test_preview_writes_nothing_and_lists_new_employers(tmp_path, tongliang, cle
     ],
     ids=["text", "random", "empty"],
 )
-def test_a_file_that_is_not_xlsx_is_refused(tmp_path, tongliang, clerk, content):
+def test_a_file_that_is_not_xlsx_is_refused(tmp_path: Path, tongliang: District, clerk: User, content: bytes) -> None:
     fake = tmp_path / "annex1.xlsx"
     fake.write_bytes(content)
 
@@ -272,7 +278,7 @@ def test_a_file_that_is_not_xlsx_is_refused(tmp_path, tongliang, clerk, content)
         run(fake, tongliang, clerk)
 
 
-def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
+def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/document.xml", "<w/>")
@@ -282,7 +288,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
         read_sheet(buffer.getvalue())
 
 
-def test_a_zip_bomb_is_refused_quickly():
+def test_a_zip_bomb_is_refused_quickly() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -298,7 +304,7 @@ def test_a_zip_bomb_is_refused_quickly():
     assert caught.value.code == "zip_ratio"
 
 
-def test_too_many_entries_and_too_large_files_are_refused():
+def test_too_many_entries_and_too_large_files_are_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -311,7 +317,7 @@ def test_too_many_entries_and_too_large_files_are_refused():
         read_sheet(b"PK" + b"\0" * (20 * 1024 * 1024))
 
 
-def test_a_sheet_without_the_annex_header_is_refused(tmp_path):
+def test_a_sheet_without_the_annex_header_is_refused(tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -323,7 +329,7 @@ def test_a_sheet_without_the_annex_header_is_refused(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_sent_batch_is_refused(tmp_path, tongliang, clerk):
+def test_a_sent_batch_is_refused(tmp_path: Path, tongliang: District, clerk: User) -> None:
     PositionBatchFactory(district=tongliang, period=str(PERIOD), status=BatchStatus.SENT, sent_at=timezone.now())
     sheet = write_sheet(tmp_path / "late.xlsx", [row(1)])
 
@@ -337,7 +343,7 @@ def test_a_sent_batch_is_refused(tmp_path, tongliang, clerk):
 
 
 @pytest.mark.django_db
-def test_only_the_districts_clerk_or_an_admin_may_import(tmp_path, tongliang):
+def test_only_the_districts_clerk_or_an_admin_may_import(tmp_path: Path, tongliang: District) -> None:
     sheet = write_sheet(tmp_path / "perm.xlsx", [row(1)])
     other_clerk = UserFactory(clerk=True, district=District.objects.get(code="500120"))
     reviewer = UserFactory(district_reviewer=True, district=tongliang)
@@ -353,7 +359,7 @@ def test_only_the_districts_clerk_or_an_admin_may_import(tmp_path, tongliang):
 
 
 @pytest.mark.django_db
-def test_query_count_does_not_grow_with_rows(tmp_path, tongliang, clerk):
+def test_query_count_does_not_grow_with_rows(tmp_path: Path, tongliang: District, clerk: User) -> None:
     PositionBatchFactory(district=tongliang, period=str(PERIOD))
 
     def queries(n: int, name: str) -> tuple[list[str], int]:
@@ -377,7 +383,7 @@ def test_query_count_does_not_grow_with_rows(tmp_path, tongliang, clerk):
 
 
 @pytest.mark.django_db
-def test_command_prints_row_errors_and_writes_nothing(tmp_path, tongliang, clerk):
+def test_command_prints_row_errors_and_writes_nothing(tmp_path: Path, tongliang: District, clerk: User) -> None:
     sheet = write_sheet(tmp_path / "cmd.xlsx", [row(1), row(2, headcount="若干")])
     err = io.StringIO()
 
@@ -391,7 +397,7 @@ def test_command_prints_row_errors_and_writes_nothing(tmp_path, tongliang, clerk
 
 
 @pytest.mark.django_db
-def test_command_dry_run_writes_nothing_then_imports(tmp_path, tongliang, clerk):
+def test_command_dry_run_writes_nothing_then_imports(tmp_path: Path, tongliang: District, clerk: User) -> None:
     sheet = write_sheet(tmp_path / "cmd.xlsx", [EXAMPLE, row(2)])
     UserFactory(admin=True)
     employers = Employer.objects.count()
@@ -410,7 +416,7 @@ def test_command_dry_run_writes_nothing_then_imports(tmp_path, tongliang, clerk)
 
 
 @pytest.mark.django_db
-def test_command_refuses_unknown_district_and_bad_period(tmp_path, tongliang, clerk):
+def test_command_refuses_unknown_district_and_bad_period(tmp_path: Path, tongliang: District, clerk: User) -> None:
     sheet = write_sheet(tmp_path / "cmd.xlsx", [row(1)])
     with pytest.raises(CommandError, match="区划代码"):
         call_command("import_positions", str(sheet), district="999999", period=str(PERIOD), user=clerk.username)
@@ -419,7 +425,7 @@ def test_command_refuses_unknown_district_and_bad_period(tmp_path, tongliang, cl
 
 
 @pytest.mark.django_db
-def test_another_districts_employer_is_refused_on_its_row(tmp_path, tongliang, clerk):
+def test_another_districts_employer_is_refused_on_its_row(tmp_path: Path, tongliang: District, clerk: User) -> None:
     """Employer names are unique city-wide: a sheet naming another district's employer must not file posts for it."""
     other = EmployerFactory(name="重庆外区测试有限公司", district=District.objects.get(code="500112"))
     sheet = write_sheet(tmp_path / "other.xlsx", [row(1), row(2, employer=other.name)])
@@ -429,5 +435,6 @@ def test_another_districts_employer_is_refused_on_its_row(tmp_path, tongliang, c
 
     [error] = caught.value.errors
     assert (error.row, error.column) == (5, "用人单位")
+    assert other.district is not None
     assert f"“{other.name}”是{other.district.name}的用人单位" in error.message
     assert not Position.objects.exists()

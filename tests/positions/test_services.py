@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from auditlog.models import LogEntry
 
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
+from portal.models import District, Employer, User
 from positions.constants import BatchStatus, PositionStatus
 from positions.models import Position, PositionBatch
 from positions.services import (
@@ -24,8 +27,8 @@ from tests.factories import EmployerFactory, PositionFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _data(employer, **overrides) -> PositionData:  # type: ignore[no-untyped-def]
-    fields = {
+def _data(employer: Employer, **overrides: Any) -> PositionData:
+    fields: dict[str, Any] = {
         "employer": employer,
         "channel": Channel.SPECIAL_RECRUITMENT,
         "name": " 前沿通信技术与政策研究工程师 ",
@@ -39,7 +42,7 @@ def _data(employer, **overrides) -> PositionData:  # type: ignore[no-untyped-def
     return PositionData(**(fields | overrides))
 
 
-def test_a_clerk_drafts_a_post_with_parsed_salary(district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_drafts_a_post_with_parsed_salary(district: District, clerk: User) -> None:
     position = position_create(
         data=_data(EmployerFactory(district=district)), district=district, period=TenDayPeriod.current(), by=clerk
     )
@@ -50,7 +53,7 @@ def test_a_clerk_drafts_a_post_with_parsed_salary(district, clerk) -> None:  # t
     assert LogEntry.objects.get_for_object(position).get().actor == clerk
 
 
-def test_rules_hold_in_the_service_not_only_the_form(district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_rules_hold_in_the_service_not_only_the_form(district: District, clerk: User) -> None:
     employer = EmployerFactory(district=district)
     with pytest.raises(PortalError, match="需求人数") as excinfo:
         position_create(data=_data(employer, headcount=0), district=district, period=TenDayPeriod.current(), by=clerk)
@@ -60,7 +63,7 @@ def test_rules_hold_in_the_service_not_only_the_form(district, clerk) -> None:  
         position_create(data=_data(employer), district=district, period=TenDayPeriod.current(), by=clerk)
 
 
-def test_only_the_districts_own_clerk_fills_posts(district) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_districts_own_clerk_fills_posts(district: District) -> None:
     outsider = UserFactory(clerk=True)
     with pytest.raises(PermissionDenied):
         position_create(data=_data(EmployerFactory()), district=district, period=TenDayPeriod.current(), by=outsider)
@@ -70,7 +73,7 @@ def test_only_the_districts_own_clerk_fills_posts(district) -> None:  # type: ig
         )
 
 
-def test_the_whole_flow_from_draft_to_published(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_flow_from_draft_to_published(district: District, clerk: User, reviewer: User) -> None:
     centre, bureau = UserFactory(centre=True), UserFactory(bureau=True)
     position = position_create(
         data=_data(EmployerFactory(district=district)), district=district, period=TenDayPeriod.current(), by=clerk
@@ -88,7 +91,7 @@ def test_the_whole_flow_from_draft_to_published(district, clerk, reviewer) -> No
     assert position.status == PositionStatus.CLOSED and position.close_reason == "filled"
 
 
-def test_moves_outside_the_table_are_refused(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_moves_outside_the_table_are_refused(district: District, clerk: User, reviewer: User) -> None:
     position = PositionFactory(batch__district=district)
     with pytest.raises(PortalError, match="不能复核发布"):
         position_move(position=position, action="publish", by=UserFactory(bureau=True))
@@ -100,7 +103,7 @@ def test_moves_outside_the_table_are_refused(district, clerk, reviewer) -> None:
         position_move(position=submitted, action="approve", by=other_reviewer)
 
 
-def test_returns_need_a_reason_and_reopen_editing(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_returns_need_a_reason_and_reopen_editing(district: District, clerk: User, reviewer: User) -> None:
     position = PositionFactory(batch__district=district, submitted=True)
     with pytest.raises(PortalError, match="原因"):
         position_move(position=position, action="district_return", by=reviewer, reason="  ")
@@ -111,7 +114,7 @@ def test_returns_need_a_reason_and_reopen_editing(district, clerk, reviewer) -> 
     assert position.salary_min == 200000 and position.salary_max is None
 
 
-def test_a_city_return_moves_the_post_to_the_districts_open_batch(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_city_return_moves_the_post_to_the_districts_open_batch(district: District, reviewer: User) -> None:
     last = TenDayPeriod.current().previous()
     position = PositionFactory(batch__district=district, batch__period=str(last), approved=True)
     batch_send(batch=position.batch, by=reviewer)
@@ -124,7 +127,9 @@ def test_a_city_return_moves_the_post_to_the_districts_open_batch(district, revi
     assert position.batch.status == BatchStatus.OPEN
 
 
-def test_a_city_return_after_the_running_batch_was_sent_lands_in_the_next_open_one(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_city_return_after_the_running_batch_was_sent_lands_in_the_next_open_one(
+    district: District, reviewer: User
+) -> None:
     """The district sent the running 旬 early; a post of the 旬 before, returned by the city, must still land in
     an open batch (it used to be refused to the city as 已报送)."""
     now = TenDayPeriod.current()
@@ -140,7 +145,9 @@ def test_a_city_return_after_the_running_batch_was_sent_lands_in_the_next_open_o
     assert returned.batch.period == str(now.next()) and returned.batch.status == BatchStatus.OPEN
 
 
-def test_sending_a_late_batch_carries_its_drafts_into_an_open_batch_from_the_running_one(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_sending_a_late_batch_carries_its_drafts_into_an_open_batch_from_the_running_one(
+    district: District, reviewer: User
+) -> None:
     now = TenDayPeriod.current()
     old = now.previous().previous()
     draft = PositionFactory(batch__district=district, batch__period=str(old))
@@ -152,7 +159,7 @@ def test_sending_a_late_batch_carries_its_drafts_into_an_open_batch_from_the_run
     assert draft.batch.period == str(now.next()) and draft.batch.status == BatchStatus.OPEN
 
 
-def test_a_ten_day_period_not_yet_begun_is_not_sent(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_ten_day_period_not_yet_begun_is_not_sent(district: District, reviewer: User) -> None:
     later = PositionFactory(batch__district=district, batch__period=str(TenDayPeriod.current().next()), approved=True)
     with pytest.raises(PortalError, match="尚未开始"):
         batch_send(batch=later.batch, by=reviewer)
@@ -160,7 +167,7 @@ def test_a_ten_day_period_not_yet_begun_is_not_sent(district, reviewer) -> None:
     assert later.status == PositionStatus.APPROVED and later.batch.status == BatchStatus.OPEN
 
 
-def test_batch_send_zero_report_and_freezing(district, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_batch_send_zero_report_and_freezing(district: District, clerk: User, reviewer: User) -> None:
     draft = PositionFactory(batch__district=district)
     batch = batch_send(batch=draft.batch, by=reviewer)
     assert batch.is_zero_report
@@ -182,13 +189,13 @@ def test_batch_send_zero_report_and_freezing(district, clerk, reviewer) -> None:
     assert LogEntry.objects.get_for_object(batch).filter(actor=bureau).exists()
 
 
-def test_pending_review_blocks_sending(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_pending_review_blocks_sending(district: District, reviewer: User) -> None:
     position = PositionFactory(batch__district=district, submitted=True)
     with pytest.raises(PortalError, match="待初审"):
         batch_send(batch=position.batch, by=reviewer)
 
 
-def test_bulk_approval_is_all_or_nothing(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_approval_is_all_or_nothing(district: District, reviewer: User) -> None:
     batch_posts = [PositionFactory(batch__district=district, submitted=True) for _ in range(3)]
     draft = PositionFactory(batch__district=district)
     with pytest.raises(PortalError):
@@ -198,7 +205,7 @@ def test_bulk_approval_is_all_or_nothing(district, reviewer) -> None:  # type: i
     assert Position.objects.filter(status=PositionStatus.APPROVED).count() == 3
 
 
-def test_a_district_fills_posts_for_its_own_employers_only(district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_fills_posts_for_its_own_employers_only(district: District, clerk: User) -> None:
     """The form lists the district's employers only; the API names one by id, so the service holds the rule."""
     elsewhere = EmployerFactory()
     with pytest.raises(PortalError, match="不属于本区县") as excinfo:

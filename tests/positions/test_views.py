@@ -7,9 +7,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import DjangoAssertNumQueries
 
 from portal.calendar import TenDayPeriod
-from portal.models import District
+from portal.models import District, User
 from positions.constants import BatchStatus, PositionStatus
 from positions.models import Position, PositionBatch
 from tests.factories import (
@@ -30,17 +31,17 @@ def district() -> District:
 
 
 @pytest.fixture
-def batch(district) -> PositionBatch:  # type: ignore[no-untyped-def]
+def batch(district: District) -> PositionBatch:
     return PositionBatchFactory(district=district)
 
 
-def login(user) -> Client:  # type: ignore[no-untyped-def]
+def login(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def form_data(employer_id: int, **overrides: object) -> dict[str, object]:
+def form_data(employer_id: int | str, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "employer": employer_id,
         "channel": "special_recruitment",
@@ -56,7 +57,7 @@ def form_data(employer_id: int, **overrides: object) -> dict[str, object]:
     return data
 
 
-def test_clerk_creates_a_draft_and_gets_a_chinese_error_for_zero_headcount(clerk, district) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_creates_a_draft_and_gets_a_chinese_error_for_zero_headcount(clerk: User, district: District) -> None:
     employer = EmployerFactory(district=district)
     client = login(clerk)
 
@@ -75,7 +76,7 @@ def test_clerk_creates_a_draft_and_gets_a_chinese_error_for_zero_headcount(clerk
     assert "前沿通信技术与政策研究工程师" in response.content.decode()
 
 
-def test_clerk_adds_a_new_employer_with_a_valid_credit_code(clerk, district) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_adds_a_new_employer_with_a_valid_credit_code(clerk: User, district: District) -> None:
     client = login(clerk)
     bad = client.post(
         reverse("positions:create"),
@@ -94,13 +95,13 @@ def test_clerk_adds_a_new_employer_with_a_valid_credit_code(clerk, district) -> 
     assert position.employer.credit_code == code and position.employer.district == district
 
 
-def test_copy_prefills_the_form(clerk, batch) -> None:  # type: ignore[no-untyped-def]
+def test_copy_prefills_the_form(clerk: User, batch: PositionBatch) -> None:
     original = PositionFactory(batch=batch, name="数字孪生工程师")
     page = login(clerk).get(reverse("positions:create") + f"?copy={original.pk}")
     assert 'value="数字孪生工程师"' in page.content.decode()
 
 
-def test_another_districts_clerk_cannot_see_or_edit_the_post(batch) -> None:  # type: ignore[no-untyped-def]
+def test_another_districts_clerk_cannot_see_or_edit_the_post(batch: PositionBatch) -> None:
     position = PositionFactory(batch=batch, name="铜梁专属岗位")
     stranger = login(UserFactory(clerk=True))
 
@@ -114,7 +115,7 @@ def test_another_districts_clerk_cannot_see_or_edit_the_post(batch) -> None:  # 
     assert position.status == PositionStatus.DRAFT
 
 
-def test_clerk_submits_and_reviewer_approves_several_at_once(clerk, reviewer, batch) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_submits_and_reviewer_approves_several_at_once(clerk: User, reviewer: User, batch: PositionBatch) -> None:
     draft = PositionFactory(batch=batch)
     login(clerk).post(reverse("positions:move", args=[draft.pk]), {"action": "submit"})
     draft.refresh_from_db()
@@ -127,7 +128,7 @@ def test_clerk_submits_and_reviewer_approves_several_at_once(clerk, reviewer, ba
     assert set(Position.objects.values_list("status", flat=True)) == {PositionStatus.APPROVED}
 
 
-def test_reviewer_returns_with_a_reason_the_clerk_sees(clerk, reviewer, batch) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_returns_with_a_reason_the_clerk_sees(clerk: User, reviewer: User, batch: PositionBatch) -> None:
     position = PositionFactory(batch=batch, submitted=True)
     client = login(reviewer)
     refused = client.post(
@@ -145,7 +146,7 @@ def test_reviewer_returns_with_a_reason_the_clerk_sees(clerk, reviewer, batch) -
     assert login(clerk).get(reverse("positions:edit", args=[position.pk])).status_code == 200
 
 
-def test_reviewer_sends_the_batch(reviewer, batch) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_sends_the_batch(reviewer: User, batch: PositionBatch) -> None:
     PositionFactory(batch=batch, approved=True)
     PositionFactory(batch=batch, approved=True)
     response = login(reviewer).post(reverse("positions:batch_send", args=[batch.pk]), follow=True)
@@ -156,7 +157,7 @@ def test_reviewer_sends_the_batch(reviewer, batch) -> None:  # type: ignore[no-u
     assert "已报送" in response.content.decode()
 
 
-def test_reviewer_sends_a_zero_report(reviewer, district) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_sends_a_zero_report(reviewer: User, district: District) -> None:
     client = login(reviewer)
     page = client.get(reverse("positions:district_batch")).content.decode()
     assert "将报送零报告" in page  # the confirm text says so
@@ -167,7 +168,7 @@ def test_reviewer_sends_a_zero_report(reviewer, district) -> None:  # type: igno
     assert "零报告" in response.content.decode()
 
 
-def test_a_clerk_cannot_send_and_another_reviewer_cannot_see_the_batch(clerk, batch) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_cannot_send_and_another_reviewer_cannot_see_the_batch(clerk: User, batch: PositionBatch) -> None:
     assert login(clerk).post(reverse("positions:batch_send", args=[batch.pk])).status_code == 403
     other = login(UserFactory(district_reviewer=True))
     assert other.post(reverse("positions:batch_send", args=[batch.pk])).status_code == 404
@@ -175,7 +176,7 @@ def test_a_clerk_cannot_send_and_another_reviewer_cannot_see_the_batch(clerk, ba
     assert batch.status == BatchStatus.OPEN
 
 
-def test_city_page_shows_which_districts_did_not_send(reference_data) -> None:  # type: ignore[no-untyped-def]
+def test_city_page_shows_which_districts_did_not_send(reference_data: None) -> None:
     tongliang = District.objects.get(code="500151")
     PositionFactory(batch=PositionBatchFactory(district=tongliang), sent=True)
     PositionBatch.objects.filter(district=tongliang).update(status=BatchStatus.SENT, sent_at="2026-01-01T00:00+08:00")
@@ -193,7 +194,7 @@ def test_city_page_shows_which_districts_did_not_send(reference_data) -> None:  
     assert login(UserFactory(clerk=True)).get(reverse("positions:city_batches")).status_code == 403
 
 
-def test_centre_aggregates_bureau_publishes_and_it_appears_on_the_public_list(batch) -> None:  # type: ignore[no-untyped-def]
+def test_centre_aggregates_bureau_publishes_and_it_appears_on_the_public_list(batch: PositionBatch) -> None:
     position = PositionFactory(batch=batch, sent=True, name="工业软件架构工程师")
     centre = login(UserFactory(centre=True))
     page = centre.get(reverse("positions:city_batches")).content.decode()
@@ -214,7 +215,7 @@ def test_centre_aggregates_bureau_publishes_and_it_appears_on_the_public_list(ba
     assert anonymous.get(reverse("positions:public_detail", args=[position.pk])).status_code == 200
 
 
-def test_city_return_goes_back_to_the_district_with_the_reason(clerk, batch) -> None:  # type: ignore[no-untyped-def]
+def test_city_return_goes_back_to_the_district_with_the_reason(clerk: User, batch: PositionBatch) -> None:
     position = PositionFactory(batch=batch, sent=True)
     bureau = login(UserFactory(bureau=True))
     bureau.post(reverse("positions:move", args=[position.pk]), {"action": "city_return", "reason": "专业要求过宽"})
@@ -223,7 +224,7 @@ def test_city_return_goes_back_to_the_district_with_the_reason(clerk, batch) -> 
     assert "专业要求过宽" in login(clerk).get(reverse("positions:district_batch")).content.decode()
 
 
-def test_bureau_reopens_a_sent_batch_only_with_a_reason(batch) -> None:  # type: ignore[no-untyped-def]
+def test_bureau_reopens_a_sent_batch_only_with_a_reason(batch: PositionBatch) -> None:
     PositionBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.SENT, sent_at="2026-01-01T00:00+08:00")
     bureau = login(UserFactory(bureau=True))
     refused = bureau.post(reverse("positions:batch_reopen", args=[batch.pk]), {"reason": ""}, follow=True)
@@ -234,7 +235,7 @@ def test_bureau_reopens_a_sent_batch_only_with_a_reason(batch) -> None:  # type:
     assert login(UserFactory(centre=True)).post(reverse("positions:batch_reopen", args=[batch.pk])).status_code == 403
 
 
-def test_bureau_closes_a_published_post_from_its_page(batch) -> None:  # type: ignore[no-untyped-def]
+def test_bureau_closes_a_published_post_from_its_page(batch: PositionBatch) -> None:
     position = PositionFactory(batch=batch, published=True)
     bureau = login(UserFactory(bureau=True))
     assert "关闭（已招满）" in bureau.get(reverse("positions:public_detail", args=[position.pk])).content.decode()
@@ -244,7 +245,7 @@ def test_bureau_closes_a_published_post_from_its_page(batch) -> None:  # type: i
     assert position.status == PositionStatus.CLOSED and position.close_reason == "filled"
 
 
-def test_public_list_filters(batch) -> None:  # type: ignore[no-untyped-def]
+def test_public_list_filters(batch: PositionBatch) -> None:
     PositionFactory(batch=batch, published=True, name="芯片设计工程师", education="doctor", salary_max=400000)
     PositionFactory(
         batch=batch, published=True, name="机械设计工程师", education="bachelor", salary_min=80000, salary_max=120000
@@ -262,7 +263,9 @@ def test_public_list_filters(batch) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_public_list_query_count_does_not_grow_with_posts(count, batch, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_public_list_query_count_does_not_grow_with_posts(
+    count: int, batch: PositionBatch, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     for _ in range(count):
         PositionFactory(batch=batch, published=True, employer=EmployerFactory(district=batch.district))
     client = Client()
@@ -273,7 +276,7 @@ def test_public_list_query_count_does_not_grow_with_posts(count, batch, django_a
     assert response.content.decode().count('href="/positions/') >= min(count, 20)
 
 
-def test_each_post_enters_the_queue_of_whoever_makes_its_next_move(batch) -> None:  # type: ignore[no-untyped-def]
+def test_each_post_enters_the_queue_of_whoever_makes_its_next_move(batch: PositionBatch) -> None:
     from portal.workspace import work_queues_for
 
     district = batch.district
@@ -284,7 +287,7 @@ def test_each_post_enters_the_queue_of_whoever_makes_its_next_move(batch) -> Non
     PositionFactory(batch=batch, status="returned", return_reason="请补充", employer=EmployerFactory(district=district))
     PositionFactory(batch=batch, sent=True, employer=EmployerFactory(district=district))
 
-    def queue(user, title):  # type: ignore[no-untyped-def]
+    def queue(user: User, title: str) -> int:
         return next(q.count for q in work_queues_for(user) if q.title == title)
 
     assert queue(reviewer, "待初审的岗位") == 1
@@ -298,7 +301,7 @@ def test_each_post_enters_the_queue_of_whoever_makes_its_next_move(batch) -> Non
     assert "待初审的岗位" in client.get(reverse("portal:workspace")).content.decode()
 
 
-def test_staff_search_filters_within_scope(batch) -> None:  # type: ignore[no-untyped-def]
+def test_staff_search_filters_within_scope(batch: PositionBatch) -> None:
     district = batch.district
     mine = PositionFactory(batch=batch, submitted=True, education="doctor", employer=EmployerFactory(district=district))
     PositionFactory(batch=batch, education="master", employer=EmployerFactory(district=district))
@@ -323,7 +326,7 @@ def _row_of(page: str, marker: str) -> str:
     return page[page.rindex("<tr", 0, at) : page.index("</tr>", at)]
 
 
-def test_a_district_queue_lists_its_posts_whatever_their_period_with_their_buttons(batch) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_queue_lists_its_posts_whatever_their_period_with_their_buttons(batch: PositionBatch) -> None:
     district = batch.district
     now = TenDayPeriod.current()
     clerk = UserFactory(clerk=True, district=district)
@@ -357,7 +360,7 @@ def test_a_district_queue_lists_its_posts_whatever_their_period_with_their_butto
     assert login(clerk).get(reverse("positions:district_queue", kwargs={"status": "sent"})).status_code == 404
 
 
-def test_a_reviewer_opens_a_submitted_post_reads_every_field_and_approves_it(batch) -> None:  # type: ignore[no-untyped-def]
+def test_a_reviewer_opens_a_submitted_post_reads_every_field_and_approves_it(batch: PositionBatch) -> None:
     district = batch.district
     reviewer = UserFactory(district_reviewer=True, district=district)
     position = PositionFactory(
@@ -405,7 +408,7 @@ def test_a_reviewer_opens_a_submitted_post_reads_every_field_and_approves_it(bat
     assert Client().get(url).status_code == 302
 
 
-def test_the_city_page_lists_posts_sent_in_earlier_periods(batch) -> None:  # type: ignore[no-untyped-def]
+def test_the_city_page_lists_posts_sent_in_earlier_periods(batch: PositionBatch) -> None:
     earlier = TenDayPeriod.current().previous().previous()
     sent = PositionFactory(batch__period=str(earlier), sent=True, name="上上旬报送岗位")
     centre = login(UserFactory(centre=True))
@@ -423,7 +426,9 @@ def test_the_city_page_lists_posts_sent_in_earlier_periods(batch) -> None:  # ty
         ([], "", "零报告（无岗位）"),
     ],
 )
-def test_the_send_button_says_what_the_send_will_do(batch, statuses, says, button) -> None:  # type: ignore[no-untyped-def]
+def test_the_send_button_says_what_the_send_will_do(
+    batch: PositionBatch, statuses: list[str], says: str, button: str
+) -> None:
     district = batch.district
     for status in statuses:
         PositionFactory(batch=batch, status=status, employer=EmployerFactory(district=district))
@@ -439,7 +444,7 @@ def test_the_send_button_says_what_the_send_will_do(batch, statuses, says, butto
         assert "将报送零报告" in text
 
 
-def test_a_refused_send_says_how_many_wait(batch) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_send_says_how_many_wait(batch: PositionBatch) -> None:
     district = batch.district
     for _ in range(2):
         PositionFactory(batch=batch, submitted=True, employer=EmployerFactory(district=district))
@@ -450,7 +455,7 @@ def test_a_refused_send_says_how_many_wait(batch) -> None:  # type: ignore[no-un
     assert batch.status == BatchStatus.OPEN
 
 
-def test_after_a_send_the_reviewer_is_told_where_the_unsubmitted_posts_went(batch) -> None:  # type: ignore[no-untyped-def]
+def test_after_a_send_the_reviewer_is_told_where_the_unsubmitted_posts_went(batch: PositionBatch) -> None:
     district = batch.district
     PositionFactory(batch=batch, approved=True, employer=EmployerFactory(district=district))
     draft = PositionFactory(batch=batch, employer=EmployerFactory(district=district))
@@ -462,7 +467,7 @@ def test_after_a_send_the_reviewer_is_told_where_the_unsubmitted_posts_went(batc
     assert draft.batch.period == str(TenDayPeriod.current().next())
 
 
-def test_a_return_without_a_reason_keeps_the_reviewer_on_the_post(district, batch) -> None:  # type: ignore[no-untyped-def]
+def test_a_return_without_a_reason_keeps_the_reviewer_on_the_post(district: District, batch: PositionBatch) -> None:
     reviewer = UserFactory(district_reviewer=True, district=district)
     position = PositionFactory(batch=batch, submitted=True)
     client = login(reviewer)

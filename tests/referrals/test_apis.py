@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from portal.models import User
+from positions.models import Position
+
+if TYPE_CHECKING:
+    from rest_framework.response import _MonkeyPatchedResponse as APIResponse
+
 import datetime
 import itertools
 from unittest import mock
@@ -39,7 +47,7 @@ def _fresh_throttles() -> None:
     cache.clear()
 
 
-def _client(user=None) -> APIClient:  # type: ignore[no-untyped-def]
+def _client(user: User | None = None) -> APIClient:
     client = APIClient()
     if user is not None:
         client.force_authenticate(user)
@@ -69,7 +77,7 @@ def _objection(hire: Hire, phone: str = "13800000000") -> Objection:
     )
 
 
-def _ids(response) -> set[int]:  # type: ignore[no-untyped-def]
+def _ids(response: APIResponse) -> set[int]:
     assert response.status_code == 200, response.content
     return {row["id"] for row in response.json()["results"]}
 
@@ -112,6 +120,7 @@ def test_the_fields_of_a_hire_with_the_id_number_masked() -> None:
     assert body["position"]["id"] == hire.position_id and body["position"]["channel"] == "bounty_list"
     assert body["employer"] == {"id": hire.position.employer_id, "name": hire.position.employer.name}
     assert body["district"] == {"code": hire.district.code, "name": hire.district.name}
+    assert hire.third_party is not None
     assert body["third_party"] == {"id": hire.third_party_id, "name": hire.third_party.name}
     assert body["status_display"] == "待初审"
     assert body["employer_confirmation_display"] == "待单位确认"
@@ -166,7 +175,7 @@ def test_filters_narrow_the_list() -> None:
 # --- hires: record, move, reveal -----------------------------------------------------------------------------------
 
 
-def _payload(position, number: str, **extra) -> dict:  # type: ignore[no-untyped-def]
+def _payload(position: Position, number: str, **extra: Any) -> dict[str, Any]:
     return {
         "position": position.pk,
         "name": "张三",
@@ -367,7 +376,7 @@ def test_exemption_needs_a_reason_and_confirms() -> None:
 # --- objections ----------------------------------------------------------------------------------------------------
 
 
-def _lodge(client: APIClient, hire: Hire):  # type: ignore[no-untyped-def]
+def _lodge(client: APIClient, hire: Hire) -> APIResponse:
     return client.post(
         OBJECTIONS,
         {"hire": hire.pk, "name": "王五", "phone": "13800000000", "statement": "该人员学历信息与实际不符，请核查。"},

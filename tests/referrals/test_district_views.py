@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import AbstractContextManager
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import DjangoAssertNumQueries
 
-from portal.models import PersonalDataAccess
+from portal.models import District, PersonalDataAccess, User
+from positions.models import Position
 from referrals.constants import HireStatus, ObjectionStatus
 from referrals.models import Hire, Objection
 from referrals.services import objection_lodge
@@ -19,11 +23,11 @@ from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserF
 pytestmark = pytest.mark.django_db
 
 
-def _on_publishing_day():  # type: ignore[no-untyped-def]
+def _on_publishing_day() -> AbstractContextManager[object]:
     return mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC))
 
 
-def test_a_notice_cannot_start_in_the_past(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_a_notice_cannot_start_in_the_past(clerk: User, position: Position) -> None:
     hire = HireFactory(position=position, audited=True)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     response = _client(clerk).post(
@@ -35,18 +39,18 @@ def test_a_notice_cannot_start_in_the_past(clerk, position) -> None:  # type: ig
     assert hire.status == HireStatus.AUDITED
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def position(district):  # type: ignore[no-untyped-def]
+def position(district: District) -> Position:
     return PositionFactory(batch__district=district, published=True, headcount=1, recruits_graduates=True)
 
 
-def _form(position, **extra):  # type: ignore[no-untyped-def]
+def _form(position: Position, **extra: Any) -> dict[str, Any]:
     return {
         "position": position.pk,
         "name": "李四",
@@ -60,35 +64,37 @@ def _form(position, **extra):  # type: ignore[no-untyped-def]
     }
 
 
-def test_the_clerk_records_an_arrival_in_the_form(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_records_an_arrival_in_the_form(clerk: User, position: Position) -> None:
     response = _client(clerk).post(reverse("referrals:hire_create"), _form(position))
     assert response.status_code == 302
     hire = Hire.objects.get()
     assert hire.status == HireStatus.RECORDED and hire.year == 2026 and hire.programme == "qihang"
 
 
-def test_a_wrong_id_number_is_shown_on_its_field_and_nothing_is_saved(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_id_number_is_shown_on_its_field_and_nothing_is_saved(clerk: User, position: Position) -> None:
     response = _client(clerk).post(reverse("referrals:hire_create"), _form(position, id_number="500103200001010001"))
     assert response.status_code == 200
     assert "身份证" in str(response.context["form"].errors["id_number"])
     assert not Hire.objects.exists()
 
 
-def test_the_same_person_in_another_district_is_named(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_person_in_another_district_is_named(clerk: User, position: Position) -> None:
     other = HireFactory(id_number=make_id_number(31), year=2026, programme="qihang")
     response = _client(clerk).post(reverse("referrals:hire_create"), _form(position))
     errors = str(response.context["form"].errors["id_number"])
     assert other.district.name in errors and make_id_number(31) not in errors
 
 
-def test_a_hire_past_the_posts_headcount_is_flagged_to_the_reviewer(reviewer, position) -> None:  # type: ignore[no-untyped-def]
+def test_a_hire_past_the_posts_headcount_is_flagged_to_the_reviewer(reviewer: User, position: Position) -> None:
     HireFactory(position=position)
     HireFactory(position=position)
     page = _client(reviewer).get(reverse("referrals:hire_list")).content.decode()
     assert "超出需求人数（2/1）" in page
 
 
-def test_the_list_is_scoped_and_masks_id_numbers(reviewer, position, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_is_scoped_and_masks_id_numbers(
+    reviewer: User, position: Position, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     mine = HireFactory(position=position)
     theirs = HireFactory()
     client = _client(reviewer)
@@ -99,7 +105,7 @@ def test_the_list_is_scoped_and_masks_id_numbers(reviewer, position, django_asse
     assert client.get(reverse("referrals:hire_detail", args=[theirs.pk])).status_code == 404
 
 
-def test_the_reviewer_audits_and_returns(reviewer, position) -> None:  # type: ignore[no-untyped-def]
+def test_the_reviewer_audits_and_returns(reviewer: User, position: Position) -> None:
     first, second = HireFactory(position=position), HireFactory(position=position)
     client = _client(reviewer)
     client.post(reverse("referrals:hire_move", args=[first.pk]), {"action": "audit"})
@@ -110,7 +116,7 @@ def test_the_reviewer_audits_and_returns(reviewer, position) -> None:  # type: i
     assert second.status == HireStatus.RETURNED and second.return_reason == "合同期限填写有误"
 
 
-def test_revealing_the_whole_id_number_is_recorded(reviewer, position) -> None:  # type: ignore[no-untyped-def]
+def test_revealing_the_whole_id_number_is_recorded(reviewer: User, position: Position) -> None:
     hire = HireFactory(position=position)
     response = _client(reviewer).post(reverse("referrals:hire_reveal_id", args=[hire.pk]))
     assert hire.id_number in response.content.decode()
@@ -118,7 +124,7 @@ def test_revealing_the_whole_id_number_is_recorded(reviewer, position) -> None: 
     assert access.user == reviewer and access.subject == hire and access.field == "id_number"
 
 
-def test_city_staff_see_every_district_but_not_the_whole_id_number(position) -> None:  # type: ignore[no-untyped-def]
+def test_city_staff_see_every_district_but_not_the_whole_id_number(position: Position) -> None:
     hire = HireFactory(position=position)
     client = _client(UserFactory(centre=True))
     assert hire.name in client.get(reverse("referrals:hire_list")).content.decode()
@@ -126,7 +132,7 @@ def test_city_staff_see_every_district_but_not_the_whole_id_number(position) -> 
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_publishing_a_notice_from_the_desk(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_a_notice_from_the_desk(clerk: User, position: Position) -> None:
     hires = [HireFactory(position=position, audited=True) for _ in range(2)]
     with _on_publishing_day():
         response = _client(clerk).post(
@@ -139,7 +145,7 @@ def test_publishing_a_notice_from_the_desk(clerk, position) -> None:  # type: ig
     assert set(notice.hires.values_list("status", flat=True)) == {HireStatus.IN_PUBLICITY}
 
 
-def test_a_year_without_a_known_calendar_is_refused_on_the_page(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_a_year_without_a_known_calendar_is_refused_on_the_page(clerk: User, position: Position) -> None:
     hire = HireFactory(position=position, audited=True)
     response = _client(clerk).post(
         reverse("referrals:notice_publish"),
@@ -151,7 +157,7 @@ def test_a_year_without_a_known_calendar_is_refused_on_the_page(clerk, position)
     assert hire.status == HireStatus.AUDITED
 
 
-def test_an_exemption_needs_its_rule(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_an_exemption_needs_its_rule(clerk: User, position: Position) -> None:
     hire = HireFactory(position=position, audited=True)
     client = _client(clerk)
     data = {"ids": [hire.pk], "published_on": "2026-02-12", "action": "exempt", "exemption_reason": ""}
@@ -163,7 +169,7 @@ def test_an_exemption_needs_its_rule(clerk, position) -> None:  # type: ignore[n
     assert hire.status == HireStatus.CONFIRMED and hire.exemption_reason == "涉密岗位，按规定不公示"
 
 
-def test_objections_are_resolved_in_the_queue(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_objections_are_resolved_in_the_queue(clerk: User, position: Position) -> None:
     hire = HireFactory(position=position, audited=True)
     client = _client(clerk)
     with _on_publishing_day():
@@ -192,7 +198,7 @@ def test_objections_are_resolved_in_the_queue(clerk, position) -> None:  # type:
     assert hire.status == HireStatus.CONFIRMED
 
 
-def test_staff_pages_render(clerk, reviewer, position) -> None:  # type: ignore[no-untyped-def]
+def test_staff_pages_render(clerk: User, reviewer: User, position: Position) -> None:
     hire = HireFactory(position=position)
     for user in (clerk, reviewer):
         client = _client(user)
@@ -206,7 +212,7 @@ def test_staff_pages_render(clerk, reviewer, position) -> None:  # type: ignore[
     assert timezone.now()
 
 
-def test_the_admin_change_form_records_the_look(position) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_change_form_records_the_look(position: Position) -> None:
     hire = HireFactory(position=position)
     admin = UserFactory(admin=True, is_staff=True, is_superuser=True)
     response = _client(admin).get(reverse("admin:referrals_hire_change", args=[hire.pk]))
@@ -214,14 +220,14 @@ def test_the_admin_change_form_records_the_look(position) -> None:  # type: igno
     assert PersonalDataAccess.objects.get().purpose == "系统管理"
 
 
-def test_opening_the_edit_form_is_a_recorded_look(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_opening_the_edit_form_is_a_recorded_look(clerk: User, position: Position) -> None:
     hire = HireFactory(position=position)
     page = _client(clerk).get(reverse("referrals:hire_edit", args=[hire.pk])).content.decode()
     assert hire.id_number in page
     assert PersonalDataAccess.objects.get().purpose == "修改到岗人员"
 
 
-def test_a_title_the_district_already_used_is_refused_under_the_title_field(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_a_title_the_district_already_used_is_refused_under_the_title_field(clerk: User, position: Position) -> None:
     first, second = (HireFactory(position=position, audited=True) for _ in range(2))
     client = _client(clerk)
     data = {"published_on": "2026-02-12", "title": "第一批人才公示", "action": "publish"}
@@ -236,7 +242,7 @@ def test_a_title_the_district_already_used_is_refused_under_the_title_field(cler
     assert second.status == HireStatus.AUDITED
 
 
-def test_the_publish_form_names_the_title_this_notice_would_get(clerk, position) -> None:  # type: ignore[no-untyped-def]
+def test_the_publish_form_names_the_title_this_notice_would_get(clerk: User, position: Position) -> None:
     hires = [HireFactory(position=position, audited=True) for _ in range(2)]
     client = _client(clerk)
     district = position.district.name

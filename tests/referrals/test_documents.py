@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import shutil
 import subprocess
+from contextlib import AbstractContextManager
+from typing import cast
 from unittest import mock
 
 import pytest
@@ -12,8 +14,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from portal.models import District, User
 from portal.pdf import ResourceRefused, static_file_for, url_fetcher
 from referrals import documents
+from referrals.models import Hire, PublicityNotice
 from referrals.services import notice_publish
 from tests.factories import DistrictFactory, EmployerFactory, HireFactory, PositionFactory, UserFactory
 
@@ -37,12 +41,12 @@ def _text(pdf: bytes) -> str:
 
 
 @pytest.fixture
-def district():  # type: ignore[no-untyped-def]
+def district() -> District:
     return DistrictFactory(name="铜梁区")
 
 
 @pytest.fixture
-def notice(district, clerk):  # type: ignore[no-untyped-def]
+def notice(district: District, clerk: User) -> PublicityNotice:
     employer = EmployerFactory(name="重庆铜梁智能装备有限公司", district=district)
     position = PositionFactory(batch__district=district, employer=employer, published=True, name="工业机器人工程师")
     hires = [
@@ -54,11 +58,11 @@ def notice(district, clerk):  # type: ignore[no-untyped-def]
     return notice_publish(hires=hires, published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY)
 
 
-def _during():  # type: ignore[no-untyped-def]
+def _during() -> AbstractContextManager[object]:
     return mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 2, 13, 10, tzinfo=datetime.UTC))
 
 
-def test_the_notice_prints_people_dates_and_number_but_no_id_number(notice) -> None:  # type: ignore[no-untyped-def]
+def test_the_notice_prints_people_dates_and_number_but_no_id_number(notice: PublicityNotice) -> None:
     pdf = documents.notice_pdf(notice=notice, page_url="https://rc.example.cn/publicity/1/")
     assert pdf.startswith(b"%PDF-")
     text = _text(pdf)
@@ -82,8 +86,8 @@ def test_the_notice_prints_people_dates_and_number_but_no_id_number(notice) -> N
         assert hire.id_number not in text and hire.id_number[-6:] not in text
 
 
-def test_a_long_notice_repeats_its_header_and_counts_its_pages(notice) -> None:  # type: ignore[no-untyped-def]
-    position = notice.hires.first().position
+def test_a_long_notice_repeats_its_header_and_counts_its_pages(notice: PublicityNotice) -> None:
+    position = cast(Hire, notice.hires.first()).position
     HireFactory.create_batch(60, position=position, status="in_publicity", notice=notice, name="王五")
     pages = _pages(documents.notice_pdf(notice=notice))
     assert len(pages) >= 2
@@ -92,13 +96,13 @@ def test_a_long_notice_repeats_its_header_and_counts_its_pages(notice) -> None: 
     assert all(f"第{n}页共{len(pages)}页" in page for n, page in enumerate(pages, start=1))
 
 
-def test_the_same_notice_is_laid_out_once_and_a_changed_one_again(notice) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_notice_is_laid_out_once_and_a_changed_one_again(notice: PublicityNotice) -> None:
     cache.clear()
     with mock.patch("portal.pdf.html_to_pdf", return_value=b"%PDF-stub") as layout:
         documents.notice_pdf(notice=notice)
         assert documents.notice_pdf(notice=notice) == b"%PDF-stub"
         assert layout.call_count == 1
-        HireFactory(position=notice.hires.first().position, status="in_publicity", notice=notice)
+        HireFactory(position=cast(Hire, notice.hires.first()).position, status="in_publicity", notice=notice)
         documents.notice_pdf(notice=notice)
         assert layout.call_count == 2
     cache.clear()
@@ -109,7 +113,7 @@ def test_a_management_zone_signs_with_its_personnel_department() -> None:
     assert documents.issuing_office(DistrictFactory(name="万盛经开区")) == "万盛经开区人力资源和社会保障局"
 
 
-def test_the_public_gets_the_pdf_only_while_the_notice_runs(notice, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_gets_the_pdf_only_while_the_notice_runs(notice: PublicityNotice, clerk: User) -> None:
     url = reverse("referrals:notice_pdf", args=[notice.pk])
     with _during():
         response = Client().get(url)
@@ -133,7 +137,7 @@ def test_the_public_gets_the_pdf_only_while_the_notice_runs(notice, clerk) -> No
     assert "张三" in _text(closed.content)
 
 
-def test_the_public_page_links_the_pdf(notice) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_page_links_the_pdf(notice: PublicityNotice) -> None:
     with _during():
         page = Client().get(reverse("referrals:publicity_detail", args=[notice.pk])).content.decode()
     assert reverse("referrals:notice_pdf", args=[notice.pk]) in page and "打印公示（PDF）" in page
@@ -157,14 +161,14 @@ def test_the_renderer_fetches_only_the_portals_static_files() -> None:
     assert static_file_for("file:///static/pdf/print.css").name == "print.css"
 
 
-def test_a_district_without_contacts_sends_objectors_to_the_citys(notice) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_without_contacts_sends_objectors_to_the_citys(notice: PublicityNotice) -> None:
     text = _text(documents.notice_pdf(notice=notice))
     assert "或来电来函向铜梁区人力资源和社会保障局反映，也可来电向" in text
     assert "市人力资源和社会保障局流动处（严从越、丁林华，86868882、86868883）" in text
     assert "市人才交流服务中心（马潇，88152028）" in text
 
 
-def test_the_notice_prints_the_districts_own_office_phone_and_address(notice) -> None:  # type: ignore[no-untyped-def]
+def test_the_notice_prints_the_districts_own_office_phone_and_address(notice: PublicityNotice) -> None:
     district = notice.district
     district.office_name = "铜梁区人力资源和社会保障局人才科"
     district.objection_phone = "023-45678901"
@@ -180,7 +184,7 @@ def test_the_notice_prints_the_districts_own_office_phone_and_address(notice) ->
     assert text.count("铜梁区人力资源和社会保障局人才科") == 2  # it also signs the notice
 
 
-def test_the_publicity_page_and_its_objection_form_say_whom_to_call(notice) -> None:  # type: ignore[no-untyped-def]
+def test_the_publicity_page_and_its_objection_form_say_whom_to_call(notice: PublicityNotice) -> None:
     with _during():
         page = Client().get(reverse("referrals:publicity_detail", args=[notice.pk])).content.decode()
     assert "异议受理" in page and "86868882、86868883" in page and "88152028" in page

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.errors import PermissionDenied, PortalError
+from portal.models import User
 from referrals.constants import EmployerConfirmation
 from referrals.models import Hire
 from referrals.services import hire_employer_decide
@@ -16,29 +17,29 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def hire():  # type: ignore[no-untyped-def]
+def hire() -> Hire:
     return HireFactory(introduced=True, confirmed=True)
 
 
 @pytest.fixture
-def employer_user(hire):  # type: ignore[no-untyped-def]
+def employer_user(hire: Hire) -> User:
     return UserFactory(employer_user=True, employer=hire.position.employer)
 
 
-def test_the_employer_confirms_an_introduction(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_employer_confirms_an_introduction(hire: Hire, employer_user: User) -> None:
     hire = hire_employer_decide(hire=hire, confirmed=True, by=employer_user)
     assert hire.employer_confirmation == EmployerConfirmation.CONFIRMED
     assert hire.employer_confirmed_by == employer_user and hire.employer_confirmed_at is not None
 
 
-def test_declining_needs_a_reason(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+def test_declining_needs_a_reason(hire: Hire, employer_user: User) -> None:
     with pytest.raises(PortalError, match="原因"):
         hire_employer_decide(hire=hire, confirmed=False, by=employer_user)
     hire = hire_employer_decide(hire=hire, confirmed=False, by=employer_user, reason="该人员系本单位自行招聘")
     assert hire.employer_confirmation == EmployerConfirmation.DECLINED
 
 
-def test_another_employer_cannot_confirm(hire) -> None:  # type: ignore[no-untyped-def]
+def test_another_employer_cannot_confirm(hire: Hire) -> None:
     with pytest.raises(PermissionDenied):
         hire_employer_decide(hire=hire, confirmed=True, by=UserFactory(employer_user=True))
 
@@ -50,7 +51,7 @@ def test_a_hire_without_a_third_party_needs_no_confirmation() -> None:
         hire_employer_decide(hire=hire, confirmed=True, by=user)
 
 
-def test_the_employer_page_lists_only_its_hires_masked(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_employer_page_lists_only_its_hires_masked(hire: Hire, employer_user: User) -> None:
     stranger = HireFactory()
     client = Client()
     client.force_login(employer_user)
@@ -66,7 +67,7 @@ def test_the_employer_page_lists_only_its_hires_masked(hire, employer_user) -> N
     )
 
 
-def test_the_third_party_hears_of_the_employers_decision(hire, employer_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_third_party_hears_of_the_employers_decision(hire: Hire, employer_user: User) -> None:
     from portal.models import Notification
 
     claimant = UserFactory(third_party_user=True, third_party=hire.third_party)
@@ -76,7 +77,9 @@ def test_the_third_party_hears_of_the_employers_decision(hire, employer_user) ->
 
 
 @pytest.mark.parametrize(("status", "says"), [("audited", "经公示确认后即可申报"), ("confirmed", "现在即可申报")])
-def test_the_third_party_is_told_what_it_still_waits_for(hire, employer_user, status: str, says: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_third_party_is_told_what_it_still_waits_for(
+    hire: Hire, employer_user: User, status: str, says: str
+) -> None:
     """A hire already confirmed (publicity closed, or exempt from it) is claimable at once: not "after publicity"."""
     from portal.models import Notification
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 import io
 from pathlib import Path
 from typing import Any
@@ -34,7 +39,7 @@ def _client(user: User) -> Client:
     return client
 
 
-def _upload(client: Client, path: Path, **extra: Any):  # type: ignore[no-untyped-def]
+def _upload(client: Client, path: Path, **extra: Any) -> TestResponse:
     with path.open("rb") as handle:
         return client.post(reverse("referrals:hire_import"), {"file": handle, "preview": "1", **extra})
 
@@ -43,7 +48,9 @@ def _pending_files() -> set[str]:
     return {path.name for path in upload_dir().glob("*.xlsx")}
 
 
-def test_a_clerk_previews_then_confirms_an_upload(tmp_path: Path, district: District, clerk: User, post) -> None:  # type: ignore[no-untyped-def]
+def test_a_clerk_previews_then_confirms_an_upload(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     client = _client(clerk)
     before = _pending_files()
 
@@ -71,7 +78,7 @@ def test_a_bad_row_is_shown_with_row_and_column_and_cannot_be_confirmed(
     tmp_path: Path,
     district: District,
     clerk: User,
-    post,  # type: ignore[no-untyped-def]
+    post: Position,
 ) -> None:
     client = _client(clerk)
     response = _upload(
@@ -87,7 +94,7 @@ def test_an_error_row_in_the_preview_still_names_the_person_and_the_post(
     tmp_path: Path,
     district: District,
     clerk: User,
-    post,  # type: ignore[no-untyped-def]
+    post: Position,
 ) -> None:
     rows = [person(1, post.name), person(2, "不存在的岗位", 学历="小学"), person(3, post.name, 身份证号码="500103")]
     page = _upload(_client(clerk), write_sheet(tmp_path / "n.xlsx", rows)).content.decode()
@@ -101,7 +108,7 @@ def test_reuploading_an_imported_sheet_says_it_is_already_recorded(
     tmp_path: Path,
     district: District,
     clerk: User,
-    post,  # type: ignore[no-untyped-def]
+    post: Position,
 ) -> None:
     sheet = write_sheet(tmp_path / "c.xlsx", [person(1, post.name)])
     import_hires(file=sheet, district=district, by=clerk)
@@ -118,7 +125,7 @@ def test_a_file_that_is_not_a_workbook_gets_a_clear_message(tmp_path: Path, cler
     assert "不是有效的Excel" in page
 
 
-def test_an_admin_chooses_the_district(tmp_path: Path, district: District, post) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_chooses_the_district(tmp_path: Path, district: District, post: Position) -> None:
     client = _client(UserFactory(admin=True))
     assert "导入区县" in client.get(reverse("referrals:hire_import")).content.decode()
     sheet = write_sheet(tmp_path / "d.xlsx", [person(1, post.name)])
@@ -143,7 +150,7 @@ def test_the_blank_template_has_the_annex_header_and_imports_once_filled(
     tmp_path: Path,
     district: District,
     clerk: User,
-    post,  # type: ignore[no-untyped-def]
+    post: Position,
 ) -> None:
     response = _client(clerk).get(reverse("referrals:hire_import_template"))
     assert response.status_code == 200
@@ -184,7 +191,7 @@ def test_a_large_upload_becomes_a_background_job(
     tmp_path: Path,
     district: District,
     clerk: User,
-    post,  # type: ignore[no-untyped-def]
+    post: Position,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from portal.imports import jobs as import_jobs

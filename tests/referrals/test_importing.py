@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import Workbook
+from pytest_django.fixtures import DjangoAssertNumQueries
 from stdnum.cn import ric
 
 from portal.errors import PermissionDenied, PortalError
@@ -130,7 +131,9 @@ def id_with_x() -> str:
 # ---- Reading the sheet -----------------------------------------------------------------------------------------
 
 
-def test_the_annex_layout_imports_every_row_as_awaiting_audit(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_the_annex_layout_imports_every_row_as_awaiting_audit(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "annex3.xlsx", [person(1, post.name), person(2, post.name, 引进方式="柔性")])
 
     result = run(sheet, district, clerk)
@@ -150,9 +153,10 @@ def test_the_annex_layout_imports_every_row_as_awaiting_audit(tmp_path, district
     assert first.employer_confirmation == EmployerConfirmation.NOT_NEEDED and first.third_party is None
 
 
-def test_messy_cells_are_understood(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_messy_cells_are_understood(tmp_path: Path, district: District, clerk: User, post: Position) -> None:
     party = ThirdPartyFactory(name="重庆英才人力资源有限公司")
     other_party = ThirdPartyFactory()
+    assert other_party.credit_code is not None
     x_id = id_with_x()
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in make_id_number(2))
     rows = [
@@ -190,14 +194,16 @@ def test_messy_cells_are_understood(tmp_path, district, clerk, post) -> None:  #
     assert hires["人才6"].contract_term == "5"
 
 
-def test_work_experience_keeps_its_lines(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_work_experience_keeps_its_lines(tmp_path: Path, district: District, clerk: User, post: Position) -> None:
     row = person(1, post.name, **{"工作经历（海聚）": "  2018-2024 某公司\n\n  工程师  ", "专项": "海聚"})
     run(write_sheet(tmp_path / "a.xlsx", [row], extra=("专项",)), district, clerk)
     hire = Hire.objects.get()
     assert hire.work_experience == "2018-2024 某公司\n工程师" and hire.programme == "haiju"
 
 
-def test_a_sheet_without_the_title_row_and_with_excel_date_serials_reads(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_a_sheet_without_the_title_row_and_with_excel_date_serials_reads(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "plain.xlsx", [person(1, post.name, 入职时间=46055)], title=False)
     rows = read_hire_sheet(sheet)
     assert [row.row for row in rows] == [3]
@@ -205,7 +211,7 @@ def test_a_sheet_without_the_title_row_and_with_excel_date_serials_reads(tmp_pat
     assert Hire.objects.get().arrived_on == ARRIVED
 
 
-def test_a_sheet_without_the_annex_header_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_sheet_without_the_annex_header_is_refused(tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -220,7 +226,7 @@ def test_a_sheet_without_the_annex_header_is_refused(tmp_path) -> None:  # type:
         read_hire_sheet(missing)
 
 
-def test_a_file_that_is_not_xlsx_is_refused(district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_xlsx_is_refused(district: District, clerk: User) -> None:
     with pytest.raises(PortalError, match=r"文件不是有效的Excel（\.xlsx）文件"):
         run("姓名,身份证号码\n".encode(), district, clerk)
 
@@ -245,7 +251,15 @@ def test_a_file_that_is_not_xlsx_is_refused(district, clerk) -> None:  # type: i
         ({"毕业院校": "大" * 129}, "毕业院校", "不能超过128个字"),
     ],
 )
-def test_row_rules(tmp_path, district, clerk, post, overrides, column, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_row_rules(
+    tmp_path: Path,
+    district: District,
+    clerk: User,
+    post: Position,
+    overrides: dict[str, object],
+    column: str,
+    fragment: str,
+) -> None:
     sheet = write_sheet(tmp_path / "bad.xlsx", [person(1, post.name), person(2, post.name, **overrides)])
 
     errors = errors_of(sheet, district, clerk)
@@ -258,14 +272,16 @@ def test_row_rules(tmp_path, district, clerk, post, overrides, column, fragment)
     ("value", "fragment"),
     [("远航", "专项只能是“启航”或“海聚”"), ("不存在的人力公司", "未找到荐才第三方“不存在的人力公司”")],
 )
-def test_optional_column_rules(tmp_path, district, clerk, post, value, fragment) -> None:  # type: ignore[no-untyped-def]
+def test_optional_column_rules(
+    tmp_path: Path, district: District, clerk: User, post: Position, value: str, fragment: str
+) -> None:
     column = "专项" if value == "远航" else "荐才第三方"
     sheet = write_sheet(tmp_path / "bad.xlsx", [person(1, post.name, **{column: value})], extra=(column,))
     [error] = errors_of(sheet, district, clerk)
     assert error.startswith(f"第4行 〔{column}〕 {fragment}")
 
 
-def test_every_error_of_a_row_is_reported(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_every_error_of_a_row_is_reported(tmp_path: Path, district: District, clerk: User, post: Position) -> None:
     bad = person(
         1, "不存在的岗位", 姓名="", 身份证号码="123", 引进方式="兼职", 劳动合同期限="", 学历="小学", 入职时间="?"
     )
@@ -275,7 +291,9 @@ def test_every_error_of_a_row_is_reported(tmp_path, district, clerk, post) -> No
     assert all(error.startswith("第4行") for error in errors)
 
 
-def test_posts_not_yet_published_and_other_districts_posts_are_refused(tmp_path, district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_posts_not_yet_published_and_other_districts_posts_are_refused(
+    tmp_path: Path, district: District, clerk: User
+) -> None:
     PositionFactory(batch__district=district, name="待审岗位", submitted=True)
     PositionFactory(published=True, name="外区岗位")
     sheet = write_sheet(tmp_path / "bad.xlsx", [person(1, "待审岗位"), person(2, "外区岗位")])
@@ -286,7 +304,9 @@ def test_posts_not_yet_published_and_other_districts_posts_are_refused(tmp_path,
     assert errors[1].startswith("第5行 〔岗位名称〕 本区县没有已发布的岗位“外区岗位”")
 
 
-def test_a_post_name_shared_by_two_employers_needs_the_employer(tmp_path, district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_name_shared_by_two_employers_needs_the_employer(
+    tmp_path: Path, district: District, clerk: User
+) -> None:
     first = PositionFactory(batch__district=district, published=True, name="嵌入式工程师")
     second = PositionFactory(batch__district=district, published=True, name="嵌入式工程师")
     ambiguous = write_sheet(tmp_path / "a.xlsx", [person(1, "嵌入式工程师")])
@@ -306,7 +326,9 @@ def test_a_post_name_shared_by_two_employers_needs_the_employer(tmp_path, distri
     assert Hire.objects.get().position == second
 
 
-def test_a_closed_post_takes_hires_and_names_are_read_as_a_person_reads_them(tmp_path, district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_post_takes_hires_and_names_are_read_as_a_person_reads_them(
+    tmp_path: Path, district: District, clerk: User
+) -> None:
     closed = PositionFactory(
         batch__district=district, status="closed", close_reason="已招满", name="工艺工程师（焊接）"
     )
@@ -315,7 +337,9 @@ def test_a_closed_post_takes_hires_and_names_are_read_as_a_person_reads_them(tmp
     assert Hire.objects.get().position == closed
 
 
-def test_third_parties_with_the_same_name_need_the_credit_code(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_third_parties_with_the_same_name_need_the_credit_code(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     ThirdPartyFactory(name="同名人力公司")
     ThirdPartyFactory(name="同名人力公司")
     sheet = write_sheet(tmp_path / "t.xlsx", [person(1, post.name, 荐才第三方="同名人力公司")], extra=("荐才第三方",))
@@ -323,7 +347,9 @@ def test_third_parties_with_the_same_name_need_the_credit_code(tmp_path, distric
     assert error == "第4行 〔荐才第三方〕 有2个名为“同名人力公司”的荐才第三方，请改填其统一社会信用代码。"
 
 
-def test_an_individual_third_party_is_found_by_id_number_and_never_shown_whole(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_an_individual_third_party_is_found_by_id_number_and_never_shown_whole(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     individual = ThirdPartyFactory(individual=True)
     unknown = make_id_number(321)
     rows = [person(1, post.name, 推荐机构=individual.id_number), person(2, post.name, 推荐机构=unknown)]
@@ -338,7 +364,7 @@ def test_an_individual_third_party_is_found_by_id_number_and_never_shown_whole(t
 # ---- All or nothing, duplicates --------------------------------------------------------------------------------
 
 
-def test_one_bad_row_writes_nothing(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_writes_nothing(tmp_path: Path, district: District, clerk: User, post: Position) -> None:
     rows = [person(n, post.name) for n in range(1, 6)] + [person(6, post.name, 引进方式="兼职")]
     sheet = write_sheet(tmp_path / "bad.xlsx", rows)
 
@@ -350,7 +376,9 @@ def test_one_bad_row_writes_nothing(tmp_path, district, clerk, post) -> None:  #
     assert not LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Hire)).exists()
 
 
-def test_the_same_person_twice_in_the_sheet_is_refused_naming_the_other_row(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_person_twice_in_the_sheet_is_refused_naming_the_other_row(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     number = make_id_number(9)
     rows = [
         person(1, post.name, 身份证号码=number),
@@ -366,7 +394,9 @@ def test_the_same_person_twice_in_the_sheet_is_refused_naming_the_other_row(tmp_
     assert not Hire.objects.exists()
 
 
-def test_the_same_person_in_another_programme_or_year_is_not_a_duplicate(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_person_in_another_programme_or_year_is_not_a_duplicate(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     number = make_id_number(9)
     rows = [
         person(1, post.name, 身份证号码=number),
@@ -376,7 +406,9 @@ def test_the_same_person_in_another_programme_or_year_is_not_a_duplicate(tmp_pat
     assert run(write_sheet(tmp_path / "ok.xlsx", rows, extra=("专项",)), district, clerk).created == 3
 
 
-def test_a_person_recorded_by_another_district_is_refused_naming_it(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_a_person_recorded_by_another_district_is_refused_naming_it(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     elsewhere = DistrictFactory(name="永川区")
     recorded = HireFactory(position__batch__district=elsewhere, programme="qihang", year=2026)
     sheet = write_sheet(
@@ -391,7 +423,9 @@ def test_a_person_recorded_by_another_district_is_refused_naming_it(tmp_path, di
     assert Hire.objects.count() == 1
 
 
-def test_reimporting_the_same_sheet_is_refused_as_already_recorded(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_reimporting_the_same_sheet_is_refused_as_already_recorded(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "again.xlsx", [person(1, post.name), person(2, post.name)])
     assert run(sheet, district, clerk).created == 2
 
@@ -406,7 +440,9 @@ def test_reimporting_the_same_sheet_is_refused_as_already_recorded(tmp_path, dis
     assert Hire.objects.count() == 2
 
 
-def test_no_message_ever_holds_a_whole_id_number(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_no_message_ever_holds_a_whole_id_number(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     recorded = HireFactory(position=post, year=2026)
     twice = make_id_number(11)
     valid = make_id_number(15)
@@ -434,7 +470,7 @@ def test_no_message_ever_holds_a_whole_id_number(tmp_path, district, clerk, post
 # ---- Who, what is recorded, how many queries -------------------------------------------------------------------
 
 
-def test_only_the_districts_clerk_or_an_admin_may_import(tmp_path, district, post) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_districts_clerk_or_an_admin_may_import(tmp_path: Path, district: District, post: Position) -> None:
     sheet = write_sheet(tmp_path / "who.xlsx", [person(1, post.name)])
     for user in (
         UserFactory(district_reviewer=True, district=district),
@@ -452,7 +488,9 @@ def test_only_the_districts_clerk_or_an_admin_may_import(tmp_path, district, pos
     assert Hire.objects.get().recorded_by == admin
 
 
-def test_each_hire_gets_its_creation_audit_entry_with_the_actor(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_each_hire_gets_its_creation_audit_entry_with_the_actor(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "audit.xlsx", [person(1, post.name), person(2, post.name)])
 
     run(sheet, district, clerk)
@@ -468,7 +506,13 @@ def test_each_hire_gets_its_creation_audit_entry_with_the_actor(tmp_path, distri
     assert sorted(entry.additional_data["sheet_row"] for entry in entries) == [4, 5]
 
 
-def test_query_count_does_not_grow_with_rows(tmp_path, district, clerk, post, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_query_count_does_not_grow_with_rows(
+    tmp_path: Path,
+    district: District,
+    clerk: User,
+    post: Position,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     party = ThirdPartyFactory()
     ContentType.objects.get_for_model(Hire)  # cached for the process: warm it so both runs start alike
     HireFactory(position=post)  # an existing hire in the duplicate lookup
@@ -499,7 +543,9 @@ def test_query_count_does_not_grow_with_rows(tmp_path, district, clerk, post, dj
 # ---- The command ------------------------------------------------------------------------------------------------
 
 
-def test_command_prints_row_errors_and_writes_nothing(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_command_prints_row_errors_and_writes_nothing(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "cmd.xlsx", [person(1, post.name), person(2, post.name, 学历="小学")])
     err = io.StringIO()
 
@@ -510,7 +556,9 @@ def test_command_prints_row_errors_and_writes_nothing(tmp_path, district, clerk,
     assert not Hire.objects.exists()
 
 
-def test_command_dry_run_writes_nothing_then_imports(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_command_dry_run_writes_nothing_then_imports(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "cmd.xlsx", [person(1, post.name), person(2, post.name)])
     out = io.StringIO()
 
@@ -523,7 +571,9 @@ def test_command_dry_run_writes_nothing_then_imports(tmp_path, district, clerk, 
     assert Hire.objects.count() == 2
 
 
-def test_command_refuses_unknown_district_and_user(tmp_path, district, clerk, post) -> None:  # type: ignore[no-untyped-def]
+def test_command_refuses_unknown_district_and_user(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
     sheet = write_sheet(tmp_path / "cmd.xlsx", [person(1, post.name)])
     with pytest.raises(CommandError, match="区划代码"):
         call_command("import_hires", str(sheet), district="999999", user=clerk.username)

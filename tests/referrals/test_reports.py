@@ -8,10 +8,12 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import DjangoAssertNumQueries
 
 from portal.calendar import TenDayPeriod
 from portal.errors import PermissionDenied, PortalError
-from referrals.models import HireReport
+from portal.models import District, User
+from referrals.models import Hire, HireReport
 from referrals.selectors import city_hire_reports
 from referrals.services import hire_report_send
 from tests.factories import DistrictFactory, HireFactory, UserFactory
@@ -25,11 +27,11 @@ def _at(day: int, hour: int = 10) -> datetime.datetime:
     return datetime.datetime(2026, 11, day, hour, tzinfo=UTC)
 
 
-def _confirmed(district, day: int):  # type: ignore[no-untyped-def]
+def _confirmed(district: District, day: int) -> Hire:
     return HireFactory(position__batch__district=district, confirmed=True, confirmed_at=_at(day))
 
 
-def test_the_report_carries_every_hire_confirmed_since_the_last_one(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_carries_every_hire_confirmed_since_the_last_one(district: District, reviewer: User) -> None:
     early, inside = _confirmed(district, 5), _confirmed(district, 15)
     later = _confirmed(district, 22)  # after the 旬: the next report's
     other = HireFactory(confirmed=True, confirmed_at=_at(15))  # another district's
@@ -41,7 +43,7 @@ def test_the_report_carries_every_hire_confirmed_since_the_last_one(district, re
     assert later.report is None and other.report is None
 
 
-def test_a_report_after_the_ten_days_is_late_and_there_is_one_per_period(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_after_the_ten_days_is_late_and_there_is_one_per_period(district: District, reviewer: User) -> None:
     _confirmed(district, 12)
     report = hire_report_send(district=district, period=PERIOD, by=reviewer, now=_at(21))
     assert report.is_late and report.hires.count() == 1
@@ -49,14 +51,14 @@ def test_a_report_after_the_ten_days_is_late_and_there_is_one_per_period(distric
         hire_report_send(district=district, period=PERIOD, by=reviewer, now=_at(22))
 
 
-def test_a_report_with_nothing_new_is_a_zero_report(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_with_nothing_new_is_a_zero_report(district: District, reviewer: User) -> None:
     report = hire_report_send(district=district, period=PERIOD, by=reviewer, now=_at(20))
     assert report.hires.count() == 0
     state = next(row for row in city_hire_reports(period=PERIOD, now=_at(25)) if row.district == district)
     assert state.state == "zero"
 
 
-def test_only_the_districts_reviewer_sends(district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_districts_reviewer_sends(district: District, clerk: User) -> None:
     with pytest.raises(PermissionDenied):
         hire_report_send(district=district, period=PERIOD, by=clerk, now=_at(20))
     with pytest.raises(PermissionDenied):
@@ -66,7 +68,9 @@ def test_only_the_districts_reviewer_sends(district, clerk) -> None:  # type: ig
     assert not HireReport.objects.exists()
 
 
-def test_the_city_sees_sent_late_and_missing(district, reviewer, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_city_sees_sent_late_and_missing(
+    district: District, reviewer: User, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     late_district, silent_district = DistrictFactory(), DistrictFactory()
     hire_report_send(district=district, period=PERIOD, by=reviewer, now=_at(19))
     hire_report_send(
@@ -86,7 +90,7 @@ def test_the_city_sees_sent_late_and_missing(district, reviewer, django_assert_n
     assert "逾期报送" in page and "未报送" in page
 
 
-def test_the_district_report_page_sends(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_district_report_page_sends(district: District, reviewer: User) -> None:
     hire = _confirmed(district, 12)
     client = Client()
     client.force_login(reviewer)

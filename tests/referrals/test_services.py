@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +11,10 @@ from auditlog.models import LogEntry
 
 from portal.calendar import CalendarUnknown
 from portal.errors import PermissionDenied, PortalError
+from portal.models import District, User
+from positions.models import Position
 from referrals.constants import HireStatus, ObjectionStatus
+from referrals.models import Hire
 from referrals.services import (
     HireData,
     hire_exempt,
@@ -30,11 +34,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def position(district):  # type: ignore[no-untyped-def]
+def position(district: District) -> Position:
     return PositionFactory(batch__district=district, published=True, recruits_graduates=True)
 
 
-def _record(position, clerk, n: int = 1, **extra):  # type: ignore[no-untyped-def]
+def _record(position: Position, clerk: User, n: int = 1, **extra: Any) -> Hire:
     data = HireData(
         position=position,
         name="张三",
@@ -47,11 +51,11 @@ def _record(position, clerk, n: int = 1, **extra):  # type: ignore[no-untyped-de
     return hire_record(data=data, by=clerk)
 
 
-def _audited(position, clerk, reviewer, n: int = 1):  # type: ignore[no-untyped-def]
+def _audited(position: Position, clerk: User, reviewer: User, n: int = 1) -> Hire:
     return hire_move(hire=_record(position, clerk, n), action="audit", by=reviewer)
 
 
-def test_recording_normalises_and_picks_the_programme(position, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_recording_normalises_and_picks_the_programme(position: Position, clerk: User) -> None:
     hire = _record(position, clerk)
     assert hire.programme == "qihang" and hire.year == 2026
     assert hire.status == HireStatus.RECORDED
@@ -60,7 +64,7 @@ def test_recording_normalises_and_picks_the_programme(position, clerk) -> None: 
     assert hire.id_number not in str(entry.changes)
 
 
-def test_a_wrong_id_number_and_a_double_recording_are_refused(position, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_id_number_and_a_double_recording_are_refused(position: Position, clerk: User) -> None:
     with pytest.raises(PortalError, match="校验位") as excinfo:
         hire_record(
             data=HireData(
@@ -76,14 +80,16 @@ def test_a_wrong_id_number_and_a_double_recording_are_refused(position, clerk) -
         _record(other_position, UserFactory(clerk=True, district=other_district))
 
 
-def test_only_the_posts_district_records_and_only_on_published_posts(district, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_posts_district_records_and_only_on_published_posts(district: District, clerk: User) -> None:
     with pytest.raises(PortalError, match="已发布"):
         _record(PositionFactory(batch__district=district), clerk)
     with pytest.raises(PermissionDenied):
         _record(PositionFactory(published=True), clerk)
 
 
-def test_the_2026_spring_festival_publicity_closes_on_wednesday_the_25th(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_2026_spring_festival_publicity_closes_on_wednesday_the_25th(
+    position: Position, clerk: User, reviewer: User
+) -> None:
     hire = _audited(position, clerk, reviewer)
     notice = notice_publish(
         hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY
@@ -93,7 +99,9 @@ def test_the_2026_spring_festival_publicity_closes_on_wednesday_the_25th(positio
     assert hire.status == HireStatus.IN_PUBLICITY and hire.notice == notice
 
 
-def test_an_unknown_calendar_year_is_refused_and_nothing_is_written(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_calendar_year_is_refused_and_nothing_is_written(
+    position: Position, clerk: User, reviewer: User
+) -> None:
     hire = _audited(position, clerk, reviewer)
     with pytest.raises(CalendarUnknown, match="2031"):
         notice_publish(hires=[hire], published_on=datetime.date(2031, 3, 3), title="", by=clerk)
@@ -101,7 +109,9 @@ def test_an_unknown_calendar_year_is_refused_and_nothing_is_written(position, cl
     assert hire.status == HireStatus.AUDITED
 
 
-def test_confirmation_is_idempotent_and_open_objections_hold_it(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_confirmation_is_idempotent_and_open_objections_hold_it(
+    position: Position, clerk: User, reviewer: User
+) -> None:
     clear, objected = _audited(position, clerk, reviewer, 1), _audited(position, clerk, reviewer, 2)
     notice = notice_publish(
         hires=[clear, objected], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY
@@ -116,7 +126,8 @@ def test_confirmation_is_idempotent_and_open_objections_hold_it(position, clerk,
     after = notice.closes_at + datetime.timedelta(minutes=1)
     assert notices_confirm_closed(now=after) == 1
     assert notices_confirm_closed(now=after) == 0  # the second run changes nothing
-    clear.refresh_from_db(), objected.refresh_from_db()
+    clear.refresh_from_db()
+    objected.refresh_from_db()
     assert clear.status == HireStatus.CONFIRMED and objected.status == HireStatus.IN_PUBLICITY
 
     objection_resolve(objection=objection, upheld=False, reason="经核查学历属实。", by=reviewer)
@@ -124,7 +135,7 @@ def test_confirmation_is_idempotent_and_open_objections_hold_it(position, clerk,
     assert objected.status == HireStatus.CONFIRMED  # last objection dismissed after the close
 
 
-def test_an_upheld_objection_fails_the_hire(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_an_upheld_objection_fails_the_hire(position: Position, clerk: User, reviewer: User) -> None:
     hire = _audited(position, clerk, reviewer)
     notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY)
     objection = objection_lodge(
@@ -146,7 +157,9 @@ def test_an_upheld_objection_fails_the_hire(position, clerk, reviewer) -> None: 
     assert objection.status == ObjectionStatus.UPHELD
 
 
-def test_objections_outside_publicity_or_without_substance_are_refused(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_objections_outside_publicity_or_without_substance_are_refused(
+    position: Position, clerk: User, reviewer: User
+) -> None:
     hire = _audited(position, clerk, reviewer)
     with pytest.raises(PortalError, match="公示期"):
         objection_lodge(hire=hire, name="王五", phone="13800000000", statement="该人员学历信息与实际不符。")
@@ -167,7 +180,7 @@ def test_objections_outside_publicity_or_without_substance_are_refused(position,
         )
 
 
-def test_exemption_confirms_with_the_rule_recorded(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_exemption_confirms_with_the_rule_recorded(position: Position, clerk: User, reviewer: User) -> None:
     hire = _audited(position, clerk, reviewer)
     with pytest.raises(PortalError, match="依据"):
         hire_exempt(hires=[hire], reason=" ", by=clerk)
@@ -175,7 +188,7 @@ def test_exemption_confirms_with_the_rule_recorded(position, clerk, reviewer) ->
     assert hire.status == HireStatus.CONFIRMED and hire.exemption_reason
 
 
-def test_returns_need_a_reason_and_the_clerk_resubmits(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_returns_need_a_reason_and_the_clerk_resubmits(position: Position, clerk: User, reviewer: User) -> None:
     hire = _record(position, clerk)
     with pytest.raises(PortalError, match="原因"):
         hire_move(hire=hire, action="return", by=reviewer)
@@ -200,7 +213,9 @@ def test_the_admin_form_refuses_the_same_person_twice_with_the_services_message(
     assert any(first.district.name in error for error in form.non_field_errors())
 
 
-def test_a_districts_notices_get_distinct_titles_and_a_repeated_title_is_refused(position, clerk, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_districts_notices_get_distinct_titles_and_a_repeated_title_is_refused(
+    position: Position, clerk: User, reviewer: User
+) -> None:
     first = notice_publish(
         hires=[_audited(position, clerk, reviewer, 1)],
         published_on=datetime.date(2026, 2, 12),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import AbstractContextManager
 from unittest import mock
 
 import pytest
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.models import Objection
+from referrals.models import Objection, PublicityNotice
 from referrals.services import HireData, hire_move, hire_record, notice_publish
 from tests.factories import DistrictFactory, PositionFactory, UserFactory, make_id_number
 
@@ -21,7 +22,7 @@ PUBLISHING_DAY = datetime.datetime(2026, 2, 12, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def notice():  # type: ignore[no-untyped-def]
+def notice() -> PublicityNotice:
     cache.clear()
     district = DistrictFactory()
     clerk = UserFactory(clerk=True, district=district)
@@ -43,11 +44,11 @@ def notice():  # type: ignore[no-untyped-def]
     return notice_publish(hires=[hire], published_on=datetime.date(2026, 2, 12), title="", by=clerk, now=PUBLISHING_DAY)
 
 
-def _during():  # type: ignore[no-untyped-def]
+def _during() -> AbstractContextManager[object]:
     return mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2026, 2, 13, 10, tzinfo=datetime.UTC))
 
 
-def test_the_public_notice_shows_the_person_but_never_the_id_number(notice) -> None:  # type: ignore[no-untyped-def]
+def test_the_public_notice_shows_the_person_but_never_the_id_number(notice: PublicityNotice) -> None:
     hire = notice.hires.get()
     with _during():
         listing = Client().get(reverse("referrals:publicity_list")).content.decode()
@@ -57,13 +58,13 @@ def test_the_public_notice_shows_the_person_but_never_the_id_number(notice) -> N
     assert hire.id_number not in page and hire.id_number[-4:] not in page
 
 
-def test_a_notice_leaves_public_view_when_its_publicity_ends(notice) -> None:  # type: ignore[no-untyped-def]
+def test_a_notice_leaves_public_view_when_its_publicity_ends(notice: PublicityNotice) -> None:
     with mock.patch("django.utils.timezone.now", return_value=notice.closes_at):
         assert notice.title not in Client().get(reverse("referrals:publicity_list")).content.decode()
         assert Client().get(reverse("referrals:publicity_detail", args=[notice.pk])).status_code == 404
 
 
-def test_an_objection_gets_a_receipt_and_is_rate_limited(notice) -> None:  # type: ignore[no-untyped-def]
+def test_an_objection_gets_a_receipt_and_is_rate_limited(notice: PublicityNotice) -> None:
     hire = notice.hires.get()
     url = reverse("referrals:publicity_detail", args=[notice.pk])
     payload = {

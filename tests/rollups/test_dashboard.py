@@ -213,9 +213,9 @@ def test_the_page_carries_parseable_json_blocks_and_no_inline_script(
         json.loads(match.group(1))
         assert f'data-dashboard-chart="{name}"' in html
         assert f"/dashboard/{name}.csv?year={YEAR}" in html
-    progress = json.loads(
-        re.search(r'id="dashboard-progress-data" type="application/json">(.*?)</script>', html, re.S).group(1)
-    )  # type: ignore[union-attr]
+    match = re.search(r'id="dashboard-progress-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match is not None
+    progress = json.loads(match.group(1))
     assert progress["targets"] == {"qihang": 1000, "haiju": 200}
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert " src=" in tag or 'type="application/json"' in tag, tag

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
 import io
 import shutil
 import subprocess
@@ -9,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -61,7 +67,7 @@ def _url(name: str, period: str = "2026-11-2") -> str:
     return reverse(f"rollups:{name}", args=[period])
 
 
-def _workbook(client, user: User):  # type: ignore[no-untyped-def]
+def _workbook(client: Client, user: User) -> Workbook:
     client.force_login(user)
     response = client.get(_url("rollup_xlsx"))
     assert response.status_code == 200
@@ -83,7 +89,9 @@ def _pdf_text(content: bytes) -> tuple[int, str]:
     return len(pages), "".join(pages)
 
 
-def test_city_staff_see_every_district_and_the_totals(client, rollup, district, other, centre) -> None:  # type: ignore[no-untyped-def]
+def test_city_staff_see_every_district_and_the_totals(
+    client: Client, rollup: RollUp, district: District, other: District, centre: User
+) -> None:
     client.force_login(centre)
     listing = client.get(reverse("rollups:rollup_list")).content.decode()
     assert "2026年11月中旬" in listing and "第1版" in listing
@@ -94,7 +102,9 @@ def test_city_staff_see_every_district_and_the_totals(client, rollup, district, 
     assert "未报送" in page and "table-warning" in page
 
 
-def test_a_district_sees_its_own_row_and_the_city_average(client, rollup, district, other, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_sees_its_own_row_and_the_city_average(
+    client: Client, rollup: RollUp, district: District, other: District, clerk: User
+) -> None:
     client.force_login(clerk)
     page = client.get(_url("rollup_detail")).content.decode()
     assert district.name in page and "全市平均" in page
@@ -106,7 +116,9 @@ def test_a_district_sees_its_own_row_and_the_city_average(client, rollup, distri
     assert f"{average:,.2f}" in page
 
 
-def test_the_workbook_has_its_sheets_frozen_headers_totals_and_numbers(client, rollup, centre) -> None:  # type: ignore[no-untyped-def]
+def test_the_workbook_has_its_sheets_frozen_headers_totals_and_numbers(
+    client: Client, rollup: RollUp, centre: User
+) -> None:
     workbook = _workbook(client, centre)
     assert workbook.sheetnames == SHEETS
     for sheet in workbook.worksheets:
@@ -131,7 +143,9 @@ def test_the_workbook_has_its_sheets_frozen_headers_totals_and_numbers(client, r
     assert claims.column_dimensions["A"].width == 14
 
 
-def test_a_districts_workbook_holds_its_row_and_the_average_only(client, rollup, district, other, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_districts_workbook_holds_its_row_and_the_average_only(
+    client: Client, rollup: RollUp, district: District, other: District, clerk: User
+) -> None:
     workbook = _workbook(client, clerk)
     for sheet in workbook.worksheets:
         labels = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
@@ -139,7 +153,7 @@ def test_a_districts_workbook_holds_its_row_and_the_average_only(client, rollup,
         assert all(other.name not in str(value) for row in sheet.iter_rows(values_only=True) for value in row)
 
 
-def test_the_pdf_is_one_landscape_page_for_41_districts(client, district, centre) -> None:  # type: ignore[no-untyped-def]
+def test_the_pdf_is_one_landscape_page_for_41_districts(client: Client, district: District, centre: User) -> None:
     for _ in range(40):
         DistrictFactory()
     _data(district, 3)
@@ -152,14 +166,16 @@ def test_the_pdf_is_one_landscape_page_for_41_districts(client, district, centre
     assert "合计" in text and district.name in text
 
 
-def test_a_districts_pdf_holds_its_row_and_the_average_only(client, rollup, district, other, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_a_districts_pdf_holds_its_row_and_the_average_only(
+    client: Client, rollup: RollUp, district: District, other: District, clerk: User
+) -> None:
     client.force_login(clerk)
     pages, text = _pdf_text(client.get(_url("rollup_pdf")).content)
     assert pages == 1
     assert district.name in text and "全市平均" in text and other.name not in text
 
 
-def test_who_may_not_see_the_rollups(client, rollup) -> None:  # type: ignore[no-untyped-def]
+def test_who_may_not_see_the_rollups(client: Client, rollup: RollUp) -> None:
     for name in ("rollup_detail", "rollup_xlsx", "rollup_pdf"):
         response = client.get(_url(name))
         assert response.status_code == 302 and reverse("login") in response["Location"]
@@ -170,7 +186,7 @@ def test_who_may_not_see_the_rollups(client, rollup) -> None:  # type: ignore[no
             assert client.get(_url(name)).status_code == 403
 
 
-def test_unknown_and_malformed_periods_are_not_found(client, rollup, centre) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_malformed_periods_are_not_found(client: Client, rollup: RollUp, centre: User) -> None:
     client.force_login(centre)
     missing = client.get(_url("rollup_detail", "2026-12-1"))
     assert missing.status_code == 404 and "尚未汇总" in missing.content.decode()
@@ -180,7 +196,7 @@ def test_unknown_and_malformed_periods_are_not_found(client, rollup, centre) -> 
     assert client.get(_url("rollup_detail") + "?revision=9").status_code == 404
 
 
-def test_older_revisions_stay_reachable(client, rollup, district, centre) -> None:  # type: ignore[no-untyped-def]
+def test_older_revisions_stay_reachable(client: Client, rollup: RollUp, district: District, centre: User) -> None:
     PositionFactory(batch__district=district, batch__period=str(PERIOD), status="sent", headcount=1)
     second, written = rollup_run(period=PERIOD)
     assert written and second.revision == 2
@@ -191,7 +207,9 @@ def test_older_revisions_stay_reachable(client, rollup, district, centre) -> Non
     assert old.status_code == 200 and "历史版本" in old.content.decode()
 
 
-def test_the_detail_page_costs_the_same_queries_whatever_the_data(client, rollup, centre, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_the_detail_page_costs_the_same_queries_whatever_the_data(
+    client: Client, rollup: RollUp, centre: User, clerk: User
+) -> None:
     client.force_login(centre)
     with CaptureQueriesContext(connection) as few:
         assert client.get(_url("rollup_detail")).status_code == 200
@@ -207,15 +225,15 @@ def test_the_detail_page_costs_the_same_queries_whatever_the_data(client, rollup
     assert len(district_queries) < 15
 
 
-def test_the_menu_offers_rollups_to_staff_only(client, rollup, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_the_menu_offers_rollups_to_staff_only(client: Client, rollup: RollUp, clerk: User) -> None:
     client.force_login(clerk)
     assert reverse("rollups:rollup_list") in client.get(reverse("portal:workspace")).content.decode()
     client.force_login(UserFactory(employer_user=True))
     assert reverse("rollups:rollup_list") not in client.get(reverse("portal:workspace")).content.decode()
 
 
-def test_a_districts_pdf_is_a_report_of_its_figures_beside_the_city_average(  # type: ignore[no-untyped-def]
-    client, rollup, district, other, clerk, monkeypatch
+def test_a_districts_pdf_is_a_report_of_its_figures_beside_the_city_average(
+    client: Client, rollup: RollUp, district: District, other: District, clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import datetime
 

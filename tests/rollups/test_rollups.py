@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.calendar import TenDayPeriod
+from portal.models import District, User
 from referrals.models import HireReport
 from rollups.models import RollUp
 from rollups.tenday import compute_figures, rollup_catch_up, rollup_run
@@ -27,7 +28,7 @@ def _at(day: int) -> datetime.datetime:
     return datetime.datetime(2026, 11, day, 4, tzinfo=UTC)
 
 
-def _data(district):  # type: ignore[no-untyped-def]
+def _data(district: District) -> None:
     for channel, headcount in (("bounty_list", 3), ("special_recruitment", 2)):
         PositionFactory(
             batch__district=district, batch__period=str(PERIOD), status="sent", channel=channel, headcount=headcount
@@ -40,7 +41,7 @@ def _data(district):  # type: ignore[no-untyped-def]
     HireFactory(position__batch__district=district, confirmed=True, confirmed_at=_at(22))  # next 旬
 
 
-def test_the_figures_are_the_districts_own(district) -> None:  # type: ignore[no-untyped-def]
+def test_the_figures_are_the_districts_own(district: District) -> None:
     _data(district)
     other = DistrictFactory()
     figures = compute_figures(PERIOD)
@@ -60,7 +61,7 @@ def test_the_figures_are_the_districts_own(district) -> None:  # type: ignore[no
     assert figures["totals"]["hires"]["confirmed"] == 2
 
 
-def test_the_query_count_does_not_grow_with_the_data(district) -> None:  # type: ignore[no-untyped-def]
+def test_the_query_count_does_not_grow_with_the_data(district: District) -> None:
     with CaptureQueriesContext(connection) as few:
         compute_figures(PERIOD)
     for _ in range(3):
@@ -70,7 +71,7 @@ def test_the_query_count_does_not_grow_with_the_data(district) -> None:  # type:
     assert len(few) == len(many) < 20
 
 
-def test_running_twice_changes_nothing_and_new_data_makes_a_revision(district, reviewer) -> None:  # type: ignore[no-untyped-def]
+def test_running_twice_changes_nothing_and_new_data_makes_a_revision(district: District, reviewer: User) -> None:
     _data(district)
     first, written = rollup_run(period=PERIOD)
     again, written_again = rollup_run(period=PERIOD)
@@ -84,7 +85,7 @@ def test_running_twice_changes_nothing_and_new_data_makes_a_revision(district, r
     assert mine["reporting"]["hires"] == "late"
 
 
-def test_a_run_that_dies_halfway_leaves_nothing(district) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_that_dies_halfway_leaves_nothing(district: District) -> None:
     _data(district)
     with (
         mock.patch("rollups.models.RollUp.objects.create", side_effect=SystemExit("worker killed")),
@@ -109,10 +110,11 @@ def test_catching_up_runs_every_missed_period() -> None:
     assert RollUp.objects.filter(is_current=True).count() == 5
 
 
-def test_claims_are_counted_with_their_amounts(district) -> None:  # type: ignore[no-untyped-def]
+def test_claims_are_counted_with_their_amounts(district: District) -> None:
     from subsidies.models import Claim
 
     party_user = UserFactory(third_party_user=True)
+    assert party_user.third_party is not None
     employer = PositionFactory(batch__district=district).employer
     Claim.objects.create(
         reference="BZ-T-1",
@@ -145,7 +147,7 @@ def test_claims_are_counted_with_their_amounts(district) -> None:  # type: ignor
     }
 
 
-def test_the_command_runs_the_same_code(district) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_runs_the_same_code(district: District) -> None:
     _data(district)
     out = io.StringIO()
     call_command("rollup", "2026-11-2", stdout=out)

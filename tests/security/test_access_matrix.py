@@ -28,6 +28,11 @@ checked for leaks in milliseconds; the real PDFs are tested in tests/*/test_docu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 import io
 import json
 import logging
@@ -43,7 +48,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -785,11 +790,11 @@ def _side_of(key: tuple[str, str], role: str) -> str:
     return side
 
 
-def _body_text(response: HttpResponse) -> str:
+def _body_text(response: TestResponse) -> str:
     """What a person or program gets to read: the page, the JSON, the workbook's XML, the PDF's (stubbed) HTML."""
     # A file is read to its end, and the test client closes it then; closing it here as well would close the
     # database connection too (request_finished) in the middle of the test's transaction.
-    content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    content = b"".join(response.streaming_content) if isinstance(response, StreamingHttpResponse) else response.content
     if content.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(content)) as workbook:
             return "".join(
@@ -798,7 +803,7 @@ def _body_text(response: HttpResponse) -> str:
     return content.decode("utf-8", "replace")
 
 
-def _send(client: Client, check: Check, url: str, cell: Cell) -> HttpResponse:
+def _send(client: Client, check: Check, url: str, cell: Cell) -> TestResponse:
     body = check.body(cell) if check.body else {}
     if check.method == "GET":
         return client.get(url)
@@ -822,7 +827,7 @@ def _secrets(world: World) -> Secrets:
     return Secrets(id_numbers=numbers, bank_accounts=world.bank_accounts())
 
 
-def _denied(role: str, check: Check, response: HttpResponse) -> bool:
+def _denied(role: str, check: Check, response: TestResponse) -> bool:
     status = response.status_code
     if status in (403, 404):
         return True
@@ -891,7 +896,7 @@ def _api_rows(check: Check, cell: Cell, text: str) -> list[str]:
 
 
 def _judge(
-    check: Check, cell: Cell, outcome: str, response: HttpResponse, writes: list[str], secrets: Secrets
+    check: Check, cell: Cell, outcome: str, response: TestResponse, writes: list[str], secrets: Secrets
 ) -> list[str]:
     status = response.status_code
     problems = []
@@ -914,7 +919,7 @@ def _judge(
     return problems + _leaks(check, cell, outcome, text, secrets)
 
 
-def _detail(response: HttpResponse, text: str) -> str:
+def _detail(response: TestResponse, text: str) -> str:
     """Where a redirect went, or what a JSON or text refusal said (an HTML page's start says nothing)."""
     location = response.get("Location", "")
     if location:

@@ -138,7 +138,7 @@ class Importer:
 @pytest.fixture(params=["annex1", "annex3"])
 def importer(request: pytest.FixtureRequest, tongliang: District, clerk: User, post: Position) -> Importer:
     if request.param == "annex1":
-        head = [[corpus.ANNEX1_TITLE], corpus.ANNEX1_HEADER, corpus.ANNEX1_SUBHEADER]
+        head: list[list[Any]] = [[corpus.ANNEX1_TITLE], corpus.ANNEX1_HEADER, corpus.ANNEX1_SUBHEADER]
         return Importer(positions_import(tongliang, clerk), NO_HEADER_1, [*head, corpus.annex1_row(1)])
     head = [[corpus.ANNEX3_TITLE], corpus.ANNEX3_GROUPS, corpus.ANNEX3_NAMES]
     return Importer(hires_import(tongliang, clerk), NO_HEADER_3, [*head, corpus.annex3_row(1)])
@@ -147,7 +147,7 @@ def importer(request: pytest.FixtureRequest, tongliang: District, clerk: User, p
 def refusal(run: Callable[[bytes], Any], data: bytes) -> PortalError:
     with db_unchanged(), pytest.raises(PortalError) as caught:
         run(data)
-    assert not isinstance(caught.value, PortalImportError), [str(error) for error in caught.value.errors]  # type: ignore[attr-defined]
+    assert not isinstance(caught.value, PortalImportError), [str(error) for error in caught.value.errors]
     return caught.value
 
 
@@ -420,7 +420,7 @@ def test_the_row_cap_counts_data_rows_not_blank_or_numbered_ones(
     """The cap, lowered to 5 so the sheet stays small: blank rows and rows with only a 序号 do not count; the sixth
     data row is one too many. (The real cap, 100,000, is the test above.)"""
     monkeypatch.setattr("portal.imports.sheets.MAX_DATA_ROWS", 5)
-    head = [[corpus.ANNEX1_TITLE], corpus.ANNEX1_HEADER, corpus.ANNEX1_SUBHEADER]
+    head: list[list[Any]] = [[corpus.ANNEX1_TITLE], corpus.ANNEX1_HEADER, corpus.ANNEX1_SUBHEADER]
     five = [corpus.annex1_row(n) for n in range(1, 6)]
     padding = [[], [99]]  # a blank row, and a row numbered in advance of being filled
     assert positions_import(tongliang, clerk)(corpus.raw_xlsx([*head, *padding, *five, *padding])).created == 5
@@ -666,6 +666,7 @@ def test_registration_normalises_numbers_as_people_type_them(
     reference: None, kind: str, typed: str, stored: str
 ) -> None:
     user = third_party_register(data=_registration(kind, typed), password="Corpus-pass-2026")
+    assert user.third_party_id is not None
     party = ThirdParty.objects.get(pk=user.third_party_id)
     assert (party.credit_code if kind != ThirdPartyKind.INDIVIDUAL else party.id_number) == stored
 

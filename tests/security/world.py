@@ -383,12 +383,13 @@ def _import_jobs(world: World) -> None:
     """Per district: a clerk's sheet import, checked by the worker and waiting for its owner's confirmation."""
     for number, side in enumerate(DISTRICT_SIDES, start=1):
         clerk = world.district_staff(side, CLERK)
+        assert clerk.district is not None
         name = f"矩阵{SIDE_LABEL[side]}导入人"
         job = import_job_create(
             kind=ImportJobKind.HIRES,
             data=_import_sheet(world.get("position.published", side), name, make_id_number(800 + number)),
             filename=f"矩阵{SIDE_LABEL[side]}导入.xlsx",
-            district=clerk.district,  # type: ignore[arg-type]
+            district=clerk.district,
             period=None,
             by=clerk,
         )

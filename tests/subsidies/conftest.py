@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.models import SubsidyCap, User
+from portal.models import Employer, SubsidyCap, User
 from tests.factories import EmployerFactory, ThirdPartyFactory, UserFactory
 
 
@@ -26,7 +26,7 @@ def headhunter(caps: None) -> User:
 
 
 @pytest.fixture
-def employer(db: None):  # type: ignore[no-untyped-def]
+def employer(db: None) -> Employer:
     return EmployerFactory()
 
 

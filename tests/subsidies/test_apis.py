@@ -3,6 +3,13 @@ Idempotency-Key and query counts."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from referrals.models import Hire
+
+if TYPE_CHECKING:
+    from rest_framework.response import _MonkeyPatchedResponse as APIResponse
+
 import datetime
 from decimal import Decimal
 from unittest import mock
@@ -11,13 +18,14 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.identity import mask_id_number
-from portal.models import IdempotencyKey, User
+from portal.models import Employer, IdempotencyKey, User
 from referrals.models import Objection, PublicityNotice
 from subsidies.apis import ClaimWriteThrottle
 from subsidies.constants import ClaimStatus
@@ -51,7 +59,7 @@ def _client(user: User | None = None) -> APIClient:
     return client
 
 
-def _payload(employer, *lines, declared: bool = True, **extra) -> dict:  # type: ignore[no-untyped-def]
+def _payload(employer: Employer, *lines: tuple[Hire, object], declared: bool = True, **extra: Any) -> dict[str, Any]:
     return {
         "employer": employer.pk,
         "employer_contact": "张经理",
@@ -62,7 +70,7 @@ def _payload(employer, *lines, declared: bool = True, **extra) -> dict:  # type:
     }
 
 
-def _upload(client: APIClient, claim_id: int, kind: str, content: bytes = PDF, **headers: str):  # type: ignore[no-untyped-def]
+def _upload(client: APIClient, claim_id: int, kind: str, content: bytes = PDF, **headers: Any) -> APIResponse:
     scan = SimpleUploadedFile(f"{kind}.pdf", content, content_type="application/pdf")
     return client.post(f"{CLAIMS}{claim_id}/attachments/", {"kind": kind, "file": scan}, format="multipart", **headers)
 
@@ -71,7 +79,7 @@ def _attach(claim: Claim, user: User) -> None:
     attach_signed_annexes(claim, user)
 
 
-def _submitted(user: User, employer, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]
+def _submitted(user: User, employer: Employer, *amounts: str) -> Claim:
     """A submitted claim straight through the services (the API's own writes are tested through the API)."""
     hires = [claimable_hire(user.third_party, employer) for _ in amounts]
     data = ClaimData(
@@ -88,7 +96,7 @@ def _submitted(user: User, employer, *amounts: str) -> Claim:  # type: ignore[no
     return claim_submit(claim=claim, by=user)
 
 
-def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+def _ids(response: APIResponse) -> list[int]:
     assert response.status_code == 200, response.content
     return [row["id"] for row in response.json()["results"]]
 
@@ -100,7 +108,7 @@ def _stranger() -> User:
 # --- the third party's claim from draft to withdrawal --------------------------------------------------------------
 
 
-def test_a_third_party_drafts_edits_uploads_submits_and_withdraws(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_third_party_drafts_edits_uploads_submits_and_withdraws(headhunter: User, employer: Employer) -> None:
     first, second = claimable_hire(headhunter.third_party, employer), claimable_hire(headhunter.third_party, employer)
     client = _client(headhunter)
 
@@ -134,6 +142,7 @@ def test_a_third_party_drafts_edits_uploads_submits_and_withdraws(headhunter, em
     submitted = client.post(f"{CLAIMS}{claim_id}/submit/")
     assert submitted.status_code == 200, submitted.json()
     assert submitted.json()["status"] == ClaimStatus.SUBMITTED
+    assert headhunter.third_party is not None
     assert submitted.json()["bank_account"] == headhunter.third_party.bank_account  # the payee, recorded now
     assert [attachment["kind"] for attachment in submitted.json()["attachments"]] == ["annex2", "annex3"]
     assert client.put(f"{CLAIMS}{claim_id}/", _payload(employer, (first, "1")), format="json").status_code == 400
@@ -153,7 +162,9 @@ def test_a_third_party_drafts_edits_uploads_submits_and_withdraws(headhunter, em
         ("special_recruitment", "4001", "引才专项”补助上限4,000元"),
     ],
 )
-def test_an_amount_over_the_channels_cap_is_refused_naming_the_cap(headhunter, employer, channel, amount, cap) -> None:  # type: ignore[no-untyped-def]
+def test_an_amount_over_the_channels_cap_is_refused_naming_the_cap(
+    headhunter: User, employer: Employer, channel: str, amount: str, cap: str
+) -> None:
     hire = claimable_hire(headhunter.third_party, employer, channel=channel)
     response = _client(headhunter).post(CLAIMS, _payload(employer, (hire, amount)), format="json")
     assert response.status_code == 400
@@ -164,7 +175,7 @@ def test_an_amount_over_the_channels_cap_is_refused_naming_the_cap(headhunter, e
 
 
 @pytest.mark.parametrize("amount", ["30000.001", "0", "-5", "三万", True, None])
-def test_amounts_that_are_not_money_are_refused(headhunter, employer, amount) -> None:  # type: ignore[no-untyped-def]
+def test_amounts_that_are_not_money_are_refused(headhunter: User, employer: Employer, amount: object) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     response = _client(headhunter).post(CLAIMS, _payload(employer, (hire, amount)), format="json")
     assert response.status_code == 400
@@ -175,8 +186,8 @@ def test_amounts_that_are_not_money_are_refused(headhunter, employer, amount) ->
 
 @pytest.mark.parametrize("amount", ["1." + "0" * 5000, "1" + "0" * 5000])
 def test_an_amount_written_with_thousands_of_digits_is_refused_as_the_form_refuses_it(
-    headhunter, employer, amount
-) -> None:  # type: ignore[no-untyped-def]
+    headhunter: User, employer: Employer, amount: str
+) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     response = _client(headhunter).post(CLAIMS, _payload(employer, (hire, amount)), format="json")
     assert response.status_code == 400
@@ -186,18 +197,18 @@ def test_an_amount_written_with_thousands_of_digits_is_refused_as_the_form_refus
 
 
 @pytest.mark.parametrize("amount", ["30,000", "30,000.00", "３００００", 30000])
-def test_an_amount_is_read_as_the_form_reads_it(headhunter, employer, amount) -> None:  # type: ignore[no-untyped-def]
+def test_an_amount_is_read_as_the_form_reads_it(headhunter: User, employer: Employer, amount: object) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     response = _client(headhunter).post(CLAIMS, _payload(employer, (hire, amount)), format="json")
     assert response.status_code == 201, response.content
     assert [line["requested_amount"] for line in response.json()["lines"]] == ["30000.00"]
 
 
-def test_hires_that_may_not_be_claimed_are_refused_clearly(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_hires_that_may_not_be_claimed_are_refused_clearly(headhunter: User, employer: Employer) -> None:
     party = headhunter.third_party
     client = _client(headhunter)
 
-    def refusal(hire) -> dict:  # type: ignore[no-untyped-def]
+    def refusal(hire: Hire) -> dict[str, Any]:
         response = client.post(CLAIMS, _payload(employer, (hire, "1000")), format="json")
         assert response.status_code == 400, response.content
         return response.json()
@@ -219,7 +230,7 @@ def test_hires_that_may_not_be_claimed_are_refused_clearly(headhunter, employer)
     assert not Claim.objects.exists()
 
 
-def test_a_hire_on_a_live_claim_cannot_be_claimed_again(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_hire_on_a_live_claim_cannot_be_claimed_again(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     client = _client(headhunter)
     assert client.post(CLAIMS, _payload(employer, (hire, "1000")), format="json").status_code == 201
@@ -229,10 +240,10 @@ def test_a_hire_on_a_live_claim_cannot_be_claimed_again(headhunter, employer) ->
     assert Claim.objects.count() == 1
 
 
-def test_status_amounts_and_reviewers_in_a_body_are_ignored(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_status_amounts_and_reviewers_in_a_body_are_ignored(headhunter: User, employer: Employer, centre: User) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     stranger = _stranger()
-    forged = {
+    forged: dict[str, Any] = {
         "status": "paid",
         "requested_total": "1.00",
         "approved_total": "30000.00",
@@ -267,13 +278,13 @@ def test_status_amounts_and_reviewers_in_a_body_are_ignored(headhunter, employer
 # --- scope: a third party's claims are its own ----------------------------------------------------------------------
 
 
-def test_another_third_partys_claim_is_not_found_on_any_url(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_another_third_partys_claim_is_not_found_on_any_url(headhunter: User, employer: Employer) -> None:
     theirs = _submitted(headhunter, employer, "1000")
     mine = _submitted(stranger := _stranger(), employer, "1000")
     client = _client(stranger)
 
     assert _ids(client.get(CLAIMS)) == [mine.pk]
-    assert _ids(client.get(CLAIMS, {"employer": employer.pk, "status": "submitted"})) == [mine.pk]
+    assert _ids(client.get(CLAIMS, {"employer": str(employer.pk), "status": "submitted"})) == [mine.pk]
     assert _ids(client.get(CLAIMS, {"status": "draft"})) == []
     assert _ids(client.get(CLAIMS, {"employer": EmployerFactory().pk})) == []
     url = f"{CLAIMS}{theirs.pk}/"
@@ -292,7 +303,7 @@ def test_another_third_partys_claim_is_not_found_on_any_url(headhunter, employer
     assert theirs.status == ClaimStatus.SUBMITTED and theirs.attachments.count() == 2
 
 
-def test_the_claims_api_is_for_third_parties_and_the_citys_reviewers(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_the_claims_api_is_for_third_parties_and_the_citys_reviewers(headhunter: User, employer: Employer) -> None:
     claim = _submitted(headhunter, employer, "1000")
     hire = claim.items.get().hire
     for user in (
@@ -307,7 +318,9 @@ def test_the_claims_api_is_for_third_parties_and_the_citys_reviewers(headhunter,
     assert _client().post(CLAIMS, {}, format="json").status_code in (401, 403)
 
 
-def test_only_third_parties_create_and_an_unverified_one_is_told_to_wait(caps, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_only_third_parties_create_and_an_unverified_one_is_told_to_wait(
+    caps: None, employer: Employer, centre: User
+) -> None:
     unverified = UserFactory(third_party_user=True)
     hire = claimable_hire(unverified.third_party, employer)
     refused = _client(unverified).post(CLAIMS, _payload(employer, (hire, "1000")), format="json")
@@ -318,7 +331,7 @@ def test_only_third_parties_create_and_an_unverified_one_is_told_to_wait(caps, e
     assert not Claim.objects.exists()
 
 
-def test_claimable_hires_are_the_claimants_own_with_their_cap(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_claimable_hires_are_the_claimants_own_with_their_cap(headhunter: User, employer: Employer) -> None:
     bounty = claimable_hire(headhunter.third_party, employer)
     special = claimable_hire(headhunter.third_party, employer, channel="special_recruitment")
     claimed = claimable_hire(headhunter.third_party, employer)
@@ -339,7 +352,9 @@ def test_claimable_hires_are_the_claimants_own_with_their_cap(headhunter, employ
 # --- the reviewers ----------------------------------------------------------------------------------------------------
 
 
-def test_each_reviewer_has_its_queue_longest_waiting_first(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_each_reviewer_has_its_queue_longest_waiting_first(
+    headhunter: User, employer: Employer, centre: User, bureau: User
+) -> None:
     claims = [_submitted(headhunter, employer, "1000") for _ in range(3)]
     now = timezone.now()
     for claim, hours in zip(claims, (1, 30, 5), strict=True):
@@ -360,7 +375,7 @@ def test_each_reviewer_has_its_queue_longest_waiting_first(headhunter, employer,
     assert _client(centre).get(CLAIMS, {"queue": "all"}).status_code == 400
 
 
-def test_review_and_payment_through_the_api(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_review_and_payment_through_the_api(headhunter: User, employer: Employer, centre: User, bureau: User) -> None:
     claim = _submitted(headhunter, employer, "30000", "20000")
     url = f"{CLAIMS}{claim.pk}/"
 
@@ -404,7 +419,9 @@ def test_review_and_payment_through_the_api(headhunter, employer, centre, bureau
     assert [event["action"] for event in paid.json()["events"]] == ["create", "submit", "first_pass", "approve", "pay"]
 
 
-def test_the_first_reviewer_cannot_re_review_even_holding_the_bureau_role(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_reviewer_cannot_re_review_even_holding_the_bureau_role(
+    headhunter: User, employer: Employer, centre: User
+) -> None:
     claim = claim_review(claim=_submitted(headhunter, employer, "1000"), action="first_pass", opinion="同意", by=centre)
     both = UserFactory(bureau=True)
     Claim.objects.filter(pk=claim.pk).update(first_reviewer=both)
@@ -420,7 +437,9 @@ def test_the_first_reviewer_cannot_re_review_even_holding_the_bureau_role(headhu
     assert claim.status == ClaimStatus.FIRST_PASSED and claim.second_reviewer is None and claim.approved_total is None
 
 
-def test_reviewers_see_each_hires_publicity_record_and_the_claimant_does_not(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_reviewers_see_each_hires_publicity_record_and_the_claimant_does_not(
+    headhunter: User, employer: Employer, centre: User
+) -> None:
     claim = _submitted(headhunter, employer, "1000")
     hire = claim.items.get().hire
     notice = PublicityNotice.objects.create(
@@ -458,10 +477,11 @@ def test_reviewers_see_each_hires_publicity_record_and_the_claimant_does_not(hea
 
 
 def test_id_numbers_are_masked_and_phones_and_accounts_whole_only_where_needed(
-    headhunter, employer, centre, bureau
-) -> None:  # type: ignore[no-untyped-def]
+    headhunter: User, employer: Employer, centre: User, bureau: User
+) -> None:
     claim = _submitted(headhunter, employer, "1000")
     hire = claim.items.get().hire
+    assert headhunter.third_party is not None
     account, phone = headhunter.third_party.bank_account, headhunter.third_party.phone
     detail, masked_account = f"{CLAIMS}{claim.pk}/", f"****{account[-4:]}"
 
@@ -492,10 +512,11 @@ def test_id_numbers_are_masked_and_phones_and_accounts_whole_only_where_needed(
             assert row["payee_phone"] == "139****0000" and row["employer_phone"] == "023-4567****"
 
 
-def test_an_individuals_id_number_is_masked_as_the_claimant(caps, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_an_individuals_id_number_is_masked_as_the_claimant(caps: None, employer: Employer, centre: User) -> None:
     person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
     claim = _submitted(person, employer, "1000")
     body = _client(centre).get(f"{CLAIMS}{claim.pk}/")
+    assert person.third_party is not None and person.third_party.id_number is not None
     assert body.json()["third_party"]["identity_number_masked"] == mask_id_number(person.third_party.id_number)
     assert person.third_party.id_number not in body.content.decode()
 
@@ -503,7 +524,7 @@ def test_an_individuals_id_number_is_masked_as_the_claimant(caps, employer, cent
 # --- tokens and throttling ----------------------------------------------------------------------------------------
 
 
-def test_a_machine_client_signs_in_with_a_token(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_machine_client_signs_in_with_a_token(headhunter: User, employer: Employer) -> None:
     token = Token.objects.create(user=headhunter)
     hire = claimable_hire(headhunter.third_party, employer)
     client = APIClient(enforce_csrf_checks=True)
@@ -520,13 +541,13 @@ def test_a_machine_client_signs_in_with_a_token(headhunter, employer) -> None:  
     assert client.get(CLAIMS).status_code in (401, 403)
 
 
-def test_an_admin_creates_tokens_in_the_admin(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_creates_tokens_in_the_admin(client: Client) -> None:
     client.force_login(UserFactory(admin=True))
     assert "认证令牌" in client.get("/admin/").content.decode()
     assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 200
 
 
-def test_third_parties_claim_writes_are_throttled(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_third_parties_claim_writes_are_throttled(headhunter: User, employer: Employer, centre: User) -> None:
     hires = [claimable_hire(headhunter.third_party, employer) for _ in range(3)]
     client = _client(headhunter)
     with mock.patch.dict(ClaimWriteThrottle.THROTTLE_RATES, {"claims": "2/hour"}):
@@ -549,11 +570,11 @@ def test_third_parties_claim_writes_are_throttled(headhunter, employer, centre) 
 # --- Idempotency-Key ------------------------------------------------------------------------------------------------
 
 
-def test_a_retried_create_with_the_same_key_returns_the_first_reply(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_retried_create_with_the_same_key_returns_the_first_reply(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     client = _client(headhunter)
     payload = _payload(employer, (hire, "1000"))
-    key = {"HTTP_IDEMPOTENCY_KEY": "0f6c7b5e-2d4f-4a8e-9b1d-7c3e5a9f1b20"}
+    key: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": "0f6c7b5e-2d4f-4a8e-9b1d-7c3e5a9f1b20"}
 
     first = client.post(CLAIMS, payload, format="json", **key)
     again = client.post(CLAIMS, dict(reversed(payload.items())), format="json", **key)  # same content, new order
@@ -579,11 +600,11 @@ def test_a_retried_create_with_the_same_key_returns_the_first_reply(headhunter, 
         assert refused.status_code == 400 and refused.json()["code"] == "idempotency_key_invalid"
 
 
-def test_a_failed_request_leaves_its_key_free_and_an_old_key_expires(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_request_leaves_its_key_free_and_an_old_key_expires(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     client = _client(headhunter)
     claim_id = client.post(CLAIMS, _payload(employer, (hire, "1000")), format="json").json()["id"]
-    key = {"HTTP_IDEMPOTENCY_KEY": "submit-1"}
+    key: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": "submit-1"}
 
     assert client.post(f"{CLAIMS}{claim_id}/submit/", **key).status_code == 400  # no signed annexes yet
     assert not IdempotencyKey.objects.exists()
@@ -605,7 +626,7 @@ def test_a_failed_request_leaves_its_key_free_and_an_old_key_expires(headhunter,
     assert IdempotencyKey.objects.get().created_at < timezone.now() - datetime.timedelta(hours=24)
 
 
-def test_the_daily_purge_deletes_only_replies_past_their_lifetime(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_purge_deletes_only_replies_past_their_lifetime(headhunter: User, employer: Employer) -> None:
     from portal.tasks import purge_idempotency_keys
 
     client = _client(headhunter)
@@ -625,11 +646,11 @@ def test_the_daily_purge_deletes_only_replies_past_their_lifetime(headhunter, em
     assert IdempotencyKey.objects.get().created_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
-def test_an_upload_retried_with_its_key_is_stored_once(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_retried_with_its_key_is_stored_once(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     client = _client(headhunter)
     claim_id = client.post(CLAIMS, _payload(employer, (hire, "1000")), format="json").json()["id"]
-    key = {"HTTP_IDEMPOTENCY_KEY": "upload-other-1"}
+    key: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": "upload-other-1"}
 
     first = _upload(client, claim_id, "other", **key)
     again = _upload(client, claim_id, "other", **key)
@@ -648,7 +669,7 @@ def _queries(client: APIClient, url: str, params: dict | None = None) -> int:
     return len(captured)
 
 
-def test_list_queries_do_not_grow_with_claims(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_list_queries_do_not_grow_with_claims(headhunter: User, employer: Employer, centre: User, bureau: User) -> None:
     own, city, queue_centre = _client(headhunter), _client(centre), _client(bureau)
 
     def make(n: int) -> Claim:

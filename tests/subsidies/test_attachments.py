@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -175,7 +176,8 @@ def test_every_attachment_is_served_as_a_sandboxed_download(
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
         assert response["Cache-Control"] == "private, no-store"
-        assert b"".join(response.streaming_content) == content  # type: ignore[attr-defined]
+        assert isinstance(response, StreamingHttpResponse)
+        assert b"".join(response.streaming_content) == content
 
 
 def test_the_signed_annexes_of_a_submitted_claim_download_too(headhunter: User, centre: User, claim: Claim) -> None:

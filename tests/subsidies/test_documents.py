@@ -3,10 +3,13 @@ public check of their verification code, and 人民币大写."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 import subprocess
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -16,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
+from pytest_django.fixtures import DjangoAssertNumQueries, Settings
 
-from portal.models import PersonalDataAccess, User
+from portal.models import Employer, PersonalDataAccess, User
 from subsidies import documents
 from subsidies.documents import rmb_upper
 from subsidies.models import Claim
@@ -55,12 +59,12 @@ def _page_size(pdf: bytes) -> str:
     return next(line for line in info.splitlines() if line.startswith("Page size:"))
 
 
-def _day(moment) -> str:  # type: ignore[no-untyped-def]
+def _day(moment: datetime.datetime | None) -> str:
     day = timezone.localdate(moment)
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _draft(headhunter: User, employer, *amounts: str, **hire_fields) -> Claim:  # type: ignore[no-untyped-def]
+def _draft(headhunter: User, employer: Employer, *amounts: str, **hire_fields: Any) -> Claim:
     hires = [
         claimable_hire(headhunter.third_party, employer, name=f"引进人员{n}", **hire_fields)
         for n in range(len(amounts))
@@ -109,7 +113,7 @@ def _annex3(claim: Claim) -> str:
 
 
 @pytest.fixture
-def claim(headhunter, employer) -> Claim:  # type: ignore[no-untyped-def]
+def claim(headhunter: User, employer: Employer) -> Claim:
     return _draft(headhunter, employer, "30000", "20000")
 
 
@@ -129,7 +133,7 @@ def _clear_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _public_address(settings) -> None:  # type: ignore[no-untyped-def]
+def _public_address(settings: Settings) -> None:
     settings.PORTAL_BASE_URL = VERIFY_BASE
 
 
@@ -214,7 +218,7 @@ def test_rmb_upper_reads_back_to_the_same_amount(amount: Decimal) -> None:
 # ---- Annex 2 ---------------------------------------------------------------------------------------------------
 
 
-def test_annex2_before_the_decision_has_the_claimant_the_declarations_and_the_blank_opinion(claim) -> None:  # type: ignore[no-untyped-def]
+def test_annex2_before_the_decision_has_the_claimant_the_declarations_and_the_blank_opinion(claim: Claim) -> None:
     pdf = documents.annex2_pdf(claim=_fresh(claim))
     assert pdf.startswith(b"%PDF-")
     text = _text(pdf)
@@ -237,6 +241,7 @@ def test_annex2_before_the_decision_has_the_claimant_the_declarations_and_the_bl
         "20,000.00",
         "合计（2人）50,000.00",
     ):
+        assert expected is not None
         assert expected in text, expected
     assert (
         f"✓1.{party.name}（荐才机构或个人名称）为{claim.employer.name}（用人单位名称）引进卓越工程师，已实现人才到岗"
@@ -253,15 +258,15 @@ def test_annex2_before_the_decision_has_the_claimant_the_declarations_and_the_bl
         assert item.hire.id_number not in text and item.hire.id_number[-8:] not in text
 
 
-def test_an_undeclared_draft_prints_empty_boxes(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_an_undeclared_draft_prints_empty_boxes(headhunter: User, employer: Employer) -> None:
     claim = _draft(headhunter, employer, "1000")
     Claim.objects.filter(pk=claim.pk).update(declares_good_credit=False)
     text = _annex2(claim)
     assert "✓1." in text and "✓2." not in text and "2.荐才机构/个人无不良信用记录" in text
 
 
-def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_reviewers(  # type: ignore[no-untyped-def]
-    claim, headhunter, centre_named, bureau_named
+def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_reviewers(
+    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
 ) -> None:
     claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
     text = _annex2(claim)
@@ -275,9 +280,10 @@ def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_
     assert "25,000.00" in text
 
 
-def test_annex2_after_approval_prints_the_account_of_the_submission_not_a_later_one(  # type: ignore[no-untyped-def]
-    claim, headhunter, centre_named, bureau_named
+def test_annex2_after_approval_prints_the_account_of_the_submission_not_a_later_one(
+    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
 ) -> None:
+    assert headhunter.third_party is not None
     account = headhunter.third_party.bank_account
     claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
     type(headhunter.third_party).objects.filter(pk=headhunter.third_party.pk).update(
@@ -287,12 +293,15 @@ def test_annex2_after_approval_prints_the_account_of_the_submission_not_a_later_
     assert account in text and "6222020000000000999" not in text and "中国工商银行重庆分行" not in text
 
 
-def test_a_draft_prints_the_third_partys_current_account(claim, headhunter) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_prints_the_third_partys_current_account(claim: Claim, headhunter: User) -> None:
+    assert headhunter.third_party is not None
     type(headhunter.third_party).objects.filter(pk=headhunter.third_party.pk).update(bank_account="6222020000000000999")
     assert "6222020000000000999" in _annex2(claim)
 
 
-def test_a_rejected_claim_says_not_supported_with_the_opinion(claim, headhunter, centre_named) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejected_claim_says_not_supported_with_the_opinion(
+    claim: Claim, headhunter: User, centre_named: User
+) -> None:
     claim = _submit(claim, headhunter)
     claim_review(claim=claim, action="first_reject", opinion="引进人员未实际到岗。", by=centre_named)
     text = _annex2(claim)
@@ -300,8 +309,8 @@ def test_a_rejected_claim_says_not_supported_with_the_opinion(claim, headhunter,
     assert "初审：初审员马" in text and "激励金额" not in text
 
 
-def test_a_claim_rejected_at_re_review_names_both_reviewers(  # type: ignore[no-untyped-def]
-    claim, headhunter, centre_named, bureau_named
+def test_a_claim_rejected_at_re_review_names_both_reviewers(
+    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
 ) -> None:
     claim = _submit(claim, headhunter)
     claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre_named)
@@ -314,11 +323,13 @@ def test_a_claim_rejected_at_re_review_names_both_reviewers(  # type: ignore[no-
     )
 
 
-def test_an_individual_claimants_id_number_is_masked(caps, employer) -> None:  # type: ignore[no-untyped-def]
+def test_an_individual_claimants_id_number_is_masked(caps: None, employer: Employer) -> None:
     person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
     claim = _draft(person, employer, "1000")
     text = _annex2(claim)
+    assert person.third_party is not None
     number = person.third_party.id_number
+    assert number is not None
     assert f"{number[:6]}********{number[-4:]}" in text
     assert number not in text and number[6:14] not in text
 
@@ -326,7 +337,7 @@ def test_an_individual_claimants_id_number_is_masked(caps, employer) -> None:  #
 # ---- Annex 3 ---------------------------------------------------------------------------------------------------
 
 
-def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim) -> None:  # type: ignore[no-untyped-def]
+def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim: Claim) -> None:
     pdf = documents.annex3_pdf(claim=_fresh(claim))
     assert pdf.startswith(b"%PDF-")
     assert re.search(r"841\.89 x 595\.2\d* pts", _page_size(pdf)), "A4 landscape (points)"
@@ -350,7 +361,9 @@ def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim) ->
     assert claim.third_party.bank_account not in text
 
 
-def test_every_page_of_a_long_claim_carries_the_reference_code_and_check_address(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_of_a_long_claim_carries_the_reference_code_and_check_address(
+    headhunter: User, employer: Employer
+) -> None:
     claim = _draft(headhunter, employer, *["3000"] * 24)
     footer = f"申报编号：{claim.reference}核验码：{claim.verification_code}扫码或访问{_verify_url(claim)}核验真伪"
     for render in (documents.annex2_pdf, documents.annex3_pdf):
@@ -364,8 +377,8 @@ def test_every_page_of_a_long_claim_carries_the_reference_code_and_check_address
     assert "用人单位（盖章）" in pages[-1]
 
 
-def test_rendering_costs_the_same_queries_for_2_and_for_20_people(  # type: ignore[no-untyped-def]
-    headhunter, employer, django_assert_max_num_queries
+def test_rendering_costs_the_same_queries_for_2_and_for_20_people(
+    headhunter: User, employer: Employer, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     small, large = _draft(headhunter, employer, "1000", "1000"), _draft(headhunter, employer, *["1000"] * 20)
     small, large = _fresh(small), _fresh(large)
@@ -376,19 +389,30 @@ def test_rendering_costs_the_same_queries_for_2_and_for_20_people(  # type: igno
             render(large)
 
 
-def test_the_check_address_is_the_portals_configured_address(claim, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_address_is_the_portals_configured_address(claim: Claim, settings: Settings) -> None:
     settings.PORTAL_BASE_URL = "https://talent.cq.example.gov.cn/"
     text = _text(documents.annex3_pdf(claim=_fresh(claim)))
     assert f"https://talent.cq.example.gov.cn/verify/{claim.verification_code}/" in text
 
 
-def test_the_qr_code_reads_as_the_check_address(claim, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_qr_code_reads_as_the_check_address(claim: Claim, tmp_path: Path) -> None:
     zbarimg, pdftoppm = shutil.which("zbarimg"), shutil.which("pdftoppm")
     if zbarimg is None or pdftoppm is None:
         pytest.skip("zbarimg (zbar-tools) is not installed: the QR code is not decoded here")
     pdf = documents.annex2_pdf(claim=_fresh(claim))
     (tmp_path / "annex2.pdf").write_bytes(pdf)
-    command = [pdftoppm, "-png", "-r", "200", "-f", "1", "-l", "1", tmp_path / "annex2.pdf", tmp_path / "page"]
+    command: list[str | Path] = [
+        pdftoppm,
+        "-png",
+        "-r",
+        "200",
+        "-f",
+        "1",
+        "-l",
+        "1",
+        tmp_path / "annex2.pdf",
+        tmp_path / "page",
+    ]
     subprocess.run(command, check=True, timeout=60)  # noqa: S603
     image = next(tmp_path.glob("page*.png"))
     decoded = subprocess.run([zbarimg, "-q", "--raw", image], capture_output=True, check=True).stdout.decode()  # noqa: S603
@@ -406,7 +430,9 @@ def _client(user: User | None = None) -> Client:
 
 
 @pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
-def test_the_claimant_gets_the_pdf_inline_with_a_chinese_name_and_no_cache(claim, headhunter, name) -> None:  # type: ignore[no-untyped-def]
+def test_the_claimant_gets_the_pdf_inline_with_a_chinese_name_and_no_cache(
+    claim: Claim, headhunter: User, name: str
+) -> None:
     response = _client(headhunter).get(reverse(f"subsidies:{name}", args=[claim.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -422,7 +448,7 @@ def test_the_claimant_gets_the_pdf_inline_with_a_chinese_name_and_no_cache(claim
     assert not PersonalDataAccess.objects.exists(), "the claimant's own data: nothing to record"
 
 
-def test_the_chinese_file_names(claim, headhunter) -> None:  # type: ignore[no-untyped-def]
+def test_the_chinese_file_names(claim: Claim, headhunter: User) -> None:
     client = _client(headhunter)
     annex2 = client.get(reverse("subsidies:annex2_pdf", args=[claim.pk]))["Content-Disposition"]
     annex3 = client.get(reverse("subsidies:annex3_pdf", args=[claim.pk]))["Content-Disposition"]
@@ -431,14 +457,14 @@ def test_the_chinese_file_names(claim, headhunter) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
-def test_the_city_reviewers_get_the_pdf(claim, headhunter, name) -> None:  # type: ignore[no-untyped-def]
+def test_the_city_reviewers_get_the_pdf(claim: Claim, headhunter: User, name: str) -> None:
     claim = _submit(claim, headhunter)
     for reviewer in (UserFactory(centre=True), UserFactory(bureau=True)):
         response = _client(reviewer).get(reverse(f"subsidies:{name}", args=[claim.pk]))
         assert response.status_code == 200 and response.content.startswith(b"%PDF-")
 
 
-def test_a_reviewer_seeing_the_whole_account_is_recorded(claim, headhunter) -> None:  # type: ignore[no-untyped-def]
+def test_a_reviewer_seeing_the_whole_account_is_recorded(claim: Claim, headhunter: User) -> None:
     claim = _submit(claim, headhunter)
     reviewer = UserFactory(centre=True)
     _client(reviewer).get(reverse("subsidies:annex2_pdf", args=[claim.pk]))
@@ -447,7 +473,7 @@ def test_a_reviewer_seeing_the_whole_account_is_recorded(claim, headhunter) -> N
 
 
 @pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
-def test_nobody_else_learns_the_claim_exists(claim, clerk, name) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_else_learns_the_claim_exists(claim: Claim, clerk: User, name: str) -> None:
     url = reverse(f"subsidies:{name}", args=[claim.pk])
     other_party = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True))
     employer_user = UserFactory(employer_user=True, employer=claim.employer)
@@ -462,7 +488,7 @@ def test_nobody_else_learns_the_claim_exists(claim, clerk, name) -> None:  # typ
 # ---- The public check ------------------------------------------------------------------------------------------
 
 
-def test_the_check_confirms_a_genuine_paper_without_personal_data(claim) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_confirms_a_genuine_paper_without_personal_data(claim: Claim) -> None:
     response = Client().get(reverse("subsidies:verify", args=[claim.verification_code]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -485,7 +511,9 @@ def test_the_check_confirms_a_genuine_paper_without_personal_data(claim) -> None
     assert response["X-Robots-Tag"].startswith("noindex")
 
 
-def test_the_check_shows_the_decision_once_approved(claim, headhunter, centre_named, bureau_named) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_shows_the_decision_once_approved(
+    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
+) -> None:
     claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
     page = Client().get(reverse("subsidies:verify", args=[claim.verification_code.lower()])).content.decode()
     assert "已核定待发放" in page and "45,000.00元" in page and "50,000.00元" in page
@@ -493,7 +521,7 @@ def test_the_check_shows_the_decision_once_approved(claim, headhunter, centre_na
     assert "初审员马" not in page and "复核员严" not in page
 
 
-def test_the_check_masks_an_individual_claimants_name(caps, employer) -> None:  # type: ignore[no-untyped-def]
+def test_the_check_masks_an_individual_claimants_name(caps: None, employer: Employer) -> None:
     party = ThirdPartyFactory(verified=True, individual=True, name="王小明")
     claim = _draft(UserFactory(third_party_user=True, third_party=party), employer, "1000")
     page = Client().get(reverse("subsidies:verify", args=[claim.verification_code])).content.decode()
@@ -501,7 +529,7 @@ def test_the_check_masks_an_individual_claimants_name(caps, employer) -> None:  
 
 
 @pytest.mark.parametrize("code", ["ABCDEF123456", "not-a-code", "0" * 40])
-def test_an_unknown_code_is_not_found(claim, code) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_code_is_not_found(claim: Claim, code: str) -> None:
     response = Client().get(reverse("subsidies:verify", args=[code]))
     assert response.status_code == 404
     page = response.content.decode()
@@ -509,7 +537,7 @@ def test_an_unknown_code_is_not_found(claim, code) -> None:  # type: ignore[no-u
     assert claim.reference not in page
 
 
-def test_lookups_are_limited_per_address(claim) -> None:  # type: ignore[no-untyped-def]
+def test_lookups_are_limited_per_address(claim: Claim) -> None:
     url = reverse("subsidies:verify", args=[claim.verification_code])
     unknown = reverse("subsidies:verify", args=["ABCDEF123456"])
     client = Client(REMOTE_ADDR="203.0.113.7")
@@ -524,7 +552,7 @@ def test_lookups_are_limited_per_address(claim) -> None:  # type: ignore[no-unty
 # ---- The check by typing the code (/verify/) -------------------------------------------------------------------
 
 
-def _typed(code: str, **extra: str) -> tuple[int, str]:
+def _typed(code: str, **extra: Any) -> tuple[int, str]:
     response = Client(**extra).get(reverse("subsidies:verify_form"), {"code": code})
     return response.status_code, response.content.decode()
 
@@ -542,7 +570,7 @@ def _as_typed_off_paper(code: str) -> list[str]:
     ]
 
 
-def test_the_form_page_asks_for_the_code_and_every_page_links_to_it(claim) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_page_asks_for_the_code_and_every_page_links_to_it(claim: Claim) -> None:
     response = Client().get(reverse("subsidies:verify_form"))
     page = response.content.decode()
     assert response.status_code == 200 and reverse("subsidies:verify_form") == "/verify/"
@@ -552,7 +580,7 @@ def test_the_form_page_asks_for_the_code_and_every_page_links_to_it(claim) -> No
     assert 'href="/verify/"' in home and "文件核验" in home
 
 
-def test_a_code_typed_as_a_person_would_finds_the_claim(claim) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_typed_as_a_person_would_finds_the_claim(claim: Claim) -> None:
     code = "0A1B2C3D4E5F"
     Claim.objects.filter(pk=claim.pk).update(verification_code=code)
     for typed in _as_typed_off_paper(code):
@@ -572,20 +600,20 @@ def test_a_code_typed_as_a_person_would_finds_the_claim(claim) -> None:  # type:
         ("bz-2026-999999", "您输入的是申报编号（BZ-年份-序号），请输入文件页脚“核验码：”后的12位核验码。"),
     ],
 )
-def test_a_code_that_cannot_be_one_says_why_beside_the_field(claim, typed: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_that_cannot_be_one_says_why_beside_the_field(claim: Claim, typed: str, message: str) -> None:
     status, page = _typed(typed)
     assert status == 200 and message in page and 'class="form-control portal-id-number is-invalid"' in page
     assert claim.reference not in page and "真实有效" not in page
 
 
-def test_a_well_formed_code_of_no_claim_is_not_found(claim) -> None:  # type: ignore[no-untyped-def]
+def test_a_well_formed_code_of_no_claim_is_not_found(claim: Claim) -> None:
     status, page = _typed("abcd ef12 3456")
     assert status == 200
     assert "未找到该核验码对应的申报，请核对后重试。" in page and "文件可能不是本平台出具的" in page
     assert claim.reference not in page and 'value="abcd ef12 3456"' in page
 
 
-def test_the_form_shares_the_address_limit_with_the_printed_address(claim) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_shares_the_address_limit_with_the_printed_address(claim: Claim) -> None:
     client = Client(REMOTE_ADDR="203.0.113.9")
     for n in range(30):
         if n % 2:

@@ -4,14 +4,15 @@ hires it can claim now."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import DjangoAssertNumQueries
 
-from portal.models import ThirdParty, User
+from portal.models import Employer, ThirdParty, User
 from referrals.constants import IntroductionStage
 from referrals.models import PublicityNotice
 from referrals.selectors import hires_introduced
@@ -19,6 +20,27 @@ from subsidies import selectors, services
 from subsidies.constants import ClaimStatus
 from subsidies.queues import claimant_queues
 from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import WithAnnotations
+
+    from referrals.models import Hire
+    from subsidies.models import ClaimItem
+
+
+class _Introduced(TypedDict):
+    """What ``referrals.selectors.hires_introduced`` adds to each hire."""
+
+    introduction_stage: str
+
+
+class _Staged(TypedDict):
+    """What ``subsidies.selectors.introduced_hires`` adds to each hire."""
+
+    stage: str
+    live_claim_items: list[ClaimItem]
+
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +123,11 @@ def world(headhunter: User, employer: Any, centre: User, bureau: User) -> dict[s
     return {"hires": hires, "claim": claim, "other": other}
 
 
-def test_the_referrals_selector_gives_each_hire_its_stage_for_its_third_party_only(headhunter, world) -> None:  # type: ignore[no-untyped-def]
-    stages = {hire.name: hire.introduction_stage for hire in hires_introduced(user=headhunter)}
+def test_the_referrals_selector_gives_each_hire_its_stage_for_its_third_party_only(
+    headhunter: User, world: dict[str, Any]
+) -> None:
+    introduced = cast("QuerySet[WithAnnotations[Hire, _Introduced]]", hires_introduced(user=headhunter))
+    stages = {hire.name: hire.introduction_stage for hire in introduced}
     assert stages == {
         "甲登记": IntroductionStage.RECORDED,
         "乙退回": IntroductionStage.RECORDED,
@@ -118,11 +143,12 @@ def test_the_referrals_selector_gives_each_hire_its_stage_for_its_third_party_on
         assert not hires_introduced(user=nobody).exists()
 
 
-def test_subsidies_adds_claimable_and_claimed_and_counts_each_stage_in_one_query(  # type: ignore[no-untyped-def]
-    headhunter, world, django_assert_num_queries
+def test_subsidies_adds_claimable_and_claimed_and_counts_each_stage_in_one_query(
+    headhunter: User, world: dict[str, Any], django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     with django_assert_num_queries(2):
-        hires = {hire.name: hire for hire in selectors.introduced_hires(user=headhunter)}
+        staged = cast("QuerySet[WithAnnotations[Hire, _Staged]]", selectors.introduced_hires(user=headhunter))
+        hires = {hire.name: hire for hire in staged}
     assert hires["辛可申报"].stage == "claimable" and hires["壬已申报"].stage == "claimed"
     assert [item.claim for item in hires["壬已申报"].live_claim_items] == [world["claim"]]
     assert "他机构人才" not in hires
@@ -144,17 +170,21 @@ def test_subsidies_adds_claimable_and_claimed_and_counts_each_stage_in_one_query
     assert {h.pk for h in selectors.claimable_hires(user=headhunter)} == {world["hires"]["claimable"].pk}
 
 
-def test_an_unverified_third_party_sees_its_confirmed_hires_as_confirmed_not_claimable(caps, employer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_third_party_sees_its_confirmed_hires_as_confirmed_not_claimable(
+    caps: None, employer: Employer
+) -> None:
     party = ThirdPartyFactory()
     user = UserFactory(third_party_user=True, third_party=party)
     claimable_hire(party, employer, name="待核验机构人才")
-    [hire] = selectors.introduced_hires(user=user)
+    [hire] = cast("QuerySet[WithAnnotations[Hire, _Staged]]", selectors.introduced_hires(user=user))
     assert hire.stage == "confirmed"
     page = _client(user).get(PAGE).content.decode()
     assert "已确认" in page and "注册信息核验通过后可申报" in page and "去申报" not in page
 
 
-def test_the_page_shows_every_stage_masked_with_the_publicity_close_and_the_claim(headhunter, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_every_stage_masked_with_the_publicity_close_and_the_claim(
+    headhunter: User, world: dict[str, Any]
+) -> None:
     response = _client(headhunter).get(PAGE)
     assert response.status_code == 200
     page = response.content.decode()
@@ -173,20 +203,22 @@ def test_the_page_shows_every_stage_masked_with_the_publicity_close_and_the_clai
     assert "他机构人才" not in page
 
 
-def test_the_page_filters_by_stage(headhunter, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_filters_by_stage(headhunter: User, world: dict[str, Any]) -> None:
     page = _client(headhunter).get(PAGE, {"stage": "in_publicity"}).content.decode()
     assert "丁公示中" in page and "甲登记" not in page
     everything = _client(headhunter).get(PAGE, {"stage": "nonsense"}).content.decode()
     assert "丁公示中" in everything and "甲登记" in everything
 
 
-def test_the_page_is_the_third_partys_only(headhunter, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_is_the_third_partys_only(headhunter: User, world: dict[str, Any]) -> None:
     for user in (UserFactory(clerk=True), UserFactory(centre=True), UserFactory(employer_user=True)):
         assert _client(user).get(PAGE).status_code == 403
     assert Client().get(PAGE).status_code == 302
 
 
-def test_the_page_costs_the_same_queries_for_3_or_30_hires(caps, employer, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_costs_the_same_queries_for_3_or_30_hires(
+    caps: None, employer: Employer, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     party = ThirdPartyFactory(verified=True)
     user = UserFactory(third_party_user=True, third_party=party)
     client = _client(user)
@@ -200,7 +232,7 @@ def test_the_page_costs_the_same_queries_for_3_or_30_hires(caps, employer, djang
     assert numbers[0] == numbers[1]
 
 
-def test_the_workspace_counts_the_hires_claimable_now(headhunter, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_workspace_counts_the_hires_claimable_now(headhunter: User, world: dict[str, Any]) -> None:
     [card] = [q for q in claimant_queues(headhunter) if q.title == "可申报补助的人才"]
     assert card.count == 1 and "可申报 1 人" in card.description
     assert card.url == f"{PAGE}?stage=claimable"

@@ -9,6 +9,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from portal.errors import PermissionDenied, PortalError
+from portal.models import Employer, User
+from referrals.models import Hire
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim, ClaimItem
 from subsidies.services import (
@@ -27,7 +29,7 @@ from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, attach_
 pytestmark = pytest.mark.django_db
 
 
-def _data(employer, *lines, declared: bool = True) -> ClaimData:  # type: ignore[no-untyped-def]
+def _data(employer: Employer, *lines: tuple[Hire, str], declared: bool = True) -> ClaimData:
     return ClaimData(
         employer=employer,
         employer_contact="张经理",
@@ -39,11 +41,11 @@ def _data(employer, *lines, declared: bool = True) -> ClaimData:  # type: ignore
     )
 
 
-def _attach(claim: Claim, user) -> None:  # type: ignore[no-untyped-def]
+def _attach(claim: Claim, user: User) -> None:
     attach_signed_annexes(claim, user)
 
 
-def _submitted(headhunter, employer, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]
+def _submitted(headhunter: User, employer: Employer, *amounts: str) -> Claim:
     hires = [claimable_hire(headhunter.third_party, employer) for _ in amounts]
     claim = claim_create(data=_data(employer, *zip(hires, amounts, strict=True)), by=headhunter)
     _attach(claim, headhunter)
@@ -54,19 +56,20 @@ def _submitted(headhunter, employer, *amounts: str) -> Claim:  # type: ignore[no
     ("raw", "expected"),
     [("30000", Decimal("30000.00")), ("4,000.5", Decimal("4000.50")), (3e4, Decimal("30000.00"))],
 )
-def test_amounts_are_decimal_yuan(raw, expected) -> None:  # type: ignore[no-untyped-def]
+def test_amounts_are_decimal_yuan(raw: str | float, expected: Decimal) -> None:
     assert parse_amount(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["30000.001", "-1", "0", "NaN", "Infinity", "三万", ""])
-def test_amounts_that_are_not_money_are_refused(raw) -> None:  # type: ignore[no-untyped-def]
+def test_amounts_that_are_not_money_are_refused(raw: str) -> None:
     with pytest.raises(PortalError):
         parse_amount(raw)
 
 
-def test_a_claim_goes_from_draft_to_payment(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_goes_from_draft_to_payment(headhunter: User, employer: Employer, centre: User, bureau: User) -> None:
     claim = _submitted(headhunter, employer, "30000", "20000")
     assert claim.status == ClaimStatus.SUBMITTED and claim.requested_total == Decimal("50000")
+    assert headhunter.third_party is not None
     assert claim.reference.startswith("BZ-") and claim.bank_account == headhunter.third_party.bank_account
     claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre)
     assert claim.status == ClaimStatus.FIRST_PASSED and claim.first_reviewer == centre
@@ -84,7 +87,7 @@ def test_a_claim_goes_from_draft_to_payment(headhunter, employer, centre, bureau
     assert [event.action for event in claim.events.all()] == ["create", "submit", "first_pass", "approve", "pay"]
 
 
-def test_the_cap_of_each_channel_is_enforced(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_the_cap_of_each_channel_is_enforced(headhunter: User, employer: Employer) -> None:
     bounty = claimable_hire(headhunter.third_party, employer, channel="bounty_list")
     special = claimable_hire(headhunter.third_party, employer, channel="special_recruitment")
     with pytest.raises(PortalError, match="30,000"):
@@ -95,7 +98,7 @@ def test_the_cap_of_each_channel_is_enforced(headhunter, employer) -> None:  # t
     claim_create(data=_data(employer, (bounty, "30000"), (special, "4000")), by=headhunter)
 
 
-def test_only_confirmed_hires_of_the_employer_introduced_by_the_claimant(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_only_confirmed_hires_of_the_employer_introduced_by_the_claimant(headhunter: User, employer: Employer) -> None:
     party = headhunter.third_party
     cases = {
         "not_confirmed": HireFactory(third_party=party, employer_confirmation="confirmed", position__employer=employer),
@@ -115,14 +118,14 @@ def test_only_confirmed_hires_of_the_employer_introduced_by_the_claimant(headhun
     assert all(hire.id_number not in message for hire, message in zip(cases.values(), messages.values(), strict=True))
 
 
-def test_an_unverified_third_party_cannot_claim(caps, employer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_third_party_cannot_claim(caps: None, employer: Employer) -> None:
     user = UserFactory(third_party_user=True)
     hire = claimable_hire(user.third_party, employer)
     with pytest.raises(PermissionDenied, match="核验"):
         claim_create(data=_data(employer, (hire, "1000")), by=user)
 
 
-def test_a_hire_is_in_one_live_claim_only_until_released(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_hire_is_in_one_live_claim_only_until_released(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     first = claim_create(data=_data(employer, (hire, "1000")), by=headhunter)
     with pytest.raises(PortalError, match="已在其他有效申报中"):
@@ -132,7 +135,7 @@ def test_a_hire_is_in_one_live_claim_only_until_released(headhunter, employer) -
     assert second.items.get().live and not first.items.get().live
 
 
-def test_the_database_itself_refuses_a_second_live_line(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_itself_refuses_a_second_live_line(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     claim = claim_create(data=_data(employer, (hire, "1000")), by=headhunter)
     other = claim_create(
@@ -144,7 +147,7 @@ def test_the_database_itself_refuses_a_second_live_line(headhunter, employer) ->
         ClaimItem.objects.filter(claim=claim).update(requested_amount=Decimal("30000.01"))
 
 
-def test_submission_needs_declarations_and_both_signed_annexes(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_submission_needs_declarations_and_both_signed_annexes(headhunter: User, employer: Employer) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     claim = claim_create(data=_data(employer, (hire, "1000"), declared=False), by=headhunter)
     with pytest.raises(PortalError, match="承诺"):
@@ -154,7 +157,7 @@ def test_submission_needs_declarations_and_both_signed_annexes(headhunter, emplo
         claim_submit(claim=claim, by=headhunter)
 
 
-def test_the_same_person_cannot_review_twice(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_person_cannot_review_twice(headhunter: User, employer: Employer, centre: User) -> None:
     claim = _submitted(headhunter, employer, "1000")
     claim = claim_review(claim=claim, action="first_pass", opinion="同意。", by=centre)
     with pytest.raises(PermissionDenied):
@@ -168,7 +171,9 @@ def test_the_same_person_cannot_review_twice(headhunter, employer, centre) -> No
         Claim.objects.filter(pk=claim.pk).update(second_reviewer=bureau)
 
 
-def test_the_approved_amount_is_at_most_the_asked_one(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_the_approved_amount_is_at_most_the_asked_one(
+    headhunter: User, employer: Employer, centre: User, bureau: User
+) -> None:
     claim = claim_review(
         claim=_submitted(headhunter, employer, "10000"), action="first_pass", opinion="同意", by=centre
     )
@@ -181,7 +186,9 @@ def test_the_approved_amount_is_at_most_the_asked_one(headhunter, employer, cent
     assert claim.status == ClaimStatus.FIRST_PASSED
 
 
-def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(
+    headhunter: User, employer: Employer, centre: User
+) -> None:
     claim = _submitted(headhunter, employer, "10000")
     with pytest.raises(PortalError, match="须填写原因"):
         claim_review(claim=claim, action="first_return", opinion=" ", by=centre)
@@ -193,14 +200,14 @@ def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(headhunte
     assert claim.status == ClaimStatus.SUBMITTED and claim.requested_total == Decimal("9000")
 
 
-def test_rejection_releases_the_hires(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_rejection_releases_the_hires(headhunter: User, employer: Employer, centre: User) -> None:
     claim = claim_review(
         claim=_submitted(headhunter, employer, "1000"), action="first_reject", opinion="不符合条件。", by=centre
     )
     assert claim.status == ClaimStatus.REJECTED and not claim.items.get().live
 
 
-def test_third_parties_cannot_review_or_touch_others_claims(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_third_parties_cannot_review_or_touch_others_claims(headhunter: User, employer: Employer) -> None:
     claim = _submitted(headhunter, employer, "1000")
     stranger = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True))
     with pytest.raises(PermissionDenied):
@@ -209,7 +216,9 @@ def test_third_parties_cannot_review_or_touch_others_claims(headhunter, employer
         claim_review(claim=claim, action="first_pass", opinion="同意", by=headhunter)
 
 
-def test_payment_needs_a_reference_and_a_sensible_date(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_payment_needs_a_reference_and_a_sensible_date(
+    headhunter: User, employer: Employer, centre: User, bureau: User
+) -> None:
     claim = claim_review(claim=_submitted(headhunter, employer, "1000"), action="first_pass", opinion="同意", by=centre)
     claim = claim_review(
         claim=claim, action="approve", opinion="核定", by=bureau, approved={claim.items.get().pk: "1000"}
@@ -220,7 +229,7 @@ def test_payment_needs_a_reference_and_a_sensible_date(headhunter, employer, cen
         claim_pay(claim=claim, paid_on=datetime.date(2099, 1, 1), reference="ZF1", by=bureau)
 
 
-def test_each_decision_reaches_the_claimants_inbox(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_each_decision_reaches_the_claimants_inbox(headhunter: User, employer: Employer, centre: User) -> None:
     from portal.models import Notification
 
     claim = _submitted(headhunter, employer, "1000")
@@ -231,7 +240,9 @@ def test_each_decision_reaches_the_claimants_inbox(headhunter, employer, centre)
     assert notice.url.endswith(f"/claims/{claim.pk}/")
 
 
-def test_a_line_can_be_approved_at_zero_however_written(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_a_line_can_be_approved_at_zero_however_written(
+    headhunter: User, employer: Employer, centre: User, bureau: User
+) -> None:
     claim = claim_review(
         claim=_submitted(headhunter, employer, "1000", "2000"), action="first_pass", opinion="同意", by=centre
     )
@@ -242,7 +253,7 @@ def test_a_line_can_be_approved_at_zero_however_written(headhunter, employer, ce
     assert claim.approved_total == Decimal(0)
 
 
-def test_reviewers_do_not_see_unsent_drafts(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+def test_reviewers_do_not_see_unsent_drafts(headhunter: User, employer: Employer, centre: User) -> None:
     from subsidies.selectors import claim_visible
 
     draft = claim_create(
@@ -251,7 +262,9 @@ def test_reviewers_do_not_see_unsent_drafts(headhunter, employer, centre) -> Non
     assert draft not in claim_visible(user=centre) and draft in claim_visible(user=headhunter)
 
 
-def test_a_new_claim_is_audited_once_as_created_with_its_reference_and_total(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_claim_is_audited_once_as_created_with_its_reference_and_total(
+    headhunter: User, employer: Employer
+) -> None:
     from auditlog.models import LogEntry
 
     hires = [claimable_hire(headhunter.third_party, employer) for _ in range(2)]
@@ -266,7 +279,7 @@ def test_a_new_claim_is_audited_once_as_created_with_its_reference_and_total(hea
     assert entry.changes_dict["requested_total"] == ["None", "31500.50"]
 
 
-def test_an_update_keeps_the_lines_it_does_not_change(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+def test_an_update_keeps_the_lines_it_does_not_change(headhunter: User, employer: Employer) -> None:
     """The same form saved again rewrites no line and writes nothing to the audit trail; a changed amount is one
     update of its line, a line dropped is deleted, a hire added gets a new line."""
     from auditlog.models import LogEntry

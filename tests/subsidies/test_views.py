@@ -4,6 +4,7 @@ nobody sees another's claim by page or guessed URL."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from portal.models import Employer, User
+from referrals.models import Hire
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
 from tests.factories import SIGNED_SCAN, ThirdPartyFactory, UserFactory, claimable_hire
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 PDF = SIGNED_SCAN
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -34,11 +37,13 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def hires(headhunter, employer):  # type: ignore[no-untyped-def]
+def hires(headhunter: User, employer: Employer) -> list[Hire]:
     return [claimable_hire(headhunter.third_party, employer) for _ in range(2)]
 
 
-def _create(client: Client, employer, hires, amounts=("30000", "20000")) -> Claim:  # type: ignore[no-untyped-def]
+def _create(
+    client: Client, employer: Employer, hires: Sequence[Hire], amounts: Sequence[str] = ("30000", "20000")
+) -> Claim:
     data = {"employer_contact": "张经理", "employer_phone": "023-45678901"}
     data |= {"declares_introduced": "on", "declares_good_credit": "on", "declares_truthful": "on"}
     for hire, amount in zip(hires, amounts, strict=True):
@@ -48,7 +53,7 @@ def _create(client: Client, employer, hires, amounts=("30000", "20000")) -> Clai
     return Claim.objects.latest("pk")
 
 
-def test_the_claimant_fills_uploads_and_submits(headhunter, employer, hires) -> None:  # type: ignore[no-untyped-def]
+def test_the_claimant_fills_uploads_and_submits(headhunter: User, employer: Employer, hires: list[Hire]) -> None:
     client = _client(headhunter)
     page = client.get(reverse("subsidies:claim_list")).content.decode()
     assert employer.name in page and "可申报 2 人" in page
@@ -67,7 +72,7 @@ def test_the_claimant_fills_uploads_and_submits(headhunter, employer, hires) -> 
     assert "市人才交流服务中心（初审）" in detail and "当前环节" in detail and "预计" in detail
 
 
-def test_a_file_is_judged_by_its_content(headhunter, employer, hires) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_is_judged_by_its_content(headhunter: User, employer: Employer, hires: list[Hire]) -> None:
     client = _client(headhunter)
     claim = _create(client, employer, hires)
     response = client.post(
@@ -79,7 +84,7 @@ def test_a_file_is_judged_by_its_content(headhunter, employer, hires) -> None:  
     assert not claim.attachments.exists()
 
 
-def test_over_the_cap_is_refused_on_the_form(headhunter, employer, hires) -> None:  # type: ignore[no-untyped-def]
+def test_over_the_cap_is_refused_on_the_form(headhunter: User, employer: Employer, hires: list[Hire]) -> None:
     client = _client(headhunter)
     data = {"employer_contact": "张经理", "employer_phone": "023-45678901", f"hire_{hires[0].pk}": "on"}
     data[f"amount_{hires[0].pk}"] = "30001"
@@ -88,7 +93,7 @@ def test_over_the_cap_is_refused_on_the_form(headhunter, employer, hires) -> Non
     assert not Claim.objects.exists()
 
 
-def test_another_third_party_gets_404_everywhere(headhunter, employer, hires) -> None:  # type: ignore[no-untyped-def]
+def test_another_third_party_gets_404_everywhere(headhunter: User, employer: Employer, hires: list[Hire]) -> None:
     claim = _create(_client(headhunter), employer, hires)
     _client(headhunter).post(
         reverse("subsidies:attachment_upload", args=[claim.pk]),
@@ -109,7 +114,9 @@ def test_another_third_party_gets_404_everywhere(headhunter, employer, hires) ->
     assert stranger.get(reverse("subsidies:claim_list")).content.decode().count(claim.reference) == 0
 
 
-def test_the_city_reviews_from_its_queues(headhunter, employer, hires, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+def test_the_city_reviews_from_its_queues(
+    headhunter: User, employer: Employer, hires: list[Hire], centre: User, bureau: User
+) -> None:
     client = _client(headhunter)
     claim = _create(client, employer, hires)
     for kind in ("annex2", "annex3"):
@@ -148,7 +155,7 @@ def test_the_city_reviews_from_its_queues(headhunter, employer, hires, centre, b
     assert "材料齐全。" in history and "核定。" in history and "ZF-2026-0001" in history
 
 
-def test_a_district_clerk_cannot_open_the_review_pages(headhunter, employer, hires) -> None:  # type: ignore[no-untyped-def]
+def test_a_district_clerk_cannot_open_the_review_pages(headhunter: User, employer: Employer, hires: list[Hire]) -> None:
     claim = _create(_client(headhunter), employer, hires)
     clerk = _client(UserFactory(clerk=True))
     assert clerk.get(reverse("subsidies:review_queue")).status_code == 403
@@ -159,7 +166,9 @@ def test_a_district_clerk_cannot_open_the_review_pages(headhunter, employer, hir
 # ---- Decided money and what the claimant is still asked to do --------------------------------------------------
 
 
-def _submitted(client: Client, employer, hires, amounts=("30000", "20000")) -> Claim:  # type: ignore[no-untyped-def]
+def _submitted(
+    client: Client, employer: Employer, hires: Sequence[Hire], amounts: Sequence[str] = ("30000", "20000")
+) -> Claim:
     claim = _create(client, employer, hires, amounts)
     for kind in ("annex2", "annex3"):
         client.post(
@@ -172,7 +181,7 @@ def _submitted(client: Client, employer, hires, amounts=("30000", "20000")) -> C
     return claim
 
 
-def _approve(claim: Claim, centre, bureau, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]
+def _approve(claim: Claim, centre: User, bureau: User, *amounts: str) -> Claim:
     _client(centre).post(
         reverse("subsidies:review_decide", args=[claim.pk]), {"action": "first_pass", "opinion": "材料齐全。"}
     )
@@ -190,8 +199,8 @@ def _row(page: str, reference: str) -> str:
     return page[start : page.index("</tr>", start)]
 
 
-def test_the_payment_queue_and_form_show_the_approved_amount_beside_the_requested(  # type: ignore[no-untyped-def]
-    headhunter, employer, caps, centre, bureau
+def test_the_payment_queue_and_form_show_the_approved_amount_beside_the_requested(
+    headhunter: User, employer: Employer, caps: None, centre: User, bureau: User
 ) -> None:
     hire = claimable_hire(headhunter.third_party, employer)
     claim = _submitted(_client(headhunter), employer, [hire], ("30000",))
@@ -212,8 +221,8 @@ def test_the_payment_queue_and_form_show_the_approved_amount_beside_the_requeste
     assert "核定金额（元）" not in first and "4,000.00" in _row(first, other.reference)
 
 
-def test_the_claimant_sees_the_approved_amount_and_only_what_it_can_still_do(  # type: ignore[no-untyped-def]
-    headhunter, employer, caps, centre, bureau
+def test_the_claimant_sees_the_approved_amount_and_only_what_it_can_still_do(
+    headhunter: User, employer: Employer, caps: None, centre: User, bureau: User
 ) -> None:
     client = _client(headhunter)
     hire = claimable_hire(headhunter.third_party, employer)
