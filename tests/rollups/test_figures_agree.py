@@ -37,8 +37,8 @@ from portal.models import District, Employer, User
 from positions.models import PositionBatch
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from rollups.dashboard import dashboard_data
-from rollups.evaluation import EvaluationRow, evaluation_table
-from rollups.figures import NO_DISTRICT_NAME, ON_TIME, at_end
+from rollups.evaluation import evaluation_table
+from rollups.figures import NO_DISTRICT_NAME, at_end
 from rollups.tenday import compute_figures
 from subsidies.models import Claim
 from tests.factories import (
@@ -49,6 +49,14 @@ from tests.factories import (
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
+)
+from tests.rollups.reading import (
+    add,
+    counted,
+    evaluation_figures,
+    get,
+    rollup_as_evaluation,
+    sum_rollups,
 )
 
 pytestmark = pytest.mark.django_db
@@ -333,103 +341,6 @@ def _build(
     return made
 
 
-# --- reading the figures back --------------------------------------------------------------------------------
-
-
-def _numbers(figures: Any) -> Any:
-    """The stored JSON's amounts (2-place strings) as Decimals, so roll-ups add up."""
-    if isinstance(figures, dict):
-        return {key: _numbers(value) for key, value in figures.items()}
-    if isinstance(figures, str):
-        return Decimal(figures)
-    return figures
-
-
-def _add(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
-    for key, value in part.items():
-        if isinstance(value, dict):
-            _add(total.setdefault(key, {}), value)
-        else:
-            total[key] = total.get(key, 0) + value
-    return total
-
-
-AT_END = ("notices_open", "objections_open")
-
-
-def _counted(row: dict[str, Any]) -> dict[str, Any]:
-    """A roll-up row's figures counted over the 旬 (the ones that add up), amounts as Decimals."""
-    figures = {topic: _numbers(row.get(topic, {})) for topic in ("posts", "hires", "publicity", "claims")}
-    for key in AT_END:
-        figures["publicity"].pop(key, None)
-    return figures
-
-
-def _get(figures: dict[str, Any], *path: str) -> Any:
-    value: Any = figures
-    for key in path:
-        value = value.get(key, {}) if isinstance(value, dict) else {}
-    return value if value != {} else 0
-
-
-def _rollups() -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, dict[str, Any]], Counter[tuple[str, str]]]:
-    """Each of the year's 旬 rolled up; their totals and their rows by district name summed; the districts' 旬 on
-    time (post batches and hire reports sent or zero), by district name."""
-    rolled = [compute_figures(period) for period in SPAN.periods]
-    totals: dict[str, Any] = {}
-    rows: dict[str, dict[str, Any]] = {}
-    on_time: Counter[tuple[str, str]] = Counter()
-    for figures in rolled:
-        _add(totals, _counted(figures["totals"]))
-        for row in figures["districts"]:
-            _add(rows.setdefault(row["name"], {}), _counted(row))
-            for kind in ("positions", "hires"):
-                on_time[row["name"], kind] += row.get("reporting", {}).get(kind) in ON_TIME
-    return rolled, totals, rows, on_time
-
-
-def _evaluation_figures(row: EvaluationRow) -> dict[str, Any]:
-    return {
-        "posts": row.posts,
-        "headcount": row.headcount,
-        "qihang": row.qihang_hires,
-        "haiju": row.haiju_hires,
-        "doctor": row.doctor,
-        "master": row.master,
-        "bachelor": row.bachelor,
-        "other_education": row.other_education,
-        "approved_amount": row.approved_amount,
-        "paid_amount": row.paid_amount,
-        "publicised": row.publicised,
-        "exempt": row.exempt,
-        "objections_lodged": row.objections_lodged,
-        "objections_upheld": row.objections_upheld,
-        "objections_resolved": row.objections_resolved,
-    }
-
-
-def _rollup_as_evaluation(figures: dict[str, Any]) -> dict[str, Any]:
-    education = _get(figures, "hires", "by_education") or {}
-    return {
-        "posts": _get(figures, "posts", "posts"),
-        "headcount": _get(figures, "posts", "headcount"),
-        "qihang": _get(figures, "hires", "by_programme", "qihang"),
-        "haiju": _get(figures, "hires", "by_programme", "haiju"),
-        "doctor": education.get("doctor", 0),
-        "master": education.get("master", 0),
-        "bachelor": education.get("bachelor", 0),
-        "other_education": sum(n for key, n in education.items() if key not in ("doctor", "master", "bachelor")),
-        "approved_amount": Decimal(_get(figures, "claims", "approved_amount")),
-        "paid_amount": Decimal(_get(figures, "claims", "paid_amount")),
-        "publicised": _get(figures, "hires", "publicised"),
-        "exempt": _get(figures, "hires", "exempt"),
-        "objections_lodged": _get(figures, "publicity", "objections", "lodged"),
-        "objections_upheld": _get(figures, "publicity", "objections", "upheld"),
-        "objections_resolved": _get(figures, "publicity", "objections", "upheld")
-        + _get(figures, "publicity", "objections", "dismissed"),
-    }
-
-
 def _in_year(moment: datetime.datetime | datetime.date | None) -> bool:
     if moment is None:
         return False
@@ -444,17 +355,18 @@ def _check(
     hire_specs: list[HireSpec],
     claim_specs: list[ClaimSpec],
 ) -> None:
-    rolled, totals, rows, on_time = _rollups()
+    rolled = [compute_figures(period) for period in SPAN.periods]
+    totals, rows, on_time = sum_rollups(rolled)
     names = [district.name for district in world.districts]
 
     # Straight from the drawn records, by the time rule: hires by their confirmation day in Chongqing, posts by their
     # batch's 旬, claims' money by submission, approval and payment.
     confirmed = Counter(s.programme for s in hire_specs if s.status == "confirmed" and _in_year(s.confirmed_at))
-    assert (_get(totals, "hires", "by_programme") or {}) == {p: n for p, n in confirmed.items() if n}
+    assert (get(totals, "hires", "by_programme") or {}) == {p: n for p, n in confirmed.items() if n}
     reported = [
         s for s in post_specs if s.period.year == YEAR and s.status in ("sent", "aggregated", "published", "closed")
     ]
-    assert (_get(totals, "posts", "posts"), _get(totals, "posts", "headcount")) == (
+    assert (get(totals, "posts", "posts"), get(totals, "posts", "headcount")) == (
         len(reported),
         sum(s.headcount for s in reported),
     )
@@ -475,43 +387,43 @@ def _check(
         ),
         Decimal(0),
     )
-    assert Decimal(_get(totals, "claims", "submitted_amount")) == submitted
-    assert Decimal(_get(totals, "claims", "approved_amount")) == approved
-    assert Decimal(_get(totals, "claims", "paid_amount")) == paid
+    assert Decimal(get(totals, "claims", "submitted_amount")) == submitted
+    assert Decimal(get(totals, "claims", "approved_amount")) == approved
+    assert Decimal(get(totals, "claims", "paid_amount")) == paid
     no_district_claims = [s for s in claim_specs if s.employer == 2]
     if any(s.status != "draft" and _in_year(s.submitted_at) for s in no_district_claims):
-        assert _get(rows.get(NO_DISTRICT_NAME, {}), "claims", "submitted") > 0
+        assert get(rows.get(NO_DISTRICT_NAME, {}), "claims", "submitted") > 0
 
     # The dashboard's year.
     data = dashboard_data(year=YEAR)
-    by_programme = _get(totals, "hires", "by_programme") or {}
+    by_programme = get(totals, "hires", "by_programme") or {}
     assert data["totals"] == {p: by_programme.get(p, 0) for p in Programme.values}
     so_far: dict[str, Any] = {}
     for n, figures in enumerate(rolled):
-        _add(so_far, _counted(figures["totals"]))
+        add(so_far, counted(figures["totals"]))
         for programme in Programme.values:
-            assert data["progress"][programme][n] == _get(so_far, "hires", "by_programme", programme)
+            assert data["progress"][programme][n] == get(so_far, "hires", "by_programme", programme)
     ranking = {row["name"]: (row["qihang"], row["haiju"]) for row in data["districts"]}
     for name in names:
         assert ranking[name] == (
-            _get(rows.get(name, {}), "hires", "by_programme", "qihang"),
-            _get(rows.get(name, {}), "hires", "by_programme", "haiju"),
+            get(rows.get(name, {}), "hires", "by_programme", "qihang"),
+            get(rows.get(name, {}), "hires", "by_programme", "haiju"),
         )
     channels = {row["name"]: (row["qihang"], row["haiju"]) for row in data["channels"]}
     for value, label in Channel.choices:
         assert channels[str(label)] == (
-            _get(totals, "hires", "by_channel", value, "qihang"),
-            _get(totals, "hires", "by_channel", value, "haiju"),
+            get(totals, "hires", "by_channel", value, "qihang"),
+            get(totals, "hires", "by_channel", value, "haiju"),
         )
     for month in range(1, 13):
         of_month: dict[str, Any] = {}
         for figures in rolled[(month - 1) * 3 : month * 3]:
-            _add(of_month, _counted(figures["totals"]))
+            add(of_month, counted(figures["totals"]))
         row = data["subsidies"][month - 1]
         assert (Decimal(row["asked"]), Decimal(row["approved"]), Decimal(row["paid"])) == (
-            Decimal(_get(of_month, "claims", "submitted_amount")),
-            Decimal(_get(of_month, "claims", "approved_amount")),
-            Decimal(_get(of_month, "claims", "paid_amount")),
+            Decimal(get(of_month, "claims", "submitted_amount")),
+            Decimal(get(of_month, "claims", "approved_amount")),
+            Decimal(get(of_month, "claims", "paid_amount")),
         )
     assert {key: Decimal(value) for key, value in data["subsidy_totals"].items()} == {
         "asked": submitted,
@@ -526,14 +438,14 @@ def _check(
     by_name = {row.district: row for row in district_rows}
     assert set(by_name) == set(names) | ({NO_DISTRICT_NAME} if NO_DISTRICT_NAME in rows else set())
     for name, row in by_name.items():
-        assert _evaluation_figures(row) == _rollup_as_evaluation(rows.get(name, {})), name
+        assert evaluation_figures(row) == rollup_as_evaluation(rows.get(name, {})), name
         if name != NO_DISTRICT_NAME:
             assert (row.batches_on_time, row.reports_on_time, row.closed_periods) == (
                 on_time[name, "positions"],
                 on_time[name, "hires"],
                 36,
             )
-    assert _evaluation_figures(total) == _rollup_as_evaluation(totals)
+    assert evaluation_figures(total) == rollup_as_evaluation(totals)
     assert total.hires == data["totals"]["qihang"] + data["totals"]["haiju"]
     assert (total.approved_amount, total.paid_amount) == (approved, paid)
 
