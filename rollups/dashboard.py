@@ -136,6 +136,28 @@ def _cumulative(per_period: list[int], last_index: int) -> list[int | None]:
     return out
 
 
+def _queue_rows(now: datetime.datetime) -> list[QueueRow]:
+    """Each review step's queue as it stands at ``now``: three queries, one per area."""
+    waiting: dict[str, dict[str, tuple[int, Any, Any]]] = {
+        "岗位": _queue(Position.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "岗位"]),
+        "引进人才": _queue(Hire.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "引进人才"]),
+        "补助申报": _queue(Claim.objects.all(), "status_since", [s for a, s, _ in QUEUE_STEPS if a == "补助申报"]),
+    }
+    queues: list[QueueRow] = []
+    for area, status, label in QUEUE_STEPS:
+        count, oldest, median = waiting[area].get(status, (0, None, None))
+        queues.append(
+            {
+                "area": area,
+                "step": label,
+                "count": count,
+                "oldest_days": _days(oldest, now),
+                "median_days": _days(median, now),
+            }
+        )
+    return queues
+
+
 def _counts(by_programme: dict[str, int], name: str) -> CountRow:
     qihang, haiju = by_programme.get(Programme.QIHANG, 0), by_programme.get(Programme.HAIJU, 0)
     return {"name": name, "qihang": qihang, "haiju": haiju, "total": qihang + haiju}
@@ -219,23 +241,7 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
     }
 
     # 7–9. The queues as they stand now (not confined to the year: a queue has no year).
-    waiting: dict[str, dict[str, tuple[int, Any, Any]]] = {
-        "岗位": _queue(Position.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "岗位"]),
-        "引进人才": _queue(Hire.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "引进人才"]),
-        "补助申报": _queue(Claim.objects.all(), "status_since", [s for a, s, _ in QUEUE_STEPS if a == "补助申报"]),
-    }
-    queues: list[QueueRow] = []
-    for area, status, label in QUEUE_STEPS:
-        count, oldest, median = waiting[area].get(status, (0, None, None))
-        queues.append(
-            {
-                "area": area,
-                "step": label,
-                "count": count,
-                "oldest_days": _days(oldest, now),
-                "median_days": _days(median, now),
-            }
-        )
+    queues = _queue_rows(now)
 
     totals = {
         Programme.QIHANG.value: sum(per_period[Programme.QIHANG]),
