@@ -177,13 +177,13 @@ def claims_counted(*, span: Span) -> list[ClaimCount]:
     """Claims submitted in the span (by their first submission, whatever became of them since; the amount asked),
     approved in it (approved or paid, by the re-review that approved them; the amount approved) and paid in it (by the
     payment date; the amount approved), by the employer's district. Three queries."""
-    day = TruncDate  # an instant's calendar day in Asia/Shanghai; a payment date is already a day
+    # An instant counts by its calendar day in Asia/Shanghai; a payment date is already a day.
     steps: tuple[tuple[ClaimStep, Q, Any, str], ...] = (
-        ("submitted", span.instant_in("submitted_at"), day("submitted_at", tzinfo=SHANGHAI), "requested_total"),
+        ("submitted", span.instant_in("submitted_at"), TruncDate("submitted_at", tzinfo=SHANGHAI), "requested_total"),
         (
             "approved",
             span.instant_in("second_reviewed_at") & Q(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID]),
-            day("second_reviewed_at", tzinfo=SHANGHAI),
+            TruncDate("second_reviewed_at", tzinfo=SHANGHAI),
             "approved_total",
         ),
         ("paid", span.day_in("paid_on") & Q(status=ClaimStatus.PAID), F("paid_on"), "approved_total"),
