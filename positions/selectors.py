@@ -6,12 +6,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from portal.calendar import TenDayPeriod
+from portal.calendar import Span, TenDayPeriod
 from portal.models import District, Employer, User
 from portal.permissions import district_scope, scope_to_district
-from positions.constants import PositionStatus
+from positions.constants import BatchStatus, PositionStatus
 from positions.models import Position, PositionBatch
 
 #: Posts that have left the district in a sent batch (what the city counts as reported).
@@ -151,3 +152,50 @@ def city_positions() -> QuerySet[Position]:
 def position_api_list(*, user: User) -> QuerySet[Position]:
     """For the API: published posts for anyone, plus the posts behind the login that the user may see."""
     return _joined(Position.objects.filter(Q(status=PositionStatus.PUBLISHED) | district_scope(user)))
+
+
+# The figures the bureau reads (docs/figures.md): one selector per figure, over a span of whole 旬, grouped by district
+# and 旬 in the database. A post belongs to its batch's 旬.
+
+
+@dataclass(frozen=True)
+class PostCount:
+    """Posts reported to the city of one district's batch of one 旬, of one channel and education."""
+
+    district: str | None
+    period: TenDayPeriod
+    channel: str
+    education: str
+    posts: int
+    headcount: int
+
+
+def posts_reported(*, span: Span) -> list[PostCount]:
+    """Posts and their headcount that left their district in a sent batch (``REPORTED``), by district, 旬, channel
+    and education: the post's batch's 旬 puts it in the span. One query."""
+    rows = (
+        Position.objects.filter(batch__period__in=span.codes, status__in=REPORTED)
+        .values_list("district__code", "batch__period", "channel", "education")
+        .annotate(posts=Count("pk"), headcount=Coalesce(Sum("headcount"), 0))
+        .order_by()
+    )
+    return [
+        PostCount(code, TenDayPeriod.parse(period), channel, education, posts, headcount)
+        for code, period, channel, education, posts, headcount in rows
+    ]
+
+
+def batches_reported(*, span: Span) -> dict[tuple[str, TenDayPeriod], str]:
+    """How each district's post batch of each 旬 of the span was sent: ``"sent"``, ``"zero"`` (a zero report) or
+    ``"late"`` (sent after its 旬 closed); a district and 旬 missing here sent nothing. One query."""
+    states: dict[tuple[str, TenDayPeriod], str] = {}
+    batches = PositionBatch.objects.filter(period__in=span.codes, status=BatchStatus.SENT).values_list(
+        "district__code", "period", "is_zero_report", "sent_at"
+    )
+    for code, code_period, is_zero, sent_at in batches:
+        period = TenDayPeriod.parse(code_period)
+        if sent_at is not None and sent_at >= period.closes_at:
+            states[code, period] = "late"
+        else:
+            states[code, period] = "zero" if is_zero else "sent"
+    return states

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -21,11 +22,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from portal import permissions as p
-from portal.calendar import TenDayPeriod
+from portal.calendar import Span, TenDayPeriod
+from portal.calendar.tenday import SHANGHAI
 from portal.models import District, User
 from portal.permissions import district_scope
 from positions.constants import PositionStatus
@@ -293,3 +295,171 @@ def hires_introduced(*, user: User) -> QuerySet[Hire]:
         .annotate(introduction_stage=stage)
         .order_by("-created_at", "-pk")
     )
+
+
+# The figures the bureau reads (docs/figures.md): one selector per figure, over a span of whole 旬, grouped by district
+# and 旬 in the database (the day of an instant in Asia/Shanghai is grouped on, then named by its 旬 here).
+
+
+@dataclass(frozen=True)
+class HireCount:
+    """Hires confirmed in one 旬 by one district, of one programme, mode, education and channel of their post."""
+
+    district: str | None
+    period: TenDayPeriod
+    programme: str
+    mode: str
+    education: str
+    channel: str
+    hires: int
+    #: Confirmed after a publicity notice, and confirmed directly on a recorded exemption (按规定不公示).
+    publicised: int
+    exempt: int
+
+
+def _day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=SHANGHAI)
+
+
+def hires_confirmed(*, span: Span) -> list[HireCount]:
+    """Hires confirmed (已确认) in the span: a hire falls in the 旬 of its confirmation time in Asia/Shanghai, whatever
+    its programme year (``Hire.year``). One query."""
+    rows = (
+        Hire.objects.filter(span.instant_in("confirmed_at"), status=HireStatus.CONFIRMED)
+        .annotate(day=_day("confirmed_at"))
+        .values_list("district__code", "day", "programme", "mode", "education", "position__channel")
+        .annotate(
+            n=Count("pk"),
+            publicised=Count("pk", filter=Q(notice__isnull=False)),
+            exempt=Count("pk", filter=Q(notice__isnull=True) & ~Q(exemption_reason="")),
+        )
+        .order_by()
+    )
+    # Several days of one 旬 fold into one count.
+    counts: dict[tuple[str | None, TenDayPeriod, str, str, str, str], list[int]] = {}
+    for code, day, programme, mode, education, channel, n, publicised, exempt in rows:
+        entry = counts.setdefault((code, TenDayPeriod.of(day), programme, mode, education, channel), [0, 0, 0])
+        entry[0] += n
+        entry[1] += publicised
+        entry[2] += exempt
+    return [HireCount(*key, *values) for key, values in counts.items()]
+
+
+def hire_majors(*, span: Span) -> dict[str | None, Counter[str]]:
+    """The majors of the hires ``hires_confirmed`` counts over the span, per district (a blank major is left out)."""
+    majors: dict[str | None, Counter[str]] = {}
+    rows = (
+        Hire.objects.filter(span.instant_in("confirmed_at"), status=HireStatus.CONFIRMED)
+        .exclude(major="")
+        .values_list("district__code", "major")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for code, major, n in rows:
+        majors.setdefault(code, Counter())[major.strip()] += n
+    return majors
+
+
+def notices_published(*, span: Span) -> dict[tuple[str | None, TenDayPeriod], int]:
+    """Publicity notices by district and the 旬 of their first day (``published_on``). One query."""
+    counts: dict[tuple[str | None, TenDayPeriod], int] = {}
+    rows = (
+        PublicityNotice.objects.filter(span.day_in("published_on"))
+        .values_list("district__code", "published_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for code, day, n in rows:
+        key = (code, TenDayPeriod.of(day))
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def notices_under_way(*, span: Span) -> dict[str | None, int]:
+    """Publicity under way when the span ends (公示中): published by its last day and closing after its end. A count
+    at a moment, not over the span: a year's is its last 旬's. One query."""
+    return dict(
+        PublicityNotice.objects.filter(published_on__lte=span.last_day, closes_at__gt=span.end)
+        .values_list("district__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class ObjectionCount:
+    """Objections against one district's hires in one 旬: lodged then, and decided (upheld or dismissed) then."""
+
+    district: str | None
+    period: TenDayPeriod
+    lodged: int = 0
+    upheld: int = 0
+    dismissed: int = 0
+
+
+def objections_counted(*, span: Span) -> list[ObjectionCount]:
+    """Objections lodged in the span (by when they were lodged) and decided in it (by when they were decided), by the
+    district of the hire objected to. Two queries."""
+    counts: dict[tuple[str | None, TenDayPeriod], list[int]] = {}
+    lodged = (
+        Objection.objects.filter(span.instant_in("created_at"))
+        .annotate(day=_day("created_at"))
+        .values_list("hire__district__code", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for code, day, n in lodged:
+        counts.setdefault((code, TenDayPeriod.of(day)), [0, 0, 0])[0] += n
+    decided = (
+        Objection.objects.filter(
+            span.instant_in("resolved_at"), status__in=[ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED]
+        )
+        .annotate(day=_day("resolved_at"))
+        .values_list("hire__district__code", "day", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for code, day, status, n in decided:
+        counts.setdefault((code, TenDayPeriod.of(day)), [0, 0, 0])[1 if status == ObjectionStatus.UPHELD else 2] += n
+    return [ObjectionCount(code, period, *values) for (code, period), values in counts.items()]
+
+
+def objections_open(*, span: Span) -> dict[str | None, int]:
+    """Objections lodged in the span and still undecided when it ends (decided later, or not yet). Counted at the
+    span's end, so it does not add up across 旬: an objection lodged in one 旬 and decided in the next is open at
+    the end of the first and not at the end of the year. One query."""
+    return dict(
+        Objection.objects.filter(span.instant_in("created_at"))
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=span.end))
+        .values_list("hire__district__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def objection_resolution_days(*, span: Span) -> dict[str | None, list[float]]:
+    """Days from lodging to decision of each objection decided in the span, per district (for a median). One query."""
+    days: dict[str | None, list[float]] = {}
+    rows = Objection.objects.filter(
+        span.instant_in("resolved_at"), status__in=[ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED]
+    ).values_list("hire__district__code", "created_at", "resolved_at")
+    for code, lodged_at, resolved_at in rows:
+        if resolved_at is None:  # excluded by the filter; kept for the type checker
+            continue
+        days.setdefault(code, []).append((resolved_at - lodged_at).total_seconds() / 86400)
+    return days
+
+
+def hire_reports_sent(*, span: Span) -> dict[tuple[str, TenDayPeriod], str]:
+    """How each district's hire report (入职结果旬报) of each 旬 of the span was sent: ``"sent"``, ``"zero"`` (no hire)
+    or ``"late"``; a district and 旬 missing here sent nothing. One query."""
+    states: dict[tuple[str, TenDayPeriod], str] = {}
+    reports = (
+        HireReport.objects.filter(period__in=span.codes)
+        .values_list("district__code", "period", "is_late")
+        .annotate(n=Count("hires"))
+        .order_by()
+    )
+    for code, period, is_late, n in reports:
+        states[code, TenDayPeriod.parse(period)] = "late" if is_late else ("sent" if n else "zero")
+    return states

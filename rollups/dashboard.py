@@ -1,7 +1,8 @@
 """The city dashboard (统计看板) for the talent centre and the bureau: the year's progress, districts, channels, money
 and the review queues.
 
-Every figure comes from grouped aggregate queries, a fixed number of them whatever the amount of data
+Every figure is one of the bureau's figures (``rollups.figures``, docs/figures.md) over the year, the same selectors
+the 旬 roll-ups and the evaluation call; grouped aggregate queries, a fixed number of them whatever the amount of data
 (``DASHBOARD_QUERIES``); Python only arranges the few grouped rows. Each chart has one table
 (``dashboard_tables``) that the page shows beside it and the CSV download writes, so the three never disagree.
 """
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Count, F, Min, QuerySet, Sum, Window
-from django.db.models.functions import ExtractMonth, RowNumber, TruncDate
+from django.db.models import Count, F, Min, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from portal.calendar import TenDayPeriod
+from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.constants import Channel, Programme
 from portal.models import AnnualTarget, District
@@ -25,6 +26,7 @@ from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import HireStatus
 from referrals.models import Hire
+from rollups.figures import NO_DISTRICT_NAME, Figures, add, by_period_and_district
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
 
@@ -50,9 +52,9 @@ QUEUE_STEPS: tuple[tuple[str, str, str], ...] = (
     ("补助申报", ClaimStatus.APPROVED, "拨付（已核定待发放）"),
 )
 
-#: Queries ``dashboard_data`` makes, whatever the data: targets, hires by day, districts, hires by district,
-#: hires by channel, claims asked / approved / paid by month, three queue queries.
-DASHBOARD_QUERIES = 11
+#: Queries ``dashboard_data`` makes, whatever the data: targets, hires confirmed (``hires_confirmed``), claims
+#: submitted / approved / paid (``claims_counted``), districts, three queue queries.
+DASHBOARD_QUERIES = 9
 
 ZERO = Decimal("0.00")
 
@@ -102,14 +104,6 @@ def _money(value: Decimal | None) -> str:
     return str((value or ZERO).quantize(Decimal("0.01")))
 
 
-def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The year as instants in Asia/Shanghai: [1 Jan 00:00, next 1 Jan 00:00)."""
-    return (
-        datetime.datetime(year, 1, 1, tzinfo=SHANGHAI),
-        datetime.datetime(year + 1, 1, 1, tzinfo=SHANGHAI),
-    )
-
-
 def _days(since: datetime.datetime | None, now: datetime.datetime) -> float | None:
     return None if since is None else round(max((now - since).total_seconds(), 0) / 86400, 1)
 
@@ -142,123 +136,8 @@ def _cumulative(per_period: list[int], last_index: int) -> list[int | None]:
     return out
 
 
-def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[str, Any]:
-    """Everything the dashboard shows for ``year``, JSON-ready (amounts as 2-place strings)."""
-    now = now or timezone.now()
-    start, end = _year_bounds(year)
-
-    # 1. Targets of every year (a handful of rows): this year's figures and the years the selector offers.
-    targets_by_year: dict[int, dict[str, int]] = {}
-    for target_year, programme, target in AnnualTarget.objects.values_list("year", "programme", "target"):
-        targets_by_year.setdefault(target_year, {})[programme] = target
-    targets = targets_by_year.get(year, {})
-    this_year = timezone.localdate(now, timezone=SHANGHAI).year
-    years = sorted(set(targets_by_year) | {this_year, year}, reverse=True)
-
-    confirmed = Hire.objects.filter(status=HireStatus.CONFIRMED, year=year)
-
-    # 2. Confirmed hires per Chongqing calendar day and programme: at most 366 × 2 rows.
-    periods = list(TenDayPeriod.range(TenDayPeriod(year, 1, 1), TenDayPeriod(year, 12, 3)))
-    index_of = {period: n for n, period in enumerate(periods)}
-    per_period = {Programme.QIHANG.value: [0] * len(periods), Programme.HAIJU.value: [0] * len(periods)}
-    by_day = (
-        confirmed.filter(confirmed_at__isnull=False)
-        .annotate(day=TruncDate("confirmed_at", tzinfo=SHANGHAI))
-        .values_list("day", "programme")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for day, programme, n in by_day:
-        # A hire of this year's programme confirmed after 31 December still counts towards this year (last 旬).
-        slot = index_of.get(TenDayPeriod.of(day), 0 if day.year < year else len(periods) - 1)
-        per_period.setdefault(programme, [0] * len(periods))[slot] += n
-    today = timezone.localdate(now, timezone=SHANGHAI)
-    last_index = (
-        len(periods) - 1 if today.year > year else (-1 if today.year < year else index_of[TenDayPeriod.of(today)])
-    )
-
-    def pace(target: int | None) -> list[int] | None:
-        # The even pace: the target spread over the year's 36 旬, rounded to whole people.
-        return None if target is None else [round(target * (n + 1) / len(periods)) for n in range(len(periods))]
-
-    progress: ProgressData = {
-        "periods": [str(p) for p in periods],
-        "labels": [f"{p.month}月{('上旬', '中旬', '下旬')[p.index - 1]}" for p in periods],
-        "qihang": _cumulative(per_period[Programme.QIHANG], last_index),
-        "haiju": _cumulative(per_period[Programme.HAIJU], last_index),
-        "qihang_target": pace(targets.get(Programme.QIHANG)),
-        "haiju_target": pace(targets.get(Programme.HAIJU)),
-    }
-
-    # 3 + 4. Every district (a ranking shows the ones with none too) and the counts by district and programme.
-    counts_by_district: dict[int, dict[str, int]] = {}
-    for district_id, programme, n in (
-        confirmed.values_list("district_id", "programme").annotate(n=Count("pk")).order_by()
-    ):
-        counts_by_district.setdefault(district_id, {})[programme] = n
-    districts: list[CountRow] = []
-    for district_id, name in District.objects.order_by("order", "code").values_list("pk", "name"):
-        counts = counts_by_district.get(district_id, {})
-        qihang, haiju = counts.get(Programme.QIHANG, 0), counts.get(Programme.HAIJU, 0)
-        districts.append({"name": name, "qihang": qihang, "haiju": haiju, "total": qihang + haiju})
-    # Stable sort: equal totals keep the districts' official order.
-    districts.sort(key=lambda row: -row["total"])
-
-    # 5. By channel of the post.
-    counts_by_channel: dict[str, dict[str, int]] = {}
-    for channel, programme, n in (
-        confirmed.values_list("position__channel", "programme").annotate(n=Count("pk")).order_by()
-    ):
-        counts_by_channel.setdefault(channel, {})[programme] = n
-    channels: list[CountRow] = []
-    for channel in Channel:
-        counts = counts_by_channel.get(channel, {})
-        qihang, haiju = counts.get(Programme.QIHANG, 0), counts.get(Programme.HAIJU, 0)
-        channels.append({"name": str(channel.label), "qihang": qihang, "haiju": haiju, "total": qihang + haiju})
-
-    # 6–8. Money by month: asked when submitted, approved when re-reviewed, paid on the payment date.
-    asked = dict(
-        Claim.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        .exclude(status__in=[ClaimStatus.DRAFT, ClaimStatus.WITHDRAWN])
-        .annotate(month=ExtractMonth("submitted_at", tzinfo=SHANGHAI))
-        .values_list("month")
-        .annotate(total=Sum("requested_total"))
-        .order_by()
-    )
-    approved = dict(
-        Claim.objects.filter(
-            status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID],
-            second_reviewed_at__gte=start,
-            second_reviewed_at__lt=end,
-        )
-        .annotate(month=ExtractMonth("second_reviewed_at", tzinfo=SHANGHAI))
-        .values_list("month")
-        .annotate(total=Sum("approved_total"))
-        .order_by()
-    )
-    paid = dict(
-        Claim.objects.filter(status=ClaimStatus.PAID, paid_on__year=year)
-        .annotate(month=ExtractMonth("paid_on"))
-        .values_list("month")
-        .annotate(total=Sum("approved_total"))
-        .order_by()
-    )
-    subsidies: list[MoneyRow] = [
-        {
-            "month": f"{month}月",
-            "asked": _money(asked.get(month)),
-            "approved": _money(approved.get(month)),
-            "paid": _money(paid.get(month)),
-        }
-        for month in range(1, 13)
-    ]
-    subsidy_totals = {
-        "asked": _money(sum(asked.values(), ZERO)),
-        "approved": _money(sum(approved.values(), ZERO)),
-        "paid": _money(sum(paid.values(), ZERO)),
-    }
-
-    # 9–11. The queues as they stand now (not confined to the year: a queue has no year).
+def _queue_rows(now: datetime.datetime) -> list[QueueRow]:
+    """Each review step's queue as it stands at ``now``: three queries, one per area."""
     waiting: dict[str, dict[str, tuple[int, Any, Any]]] = {
         "岗位": _queue(Position.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "岗位"]),
         "引进人才": _queue(Hire.objects.all(), "updated_at", [s for a, s, _ in QUEUE_STEPS if a == "引进人才"]),
@@ -276,6 +155,93 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
                 "median_days": _days(median, now),
             }
         )
+    return queues
+
+
+def _counts(by_programme: dict[str, int], name: str) -> CountRow:
+    qihang, haiju = by_programme.get(Programme.QIHANG, 0), by_programme.get(Programme.HAIJU, 0)
+    return {"name": name, "qihang": qihang, "haiju": haiju, "total": qihang + haiju}
+
+
+def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows for ``year``, JSON-ready (amounts as 2-place strings).
+
+    The year runs up to ``now`` (the running 旬 included): its hires and money are the figures of
+    ``rollups.figures`` over the year, split by 旬 and district, so each closed 旬 shows what its roll-up shows and
+    a year wholly closed totals what its 36 roll-ups add up to (docs/figures.md, 'Where each report's year ends')."""
+    now = now or timezone.now()
+    span = Span.of_year(year)
+
+    # 1. Targets of every year (a handful of rows): this year's figures and the years the selector offers.
+    targets_by_year: dict[int, dict[str, int]] = {}
+    for target_year, programme, target in AnnualTarget.objects.values_list("year", "programme", "target"):
+        targets_by_year.setdefault(target_year, {})[programme] = target
+    targets = targets_by_year.get(year, {})
+    today = timezone.localdate(now, timezone=SHANGHAI)
+    years = sorted(set(targets_by_year) | {today.year, year}, reverse=True)
+
+    # 2–5. Hires confirmed and claims' money of the year, per 旬 and district: one hire query, three claim queries.
+    periods = span.periods
+    index_of = {period: n for n, period in enumerate(periods)}
+    per_period: dict[str, list[int]] = {p.value: [0] * len(periods) for p in Programme}
+    per_district: dict[str | None, dict[str, int]] = {}
+    per_channel: dict[str, dict[str, int]] = {}
+    money: dict[int, Figures] = {}
+    for (period, district), figures in by_period_and_district(span=span, topics=("hires", "claims")).items():
+        hires = figures.get("hires", {})
+        for programme, n in hires.get("by_programme", {}).items():
+            per_period.setdefault(programme, [0] * len(periods))[index_of[period]] += n
+        add(per_district.setdefault(district, {}), hires.get("by_programme", {}))
+        add(per_channel, hires.get("by_channel", {}))
+        add(money.setdefault(period.month, {}), figures.get("claims", {}))
+    last_index = (
+        len(periods) - 1 if today.year > year else (-1 if today.year < year else index_of[TenDayPeriod.of(today)])
+    )
+
+    def pace(target: int | None) -> list[int] | None:
+        # The even pace: the target spread over the year's 36 旬, rounded to whole people.
+        return None if target is None else [round(target * (n + 1) / len(periods)) for n in range(len(periods))]
+
+    progress: ProgressData = {
+        "periods": [str(p) for p in periods],
+        "labels": [f"{p.month}月{('上旬', '中旬', '下旬')[p.index - 1]}" for p in periods],
+        "qihang": _cumulative(per_period[Programme.QIHANG], last_index),
+        "haiju": _cumulative(per_period[Programme.HAIJU], last_index),
+        "qihang_target": pace(targets.get(Programme.QIHANG)),
+        "haiju_target": pace(targets.get(Programme.HAIJU)),
+    }
+
+    # 6. Every district (a ranking shows the ones with none too), then any count without a district.
+    districts = [
+        _counts(per_district.get(code, {}), name)
+        for code, name in District.objects.order_by("order", "code").values_list("code", "name")
+    ]
+    if per_district.get(None):
+        districts.append(_counts(per_district[None], NO_DISTRICT_NAME))
+    # Stable sort: equal totals keep the districts' official order.
+    districts.sort(key=lambda row: -row["total"])
+    channels = [_counts(per_channel.get(channel, {}), str(channel.label)) for channel in Channel]
+
+    # Money by month: asked when first submitted, approved when re-reviewed, paid on the payment date.
+    def month_total(month: int, key: str) -> Decimal:
+        return Decimal(money.get(month, {}).get(key, ZERO))
+
+    subsidies: list[MoneyRow] = [
+        {
+            "month": f"{month}月",
+            "asked": _money(month_total(month, "submitted_amount")),
+            "approved": _money(month_total(month, "approved_amount")),
+            "paid": _money(month_total(month, "paid_amount")),
+        }
+        for month in range(1, 13)
+    ]
+    subsidy_totals = {
+        key: _money(sum((month_total(month, f"{step}_amount") for month in range(1, 13)), ZERO))
+        for key, step in (("asked", "submitted"), ("approved", "approved"), ("paid", "paid"))
+    }
+
+    # 7–9. The queues as they stand now (not confined to the year: a queue has no year).
+    queues = _queue_rows(now)
 
     totals = {
         Programme.QIHANG.value: sum(per_period[Programme.QIHANG]),

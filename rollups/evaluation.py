@@ -1,22 +1,26 @@
 """The year-end evaluation (评估考核): every district's demand collection, numbers, structure, money and policy
 delivery for one year, as a table (one row per district plus a totals row) that the page and the workbook share.
 
-A fixed number of grouped queries whatever the data (districts, targets, posts, batches, hire reports, hires,
-majors, claims, objections); the rest is arithmetic in Python.
+Every figure is one of the bureau's figures (``rollups.figures``, docs/figures.md) over the year, the ones the 旬
+roll-ups and the dashboard show: a fixed number of grouped queries whatever the data (``EVALUATION_QUERIES``); the
+rest is arithmetic in Python. The year runs up to now: for a year wholly closed its totals are the sum of its 36
+roll-ups.
 
 The rules, stated on the page as well (``RULES``):
 - 份额 (the district's share): the year's ``AnnualTarget`` of a programme divided equally by the number of
   submitting units (41), one decimal. There is no per-district quota in the data or the notices.
+- 岗位 / 需求人数: posts reported to the city in the batches of the year's 旬.
 - 岗位按时报送: a closed 旬 of the year whose post batch was sent (a zero report counts) before the 旬 closed;
   the denominator is the year's 旬 closed so far (36 for a past year).
-- 引进人数 and 结构: hires confirmed (已确认) for the programme year (专项年度).
+- 引进人数 and 结构: hires confirmed (已确认) in the year, by their confirmation time in Asia/Shanghai (not by their
+  programme year).
 - 核定金额: claims approved or paid whose re-review (复核) fell in the year; 发放金额: claims paid in the year; by the
-  employer's district (an employer without a district is left out).
+  employer's district, claims of an employer without one in a row of their own.
 - 公示 / 按规定不公示: confirmed hires that went through a publicity notice, or were confirmed directly on a
   recorded exemption. No audit time is stored, so "publicity within N working days of audit" cannot be measured.
 - 入职结果按时旬报: the year's closed 旬 whose hire report was not late.
-- 异议: objections lodged in the year against the district's hires; 处理 = upheld or dismissed; 用时 = median days
-  from lodging to resolution.
+- 异议: objections lodged in the year against the district's hires; 处理 / 成立 = decided (upheld or dismissed) in
+  the year; 未结 = lodged in the year, undecided at its end (or now); 用时 = median days from lodging to decision of those decided.
 """
 
 from __future__ import annotations
@@ -28,27 +32,33 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.calendar import TenDayPeriod
-from portal.calendar.tenday import end_of_day
+from portal.calendar import Span, TenDayPeriod
 from portal.constants import Education, Programme
 from portal.models import AnnualTarget, District
+from referrals.selectors import hire_majors, objection_resolution_days
+from rollups.figures import NO_DISTRICT_CODE, NO_DISTRICT_NAME, ON_TIME, Figures, add, at_end, by_district, reporting
 
 TOP_MAJORS = 3
 ONE_DECIMAL = Decimal("0.1")
-ZERO_MONEY = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
+ZERO = Decimal("0.00")
+#: Queries ``evaluation_table`` makes, whatever the data: districts, targets, posts, hires, notices, objections (2),
+#: claims (3), at the year's end (2), batches and hire reports, majors, resolution times.
+EVALUATION_QUERIES = 16
 
 RULES: tuple[str, ...] = (
+    "统计期：当年1月1日至当前时间（北京时间），含正在进行的旬；年度结束后，各项合计等于当年36个旬汇总之和，与统计看板一致。",
     "份额：当年各专项年度目标人数按41个区县（38个区县和3个管理区）平均分配，保留一位小数；数据中没有分区县的任务数。",
+    "岗位数与需求人数：当年各旬旬报中已报送的岗位。",
     "岗位按时报送：当年已结束的旬中，岗位旬报（含零报告）在该旬结束前报送的旬数。",
-    "引进人数与结构：专项年度为当年、状态为已确认的引进人才。",
-    "核定金额：当年复核核定（含已发放）的补助申报；发放金额：当年发放的补助申报；按用人单位所在区县统计。",
+    "引进人数与结构：当年确认（按确认时间）的引进人才，与其专项年度无关。",
+    "核定金额：当年复核核定（含已发放）的补助申报；发放金额：当年发放的补助申报；按用人单位所在区县统计，"
+    "用人单位未登记所属区县的单列为“无所属区县”，计入合计。",
     "公示：经公示后确认的人数；按规定不公示：登记了不公示依据直接确认的人数（系统未记录初审时间，无法计算公示时效）。",
     "入职结果按时旬报：当年已结束的旬中，入职结果旬报未逾期报送的旬数。",
-    "异议：当年受理的针对本区县人员的异议；处理含成立与不成立；用时为受理至处理的天数中位数。",
+    "异议：当年受理的针对本区县人员的异议；处理与成立按当年作出处理的异议计；未结为当年受理、年末（或当前）尚未处理的异议；"
+    "用时为当年处理的异议自受理至处理的天数中位数。",
 )
 
 Kind = Literal["text", "int", "decimal1", "percent", "money"]
@@ -194,16 +204,7 @@ def _percent(part: int, whole: Decimal) -> Decimal:
 
 def closed_periods_of(year: int, now: datetime.datetime) -> list[TenDayPeriod]:
     """The year's 旬 that have closed by ``now`` (all 36 for a past year, none for a future one)."""
-    return [
-        period
-        for period in TenDayPeriod.range(TenDayPeriod(year, 1, 1), TenDayPeriod(year, 12, 3))
-        if period.closes_at <= now
-    ]
-
-
-def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The year in Asia/Shanghai as [start, end) instants."""
-    return end_of_day(datetime.date(year - 1, 12, 31)), end_of_day(datetime.date(year, 12, 31))
+    return Span.of_year(year).closed_by(now)
 
 
 def _shares(year: int, districts: int) -> tuple[dict[str, Decimal | None], dict[str, int]]:
@@ -219,131 +220,65 @@ def _shares(year: int, districts: int) -> tuple[dict[str, Decimal | None], dict[
     }, targets
 
 
+_EDUCATION_COLUMNS = {Education.DOCTOR: "doctor", Education.MASTER: "master", Education.BACHELOR: "bachelor"}
+
+
+def _row(name: str, code: str, figures: Figures) -> EvaluationRow:
+    """A district's row from its figures over the year (``rollups.figures``)."""
+    posts, hires = figures.get("posts", {}), figures.get("hires", {})
+    publicity, claims = figures.get("publicity", {}), figures.get("claims", {})
+    objections = publicity.get("objections", {})
+    row = EvaluationRow(
+        district=name,
+        code=code,
+        posts=posts.get("posts", 0),
+        headcount=posts.get("headcount", 0),
+        qihang_hires=hires.get("by_programme", {}).get(Programme.QIHANG, 0),
+        haiju_hires=hires.get("by_programme", {}).get(Programme.HAIJU, 0),
+        approved_amount=Decimal(claims.get("approved_amount", ZERO)),
+        paid_amount=Decimal(claims.get("paid_amount", ZERO)),
+        publicised=hires.get("publicised", 0),
+        exempt=hires.get("exempt", 0),
+        objections_lodged=objections.get("lodged", 0),
+        objections_resolved=objections.get("upheld", 0) + objections.get("dismissed", 0),
+        objections_upheld=objections.get("upheld", 0),
+        objections_open=publicity.get("objections_open", 0),
+    )
+    for education, n in hires.get("by_education", {}).items():
+        column = _EDUCATION_COLUMNS.get(education, "other_education")
+        setattr(row, column, getattr(row, column) + n)
+    return row
+
+
 def evaluation_table(*, year: int, now: datetime.datetime | None = None) -> list[EvaluationRow]:
-    """One row per district (in the districts' order) and a last totals row, for ``year``."""
-    from positions.constants import BatchStatus
-    from positions.models import Position, PositionBatch
-    from positions.selectors import REPORTED
-    from referrals.constants import HireStatus, ObjectionStatus
-    from referrals.models import Hire, HireReport, Objection
-    from subsidies.constants import ClaimStatus
-    from subsidies.models import Claim
-
+    """One row per district (in the districts' order), a row of employers without a district when there is anything
+    to show in it, and a last totals row, for ``year`` up to ``now``: the year's figures of ``rollups.figures``
+    (the same the 旬 roll-ups and the dashboard show), and the reporting of the year's closed 旬."""
     now = now or timezone.now()
-    districts = list(District.objects.order_by("order", "code").values_list("pk", "name", "code"))
-    rows = {pk: EvaluationRow(district=name, code=code) for pk, name, code in districts}
+    span = Span.of_year(year)
+    districts = list(District.objects.order_by("order", "code").values_list("code", "name"))
     shares, targets = _shares(year, len(districts))
-    closed = closed_periods_of(year, now)
-    closed_codes = [str(period) for period in closed]
-    year_prefix = f"{year:04d}-"
-    start, end = _year_bounds(year)
+    closed = span.closed_by(now)
+    counted = by_district(span=span)
+    for key, figures in at_end(span=span).items():
+        add(counted.setdefault(key, {}), figures)
+    states = reporting(span=span, districts=[code for code, _ in districts])
+    majors = hire_majors(span=span)
+    resolution_days = objection_resolution_days(span=span)
 
-    def row(pk: int | None) -> EvaluationRow | None:
-        return rows.get(pk) if pk is not None else None
-
-    for entry in rows.values():
-        entry.closed_periods = len(closed)
-        entry.qihang_share = shares[Programme.QIHANG]
-        entry.haiju_share = shares[Programme.HAIJU]
-
-    posts = (
-        Position.objects.filter(batch__period__startswith=year_prefix, status__in=REPORTED)
-        .values("district_id")
-        .annotate(posts=Count("pk"), headcount=Coalesce(Sum("headcount"), 0))
-        .order_by()
-    )
-    for item in posts:
-        if target := row(item["district_id"]):
-            target.posts, target.headcount = item["posts"], item["headcount"]
-
-    # Sent before its own 旬 closed: one OR-ed condition per closed 旬, so the count stays one grouped query.
-    on_time = Q(pk__in=[])
-    for period in closed:
-        on_time |= Q(period=str(period), sent_at__lt=period.closes_at)
-    batches = (
-        PositionBatch.objects.filter(on_time, status=BatchStatus.SENT)
-        .values("district_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for item in batches:
-        if target := row(item["district_id"]):
-            target.batches_on_time = item["n"]
-
-    reports = (
-        HireReport.objects.filter(period__in=closed_codes, is_late=False)
-        .values("district_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for item in reports:
-        if target := row(item["district_id"]):
-            target.reports_on_time = item["n"]
-
-    confirmed = Hire.objects.filter(year=year, status=HireStatus.CONFIRMED)
-    hires = (
-        confirmed.values("district_id", "programme", "education")
-        .annotate(
-            n=Count("pk"),
-            publicised=Count("pk", filter=Q(notice__isnull=False)),
-            exempt=Count("pk", filter=Q(notice__isnull=True) & ~Q(exemption_reason="")),
-        )
-        .order_by()
-    )
-    for item in hires:
-        if (target := row(item["district_id"])) is None:
-            continue
-        if item["programme"] == Programme.QIHANG:
-            target.qihang_hires += item["n"]
-        else:
-            target.haiju_hires += item["n"]
-        education = {
-            Education.DOCTOR: "doctor",
-            Education.MASTER: "master",
-            Education.BACHELOR: "bachelor",
-        }.get(item["education"], "other_education")
-        setattr(target, education, getattr(target, education) + item["n"])
-        target.publicised += item["publicised"]
-        target.exempt += item["exempt"]
-
-    majors = confirmed.exclude(major="").values("district_id", "major").annotate(n=Count("pk")).order_by()
-    for item in majors:
-        if target := row(item["district_id"]):
-            target.majors[item["major"].strip()] += item["n"]
-
-    approved = Q(
-        status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID], second_reviewed_at__gte=start, second_reviewed_at__lt=end
-    )
-    paid = Q(status=ClaimStatus.PAID, paid_on__year=year)
-    money = (
-        Claim.objects.filter(approved | paid, employer__district__isnull=False)
-        .values(district_id=F("employer__district_id"))
-        .annotate(
-            approved=Coalesce(Sum("approved_total", filter=approved), ZERO_MONEY),
-            paid=Coalesce(Sum("approved_total", filter=paid), ZERO_MONEY),
-        )
-        .order_by()
-    )
-    for item in money:
-        if target := row(item["district_id"]):
-            target.approved_amount, target.paid_amount = item["approved"], item["paid"]
-
-    objections = Objection.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
-        "hire__district_id", "status", "created_at", "resolved_at"
-    )
-    for district_id, status, lodged_at, resolved_at in objections:
-        if (target := row(district_id)) is None:
-            continue
-        target.objections_lodged += 1
-        if status == ObjectionStatus.OPEN:
-            target.objections_open += 1
-            continue
-        target.objections_resolved += 1
-        target.objections_upheld += status == ObjectionStatus.UPHELD
-        if resolved_at is not None:
-            target.resolution_days.append((resolved_at - lodged_at).total_seconds() / 86400)
-
-    table = list(rows.values())
+    table = []
+    for code, name in districts:
+        row = _row(name, code, counted.get(code, {}))
+        row.closed_periods = len(closed)
+        row.qihang_share, row.haiju_share = shares[Programme.QIHANG], shares[Programme.HAIJU]
+        row.batches_on_time = sum(states[code, period]["positions"] in ON_TIME for period in closed)
+        row.reports_on_time = sum(states[code, period]["hires"] in ON_TIME for period in closed)
+        row.majors.update(majors.get(code, {}))
+        row.resolution_days = resolution_days.get(code, [])
+        table.append(row)
+    if counted.get(None):
+        # Claims of an employer without a district: shown, and in the totals, never dropped.
+        table.append(_row(NO_DISTRICT_NAME, NO_DISTRICT_CODE, counted[None]))
     table.append(_totals(table, targets))
     return table
 

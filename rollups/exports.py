@@ -161,6 +161,9 @@ def _text(value: int | Decimal | str) -> str:
 
 def _district_cell(row: dict[str, Any], column: Column) -> Cell:
     raw = _lookup(row, column.path)
+    if column.kind == "state" and not row.get("code"):
+        # The row of claims whose employer has no district: no district to report, nothing to chase.
+        return Cell("—", "—", "state")
     if column.kind == "state":
         state = raw or "missing"
         return Cell(
@@ -200,6 +203,8 @@ def rollup_tables(*, rollup: RollUp, user: User) -> RollUpTables:
     figures = rollup.figures
     districts: list[dict[str, Any]] = figures.get("districts", [])
     totals: dict[str, Any] = figures.get("totals", {})
+    # The average is over the districts; the row of employers without a district (version 2) is not one of them.
+    district_count = district_count_of(rollup)
     city = is_city_staff.test(user)
     if city:
         visible = districts
@@ -217,9 +222,19 @@ def rollup_tables(*, rollup: RollUp, user: User) -> RollUpTables:
         if city:
             summary = Row("合计", [_total_cell(totals, column) for column in topic.columns])
         else:
-            summary = Row("全市平均", [_average_cell(totals, column, len(districts)) for column in topic.columns])
+            summary = Row("全市平均", [_average_cell(totals, column, district_count) for column in topic.columns])
         result.tables.append(Table(topic, rows, summary))
     return result
+
+
+def district_count_of(rollup: RollUp) -> int:
+    """The districts of a stored roll-up (not the row of employers without a district)."""
+    return sum(1 for row in rollup.figures.get("districts", []) if row.get("code"))
+
+
+def figures_version(rollup: RollUp) -> int:
+    """The shape of a stored roll-up's figures: 1 before ``rollups.tenday.FIGURES_VERSION`` was recorded."""
+    return int(rollup.figures.get("version", 1))
 
 
 def _title(tables: RollUpTables) -> str:
@@ -347,7 +362,7 @@ def export_rollup_pdf(tables: RollUpTables) -> bytes:
             "title": f"{tables.district_name}卓越工程师工作旬报告",
             "tables": tables,
             "period": period,
-            "district_count": len(tables.rollup.figures.get("districts", [])),
+            "district_count": district_count_of(tables.rollup),
             "sections": district_sections(tables, tables.rollup.figures.get("totals", {})),
             "computed_at": tables.rollup.computed_at,
             "printed_at": timezone.now(),

@@ -13,172 +13,52 @@ import datetime
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
 
-from portal.calendar import TenDayPeriod
-from portal.calendar.tenday import end_of_day
+from portal.calendar import Span, TenDayPeriod
 from portal.models import District
+from rollups.figures import NO_DISTRICT_CODE, NO_DISTRICT_NAME, TOPICS, add, at_end, by_district, jsonable, reporting
 from rollups.models import RollUp
 
-F_CODE = "district__code"
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
-
-
-def _range(period: TenDayPeriod) -> tuple[datetime.datetime, datetime.datetime]:
-    return end_of_day(period.first_day - datetime.timedelta(days=1)), period.closes_at
-
-
-def _grouped(rows: Iterable[dict[str, Any]], key: str = "code") -> dict[str, dict[str, Any]]:
-    return {row.pop(key): row for row in rows}
-
-
-def _posts(period: TenDayPeriod) -> dict[str, dict[str, Any]]:
-    from positions.models import Position
-    from positions.selectors import REPORTED
-
-    posts = Position.objects.filter(batch__period=str(period), status__in=REPORTED)
-    by_district = _grouped(
-        posts.values(code=F(F_CODE)).annotate(posts=Count("pk"), headcount=Coalesce(Sum("headcount"), 0)).order_by()
-    )
-    for field in ("channel", "education"):
-        for row in posts.values(F_CODE, field).annotate(n=Count("pk"), h=Sum("headcount")).order_by():
-            entry = by_district.setdefault(row[F_CODE], {"posts": 0, "headcount": 0})
-            entry.setdefault(f"by_{field}", {})[row[field]] = {"posts": row["n"], "headcount": row["h"]}
-    return by_district
-
-
-def _hires(period: TenDayPeriod) -> dict[str, dict[str, Any]]:
-    from referrals.constants import HireStatus
-    from referrals.models import Hire
-
-    start, end = _range(period)
-    confirmed = Hire.objects.filter(status=HireStatus.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end)
-    result: dict[str, dict[str, Any]] = defaultdict(dict)
-    for row in confirmed.values(F_CODE, "programme", "mode").annotate(n=Count("pk")).order_by():
-        entry = result[row[F_CODE]]
-        entry["confirmed"] = entry.get("confirmed", 0) + row["n"]
-        entry.setdefault("by_programme", {}).setdefault(row["programme"], 0)
-        entry["by_programme"][row["programme"]] += row["n"]
-        entry.setdefault("by_mode", {}).setdefault(row["mode"], 0)
-        entry["by_mode"][row["mode"]] += row["n"]
-    return result
-
-
-def _publicity(period: TenDayPeriod) -> dict[str, dict[str, Any]]:
-    from referrals.models import Objection, PublicityNotice
-
-    start, end = _range(period)
-    open_at_close = PublicityNotice.objects.filter(published_on__lte=period.last_day, closes_at__gt=end)
-    result: dict[str, dict[str, Any]] = defaultdict(dict)
-    for row in open_at_close.values(F_CODE).annotate(n=Count("pk")).order_by():
-        result[row[F_CODE]]["notices_open"] = row["n"]
-    published = PublicityNotice.objects.filter(published_on__gte=period.first_day, published_on__lte=period.last_day)
-    for row in published.values(F_CODE).annotate(n=Count("pk")).order_by():
-        result[row[F_CODE]]["notices_published"] = row["n"]
-    objections = (
-        Objection.objects.values(code=F("hire__district__code"))
-        .annotate(
-            lodged=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-            upheld=Count("pk", filter=Q(status="upheld", resolved_at__gte=start, resolved_at__lt=end)),
-            dismissed=Count("pk", filter=Q(status="dismissed", resolved_at__gte=start, resolved_at__lt=end)),
-        )
-        .order_by()
-    )
-    for row in objections:
-        code = row.pop("code")
-        if any(row.values()):
-            result[code]["objections"] = row
-    return result
-
-
-def _claims(period: TenDayPeriod) -> dict[str, dict[str, Any]]:
-    from subsidies.constants import ClaimStatus
-    from subsidies.models import Claim
-
-    start, end = _range(period)
-    submitted = Q(submitted_at__gte=start, submitted_at__lt=end)
-    approved = Q(
-        status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID], second_reviewed_at__gte=start, second_reviewed_at__lt=end
-    )
-    paid = Q(status=ClaimStatus.PAID, paid_on__gte=period.first_day, paid_on__lte=period.last_day)
-    rows = (
-        Claim.objects.values(code=F("employer__district__code"))
-        .annotate(
-            submitted=Count("pk", filter=submitted),
-            submitted_amount=Coalesce(Sum("requested_total", filter=submitted), ZERO),
-            approved=Count("pk", filter=approved),
-            approved_amount=Coalesce(Sum("approved_total", filter=approved), ZERO),
-            paid=Count("pk", filter=paid),
-            paid_amount=Coalesce(Sum("approved_total", filter=paid), ZERO),
-        )
-        .order_by()
-    )
-    result: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        code = row.pop("code")
-        if code and (row["submitted"] or row["approved"] or row["paid"]):
-            result[code] = {
-                key: (f"{value:.2f}" if isinstance(value, Decimal) else value) for key, value in row.items()
-            }
-    return result
-
-
-def _reporting(period: TenDayPeriod) -> dict[str, dict[str, str]]:
-    from positions.constants import BatchStatus
-    from positions.models import PositionBatch
-    from referrals.models import HireReport
-
-    result: dict[str, dict[str, str]] = defaultdict(dict)
-    for batch in PositionBatch.objects.filter(period=str(period)).values(F_CODE, "status", "is_zero_report"):
-        if batch["status"] == BatchStatus.SENT:
-            result[batch[F_CODE]]["positions"] = "zero" if batch["is_zero_report"] else "sent"
-    for report in HireReport.objects.filter(period=str(period)).values(F_CODE, "is_late").annotate(n=Count("hires")):
-        result[report[F_CODE]]["hires"] = "late" if report["is_late"] else ("sent" if report["n"] else "zero")
-    return result
-
-
-def _add(total: dict[str, Any], part: dict[str, Any]) -> None:
-    for key, value in part.items():
-        if isinstance(value, dict):
-            _add(total.setdefault(key, {}), value)
-        elif isinstance(value, int):
-            total[key] = total.get(key, 0) + value
-        elif isinstance(value, str) and value.replace(".", "", 1).isdigit():
-            total[key] = f"{Decimal(total.get(key, '0')) + Decimal(value):.2f}"
+#: The shape of the stored figures. 2: every figure from the owners' selectors (docs/figures.md) — claims of an
+#: employer without a district in a row of their own (code ``""``), a post batch sent after its 旬 closed is "late",
+#: hires also by education and channel, publicised and exempt, objections undecided at the 旬's end. Revisions
+#: without the key are version 1 and are read as they are (a missing figure reads as zero).
+FIGURES_VERSION = 2
 
 
 def compute_figures(period: TenDayPeriod) -> dict[str, Any]:
-    """Every district's figures for ``period`` and the city's totals (a fixed number of grouped queries)."""
-    topics = {
-        "posts": _posts(period),
-        "hires": _hires(period),
-        "publicity": _publicity(period),
-        "claims": _claims(period),
-    }
-    reporting = _reporting(period)
-    districts = []
+    """Every district's figures for ``period`` and the city's totals (a fixed number of grouped queries): the
+    figures of ``rollups.figures`` over the 旬's span, so a year's 旬 add up to the year's figures."""
+    span = Span.of_period(period)
+    counted = by_district(span=span)
+    for key, figures in at_end(span=span).items():
+        add(counted.setdefault(key, {}), figures)
+    districts = list(District.objects.order_by("order", "code").values("code", "name"))
+    states = reporting(span=span, districts=[d["code"] for d in districts])
+    rows: list[dict[str, Any]] = []
     totals: dict[str, Any] = {}
     counts: dict[str, defaultdict[str, int]] = {"positions": defaultdict(int), "hires": defaultdict(int)}
-    for district in District.objects.order_by("order", "code").values("code", "name"):
+    for district in districts:
         row: dict[str, Any] = {"code": district["code"], "name": district["name"]}
-        for topic, figures in topics.items():
-            row[topic] = figures.get(district["code"], {})
-            _add(totals.setdefault(topic, {}), row[topic])
-        row["reporting"] = {
-            "positions": reporting.get(district["code"], {}).get("positions", "missing"),
-            "hires": reporting.get(district["code"], {}).get("hires", "missing"),
-        }
+        for topic in TOPICS:
+            row[topic] = counted.get(district["code"], {}).get(topic, {})
+            add(totals.setdefault(topic, {}), row[topic])
+        row["reporting"] = states[district["code"], period]
         for kind in ("positions", "hires"):
             counts[kind][row["reporting"][kind]] += 1
-        districts.append(row)
-    totals["reporting"] = {kind: dict(sorted(states.items())) for kind, states in counts.items()}
-    return {"period": str(period), "districts": districts, "totals": totals}
+        rows.append(row)
+    if None in counted:
+        # Records of an employer without a district: their own row, in the totals like any district's.
+        row = {"code": NO_DISTRICT_CODE, "name": NO_DISTRICT_NAME}
+        for topic in TOPICS:
+            row[topic] = counted[None].get(topic, {})
+            add(totals.setdefault(topic, {}), row[topic])
+        rows.append(row)
+    totals["reporting"] = {kind: dict(sorted(tally.items())) for kind, tally in counts.items()}
+    return jsonable({"version": FIGURES_VERSION, "period": str(period), "districts": rows, "totals": totals})
 
 
 def _fingerprint(figures: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """The portal's calendar: ten-day periods (旬) and working days on the official arrangement (调休 included)."""
 
+from portal.calendar.span import Span, period_of
 from portal.calendar.tenday import TenDayPeriod
 from portal.calendar.workdays import (
     CalendarUnknown,
@@ -13,11 +14,13 @@ from portal.calendar.workdays import (
 
 __all__ = [
     "CalendarUnknown",
+    "Span",
     "TenDayPeriod",
     "WorkingCalendar",
     "calendar_year_known",
     "is_working_day",
     "nth_working_day",
+    "period_of",
     "publicity_closes_at",
     "working_days_between",
 ]

@@ -23,9 +23,11 @@ from rollups.exports import (
     export_filename,
     export_rollup_pdf,
     export_rollup_workbook,
+    figures_version,
     rollup_tables,
 )
 from rollups.models import RollUp
+from rollups.tenday import FIGURES_VERSION
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -104,6 +106,7 @@ def rollup_detail(request: HttpRequest, period: str) -> HttpResponse:
             "computed": computed_text(tables.rollup),
             "revisions": list(revisions),
             "query": query,
+            "old_rules": figures_version(tables.rollup) < FIGURES_VERSION,
         },
     )
 

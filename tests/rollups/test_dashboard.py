@@ -86,8 +86,9 @@ def small_year() -> dict[str, District]:
     confirmed_hire(north, date(YEAR, 2, 25), programme="haiju", channel="special_recruitment")
     confirmed_hire(south, date(YEAR, 1, 15), channel="special_recruitment")
     confirmed_hire(south, date(YEAR, 3, 1), programme="haiju", channel="special_recruitment")
-    # Not counted: another year's programme, and a hire still waiting for the district (a queue entry instead).
-    confirmed_hire(south, date(YEAR, 1, 5), year=YEAR - 1)
+    # Not counted: a hire of this year's programme confirmed last December (a hire counts in the year it was confirmed,
+    # docs/figures.md), and a hire still waiting for the district (a queue entry instead).
+    confirmed_hire(south, date(YEAR - 1, 12, 31), year=YEAR)
     HireFactory(position__batch__district=south, year=YEAR)
     # Money: asked in March (30,000 + 4,000), approved in April (25,000.50), paid in May; a draft asks nothing.
     make_claim(

@@ -1,222 +1,483 @@
-"""The year's 旬 roll-up workbooks, the dashboard and the evaluation workbook tell the same totals (docs/workflows.md, "Roll-ups and the evaluation").
+"""The 旬 roll-ups of a year, the dashboard and the year-end evaluation tell the same figures, for any records.
 
-One small year of data in closed 旬 only: posts in a few 旬, confirmed hires of both programmes (some on a 旬's
-last second and the next 旬's first), claims approved and paid with amounts. Every closed 旬 of the year is rolled
-up and exported; the workbooks are read back with openpyxl and summed.
+A property test: hypothesis draws posts (any 旬 around the year, reported or not, any channel and education), post
+batches and hire reports (on time, late, zero), hires of both programmes in any state, confirmed at any moment
+around the year — a 旬's first or last second included — with a programme year that may differ from the year they
+were confirmed in, publicised or exempt, at posts of employers with or without a district; publicity notices;
+objections in every state; claims in every state with amounts, of employers with or without a district.
 
-The three read the same records by slightly different definitions, so the data is built where they coincide:
-- roll-ups count a hire by its confirmation time (``confirmed_at`` in the 旬); the dashboard and the evaluation by
-  its programme year (``Hire.year``) — every hire here has ``year`` equal to the year it was confirmed in;
-- the dashboard's money is the whole year, the roll-ups' only the closed 旬 — every claim here is re-reviewed and
-  paid before the last closed 旬 ended, so the year's total and the closed 旬's total are the same money;
-- roll-ups and the evaluation leave out claims of an employer without a district; the dashboard does not — every
-  employer here has a district.
+Then, for the year (wholly closed, so every one of its 36 旬 is rolled up):
+- the sum of the 36 roll-ups (``compute_figures``, the figures each stored revision holds) equals the dashboard's
+  year — hires by programme, district and channel, the progress at every 旬, money asked, approved and paid in
+  every month — and the evaluation's rows and totals row — every counted column, district by district, the row
+  of employers without a district included;
+- a few figures are also counted here straight from the drawn records, by the time rule of docs/figures.md, so
+  agreement is not three readings of one mistake.
+Every example runs in a savepoint rolled back at its end. The same test runs on SQLite and PostgreSQL
+(``DATABASE_URL``).
 """
 
 from __future__ import annotations
 
 import datetime
-import io
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.urls import reverse
-from django.utils import timezone
-from openpyxl import load_workbook
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
-from portal.calendar import TenDayPeriod
+from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
-from portal.models import District
+from portal.constants import Channel, Education, Programme
+from portal.models import District, Employer, User
+from positions.models import PositionBatch
+from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from rollups.dashboard import dashboard_data
-from rollups.exports import export_rollup_workbook, rollup_tables
-from rollups.models import RollUp
-from rollups.tenday import rollup_run
+from rollups.evaluation import evaluation_table
+from rollups.figures import NO_DISTRICT_NAME, at_end
+from rollups.tenday import compute_figures
 from subsidies.models import Claim
-from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
+from tests.factories import (
+    DistrictFactory,
+    EmployerFactory,
+    HireFactory,
+    PositionBatchFactory,
+    PositionFactory,
+    ThirdPartyFactory,
+    UserFactory,
+)
+from tests.rollups.reading import (
+    add,
+    counted,
+    evaluation_figures,
+    get,
+    rollup_as_evaluation,
+    sum_rollups,
+)
 
 pytestmark = pytest.mark.django_db
+
+YEAR = 2025  # wholly closed whenever the suite runs (the tests run from 2026 on)
+SPAN = Span.of_year(YEAR)
+#: The year's 旬 and one on each side: records just outside the year must stay outside.
+AROUND = [TenDayPeriod(YEAR - 1, 12, 3), *SPAN.periods, TenDayPeriod(YEAR + 1, 1, 1)]
+DISTRICTS = 2
+#: Employer 0 and 1 are in district 0 and 1; employer 2 has no district.
+EMPLOYERS = 3
 CENT = Decimal("0.01")
 
-
-def _year() -> int:
-    # Data goes in January to March: closed whenever the test runs from April; earlier, last year is fully closed.
-    today = timezone.localdate()
-    return today.year if today.month >= 4 else today.year - 1
-
-
-def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0, second: int = 0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
+property_settings = settings(
+    max_examples=12,
+    deadline=None,
+    # No shrinking: each example writes a year of records, and a failure already prints the records it drew.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 
 
-def _claim(n: int, employer: Any, party: Any, *, status: str, reviewed: datetime.datetime, **extra: Any) -> Claim:
-    return Claim.objects.create(
-        reference=f"BZ-AGREE-{n}",
-        verification_code=f"AGREE{n:07d}",
-        third_party=party.third_party,
-        employer=employer,
-        employer_contact="张",
-        employer_phone="023-12345678",
-        status=status,
-        status_since=reviewed,
-        submitted_at=reviewed - datetime.timedelta(days=5),
-        second_reviewed_at=reviewed,
-        requested_total=Decimal("50000"),
-        declares_introduced=True,
-        declares_good_credit=True,
-        declares_truthful=True,
-        created_by=party,
-        **extra,
-    )
+@st.composite
+def instants(draw: st.DrawFn) -> datetime.datetime:
+    """Any moment of a 旬 around the year, its first and last second likely."""
+    period = draw(st.sampled_from(AROUND))
+    span = Span.of_period(period)
+    where = draw(st.sampled_from(["first", "last", "inside"]))
+    if where == "first":
+        return span.start
+    if where == "last":
+        return span.end - datetime.timedelta(seconds=1)
+    seconds = int((span.end - span.start).total_seconds())
+    return span.start + datetime.timedelta(seconds=draw(st.integers(0, seconds - 1)))
 
 
-def _build(year: int) -> dict[str, int]:
-    """Three districts' posts, hires and claims in January to March of ``year``; returns the expected counts."""
-    districts = [DistrictFactory(name=name, order=n) for n, name in enumerate(["渝中区", "江北区", "沙坪坝区"])]
-    posts: dict[District, list[Any]] = {}
-    for n, district in enumerate(districts):
-        for period, headcount in ((f"{year:04d}-01-1", 3), (f"{year:04d}-02-2", 2 + n), (f"{year:04d}-03-1", 1)):
-            posts.setdefault(district, []).append(
-                PositionFactory(batch__district=district, batch__period=period, status="published", headcount=headcount)
+days = st.dates(min_value=AROUND[0].first_day, max_value=AROUND[-1].last_day)
+money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("90000"), places=2)
+
+
+@dataclass(frozen=True)
+class PostSpec:
+    district: int
+    period: TenDayPeriod
+    status: str
+    channel: str
+    education: str
+    headcount: int
+    employer_without_district: bool
+
+
+@dataclass(frozen=True)
+class HireSpec:
+    district: int
+    programme: str
+    year_offset: int
+    status: str
+    confirmed_at: datetime.datetime
+    mode: str
+    education: str
+    channel: str
+    publicised: bool
+    exempt: bool
+    employer_without_district: bool
+
+
+@dataclass(frozen=True)
+class ObjectionSpec:
+    hire: int
+    status: str
+    lodged: datetime.datetime
+    hours_to_decide: int
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    employer: int
+    status: str
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime
+    paid_on: datetime.date
+    requested: Decimal
+    approved_share: int  # percent of the requested amount approved
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    district: int
+    period: TenDayPeriod
+    kind: str  # post batch: "on_time" | "late" | "zero"; hire report: "on_time" | "late"
+    is_batch: bool
+
+
+district_index = st.integers(0, DISTRICTS - 1)
+posts = st.builds(
+    PostSpec,
+    district_index,
+    st.sampled_from(AROUND),
+    st.sampled_from(["draft", "submitted", "sent", "aggregated", "published", "closed"]),
+    st.sampled_from(Channel.values),
+    st.sampled_from(Education.values),
+    st.integers(1, 9),
+    st.booleans(),
+)
+hires = st.builds(
+    HireSpec,
+    district_index,
+    st.sampled_from(Programme.values),
+    st.integers(-1, 1),
+    st.sampled_from(["confirmed", "confirmed", "confirmed", "audited", "failed"]),
+    instants(),
+    st.sampled_from(["full_time", "flexible"]),
+    st.sampled_from(Education.values),
+    st.sampled_from(Channel.values),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+objections = st.builds(
+    ObjectionSpec, st.integers(0, 20), st.sampled_from(["open", "upheld", "dismissed"]), instants(), st.integers(0, 900)
+)
+claims = st.builds(
+    ClaimSpec,
+    st.integers(0, EMPLOYERS - 1),
+    st.sampled_from(
+        ["draft", "submitted", "returned", "first_passed", "approved", "paid", "paid", "rejected", "withdrawn"]
+    ),
+    st.one_of(st.none(), instants()),
+    instants(),
+    days,
+    money,
+    st.integers(0, 100),
+)
+reports = st.builds(
+    ReportSpec, district_index, st.sampled_from(AROUND), st.sampled_from(["on_time", "late", "zero"]), st.booleans()
+)
+notices = st.lists(st.tuples(district_index, days, st.integers(0, 30)), max_size=3)
+
+
+# --- building the records -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    districts: list[District]
+    employers: list[Employer]
+    clerks: list[User]
+
+
+def _world() -> World:
+    districts = [DistrictFactory(order=n) for n in range(DISTRICTS)]
+    employers = [EmployerFactory(district=district) for district in districts] + [EmployerFactory(district=None)]
+    clerks = [UserFactory(clerk=True, district=district) for district in districts]
+    return World(districts, employers, clerks)
+
+
+def _build(
+    world: World,
+    post_specs: list[PostSpec],
+    hire_specs: list[HireSpec],
+    objection_specs: list[ObjectionSpec],
+    claim_specs: list[ClaimSpec],
+    report_specs: list[ReportSpec],
+    notice_specs: list[tuple[int, datetime.date, int]],
+) -> list[Hire]:
+    for report in report_specs:
+        district, clerk = world.districts[report.district], world.clerks[report.district]
+        sent_at = report.period.closes_at + datetime.timedelta(
+            hours=3 if report.kind == "late" else -3
+        )  # late: after the 旬 closed
+        if report.is_batch:
+            PositionBatch.objects.update_or_create(
+                district=district,
+                period=str(report.period),
+                defaults={"status": "sent", "sent_at": sent_at, "is_zero_report": report.kind == "zero"},
             )
-    # Confirmation times per district: both sides of 旬 and month boundaries, in Chongqing time.
-    times = [
-        at(year, 1, 10, 23, 59, 59),  # last second of 1月上旬
-        at(year, 1, 11, 0, 0, 0),  # first second of 1月中旬
-        at(year, 1, 31, 23, 30),  # 1月下旬 (after 16:00 UTC: already 1 February nowhere but UTC+8)
-        at(year, 2, 15),
-        at(year, 3, 1, 0, 10),
-        at(year, 3, 20, 23, 59),
-    ]
-    expected = {"qihang": 0, "haiju": 0}
-    for n, district in enumerate(districts):
-        for k, moment in enumerate(times[: 6 - n]):
-            programme = "haiju" if k % 3 == 2 else "qihang"
+        else:
+            HireReport.objects.update_or_create(
+                district=district,
+                period=str(report.period),
+                defaults={"sent_at": sent_at, "sent_by": clerk, "is_late": report.kind == "late"},
+            )
+    for post in post_specs:
+        district = world.districts[post.district]
+        PositionFactory(
+            batch=PositionBatchFactory(district=district, period=str(post.period)),
+            employer=world.employers[2] if post.employer_without_district else world.employers[post.district],
+            status=post.status,
+            channel=post.channel,
+            education=post.education,
+            headcount=post.headcount,
+            close_reason="已招满" if post.status == "closed" else "",
+            created_by=world.clerks[post.district],
+        )
+    notice_by_district: dict[int, PublicityNotice] = {}
+    for n, (index, published_on, length) in enumerate(notice_specs):
+        published = PublicityNotice.objects.create(
+            district=world.districts[index],
+            reference=f"GS-P-{n}",
+            title=f"公示{n}",
+            published_on=published_on,
+            closes_at=datetime.datetime.combine(published_on, datetime.time(), tzinfo=SHANGHAI)
+            + datetime.timedelta(days=length),
+            published_by=world.clerks[index],
+        )
+        notice_by_district.setdefault(index, published)
+    # One published post per district, channel and employer kind: hires are recorded at one of them.
+    made: list[Hire] = []
+    for spec in hire_specs:
+        district = world.districts[spec.district]
+        position = PositionFactory(
+            batch=PositionBatchFactory(district=district, period=str(AROUND[0])),
+            employer=world.employers[2] if spec.employer_without_district else world.employers[spec.district],
+            status="published",
+            channel=spec.channel,
+            created_by=world.clerks[spec.district],
+        )
+        notice: PublicityNotice | None = None
+        if spec.publicised:
+            notice = notice_by_district.get(spec.district) or PublicityNotice.objects.create(
+                district=district,
+                reference=f"GS-H-{spec.district}",
+                title=f"公示H{spec.district}",
+                published_on=datetime.date(YEAR - 2, 6, 1),
+                closes_at=datetime.datetime(YEAR - 2, 6, 8, tzinfo=SHANGHAI),
+                published_by=world.clerks[spec.district],
+            )
+            notice_by_district[spec.district] = notice
+        made.append(
             HireFactory(
-                position=posts[district][k % 3],
-                programme=programme,
-                year=year,
-                confirmed=True,
-                confirmed_at=moment,
-                mode="flexible" if k == 4 else "full_time",
+                position=position,
+                programme=spec.programme,
+                year=spec.confirmed_at.astimezone(SHANGHAI).year + spec.year_offset,
+                status=spec.status,
+                confirmed_at=spec.confirmed_at if spec.status == "confirmed" else None,
+                mode=spec.mode,
+                education=spec.education,
+                notice=notice,
+                exemption_reason="按规定不公示" if spec.exempt and notice is None else "",
+                recorded_by=world.clerks[spec.district],
             )
-            expected[programme] += 1
-    # Recorded or audited hires are confirmed by no one: counted nowhere.
-    HireFactory(position=posts[districts[0]][0], year=year, status="audited")
+        )
+    for n, objection_spec in enumerate(objection_specs):
+        if not made:
+            break
+        decided = objection_spec.status != "open"
+        objection = Objection.objects.create(
+            hire=made[objection_spec.hire % len(made)],
+            receipt=f"YY-P-{n}",
+            name="张三",
+            phone="13800000000",
+            statement="学历存疑",
+            status=objection_spec.status,
+            resolution="已核实" if decided else "",
+            resolved_at=objection_spec.lodged + datetime.timedelta(hours=objection_spec.hours_to_decide)
+            if decided
+            else None,
+            resolved_by=world.clerks[0] if decided else None,
+        )
+        Objection.objects.filter(pk=objection.pk).update(created_at=objection_spec.lodged)
+    party = ThirdPartyFactory(verified=True)
+    for n, claim_spec in enumerate(claim_specs):
+        approves = claim_spec.status in ("approved", "paid")
+        Claim.objects.create(
+            reference=f"BZ-P-{n}",
+            verification_code=f"P{n:011d}",
+            third_party=party,
+            employer=world.employers[claim_spec.employer],
+            employer_contact="王经理",
+            employer_phone="023-88888888",
+            status=claim_spec.status,
+            status_since=claim_spec.reviewed_at,
+            submitted_at=None if claim_spec.status == "draft" else claim_spec.submitted_at,
+            second_reviewed_at=claim_spec.reviewed_at if approves or claim_spec.status == "rejected" else None,
+            requested_total=claim_spec.requested,
+            approved_total=(claim_spec.requested * claim_spec.approved_share / 100).quantize(CENT)
+            if approves
+            else None,
+            paid_on=claim_spec.paid_on if claim_spec.status == "paid" else None,
+            payment_reference="ZF" if claim_spec.status == "paid" else "",
+            declares_introduced=True,
+            declares_good_credit=True,
+            declares_truthful=True,
+            created_by=world.clerks[0],
+        )
+    return made
 
-    party = UserFactory(third_party_user=True)
-    employers = [posts[district][0].employer for district in districts]
-    _claim(1, employers[0], party, status="approved", reviewed=at(year, 1, 31, 23, 30), approved_total=Decimal("45000"))
-    _claim(
-        2,
-        employers[1],
-        party,
-        status="paid",
-        reviewed=at(year, 2, 10, 9),
-        approved_total=Decimal("30000.50"),
-        paid_on=datetime.date(year, 2, 20),
-        payment_reference="ZF2",
+
+def _in_year(moment: datetime.datetime | datetime.date | None) -> bool:
+    if moment is None:
+        return False
+    if isinstance(moment, datetime.datetime):
+        moment = moment.astimezone(SHANGHAI).date()
+    return moment.year == YEAR
+
+
+def _check(
+    world: World,
+    post_specs: list[PostSpec],
+    hire_specs: list[HireSpec],
+    claim_specs: list[ClaimSpec],
+) -> None:
+    rolled = [compute_figures(period) for period in SPAN.periods]
+    totals, rows, on_time = sum_rollups(rolled)
+    names = [district.name for district in world.districts]
+
+    # Straight from the drawn records, by the time rule: hires by their confirmation day in Chongqing, posts by their
+    # batch's 旬, claims' money by submission, approval and payment.
+    confirmed = Counter(s.programme for s in hire_specs if s.status == "confirmed" and _in_year(s.confirmed_at))
+    assert (get(totals, "hires", "by_programme") or {}) == {p: n for p, n in confirmed.items() if n}
+    reported = [
+        s for s in post_specs if s.period.year == YEAR and s.status in ("sent", "aggregated", "published", "closed")
+    ]
+    assert (get(totals, "posts", "posts"), get(totals, "posts", "headcount")) == (
+        len(reported),
+        sum(s.headcount for s in reported),
     )
-    _claim(
-        3,
-        employers[2],
-        party,
-        status="paid",
-        reviewed=at(year, 3, 1, 0, 5),
-        approved_total=Decimal("12345.67"),
-        paid_on=datetime.date(year, 3, 31),
-        payment_reference="ZF3",
+    submitted = sum((s.requested for s in claim_specs if s.status != "draft" and _in_year(s.submitted_at)), Decimal(0))
+    approved = sum(
+        (
+            (s.requested * s.approved_share / 100).quantize(CENT)
+            for s in claim_specs
+            if s.status in ("approved", "paid") and _in_year(s.reviewed_at)
+        ),
+        Decimal(0),
     )
-    _claim(4, employers[0], party, status="submitted", reviewed=at(year, 2, 1))  # asked, not yet approved
-    Claim.objects.filter(reference="BZ-AGREE-4").update(second_reviewed_at=None)
-    return expected
+    paid = sum(
+        (
+            (s.requested * s.approved_share / 100).quantize(CENT)
+            for s in claim_specs
+            if s.status == "paid" and _in_year(s.paid_on)
+        ),
+        Decimal(0),
+    )
+    assert Decimal(get(totals, "claims", "submitted_amount")) == submitted
+    assert Decimal(get(totals, "claims", "approved_amount")) == approved
+    assert Decimal(get(totals, "claims", "paid_amount")) == paid
+    no_district_claims = [s for s in claim_specs if s.employer == 2]
+    if any(s.status != "draft" and _in_year(s.submitted_at) for s in no_district_claims):
+        assert get(rows.get(NO_DISTRICT_NAME, {}), "claims", "submitted") > 0
 
-
-def _rows(sheet: Any, header_row: int) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
-    headers = {value: index for index, value in enumerate(next(sheet.iter_rows(min_row=header_row, values_only=True)))}
-    rows = list(sheet.iter_rows(min_row=header_row + 1, values_only=True))
-    return headers, rows
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT)
-
-
-def _rollup_totals(workbook_bytes: bytes) -> dict[str, Any]:
-    workbook = load_workbook(io.BytesIO(workbook_bytes))
-    headers, rows = _rows(workbook["汇总"], 2)
-    total = rows[-1]
-    assert total[0] == "合计"
-    hire_headers, hire_rows = _rows(workbook["引进人才"], 2)
-    assert hire_rows[-1][0] == "合计"
-    return {
-        "posts": total[headers["岗位数"]] or 0,
-        "headcount": total[headers["需求人数"]] or 0,
-        "confirmed": total[headers["确认人数"]] or 0,
-        "qihang": hire_rows[-1][hire_headers["启航专项"]] or 0,
-        "haiju": hire_rows[-1][hire_headers["海聚专项"]] or 0,
-        "approved": _money(total[headers["审核通过金额（元）"]]),
-        "paid": _money(total[headers["发放金额（元）"]]),
+    # The dashboard's year.
+    data = dashboard_data(year=YEAR)
+    by_programme = get(totals, "hires", "by_programme") or {}
+    assert data["totals"] == {p: by_programme.get(p, 0) for p in Programme.values}
+    so_far: dict[str, Any] = {}
+    for n, figures in enumerate(rolled):
+        add(so_far, counted(figures["totals"]))
+        for programme in Programme.values:
+            assert data["progress"][programme][n] == get(so_far, "hires", "by_programme", programme)
+    ranking = {row["name"]: (row["qihang"], row["haiju"]) for row in data["districts"]}
+    for name in names:
+        assert ranking[name] == (
+            get(rows.get(name, {}), "hires", "by_programme", "qihang"),
+            get(rows.get(name, {}), "hires", "by_programme", "haiju"),
+        )
+    channels = {row["name"]: (row["qihang"], row["haiju"]) for row in data["channels"]}
+    for value, label in Channel.choices:
+        assert channels[str(label)] == (
+            get(totals, "hires", "by_channel", value, "qihang"),
+            get(totals, "hires", "by_channel", value, "haiju"),
+        )
+    for month in range(1, 13):
+        of_month: dict[str, Any] = {}
+        for figures in rolled[(month - 1) * 3 : month * 3]:
+            add(of_month, counted(figures["totals"]))
+        row = data["subsidies"][month - 1]
+        assert (Decimal(row["asked"]), Decimal(row["approved"]), Decimal(row["paid"])) == (
+            Decimal(get(of_month, "claims", "submitted_amount")),
+            Decimal(get(of_month, "claims", "approved_amount")),
+            Decimal(get(of_month, "claims", "paid_amount")),
+        )
+    assert {key: Decimal(value) for key, value in data["subsidy_totals"].items()} == {
+        "asked": submitted,
+        "approved": approved,
+        "paid": paid,
     }
 
+    # The evaluation: every district's row, the row of employers without a district, and the totals row.
+    table = evaluation_table(year=YEAR)
+    *district_rows, total = table
+    assert total.is_total
+    by_name = {row.district: row for row in district_rows}
+    assert set(by_name) == set(names) | ({NO_DISTRICT_NAME} if NO_DISTRICT_NAME in rows else set())
+    for name, row in by_name.items():
+        assert evaluation_figures(row) == rollup_as_evaluation(rows.get(name, {})), name
+        if name != NO_DISTRICT_NAME:
+            assert (row.batches_on_time, row.reports_on_time, row.closed_periods) == (
+                on_time[name, "positions"],
+                on_time[name, "hires"],
+                36,
+            )
+    assert evaluation_figures(total) == rollup_as_evaluation(totals)
+    assert total.hires == data["totals"]["qihang"] + data["totals"]["haiju"]
+    assert (total.approved_amount, total.paid_amount) == (approved, paid)
 
-def test_the_rollup_workbooks_the_dashboard_and_the_evaluation_agree(client) -> None:  # type: ignore[no-untyped-def]
-    year = _year()
-    expected = _build(year)
-    bureau = UserFactory(bureau=True)
+    # Counts at a moment: the year's end is its last 旬's end.
+    last = rolled[-1]["totals"].get("publicity", {})
+    year_end = at_end(span=SPAN)
+    assert last.get("notices_open", 0) == sum(f["publicity"].get("notices_open", 0) for f in year_end.values())
 
-    last_closed = min(TenDayPeriod.last_closed(), TenDayPeriod(year, 12, 3))
-    periods = list(TenDayPeriod.range(TenDayPeriod(year, 1, 1), last_closed))
-    for period in periods:
-        rollup_run(period=period)
-    rollups = RollUp.objects.filter(is_current=True, period__startswith=f"{year:04d}-").order_by("period")
-    assert [r.period for r in rollups] == [str(p) for p in periods]
 
-    summed: dict[str, Any] = {"posts": 0, "headcount": 0, "confirmed": 0, "qihang": 0, "haiju": 0}
-    summed |= {"approved": Decimal("0.00"), "paid": Decimal("0.00")}
-    for rollup in rollups:
-        for key, value in _rollup_totals(export_rollup_workbook(rollup_tables(rollup=rollup, user=bureau))).items():
-            summed[key] += value
-
-    # The data itself, so that agreement is not three readings of nothing.
-    assert summed["qihang"] == expected["qihang"] and summed["haiju"] == expected["haiju"]
-    assert summed["confirmed"] == expected["qihang"] + expected["haiju"] == 15
-    assert summed["approved"] == Decimal("87346.17") and summed["paid"] == Decimal("42346.17")
-
-    # The dashboard: the cumulative confirmed hires at the last closed 旬, per programme and together.
-    data = dashboard_data(year=year)
-    index = data["progress"]["periods"].index(str(last_closed))
-    cumulative = {p: data["progress"][p][index] for p in ("qihang", "haiju")}
-    assert cumulative == {"qihang": summed["qihang"], "haiju": summed["haiju"]}
-    assert cumulative["qihang"] + cumulative["haiju"] == summed["confirmed"]
-    assert data["totals"] == cumulative  # nothing after the last closed 旬
-    assert sum(row["total"] for row in data["districts"]) == summed["confirmed"]
-    # Money: the months up to the last closed 旬's month, and the year's totals (no money after it).
-    months = data["subsidies"][: last_closed.month]
-    assert sum((Decimal(row["approved"]) for row in months), Decimal("0.00")) == summed["approved"]
-    assert sum((Decimal(row["paid"]) for row in months), Decimal("0.00")) == summed["paid"]
-    assert Decimal(data["subsidy_totals"]["approved"]) == summed["approved"]
-    assert Decimal(data["subsidy_totals"]["paid"]) == summed["paid"]
-
-    # The evaluation workbook, downloaded as the bureau downloads it: its totals row.
-    client.force_login(bureau)
-    response = client.get(reverse("rollups:evaluation_xlsx", args=[year]))
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet["A1"].value == f"{year}年度卓越工程师工作评估考核表"
-    headers, rows = _rows(sheet, 3)
-    total = next(row for row in rows if row[0] == "合计")
-    evaluation = {
-        "qihang": total[headers["启航确认人数"]],
-        "haiju": total[headers["海聚确认人数"]],
-        "approved": _money(total[headers["核定金额（元）"]]),
-        "paid": _money(total[headers["发放金额（元）"]]),
-        "posts": total[headers["岗位数"]],
-        "headcount": total[headers["需求人数"]],
-    }
-    assert evaluation["qihang"] == data["totals"]["qihang"]
-    assert evaluation["haiju"] == data["totals"]["haiju"]
-    assert evaluation["approved"] == Decimal(data["subsidy_totals"]["approved"])
-    assert evaluation["paid"] == Decimal(data["subsidy_totals"]["paid"])
-    # Posts are not on the dashboard; the evaluation's year of posts is the roll-ups' closed 旬 added up.
-    assert (evaluation["posts"], evaluation["headcount"]) == (summed["posts"], summed["headcount"]) == (9, 21)
+@property_settings
+@given(
+    post_specs=st.lists(posts, max_size=6),
+    hire_specs=st.lists(hires, max_size=8),
+    objection_specs=st.lists(objections, max_size=4),
+    claim_specs=st.lists(claims, max_size=6),
+    report_specs=st.lists(reports, max_size=4),
+    notice_specs=notices,
+)
+def test_the_year_of_rollups_the_dashboard_and_the_evaluation_agree(
+    post_specs: list[PostSpec],
+    hire_specs: list[HireSpec],
+    objection_specs: list[ObjectionSpec],
+    claim_specs: list[ClaimSpec],
+    report_specs: list[ReportSpec],
+    notice_specs: list[tuple[int, datetime.date, int]],
+) -> None:
+    with transaction.atomic():
+        world = _world()
+        _build(world, post_specs, hire_specs, objection_specs, claim_specs, report_specs, notice_specs)
+        _check(world, post_specs, hire_specs, claim_specs)
+        transaction.set_rollback(True)

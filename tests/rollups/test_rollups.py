@@ -55,6 +55,11 @@ def test_the_figures_are_the_districts_own(district: District) -> None:
         "confirmed": 2,
         "by_programme": {"qihang": 1, "haiju": 1},
         "by_mode": {"full_time": 1, "flexible": 1},
+        # Since figures version 2: by education and channel, and how they were confirmed.
+        "by_education": {"master": 2},
+        "by_channel": {"bounty_list": {"qihang": 1, "haiju": 1}},
+        "publicised": 0,
+        "exempt": 0,
     }
     theirs = next(row for row in figures["districts"] if row["code"] == other.code)
     assert theirs["posts"] == {} and theirs["reporting"] == {"positions": "missing", "hires": "missing"}
