@@ -168,7 +168,7 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
 
     The year runs up to ``now`` (the running 旬 included): its hires and money are the figures of
     ``rollups.figures`` over the year, split by 旬 and district, so each closed 旬 shows what its roll-up shows and
-    a year wholly closed totals what its 36 roll-ups add up to (docs/figures.md, 'Where each report's year ends')."""
+    a year wholly closed totals what its 36 roll-ups add up to (docs/figures.md, "Where each report's year ends")."""
     now = now or timezone.now()
     span = Span.of_year(year)
 

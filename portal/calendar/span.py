@@ -1,6 +1,6 @@
 """The time span a report covers: whole 旬 from a first to a last, and the one rule that puts a record in it.
 
-The rule, stated once for every figure the bureau reads (docs/figures.md, 'The time rule'):
+The rule, stated once for every figure the bureau reads (docs/figures.md, "The time span and the time rule"):
 - a record with an instant (a hire's confirmation, a claim's submission or final approval, an objection lodged or
   resolved) falls in the span when the instant is in ``[start, end)``, that is, when its calendar day in
   Asia/Shanghai is one of the span's days, whatever the server's or the visitor's timezone;

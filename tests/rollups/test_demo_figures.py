@@ -2,8 +2,8 @@
 totals.
 
 The demo is seeded today: posts in the last closed 旬 and the running one, hires recorded and confirmed now. A year
-that is still running is shown by the dashboard and the evaluation up to now (docs/figures.md, 'Where each report's
-year ends'), so the roll-ups set beside them are the stored revisions of the year's closed 旬 and the running 旬's
+that is still running is shown by the dashboard and the evaluation up to now (docs/figures.md,
+"Where each report's year ends"), so the roll-ups set beside them are the stored revisions of the year's closed 旬 and the running 旬's
 figures so far. Both years the demo may touch are checked (in 1月上旬 the last closed 旬 is last year's).
 """
 
