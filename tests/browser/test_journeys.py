@@ -28,16 +28,15 @@ from referrals.models import Hire, Objection
 from referrals.services import notice_publish
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_submit
 from tests.browser.conftest import log_in, message
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
 )
 
@@ -88,21 +87,14 @@ def claimant() -> Claimant:
 
 def submitted_claim(who: Claimant, *, name: str) -> Claim:
     """A claim of one claimable hire called ``name``, at the cap, signed annexes attached, submitted."""
-    hire = claimable_hire(who.party, employer=who.employer, name=name)
-    claim = claim_create(
-        data=ClaimData(
-            employer=who.employer,
-            employer_contact="钱经理",
-            employer_phone="023-44556677",
-            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    return ClaimFactory(
+        submitted=True,
         by=who.user,
+        employer=who.employer,
+        hire_names=(name,),
+        employer_contact="钱经理",
+        employer_phone="023-44556677",
     )
-    attach_signed_annexes(claim, who.user)
-    return claim_submit(claim=claim, by=who.user)
 
 
 def claimant_reads_the_return(page: Page, claim: Claim, reason: str) -> None:

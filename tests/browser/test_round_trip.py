@@ -64,13 +64,13 @@ from positions.forms import PositionForm
 from referrals.forms import HireForm
 from tests.browser.conftest import log_in
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
     make_id_number,
     make_uscc,
@@ -277,7 +277,6 @@ def test_clerk_saves_a_hire_unchanged(browser_page: Page, shot: Callable[[Page, 
 def _claim_with_lines(status: str) -> tuple[Any, User]:
     """A claim of two hires (one at the full cap, one at an amount with fen), every declaration made, and one more
     claimable hire of the same employer left off it; ``status`` draft or returned (by the talent centre)."""
-    from subsidies import services
     from subsidies.models import Claim
 
     for channel, amount in (("bounty_list", "30000.00"), ("special_recruitment", "4000.00")):
@@ -293,30 +292,16 @@ def _claim_with_lines(status: str) -> tuple[Any, User]:
     first = claimable_hire(party, employer, arrived_on=ARRIVAL)
     second = claimable_hire(party, employer, channel="special_recruitment", arrived_on=ARRIVAL)
     claimable_hire(party, employer, arrived_on=ARRIVAL)  # claimable, not on the claim: stays off it
-    claim = services.claim_create(
-        data=services.ClaimData(
-            employer=employer,
-            employer_contact="王  经理",
-            employer_phone="023-88152028",
-            lines=(
-                services.ClaimLine(hire=first, requested_amount=Decimal("30000.00")),
-                services.ClaimLine(hire=second, requested_amount=Decimal("3456.78")),
-            ),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    claim = ClaimFactory(
         by=person,
+        employer=employer,
+        hires=[first, second],
+        amounts=("30000.00", "3456.78"),
+        employer_contact="王  经理",
+        employer_phone="023-88152028",
+        status=status,
+        first_opinion="请补充用人单位盖章的确认表。",
     )
-    if status == "returned":
-        attach_signed_annexes(claim, person)
-        services.claim_submit(claim=claim, by=person)
-        services.claim_review(
-            claim=claim,
-            action="first_return",
-            opinion="请补充用人单位盖章的确认表。",
-            by=UserFactory(centre=True),
-        )
     claim = Claim.objects.get(pk=claim.pk)
     assert claim.status == status
     return claim, person

@@ -20,17 +20,16 @@ from django.utils import timezone
 from portal.constants import ThirdPartyStatus
 from portal.models import SubsidyCap
 from referrals.models import PublicityNotice
-from subsidies import services
 from subsidies.constants import ClaimStatus
 from tests.browser.test_claims import log_in, message, open_from_menu
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
     make_uscc,
 )
@@ -166,28 +165,17 @@ def test_a_headhunter_follows_its_hires_is_paid_the_approved_amount_and_a_paper_
     introduced("孙待确认", status="confirmed", confirmed_at=timezone.now())
     claimable_hire(party, employer, position=post, name="李可申报")
     paid_hire = claimable_hire(party, employer, position=post, name="周已申报")
-    claim = services.claim_create(
-        data=services.ClaimData(
-            employer=employer,
-            employer_contact="刘经理",
-            employer_phone="023-45671234",
-            lines=(services.ClaimLine(hire=paid_hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    claim = ClaimFactory(
+        approved=True,
         by=headhunter,
-    )
-    attach_signed_annexes(claim, headhunter)
-    services.claim_submit(claim=claim, by=headhunter)
-    services.claim_review(claim=claim, action="first_pass", opinion="材料齐全。", by=centre)
-    item = claim.items.get()
-    services.claim_review(
-        claim=claim,
-        action="approve",
-        opinion="按25000元核定。",
-        by=UserFactory(bureau=True),
-        approved={item.pk: "25000"},
+        employer=employer,
+        hires=[paid_hire],
+        employer_contact="刘经理",
+        employer_phone="023-45671234",
+        centre=centre,
+        first_opinion="材料齐全。",
+        second_opinion="按25000元核定。",
+        approved_amounts=("25000",),
     )
 
     # 1. The headhunter's workspace counts what it can claim now; 我推荐的人才 shows every stage.

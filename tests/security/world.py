@@ -45,8 +45,8 @@ from referrals.exporting import hire_template_workbook
 from referrals.models import Hire, Objection, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
 from subsidies.models import Claim, ClaimAttachment
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
@@ -54,7 +54,6 @@ from tests.factories import (
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
     make_id_number,
 )
@@ -295,27 +294,20 @@ def _claim(world: World, side: str, state: str) -> Claim:
         recorded_by=world.district_staff(side, CLERK),
     )
     amount = CLAIM_AMOUNTS[side, state]
-    claim = claim_create(
-        data=ClaimData(
-            employer=owners.employer,
-            employer_contact="矩阵联系人",
-            employer_phone="023-66666666",
-            lines=(ClaimLine(hire=hire, requested_amount=amount),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    claim = ClaimFactory(
         by=claimant,
+        employer=owners.employer,
+        hires=[hire],
+        amounts=[amount],
+        employer_contact="矩阵联系人",
+        employer_phone="023-66666666",
+        attached=True,
+        status=state,
+        centre=world.users[CENTRE],
+        bureau=world.users[BUREAU],
+        first_opinion="材料齐全。",
+        second_opinion="同意。",
     )
-    attach_signed_annexes(claim, claimant)
-    if state != "draft":
-        claim = claim_submit(claim=claim, by=claimant)
-    if state == "approved":
-        claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全。", by=world.users[CENTRE])
-        item = claim.items.get()
-        claim = claim_review(
-            claim=claim, action="approve", opinion="同意。", by=world.users[BUREAU], approved={item.pk: amount}
-        )
     markers = (claim.reference, f"{amount:,.2f}", f"{amount}")
     world.add(f"claim.{state}", side, claim, *markers)
     world.add(f"hire.claim_{state}", side, hire, hire.name, hire.id_number)

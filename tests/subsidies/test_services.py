@@ -22,7 +22,13 @@ from subsidies.services import (
     claim_withdraw,
     parse_amount,
 )
-from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
+from tests.factories import (
+    ClaimFactory,
+    HireFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    claimable_hire,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +43,6 @@ def _data(employer, *lines, declared: bool = True) -> ClaimData:  # type: ignore
         declares_good_credit=declared,
         declares_truthful=declared,
     )
-
-
-def _attach(claim: Claim, user) -> None:  # type: ignore[no-untyped-def]
-    attach_signed_annexes(claim, user)
-
-
-def _submitted(headhunter, employer, *amounts: str) -> Claim:  # type: ignore[no-untyped-def]
-    hires = [claimable_hire(headhunter.third_party, employer) for _ in amounts]
-    claim = claim_create(data=_data(employer, *zip(hires, amounts, strict=True)), by=headhunter)
-    _attach(claim, headhunter)
-    return claim_submit(claim=claim, by=headhunter)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +60,7 @@ def test_amounts_that_are_not_money_are_refused(raw) -> None:  # type: ignore[no
 
 
 def test_a_claim_goes_from_draft_to_payment(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
-    claim = _submitted(headhunter, employer, "30000", "20000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("30000", "20000"))
     assert claim.status == ClaimStatus.SUBMITTED and claim.requested_total == Decimal("50000")
     assert claim.reference.startswith("BZ-") and claim.bank_account == headhunter.third_party.bank_account
     claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre)
@@ -155,7 +150,7 @@ def test_submission_needs_declarations_and_both_signed_annexes(headhunter, emplo
 
 
 def test_the_same_person_cannot_review_twice(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
-    claim = _submitted(headhunter, employer, "1000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     claim = claim_review(claim=claim, action="first_pass", opinion="同意。", by=centre)
     with pytest.raises(PermissionDenied):
         claim_review(claim=claim, action="approve", opinion="同意。", by=centre, approved={})
@@ -170,7 +165,10 @@ def test_the_same_person_cannot_review_twice(headhunter, employer, centre) -> No
 
 def test_the_approved_amount_is_at_most_the_asked_one(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
     claim = claim_review(
-        claim=_submitted(headhunter, employer, "10000"), action="first_pass", opinion="同意", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("10000",)),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
     )
     item = claim.items.get()
     with pytest.raises(PortalError, match="不能超过申请金额"):
@@ -182,7 +180,7 @@ def test_the_approved_amount_is_at_most_the_asked_one(headhunter, employer, cent
 
 
 def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
-    claim = _submitted(headhunter, employer, "10000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("10000",))
     with pytest.raises(PortalError, match="须填写原因"):
         claim_review(claim=claim, action="first_return", opinion=" ", by=centre)
     claim = claim_review(claim=claim, action="first_return", opinion="请补充劳动合同。", by=centre)
@@ -195,13 +193,16 @@ def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(headhunte
 
 def test_rejection_releases_the_hires(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
     claim = claim_review(
-        claim=_submitted(headhunter, employer, "1000"), action="first_reject", opinion="不符合条件。", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)),
+        action="first_reject",
+        opinion="不符合条件。",
+        by=centre,
     )
     assert claim.status == ClaimStatus.REJECTED and not claim.items.get().live
 
 
 def test_third_parties_cannot_review_or_touch_others_claims(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
-    claim = _submitted(headhunter, employer, "1000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     stranger = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True))
     with pytest.raises(PermissionDenied):
         claim_withdraw(claim=claim, by=stranger)
@@ -210,7 +211,12 @@ def test_third_parties_cannot_review_or_touch_others_claims(headhunter, employer
 
 
 def test_payment_needs_a_reference_and_a_sensible_date(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
-    claim = claim_review(claim=_submitted(headhunter, employer, "1000"), action="first_pass", opinion="同意", by=centre)
+    claim = claim_review(
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
+    )
     claim = claim_review(
         claim=claim, action="approve", opinion="核定", by=bureau, approved={claim.items.get().pk: "1000"}
     )
@@ -223,7 +229,7 @@ def test_payment_needs_a_reference_and_a_sensible_date(headhunter, employer, cen
 def test_each_decision_reaches_the_claimants_inbox(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
     from portal.models import Notification
 
-    claim = _submitted(headhunter, employer, "1000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     assert not Notification.objects.exists()  # its own submission is no news to it
     claim_review(claim=claim, action="first_return", opinion="请补充劳动合同。", by=centre)
     notice = Notification.objects.get(recipient=headhunter)
@@ -233,7 +239,10 @@ def test_each_decision_reaches_the_claimants_inbox(headhunter, employer, centre)
 
 def test_a_line_can_be_approved_at_zero_however_written(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
     claim = claim_review(
-        claim=_submitted(headhunter, employer, "1000", "2000"), action="first_pass", opinion="同意", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000", "2000")),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
     )
     first, second = claim.items.order_by("pk")
     claim = claim_review(
