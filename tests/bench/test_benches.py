@@ -83,7 +83,11 @@ BENCHES = {
             *("--database", "bench_smoke_load"),
         ),
         # The goal's verdict is a timing: not judged here, but the run had no errors.
-        (r"== 1 workers × 1 threads: \d+ s measured", r"\n\s+overall\s+\d+", r"goal \(.*\): (met|NOT met) — .*, 0 errors"),
+        (
+            r"== 1 workers × 1 threads: \d+ s measured",
+            r"\n\s+overall\s+\d+",
+            r"goal \(.*\): (met|NOT met) — .*, 0 errors",
+        ),
         needs_postgres=True,
     ),
 }
