@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
 import factory
@@ -166,6 +167,35 @@ class HireFactory(DjangoModelFactory):
         introduced = factory.Trait(third_party=factory.SubFactory(ThirdPartyFactory), employer_confirmation="pending")
 
 
+class PublicityNoticeFactory(DjangoModelFactory):
+    """A district's publicity notice (公示) under way: published yesterday, open for three more days; ``closed=True``:
+    published ten days ago, closed two days ago. ``hires=[…]`` puts those hires under it (in publicity)."""
+
+    class Meta:
+        model = "referrals.PublicityNotice"
+        skip_postgeneration_save = True
+
+    district = factory.SubFactory(DistrictFactory)
+    reference = factory.Sequence(lambda n: f"GS-TEST-{n:04d}")
+    title = factory.LazyAttribute(lambda o: f"{o.district.name}卓越工程师引进人才公示")
+    published_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
+    published_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
+
+    class Params:
+        closed = factory.Trait(
+            published_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10)),
+            closes_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2)),
+        )
+
+    @factory.post_generation
+    def hires(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted:
+            from referrals.models import Hire
+
+            Hire.objects.filter(pk__in=[hire.pk for hire in extracted]).update(status="in_publicity", notice=obj)
+
+
 def claimable_hire(third_party: object, employer: object | None = None, channel: str = "bounty_list", **extra: object):  # type: ignore[no-untyped-def]
     """A hire a third party may claim: introduced by it, confirmed by publicity and by the employer."""
     position_kwargs: dict[str, object] = {"position__channel": channel}
@@ -230,7 +260,6 @@ def attach_signed_annexes(claim: object, user: object) -> None:
 def ensure_caps() -> None:
     """The two channels' caps (渝人社发〔2022〕50号) when no cap is in the table yet: a claim's amounts are checked
     against them."""
-    import datetime
     from decimal import Decimal
 
     from portal.models import SubsidyCap

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_positions import demo_data, log_in  # noqa: F401  (fixture)
+from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.positions.test_importing import row, write_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     from positions.models import Position
 
     bad = write_sheet(tmp_path / "bad.xlsx", [row(1), row(2, headcount="若干")])
     good = write_sheet(tmp_path / "good.xlsx", [row(1), row(2)])
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位填报").click()
     page.get_by_role("link", name="导入Excel").click()
     expect(page.get_by_role("heading", name=re.compile("导入《卓越工程师岗位表》"))).to_be_visible()
@@ -46,7 +46,7 @@ def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_dat
 def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore[no-untyped-def]
     page,
     screenshot,
-    demo_data,  # noqa: F811
+    demo_data,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -71,7 +71,7 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore
     page.route(re.compile(r"/imports/\d+/$"), one_at_a_time)
     rows = 1_500  # past the real size threshold: nothing is patched to send it to the background
     large = write_sheet(tmp_path / "large.xlsx", [row(n) for n in range(1, rows + 1)])
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位填报").click()
     page.get_by_role("link", name="导入Excel").click()
     page.get_by_label(re.compile("Excel文件")).set_input_files(str(large))
@@ -110,7 +110,7 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore
     expect(page.get_by_role("cell", name="智能制造工程师1", exact=True)).to_be_visible()
 
 
-def test_the_api_documentation_renders_offline(page, demo_data) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_api_documentation_renders_offline(page, demo_data) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     page.goto("/api/docs/")

@@ -62,6 +62,7 @@ from tests.factories import (
     EmployerFactory,
     HireFactory,
     PositionFactory,
+    PublicityNoticeFactory,
     ThirdPartyFactory,
     UserFactory,
     claimable_hire,
@@ -101,16 +102,7 @@ class World:
 def _notice(hires: list[Hire], clerk: User) -> PublicityNotice:
     """A notice under publicity now, straight into the table (the calendar's rules have their own tests)."""
     district = hires[0].district
-    notice = PublicityNotice.objects.create(
-        district=district,
-        reference="GS-FUZZ-0001",
-        title=f"{district.name}卓越工程师引进人才公示",
-        published_on=timezone.localdate() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=3),
-        published_by=clerk,
-    )
-    Hire.objects.filter(pk__in=[hire.pk for hire in hires]).update(status=HireStatus.IN_PUBLICITY, notice=notice)
-    return notice
+    return PublicityNoticeFactory(district=district, reference="GS-FUZZ-0001", published_by=clerk, hires=hires)
 
 
 def seed_world() -> World:
