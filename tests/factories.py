@@ -279,8 +279,8 @@ class ClaimFactory(DjangoModelFactory):
     state has its events, reviewers, opinions and totals as the workflow leaves them:
 
     - ``ClaimFactory(by=headhunter, employer=employer, amounts=("30000", "20000"))``: a draft of one new claimable
-      hire per amount (``hire_fields`` passed to each, ``hire_names`` naming them in turn), or of ``hires`` as given; ``attached=True`` adds the signed
-      annexes to the draft;
+      hire per amount (``hire_fields`` passed to each, ``hire_names`` naming them in turn), or of ``hires`` as given
+      (one amount each); ``attached=True`` adds the signed annexes to the draft;
     - traits, each through the steps before it: ``submitted``; ``returned`` (by the talent centre, ``first_opinion``
       the reason); ``first_passed`` (the centre's first review); ``approved`` (the bureau's re-review, at
       ``approved_amounts`` or the amounts asked); ``paid`` (registered by the bureau on ``paid_on``).
@@ -329,6 +329,12 @@ class ClaimFactory(DjangoModelFactory):
             claimable_hire(by.third_party, employer, **hire_fields, **({"name": names[n]} if names else {}))  # type: ignore[attr-defined]
             for n in range(len(amounts))
         ]
+        unknown = set(kwargs) - {
+            *("attached", "centre", "bureau", "first_opinion", "second_opinion"),
+            *("approved_amounts", "paid_on", "payment_reference", "employer_contact", "employer_phone"),
+        }
+        if unknown:
+            raise TypeError(f"ClaimFactory does not take {sorted(unknown)}")
         ensure_caps()
         claim = claim_create(
             data=ClaimData(
