@@ -8,10 +8,8 @@ button (or link) that does the work; a card nobody can act on (the hire report f
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -20,7 +18,7 @@ from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
-from portal.models import CalendarYear, SubsidyCap, User
+from portal.models import CalendarYear, User
 from positions.models import Position, PositionBatch
 from positions.services import batch_send, position_move
 from referrals.services import notice_publish, objection_lodge
@@ -35,6 +33,7 @@ from tests.factories import (
     ThirdPartyFactory,
     UserFactory,
     claimable_hire,
+    ensure_caps,
 )
 
 pytestmark = pytest.mark.django_db
@@ -90,18 +89,11 @@ def _ensure_calendar(*years: int) -> None:
             CalendarYear.objects.create(year=year, notice_reference="工作台测试：按周末安排")
 
 
-def _caps() -> None:
-    for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
-        SubsidyCap.objects.create(
-            channel=channel, amount=Decimal(amount), effective_from=datetime.date(2022, 1, 1), policy_reference="50号"
-        )
-
-
 def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
     """Users by role, and every card each role must show: (role, title) → what it counts."""
     today = timezone.localdate()
     _ensure_calendar(today.year - 1, today.year, today.year + 1)
-    _caps()
+    ensure_caps()
     now = TenDayPeriod.current()
     earlier, long_ago = now.previous(), now.previous().previous()
     district, elsewhere = DistrictFactory(name="工作台甲区"), DistrictFactory(name="工作台乙区")

@@ -37,7 +37,7 @@ from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
 from portal.constants import ImportJobKind, ImportJobStatus, NotificationKind, Role
 from portal.import_jobs import import_job_create, import_job_run
-from portal.models import CalendarYear, District, Employer, Notification, SubsidyCap, ThirdParty, User
+from portal.models import CalendarYear, District, Employer, Notification, ThirdParty, User
 from portal.notifications import notify
 from portal.rollups import rollup_run
 from positions.models import Position, PositionBatch
@@ -55,6 +55,7 @@ from tests.factories import (
     ThirdPartyFactory,
     UserFactory,
     claimable_hire,
+    ensure_caps,
     make_id_number,
 )
 
@@ -165,16 +166,6 @@ def _ensure_calendar(*years: int) -> None:
     for year in years:
         if not calendar_year_known(year):
             CalendarYear.objects.create(year=year, notice_reference="访问矩阵测试：按周末安排")
-
-
-def _caps() -> None:
-    for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
-        SubsidyCap.objects.create(
-            channel=channel,
-            amount=Decimal(amount),
-            effective_from=datetime.date(2022, 1, 1),
-            policy_reference="渝人社发〔2022〕50号",
-        )
 
 
 def _people(world: World) -> None:
@@ -394,7 +385,7 @@ def build_world() -> World:
     """The whole world (a few seconds): factories for rows, services for every step that has rules."""
     today = timezone.localdate()
     _ensure_calendar(today.year - 1, today.year, today.year + 1)
-    _caps()
+    ensure_caps()
     districts = {
         "A": DistrictFactory(name="矩阵甲区", code="MXA01"),
         "B": DistrictFactory(name="矩阵乙区", code="MXB01"),
