@@ -3,7 +3,7 @@
     .venv/bin/python bench/import_job.py [--rows 5000] [--clients 2] [--idle 5] [--workers 2]
 
 One run, leaving nothing behind: a throw-away PostgreSQL database (test_bench_import_job; DATABASE_URL chooses the
-server), gunicorn (``--workers`` sync workers, test settings with eager tasks off) and one Celery worker (solo pool)
+server; with a ``sqlite:///`` one, a throw-away SQLite file in the temporary folder), gunicorn (``--workers`` sync workers, test settings with eager tasks off) and one Celery worker (solo pool)
 on kombu's filesystem transport in a temporary folder (``--broker redis://…/N`` to use Redis instead). Then:
 
 1. **idle** — ``--clients`` clients request other pages back to back (the public post list, the policy guide, the
@@ -15,6 +15,11 @@ on kombu's filesystem transport in a temporary folder (``--broker redis://…/N`
 
 Prints, per phase, the other requests' latency (p50 / p95 / max) and how many were answered, and the uploading
 clerk's own requests.
+
+Each server is told which path to take, whatever the sheet's size: the first one's workers send every sheet to the
+worker (``BACKGROUND_MIN_BYTES`` lowered to 0), the comparison server's import every sheet in the request. So a
+small run (``--rows 5 --clients 1 --idle 0.2 --workers 1``, what tests/bench/test_benches.py runs) still goes through
+both paths, although the portal itself would import a sheet under 64 KB in the request.
 """
 
 from __future__ import annotations
@@ -199,12 +204,14 @@ def _settings_module(workdir: Path, broker: str) -> None:
         "CELERY_TASK_ALWAYS_EAGER = False\n"
         f"CELERY_BROKER_URL = {broker!r}\n" + transport + f"MEDIA_ROOT = {str(workdir / 'media')!r}\n"
     )
-    # The comparison server: its workers import every sheet in the request, whatever its size.
-    (workdir / "gunicorn_in_request.py").write_text(
-        "def post_worker_init(worker):\n"
-        "    import portal.imports.jobs\n"
-        "    portal.imports.jobs.BACKGROUND_MIN_BYTES = 10**12\n"
-    )
+    # Each server's workers take one path whatever the sheet's size: the background server sends every sheet to the
+    # worker, the comparison server imports every sheet in the request.
+    for name, threshold in (("background", "0"), ("in_request", "10**12")):
+        (workdir / f"gunicorn_{name}.py").write_text(
+            "def post_worker_init(worker):\n"
+            "    import portal.imports.jobs\n"
+            f"    portal.imports.jobs.BACKGROUND_MIN_BYTES = {threshold}\n"
+        )
 
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -297,8 +304,11 @@ def main() -> None:
     from django.core.management import call_command
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-job-"))
+    if connection.vendor == "sqlite":
+        # A file, not SQLite's in-memory test database: the web server and the worker open it too.
+        connection.settings_dict["TEST"]["NAME"] = str(workdir / "bench.sqlite3")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         call_command("load_reference_data", verbosity=0)
@@ -324,7 +334,11 @@ def main() -> None:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
             "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)]),
-            "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}",
+            "DATABASE_URL": (
+                f"sqlite:///{settings['NAME']}"
+                if connection.vendor == "sqlite"
+                else f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+            ),
         }
         bin_dir = Path(sys.executable).parent
         worker_log = workdir / "worker.log"
@@ -348,11 +362,11 @@ def main() -> None:
             )
         )
         servers = {}
-        for name, extra in (("background", []), ("in_request", ["-c", str(workdir / "gunicorn_in_request.py")])):
+        for name in ("background", "in_request"):
             port = _free_port()
             log = workdir / f"gunicorn-{name}.log"
             command = [str(bin_dir / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--timeout",
-                       "300", *extra, "portal.wsgi:application"]  # fmt: skip
+                       "300", "-c", str(workdir / f"gunicorn_{name}.py"), "portal.wsgi:application"]  # fmt: skip
             process = _start(command, env, log)
             processes.append(process)
             _wait_http(f"http://127.0.0.1:{port}", process, log)

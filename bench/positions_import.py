@@ -1,11 +1,11 @@
 """Benchmark: Annex 1 import on PostgreSQL against plain reads of the same file and django-import-export.
 
-    .venv/bin/python bench/positions_import.py [--sizes 1000,10000,50000]
+    .venv/bin/python bench/positions_import.py [--sizes 1000,10000,50000] [--list-sizes 10,1000]
 
 Creates a throw-away PostgreSQL database (test_portal_bench; DATABASE_URL chooses another server), generates Annex 1 sheets in the real two-row layout,
 and prints for each size: the portal's fully validated import, read-only openpyxl's bare read, python-calamine's
 bare read, django-import-export's default import (up to 10,000 rows) and the ratios, measured in one run.
-Then the query counts of the public list page and the API list at 10 and 1,000 posts.
+Then the query counts of the public list page and the API list at 10 and 1,000 posts (``--list-sizes``).
 """
 
 from __future__ import annotations
@@ -120,14 +120,14 @@ def import_export_default(rows: int, district: Any, batch: Any, user: Any) -> fl
     return elapsed
 
 
-def list_query_counts() -> dict[str, dict[int, int]]:
+def list_query_counts(totals: list[int]) -> dict[str, dict[int, int]]:
     from positions.models import Position
     from tests.factories import PositionFactory
 
     counts: dict[str, dict[int, int]] = {"/positions/": {}, "/api/v1/positions/": {}}
     Position.objects.all().delete()
     template = PositionFactory(published=True)
-    for total in (10, 1000):
+    for total in totals:
         clones = []
         for n in range(total - Position.objects.count()):
             clone = Position(**{f.attname: getattr(template, f.attname) for f in Position._meta.concrete_fields})
@@ -145,7 +145,10 @@ def list_query_counts() -> dict[str, dict[int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,50000")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    parser.add_argument("--list-sizes", default="10,1000", help="posts listed when counting the list's queries")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    list_sizes = [int(s) for s in args.list_sizes.split(",")]
 
     from django.core.management import call_command
 
@@ -187,7 +190,7 @@ def main() -> None:
 
             Position.objects.all().delete()
         print("\nqueries per list request (posts → queries):")
-        for url, by_total in list_query_counts().items():
+        for url, by_total in list_query_counts(list_sizes).items():
             print(f"  {url:<22} " + "  ".join(f"{total} posts: {n}" for total, n in by_total.items()))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from portal.models import District, User
-from tests.factories import DistrictFactory, UserFactory
+from tests.factories import DistrictFactory, UserFactory, ensure_caps
 
 PASSWORD = "Secret-pass-123"
 
@@ -39,6 +39,12 @@ def _force_login_includes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture
 def reference_data(db: None) -> None:
     call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def caps(db: None) -> None:
+    """The two channels' caps (渝人社发〔2022〕50号): 30,000 yuan on the bounty list, 4,000 in special recruitment."""
+    ensure_caps()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from positions.salary import parse_salary
 from referrals.models import Hire
 
 if TYPE_CHECKING:
+    from referrals.models import PublicityNotice
     from subsidies.models import Claim
 
 
@@ -172,8 +174,35 @@ class HireFactory(DjangoModelFactory[Hire]):
         introduced = factory.Trait(third_party=factory.SubFactory(ThirdPartyFactory), employer_confirmation="pending")
 
 
+class PublicityNoticeFactory(DjangoModelFactory):
+    """A district's publicity notice (公示) under way: published yesterday, open for three more days; ``closed=True``:
+    published ten days ago, closed two days ago. ``hires=[…]`` puts those hires under it (in publicity)."""
+
+    class Meta:
+        model = "referrals.PublicityNotice"
+        skip_postgeneration_save = True
+
+    district = factory.SubFactory(DistrictFactory)
+    reference = factory.Sequence(lambda n: f"GS-TEST-{n:04d}")
+    title = factory.LazyAttribute(lambda o: f"{o.district.name}卓越工程师引进人才公示")
+    published_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
+    published_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
+
+    class Params:
+        closed = factory.Trait(
+            published_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10)),
+            closes_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2)),
+        )
+
+    @factory.post_generation
+    def hires(obj: PublicityNotice, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            Hire.objects.filter(pk__in=[hire.pk for hire in extracted]).update(status="in_publicity", notice=obj)
+
+
 def claimable_hire(
-    third_party: ThirdParty | None, employer: Employer | None = None, channel: str = "bounty_list", **extra: object
+    third_party: ThirdParty | None, employer: Employer | None = None, channel: str = "bounty_list", **extra: Any
 ) -> Hire:
     """A hire a third party may claim: introduced by it, confirmed by publicity and by the employer."""
     position_kwargs: dict[str, object] = {"position__channel": channel}
@@ -233,3 +262,126 @@ def attach_signed_annexes(claim: Claim, user: User) -> None:
             sha256="0" * 64,
             uploaded_by=user,
         )
+
+
+def ensure_caps() -> None:
+    """The two channels' caps (渝人社发〔2022〕50号) when no cap is in the table yet: a claim's amounts are checked
+    against them."""
+    from decimal import Decimal
+
+    from portal.models import SubsidyCap
+
+    if not SubsidyCap.objects.exists():
+        for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
+            SubsidyCap.objects.create(
+                channel=channel,
+                amount=Decimal(amount),
+                effective_from=datetime.date(2022, 1, 1),
+                policy_reference="渝人社发〔2022〕50号",
+            )
+
+
+class ClaimFactory(DjangoModelFactory):
+    """A claim made through the real services (claim_create, claim_submit, claim_review, claim_pay), so that each
+    state has its events, reviewers, opinions and totals as the workflow leaves them:
+
+    - ``ClaimFactory(by=headhunter, employer=employer, amounts=("30000", "20000"))``: a draft of one new claimable
+      hire per amount (``hire_fields`` passed to each, ``hire_names`` naming them in turn), or of ``hires`` as given
+      (one amount each); ``attached=True`` adds the signed annexes to the draft;
+    - traits, each through the steps before it: ``submitted``; ``returned`` (by the talent centre, ``first_opinion``
+      the reason); ``first_passed`` (the centre's first review); ``approved`` (the bureau's re-review, at
+      ``approved_amounts`` or the amounts asked); ``paid`` (registered by the bureau on ``paid_on``).
+
+    ``centre`` and ``bureau`` are made when not given. The caps are created if the table has none."""
+
+    class Meta:
+        model = "subsidies.Claim"
+
+    by = factory.SubFactory(UserFactory, third_party_user=True, third_party__verified=True)
+    employer = factory.SubFactory(EmployerFactory)
+    amounts: Sequence[object] = ("30000",)
+    hires: Sequence[object] | None = None
+    hire_fields = factory.Dict({})
+    hire_names: Sequence[str] | None = None
+    employer_contact = "张经理"
+    employer_phone = "023-45678901"
+    attached = False
+    status = "draft"
+    centre = None
+    bureau = None
+    first_opinion = "材料齐全，同意。"
+    second_opinion = "核定激励金额。"
+    approved_amounts: Sequence[object] | None = None
+    paid_on = factory.LazyFunction(timezone.localdate)
+    payment_reference = "ZF-2026-0001"
+
+    class Params:
+        submitted = factory.Trait(status="submitted")
+        returned = factory.Trait(status="returned", first_opinion="请补充用人单位盖章的确认表。")
+        first_passed = factory.Trait(status="first_passed")
+        approved = factory.Trait(status="approved")
+        paid = factory.Trait(status="paid")
+
+    @classmethod
+    def _create(cls, model_class: type[Claim], *args: Any, **kwargs: Any) -> Claim:
+        from decimal import Decimal
+
+        from subsidies.services import ClaimData, ClaimLine, claim_create, claim_pay, claim_review, claim_submit
+
+        by, employer, status = kwargs.pop("by"), kwargs.pop("employer"), kwargs.pop("status")
+        amounts = list(kwargs.pop("amounts"))
+        hire_fields: dict[str, Any] = kwargs.pop("hire_fields")
+        names: Sequence[str] | None = kwargs.pop("hire_names")
+        hires = kwargs.pop("hires") or [
+            claimable_hire(by.third_party, employer, **hire_fields, **({"name": names[n]} if names else {}))
+            for n in range(len(amounts))
+        ]
+        unknown = set(kwargs) - {
+            *("attached", "centre", "bureau", "first_opinion", "second_opinion"),
+            *("approved_amounts", "paid_on", "payment_reference", "employer_contact", "employer_phone"),
+        }
+        if unknown:
+            raise TypeError(f"ClaimFactory does not take {sorted(unknown)}")
+        ensure_caps()
+        claim = claim_create(
+            data=ClaimData(
+                employer=employer,
+                employer_contact=str(kwargs.pop("employer_contact")),
+                employer_phone=str(kwargs.pop("employer_phone")),
+                lines=tuple(
+                    ClaimLine(hire=hire, requested_amount=Decimal(str(amount)))
+                    for hire, amount in zip(hires, amounts, strict=True)
+                ),
+                declares_introduced=True,
+                declares_good_credit=True,
+                declares_truthful=True,
+            ),
+            by=by,
+        )
+        if status == "draft":
+            if kwargs["attached"]:
+                attach_signed_annexes(claim, by)
+            return claim
+        attach_signed_annexes(claim, by)
+        claim = claim_submit(claim=claim, by=by)
+        if status == "submitted":
+            return claim
+        centre = kwargs["centre"] or UserFactory(centre=True)
+        action = "first_return" if status == "returned" else "first_pass"
+        claim = claim_review(claim=claim, action=action, opinion=str(kwargs["first_opinion"]), by=centre)
+        if status in ("returned", "first_passed"):
+            return claim
+        bureau = kwargs["bureau"] or UserFactory(bureau=True)
+        items = list(claim.items.order_by("pk"))
+        approved = kwargs["approved_amounts"] or amounts
+        claim = claim_review(
+            claim=claim,
+            action="approve",
+            opinion=str(kwargs["second_opinion"]),
+            by=bureau,
+            approved={item.pk: str(amount) for item, amount in zip(items, approved, strict=True)},
+        )
+        if status == "approved":
+            return claim
+        assert status == "paid", status
+        return claim_pay(claim=claim, paid_on=kwargs["paid_on"], reference=str(kwargs["payment_reference"]), by=bureau)

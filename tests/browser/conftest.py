@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page
@@ -117,10 +118,11 @@ def look_at(page: Page, name: str) -> Path:
     return path
 
 
-def enter_second_factor(page: Page, username: str) -> None:
+def enter_second_factor(page: Page, username: str, *, on_code_page: Callable[[Page], None] | None = None) -> None:
     """Call right after clicking 登录: for a reviewer, payer or admin (portal.two_factor.services), type the current code of
     their authenticator, as the person reads it off the phone. An account that never enrolled is on the QR page
-    instead: the code of the secret shown there confirms it. Other roles: nothing to do."""
+    instead: the code of the secret shown there confirms it. Other roles: nothing to do. ``on_code_page(page)`` is
+    called on the code's page before the code is typed (to check that page too)."""
     import re
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -135,6 +137,8 @@ def enter_second_factor(page: Page, username: str) -> None:
         return
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
     expect(page.get_by_label("6位验证码")).to_be_visible()
+    if on_code_page is not None:
+        on_code_page(page)
     enrolling = "/setup/" in page.url
     device = TOTPDevice.objects.filter(user=user, confirmed=not enrolling).order_by("pk").first()
     assert device is not None, f"{username} has no {'unconfirmed' if enrolling else 'confirmed'} authenticator"
@@ -210,19 +214,43 @@ def assert_accessible(page: Page, name: str) -> None:
 # ---- what every person does --------------------------------------------------------------------------------------
 
 
-def log_in(page: Page, username: str, password: str | None = None) -> None:
-    """Sign in through the login page as a person does (the second factor too, for those who need it) and land on
-    the workspace. ``password``: the test accounts' (tests.conftest.PASSWORD) unless given, e.g. the demo data's."""
-    from playwright.sync_api import expect
+@pytest.fixture
+def demo_data(transactional_db: None) -> None:
+    """The reference data and the demo accounts of ``make run`` (without their posts); they sign in with
+    ``log_in(page, username, DEMO_PASSWORD)``."""
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", without_posts=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
+
+def enter_password(page: Page, username: str, password: str | None = None) -> None:
+    """The login page filled in and sent: what comes next (the workspace, the second factor, an error) is the
+    caller's. ``password``: the test accounts' (tests.conftest.PASSWORD) unless given, e.g. the demo data's."""
     from tests.conftest import PASSWORD
 
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password or PASSWORD)
     page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, username)
+
+
+def log_in(
+    page: Page, username: str, password: str | None = None, *, on_code_page: Callable[[Page], None] | None = None
+) -> None:
+    """Sign in through the login page as a person does (the second factor too, for those who need it; see
+    ``enter_second_factor`` for ``on_code_page``) and land on the workspace."""
+    from playwright.sync_api import expect
+
+    enter_password(page, username, password)
+    enter_second_factor(page, username, on_code_page=on_code_page)
     expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
+def log_out(page: Page) -> None:
+    """Sign out with the header's button, back to a page with the 登录 link."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("link", name="登录")).to_be_visible()
 
 
 def open_from_menu(page: Page, label: str) -> None:

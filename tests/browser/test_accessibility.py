@@ -22,16 +22,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from bases.models import BaseBatch, TalentBase
-from portal.two_factor.services import second_factor_required
 from referrals.models import Hire
 from tests.browser.conftest import (
     accessibility_problems,
     describe_violations,
-    enter_second_factor,
     finish_accessibility_check,
+    log_in,
     start_accessibility_check,
 )
-from tests.conftest import PASSWORD
 from tests.otp import authenticator
 from tests.security.test_access_matrix import MATRIX, Cell, Check, _url_names
 from tests.security.world import ADMIN, ANON, BUREAU, CENTRE, CLERK, OWN, ROLES, THIRD_PARTY, World, build_world
@@ -240,20 +238,13 @@ DRAWN: dict[str, Callable[[Page], None]] = {"rollups:dashboard": _charts_drawn}
 
 def _sign_in(page: Page, world: World, role: str, problems: list[str], visited: set[str]) -> None:
     """Through the login form and, for staff who review or pay, the second factor's page (checked on the way)."""
-    from playwright.sync_api import expect
 
-    user = world.users[role]
-    page.goto(reverse("login"))
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    if second_factor_required(user):
-        expect(page.get_by_label("6位验证码")).to_be_visible()
+    def check_the_code_page(page: Page) -> None:
         step = "two_factor_setup" if "/setup/" in page.url else "two_factor_verify"
-        problems += accessibility_problems(page, f"{role} · {step}")
+        problems.extend(accessibility_problems(page, f"{role} · {step}"))
         visited.add(step)
-        enter_second_factor(page, user.username)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+    log_in(page, world.users[role].username, on_code_page=check_the_code_page)
 
 
 def _walk(tabs: list[Page], visits: list[Visit], problems: list[str], interacted: set[tuple[str, str, str]]) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
-from tests.browser.conftest import enter_second_factor
+from tests.browser.conftest import log_in
 from tests.factories import DistrictFactory, HireFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,11 +37,7 @@ def test_the_dashboard_draws_its_charts(page: Page, screenshot: Callable[[str], 
     user = UserFactory(centre=True)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, user.username)
+    log_in(page, user.username, password)
     page.goto("/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{year}年")
     for name in ("progress", "districts", "channels", "subsidies", "queues"):

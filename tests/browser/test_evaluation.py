@@ -20,7 +20,7 @@ from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
 from rollups.tenday import rollup_run
 from subsidies.models import Claim
-from tests.browser.conftest import enter_second_factor
+from tests.browser.conftest import log_in
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,11 +81,7 @@ def test_the_bureau_reads_the_evaluation_the_dashboard_and_a_rollup(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(bureau.username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, bureau.username)
+    log_in(page, bureau.username, password)
 
     # 年度评估 from the work menu (the last closed 旬 is last year's only in the first days of January).
     worknav = page.get_by_role("navigation", name="工作菜单")
@@ -163,11 +159,7 @@ def test_the_evaluation_shows_all_41_districts_in_the_page_under_a_sticky_header
     for n in range(41):
         DistrictFactory(order=n)
     bureau = UserFactory(bureau=True)
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(bureau.username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, bureau.username)
+    log_in(page, bureau.username, password)
     page.goto("/evaluation/")
     table = page.locator("table.evaluation-table")
 

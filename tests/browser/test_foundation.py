@@ -5,24 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from django.core.management import call_command
-from playwright.sync_api import Page
 
 from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
-from tests.browser.conftest import enter_second_factor
+from tests.browser.conftest import log_in
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo_data(transactional_db: None) -> None:
-    call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", without_posts=True, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def test_public_pages_in_chinese(page: Page, screenshot: Callable[[str], Path], demo_data: None) -> None:
+def test_public_pages_in_chinese(page, screenshot, demo_data) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     page.goto("/")
@@ -55,12 +51,7 @@ def test_each_demo_role_logs_in_and_lands_on_its_page(
 
     from portal.constants import Role
 
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(spec["username"])
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    enter_second_factor(page, spec["username"])
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    log_in(page, spec["username"], DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
     expect(page.get_by_text(str(Role(spec["role"]).label)).first).to_be_visible()
     nav = page.get_by_role("navigation", name="工作菜单")
@@ -77,16 +68,11 @@ def test_each_demo_role_logs_in_and_lands_on_its_page(
     expect(page.get_by_role("link", name="登录")).to_be_visible()
 
 
-def test_a_clerk_cannot_open_another_districts_employer(page: Page, demo_data: None) -> None:
-    from playwright.sync_api import expect
+def test_a_clerk_cannot_open_another_districts_employer(page, demo_data) -> None:  # type: ignore[no-untyped-def]
 
     from portal.models import Employer
 
     demo_employer = Employer.objects.get(credit_code="91500151MA5U00000X")  # in 铜梁区
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("clerk_yuzhong")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    log_in(page, "clerk_yuzhong", DEMO_PASSWORD)
     response = page.goto(f"/employers/{demo_employer.pk}/")
     assert response is not None and response.status == 404

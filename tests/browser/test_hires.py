@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
@@ -61,7 +60,6 @@ def test_a_hire_goes_from_arrival_to_the_district_report(
     period = TenDayPeriod.current()
 
     # 1. The district, its published post (1 person, graduates), a third party, the people.
-    cache.clear()  # the objection rate limit counts per address, and every browser here is 127.0.0.1
     district = DistrictFactory(code="500120", name=DISTRICT)
     post = PositionFactory(
         published=True,

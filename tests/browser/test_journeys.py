@@ -16,29 +16,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
 from portal.calendar.workdays import CalendarUnknown
 from portal.errors import PortalError
-from portal.models import District, Employer, SubsidyCap, ThirdParty, User
+from portal.models import District, Employer, ThirdParty, User
 from referrals.constants import EmployerConfirmation, HireStatus, ObjectionStatus
 from referrals.models import Hire, Objection
 from referrals.services import notice_publish
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_submit
 from tests.browser.conftest import log_in, message
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
+    ensure_caps,
 )
 
 if TYPE_CHECKING:
@@ -76,9 +75,7 @@ class Claimant:
 
 
 def claimant() -> Claimant:
-    SubsidyCap.objects.create(
-        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
-    )
+    ensure_caps()
     district = DistrictFactory(code="500152", name=DISTRICT)
     employer = EmployerFactory(name=EMPLOYER, district=district, contact_name="钱经理", contact_phone="023-44556677")
     party = ThirdPartyFactory(name=AGENCY, verified=True)
@@ -86,23 +83,29 @@ def claimant() -> Claimant:
     return Claimant(employer, party, user)
 
 
-def submitted_claim(who: Claimant, *, name: str) -> Claim:
-    """A claim of one claimable hire called ``name``, at the cap, signed annexes attached, submitted."""
-    hire = claimable_hire(who.party, employer=who.employer, name=name)
-    claim = claim_create(
-        data=ClaimData(
-            employer=who.employer,
-            employer_contact="钱经理",
-            employer_phone="023-44556677",
-            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+def submitted_claim(who: Claimant, *, name: str, **state: object) -> Claim:
+    """A claim of one claimable hire called ``name``, at the cap, signed annexes attached, submitted (or further on:
+    ``state`` as ClaimFactory takes it)."""
+    return ClaimFactory(
+        **(state or {"submitted": True}),
         by=who.user,
+        employer=who.employer,
+        hire_names=(name,),
+        employer_contact="钱经理",
+        employer_phone="023-44556677",
     )
-    attach_signed_annexes(claim, who.user)
-    return claim_submit(claim=claim, by=who.user)
+
+
+def reviewer_returns_the_claim(
+    page: Page, claim: Claim, *, card: str, step: str, reason: str, look: Callable[[], object]
+) -> None:
+    """A reviewer, signed in, opens the claim from the workspace card ``card`` (待初审 or 待复核的补助申报), writes
+    ``reason`` under ``step`` (初审意见 or 复核意见), is looked at (``look()``), and returns the claim."""
+    follow_card(page, card, 1)
+    page.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name="办理").click()
+    page.get_by_role("region", name=step).get_by_role("textbox", name="意见").fill(reason)
+    look()
+    page.get_by_role("button", name="退回修改").click()
 
 
 def claimant_reads_the_return(page: Page, claim: Claim, reason: str) -> None:
@@ -113,11 +116,6 @@ def claimant_reads_the_return(page: Page, claim: Claim, reason: str) -> None:
     follow_card(page, "被退回的申报", 1)
     page.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name=claim.reference).click()
     expect(page.get_by_role("region", name="办理记录与意见")).to_contain_text(reason)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    cache.clear()  # the public forms' rate limits count per address, and every browser here is 127.0.0.1
 
 
 def test_the_reviewer_returns_a_hire_and_the_clerk_corrects_it_keeping_its_dates(
@@ -217,13 +215,14 @@ def test_the_centre_returns_a_claim_and_the_third_party_corrects_and_resubmits_i
     # The talent centre returns it: the employer's phone on Annex 2 differs from the stamped Annex 3.
     centre = open_person()
     log_in(centre, "centre_sun")
-    follow_card(centre, "待初审的补助申报", 1)
-    centre.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name="办理").click()
-    centre.get_by_role("region", name="初审意见").get_by_role("textbox", name="意见").fill(
-        "附件2所填用人单位联系电话与附件3盖章页不一致，请更正后重新提交。"
+    reviewer_returns_the_claim(
+        centre,
+        claim,
+        card="待初审的补助申报",
+        step="初审意见",
+        reason="附件2所填用人单位联系电话与附件3盖章页不一致，请更正后重新提交。",
+        look=lambda: screenshot_of(centre, "journey-claim-01-centre-returns"),
     )
-    screenshot_of(centre, "journey-claim-01-centre-returns")
-    centre.get_by_role("button", name="退回修改").click()
     assert confirmations[-1] == "确定退回修改吗？"
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RETURNED
@@ -432,25 +431,26 @@ def test_the_bureau_returns_a_claim_past_its_first_review(
 ) -> None:
     from playwright.sync_api import expect
 
-    from subsidies.services import claim_review
-
     who = claimant()
     centre = UserFactory(centre=True, display_name="孙初审")
     UserFactory(bureau=True, username="bureau_zhao", display_name="赵复核")
-    claim = claim_review(
-        claim=submitted_claim(who, name="陈复核"), action="first_pass", opinion="材料齐全。", by=centre
-    )
+    claim = submitted_claim(who, name="陈复核", first_passed=True, centre=centre, first_opinion="材料齐全。")
 
     bureau = open_person()
     log_in(bureau, "bureau_zhao")
-    follow_card(bureau, "待复核的补助申报", 1)
-    bureau.get_by_role("row").filter(has_text=claim.reference).get_by_role("link", name="办理").click()
-    expect(bureau.get_by_role("region", name="办理记录与意见")).to_contain_text("材料齐全。")
-    bureau.get_by_role("region", name="复核意见").get_by_role("textbox", name="意见").fill(
-        "劳动合同期限未满1年，请补充劳动合同复印件后重新提交。"
+
+    def look() -> None:
+        expect(bureau.get_by_role("region", name="办理记录与意见")).to_contain_text("材料齐全。")
+        screenshot_of(bureau, "journey-claim-07-bureau-returns")
+
+    reviewer_returns_the_claim(
+        bureau,
+        claim,
+        card="待复核的补助申报",
+        step="复核意见",
+        reason="劳动合同期限未满1年，请补充劳动合同复印件后重新提交。",
+        look=look,
     )
-    screenshot_of(bureau, "journey-claim-07-bureau-returns")
-    bureau.get_by_role("button", name="退回修改").click()
     assert confirmations[-1] == "确定退回修改吗？"
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RETURNED

@@ -6,41 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from django.core.management import call_command
-from playwright.sync_api import Page
 
 from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
-from tests.browser.conftest import log_in as sign_in
+from tests.browser.conftest import log_in, log_out
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 POST_NAME = "前沿通信技术与政策研究工程师"
 
 
-@pytest.fixture
-def demo_data(transactional_db: None) -> None:
-    call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", without_posts=True, verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def log_in(page: Page, username: str) -> None:
-    """The demo accounts' sign-in (their password is the demo data's)."""
-    sign_in(page, username, DEMO_PASSWORD)
-
-
-def log_out(page: Page) -> None:
+def clerk_creates_and_submits(page, screenshot, name: str, prefix: str) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
-    page.get_by_role("button", name="退出登录").click()
-    expect(page.get_by_role("link", name="登录")).to_be_visible()
-
-
-def clerk_creates_and_submits(page: Page, screenshot: Callable[[str], Path], name: str, prefix: str) -> None:
-    from playwright.sync_api import expect
-
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位填报").click()
     page.get_by_role("link", name="新增岗位").click()
     expect(page.get_by_role("heading", name="新增岗位")).to_be_visible()
@@ -77,7 +61,7 @@ def test_a_post_goes_from_the_clerk_to_the_public_list(
     page.on("dialog", lambda dialog: dialog.accept())
     clerk_creates_and_submits(page, screenshot, POST_NAME, "positions-flow")
 
-    log_in(page, "reviewer_tongliang")
+    log_in(page, "reviewer_tongliang", DEMO_PASSWORD)
     page.goto("/positions/district/")
     page.get_by_role("checkbox", name=f"选择 {POST_NAME}").check()
     page.get_by_role("button", name="批量初审通过").click()
@@ -90,7 +74,7 @@ def test_a_post_goes_from_the_clerk_to_the_public_list(
     screenshot("positions-flow-4-reviewer-sent")
     log_out(page)
 
-    log_in(page, "centre_officer")
+    log_in(page, "centre_officer", DEMO_PASSWORD)
     page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位汇总").click()
     tongliang = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="铜梁区"))
     expect(tongliang).to_contain_text("已报送（1个岗位）")
@@ -100,7 +84,7 @@ def test_a_post_goes_from_the_clerk_to_the_public_list(
     screenshot("positions-flow-5-centre-aggregated")
     log_out(page)
 
-    log_in(page, "bureau_reviewer")
+    log_in(page, "bureau_reviewer", DEMO_PASSWORD)
     page.goto("/positions/city/")
     page.get_by_role("row").filter(has_text=POST_NAME).get_by_role("button", name="复核发布").click()
     expect(page.get_by_text(f"已复核发布：{POST_NAME}")).to_be_visible()
@@ -129,7 +113,7 @@ def test_the_reviewer_returns_a_post_and_the_clerk_sees_why(
     name = "智能网联汽车测试工程师"
     clerk_creates_and_submits(page, screenshot, name, "positions-return")
 
-    log_in(page, "reviewer_tongliang")
+    log_in(page, "reviewer_tongliang", DEMO_PASSWORD)
     page.goto("/positions/district/")
     page.get_by_label(f"{name}的退回原因").fill("请补充薪资范围")
     page.get_by_role("row").filter(has_text=name).get_by_role("button", name="退回").click()
@@ -137,7 +121,7 @@ def test_the_reviewer_returns_a_post_and_the_clerk_sees_why(
     screenshot("positions-return-3-reviewer-returned")
     log_out(page)
 
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     page.goto("/positions/district/")
     row = page.get_by_role("row").filter(has_text=name)
     expect(row.get_by_text("已退回")).to_be_visible()
@@ -158,7 +142,7 @@ def test_a_return_without_a_reason_stays_on_the_post(
     from tests.factories import PositionFactory
 
     post = PositionFactory(batch__district=District.objects.get(code="500151"), submitted=True, name="退回测试工程师")
-    log_in(page, "reviewer_tongliang")
+    log_in(page, "reviewer_tongliang", DEMO_PASSWORD)
     page.goto(f"/positions/manage/{post.pk}/?next=/positions/district/")
     reason = page.get_by_label("退回修改的原因（必填）")
     page.get_by_role("button", name="退回修改").click()

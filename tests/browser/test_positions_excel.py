@@ -4,32 +4,26 @@ then the API documentation renders offline."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Route
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_positions import demo_data, log_in  # noqa: F401  (fixture)
+from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.positions.test_importing import row, write_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_clerk_uploads_previews_and_imports_a_sheet(
-    page: Page,
-    screenshot: Callable[[str], Path],
-    demo_data: None,  # noqa: F811
-    tmp_path: Path,
-) -> None:
+def test_a_clerk_uploads_previews_and_imports_a_sheet(page, screenshot, demo_data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     from positions.models import Position
 
     bad = write_sheet(tmp_path / "bad.xlsx", [row(1), row(2, headcount="若干")])
     good = write_sheet(tmp_path / "good.xlsx", [row(1), row(2)])
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位填报").click()
     page.get_by_role("link", name="导入Excel").click()
     expect(page.get_by_role("heading", name=re.compile("导入《卓越工程师岗位表》"))).to_be_visible()
@@ -50,10 +44,10 @@ def test_a_clerk_uploads_previews_and_imports_a_sheet(
     assert Position.objects.filter(district__code="500151").count() == 2
 
 
-def test_a_large_sheet_is_checked_and_written_in_the_background(
-    page: Page,
-    screenshot: Callable[[str], Path],
-    demo_data: None,  # noqa: F811
+def test_a_large_sheet_is_checked_and_written_in_the_background(  # type: ignore[no-untyped-def]
+    page,
+    screenshot,
+    demo_data,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -78,7 +72,7 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(
     page.route(re.compile(r"/imports/\d+/$"), one_at_a_time)
     rows = 1_500  # past the real size threshold: nothing is patched to send it to the background
     large = write_sheet(tmp_path / "large.xlsx", [row(n) for n in range(1, rows + 1)])
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     page.get_by_role("navigation", name="工作菜单").get_by_role("link", name="岗位填报").click()
     page.get_by_role("link", name="导入Excel").click()
     page.get_by_label(re.compile("Excel文件")).set_input_files(str(large))
@@ -117,7 +111,7 @@ def test_a_large_sheet_is_checked_and_written_in_the_background(
     expect(page.get_by_role("cell", name="智能制造工程师1", exact=True)).to_be_visible()
 
 
-def test_the_api_documentation_renders_offline(page: Page, demo_data: None) -> None:  # noqa: F811
+def test_the_api_documentation_renders_offline(page, demo_data) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     page.goto("/api/docs/")

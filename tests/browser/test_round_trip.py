@@ -62,16 +62,17 @@ from portal.models import (
 from portal.notifications.services import email_choices
 from positions.forms import PositionForm
 from referrals.forms import HireForm
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, message
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
+    ensure_caps,
     make_id_number,
     make_uscc,
 )
@@ -174,10 +175,6 @@ def shot(screenshot_of: Callable[[Page, str], Path]) -> Callable[[Page, str], Pa
     return take
 
 
-def portal_message(page: Page, text: str) -> Any:
-    return page.locator(".portal-messages").get_by_role("alert").filter(has_text=text)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The portal's own forms
 # ---------------------------------------------------------------------------------------------------------------
@@ -220,7 +217,7 @@ def test_clerk_saves_a_post_unchanged(browser_page: Page, shot: Callable[[Page, 
     expect(browser_page.get_by_label("职业能力要求")).to_have_value(MULTILINE)
     shot(browser_page, "post-clerk")
     browser_page.get_by_role("button", name="保存草稿").click()
-    expect(portal_message(browser_page, f"已保存修改：{post.name}。")).to_be_visible()
+    expect(message(browser_page, f"已保存修改：{post.name}。")).to_be_visible()
     snapshot.assert_unchanged()
 
 
@@ -270,53 +267,32 @@ def test_clerk_saves_a_hire_unchanged(browser_page: Page, shot: Callable[[Page, 
     browser_page.get_by_role("button", name="保存", exact=True).click()
     browser_page.wait_for_load_state()
     shot(browser_page, "hire-clerk-saved")
-    expect(portal_message(browser_page, f"已保存修改：{hire.name}。")).to_be_visible()
+    expect(message(browser_page, f"已保存修改：{hire.name}。")).to_be_visible()
     snapshot.assert_unchanged()
 
 
 def _claim_with_lines(status: str) -> tuple[Any, User]:
     """A claim of two hires (one at the full cap, one at an amount with fen), every declaration made, and one more
     claimable hire of the same employer left off it; ``status`` draft or returned (by the talent centre)."""
-    from subsidies import services
     from subsidies.models import Claim
 
-    for channel, amount in (("bounty_list", "30000.00"), ("special_recruitment", "4000.00")):
-        SubsidyCap.objects.create(
-            channel=channel,
-            amount=Decimal(amount),
-            effective_from=datetime.date(2022, 1, 1),
-            policy_reference="渝人社发〔2022〕50号",
-        )
+    ensure_caps()
     party = ThirdPartyFactory(verified=True, contact_name="周经理")
     person = UserFactory(third_party_user=True, third_party=party, username="agency_round_trip")
     employer = EmployerFactory(contact_name="王经理", contact_phone="023-88152028")
     first = claimable_hire(party, employer, arrived_on=ARRIVAL)
     second = claimable_hire(party, employer, channel="special_recruitment", arrived_on=ARRIVAL)
     claimable_hire(party, employer, arrived_on=ARRIVAL)  # claimable, not on the claim: stays off it
-    claim = services.claim_create(
-        data=services.ClaimData(
-            employer=employer,
-            employer_contact="王  经理",
-            employer_phone="023-88152028",
-            lines=(
-                services.ClaimLine(hire=first, requested_amount=Decimal("30000.00")),
-                services.ClaimLine(hire=second, requested_amount=Decimal("3456.78")),
-            ),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    claim = ClaimFactory(
         by=person,
+        employer=employer,
+        hires=[first, second],
+        amounts=("30000.00", "3456.78"),
+        employer_contact="王  经理",
+        employer_phone="023-88152028",
+        status=status,
+        first_opinion="请补充用人单位盖章的确认表。",
     )
-    if status == "returned":
-        attach_signed_annexes(claim, person)
-        services.claim_submit(claim=claim, by=person)
-        services.claim_review(
-            claim=claim,
-            action="first_return",
-            opinion="请补充用人单位盖章的确认表。",
-            by=UserFactory(centre=True),
-        )
     claim = Claim.objects.get(pk=claim.pk)
     assert claim.status == status
     return claim, person
@@ -340,7 +316,7 @@ def test_third_party_saves_a_claim_unchanged(
     expect(browser_page.get_by_role("checkbox", checked=True)).to_have_count(2 + 3)
     shot(browser_page, f"claim-{status}")
     browser_page.get_by_role("button", name="保存", exact=True).click()
-    expect(portal_message(browser_page, f"已保存{claim.reference}的修改。")).to_be_visible()
+    expect(message(browser_page, f"已保存{claim.reference}的修改。")).to_be_visible()
     snapshot.assert_unchanged()
 
 
@@ -386,7 +362,7 @@ def test_third_party_resubmits_its_registration_unchanged(
     expect(browser_page.get_by_label("开户银行")).to_have_value(party.bank_name)
     shot(browser_page, f"registration-{'individual' if individual else 'organisation'}")
     browser_page.get_by_role("button", name="修改后重新提交").click()
-    expect(portal_message(browser_page, "已重新提交核验。")).to_be_visible()
+    expect(message(browser_page, "已重新提交核验。")).to_be_visible()
     after = {key: value for key, value in state(party).items() if key in THIRD_PARTY_DETAILS}
     assert differences(before, after) == {}
     party.refresh_from_db()
@@ -431,7 +407,7 @@ def test_notification_settings_saved_unchanged(
         (expect(box).to_be_checked if by_email else expect(box).not_to_be_checked)()
     shot(browser_page, f"notifications-{role}")
     browser_page.get_by_role("button", name="保存", exact=True).click()
-    expect(portal_message(browser_page, "通知设置已保存。")).to_be_visible()
+    expect(message(browser_page, "通知设置已保存。")).to_be_visible()
     assert email_choices(user=user) == choices
     # The rows there were keep their values; the kind left at its default may now be stored, with the same value.
     after = {

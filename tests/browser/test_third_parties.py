@@ -9,28 +9,24 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from portal.constants import ThirdPartyStatus
-from portal.models import SubsidyCap
-from referrals.models import PublicityNotice
-from subsidies import services
 from subsidies.constants import ClaimStatus
-from tests.browser.test_claims import log_in, message, open_from_menu
+from tests.browser.conftest import log_in, message, open_from_menu
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
+    PublicityNoticeFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
     make_uscc,
 )
@@ -46,16 +42,7 @@ AGENCY = "重庆渝才汇人力资源服务有限公司"
 REASON = "开户银行与银行账号不一致：账号属建设银行，开户银行却填写为工商银行，请核对后重新提交。"
 
 
-@pytest.fixture(autouse=True)
-def _caps_and_clean_cache(db: None) -> None:
-    cache.clear()
-    for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
-        SubsidyCap.objects.create(
-            channel=channel,
-            amount=Decimal(amount),
-            effective_from=datetime.date(2022, 1, 1),
-            policy_reference="渝人社发〔2022〕50号",
-        )
+pytestmark = [*pytestmark, pytest.mark.usefixtures("caps")]
 
 
 def test_a_returned_registration_is_corrected_resubmitted_and_verified(
@@ -155,41 +142,29 @@ def test_a_headhunter_follows_its_hires_is_paid_the_approved_amount_and_a_paper_
 
     introduced("赵登记")
     in_publicity = introduced("钱公示", status="audited")
-    notice = PublicityNotice.objects.create(
+    notice = PublicityNoticeFactory(
         district=district,
         reference=f"GS-500151-{today.year}-007",
-        title="铜梁区卓越工程师引进人才公示",
         published_on=today,
         closes_at=timezone.now() + datetime.timedelta(days=6),
         published_by=clerk,
+        hires=[in_publicity],
     )
-    type(in_publicity).objects.filter(pk=in_publicity.pk).update(status="in_publicity", notice=notice)
     notice.refresh_from_db()
     introduced("孙待确认", status="confirmed", confirmed_at=timezone.now())
     claimable_hire(party, employer, position=post, name="李可申报")
     paid_hire = claimable_hire(party, employer, position=post, name="周已申报")
-    claim = services.claim_create(
-        data=services.ClaimData(
-            employer=employer,
-            employer_contact="刘经理",
-            employer_phone="023-45671234",
-            lines=(services.ClaimLine(hire=paid_hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    claim = ClaimFactory(
+        approved=True,
         by=headhunter,
-    )
-    attach_signed_annexes(claim, headhunter)
-    services.claim_submit(claim=claim, by=headhunter)
-    services.claim_review(claim=claim, action="first_pass", opinion="材料齐全。", by=centre)
-    item = claim.items.get()
-    services.claim_review(
-        claim=claim,
-        action="approve",
-        opinion="按25000元核定。",
-        by=UserFactory(bureau=True),
-        approved={item.pk: "25000"},
+        employer=employer,
+        hires=[paid_hire],
+        employer_contact="刘经理",
+        employer_phone="023-45671234",
+        centre=centre,
+        first_opinion="材料齐全。",
+        second_opinion="按25000元核定。",
+        approved_amounts=("25000",),
     )
 
     # 1. The headhunter's workspace counts what it can claim now; 我推荐的人才 shows every stage.

@@ -7,35 +7,24 @@ import base64
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page
 
 from portal.two_factor.services import code_at
+from tests.browser.conftest import enter_password
 from tests.factories import UserFactory
 from tests.otp import usable_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page: Page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def test_a_new_officer_enrols_from_the_qr_page_then_gives_codes(
-    page: Page, screenshot: Callable[[str], Path], password: str, tmp_path: Path
-) -> None:
+def test_a_new_officer_enrols_from_the_qr_page_then_gives_codes(page, screenshot, password, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
     officer = UserFactory(centre=True, username="centre_lin", display_name="林晓")
-    _sign_in(page, officer.username, password)
+    enter_password(page, officer.username, password)
 
     # 1. No authenticator yet: the QR page, with the secret in writing for typing by hand.
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/setup/\?next=%2Fworkspace%2F$"))
@@ -73,7 +62,7 @@ def test_a_new_officer_enrols_from_the_qr_page_then_gives_codes(
 
     # 3. Next time: password, then the code page. The code already used is refused; the next one opens the workspace.
     page.get_by_role("button", name="退出登录").click()
-    _sign_in(page, officer.username, password)
+    enter_password(page, officer.username, password)
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/\?next=%2Fworkspace%2F$"))
     expect(page.get_by_role("heading", name="双因素认证")).to_be_visible()
     page.get_by_label("6位验证码").fill(used_code)

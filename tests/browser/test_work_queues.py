@@ -6,14 +6,12 @@ rows still name their post."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
 
-from portal.management.commands.seed_demo import DEMO_EMPLOYER
-from tests.browser.test_positions import demo_data, log_in, log_out  # noqa: F401  (fixture)
+from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
+from tests.browser.conftest import log_in, log_out
 from tests.positions.test_importing import row, write_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,10 +50,10 @@ def _submitted_posts() -> tuple[str, str]:
     return names
 
 
-def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_returned_one(
-    page: Page,
-    screenshot: Callable[[str], Path],
-    demo_data: None,  # noqa: F811
+def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_returned_one(  # type: ignore[no-untyped-def]
+    page,
+    screenshot,
+    demo_data,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -65,7 +63,7 @@ def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_re
     approve, give_back = _submitted_posts()
     period = TenDayPeriod.current()
 
-    log_in(page, "reviewer_tongliang")
+    log_in(page, "reviewer_tongliang", DEMO_PASSWORD)
     pending = page.locator(".portal-queue").filter(has=page.get_by_role("heading", name="待初审的岗位"))
     expect(pending.locator(".portal-queue-count")).to_have_text("2")
     pending.get_by_role("link", name="前往处理").click()
@@ -106,7 +104,7 @@ def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_re
     expect(page.get_by_role("heading", name="待旬报的入职结果")).to_be_visible()
     log_out(page)
 
-    log_in(page, "clerk_tongliang")
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="待旬报的入职结果")).to_have_count(0)
     returned = page.locator(".portal-queue").filter(has=page.get_by_role("heading", name="被退回的岗位"))
     expect(returned.locator(".portal-queue-count")).to_have_text("1")
@@ -121,15 +119,15 @@ def test_the_reviewer_reads_each_post_before_deciding_and_the_clerk_finds_the_re
     expect(page.get_by_text("没有被退回的岗位")).to_be_visible()
 
 
-def test_the_admin_finds_the_imports_and_the_preview_names_each_bad_post(
-    page: Page,
-    screenshot: Callable[[str], Path],
-    demo_data: None,  # noqa: F811
+def test_the_admin_finds_the_imports_and_the_preview_names_each_bad_post(  # type: ignore[no-untyped-def]
+    page,
+    screenshot,
+    demo_data,
     tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect
 
-    log_in(page, "admin")
+    log_in(page, "admin", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="常用功能")).to_be_visible()
     screenshot("work-queues-7-admin-workspace")
     page.get_by_role("link", name="导入岗位表（附件1）").click()

@@ -8,14 +8,12 @@ the test works on SQLite and on PostgreSQL alike.
 
 from __future__ import annotations
 
-import datetime
 import logging
 import runpy
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -30,12 +28,12 @@ from rest_framework.test import APIClient
 
 from portal import broker
 from portal.celery import app
-from portal.models import OutboxMessage, SubsidyCap, ThirdParty, User
-from portal.notifications import services as notifications
+from portal.models import OutboxMessage, ThirdParty, User
+from portal.notifications.services import kick_outbox
 from portal.tasks import send_outbox
 from positions.models import Position
 from referrals.constants import EmployerConfirmation, HireStatus
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import Hire, Objection
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
 from subsidies.services import claim_review
@@ -44,10 +42,12 @@ from tests.factories import (
     EmployerFactory,
     HireFactory,
     PositionFactory,
+    PublicityNoticeFactory,
     ThirdPartyFactory,
     UserFactory,
     attach_signed_annexes,
     claimable_hire,
+    ensure_caps,
     make_id_number,
 )
 from tests.faults.conftest import Report
@@ -75,27 +75,14 @@ class World:
 def _world() -> World:
     """A district with a published post, a hire under publicity, a hire a third party introduced that the employer
     has yet to confirm, and a hire that third party may claim; the third party has two accounts with e-mail."""
-    SubsidyCap.objects.create(
-        channel="bounty_list",
-        amount=Decimal(30000),
-        effective_from=datetime.date(2022, 1, 1),
-        policy_reference="渝人社发〔2022〕50号",
-    )
+    ensure_caps()
     district = DistrictFactory()
     employer = EmployerFactory(district=district)
     party: ThirdParty = ThirdPartyFactory(verified=True)
     position = PositionFactory(batch__district=district, employer=employer, published=True)
     on_notice = HireFactory(position=position)
+    PublicityNoticeFactory(district=district, reference="GS-FAULTS-0001", hires=[on_notice])
     now = timezone.now()
-    notice = PublicityNotice.objects.create(
-        district=district,
-        reference="GS-FAULTS-0001",
-        title=f"{district.name}卓越工程师引进人才公示",
-        published_on=timezone.localdate() - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=3),
-        published_by=UserFactory(clerk=True, district=district),
-    )
-    Hire.objects.filter(pk=on_notice.pk).update(status=HireStatus.IN_PUBLICITY, notice=notice)
     return World(
         clerk=UserFactory(clerk=True, district=district),
         employer_user=UserFactory(employer_user=True, employer=employer),
@@ -240,7 +227,7 @@ def _warm_up(world: World) -> None:
     employer = Client()
     employer.force_login(world.employer_user)
     assert employer.get("/employer/hires/").status_code == 200
-    notifications.kick_outbox()  # a real send_outbox message: harmless, the task is idempotent
+    kick_outbox()  # a real send_outbox message: harmless, the task is idempotent
 
 
 @pytest.fixture

@@ -97,18 +97,6 @@ def test_policies(reference_data: None) -> None:
 
 
 @pytest.mark.django_db
-def test_bases(reference_data: None) -> None:
-    batch = BaseBatch.objects.get(year=2023, number=1)
-    bases = list(TalentBase.objects.filter(batch=batch).select_related("employer").order_by("number"))
-    assert len(bases) == 40
-    assert [b.number for b in bases] == list(range(1, 41))
-    assert len({b.employer_id for b in bases}) == 40
-    assert bases[0].employer.name == "国网重庆市电力公司"
-    assert bases[-1].employer.name == "象帝先计算技术（重庆）有限公司"
-    assert all(b.employer.credit_code is None and b.employer.district is None for b in bases)
-
-
-@pytest.mark.django_db
 def test_caps_and_targets(reference_data: None) -> None:
     bounty = SubsidyCap.objects.get(channel=Channel.BOUNTY_LIST)
     special = SubsidyCap.objects.get(channel=Channel.SPECIAL_RECRUITMENT)

@@ -23,8 +23,9 @@ from referrals.models import Hire, Objection
 from rollups.evaluation import evaluation_table
 from rollups.tenday import compute_figures
 from subsidies.models import Claim, ClaimAttachment
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_pay, claim_review, claim_submit
+from subsidies.services import ClaimData, ClaimLine, claim_create
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
@@ -65,26 +66,28 @@ def world(db: None) -> dict[str, Any]:
         hire=plain_hire, receipt="YY-R-1", name="钱七", phone="13812345678", statement="王五的学历与实际不符。"
     )
 
-    def claim_of(hire: Hire, contact: str, phone: str) -> Claim:
-        data = ClaimData(
-            employer=employer,
-            employer_contact=contact,
-            employer_phone=phone,
-            lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        )
-        claim = claim_create(data=data, by=headhunter)
-        attach_signed_annexes(claim, headhunter)
-        return claim_submit(claim=claim, by=headhunter)
-
-    paid = claim_of(paid_hire, "孙经理", "13987654321")
-    paid = claim_review(claim=paid, action="first_pass", opinion="同意。", by=centre)
-    items = {item.pk: "25000" for item in paid.items.all()}
-    paid = claim_review(claim=paid, action="approve", opinion="核定。", by=bureau, approved=items)
-    paid = claim_pay(claim=paid, paid_on=timezone.localdate(), reference="ZF-1", by=bureau)
-    waiting = claim_of(waiting_hire, "周经理", "13900001111")
+    paid = ClaimFactory(
+        paid=True,
+        by=headhunter,
+        employer=employer,
+        hires=[paid_hire],
+        employer_contact="孙经理",
+        employer_phone="13987654321",
+        centre=centre,
+        bureau=bureau,
+        first_opinion="同意。",
+        second_opinion="核定。",
+        approved_amounts=("25000",),
+        payment_reference="ZF-1",
+    )
+    waiting = ClaimFactory(
+        submitted=True,
+        by=headhunter,
+        employer=employer,
+        hires=[waiting_hire],
+        employer_contact="周经理",
+        employer_phone="13900001111",
+    )
     return {
         "party": party,
         "headhunter": headhunter,

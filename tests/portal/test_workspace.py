@@ -8,10 +8,8 @@ button (or link) that does the work; a card nobody can act on (the hire report f
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -20,13 +18,13 @@ from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
-from portal.models import CalendarYear, Employer, SubsidyCap, ThirdParty, User
+from portal.models import CalendarYear, User
 from positions.models import Position, PositionBatch
 from positions.services import batch_send, position_move
 from referrals.services import notice_publish, objection_lodge
 from subsidies.models import Claim
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
@@ -34,8 +32,8 @@ from tests.factories import (
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
+    ensure_caps,
 )
 
 pytestmark = pytest.mark.django_db
@@ -91,36 +89,11 @@ def _ensure_calendar(*years: int) -> None:
             CalendarYear.objects.create(year=year, notice_reference="工作台测试：按周末安排")
 
 
-def _caps() -> None:
-    for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
-        SubsidyCap.objects.create(
-            channel=channel, amount=Decimal(amount), effective_from=datetime.date(2022, 1, 1), policy_reference="50号"
-        )
-
-
-def _claim(party: ThirdParty | None, claimant: User, employer: Employer, name: str, amount: str) -> Claim:
-    hire = claimable_hire(party, employer=employer, name=name)
-    claim = claim_create(
-        data=ClaimData(
-            employer=employer,
-            employer_contact="联系人",
-            employer_phone="023-66666666",
-            lines=(ClaimLine(hire=hire, requested_amount=Decimal(amount)),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
-        by=claimant,
-    )
-    attach_signed_annexes(claim, claimant)
-    return claim
-
-
 def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
     """Users by role, and every card each role must show: (role, title) → what it counts."""
     today = timezone.localdate()
     _ensure_calendar(today.year - 1, today.year, today.year + 1)
-    _caps()
+    ensure_caps()
     now = TenDayPeriod.current()
     earlier, long_ago = now.previous(), now.previous().previous()
     district, elsewhere = DistrictFactory(name="工作台甲区"), DistrictFactory(name="工作台乙区")
@@ -178,21 +151,30 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         HireFactory(position=at_other, name=name, status=status, third_party=party, employer_confirmation="pending")
     claimant = users["third_party"]
     claimable_hire(party, employer=other_employer, name="可申报人")
-    draft = _claim(party, claimant, other_employer, "申报草稿人", "1000")
-    back = claim_submit(claim=_claim(party, claimant, other_employer, "申报退回人", "1100"), by=claimant)
-    back = claim_review(claim=back, action="first_return", opinion="请补充盖章页。", by=centre)
-    submitted = claim_submit(claim=_claim(party, claimant, other_employer, "申报待初审人", "1200"), by=claimant)
-    passed = claim_submit(claim=_claim(party, claimant, other_employer, "申报待复核人", "1300"), by=claimant)
-    passed = claim_review(claim=passed, action="first_pass", opinion="材料齐全。", by=centre)
-    approved = claim_submit(claim=_claim(party, claimant, other_employer, "申报待发放人", "1400"), by=claimant)
-    approved = claim_review(claim=approved, action="first_pass", opinion="材料齐全。", by=centre)
-    approved = claim_review(
-        claim=approved,
-        action="approve",
-        opinion="同意。",
-        by=bureau,
-        approved={approved.items.get().pk: Decimal("1400")},
-    )
+
+    def claim(name: str, amount: str, **state: object) -> Claim:
+        fields: dict[str, object] = {
+            "employer_contact": "联系人",
+            "employer_phone": "023-66666666",
+            "first_opinion": "材料齐全。",
+            "second_opinion": "同意。",
+        }
+        return ClaimFactory(
+            by=claimant,
+            employer=other_employer,
+            amounts=(amount,),
+            hire_names=(name,),
+            attached=True,
+            centre=centre,
+            bureau=bureau,
+            **(fields | state),
+        )
+
+    draft = claim("申报草稿人", "1000")
+    back = claim("申报退回人", "1100", returned=True, first_opinion="请补充盖章页。")
+    submitted = claim("申报待初审人", "1200", submitted=True)
+    passed = claim("申报待复核人", "1300", first_passed=True)
+    approved = claim("申报待发放人", "1400", approved=True)
 
     def claim_link(claim: Claim) -> str:
         return f'href="{reverse("subsidies:claim_detail", args=[claim.pk])}"'

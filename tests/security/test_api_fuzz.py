@@ -31,7 +31,6 @@ import datetime
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import hypothesis
@@ -57,16 +56,15 @@ from portal.calendar import is_working_day
 from portal.models import District, User
 from referrals.constants import HireStatus
 from referrals.models import Hire, Objection, PublicityNotice
-from subsidies.models import Claim
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
 from tests.factories import (
     SIGNED_SCAN,
+    ClaimFactory,
     EmployerFactory,
     HireFactory,
     PositionFactory,
+    PublicityNoticeFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
     make_id_number,
 )
@@ -104,32 +102,7 @@ class World:
 def _notice(hires: list[Hire], clerk: User) -> PublicityNotice:
     """A notice under publicity now, straight into the table (the calendar's rules have their own tests)."""
     district = hires[0].district
-    notice = PublicityNotice.objects.create(
-        district=district,
-        reference="GS-FUZZ-0001",
-        title=f"{district.name}卓越工程师引进人才公示",
-        published_on=timezone.localdate() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=3),
-        published_by=clerk,
-    )
-    Hire.objects.filter(pk__in=[hire.pk for hire in hires]).update(status=HireStatus.IN_PUBLICITY, notice=notice)
-    return notice
-
-
-def _claim(user: User, employer: Any, *amounts: str) -> Claim:
-    hires = [claimable_hire(user.third_party, employer) for _ in amounts]
-    data = ClaimData(
-        employer=employer,
-        employer_contact="张经理",
-        employer_phone="023-45678901",
-        lines=tuple(
-            ClaimLine(hire=hire, requested_amount=Decimal(amount)) for hire, amount in zip(hires, amounts, strict=True)
-        ),
-        declares_introduced=True,
-        declares_good_credit=True,
-        declares_truthful=True,
-    )
-    return claim_create(data=data, by=user)
+    return PublicityNoticeFactory(district=district, reference="GS-FUZZ-0001", published_by=clerk, hires=hires)
 
 
 def seed_world() -> World:
@@ -183,27 +156,26 @@ def seed_world() -> World:
         statement="该人员学历信息与实际不符。",
     )
     third_party = world.users["third_party"]
-    draft = _claim(third_party, employer, "30000")
-    attach_signed_annexes(draft, third_party)  # ready to submit
-    submitted = _claim(third_party, employer, "20000", "4000.50")
-    attach_signed_annexes(submitted, third_party)
-    submitted = claim_submit(claim=submitted, by=third_party)
-    approved = _claim(third_party, employer, "25000")
-    attach_signed_annexes(approved, third_party)
-    approved = claim_submit(claim=approved, by=third_party)
-    approved = claim_review(claim=approved, action="first_pass", opinion="材料齐全。", by=world.users["talent_centre"])
-    item = approved.items.get()
-    approved = claim_review(
-        claim=approved,
-        action="approve",
-        opinion="核定激励金额。",
-        by=world.users["bureau_reviewer"],
-        approved={item.pk: "25000"},
+    centre, bureau = world.users["talent_centre"], world.users["bureau_reviewer"]
+    draft = ClaimFactory(by=third_party, employer=employer, amounts=("30000",), attached=True)  # ready to submit
+    submitted = ClaimFactory(submitted=True, by=third_party, employer=employer, amounts=("20000", "4000.50"))
+    approved = ClaimFactory(
+        approved=True,
+        by=third_party,
+        employer=employer,
+        amounts=("25000",),
+        centre=centre,
+        bureau=bureau,
+        first_opinion="材料齐全。",
     )
-    second = _claim(third_party, employer, "18000")
-    attach_signed_annexes(second, third_party)
-    second = claim_submit(claim=second, by=third_party)
-    second = claim_review(claim=second, action="first_pass", opinion="材料齐全。", by=world.users["talent_centre"])
+    second = ClaimFactory(
+        first_passed=True,
+        by=third_party,
+        employer=employer,
+        amounts=("18000",),
+        centre=centre,
+        first_opinion="材料齐全。",
+    )
     claimable = claimable_hire(agency, employer)  # one more the third party may still claim
     world.ids = {
         "positions": [position.pk for position in positions],
@@ -235,7 +207,7 @@ def seed_world() -> World:
         "submitted_claim": submitted.pk,
         "second_review_claim": second.pk,
         "approved_claim": approved.pk,
-        "approved_claim_item": item.pk,
+        "approved_claim_item": approved.items.get().pk,
         "second_review_item": second.items.get().pk,
         "claimable_hire": claimable.pk,
     }

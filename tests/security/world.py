@@ -37,7 +37,7 @@ from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
 from portal.constants import ImportJobKind, ImportJobStatus, NotificationKind, Role
 from portal.imports.jobs import import_job_create, import_job_run
-from portal.models import CalendarYear, District, Employer, Notification, SubsidyCap, ThirdParty, User
+from portal.models import CalendarYear, District, Employer, Notification, ThirdParty, User
 from portal.notifications.services import notify
 from positions.models import Position, PositionBatch
 from referrals.exporting import hire_template_workbook
@@ -45,8 +45,8 @@ from referrals.models import Hire, Objection, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
 from rollups.tenday import rollup_run
 from subsidies.models import Claim, ClaimAttachment
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
 from tests.factories import (
+    ClaimFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
@@ -54,8 +54,8 @@ from tests.factories import (
     PositionFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
+    ensure_caps,
     make_id_number,
 )
 
@@ -166,16 +166,6 @@ def _ensure_calendar(*years: int) -> None:
     for year in years:
         if not calendar_year_known(year):
             CalendarYear.objects.create(year=year, notice_reference="访问矩阵测试：按周末安排")
-
-
-def _caps() -> None:
-    for channel, amount in (("bounty_list", "30000"), ("special_recruitment", "4000")):
-        SubsidyCap.objects.create(
-            channel=channel,
-            amount=Decimal(amount),
-            effective_from=datetime.date(2022, 1, 1),
-            policy_reference="渝人社发〔2022〕50号",
-        )
 
 
 def _people(world: World) -> None:
@@ -295,27 +285,20 @@ def _claim(world: World, side: str, state: str) -> Claim:
         recorded_by=world.district_staff(side, CLERK),
     )
     amount = CLAIM_AMOUNTS[side, state]
-    claim = claim_create(
-        data=ClaimData(
-            employer=owners.employer,
-            employer_contact="矩阵联系人",
-            employer_phone="023-66666666",
-            lines=(ClaimLine(hire=hire, requested_amount=amount),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
+    claim = ClaimFactory(
         by=claimant,
+        employer=owners.employer,
+        hires=[hire],
+        amounts=[amount],
+        employer_contact="矩阵联系人",
+        employer_phone="023-66666666",
+        attached=True,
+        status=state,
+        centre=world.users[CENTRE],
+        bureau=world.users[BUREAU],
+        first_opinion="材料齐全。",
+        second_opinion="同意。",
     )
-    attach_signed_annexes(claim, claimant)
-    if state != "draft":
-        claim = claim_submit(claim=claim, by=claimant)
-    if state == "approved":
-        claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全。", by=world.users[CENTRE])
-        item = claim.items.get()
-        claim = claim_review(
-            claim=claim, action="approve", opinion="同意。", by=world.users[BUREAU], approved={item.pk: amount}
-        )
     markers = (claim.reference, f"{amount:,.2f}", f"{amount}")
     world.add(f"claim.{state}", side, claim, *markers)
     world.add(f"hire.claim_{state}", side, hire, hire.name, hire.id_number)
@@ -403,7 +386,7 @@ def build_world() -> World:
     """The whole world (a few seconds): factories for rows, services for every step that has rules."""
     today = timezone.localdate()
     _ensure_calendar(today.year - 1, today.year, today.year + 1)
-    _caps()
+    ensure_caps()
     districts = {
         "A": DistrictFactory(name="矩阵甲区", code="MXA01"),
         "B": DistrictFactory(name="矩阵乙区", code="MXB01"),

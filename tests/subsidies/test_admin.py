@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.test import Client
 
-from portal.models import SubsidyCap
-from subsidies.services import claim_submit
-from tests.factories import EmployerFactory, ThirdPartyFactory, UserFactory
-from tests.portal.test_workspace import _claim
+from tests.factories import ClaimFactory, ThirdPartyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_admin_reads_a_claim_with_its_trail_and_cannot_change_it() -> None:
-    SubsidyCap.objects.create(
-        channel="bounty_list", amount=Decimal("30000"), effective_from=datetime.date(2022, 1, 1), policy_reference="—"
-    )
     party = ThirdPartyFactory(verified=True, bank_account="6217000000001234567")
     claimant = UserFactory(third_party_user=True, third_party=party)
-    claim = claim_submit(claim=_claim(party, claimant, EmployerFactory(), "卫申报", "1000"), by=claimant)
+    claim = ClaimFactory(submitted=True, by=claimant, amounts=("1000",), hire_names=("卫申报",))
     client = Client()
     client.force_login(UserFactory(admin=True, is_superuser=True))
 

@@ -30,14 +30,14 @@ from referrals.models import Objection, PublicityNotice
 from subsidies.apis import ClaimWriteThrottle
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimItem
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
+from subsidies.services import claim_review
 from tests.factories import (
     SIGNED_SCAN,
+    ClaimFactory,
     EmployerFactory,
     HireFactory,
     ThirdPartyFactory,
     UserFactory,
-    attach_signed_annexes,
     claimable_hire,
 )
 
@@ -75,28 +75,7 @@ def _upload(client: APIClient, claim_id: int, kind: str, content: bytes = PDF, *
     return client.post(f"{CLAIMS}{claim_id}/attachments/", {"kind": kind, "file": scan}, format="multipart", **headers)
 
 
-def _attach(claim: Claim, user: User) -> None:
-    attach_signed_annexes(claim, user)
-
-
-def _submitted(user: User, employer: Employer, *amounts: str) -> Claim:
-    """A submitted claim straight through the services (the API's own writes are tested through the API)."""
-    hires = [claimable_hire(user.third_party, employer) for _ in amounts]
-    data = ClaimData(
-        employer=employer,
-        employer_contact="张经理",
-        employer_phone="023-45678901",
-        lines=tuple(ClaimLine(hire=hire, requested_amount=Decimal(a)) for hire, a in zip(hires, amounts, strict=True)),
-        declares_introduced=True,
-        declares_good_credit=True,
-        declares_truthful=True,
-    )
-    claim = claim_create(data=data, by=user)
-    _attach(claim, user)
-    return claim_submit(claim=claim, by=user)
-
-
-def _ids(response: APIResponse) -> list[int]:
+def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.content
     return [row["id"] for row in response.json()["results"]]
 
@@ -278,9 +257,9 @@ def test_status_amounts_and_reviewers_in_a_body_are_ignored(headhunter: User, em
 # --- scope: a third party's claims are its own ----------------------------------------------------------------------
 
 
-def test_another_third_partys_claim_is_not_found_on_any_url(headhunter: User, employer: Employer) -> None:
-    theirs = _submitted(headhunter, employer, "1000")
-    mine = _submitted(stranger := _stranger(), employer, "1000")
+def test_another_third_partys_claim_is_not_found_on_any_url(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    theirs = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
+    mine = ClaimFactory(submitted=True, by=(stranger := _stranger()), employer=employer, amounts=("1000",))
     client = _client(stranger)
 
     assert _ids(client.get(CLAIMS)) == [mine.pk]
@@ -303,8 +282,8 @@ def test_another_third_partys_claim_is_not_found_on_any_url(headhunter: User, em
     assert theirs.status == ClaimStatus.SUBMITTED and theirs.attachments.count() == 2
 
 
-def test_the_claims_api_is_for_third_parties_and_the_citys_reviewers(headhunter: User, employer: Employer) -> None:
-    claim = _submitted(headhunter, employer, "1000")
+def test_the_claims_api_is_for_third_parties_and_the_citys_reviewers(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     hire = claim.items.get().hire
     for user in (
         UserFactory(clerk=True, district=hire.district),
@@ -352,15 +331,16 @@ def test_claimable_hires_are_the_claimants_own_with_their_cap(headhunter: User, 
 # --- the reviewers ----------------------------------------------------------------------------------------------------
 
 
-def test_each_reviewer_has_its_queue_longest_waiting_first(
-    headhunter: User, employer: Employer, centre: User, bureau: User
-) -> None:
-    claims = [_submitted(headhunter, employer, "1000") for _ in range(3)]
+def test_each_reviewer_has_its_queue_longest_waiting_first(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+    claims = [ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)) for _ in range(3)]
     now = timezone.now()
     for claim, hours in zip(claims, (1, 30, 5), strict=True):
         Claim.objects.filter(pk=claim.pk).update(status_since=now - datetime.timedelta(hours=hours))
     passed = claim_review(
-        claim=_submitted(headhunter, employer, "1000"), action="first_pass", opinion="同意", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
     )
     _client(headhunter).post(
         CLAIMS, _payload(employer, (claimable_hire(headhunter.third_party, employer), "1")), format="json"
@@ -375,8 +355,8 @@ def test_each_reviewer_has_its_queue_longest_waiting_first(
     assert _client(centre).get(CLAIMS, {"queue": "all"}).status_code == 400
 
 
-def test_review_and_payment_through_the_api(headhunter: User, employer: Employer, centre: User, bureau: User) -> None:
-    claim = _submitted(headhunter, employer, "30000", "20000")
+def test_review_and_payment_through_the_api(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("30000", "20000"))
     url = f"{CLAIMS}{claim.pk}/"
 
     no_opinion = _client(centre).post(f"{url}review/", {"action": "first_pass", "opinion": ""}, format="json")
@@ -419,10 +399,13 @@ def test_review_and_payment_through_the_api(headhunter: User, employer: Employer
     assert [event["action"] for event in paid.json()["events"]] == ["create", "submit", "first_pass", "approve", "pay"]
 
 
-def test_the_first_reviewer_cannot_re_review_even_holding_the_bureau_role(
-    headhunter: User, employer: Employer, centre: User
-) -> None:
-    claim = claim_review(claim=_submitted(headhunter, employer, "1000"), action="first_pass", opinion="同意", by=centre)
+def test_the_first_reviewer_cannot_re_review_even_holding_the_bureau_role(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+    claim = claim_review(
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
+    )
     both = UserFactory(bureau=True)
     Claim.objects.filter(pk=claim.pk).update(first_reviewer=both)
     line = claim.items.get()
@@ -437,10 +420,8 @@ def test_the_first_reviewer_cannot_re_review_even_holding_the_bureau_role(
     assert claim.status == ClaimStatus.FIRST_PASSED and claim.second_reviewer is None and claim.approved_total is None
 
 
-def test_reviewers_see_each_hires_publicity_record_and_the_claimant_does_not(
-    headhunter: User, employer: Employer, centre: User
-) -> None:
-    claim = _submitted(headhunter, employer, "1000")
+def test_reviewers_see_each_hires_publicity_record_and_the_claimant_does_not(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     hire = claim.items.get().hire
     notice = PublicityNotice.objects.create(
         district=hire.district,
@@ -479,7 +460,7 @@ def test_reviewers_see_each_hires_publicity_record_and_the_claimant_does_not(
 def test_id_numbers_are_masked_and_phones_and_accounts_whole_only_where_needed(
     headhunter: User, employer: Employer, centre: User, bureau: User
 ) -> None:
-    claim = _submitted(headhunter, employer, "1000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     hire = claim.items.get().hire
     assert headhunter.third_party is not None
     account, phone = headhunter.third_party.bank_account, headhunter.third_party.phone
@@ -514,7 +495,7 @@ def test_id_numbers_are_masked_and_phones_and_accounts_whole_only_where_needed(
 
 def test_an_individuals_id_number_is_masked_as_the_claimant(caps: None, employer: Employer, centre: User) -> None:
     person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
-    claim = _submitted(person, employer, "1000")
+    claim = ClaimFactory(submitted=True, by=person, employer=employer, amounts=("1000",))
     body = _client(centre).get(f"{CLAIMS}{claim.pk}/")
     assert person.third_party is not None and person.third_party.id_number is not None
     assert body.json()["third_party"]["identity_number_masked"] == mask_id_number(person.third_party.id_number)
@@ -558,7 +539,7 @@ def test_third_parties_claim_writes_are_throttled(headhunter: User, employer: Em
         assert client.get(CLAIMS).status_code == 200  # reads are not claim writes
         # Another account has its own allowance; reviewers' decisions are not counted against this rate.
         assert _client(_stranger()).post(CLAIMS, _payload(employer), format="json").status_code == 400
-        claims = [_submitted(headhunter, employer, "1") for _ in range(3)]
+        claims = [ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1",)) for _ in range(3)]
         for claim in claims:
             decided = _client(centre).post(
                 f"{CLAIMS}{claim.pk}/review/", {"action": "first_pass", "opinion": "同意"}, format="json"
@@ -674,7 +655,7 @@ def test_list_queries_do_not_grow_with_claims(headhunter: User, employer: Employ
 
     def make(n: int) -> Claim:
         for _ in range(n):
-            claim = _submitted(headhunter, employer, "1000", "2000")
+            claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000", "2000"))
             claim_review(claim=claim, action="first_pass", opinion="同意", by=centre)
         return claim
 
@@ -693,7 +674,7 @@ def test_list_queries_do_not_grow_with_claims(headhunter: User, employer: Employ
     ] == small
     # One claim's detail: the same number of queries for two lines as for more.
     two_lines = _queries(city, f"{CLAIMS}{last.pk}/")
-    five_lines = _submitted(headhunter, employer, *["1000"] * 5)
+    five_lines = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=["1000"] * 5)
     assert _queries(city, f"{CLAIMS}{five_lines.pk}/") == two_lines
 
 

@@ -26,8 +26,8 @@ from subsidies import documents
 from subsidies.documents import rmb_upper
 from subsidies.models import Claim
 from subsidies.selectors import claim_visible
-from subsidies.services import ClaimData, ClaimLine, claim_create, claim_review, claim_submit
-from tests.factories import ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
+from subsidies.services import claim_review
+from tests.factories import ClaimFactory, ThirdPartyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,35 +64,10 @@ def _day(moment: datetime.datetime | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _draft(headhunter: User, employer: Employer, *amounts: str, **hire_fields: Any) -> Claim:
-    hires = [
-        claimable_hire(headhunter.third_party, employer, name=f"引进人员{n}", **hire_fields)
-        for n in range(len(amounts))
-    ]
-    data = ClaimData(
-        employer=employer,
-        employer_contact="张经理",
-        employer_phone="023-45678901",
-        lines=tuple(ClaimLine(hire=hire, requested_amount=Decimal(a)) for hire, a in zip(hires, amounts, strict=True)),
-        declares_introduced=True,
-        declares_good_credit=True,
-        declares_truthful=True,
-    )
-    return claim_create(data=data, by=headhunter)
-
-
-def _submit(claim: Claim, headhunter: User) -> Claim:
-    attach_signed_annexes(claim, headhunter)
-    return claim_submit(claim=claim, by=headhunter)
-
-
-def _approved(claim: Claim, headhunter: User, centre: User, bureau: User, *amounts: str) -> Claim:
-    claim = _submit(claim, headhunter)
-    claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre)
-    items = list(claim.items.order_by("pk"))
-    approved = {item.pk: amount for item, amount in zip(items, amounts, strict=True)}
-    claim_review(claim=claim, action="approve", opinion="核定激励金额。", by=bureau, approved=approved)
-    return _fresh(claim)
+def _draft(headhunter: User, employer, *amounts: str, **traits: object) -> Claim:  # type: ignore[no-untyped-def]
+    """A claim of one hire per amount, 引进人员0, 引进人员1, …, in the state ``traits`` name."""
+    names = [f"引进人员{n}" for n in range(len(amounts))]
+    return ClaimFactory(by=headhunter, employer=employer, amounts=amounts, hire_names=names, **traits)
 
 
 def _fresh(claim: Claim) -> Claim:
@@ -115,6 +90,27 @@ def _annex3(claim: Claim) -> str:
 @pytest.fixture
 def claim(headhunter: User, employer: Employer) -> Claim:
     return _draft(headhunter, employer, "30000", "20000")
+
+
+@pytest.fixture
+def submitted(headhunter, employer) -> Claim:  # type: ignore[no-untyped-def]
+    return _draft(headhunter, employer, "30000", "20000", submitted=True)
+
+
+@pytest.fixture
+def approved(headhunter, employer, centre_named, bureau_named) -> Claim:  # type: ignore[no-untyped-def]
+    """Passed by 初审员马, approved by 复核员严 at 25,000.00 and 20,000.00."""
+    claim = _draft(
+        headhunter,
+        employer,
+        "30000",
+        "20000",
+        approved=True,
+        centre=centre_named,
+        bureau=bureau_named,
+        approved_amounts=("25000", "20000"),
+    )
+    return _fresh(claim)
 
 
 @pytest.fixture
@@ -265,10 +261,10 @@ def test_an_undeclared_draft_prints_empty_boxes(headhunter: User, employer: Empl
     assert "✓1." in text and "✓2." not in text and "2.荐才机构/个人无不良信用记录" in text
 
 
-def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_reviewers(
-    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
+def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_reviewers(  # type: ignore[no-untyped-def]
+    approved, headhunter
 ) -> None:
-    claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
+    claim = approved
     text = _annex2(claim)
     assert (
         "经审核：该荐才个人/机构提交的申报材料真实准确，按照有关规定，激励金额45,000.00元（大写：人民币肆万伍仟元整）"
@@ -280,12 +276,12 @@ def test_annex2_after_approval_fills_the_amount_in_figures_and_capitals_and_the_
     assert "25,000.00" in text
 
 
-def test_annex2_after_approval_prints_the_account_of_the_submission_not_a_later_one(
-    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
+def test_annex2_after_approval_prints_the_account_of_the_submission_not_a_later_one(  # type: ignore[no-untyped-def]
+    approved, headhunter
 ) -> None:
     assert headhunter.third_party is not None
     account = headhunter.third_party.bank_account
-    claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
+    claim = approved
     type(headhunter.third_party).objects.filter(pk=headhunter.third_party.pk).update(
         bank_account="6222020000000000999", bank_name="中国工商银行重庆分行"
     )
@@ -299,20 +295,18 @@ def test_a_draft_prints_the_third_partys_current_account(claim: Claim, headhunte
     assert "6222020000000000999" in _annex2(claim)
 
 
-def test_a_rejected_claim_says_not_supported_with_the_opinion(
-    claim: Claim, headhunter: User, centre_named: User
-) -> None:
-    claim = _submit(claim, headhunter)
+def test_a_rejected_claim_says_not_supported_with_the_opinion(submitted, headhunter, centre_named) -> None:  # type: ignore[no-untyped-def]
+    claim = submitted
     claim_review(claim=claim, action="first_reject", opinion="引进人员未实际到岗。", by=centre_named)
     text = _annex2(claim)
     assert "经审核：不予支持。审核意见：引进人员未实际到岗。" in text
     assert "初审：初审员马" in text and "激励金额" not in text
 
 
-def test_a_claim_rejected_at_re_review_names_both_reviewers(
-    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
+def test_a_claim_rejected_at_re_review_names_both_reviewers(  # type: ignore[no-untyped-def]
+    submitted, headhunter, centre_named, bureau_named
 ) -> None:
-    claim = _submit(claim, headhunter)
+    claim = submitted
     claim = claim_review(claim=claim, action="first_pass", opinion="材料齐全，同意。", by=centre_named)
     claim_review(claim=claim, action="second_reject", opinion="重复申报。", by=bureau_named)
     claim = _fresh(claim)
@@ -457,15 +451,15 @@ def test_the_chinese_file_names(claim: Claim, headhunter: User) -> None:
 
 
 @pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
-def test_the_city_reviewers_get_the_pdf(claim: Claim, headhunter: User, name: str) -> None:
-    claim = _submit(claim, headhunter)
+def test_the_city_reviewers_get_the_pdf(submitted, headhunter, name) -> None:  # type: ignore[no-untyped-def]
+    claim = submitted
     for reviewer in (UserFactory(centre=True), UserFactory(bureau=True)):
         response = _client(reviewer).get(reverse(f"subsidies:{name}", args=[claim.pk]))
         assert response.status_code == 200 and response.content.startswith(b"%PDF-")
 
 
-def test_a_reviewer_seeing_the_whole_account_is_recorded(claim: Claim, headhunter: User) -> None:
-    claim = _submit(claim, headhunter)
+def test_a_reviewer_seeing_the_whole_account_is_recorded(submitted, headhunter) -> None:  # type: ignore[no-untyped-def]
+    claim = submitted
     reviewer = UserFactory(centre=True)
     _client(reviewer).get(reverse("subsidies:annex2_pdf", args=[claim.pk]))
     access = PersonalDataAccess.objects.get()
@@ -511,10 +505,8 @@ def test_the_check_confirms_a_genuine_paper_without_personal_data(claim: Claim) 
     assert response["X-Robots-Tag"].startswith("noindex")
 
 
-def test_the_check_shows_the_decision_once_approved(
-    claim: Claim, headhunter: User, centre_named: User, bureau_named: User
-) -> None:
-    claim = _approved(claim, headhunter, centre_named, bureau_named, "25000", "20000")
+def test_the_check_shows_the_decision_once_approved(approved, headhunter) -> None:  # type: ignore[no-untyped-def]
+    claim = approved
     page = Client().get(reverse("subsidies:verify", args=[claim.verification_code.lower()])).content.decode()
     assert "已核定待发放" in page and "45,000.00元" in page and "50,000.00元" in page
     assert _day(claim.second_reviewed_at) in page

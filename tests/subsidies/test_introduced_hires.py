@@ -16,10 +16,16 @@ from portal.models import Employer, ThirdParty, User
 from referrals.constants import IntroductionStage
 from referrals.models import PublicityNotice
 from referrals.selectors import hires_introduced
-from subsidies import selectors, services
+from subsidies import selectors
 from subsidies.constants import ClaimStatus
 from subsidies.queues import claimant_queues
-from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
+from tests.factories import (
+    ClaimFactory,
+    HireFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    claimable_hire,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -105,20 +111,7 @@ def world(headhunter: User, employer: Any, centre: User, bureau: User) -> dict[s
     in_publicity.status, in_publicity.notice = "in_publicity", notice
     in_publicity.save()
     hires["in_publicity"] = in_publicity
-    claim = services.claim_create(
-        data=services.ClaimData(
-            employer=employer,
-            employer_contact="张经理",
-            employer_phone="023-45678901",
-            lines=(services.ClaimLine(hire=hires["claimed"], requested_amount=services.parse_amount("30000")),),
-            declares_introduced=True,
-            declares_good_credit=True,
-            declares_truthful=True,
-        ),
-        by=headhunter,
-    )
-    attach_signed_annexes(claim, headhunter)
-    services.claim_submit(claim=claim, by=headhunter)
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, hires=[hires["claimed"]])
     other = claimable_hire(ThirdPartyFactory(verified=True), employer, name="他机构人才")
     return {"hires": hires, "claim": claim, "other": other}
 

@@ -24,7 +24,13 @@ from subsidies.services import (
     claim_withdraw,
     parse_amount,
 )
-from tests.factories import HireFactory, ThirdPartyFactory, UserFactory, attach_signed_annexes, claimable_hire
+from tests.factories import (
+    ClaimFactory,
+    HireFactory,
+    ThirdPartyFactory,
+    UserFactory,
+    claimable_hire,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +47,6 @@ def _data(employer: Employer, *lines: tuple[Hire, str], declared: bool = True) -
     )
 
 
-def _attach(claim: Claim, user: User) -> None:
-    attach_signed_annexes(claim, user)
-
-
-def _submitted(headhunter: User, employer: Employer, *amounts: str) -> Claim:
-    hires = [claimable_hire(headhunter.third_party, employer) for _ in amounts]
-    claim = claim_create(data=_data(employer, *zip(hires, amounts, strict=True)), by=headhunter)
-    _attach(claim, headhunter)
-    return claim_submit(claim=claim, by=headhunter)
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("30000", Decimal("30000.00")), ("4,000.5", Decimal("4000.50")), (3e4, Decimal("30000.00"))],
@@ -66,8 +61,8 @@ def test_amounts_that_are_not_money_are_refused(raw: str) -> None:
         parse_amount(raw)
 
 
-def test_a_claim_goes_from_draft_to_payment(headhunter: User, employer: Employer, centre: User, bureau: User) -> None:
-    claim = _submitted(headhunter, employer, "30000", "20000")
+def test_a_claim_goes_from_draft_to_payment(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("30000", "20000"))
     assert claim.status == ClaimStatus.SUBMITTED and claim.requested_total == Decimal("50000")
     assert headhunter.third_party is not None
     assert claim.reference.startswith("BZ-") and claim.bank_account == headhunter.third_party.bank_account
@@ -157,8 +152,8 @@ def test_submission_needs_declarations_and_both_signed_annexes(headhunter: User,
         claim_submit(claim=claim, by=headhunter)
 
 
-def test_the_same_person_cannot_review_twice(headhunter: User, employer: Employer, centre: User) -> None:
-    claim = _submitted(headhunter, employer, "1000")
+def test_the_same_person_cannot_review_twice(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     claim = claim_review(claim=claim, action="first_pass", opinion="同意。", by=centre)
     with pytest.raises(PermissionDenied):
         claim_review(claim=claim, action="approve", opinion="同意。", by=centre, approved={})
@@ -175,7 +170,10 @@ def test_the_approved_amount_is_at_most_the_asked_one(
     headhunter: User, employer: Employer, centre: User, bureau: User
 ) -> None:
     claim = claim_review(
-        claim=_submitted(headhunter, employer, "10000"), action="first_pass", opinion="同意", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("10000",)),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
     )
     item = claim.items.get()
     with pytest.raises(PortalError, match="不能超过申请金额"):
@@ -186,10 +184,8 @@ def test_the_approved_amount_is_at_most_the_asked_one(
     assert claim.status == ClaimStatus.FIRST_PASSED
 
 
-def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(
-    headhunter: User, employer: Employer, centre: User
-) -> None:
-    claim = _submitted(headhunter, employer, "10000")
+def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(headhunter, employer, centre) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("10000",))
     with pytest.raises(PortalError, match="须填写原因"):
         claim_review(claim=claim, action="first_return", opinion=" ", by=centre)
     claim = claim_review(claim=claim, action="first_return", opinion="请补充劳动合同。", by=centre)
@@ -202,13 +198,16 @@ def test_every_decision_needs_an_opinion_and_a_return_can_be_corrected(
 
 def test_rejection_releases_the_hires(headhunter: User, employer: Employer, centre: User) -> None:
     claim = claim_review(
-        claim=_submitted(headhunter, employer, "1000"), action="first_reject", opinion="不符合条件。", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)),
+        action="first_reject",
+        opinion="不符合条件。",
+        by=centre,
     )
     assert claim.status == ClaimStatus.REJECTED and not claim.items.get().live
 
 
-def test_third_parties_cannot_review_or_touch_others_claims(headhunter: User, employer: Employer) -> None:
-    claim = _submitted(headhunter, employer, "1000")
+def test_third_parties_cannot_review_or_touch_others_claims(headhunter, employer) -> None:  # type: ignore[no-untyped-def]
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     stranger = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True))
     with pytest.raises(PermissionDenied):
         claim_withdraw(claim=claim, by=stranger)
@@ -216,10 +215,13 @@ def test_third_parties_cannot_review_or_touch_others_claims(headhunter: User, em
         claim_review(claim=claim, action="first_pass", opinion="同意", by=headhunter)
 
 
-def test_payment_needs_a_reference_and_a_sensible_date(
-    headhunter: User, employer: Employer, centre: User, bureau: User
-) -> None:
-    claim = claim_review(claim=_submitted(headhunter, employer, "1000"), action="first_pass", opinion="同意", by=centre)
+def test_payment_needs_a_reference_and_a_sensible_date(headhunter, employer, centre, bureau) -> None:  # type: ignore[no-untyped-def]
+    claim = claim_review(
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",)),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
+    )
     claim = claim_review(
         claim=claim, action="approve", opinion="核定", by=bureau, approved={claim.items.get().pk: "1000"}
     )
@@ -232,7 +234,7 @@ def test_payment_needs_a_reference_and_a_sensible_date(
 def test_each_decision_reaches_the_claimants_inbox(headhunter: User, employer: Employer, centre: User) -> None:
     from portal.models import Notification
 
-    claim = _submitted(headhunter, employer, "1000")
+    claim = ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000",))
     assert not Notification.objects.exists()  # its own submission is no news to it
     claim_review(claim=claim, action="first_return", opinion="请补充劳动合同。", by=centre)
     notice = Notification.objects.get(recipient=headhunter)
@@ -244,7 +246,10 @@ def test_a_line_can_be_approved_at_zero_however_written(
     headhunter: User, employer: Employer, centre: User, bureau: User
 ) -> None:
     claim = claim_review(
-        claim=_submitted(headhunter, employer, "1000", "2000"), action="first_pass", opinion="同意", by=centre
+        claim=ClaimFactory(submitted=True, by=headhunter, employer=employer, amounts=("1000", "2000")),
+        action="first_pass",
+        opinion="同意",
+        by=centre,
     )
     first, second = claim.items.order_by("pk")
     claim = claim_review(
