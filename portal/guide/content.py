@@ -784,7 +784,6 @@ THIRD_PARTY = Guide(
                     "审核前可“撤回申报”；被退回的，按意见“修改”后重新提交。",
                     press=("下载申报表（附件2）", "下载确认表（附件3）", "上传", "提交申报", "撤回申报", "修改"),
                     sources=("templates/subsidies/claim_detail.html",),
-                    shot=False,
                 ),
             ),
         ),
