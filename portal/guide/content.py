@@ -204,8 +204,8 @@ DISTRICT_CLERK = Guide(
                     "position_create",
                     "逐个新增岗位",
                     "positions:create",
-                    "点击“新增岗位”，按附件1逐项填写：用人单位（本区县的单位）、岗位名称、渠道（揭榜招贤或引才专项）、需求人数、"
-                    "学历和专业要求、薪酬待遇、联系人和电话等。填好后点击“保存草稿”；草稿可随时修改。",
+                    "点击“新增岗位”，按附件1逐项填写：用人单位（选择本区县的单位，或新增单位并填写统一社会信用代码）、渠道"
+                    "（揭榜招贤或引才专项）、岗位名称、需求人数、学历要求、专业要求、职业能力要求、是否招聘应届生、薪资范围等。填好后点击“保存草稿”；草稿可随时修改。",
                     press=("新增岗位", "保存草稿"),
                     sources=("templates/positions/district_batch.html", "templates/positions/form.html"),
                 ),
@@ -678,10 +678,10 @@ EMPLOYER = Guide(
                     "employer_hires",
                     "确认或不予确认",
                     "referrals:employer_hires",
-                    "在“我的工作台”打开待确认人员列表，核对人员确由该第三方推荐、已实际到岗，点击“确认”；不属实的，"
+                    "在“我的工作台”点击“待确认的引进人才”，核对人员确由该第三方推荐、已实际到岗，点击“确认”；不属实的，"
                     "填写原因后点击“不予确认”。不予确认的人员以后仍可改为确认。确认结果会通知第三方。",
-                    press=("确认", "不予确认"),
-                    sources=("templates/referrals/employer_hires.html",),
+                    press=("待确认的引进人才", "确认", "不予确认"),
+                    sources=("referrals/queues.py", "templates/referrals/employer_hires.html"),
                 ),
             ),
         ),
