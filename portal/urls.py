@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from portal import views
+from portal.guide.urls import urlpatterns as guide_urlpatterns
 from portal.imports import views as import_job_views
 from portal.notifications import views as notification_views
 from portal.registration import views as registration_views
@@ -46,6 +47,7 @@ portal_patterns = (
             registration_views.third_party_reveal,
             name="third_party_reveal",
         ),
+        *guide_urlpatterns,
     ],
     "portal",
 )

@@ -47,6 +47,7 @@ NOT_PAGES: dict[str, str] = {
     "rollups:evaluation_xlsx": "Excel workbook",
     "rollups:rollup_xlsx": "Excel workbook",
     "rollups:rollup_pdf": "PDF",
+    "portal:guide_pdf": "PDF (the printable guide)",
     "referrals:notice_pdf": "PDF",
     "referrals:hire_import_template": "Excel workbook (the blank Annex 3 sheet)",
     "positions:import_template": "Excel workbook (the blank Annex 1 sheet)",

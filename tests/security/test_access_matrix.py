@@ -323,6 +323,16 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "portal:notification_read": (post(SIGNED_IN, targets={"notification": OWN_USER}),),
     "portal:notifications_read_all": (post(SIGNED_IN),),
     "portal:notification_settings": (page(SIGNED_IN),),
+    # 操作指南: everyone reads the public guide and their own role's; staff read every role's.
+    "portal:guide": (page(PUBLIC),),
+    "portal:guide_detail": (
+        page(PUBLIC, kwargs=lambda cell: {"role": "public"}),
+        page(STAFF | {EMPLOYER}, kwargs=lambda cell: {"role": "employer"}),
+    ),
+    "portal:guide_pdf": (
+        page(PUBLIC, kwargs=lambda cell: {"role": "public"}),
+        page(STAFF | {THIRD_PARTY}, kwargs=lambda cell: {"role": "third_party"}),
+    ),
     "portal:register": (page(PUBLIC, status_for=dict.fromkeys(SIGNED_IN, 302)),),
     "portal:register_done": (page(PUBLIC),),
     "portal:third_party_list": (page({CENTRE, ADMIN}, rows={"hire": NOBODY, "claim": NOBODY}),),
