@@ -276,9 +276,11 @@ def evaluation_table(*, year: int, now: datetime.datetime | None = None) -> list
         row.majors.update(majors.get(code, {}))
         row.resolution_days = resolution_days.get(code, [])
         table.append(row)
-    if counted.get(None):
-        # Claims of an employer without a district: shown, and in the totals, never dropped.
-        table.append(_row(NO_DISTRICT_NAME, NO_DISTRICT_CODE, counted[None]))
+    no_district = _row(NO_DISTRICT_NAME, NO_DISTRICT_CODE, counted.get(None, {}))
+    if any(getattr(no_district, name) for name in _SUMMED):
+        # Claims of an employer without a district: shown, and in the totals, never dropped. Only what the table
+        # shows decides: claims merely submitted in the year are not a column, so they alone add no empty row.
+        table.append(no_district)
     table.append(_totals(table, targets))
     return table
 

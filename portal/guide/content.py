@@ -215,8 +215,12 @@ DISTRICT_CLERK = Guide(
                     "positions:import",
                     "岗位较多时，点击“导入Excel”，先“下载空白表格（附件1格式）”，按表头填好后“上传并预览”；"
                     "核对预览无误后点击“确认导入”。有错误的行会逐行列出原因，整张表修改后重新上传，不会只导入一部分。",
-                    press=("导入Excel", "下载空白表格（附件1格式）", "上传并预览", "确认导入"),
-                    sources=("templates/positions/district_batch.html", "templates/positions/import.html"),
+                    press=("导入Excel", "下载空白表格", "上传并预览", "确认导入"),
+                    sources=(
+                        "templates/positions/district_batch.html",
+                        "templates/positions/import.html",
+                        "templates/portal/import.html",
+                    ),
                 ),
                 Step(
                     "position_submit",
@@ -499,7 +503,11 @@ TALENT_CENTRE = Guide(
                     "核对申报的人员、金额和上传的附件2、附件3扫描件（可点击“附件2 PDF”“附件3 PDF”查看平台生成的表格），"
                     "填写审核意见后点击“初审通过”“退回修改”或“不予支持”。每项决定都须填写意见，意见会告知申报人。",
                     press=("附件2 PDF", "附件3 PDF", "初审通过", "退回修改", "不予支持"),
-                    sources=("templates/subsidies/review_claim.html", "subsidies/workflow.py"),
+                    sources=(
+                        "templates/subsidies/review_claim.html",
+                        "templates/subsidies/_annex_links.html",
+                        "subsidies/workflow.py",
+                    ),
                     shot=False,
                 ),
             ),
@@ -783,7 +791,7 @@ THIRD_PARTY = Guide(
                     "扫描后逐份“上传”（PDF、JPG或PNG，不超过10MB）。勾选申报表中的三项承诺，点击“提交申报”。"
                     "审核前可“撤回申报”；被退回的，按意见“修改”后重新提交。",
                     press=("下载申报表（附件2）", "下载确认表（附件3）", "上传", "提交申报", "撤回申报", "修改"),
-                    sources=("templates/subsidies/claim_detail.html",),
+                    sources=("templates/subsidies/claim_detail.html", "templates/subsidies/_annex_links.html"),
                 ),
             ),
         ),

@@ -77,9 +77,15 @@ def test_claims_of_an_employer_without_a_district_are_a_row_of_their_own(distric
     amount = next(n for n, c in enumerate(own.tables[0].topic.columns) if c.header == "申报金额（元）")
     assert own.tables[0].summary.cells[amount].value == Decimal("1000.50")  # 2001.00 ÷ 2 districts
 
-    # The evaluation's year: the same row, in the totals.
+    # The evaluation shows money, not claims asked for: claims merely submitted add no empty row to it.
+    assert NO_DISTRICT_NAME not in [row.district for row in evaluation_table(year=PERIOD.year)]
+    # Once approved, the same claims are a row of their own there too, and in the totals.
+    Claim.objects.filter(employer__district=None).update(
+        status="approved", approved_total=Decimal("1000.50"), second_reviewed_at=inside
+    )
     *_, no_district, total = evaluation_table(year=PERIOD.year)
     assert no_district.district == NO_DISTRICT_NAME and not no_district.is_total and total.is_total
+    assert no_district.approved_amount == total.approved_amount == Decimal("1000.50")
 
 
 def test_the_districts_that_reported_nothing(district: District, reviewer: User) -> None:
