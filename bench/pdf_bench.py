@@ -128,13 +128,16 @@ def render_bare(document: str) -> bytes:
     return pdf
 
 
-def fastest_of(repeat: int, *renders: Callable[[], object]) -> list[list[float]]:
+def fastest_of(repeat: int, *renders: Callable[[], object]) -> tuple[list[list[float]], list[list[float]]]:
     """Each render timed ``repeat`` times, taking turns (so a burst of load elsewhere weighs on all alike): the
-    seconds of each, per render."""
-    times: list[list[float]] = [[] for _ in renders]
+    seconds of each per render, by the wall clock and by this process's CPU time (which other processes on a busy
+    machine barely change; the database server's time is not in it)."""
+    wall: list[list[float]] = [[] for _ in renders]
+    cpu: list[list[float]] = [[] for _ in renders]
     for _ in range(repeat):
-        for render, taken in zip(renders, times, strict=True):
-            start = time.perf_counter()
+        for render, walled, spent in zip(renders, wall, cpu, strict=True):
+            start, start_cpu = time.perf_counter(), time.process_time()
             render()
-            taken.append(time.perf_counter() - start)
-    return times
+            walled.append(time.perf_counter() - start)
+            spent.append(time.process_time() - start_cpu)
+    return wall, cpu
