@@ -5,8 +5,12 @@
 Creates a throw-away PostgreSQL database (test_portal_bench_claim_pdf; DATABASE_URL chooses another server), builds
 through the services a claim of each size that has been submitted, passed and approved (so Annex 2 prints the
 filled review opinion), and prints for each document: the first render in this process (fonts loaded cold for the
-first one), then the mean, fastest and slowest of ``--repeat`` renders, the pages and the size of the PDF, and the
-queries one render makes. These PDFs are never cached (they hold a bank account), so every request costs a render.
+first one), then the mean, fastest and slowest of ``--repeat`` renders, the pages and the size of the PDF, the
+queries one render makes, and the fastest render of the bare page of the same content (``bench.pdf_bench.bare_html``:
+the same text and tables in the same fonts, no QR code, no portal stylesheet, straight through WeasyPrint) with the
+ratio portal/bare of the fastest of each (by the wall clock, then by CPU time), the two taking turns in this
+process: what the portal adds to WeasyPrint's own cost. These PDFs are never cached (they hold a bank account), so
+every request costs a render.
 ``--save DIR`` writes each PDF there to look at. WeasyPrint is single-threaded: run it on a quiet machine.
 """
 
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
     from subsidies.models import Claim
 
 import datetime
+import functools
 import os
 import statistics
 import sys
@@ -37,9 +42,21 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.pdf_bench import MAJORS, POSTS, SCHOOLS, arguments, page_count, person_name, throwaway_database  # noqa: E402
+from bench.pdf_bench import (  # noqa: E402
+    MAJORS,
+    POSTS,
+    SCHOOLS,
+    arguments,
+    bare_html,
+    fastest_of,
+    page_count,
+    person_name,
+    render_bare,
+    throwaway_database,
+)
 
 
 def make_claim(size: int, seed: int, headhunter: User, employer: Employer, centre: User, bureau: User) -> Claim:
@@ -106,16 +123,19 @@ def main() -> None:
         headhunter = UserFactory(third_party_user=True, third_party=party)
         centre = UserFactory(centre=True, display_name="马潇")
         bureau = UserFactory(bureau=True, display_name="严从越")
-        renders = {"annex2": documents.annex2_pdf, "annex3": documents.annex3_pdf}
+        renders = {
+            "annex2": (documents.annex2_pdf, documents.annex2_context, "pdf/claim_annex2.html", False),
+            "annex3": (documents.annex3_pdf, documents.annex3_context, "pdf/claim_annex3.html", True),
+        }
 
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {repeat} renders per document")
         print(
             f"{'people':>7} {'document':>9} {'first':>9} {'mean':>9} {'fastest':>9} {'slowest':>9} "
-            f"{'pages':>6} {'PDF size':>9} {'queries':>8}"
+            f"{'pages':>6} {'PDF size':>9} {'queries':>8} {'bare':>9} {'ratio':>6} {'cpu ratio':>10}"
         )
         for seed, size in enumerate(sizes, start=1):
             created = make_claim(size, seed, headhunter, employer, centre, bureau)
-            for name, render in renders.items():
+            for name, (render, context, template, landscape) in renders.items():
                 # As the view does: the claim loaded for the reviewer, then printed.
                 def once(render: Callable[..., bytes] = render, pk: int = created.pk) -> bytes:
                     claim = claim_visible(user=bureau).get(pk=pk)
@@ -125,18 +145,19 @@ def main() -> None:
                 with CaptureQueriesContext(connection) as captured:
                     pdf = once()
                 first = time.perf_counter() - start
-                times = []
-                for _ in range(repeat):
-                    start = time.perf_counter()
-                    once()
-                    times.append(time.perf_counter() - start)
+                printed = claim_visible(user=bureau).get(pk=created.pk)
+                bare = bare_html(render_to_string(template, context(printed)), landscape=landscape)
+                bare_pdf = render_bare(bare)  # its first render, fonts warm already, not counted
+                (times, bare_times), (cpu, bare_cpu) = fastest_of(repeat, once, functools.partial(render_bare, bare))
                 if save:
                     save.mkdir(parents=True, exist_ok=True)
                     (save / f"claim-{size}-{name}.pdf").write_bytes(pdf)
+                    (save / f"claim-{size}-{name}-bare.pdf").write_bytes(bare_pdf)
                 print(
                     f"{size:>7} {name:>9} {first * 1000:>7.0f}ms {statistics.mean(times) * 1000:>7.0f}ms "
                     f"{min(times) * 1000:>7.0f}ms {max(times) * 1000:>7.0f}ms {page_count(pdf):>6} "
-                    f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8}"
+                    f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8} {min(bare_times) * 1000:>7.0f}ms "
+                    f"{min(times) / min(bare_times):>6.2f} {min(cpu) / min(bare_cpu):>10.2f}"
                 )
 
 

@@ -5,7 +5,10 @@
 Creates a throw-away PostgreSQL database (test_portal_bench_pdf; DATABASE_URL chooses another server), publishes a
 notice of each size with realistic names, and prints for each: the first render in this process (fonts loaded
 cold for the first size), then the mean, fastest and slowest of ``--repeat`` renders (cache cleared before each), the mean of a request
-the PDF cache answers, the pages and the size of the PDF, and the queries one render makes.
+the PDF cache answers, the pages and the size of the PDF, the queries one render makes, and the fastest render of the
+bare page of the same content (``bench.pdf_bench.bare_html``: the same text and table in the same fonts, no portal
+stylesheet, straight through WeasyPrint) with the ratio portal/bare of the fastest of each (by the wall clock, then
+by CPU time), the two taking turns.
 ``--save DIR`` writes each PDF there to look at. WeasyPrint is single-threaded: run it on a quiet machine.
 """
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from positions.models import Position
     from referrals.models import PublicityNotice
 
+import functools
 import os
 import statistics
 import sys
@@ -38,9 +42,21 @@ django.setup()
 
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.pdf_bench import MAJORS, POSTS, SCHOOLS, arguments, page_count, person_name, throwaway_database  # noqa: E402
+from bench.pdf_bench import (  # noqa: E402
+    MAJORS,
+    POSTS,
+    SCHOOLS,
+    arguments,
+    bare_html,
+    fastest_of,
+    page_count,
+    person_name,
+    render_bare,
+    throwaway_database,
+)
 
 EMPLOYERS = [
     "重庆长安汽车股份有限公司",
@@ -96,7 +112,7 @@ def make_notice(
 def main() -> None:
     sizes, repeat, save = arguments(sizes="20,200")
     with throwaway_database():
-        from referrals.documents import notice_pdf
+        from referrals.documents import notice_context, notice_pdf
         from tests.factories import DistrictFactory, EmployerFactory, PositionFactory, UserFactory
 
         district = DistrictFactory(code="500151", name="铜梁区")
@@ -113,7 +129,7 @@ def main() -> None:
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; {repeat} renders per size")
         print(
             f"{'people':>7} {'first':>13} {'mean':>10} {'fastest':>10} {'slowest':>10} {'cached':>8} "
-            f"{'pages':>6} {'PDF size':>9} {'queries':>8}"
+            f"{'pages':>6} {'PDF size':>9} {'queries':>8} {'bare':>9} {'ratio':>6} {'cpu ratio':>10}"
         )
         for seed, size in enumerate(sizes, start=1):
             notice = make_notice(size, district, clerk, positions, seed)
@@ -123,23 +139,31 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 pdf = notice_pdf(notice=notice, page_url=page_url)
             first = time.perf_counter() - start
-            times, cached = [], []
-            for _ in range(repeat):
+            # The notice's table heads are bold: a third face, in the bare page too.
+            printed = render_to_string("pdf/publicity_notice.html", notice_context(notice=notice, page_url=page_url))
+            bare = bare_html(printed, bold_headers=True)
+            bare_pdf = render_bare(bare)  # its first render, fonts warm already, not counted
+
+            def uncached(notice: PublicityNotice = notice, page_url: str = page_url) -> bytes:
                 cache.clear()
-                start = time.perf_counter()
-                notice_pdf(notice=notice, page_url=page_url)
-                times.append(time.perf_counter() - start)
+                return notice_pdf(notice=notice, page_url=page_url)
+
+            (times, bare_times), (cpu, bare_cpu) = fastest_of(repeat, uncached, functools.partial(render_bare, bare))
+            cached = []
+            for _ in range(repeat):
                 start = time.perf_counter()
                 notice_pdf(notice=notice, page_url=page_url)
                 cached.append(time.perf_counter() - start)
             if save:
                 save.mkdir(parents=True, exist_ok=True)
                 (save / f"notice-{size}.pdf").write_bytes(pdf)
+                (save / f"notice-{size}-bare.pdf").write_bytes(bare_pdf)
             print(
                 f"{size:>7} {first * 1000:>11.0f}ms {statistics.mean(times) * 1000:>8.0f}ms "
                 f"{min(times) * 1000:>8.0f}ms {max(times) * 1000:>8.0f}ms {statistics.mean(cached) * 1000:>6.1f}ms "
                 f"{page_count(pdf):>6} "
-                f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8}"
+                f"{len(pdf) / 1024:>7.0f}KB {len(captured):>8} {min(bare_times) * 1000:>7.0f}ms "
+                f"{min(times) / min(bare_times):>6.2f} {min(cpu) / min(bare_cpu):>10.2f}"
             )
 
 

@@ -1,8 +1,13 @@
 """Print layouts: a template rendered to PDF bytes with WeasyPrint, offline.
 
-Every print template extends ``templates/pdf/base.html``, which links the one print stylesheet
+Every print template extends ``templates/pdf/base.html`` and is laid out with the one print stylesheet
 ``static/pdf/print.css`` (A4, 2 cm margins, page numbers, a CJK font by family name, tables whose header repeats on
 each page). Fonts come from fontconfig (Debian ``fonts-noto-cjk``); nothing is downloaded.
+
+The stylesheet is parsed once per thread, not once per document (parsing and indexing its rules cost a tenth of a
+one-page render), and handed to WeasyPrint with the thread's font configuration, which keeps the fonts fontconfig
+found and Pango opened from one document to the next. Per thread, because Pango's font maps are not thread-safe
+(the Celery worker runs tasks in threads). A change to the stylesheet's file is seen at the next render.
 
 The renderer never touches the network: its URL fetcher serves the portal's own static files and ``data:`` URLs and
 refuses everything else, so neither a template nor a value printed in one can make the server fetch an outside
@@ -18,6 +23,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import mimetypes
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -29,11 +36,14 @@ from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 #: What relative URLs in a print template resolve against. ``{% static "pdf/print.css" %}`` gives
 #: ``/static/pdf/print.css``, so the fetcher sees ``file:///static/pdf/print.css`` and maps the ``STATIC_URL`` part to
 #: the static files; the path is never read as a path of the disk.
 BASE_URL = "file:///"
+#: The print stylesheet, by its name among the static files.
+STYLESHEET = "pdf/print.css"
 
 
 class ResourceRefused(ValueError):
@@ -96,10 +106,46 @@ def url_fetcher() -> Any:
     return _fetcher_class()(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
+@dataclass(frozen=True)
+class _Stylesheet:
+    """The print stylesheet parsed for one thread, with the font configuration it was parsed for."""
+
+    #: The file's path, modification time and size: a different one is a changed stylesheet.
+    source: tuple[str, int, int]
+    digest: str
+    css: Any
+    font_config: Any
+
+
+_local = threading.local()
+
+
+def _stylesheet() -> _Stylesheet:
+    """This thread's parsed print stylesheet, parsed again when its file has changed."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    url = BASE_URL + static(STYLESHEET).lstrip("/")
+    path = static_file_for(url)
+    stat = path.stat()
+    source = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached: _Stylesheet | None = getattr(_local, "stylesheet", None)
+    if cached is None or cached.source != source:
+        text = path.read_bytes()
+        font_config = cached.font_config if cached is not None else FontConfiguration()
+        css = CSS(string=text.decode(), base_url=url, url_fetcher=url_fetcher(), font_config=font_config)
+        cached = _Stylesheet(source, hashlib.sha256(text).hexdigest(), css, font_config)
+        _local.stylesheet = cached
+    return cached
+
+
 def html_to_pdf(html: str) -> bytes:
+    """``html`` laid out with the print stylesheet (templates link none: it is added here, parsed once)."""
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).write_pdf()
+    stylesheet = _stylesheet()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet.css], font_config=stylesheet.font_config)
     return pdf
 
 
@@ -110,13 +156,13 @@ def render_pdf(
 
     ``request`` is only handed to the template engine (context processors); documents are built from their
     records, so services can print without one. With ``cache_timeout`` (seconds) the PDF is kept in the cache under
-    the digest of its HTML: the same content is laid out once, and any change to it (a person added or removed, a
-    new stylesheet) is a new key, so nothing stale is ever served. Leave it off for documents with personal data
-    the cache should not hold."""
+    the digest of its HTML and of the stylesheet: the same content is laid out once, and any change to it (a person
+    added or removed, a new stylesheet) is a new key, so nothing stale is ever served. Leave it off for documents
+    with personal data the cache should not hold."""
     html = render_to_string(template_name, context, request=request)
     if not cache_timeout:
         return html_to_pdf(html)
-    key = f"pdf:{hashlib.sha256(html.encode()).hexdigest()}"
+    key = f"pdf:{hashlib.sha256((_stylesheet().digest + html).encode()).hexdigest()}"
     pdf: bytes | None = cache.get(key)
     if pdf is None:
         pdf = html_to_pdf(html)

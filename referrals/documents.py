@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 
 from portal.contacts import issuing_office, objection_contacts
@@ -14,6 +16,18 @@ from referrals.models import PublicityNotice
 NOTICE_PDF_CACHE_SECONDS = 60 * 60
 
 
+def notice_context(*, notice: PublicityNotice, page_url: str = "") -> dict[str, Any]:
+    """What ``templates/pdf/publicity_notice.html`` prints (see ``notice_pdf``)."""
+    return {
+        "notice": notice,
+        "hires": list(selectors.notice_public_hires(notice=notice)),
+        "issuer": issuing_office(notice.district),
+        "contacts": objection_contacts(notice.district),
+        "working_days": PUBLICITY_WORKING_DAYS,
+        "page_url": page_url or reverse("referrals:publicity_detail", args=[notice.pk]),
+    }
+
+
 def notice_pdf(*, notice: PublicityNotice, page_url: str = "") -> bytes:
     """The notice as an A4 PDF: title, number, the rules and the publicity period, where to object (the district's
     phone and address, or the city's contacts), the people (public fields only), the issuing office and date, and the
@@ -21,13 +35,5 @@ def notice_pdf(*, notice: PublicityNotice, page_url: str = "") -> bytes:
 
     ``page_url`` is the absolute address of the public page (the view knows the host); without it the path is
     printed."""
-    hires = list(selectors.notice_public_hires(notice=notice))
-    context = {
-        "notice": notice,
-        "hires": hires,
-        "issuer": issuing_office(notice.district),
-        "contacts": objection_contacts(notice.district),
-        "working_days": PUBLICITY_WORKING_DAYS,
-        "page_url": page_url or reverse("referrals:publicity_detail", args=[notice.pk]),
-    }
+    context = notice_context(notice=notice, page_url=page_url)
     return render_pdf("pdf/publicity_notice.html", context, cache_timeout=NOTICE_PDF_CACHE_SECONDS)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -131,20 +133,34 @@ def verify_url(claim: Claim) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + verify_path(claim)
 
 
-def qr_data_uri(url: str) -> str:
-    """A QR code of ``url`` as an SVG ``data:`` URI (the PDF renderer loads nothing else but static files)."""
-    import qrcode
-    import qrcode.image.svg
+#: Pixels per module of the QR code's image: at the 2 cm it is printed (print.css, .claim-verify-qr) that is above
+#: 300 dpi for any address, so a viewer that smooths images anyway blurs an eighth of a module at most.
+QR_SCALE = 8
 
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        border=2,
-        image_factory=qrcode.image.svg.SvgPathImage,
-    )
+
+@functools.lru_cache(maxsize=256)
+def qr_data_uri(url: str) -> str:
+    """A QR code of ``url`` as a PNG ``data:`` URI (the PDF renderer loads nothing else but static files).
+
+    A grey-scale PNG, which WeasyPrint embeds as it is, once per PDF whatever the pages: an SVG of the same modules
+    was drawn path by path on every page, the dearest element of a one-page claim document. Printed unsmoothed
+    (``image-rendering: pixelated``), its modules are as sharp as the vector's. The same paper is printed again and
+    again (the claimant, then each reviewer): the code of each address is made once per process."""
+    import qrcode
+    from PIL import Image
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(url)
     code.make(fit=True)
-    svg = code.make_image().to_string()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    modules = code.get_matrix()
+    size = len(modules)
+    pixels = bytes(0 if dark else 255 for row in modules for dark in row)
+    image = Image.frombytes("L", (size, size), pixels).resize(
+        (size * QR_SCALE, size * QR_SCALE), Image.Resampling.NEAREST
+    )
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
 
 
 # ---- What the forms print --------------------------------------------------------------------------------------

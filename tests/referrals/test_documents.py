@@ -6,6 +6,7 @@ import datetime
 import shutil
 import subprocess
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import cast
 from unittest import mock
 
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from portal import pdf
 from portal.models import District, User
 from portal.pdf import ResourceRefused, static_file_for, url_fetcher
 from referrals import documents
@@ -105,6 +107,29 @@ def test_the_same_notice_is_laid_out_once_and_a_changed_one_again(notice: Public
         HireFactory(position=cast(Hire, notice.hires.first()).position, status="in_publicity", notice=notice)
         documents.notice_pdf(notice=notice)
         assert layout.call_count == 2
+    cache.clear()
+
+
+def test_the_stylesheet_is_parsed_once_and_a_changed_one_again(
+    notice: PublicityNotice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsed once per thread for every document; an edited stylesheet is parsed again, and is a new cache key."""
+    import weasyprint
+
+    stylesheet = tmp_path / "print.css"
+    stylesheet.write_bytes(static_file_for("file:///static/pdf/print.css").read_bytes())
+    monkeypatch.setattr("portal.pdf.static_file_for", lambda url: stylesheet)
+    monkeypatch.delattr(pdf._local, "stylesheet", raising=False)
+    cache.clear()
+    with mock.patch("weasyprint.CSS", wraps=weasyprint.CSS) as parse:
+        plain = documents.notice_pdf(notice=notice)
+        assert documents.notice_pdf(notice=notice) == plain
+        pdf.html_to_pdf("<p>其他文件</p>")
+        assert parse.call_count == 1
+        stylesheet.write_text(stylesheet.read_text() + "\n.doc-title { color: #c00; }\n")
+        red = documents.notice_pdf(notice=notice)
+        assert parse.call_count == 2
+    assert red != plain, "the PDF laid out with the old stylesheet is not served from the cache"
     cache.clear()
 
 

@@ -7,6 +7,7 @@ import datetime
 import re
 import shutil
 import subprocess
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,19 @@ def _page_size(pdf: bytes) -> str:
         pytest.fail("pdfinfo missing: make debs-test installs poppler-utils")
     info = subprocess.run([pdfinfo, "-"], input=pdf, capture_output=True, check=True, timeout=60).stdout.decode()  # noqa: S603
     return next(line for line in info.splitlines() if line.startswith("Page size:"))
+
+
+def _images(pdf: bytes) -> list[tuple[int, str]]:
+    """(page, object number) of each image shown, as poppler lists them."""
+    pdfimages = shutil.which("pdfimages")
+    if pdfimages is None:
+        pytest.fail("pdfimages missing: make debs-test installs poppler-utils")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        listing = subprocess.run([pdfimages, "-list", file.name], capture_output=True, check=True, timeout=60)  # noqa: S603
+    rows = [line.split() for line in listing.stdout.decode().splitlines()[2:]]
+    return [(int(row[0]), row[10]) for row in rows]
 
 
 def _day(moment: datetime.datetime | None) -> str:
@@ -361,11 +375,15 @@ def test_every_page_of_a_long_claim_carries_the_reference_code_and_check_address
     claim = _draft(headhunter, employer, *["3000"] * 24)
     footer = f"申报编号：{claim.reference}核验码：{claim.verification_code}扫码或访问{_verify_url(claim)}核验真伪"
     for render in (documents.annex2_pdf, documents.annex3_pdf):
-        pages = _pages(render(claim=_fresh(claim)))
+        pdf = render(claim=_fresh(claim))
+        pages = _pages(pdf)
         assert len(pages) >= 2, render.__name__
         for number, page in enumerate(pages, start=1):
             assert footer in page, (render.__name__, number)
             assert f"第{number}页共{len(pages)}页" in page
+        images = _images(pdf)
+        assert [page for page, _ in images] == list(range(1, len(pages) + 1)), "the QR code on every page"
+        assert len({image for _, image in images}) == 1, "one QR code image in the file, shown on every page"
     pages = _pages(documents.annex3_pdf(claim=_fresh(claim)))
     assert all("序号姓名身份证号码" in page for page in pages), "the two-row header repeats on every page"
     assert "用人单位（盖章）" in pages[-1]
