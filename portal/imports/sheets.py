@@ -253,13 +253,35 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
 def _reference(ref: str, *, row_only: bool) -> tuple[int, int]:
     """(row, column), 0-based, of a cell reference such as ``K12`` (a row's ``r`` is its number alone). What
     calamine cannot read either is refused."""
+    # Once per cell of the sheet: the common form (ASCII letters, then ASCII digits) without the regular expression,
+    # the column's letters looked up once per distinct column. Anything else takes the regular expression below.
+    digits = ref.lstrip(_LETTERS)
+    if digits.isdigit() and digits.isascii():
+        row = int(digits)
+        letters = ref[: len(ref) - len(digits)]
+        if row >= 1 and (row_only or letters):
+            column = _COLUMNS.get(letters)
+            if column is None:
+                column = _column_index(letters)
+                if len(letters) <= 2:  # bounded: at most 52 + 52² keys (either case), the limit's columns among them
+                    _COLUMNS[letters] = column
+            return row - 1, column
     match = _CELL_REF.match(ref)
     if match is None or int(match.group(2)) < 1 or not (row_only or match.group(1)):
         raise PortalError(_NOT_XLSX, "not_xlsx")
+    return int(match.group(2)) - 1, _column_index(match.group(1))
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: Column letters (as written, either case) → 0-based index; ``""`` (a row's ``r``) → -1.
+_COLUMNS: dict[str, int] = {}
+
+
+def _column_index(letters: str) -> int:
     column = 0
-    for letter in match.group(1).upper():
+    for letter in letters.upper():
         column = column * 26 + ord(letter) - 64
-    return int(match.group(2)) - 1, column - 1
+    return column - 1
 
 
 def column_name(index: int) -> str:
@@ -290,42 +312,58 @@ class _SheetWalk:
         self.row = 0  # the current row's index for cells without r="…"
         self.column = 0  # the next column for a cell without r="…"
         self.cell_open = False
-        self.cell_ref: str | None = None  # the open <c>'s r="…"
+        # The open <c>'s position, from its r="…" (read, and refused if calamine cannot read it, as the cell opens)
+        # or from the walk's indexes, and its t="…".
+        self.cell_row = self.cell_column = 0
         self.cell_type: str | None = None
-        self.cell: tuple[int, int] | None = None  # the open <c>'s position, once it is known to hold something
+        self.cell_placed = False  # the open <c> is known to hold something, and fits
         self.marked: dict[tuple[int, int], str] = {}
         self.filled = 0  # cells holding something (calamine keeps them)
         self.last_row = self.last_column = -1  # the furthest such cell's row and column
         self.last_row_column = 0  # the column of a cell on that last row, to point the clerk at it
         self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
 
+    # start() and end() run once per element of the sheet (three per filled cell): they are kept to the few
+    # comparisons each element needs, the common ones first.
     def start(self, name: str, attributes: list[str]) -> None:
         local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
         if local == "mergeCell":
             self._merge(attributes)
         if self.done:
             return
-        if self.depth == 0:
+        depth = self.depth
+        if depth == 0:
             self.depth = int(local == "sheetData")
             return
-        self.depth += 1
-        if local == "row":
-            if self.depth != 2:
+        depth += 1
+        self.depth = depth
+        if local == "c":
+            if depth != 3:
                 raise PortalError(_NOT_XLSX, "not_xlsx")
-            for key, value in zip(attributes[::2], attributes[1::2], strict=True):
+            ref = kind = None
+            for index in range(0, len(attributes), 2):
+                key = attributes[index]
                 if key == "r":
-                    self.row = max(self.row, _reference(value, row_only=True)[0])
-        elif local == "c":
-            if self.depth != 3:
+                    ref = attributes[index + 1]
+                elif key == "t":
+                    kind = attributes[index + 1]
+            if ref is None:
+                self.cell_row, self.cell_column = self.row, self.column
+            else:
+                self.cell_row, self.cell_column = _reference(ref, row_only=False)
+            self.cell_open, self.cell_type, self.cell_placed = True, kind, False
+        elif local == "row":
+            if depth != 2:
                 raise PortalError(_NOT_XLSX, "not_xlsx")
-            values = dict(zip(attributes[::2], attributes[1::2], strict=True))
-            self.cell_open, self.cell_ref, self.cell_type = True, values.get("r"), values.get("t")
-        elif self.depth == 4 and self.cell_open:
+            for index in range(0, len(attributes), 2):
+                if attributes[index] == "r":
+                    self.row = max(self.row, _reference(attributes[index + 1], row_only=True)[0])
+        elif depth == 4 and self.cell_open:
             # The open cell's first child (<v>, <is>, <f>): calamine keeps the cell, so it must fit.
-            if self.cell is None:
-                self.cell = self._place()
+            if not self.cell_placed:
+                self._place()
             if local == "f":
-                self.marked[self.cell] = FORMULA_CELL
+                self.marked[(self.cell_row, self.cell_column)] = FORMULA_CELL
 
     def _merge(self, attributes: list[str]) -> None:
         ref = next((value for key, value in zip(attributes[::2], attributes[1::2], strict=True) if key == "ref"), "")
@@ -337,8 +375,8 @@ class _SheetWalk:
         if len(self.merged) > MAX_MERGED_RANGES:
             raise PortalError(f"合并单元格过多：超过{MAX_MERGED_RANGES}处，请取消合并后重新上传。", "too_many_merges")
 
-    def _place(self) -> tuple[int, int]:
-        row, column = (self.row, self.column) if self.cell_ref is None else _reference(self.cell_ref, row_only=False)
+    def _place(self) -> None:
+        row, column = self.cell_row, self.cell_column
         if row >= MAX_SHEET_ROWS:
             raise PortalError(
                 f"数据行过多：表格写到了第{row + 1}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
@@ -355,23 +393,25 @@ class _SheetWalk:
         self.filled += 1
         if row > self.last_row:
             self.last_row, self.last_row_column = row, column
-        self.last_column = max(self.last_column, column)
-        return row, column
+        if column > self.last_column:
+            self.last_column = column
+        self.cell_placed = True
 
     def end(self, name: str) -> None:
-        if self.done or self.depth == 0:
+        depth = self.depth
+        if depth == 0 or self.done:
             return
-        self.depth -= 1
-        if self.depth == 2 and self.cell_open:  # </c>
-            if self.cell_ref is None:
-                self.column += 1
-            else:
-                self.column = max(self.column, _reference(self.cell_ref, row_only=False)[1] + 1)
-            self.cell_open, self.cell_ref, self.cell_type, self.cell = False, None, None, None
-        elif self.depth == 1:  # </row>, or the end of another child of <sheetData>
+        depth -= 1
+        self.depth = depth
+        if depth == 2:
+            if self.cell_open:  # </c>: the next cell without r="…" is the one after it
+                if self.cell_column >= self.column:
+                    self.column = self.cell_column + 1
+                self.cell_open = False
+        elif depth == 1:  # </row>, or the end of another child of <sheetData>
             self.row += 1
             self.column = 0
-        elif self.depth == 0:
+        elif depth == 0:
             self.done = True
 
 
