@@ -9,6 +9,7 @@ one ``PortalImportError``. What each sheet's columns mean stays with its importe
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import posixpath
 import re
@@ -94,6 +95,8 @@ class RawRow:
 def cell_errors(raw: RawRow, errors: list[RowError]) -> list[RowError]:
     """``errors`` of a row with its refused cells reported first, in place of any other error of the same column:
     a formula never calculated reads as empty, and "请填写…" would be the wrong thing to tell the clerk."""
+    if not raw.refused:
+        return list(errors)
     refused = [RowError(raw.row, column, message) for column, message in raw.refused.items()]
     return refused + [error for error in errors if error.column not in raw.refused]
 
@@ -561,6 +564,9 @@ def cell_text(value: Any) -> str:
     """Cell as written: numbers without a spurious '.0', each line's spaces trimmed, blank lines dropped."""
     if value is None:
         return ""
+    if value.__class__ is str and value.isprintable():
+        # No line break (every one splitlines() knows is unprintable): the common cell, a single line.
+        return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
@@ -571,7 +577,22 @@ def cell_text(value: Any) -> str:
 
 def folded(value: Any) -> str:
     """For cells read as values: full-width digits and punctuation folded (NFKC), no whitespace, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).lower()
+    if value.__class__ in _FOLD_CACHED:
+        # The columns read as values repeat the same few cells (学历, 是/否, the district) down the sheet.
+        return _folded(value)
+    return _fold(value)
+
+
+_WHITESPACE = re.compile(r"\s+")
+#: Cell types whose folded text is remembered (hashable, and typed: 1, 1.0 and True fold differently).
+_FOLD_CACHED = frozenset({str, int, float, bool})
+
+
+def _fold(value: Any) -> str:
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", cell_text(value))).lower()
+
+
+_folded = functools.lru_cache(maxsize=4096, typed=True)(_fold)
 
 
 #: Excel's day 0 (its serial numbers count from 1899-12-30, the 1900 leap-year bug included).
