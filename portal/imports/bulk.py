@@ -24,6 +24,8 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(value: Any) -> str:
+    if value.__class__ is str:  # most values: four passes in C are faster than translate()'s per-character lookups
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     if value is None:
         return "\\N"
     if isinstance(value, bool):
