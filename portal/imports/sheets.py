@@ -15,7 +15,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -310,63 +310,105 @@ class _SheetWalk:
     refused. Merged ranges (``<mergeCell ref="A5:A7"/>``) are noted: the reader fills each cell they cover."""
 
     def __init__(self) -> None:
-        self.depth = 0  # 1 inside <sheetData>, 2 inside one of its rows, 3 inside a cell; 0 outside
-        self.done = False  # past </sheetData>: calamine reads no further, and neither does the walk
-        self.row = 0  # the current row's index for cells without r="…"
-        self.column = 0  # the next column for a cell without r="…"
-        self.cell_open = False
-        # The open <c>'s position, from its r="…" (read, and refused if calamine cannot read it, as the cell opens)
-        # or from the walk's indexes, and its t="…".
-        self.cell_row = self.cell_column = 0
-        self.cell_type: str | None = None
-        self.cell_placed = False  # the open <c> is known to hold something, and fits
         self.marked: dict[tuple[int, int], str] = {}
         self.filled = 0  # cells holding something (calamine keeps them)
         self.last_row = self.last_column = -1  # the furthest such cell's row and column
         self.last_row_column = 0  # the column of a cell on that last row, to point the clerk at it
         self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
 
-    # start() and end() run once per element of the sheet (three per filled cell): they are kept to the few
-    # comparisons each element needs, the common ones first.
-    def start(self, name: str, attributes: list[str]) -> None:
-        local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
-        if local == "mergeCell":
-            self._merge(attributes)
-        if self.done:
-            return
-        depth = self.depth
-        if depth == 0:
-            self.depth = int(local == "sheetData")
-            return
-        depth += 1
-        self.depth = depth
-        if local == "c":
-            if depth != 3:
-                raise PortalError(_NOT_XLSX, "not_xlsx")
-            ref = kind = None
-            for index in range(0, len(attributes), 2):
-                key = attributes[index]
-                if key == "r":
-                    ref = attributes[index + 1]
-                elif key == "t":
-                    kind = attributes[index + 1]
-            if ref is None:
-                self.cell_row, self.cell_column = self.row, self.column
-            else:
-                self.cell_row, self.cell_column = _reference(ref, row_only=False)
-            self.cell_open, self.cell_type, self.cell_placed = True, kind, False
-        elif local == "row":
-            if depth != 2:
-                raise PortalError(_NOT_XLSX, "not_xlsx")
-            for index in range(0, len(attributes), 2):
-                if attributes[index] == "r":
-                    self.row = max(self.row, _reference(attributes[index + 1], row_only=True)[0])
-        elif depth == 4 and self.cell_open:
-            # The open cell's first child (<v>, <is>, <f>): calamine keeps the cell, so it must fit.
-            if not self.cell_placed:
-                self._place()
-            if local == "f":
-                self.marked[(self.cell_row, self.cell_column)] = FORMULA_CELL
+    def handlers(self) -> tuple[Callable[[str, list[str]], None], Callable[[str], None], Callable[[], None]]:
+        """expat's start and end handlers, and what to call once the parse is over (it stores the figures above).
+
+        They run once per element of the sheet (three or four per filled cell): the walk's state lives in the
+        closures' variables rather than on ``self``, and each element costs the few comparisons it needs."""
+        depth = 0  # 1 inside <sheetData>, 2 inside one of its rows, 3 inside a cell; 0 outside
+        done = False  # past </sheetData>: calamine reads no further, and neither does the walk
+        row = 0  # the current row's index for cells without r="…"
+        column = 0  # the next column for a cell without r="…"
+        cell_open = False
+        # The open <c>'s position, from its r="…" (read, and refused if calamine cannot read it, as the cell opens)
+        # or from the walk's indexes, and its t="…".
+        cell_row = cell_column = 0
+        cell_type: str | None = None
+        cell_placed = False  # the open <c> is known to hold something, and fits
+        filled = 0
+        last_row = last_column = -1
+        last_row_column = 0
+        marked = self.marked
+
+        def start(name: str, attributes: list[str]) -> None:
+            nonlocal depth, done, row, cell_open, cell_row, cell_column, cell_type, cell_placed
+            nonlocal filled, last_row, last_column, last_row_column
+            local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
+            if local == "mergeCell":
+                self._merge(attributes)
+            if done:
+                return
+            if depth == 0:
+                depth = int(local == "sheetData")
+                return
+            depth += 1
+            if local == "c":
+                if depth != 3:
+                    raise PortalError(_NOT_XLSX, "not_xlsx")
+                ref = kind = None
+                for index in range(0, len(attributes), 2):
+                    key = attributes[index]
+                    if key == "r":
+                        ref = attributes[index + 1]
+                    elif key == "t":
+                        kind = attributes[index + 1]
+                if ref is None:
+                    cell_row, cell_column = row, column
+                else:
+                    cell_row, cell_column = _reference(ref, row_only=False)
+                cell_open, cell_type, cell_placed = True, kind, False
+            elif local == "row":
+                if depth != 2:
+                    raise PortalError(_NOT_XLSX, "not_xlsx")
+                for index in range(0, len(attributes), 2):
+                    if attributes[index] == "r":
+                        row = max(row, _reference(attributes[index + 1], row_only=True)[0])
+            elif depth == 4 and cell_open:
+                # The open cell's first child (<v>, <is>, <f>): calamine keeps the cell, so it must fit.
+                if not cell_placed:
+                    _check_bounds(cell_row, cell_column)
+                    if cell_type == "e":
+                        marked[(cell_row, cell_column)] = ERROR_CELL
+                    filled += 1
+                    if cell_row > last_row:
+                        last_row, last_row_column = cell_row, cell_column
+                    if cell_column > last_column:
+                        last_column = cell_column
+                    cell_placed = True
+                if local == "f":
+                    marked[(cell_row, cell_column)] = FORMULA_CELL
+
+        def end(name: str) -> None:
+            nonlocal depth, done, row, column, cell_open
+            if depth == 0 or done:
+                return
+            depth -= 1
+            if depth == 2:
+                if cell_open:  # </c>: the next cell without r="…" is the one after it
+                    if cell_column >= column:
+                        column = cell_column + 1
+                    cell_open = False
+            elif depth == 1:  # </row>, or the end of another child of <sheetData>
+                row += 1
+                column = 0
+            elif depth == 0:
+                done = True
+
+        def finish() -> None:
+            self.filled, self.last_row, self.last_column, self.last_row_column = (
+                filled,
+                last_row,
+                last_column,
+                last_row_column,
+            )
+
+        return start, end, finish
 
     def _merge(self, attributes: list[str]) -> None:
         ref = next((value for key, value in zip(attributes[::2], attributes[1::2], strict=True) if key == "ref"), "")
@@ -378,44 +420,20 @@ class _SheetWalk:
         if len(self.merged) > MAX_MERGED_RANGES:
             raise PortalError(f"合并单元格过多：超过{MAX_MERGED_RANGES}处，请取消合并后重新上传。", "too_many_merges")
 
-    def _place(self) -> None:
-        row, column = self.cell_row, self.cell_column
-        if row >= MAX_SHEET_ROWS:
-            raise PortalError(
-                f"数据行过多：表格写到了第{row + 1}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
-                "too_many_rows",
-            )
-        if column >= MAX_COLUMNS:
-            raise PortalError(
-                f"列数过多：表格写到了第{column + 1}列（{column_name(column)}列），最多可有{MAX_COLUMNS}列"
-                f"（到{column_name(MAX_COLUMNS - 1)}列），请删除表格右侧多余的内容后重新上传。",
-                "too_many_columns",
-            )
-        if self.cell_type == "e":
-            self.marked[(row, column)] = ERROR_CELL
-        self.filled += 1
-        if row > self.last_row:
-            self.last_row, self.last_row_column = row, column
-        if column > self.last_column:
-            self.last_column = column
-        self.cell_placed = True
 
-    def end(self, name: str) -> None:
-        depth = self.depth
-        if depth == 0 or self.done:
-            return
-        depth -= 1
-        self.depth = depth
-        if depth == 2:
-            if self.cell_open:  # </c>: the next cell without r="…" is the one after it
-                if self.cell_column >= self.column:
-                    self.column = self.cell_column + 1
-                self.cell_open = False
-        elif depth == 1:  # </row>, or the end of another child of <sheetData>
-            self.row += 1
-            self.column = 0
-        elif depth == 0:
-            self.done = True
+def _check_bounds(row: int, column: int) -> None:
+    """Refuse a cell holding something past ``MAX_SHEET_ROWS`` or ``MAX_COLUMNS``."""
+    if row >= MAX_SHEET_ROWS:
+        raise PortalError(
+            f"数据行过多：表格写到了第{row + 1}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
+            "too_many_rows",
+        )
+    if column >= MAX_COLUMNS:
+        raise PortalError(
+            f"列数过多：表格写到了第{column + 1}列（{column_name(column)}列），最多可有{MAX_COLUMNS}列"
+            f"（到{column_name(MAX_COLUMNS - 1)}列），请删除表格右侧多余的内容后重新上传。",
+            "too_many_columns",
+        )
 
 
 def _refuse_declarations(*args: Any) -> None:
@@ -432,10 +450,11 @@ def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
         if part is None:
             raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx")
         walk = _SheetWalk()
+        start, end, finish = walk.handlers()
         parser = expat.ParserCreate()
         parser.ordered_attributes = True
-        parser.StartElementHandler = walk.start
-        parser.EndElementHandler = walk.end
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
         # A sheet has no business declaring a DTD; with none, no entity can be expanded (billion laughs).
         parser.StartDoctypeDeclHandler = _refuse_declarations
         parser.EntityDeclHandler = _refuse_declarations
@@ -446,6 +465,7 @@ def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
             parser.Parse(b"", True)
         except expat.ExpatError:
             raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
+        finish()
     grid = (walk.last_row + 1) * (walk.last_column + 1)  # from A1, as the reader lays it out
     if grid > max(GRID_FLOOR_CELLS, SPARSE_FACTOR * walk.filled):
         far = f"{column_name(walk.last_row_column)}{walk.last_row + 1}"
