@@ -583,11 +583,15 @@ def _data_rows(data: bytes, marked: dict[tuple[int, int], str], layout: SheetLay
     for index in range(last_header + 1, len(grid)):
         cells = grid[index]
         values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
-        refused = {
-            label: marked[(index, position)]
-            for label, position in columns.items()
-            if (index, position) in marked and label != NUMBER_COLUMN
-        }
+        refused = (
+            {
+                label: marked[(index, position)]
+                for label, position in columns.items()
+                if (index, position) in marked and label != NUMBER_COLUMN
+            }
+            if marked  # most sheets have no formula or error cell: no lookup per cell then
+            else {}
+        )
         # A row numbered in advance (序号 filled down an empty template) is as empty as a blank one.
         if not refused and all(is_empty(value) for label, value in values.items() if label != NUMBER_COLUMN):
             continue
