@@ -4,7 +4,9 @@
 
 Creates a throw-away PostgreSQL database (test_portal_bench; DATABASE_URL chooses another server), generates Annex 1 sheets in the real two-row layout,
 and prints for each size: the portal's fully validated import, read-only openpyxl's bare read, python-calamine's
-bare read, django-import-export's default import (up to 10,000 rows) and the ratios, measured in one run.
+bare read (the floor: no import can read the sheet faster), django-import-export's default import (up to 10,000 rows)
+and the ratios, measured in one run; then, from the same run, how the portal's time splits: the safety checks (zip
+checks and the streaming walk of the sheet's XML), calamine's read and the rows' layout, the validation, the write.
 Then the query counts of the public list page and the API list at 10 and 1,000 posts (``--list-sizes``).
 """
 
@@ -120,6 +122,49 @@ def import_export_default(rows: int, district: Any, batch: Any, user: Any) -> fl
     return elapsed
 
 
+class StageTimer:
+    """Times the import's stages in the run being measured, by wrapping the functions that do them."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._originals: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, owner: Any, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+
+        def timed_stage(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+        self._originals.append((owner, name, original))
+        setattr(owner, name, timed_stage)
+
+    def reset(self) -> None:
+        self.seconds = {}
+
+    def split(self, total: float) -> dict[str, float]:
+        """safety, read, validate, write: ``read`` is the sheet's reading less its safety checks, ``write`` the rest."""
+        safety = self.seconds.get("check_xlsx", 0.0) + self.seconds.get("scan", 0.0)
+        read = self.seconds.get("read_sheet", 0.0) - safety
+        validate = self.seconds.get("validate", 0.0)
+        return {"safety": safety, "read": read, "validate": validate, "write": total - safety - read - validate}
+
+
+def stage_timer() -> StageTimer:
+    from portal.imports import sheets
+    from positions import importing
+
+    timer = StageTimer()
+    timer.wrap(sheets, "check_xlsx", "check_xlsx")
+    timer.wrap(sheets, "scan_first_sheet", "scan")
+    timer.wrap(importing, "read_sheet", "read_sheet")
+    timer.wrap(importing, "_analyse", "validate")
+    return timer
+
+
 def list_query_counts(totals: list[int]) -> dict[str, dict[int, int]]:
     from positions.models import Position
     from tests.factories import PositionFactory
@@ -166,15 +211,19 @@ def main() -> None:
         clerk = User.objects.create(username="bench_clerk", role=Role.DISTRICT_CLERK, district=district)
         period = TenDayPeriod.current()
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+        timer = stage_timer()
         print(
             f"{'rows':>7} {'portal import':>14} {'openpyxl read':>14} {'calamine read':>14} {'import-export':>14} "
-            f"{'openpyxl/portal':>16} {'ie/portal':>10}"
+            f"{'openpyxl/portal':>16} {'ie/portal':>10} {'portal/floor':>13}"
         )
+        splits: dict[int, tuple[dict[str, float], float]] = {}
         for index, size in enumerate(sizes):
             data = make_sheet(size, district.name, seed=index)
             t_openpyxl, _ = timed(partial(read_openpyxl, data))
             t_calamine, _ = timed(partial(read_calamine, data))
+            timer.reset()
             t_portal, result = timed(partial(import_positions, file=data, district=district, period=period, by=clerk))
+            splits[size] = (timer.split(t_portal), t_calamine)
             assert result.created == size, result
             t_ie = None
             if size <= IMPORT_EXPORT_MAX_ROWS:
@@ -184,11 +233,15 @@ def main() -> None:
             ratio_ie = f"{t_ie / t_portal:9.1f}x" if t_ie is not None else f"{'—':>10}"
             print(
                 f"{size:>7} {t_portal:13.2f}s {t_openpyxl:13.2f}s {t_calamine:13.2f}s {ie_text} "
-                f"{t_openpyxl / t_portal:15.2f}x {ratio_ie}"
+                f"{t_openpyxl / t_portal:15.2f}x {ratio_ie} {t_portal / t_calamine:12.1f}x"
             )
             from positions.models import Position
 
             Position.objects.all().delete()
+        print("\nthe portal's import, stage by stage (seconds; × the calamine read, the floor):")
+        print(f"{'rows':>7} " + " ".join(f"{stage:>16}" for stage in ("safety", "read", "validate", "write")))
+        for size, (split, floor) in splits.items():
+            print(f"{size:>7} " + " ".join(f"{seconds:7.2f}s ({seconds / floor:4.1f}x)" for seconds in split.values()))
         print("\nqueries per list request (posts → queries):")
         for url, by_total in list_query_counts(list_sizes).items():
             print(f"  {url:<22} " + "  ".join(f"{total} posts: {n}" for total, n in by_total.items()))

@@ -40,6 +40,7 @@ from portal.imports.sheets import (
     cell_errors,
     cell_text,
     folded,
+    paused_gc,
     require_district_importer,
 )
 from portal.models import District, Employer, User
@@ -329,6 +330,13 @@ def _existing_keys(batch: PositionBatch | None) -> set[tuple[int, str, str]]:
 
 def _analyse(
     raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None, progress: Progress | None = None
+) -> ImportPreview:
+    with paused_gc():
+        return _analyse_rows(raw_rows, district=district, batch=batch, progress=progress)
+
+
+def _analyse_rows(
+    raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None, progress: Progress | None
 ) -> ImportPreview:
     aliases = district_aliases(district)
     # Reading the cells is most of the work: the progress of a background job is counted here.

@@ -7,6 +7,7 @@ written and parses to (None, None); the post is still valid (the notice asks for
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ def normalise_text(value: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and a sheet repeats its few salary texts down the rows
 def parse_salary(value: str) -> SalaryRange:
     text = normalise_text(value).rstrip("。;；,，")
     if not text or any(word in text for word in _NEGOTIABLE):

@@ -24,6 +24,8 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_text(value: Any) -> str:
+    if value.__class__ is str:  # most values: four passes in C are faster than translate()'s per-character lookups
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     if value is None:
         return "\\N"
     if isinstance(value, bool):
@@ -48,9 +50,9 @@ def bulk_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     column_of = {field.attname: field.column for field in model._meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(column_of[a]) for a in attributes)
     buffer = io.StringIO()
+    text = _copy_text
     for row in rows:
-        buffer.write("\t".join(_copy_text(row[a]) for a in attributes))
-        buffer.write("\n")
+        buffer.write("\t".join([text(row[a]) for a in attributes]) + "\n")
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:

@@ -8,13 +8,16 @@ one ``PortalImportError``. What each sheet's columns mean stays with its importe
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
+import gc
 import io
 import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -94,6 +97,8 @@ class RawRow:
 def cell_errors(raw: RawRow, errors: list[RowError]) -> list[RowError]:
     """``errors`` of a row with its refused cells reported first, in place of any other error of the same column:
     a formula never calculated reads as empty, and "请填写…" would be the wrong thing to tell the clerk."""
+    if not raw.refused:
+        return list(errors)
     refused = [RowError(raw.row, column, message) for column, message in raw.refused.items()]
     return refused + [error for error in errors if error.column not in raw.refused]
 
@@ -130,6 +135,22 @@ class SheetLayout:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading the file
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a sheet's rows are built and checked: they are hundreds of
+    thousands of small objects without cycles, and each collection would walk all those already made (at 50,000
+    rows, half the validation's time). Reference counting still frees everything as usual; cycles made meanwhile
+    wait for the next collection. Process-wide, so it is restored only by whoever paused it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def read_bytes(file: SheetFile) -> bytes:
@@ -253,13 +274,35 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
 def _reference(ref: str, *, row_only: bool) -> tuple[int, int]:
     """(row, column), 0-based, of a cell reference such as ``K12`` (a row's ``r`` is its number alone). What
     calamine cannot read either is refused."""
+    # Once per cell of the sheet: the common form (ASCII letters, then ASCII digits) without the regular expression,
+    # the column's letters looked up once per distinct column. Anything else takes the regular expression below.
+    digits = ref.lstrip(_LETTERS)
+    if digits.isdigit() and digits.isascii():
+        row = int(digits)
+        letters = ref[: len(ref) - len(digits)]
+        if row >= 1 and (row_only or letters):
+            column = _COLUMNS.get(letters)
+            if column is None:
+                column = _column_index(letters)
+                if len(letters) <= 2:  # bounded: at most 52 + 52² keys (either case), the limit's columns among them
+                    _COLUMNS[letters] = column
+            return row - 1, column
     match = _CELL_REF.match(ref)
     if match is None or int(match.group(2)) < 1 or not (row_only or match.group(1)):
         raise PortalError(_NOT_XLSX, "not_xlsx")
+    return int(match.group(2)) - 1, _column_index(match.group(1))
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: Column letters (as written, either case) → 0-based index; ``""`` (a row's ``r``) → -1.
+_COLUMNS: dict[str, int] = {}
+
+
+def _column_index(letters: str) -> int:
     column = 0
-    for letter in match.group(1).upper():
+    for letter in letters.upper():
         column = column * 26 + ord(letter) - 64
-    return int(match.group(2)) - 1, column - 1
+    return column - 1
 
 
 def column_name(index: int) -> str:
@@ -285,47 +328,105 @@ class _SheetWalk:
     refused. Merged ranges (``<mergeCell ref="A5:A7"/>``) are noted: the reader fills each cell they cover."""
 
     def __init__(self) -> None:
-        self.depth = 0  # 1 inside <sheetData>, 2 inside one of its rows, 3 inside a cell; 0 outside
-        self.done = False  # past </sheetData>: calamine reads no further, and neither does the walk
-        self.row = 0  # the current row's index for cells without r="…"
-        self.column = 0  # the next column for a cell without r="…"
-        self.cell_open = False
-        self.cell_ref: str | None = None  # the open <c>'s r="…"
-        self.cell_type: str | None = None
-        self.cell: tuple[int, int] | None = None  # the open <c>'s position, once it is known to hold something
         self.marked: dict[tuple[int, int], str] = {}
         self.filled = 0  # cells holding something (calamine keeps them)
         self.last_row = self.last_column = -1  # the furthest such cell's row and column
         self.last_row_column = 0  # the column of a cell on that last row, to point the clerk at it
         self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
 
-    def start(self, name: str, attributes: list[str]) -> None:
-        local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
-        if local == "mergeCell":
-            self._merge(attributes)
-        if self.done:
-            return
-        if self.depth == 0:
-            self.depth = int(local == "sheetData")
-            return
-        self.depth += 1
-        if local == "row":
-            if self.depth != 2:
-                raise PortalError(_NOT_XLSX, "not_xlsx")
-            for key, value in zip(attributes[::2], attributes[1::2], strict=True):
-                if key == "r":
-                    self.row = max(self.row, _reference(value, row_only=True)[0])
-        elif local == "c":
-            if self.depth != 3:
-                raise PortalError(_NOT_XLSX, "not_xlsx")
-            values = dict(zip(attributes[::2], attributes[1::2], strict=True))
-            self.cell_open, self.cell_ref, self.cell_type = True, values.get("r"), values.get("t")
-        elif self.depth == 4 and self.cell_open:
-            # The open cell's first child (<v>, <is>, <f>): calamine keeps the cell, so it must fit.
-            if self.cell is None:
-                self.cell = self._place()
-            if local == "f":
-                self.marked[self.cell] = FORMULA_CELL
+    def handlers(self) -> tuple[Callable[[str, list[str]], None], Callable[[str], None], Callable[[], None]]:
+        """expat's start and end handlers, and what to call once the parse is over (it stores the figures above).
+
+        They run once per element of the sheet (three or four per filled cell): the walk's state lives in the
+        closures' variables rather than on ``self``, and each element costs the few comparisons it needs."""
+        depth = 0  # 1 inside <sheetData>, 2 inside one of its rows, 3 inside a cell; 0 outside
+        done = False  # past </sheetData>: calamine reads no further, and neither does the walk
+        row = 0  # the current row's index for cells without r="…"
+        column = 0  # the next column for a cell without r="…"
+        cell_open = False
+        # The open <c>'s position, from its r="…" (read, and refused if calamine cannot read it, as the cell opens)
+        # or from the walk's indexes, and its t="…".
+        cell_row = cell_column = 0
+        cell_type: str | None = None
+        cell_placed = False  # the open <c> is known to hold something, and fits
+        filled = 0
+        last_row = last_column = -1
+        last_row_column = 0
+        marked = self.marked
+
+        def start(name: str, attributes: list[str]) -> None:
+            nonlocal depth, done, row, cell_open, cell_row, cell_column, cell_type, cell_placed
+            nonlocal filled, last_row, last_column, last_row_column
+            local = name.partition(":")[2] or name  # as calamine compares names: after the first colon
+            if local == "mergeCell":
+                self._merge(attributes)
+            if done:
+                return
+            if depth == 0:
+                depth = int(local == "sheetData")
+                return
+            depth += 1
+            if local == "c":
+                if depth != 3:
+                    raise PortalError(_NOT_XLSX, "not_xlsx")
+                ref = kind = None
+                for index in range(0, len(attributes), 2):
+                    key = attributes[index]
+                    if key == "r":
+                        ref = attributes[index + 1]
+                    elif key == "t":
+                        kind = attributes[index + 1]
+                if ref is None:
+                    cell_row, cell_column = row, column
+                else:
+                    cell_row, cell_column = _reference(ref, row_only=False)
+                cell_open, cell_type, cell_placed = True, kind, False
+            elif local == "row":
+                if depth != 2:
+                    raise PortalError(_NOT_XLSX, "not_xlsx")
+                for index in range(0, len(attributes), 2):
+                    if attributes[index] == "r":
+                        row = max(row, _reference(attributes[index + 1], row_only=True)[0])
+            elif depth == 4 and cell_open:
+                # The open cell's first child (<v>, <is>, <f>): calamine keeps the cell, so it must fit.
+                if not cell_placed:
+                    _check_bounds(cell_row, cell_column)
+                    if cell_type == "e":
+                        marked[(cell_row, cell_column)] = ERROR_CELL
+                    filled += 1
+                    if cell_row > last_row:
+                        last_row, last_row_column = cell_row, cell_column
+                    if cell_column > last_column:
+                        last_column = cell_column
+                    cell_placed = True
+                if local == "f":
+                    marked[(cell_row, cell_column)] = FORMULA_CELL
+
+        def end(name: str) -> None:
+            nonlocal depth, done, row, column, cell_open
+            if depth == 0 or done:
+                return
+            depth -= 1
+            if depth == 2:
+                if cell_open:  # </c>: the next cell without r="…" is the one after it
+                    if cell_column >= column:
+                        column = cell_column + 1
+                    cell_open = False
+            elif depth == 1:  # </row>, or the end of another child of <sheetData>
+                row += 1
+                column = 0
+            elif depth == 0:
+                done = True
+
+        def finish() -> None:
+            self.filled, self.last_row, self.last_column, self.last_row_column = (
+                filled,
+                last_row,
+                last_column,
+                last_row_column,
+            )
+
+        return start, end, finish
 
     def _merge(self, attributes: list[str]) -> None:
         ref = next((value for key, value in zip(attributes[::2], attributes[1::2], strict=True) if key == "ref"), "")
@@ -337,42 +438,20 @@ class _SheetWalk:
         if len(self.merged) > MAX_MERGED_RANGES:
             raise PortalError(f"合并单元格过多：超过{MAX_MERGED_RANGES}处，请取消合并后重新上传。", "too_many_merges")
 
-    def _place(self) -> tuple[int, int]:
-        row, column = (self.row, self.column) if self.cell_ref is None else _reference(self.cell_ref, row_only=False)
-        if row >= MAX_SHEET_ROWS:
-            raise PortalError(
-                f"数据行过多：表格写到了第{row + 1}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
-                "too_many_rows",
-            )
-        if column >= MAX_COLUMNS:
-            raise PortalError(
-                f"列数过多：表格写到了第{column + 1}列（{column_name(column)}列），最多可有{MAX_COLUMNS}列"
-                f"（到{column_name(MAX_COLUMNS - 1)}列），请删除表格右侧多余的内容后重新上传。",
-                "too_many_columns",
-            )
-        if self.cell_type == "e":
-            self.marked[(row, column)] = ERROR_CELL
-        self.filled += 1
-        if row > self.last_row:
-            self.last_row, self.last_row_column = row, column
-        self.last_column = max(self.last_column, column)
-        return row, column
 
-    def end(self, name: str) -> None:
-        if self.done or self.depth == 0:
-            return
-        self.depth -= 1
-        if self.depth == 2 and self.cell_open:  # </c>
-            if self.cell_ref is None:
-                self.column += 1
-            else:
-                self.column = max(self.column, _reference(self.cell_ref, row_only=False)[1] + 1)
-            self.cell_open, self.cell_ref, self.cell_type, self.cell = False, None, None, None
-        elif self.depth == 1:  # </row>, or the end of another child of <sheetData>
-            self.row += 1
-            self.column = 0
-        elif self.depth == 0:
-            self.done = True
+def _check_bounds(row: int, column: int) -> None:
+    """Refuse a cell holding something past ``MAX_SHEET_ROWS`` or ``MAX_COLUMNS``."""
+    if row >= MAX_SHEET_ROWS:
+        raise PortalError(
+            f"数据行过多：表格写到了第{row + 1}行，一次最多导入{MAX_DATA_ROWS}行，请拆分后分批导入。",
+            "too_many_rows",
+        )
+    if column >= MAX_COLUMNS:
+        raise PortalError(
+            f"列数过多：表格写到了第{column + 1}列（{column_name(column)}列），最多可有{MAX_COLUMNS}列"
+            f"（到{column_name(MAX_COLUMNS - 1)}列），请删除表格右侧多余的内容后重新上传。",
+            "too_many_columns",
+        )
 
 
 def _refuse_declarations(*args: Any) -> None:
@@ -389,10 +468,11 @@ def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
         if part is None:
             raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx")
         walk = _SheetWalk()
+        start, end, finish = walk.handlers()
         parser = expat.ParserCreate()
         parser.ordered_attributes = True
-        parser.StartElementHandler = walk.start
-        parser.EndElementHandler = walk.end
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
         # A sheet has no business declaring a DTD; with none, no entity can be expanded (billion laughs).
         parser.StartDoctypeDeclHandler = _refuse_declarations
         parser.EntityDeclHandler = _refuse_declarations
@@ -403,6 +483,7 @@ def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
             parser.Parse(b"", True)
         except expat.ExpatError:
             raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
+        finish()
     grid = (walk.last_row + 1) * (walk.last_column + 1)  # from A1, as the reader lays it out
     if grid > max(GRID_FLOOR_CELLS, SPARSE_FACTOR * walk.filled):
         far = f"{column_name(walk.last_row_column)}{walk.last_row + 1}"
@@ -478,12 +559,17 @@ def read_sheet(file: SheetFile, layout: SheetLayout) -> list[RawRow]:
     read on every row they cover, formula and error cells are ``RawRow.refused``. Refuses unsafe or non-xlsx
     files, a sheet reaching past the row or column limit (while its XML is read, before calamine builds it) and one
     without data rows."""
-    # Imported here: the Rust extension is only needed by the imports, not by every process that loads the app.
-    from python_calamine import CalamineError, CalamineWorkbook
-
     data = read_bytes(file)
     check_xlsx(data)
     marked = scan_first_sheet(data)  # refuses, while reading, a sheet calamine would build too large
+    with paused_gc():
+        return _data_rows(data, marked, layout)
+
+
+def _data_rows(data: bytes, marked: dict[tuple[int, int], str], layout: SheetLayout) -> list[RawRow]:
+    # Imported here: the Rust extension is only needed by the imports, not by every process that loads the app.
+    from python_calamine import CalamineError, CalamineWorkbook
+
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         grid = sheet.to_python(skip_empty_area=False)
@@ -497,11 +583,15 @@ def read_sheet(file: SheetFile, layout: SheetLayout) -> list[RawRow]:
     for index in range(last_header + 1, len(grid)):
         cells = grid[index]
         values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
-        refused = {
-            label: marked[(index, position)]
-            for label, position in columns.items()
-            if (index, position) in marked and label != NUMBER_COLUMN
-        }
+        refused = (
+            {
+                label: marked[(index, position)]
+                for label, position in columns.items()
+                if (index, position) in marked and label != NUMBER_COLUMN
+            }
+            if marked  # most sheets have no formula or error cell: no lookup per cell then
+            else {}
+        )
         # A row numbered in advance (序号 filled down an empty template) is as empty as a blank one.
         if not refused and all(is_empty(value) for label, value in values.items() if label != NUMBER_COLUMN):
             continue
@@ -521,17 +611,35 @@ def cell_text(value: Any) -> str:
     """Cell as written: numbers without a spurious '.0', each line's spaces trimmed, blank lines dropped."""
     if value is None:
         return ""
+    if value.__class__ is str and value.isprintable():
+        # No line break (every one splitlines() knows is unprintable): the common cell, a single line.
+        return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    lines = (line.strip() for line in str(value).splitlines())
-    return "\n".join(line for line in lines if line)
+    lines = [line.strip() for line in str(value).splitlines()]
+    return "\n".join([line for line in lines if line])
 
 
 def folded(value: Any) -> str:
     """For cells read as values: full-width digits and punctuation folded (NFKC), no whitespace, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).lower()
+    if value.__class__ in _FOLD_CACHED:
+        # The columns read as values repeat the same few cells (学历, 是/否, the district) down the sheet.
+        return _folded(value)
+    return _fold(value)
+
+
+_WHITESPACE = re.compile(r"\s+")
+#: Cell types whose folded text is remembered (hashable, and typed: 1, 1.0 and True fold differently).
+_FOLD_CACHED = frozenset({str, int, float, bool})
+
+
+def _fold(value: Any) -> str:
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", cell_text(value))).lower()
+
+
+_folded = functools.lru_cache(maxsize=4096, typed=True)(_fold)
 
 
 #: Excel's day 0 (its serial numbers count from 1899-12-30, the 1900 leap-year bug included).
