@@ -86,7 +86,7 @@ def make_claim(size: int, seed: int, headhunter: User, employer: Employer, centr
         employer_contact="王经理",
         employer_phone="023-67891234",
         lines=tuple(
-            ClaimLine(hire=hire, requested_amount=Decimal(30000 if hire.position.channel == "bounty_list" else 4000))
+            ClaimLine(hire=hire, requested_amount=Decimal(30000 if hire.channel == "bounty_list" else 4000))
             for hire in hires
         ),
         declares_introduced=True,

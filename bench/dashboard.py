@@ -126,6 +126,9 @@ def generate(*, year: int, posts: int, hires: int, seed: int = 1) -> None:
         hire_rows.append(
             Hire(
                 position=position,
+                employer_id=position.employer_id,
+                channel=position.channel,
+                post_name=position.name,
                 district_id=position.district_id,
                 programme="qihang" if n % 6 else "haiju",
                 year=year,
@@ -160,7 +163,7 @@ def generate(*, year: int, posts: int, hires: int, seed: int = 1) -> None:
                 reference=f"BZ{seed}-{n}",
                 verification_code=f"V{seed}{n:09d}",
                 third_party=third_parties[n % len(third_parties)],
-                employer=claimed[n].position.employer,
+                employer=claimed[n].employer,
                 employer_contact="王经理",
                 employer_phone="023-88888888",
                 declares_introduced=True,

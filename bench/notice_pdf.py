@@ -89,6 +89,9 @@ def make_notice(
         [
             Hire(
                 position=positions[n % len(positions)],
+                employer=positions[n % len(positions)].employer,
+                channel=positions[n % len(positions)].channel,
+                post_name=positions[n % len(positions)].name,
                 district=district,
                 programme="qihang",
                 year=2026,

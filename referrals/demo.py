@@ -20,7 +20,7 @@ def seed_hires(world: DemoWorld) -> list[str]:
     waiting for the district's audit, one confirmed without publicity awaiting the employer's confirmation."""
     employer, agency, users = world.employer, world.agency, world.by_username
     post = Position.objects.filter(employer=employer, status="published").order_by("pk").first()
-    if post is None or Hire.objects.filter(position__employer=employer).exists():
+    if post is None or Hire.objects.filter(employer=employer).exists():
         return []
     clerk, reviewer = users["clerk_tongliang"], users["reviewer_tongliang"]
 

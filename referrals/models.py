@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import limits
 from portal.calendar import TenDayPeriod
-from portal.constants import Education, Programme
+from portal.constants import Channel, Education, Programme
 from portal.identity import mask_id_number
 from portal.models import TimeStampedModel
 from portal.security.crypto import EncryptedCharField, KeyedDigestField
@@ -20,9 +20,12 @@ from referrals.constants import EmployerConfirmation, EmploymentMode, HireStatus
 
 
 class PublicityNotice(TimeStampedModel):
-    """A district's 公示: a list of audited hires shown to the public for 5 working days."""
+    """A district's 公示: a list of audited hires shown to the public for 5 working days. A notice without a district
+    is the talent centre's, for hires at employers (bases) that have no district yet."""
 
-    district = models.ForeignKey("portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reference = models.CharField(_("公示编号"), max_length=32, unique=True)
     title = models.CharField(_("标题"), max_length=limits.NOTICE_TITLE.max_length)
     published_on = models.DateField(_("公示开始日期"))
@@ -38,7 +41,10 @@ class PublicityNotice(TimeStampedModel):
         verbose_name_plural = _("公示")
         constraints = [
             # The public picks a district's notice by its title (services.notice_publish refuses a repeat first).
-            models.UniqueConstraint(fields=["district", "title"], name="notice_title_unique_in_district")
+            models.UniqueConstraint(fields=["district", "title"], name="notice_title_unique_in_district"),
+            models.UniqueConstraint(
+                fields=["title"], condition=Q(district__isnull=True), name="notice_title_unique_at_talent_centre"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,11 +90,30 @@ class HireReport(TimeStampedModel):
 class Hire(TimeStampedModel):
     """One row of Annex 3: a person who actually arrived (实际到岗) at a post."""
 
+    #: The post on the portal's lists the person arrived at; empty for a post a third party declared that is not
+    #: in the portal (a base's own post, say). The employer, channel and post name are the hire's own either way.
     position = models.ForeignKey(
-        "positions.Position", verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="hires"
+        "positions.Position",
+        verbose_name=_("岗位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hires",
     )
+    employer = models.ForeignKey(
+        "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="hires"
+    )
+    channel = models.CharField(_("渠道"), max_length=32, choices=Channel.choices)
+    post_name = models.CharField(_("岗位名称"), max_length=limits.POSITION_NAME.max_length)
+    #: The office that audits and publicises the hire: the employer's district; empty where the employer (a base)
+    #: has no district yet, and the talent centre does it.
     district = models.ForeignKey(
-        "portal.District", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="hires"
+        "portal.District",
+        verbose_name=_("区县"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hires",
     )
     third_party = models.ForeignKey(
         "portal.ThirdParty",

@@ -12,8 +12,7 @@ from referrals.workflow import district_staff_of_record
 def is_hire_employer(user: object, hire: object) -> bool:
     """The hire works at the employer account's company."""
     employer_id = getattr(user, "employer_id", None)
-    position = getattr(hire, "position", None)
-    return employer_id is not None and position is not None and position.employer_id == employer_id
+    return employer_id is not None and getattr(hire, "employer_id", None) == employer_id
 
 
 rules.add_perm("referrals.record_hire", p.is_district_clerk)

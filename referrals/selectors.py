@@ -43,7 +43,7 @@ COUNTS_AGAINST_HEADCOUNT = Q(status__in=[s for s in HireStatus.values if s != Hi
 
 
 def _joined(hires: QuerySet[Hire]) -> QuerySet[Hire]:
-    return hires.select_related("position__employer", "district", "third_party", "notice")
+    return hires.select_related("position", "employer", "district", "third_party", "notice")
 
 
 def with_headcount(hires: QuerySet[Hire]) -> QuerySet[Hire]:
@@ -69,7 +69,7 @@ def hire_scope(user: User) -> Q:
     """The hires a user may see: district staff their district's, city staff all, an employer its company's,
     a third party the people it introduced; nobody else any."""
     if p.is_employer.test(user) and user.employer_id:
-        return Q(position__employer_id=user.employer_id)
+        return Q(employer_id=user.employer_id)
     if p.is_third_party.test(user) and user.third_party_id:
         return Q(third_party_id=user.third_party_id)
     return district_scope(user)
@@ -100,7 +100,7 @@ def objection_queue(*, user: User) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(status=ObjectionStatus.OPEN)
         .filter(district_scope(user, "hire__district"))
-        .select_related("hire__position__employer", "hire__notice")
+        .select_related("hire__employer", "hire__notice")
         .order_by("created_at", "pk")
     )
 
@@ -119,7 +119,7 @@ def notice_api_list(*, user: User) -> QuerySet[PublicityNotice]:
         notices = PublicityNotice.objects.filter(Q(pk__in=public.values("pk")) | Q(pk__in=scope.values("pk")))
     else:
         notices = public
-    hires = Hire.objects.select_related("position__employer").only(*PUBLIC_HIRE_FIELDS).order_by("pk")
+    hires = Hire.objects.select_related("employer").only(*PUBLIC_HIRE_FIELDS).order_by("pk")
     return (
         notices.select_related("district")
         .prefetch_related(Prefetch("hires", queryset=hires))
@@ -131,7 +131,7 @@ def objection_visible(*, user: User) -> QuerySet[Objection]:
     """Every objection against the user's scope's hires, resolved ones included (``objection_queue``: open ones)."""
     return (
         Objection.objects.filter(district_scope(user, "hire__district"))
-        .select_related("hire__position__employer", "hire__district", "hire__notice", "resolved_by")
+        .select_related("hire__employer", "hire__district", "hire__notice", "resolved_by")
         .order_by("-created_at", "-pk")
     )
 
@@ -178,15 +178,15 @@ PUBLIC_HIRE_FIELDS = (
     "school",
     "major",
     "status",
-    "position__name",
-    "position__employer__name",
+    "post_name",
+    "employer__name",
 )
 
 
 def notice_public_hires(*, notice: PublicityNotice) -> QuerySet[Hire]:
     return (
         notice.hires.filter(status__in=[HireStatus.IN_PUBLICITY, HireStatus.CONFIRMED, HireStatus.FAILED])
-        .select_related("position__employer")
+        .select_related("employer")
         .only(*PUBLIC_HIRE_FIELDS)
         .order_by("pk")
     )
@@ -263,9 +263,7 @@ def employer_hires(*, user: User) -> QuerySet[Hire]:
     """The hires at the employer account's company, third-party introductions waiting for its confirmation first."""
     if user.employer_id is None:
         return Hire.objects.none()
-    return _joined(Hire.objects.filter(position__employer_id=user.employer_id)).order_by(
-        "-third_party_id", "-created_at"
-    )
+    return _joined(Hire.objects.filter(employer_id=user.employer_id)).order_by("-third_party_id", "-created_at")
 
 
 def hires_introduced(*, user: User) -> QuerySet[Hire]:
@@ -327,7 +325,7 @@ def hires_confirmed(*, span: Span) -> list[HireCount]:
     rows = (
         Hire.objects.filter(span.instant_in("confirmed_at"), status=HireStatus.CONFIRMED)
         .annotate(day=_day("confirmed_at"))
-        .values_list("district__code", "day", "programme", "mode", "education", "position__channel")
+        .values_list("district__code", "day", "programme", "mode", "education", "channel")
         .annotate(
             n=Count("pk"),
             publicised=Count("pk", filter=Q(notice__isnull=False)),

@@ -66,8 +66,9 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
     """One row of Annex 3 as its viewer may see it: the ID number masked (first 6 + ******** + last 4)."""
 
     id_number_masked = serializers.CharField(read_only=True, label="身份证号码（脱敏）")
-    position = HirePositionSerializer(read_only=True, label="岗位")
-    employer = HireEmployerSerializer(source="position.employer", read_only=True, label="用人单位")
+    position = HirePositionSerializer(read_only=True, allow_null=True, label="岗位（不在平台岗位表中的为空）")
+    employer = HireEmployerSerializer(read_only=True, label="用人单位")
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
     district = HireDistrictSerializer(read_only=True, label="区县")
     third_party = HireThirdPartySerializer(read_only=True, allow_null=True, label="荐才第三方")
     notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
@@ -91,6 +92,9 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
             "id_number_masked",
             "position",
             "employer",
+            "channel",
+            "channel_display",
+            "post_name",
             "district",
             "third_party",
             "programme",
@@ -123,7 +127,7 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
 
     def get_over_headcount(self, hire: Hire) -> bool:
         # ``post_hires`` is annotated by ``selectors.with_headcount``; the post is already joined.
-        return int(getattr(hire, "post_hires", 0)) > hire.position.headcount
+        return hire.position is not None and int(getattr(hire, "post_hires", 0)) > hire.position.headcount
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -200,8 +204,8 @@ class PublicHireSerializer(serializers.Serializer[Any]):
 
     id = serializers.IntegerField(source="pk", read_only=True)
     name = serializers.CharField(read_only=True, label="姓名")
-    employer_name = serializers.CharField(source="position.employer.name", read_only=True, label="用人单位")
-    position_name = serializers.CharField(source="position.name", read_only=True, label="岗位名称")
+    employer_name = serializers.CharField(source="employer.name", read_only=True, label="用人单位")
+    position_name = serializers.CharField(source="post_name", read_only=True, label="岗位名称")
     education = serializers.CharField(source="get_education_display", read_only=True, label="学历")
     school = serializers.CharField(read_only=True, label="毕业院校")
     major = serializers.CharField(read_only=True, label="专业")
@@ -210,12 +214,11 @@ class PublicHireSerializer(serializers.Serializer[Any]):
         """The fields above, read straight off the hire: a notice list carries hundreds of people, and DRF's
         field-by-field path (with ``get_education_display`` rebuilding the translated choices on every call) made
         this the most expensive public read (bench/load.py)."""
-        position = instance.position
         return {
             "id": instance.pk,
             "name": instance.name,
-            "employer_name": position.employer.name,
-            "position_name": position.name,
+            "employer_name": instance.employer.name,
+            "position_name": instance.post_name,
             "education": str(_EDUCATION_LABELS.get(instance.education, instance.education)),
             "school": instance.school,
             "major": instance.major,
@@ -280,9 +283,9 @@ class ObjectionReceiptSerializer(serializers.ModelSerializer[Objection]):
 class ObjectionHireSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="姓名")
-    position_name = serializers.CharField(source="position.name", read_only=True, label="岗位名称")
-    employer_name = serializers.CharField(source="position.employer.name", read_only=True, label="用人单位")
-    district_name = serializers.CharField(source="district.name", read_only=True, label="区县")
+    position_name = serializers.CharField(source="post_name", read_only=True, label="岗位名称")
+    employer_name = serializers.CharField(source="employer.name", read_only=True, label="用人单位")
+    district_name = serializers.CharField(source="district.name", read_only=True, allow_null=True, label="区县")
     notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
 
 

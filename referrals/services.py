@@ -84,6 +84,9 @@ def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]
         errors.append(PortalError("专项只能是“启航”或“海聚”。", "invalid_programme", field="programme"))
     fields: dict[str, object] = {
         "position": data.position,
+        "employer_id": data.position.employer_id,
+        "channel": data.position.channel,
+        "post_name": data.position.name,
         "district_id": data.position.district_id,
         "third_party": data.third_party,
         "employer_confirmation": (
@@ -427,8 +430,8 @@ def hire_report_send(
 def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str = "") -> Hire:
     """Annex 3 确认: the employer confirms (or declines, with a reason) that a third party introduced this person.
     A claim needs the confirmation; a declined hire can be confirmed later after all (the employer corrects it)."""
-    hire = Hire.objects.select_for_update(of=("self",)).select_related("position").get(pk=hire.pk)
-    if not (p.is_employer.test(by) and by.employer_id == hire.position.employer_id):
+    hire = Hire.objects.select_for_update(of=("self",)).select_related("employer").get(pk=hire.pk)
+    if not (p.is_employer.test(by) and by.employer_id == hire.employer_id):
         raise PermissionDenied("只有人员所在用人单位可以确认。")
     if hire.third_party_id is None:
         raise PortalError("该人员不是第三方推荐引进的，无需单位确认。", "not_introduced")
@@ -447,7 +450,7 @@ def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str =
         recipients=User.objects.filter(third_party_id=hire.third_party_id, is_active=True),
         kind=NotificationKind.HIRE_CONFIRMATION,
         title=f"用人单位确认：{hire.name}",
-        body=f"{hire.position.employer.name}对{hire.name}（{hire.position.name}）{outcome}。"
+        body=f"{hire.employer.name}对{hire.name}（{hire.post_name}）{outcome}。"
         + (_claimable_when(hire) if confirmed else ""),
         url=reverse("subsidies:claim_list"),
     )

@@ -90,7 +90,7 @@ def _hires_of_claimant(user: User, ids: list[int]) -> dict[int, Hire]:
     """The hires named by ``ids`` among those the third party introduced, or one refusal naming the ids only: who
     the other hires are, and whose, is none of this claimant's business (nor whether an id exists at all)."""
     wanted = set(ids)
-    hires = Hire.objects.filter(hire_scope(user), pk__in=wanted).select_related("position").in_bulk()
+    hires = Hire.objects.filter(hire_scope(user), pk__in=wanted).in_bulk()
     missing = sorted(wanted - set(hires))
     if missing:
         raise PortalError(
@@ -109,7 +109,7 @@ def _caps(hires: list[Hire]) -> dict[int, Decimal | None]:
     caps: dict[int, Decimal | None] = {}
     for hire in hires:
         confirmed_on = hire.confirmed_at and timezone.localdate(hire.confirmed_at)
-        inputs = (hire.position.channel, hire.arrived_on, confirmed_on)
+        inputs = (hire.channel, hire.arrived_on, confirmed_on)
         if inputs not in found:
             try:
                 found[inputs] = services.hire_cap(hire).amount

@@ -257,7 +257,7 @@ def claim_opinion(claim: Claim) -> Opinion:
 
 
 def _items(claim: Claim) -> list[ClaimItem]:
-    return list(claim.items.select_related("hire__position").order_by("pk"))
+    return list(claim.items.select_related("hire").order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -282,8 +282,8 @@ def annex2_context(claim: Claim) -> dict[str, Any]:
     rows = [
         AmountRow(
             name=item.hire.name,
-            post=item.hire.position.name,
-            channel=str(item.hire.position.get_channel_display()),
+            post=item.hire.post_name,
+            channel=str(item.hire.get_channel_display()),
             requested=yuan(item.requested_amount),
             approved=yuan(item.approved_amount) if approved else "",
         )

@@ -111,9 +111,9 @@ class ClaimHireSerializer(serializers.Serializer[Hire]):
 
 class ClaimHireDetailSerializer(ClaimHireSerializer):
     position_id = serializers.IntegerField(read_only=True, label="岗位ID")
-    position_name = serializers.CharField(source="position.name", read_only=True, label="岗位名称")
-    channel = serializers.CharField(source="position.channel", read_only=True, label="渠道")
-    channel_display = serializers.CharField(source="position.get_channel_display", read_only=True, label="渠道名称")
+    position_name = serializers.CharField(source="post_name", read_only=True, label="岗位名称")
+    channel = serializers.CharField(read_only=True, label="渠道")
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
     arrived_on = serializers.DateField(read_only=True, label="入职时间")
 
 
@@ -422,10 +422,11 @@ class ClaimableHireSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="姓名")
     id_number_masked = serializers.SerializerMethodField(label="身份证号码（脱敏）")
-    employer = ClaimEmployerSerializer(source="position.employer", read_only=True, label="用人单位")
-    position = ClaimablePositionSerializer(read_only=True, label="岗位")
-    channel = serializers.CharField(source="position.channel", read_only=True, label="渠道")
-    channel_display = serializers.CharField(source="position.get_channel_display", read_only=True, label="渠道名称")
+    employer = ClaimEmployerSerializer(read_only=True, label="用人单位")
+    position = ClaimablePositionSerializer(read_only=True, allow_null=True, label="岗位（不在平台岗位表中的为空）")
+    post_name = serializers.CharField(read_only=True, label="岗位名称")
+    channel = serializers.CharField(read_only=True, label="渠道")
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
     arrived_on = serializers.DateField(read_only=True, label="入职时间")
     cap = serializers.SerializerMethodField(label="补助上限（元）；未维护补助上限时为 null")
 

@@ -42,7 +42,7 @@ from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
 
 def hire_cap_key(hire: Hire) -> tuple[str, datetime.date]:
     """What decides a hire's cap: its channel and its date (arrival, else confirmation)."""
-    return hire.position.channel, hire.arrived_on or timezone.localdate(hire.confirmed_at or timezone.now())
+    return hire.channel, hire.arrived_on or timezone.localdate(hire.confirmed_at or timezone.now())
 
 
 def hire_cap(hire: Hire) -> SubsidyCap:
@@ -80,7 +80,7 @@ def check_line(*, hire: Hire, requested: Decimal, claimant_id: int, employer_id:
     who = _person(hire)
     if hire.third_party_id != claimant_id:
         raise PortalError(f"{who}不是由本机构（个人）推荐引进的，不能申报。", "not_introduced_by_claimant")
-    if hire.position.employer_id != employer_id:
+    if hire.employer_id != employer_id:
         raise PortalError(
             f"{who}不是本次申报用人单位的引进人才。一次申报只能包含同一用人单位的人员。", "other_employer"
         )
@@ -96,7 +96,7 @@ def check_line(*, hire: Hire, requested: Decimal, claimant_id: int, employer_id:
     cap = hire_cap(hire)
     if requested > cap.amount:
         raise PortalError(
-            f"{who}的申请金额{requested:,.2f}元超过“{hire.position.get_channel_display()}”补助上限"
+            f"{who}的申请金额{requested:,.2f}元超过“{hire.get_channel_display()}”补助上限"
             f"{cap.amount:,.0f}元（{cap.policy_reference}）。",
             "over_cap",
         )
@@ -247,7 +247,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     """提交申报: every rule again (hires may have changed since the draft), the declarations, both signed annexes."""
     claim = _lock(claim)
     move = check_move(MOVES, action=ClaimAction.SUBMIT, obj=claim, by=by, reason="", subject=claim.reference)
-    items = list(claim.items.select_related("hire__position"))
+    items = list(claim.items.select_related("hire"))
     if not items:
         raise PortalError("请至少选择一名引进人才。", "no_hires")
     if not by.third_party or not by.third_party.is_verified:

@@ -155,6 +155,9 @@ class HireFactory(DjangoModelFactory[Hire]):
         model = "referrals.Hire"
 
     position = factory.SubFactory(PositionFactory, published=True)
+    employer = factory.SelfAttribute("position.employer")
+    channel = factory.SelfAttribute("position.channel")
+    post_name = factory.SelfAttribute("position.name")
     district = factory.SelfAttribute("position.district")
     programme = "qihang"
     year = 2026

@@ -42,7 +42,7 @@ def report_district(request: HttpRequest) -> HttpResponse:
     report = HireReport.objects.filter(district=district, period=str(period)).select_related("sent_by").first()
     now = timezone.now()
     hires = (
-        report.hires.select_related("position__employer", "third_party").order_by("confirmed_at", "pk")
+        report.hires.select_related("employer", "third_party").order_by("confirmed_at", "pk")
         if report
         else selectors.report_pending_hires(district=district, until=min(now, period.closes_at))
     )

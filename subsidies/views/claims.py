@@ -35,7 +35,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     claimable = list(selectors.claimable_hires(user=user))
     employers: dict[int, tuple[Employer, int]] = {}
     for hire in claimable:
-        employer = hire.position.employer
+        employer = hire.employer
         employers[employer.pk] = (employer, employers.get(employer.pk, (employer, 0))[1] + 1)
     return render(
         request,
@@ -97,11 +97,11 @@ def _show(form: ClaimForm, error: PortalError) -> None:
 def claim_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     employer_id = request.GET.get("employer", "")
-    hires = [h for h in selectors.claimable_hires(user=user) if str(h.position.employer_id) == employer_id]
+    hires = [h for h in selectors.claimable_hires(user=user) if str(h.employer_id) == employer_id]
     if not hires:
         messages.error(request, "该用人单位没有可申报的人员（须公示确认并经单位确认，且未在其他申报中）。")
         return redirect("subsidies:claim_list")
-    employer = hires[0].position.employer
+    employer = hires[0].employer
     form = ClaimForm(
         request.POST or None,
         employer=employer,
@@ -128,9 +128,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"申报当前状态为“{claim.get_status_display()}”，不能修改。")
         return redirect("subsidies:claim_detail", pk=claim.pk)
     current = {item.hire: item.requested_amount for item in claim.items.all()}
-    hires = list(current) + [
-        h for h in selectors.claimable_hires(user=user) if h.position.employer_id == claim.employer_id
-    ]
+    hires = list(current) + [h for h in selectors.claimable_hires(user=user) if h.employer_id == claim.employer_id]
     form = ClaimForm(
         request.POST or None,
         employer=claim.employer,
