@@ -41,12 +41,24 @@ class ObjectionContacts:
     city: tuple[Contact, ...]
 
 
-def issuing_office(district: District) -> str:
-    """The office that signs a district's notice and receives objections by phone or letter."""
+#: The office that audits and publicises the hires at employers without a district (a base whose district is not
+#: known yet), in the district's place.
+TALENT_CENTRE = "重庆市人才交流服务中心"
+#: Its reference code where a district's code would stand (notice references).
+TALENT_CENTRE_CODE = "RCZX"
+
+
+def issuing_office(district: District | None) -> str:
+    """The office that signs a district's notice and receives objections by phone or letter; without a district, the
+    talent centre."""
+    if district is None:
+        return TALENT_CENTRE
     return district.office_name or ZONE_OFFICES.get(district.name, f"{district.name}人力资源和社会保障局")
 
 
-def objection_contacts(district: District) -> ObjectionContacts:
+def objection_contacts(district: District | None) -> ObjectionContacts:
+    if district is None:
+        return ObjectionContacts(office=TALENT_CENTRE, phone="", address="", city=CITY_CONTACTS)
     phone = district.objection_phone.strip()
     return ObjectionContacts(
         office=issuing_office(district),
@@ -56,4 +68,12 @@ def objection_contacts(district: District) -> ObjectionContacts:
     )
 
 
-__all__ = ["CITY_CONTACTS", "Contact", "ObjectionContacts", "issuing_office", "objection_contacts"]
+__all__ = [
+    "CITY_CONTACTS",
+    "TALENT_CENTRE",
+    "TALENT_CENTRE_CODE",
+    "Contact",
+    "ObjectionContacts",
+    "issuing_office",
+    "objection_contacts",
+]

@@ -28,6 +28,7 @@ from django.utils import timezone
 from portal import permissions as p
 from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
+from portal.contacts import TALENT_CENTRE
 from portal.models import District, User
 from portal.permissions import district_scope
 from positions.constants import PositionStatus
@@ -141,15 +142,16 @@ def hire_on_public_notice(*, pk: int) -> Hire | None:
     return Hire.objects.filter(pk=pk, notice__in=notice_list_public().values("pk")).first()
 
 
-def notice_next_sequence(*, district: District, year: int) -> int:
+def notice_next_sequence(*, district: District | None, year: int) -> int:
     """The next notice's number in its district's year: 1 for the first (its reference ends -001, its title says 第1批)."""
     return PublicityNotice.objects.filter(district=district, published_on__year=year).count() + 1
 
 
-def notice_default_title(*, district: District, year: int, sequence: int) -> str:
-    """A notice's title when the clerk gives none: distinct within the district, since the public picks a notice
-    from the list by its title (several of a district's notices can be under publicity at once)."""
-    return f"{district.name}卓越工程师引进人才公示（{year}年第{sequence}批）"
+def notice_default_title(*, district: District | None, year: int, sequence: int) -> str:
+    """A notice's title when the clerk gives none: distinct within the district (or the talent centre's own), since
+    the public picks a notice from the list by its title (several of its notices can be under publicity at once)."""
+    office = district.name if district is not None else TALENT_CENTRE
+    return f"{office}卓越工程师引进人才公示（{year}年第{sequence}批）"
 
 
 def notice_next_default_title(*, district: District, on: datetime.date) -> str:

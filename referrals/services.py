@@ -16,6 +16,7 @@ from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import NotificationKind, Programme
+from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
 from portal.models import District, ThirdParty, User
@@ -136,7 +137,7 @@ def hire_duplicate_of(*, id_number: str, programme: str, year: int, exclude_pk: 
 
 def _duplicate_message(id_number: str, programme: str, year: int) -> str:
     existing = _same_person(id_number, programme, year).select_related("district").first()
-    where = existing.district.name if existing else "其他区县"
+    where = "其他区县" if existing is None else existing.district.name if existing.district else TALENT_CENTRE
     return duplicate_person_message(district_name=where, programme=programme, year=year)
 
 
@@ -178,7 +179,7 @@ def hire_move(*, hire: Hire, action: str, by: User, reason: str = "") -> Hire:
     return hire
 
 
-def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District, list[Hire]]:
+def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District | None, list[Hire]]:
     locked = list(Hire.objects.select_for_update().filter(pk__in=[hire.pk for hire in hires]).order_by("pk"))
     if not locked:
         raise PortalError("请选择人员。", "empty")
@@ -236,7 +237,7 @@ def notice_publish(
         with transaction.atomic(), set_actor(by):
             notice = PublicityNotice.objects.create(
                 district=district,
-                reference=f"GS-{district.code}-{year}-{sequence:03d}",
+                reference=f"GS-{district.code if district else TALENT_CENTRE_CODE}-{year}-{sequence:03d}",
                 title=title,
                 published_on=published_on,
                 closes_at=closes_at,

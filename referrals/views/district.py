@@ -11,7 +11,7 @@ import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -120,6 +120,8 @@ def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
             purpose="修改到岗人员",
             remote_addr=client_address(request),
         )
+    if hire.district is None:  # audited by the talent centre: no district clerk edits it
+        raise Http404
     form = HireForm(request.POST or None, initial=HireForm.initial_from(hire), district=hire.district)
     if request.method == "POST" and form.is_valid():
         try:

@@ -178,7 +178,7 @@ def _submit_everything(world: World, timed: Timed) -> dict[str, int]:
         lambda: claimant.post(
             "/api/v1/claims/",
             {
-                "employer": world.claimable.position.employer_id,
+                "employer": world.claimable.employer_id,
                 "employer_contact": "张经理",
                 "employer_phone": "023-45678901",
                 "declarations": {"introduced": True, "good_credit": True, "truthful": True},

@@ -156,7 +156,7 @@ class PortalServer:
 
 def _claim_body(hire: Hire) -> dict[str, object]:
     return {
-        "employer": hire.position.employer_id,
+        "employer": hire.employer_id,
         "employer_contact": "张经理",
         "employer_phone": "023-45678901",
         "declarations": {"introduced": True, "good_credit": True, "truthful": True},
@@ -167,7 +167,7 @@ def _claim_body(hire: Hire) -> dict[str, object]:
 def _draft(hire: Hire, user: User) -> Claim:
     claim = claim_create(
         data=ClaimData(
-            employer=hire.position.employer,
+            employer=hire.employer,
             employer_contact="张经理",
             employer_phone="023-45678901",
             lines=(ClaimLine(hire=hire, requested_amount=Decimal("30000.00")),),

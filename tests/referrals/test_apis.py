@@ -57,6 +57,7 @@ def _client(user: User | None = None) -> APIClient:
 def _notice(hires: list[Hire], *, open_: bool = True) -> PublicityNotice:
     """A notice straight into the table, under publicity now (or closed yesterday), whatever today's date is."""
     district = hires[0].district
+    assert district is not None
     now = timezone.now()
     reference = f"GS-T-{next(_references):04d}"
     notice = PublicityNotice.objects.create(
@@ -104,7 +105,7 @@ def test_district_staff_see_their_district_and_city_staff_all() -> None:
 def test_an_employer_sees_its_company_and_a_third_party_its_introductions() -> None:
     at_company = HireFactory(introduced=True)
     HireFactory(position__district=at_company.district)  # same district, another company
-    employer = UserFactory(employer_user=True, employer=at_company.position.employer)
+    employer = UserFactory(employer_user=True, employer=at_company.employer)
     assert _ids(_client(employer).get(HIRES)) == {at_company.pk}
     third_party = UserFactory(third_party_user=True, third_party=at_company.third_party)
     assert _ids(_client(third_party).get(HIRES)) == {at_company.pk}
@@ -118,7 +119,8 @@ def test_the_fields_of_a_hire_with_the_id_number_masked() -> None:
     assert body["id_number_masked"][:6] + "********" + body["id_number_masked"][-4:] == body["id_number_masked"]
     assert "id_number" not in body
     assert body["position"]["id"] == hire.position_id and body["position"]["channel"] == "bounty_list"
-    assert body["employer"] == {"id": hire.position.employer_id, "name": hire.position.employer.name}
+    assert body["employer"] == {"id": hire.employer_id, "name": hire.employer.name}
+    assert hire.district is not None
     assert body["district"] == {"code": hire.district.code, "name": hire.district.name}
     assert hire.third_party is not None
     assert body["third_party"] == {"id": hire.third_party_id, "name": hire.third_party.name}
@@ -264,7 +266,7 @@ def test_revealing_the_id_number_is_recorded_and_confined_to_the_district() -> N
     assert PersonalDataAccess.objects.count() == 2  # every reveal, not the first only
 
     assert _client(UserFactory(clerk=True)).post(url).status_code == 404  # another district
-    for outsider in (UserFactory(centre=True), UserFactory(employer_user=True, employer=hire.position.employer)):
+    for outsider in (UserFactory(centre=True), UserFactory(employer_user=True, employer=hire.employer)):
         refused = _client(outsider).post(url)
         assert refused.status_code == 403
         assert hire.id_number not in refused.content.decode()
@@ -283,14 +285,15 @@ def test_the_public_sees_notices_under_publicity_with_public_fields_only() -> No
     response = _client().get(PUBLICITY)
     assert _ids(response) == {open_notice.pk}
     row = response.json()["results"][0]
+    assert open_hire.district is not None
     assert row["reference"] == open_notice.reference and row["district_name"] == open_hire.district.name
     assert {"title", "published_on", "last_day", "closes_at"} <= set(row)
     assert row["hires"] == [
         {
             "id": open_hire.pk,
             "name": open_hire.name,
-            "employer_name": open_hire.position.employer.name,
-            "position_name": open_hire.position.name,
+            "employer_name": open_hire.employer.name,
+            "position_name": open_hire.post_name,
             "education": "硕士",
             "school": "重庆大学",
             "major": "机械工程",
@@ -453,7 +456,7 @@ def test_staff_read_objections_of_their_scope_with_the_phone_masked() -> None:
     assert clerk.get(f"{OBJECTIONS}{elsewhere.pk}/").status_code == 404
     assert _ids(_client(UserFactory(bureau=True)).get(OBJECTIONS)) == {open_objection.pk, resolved.pk, elsewhere.pk}
     assert _client().get(OBJECTIONS).status_code in (401, 403)
-    assert _client(UserFactory(employer_user=True, employer=own.position.employer)).get(OBJECTIONS).status_code == 403
+    assert _client(UserFactory(employer_user=True, employer=own.employer)).get(OBJECTIONS).status_code == 403
     assert _client(UserFactory(third_party_user=True)).get(OBJECTIONS).status_code == 403
 
 

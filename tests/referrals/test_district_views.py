@@ -82,7 +82,7 @@ def test_the_same_person_in_another_district_is_named(clerk: User, position: Pos
     other = HireFactory(id_number=make_id_number(31), year=2026, programme="qihang")
     response = _client(clerk).post(reverse("referrals:hire_create"), _form(position))
     errors = str(response.context["form"].errors["id_number"])
-    assert other.district.name in errors and make_id_number(31) not in errors
+    assert other.district is not None and other.district.name in errors and make_id_number(31) not in errors
 
 
 def test_a_hire_past_the_posts_headcount_is_flagged_to_the_reviewer(reviewer: User, position: Position) -> None:

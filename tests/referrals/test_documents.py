@@ -195,6 +195,7 @@ def test_a_district_without_contacts_sends_objectors_to_the_citys(notice: Public
 
 def test_the_notice_prints_the_districts_own_office_phone_and_address(notice: PublicityNotice) -> None:
     district = notice.district
+    assert district is not None
     district.office_name = "铜梁区人力资源和社会保障局人才科"
     district.objection_phone = "023-45678901"
     district.objection_address = "重庆市铜梁区巴川街道龙城大道1号（邮编402560）"
@@ -214,6 +215,7 @@ def test_the_publicity_page_and_its_objection_form_say_whom_to_call(notice: Publ
         page = Client().get(reverse("referrals:publicity_detail", args=[notice.pk])).content.decode()
     assert "异议受理" in page and "86868882、86868883" in page and "88152028" in page
     district = notice.district
+    assert district is not None
     district.objection_phone = "023-45678901"
     district.objection_address = "重庆市铜梁区巴川街道龙城大道1号"
     district.save()

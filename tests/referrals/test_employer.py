@@ -23,7 +23,7 @@ def hire() -> Hire:
 
 @pytest.fixture
 def employer_user(hire: Hire) -> User:
-    return UserFactory(employer_user=True, employer=hire.position.employer)
+    return UserFactory(employer_user=True, employer=hire.employer)
 
 
 def test_the_employer_confirms_an_introduction(hire: Hire, employer_user: User) -> None:
@@ -46,7 +46,7 @@ def test_another_employer_cannot_confirm(hire: Hire) -> None:
 
 def test_a_hire_without_a_third_party_needs_no_confirmation() -> None:
     hire = HireFactory(confirmed=True)
-    user = UserFactory(employer_user=True, employer=hire.position.employer)
+    user = UserFactory(employer_user=True, employer=hire.employer)
     with pytest.raises(PortalError, match="无需"):
         hire_employer_decide(hire=hire, confirmed=True, by=user)
 

@@ -776,7 +776,7 @@ def test_claim_amounts_through_the_service(claimant: User, claim_hire: Hire, raw
     amount = parse_amount(raw, label="申请金额")
     assert amount == outcome and amount.as_tuple().exponent == -2
     data = ClaimData(
-        employer=claim_hire.position.employer,
+        employer=claim_hire.employer,
         employer_contact="张经理",
         employer_phone="023-45678901",
         lines=(ClaimLine(hire=claim_hire, requested_amount=amount),),
@@ -794,7 +794,7 @@ def test_claim_amounts_through_the_api(claimant: User, claim_hire: Hire, raw: An
     client = APIClient()
     client.force_authenticate(claimant)
     body = {
-        "employer": claim_hire.position.employer_id,
+        "employer": claim_hire.employer_id,
         "employer_contact": "张经理",
         "employer_phone": "023-45678901",
         "lines": [{"hire": claim_hire.pk, "requested_amount": raw}],

@@ -109,7 +109,7 @@ def test_fifty_concurrent_submissions_of_one_hire_leave_exactly_one_live_claim()
         user = User.objects.select_related("third_party").get(pk=accounts[i % ACCOUNTS].pk)
         hires = Hire.objects.select_related("position").in_bulk([shared.pk, own[i].pk])
         data = ClaimData(
-            employer=hires[shared.pk].position.employer,
+            employer=hires[shared.pk].employer,
             employer_contact="张经理",
             employer_phone="023-45678901",
             lines=(
@@ -180,7 +180,7 @@ def test_fifty_concurrent_api_requests_including_one_hire_create_one_claim(live_
     """The same race through HTTP: fifty machine clients with tokens POST to /api/v1/claims/ at once."""
     _party, accounts, shared, own = _setup()
     tokens = [Token.objects.create(user=user).key for user in accounts]
-    employer_id = shared.position.employer_id
+    employer_id = shared.employer_id
 
     def prepare(i: int) -> urllib.request.Request:
         body = _body(employer_id, (shared, "30000.00"), (own[i], "1000"))
@@ -202,7 +202,7 @@ def test_fifty_copies_of_one_request_with_one_idempotency_key_act_once(live_serv
     (the copies wait on the key's row until the first commits, then get its reply)."""
     _party, accounts, shared, _own = _setup()
     token = Token.objects.create(user=accounts[0]).key
-    body = _body(shared.position.employer_id, (shared, "30000.00"))
+    body = _body(shared.employer_id, (shared, "30000.00"))
 
     outcomes = _race(lambda i: _request(live_server.url, token, body, key="one-key"), _post)
 
@@ -222,7 +222,7 @@ def test_reviewers_deciding_one_claim_at_once_give_one_decision_and_clear_refusa
     _party, accounts, shared, _own = _setup()
     claim_id = _create_and_submit(
         ClaimData(
-            employer=shared.position.employer,
+            employer=shared.employer,
             employer_contact="张经理",
             employer_phone="023-45678901",
             lines=(ClaimLine(hire=shared, requested_amount=Decimal("30000.00")),),
