@@ -77,7 +77,10 @@ def test_an_employer_without_a_district_gets_the_message() -> None:
     homeless = UserFactory(employer_user=True, employer=EmployerFactory(district=None))
     response = _client(homeless).post(URL, payload(), format="json")
     assert response.status_code == 400
-    assert response.json() == {"detail": "您的单位尚未登记所在区县，请联系系统管理员。", "code": "employer_without_district"}
+    assert response.json() == {
+        "detail": "您的单位尚未登记所在区县，请联系系统管理员。",
+        "code": "employer_without_district",
+    }
 
 
 def test_the_clerk_adopts_with_overrides_once(account: User, clerk: User, employer: Employer) -> None:
@@ -120,7 +123,11 @@ def test_others_are_refused_or_find_nothing(account: User, clerk: User, employer
         assert _client(outsider).get(f"{URL}{proposal_id}/").status_code == 404
     assert _client(other_clerk).post(f"{URL}{proposal_id}/adopt/", {}, format="json").status_code == 404
     assert _client(neighbour).post(f"{URL}{proposal_id}/withdraw/").status_code == 404
-    for role in ({"district_reviewer": True, "district": employer.district}, {"centre": True}, {"third_party_user": True}):
+    for role in (
+        {"district_reviewer": True, "district": employer.district},
+        {"centre": True},
+        {"third_party_user": True},
+    ):
         assert _client(UserFactory(**role)).get(URL).status_code == 403
     assert _client().get(URL).status_code in (401, 403)
     # The employer cannot adopt, the clerk cannot propose.

@@ -225,7 +225,11 @@ def _positions(world: World) -> None:
 
 def _proposals(world: World) -> None:
     """Per employer: a post proposal waiting at its district and one its district returned."""
-    accounts = {OWN: world.users[EMPLOYER], OTHER_EMPLOYER: world.bystanders["E2"], OTHER_DISTRICT: world.bystanders["EB"]}
+    accounts = {
+        OWN: world.users[EMPLOYER],
+        OTHER_EMPLOYER: world.bystanders["E2"],
+        OTHER_DISTRICT: world.bystanders["EB"],
+    }
     for side in EMPLOYER_SIDES:
         employer = world.owners(side).employer
         for state in ("proposed", "returned"):
