@@ -13,7 +13,7 @@ from portal.calendar import TenDayPeriod
 from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
 from positions.constants import PositionSource, ProposalStatus
 from positions.models import Position, PostProposal
-from tests.browser.conftest import log_in, log_out, look_at, message, open_from_menu
+from tests.browser.conftest import enter_password, log_in, log_out, look_at, message, open_from_menu
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -23,11 +23,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POST = "智能产线数字孪生工程师"
 
 
+def employer_signs_in(page: Page) -> None:
+    """The employer signs in with its unit's credit code (no second factor for employers)."""
+    from playwright.sync_api import expect
+
+    enter_password(page, DEMO_EMPLOYER["credit_code"], DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
 def test_an_employer_proposes_a_post_and_the_clerk_adopts_it_with_one_edit(page: Page, demo_data: None) -> None:
     from playwright.sync_api import expect
 
     # 1. The employer proposes the post to its district.
-    log_in(page, DEMO_EMPLOYER["credit_code"], DEMO_PASSWORD)
+    employer_signs_in(page)
     expect(page.get_by_text("提出岗位需求").first).to_be_visible()
     open_from_menu(page, "我的岗位需求")
     expect(page.get_by_text("尚未提出岗位需求")).to_be_visible()
@@ -46,7 +54,7 @@ def test_an_employer_proposes_a_post_and_the_clerk_adopts_it_with_one_edit(page:
     page.get_by_role("button", name="提交", exact=True).click()
     expect(message(page, f"已向铜梁区提出岗位需求：{POST}。")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=POST)
-    expect(row.get_by_text("待区县处理")).to_be_visible()
+    expect(row.get_by_text("待区县处理", exact=True)).to_be_visible()
     expect(row.get_by_text("等待区县处理")).to_be_visible()
     look_at(page, "proposals-3-employer-proposed")
     log_out(page)
@@ -76,7 +84,7 @@ def test_an_employer_proposes_a_post_and_the_clerk_adopts_it_with_one_edit(page:
     log_out(page)
 
     # 3. The employer sees it adopted, with the post's state.
-    log_in(page, DEMO_EMPLOYER["credit_code"], DEMO_PASSWORD)
+    employer_signs_in(page)
     open_from_menu(page, "我的岗位需求")
     row = page.get_by_role("row").filter(has_text=POST)
     expect(row.get_by_text("已采纳")).to_be_visible()
