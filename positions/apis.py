@@ -111,7 +111,10 @@ class ProposalAccess(BasePermission):
         description="用人单位：本单位提出的全部岗位需求；区县经办人：本区县用人单位提出的岗位需求。"
         "采纳后附所建岗位的编号和状态。",
     ),
-    retrieve=extend_schema(summary="岗位需求详情"),
+    retrieve=extend_schema(
+        summary="岗位需求详情",
+        description="用人单位可查看本单位的，区县经办人可查看本区县的岗位需求；其他单位或区县的返回404。",
+    ),
 )
 class PostProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """/api/v1/post-proposals/: employers propose their own posts to their district; the district's clerk adopts

@@ -228,3 +228,29 @@ def test_the_sheet_is_previewed_with_its_row_errors_then_proposed(
 def test_the_menus_name_the_pages(account: User, clerk: User) -> None:
     assert "我的岗位需求" in login(account).get(reverse("portal:workspace")).content.decode()
     assert "单位岗位需求" in login(clerk).get(reverse("portal:workspace")).content.decode()
+
+
+def test_the_lists_do_not_grow_in_queries_with_their_rows(employer: Employer, account: User, clerk: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    employer_client, clerk_client = login(account), login(clerk)
+
+    def queries(client: Client, name: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name)).status_code == 200
+        return len(captured)
+
+    def add(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            proposal = proposed(employer, account, f"需求{number}")
+            if number % 2:
+                proposal_adopt(proposal=proposal, by=clerk)
+
+    add(2, 0)
+    few = queries(employer_client, "positions:proposal_list"), queries(clerk_client, "positions:proposal_queue")
+    add(6, 2)
+    assert (
+        queries(employer_client, "positions:proposal_list"),
+        queries(clerk_client, "positions:proposal_queue"),
+    ) == few
