@@ -11,8 +11,11 @@ import pytest
 
 from portal.calendar import TenDayPeriod
 from portal.management.commands.seed_demo import DEMO_EMPLOYER, DEMO_PASSWORD
+from portal.models import Employer, User
 from positions.constants import PositionSource, ProposalStatus
 from positions.models import Position, PostProposal
+from positions.proposals import proposal_create, proposal_return
+from positions.services import PositionData
 from tests.browser.conftest import enter_password, log_in, log_out, look_at, message, open_from_menu
 
 if TYPE_CHECKING:
@@ -92,3 +95,41 @@ def test_an_employer_proposes_a_post_and_the_clerk_adopts_it_with_one_edit(page:
     expect(row.get_by_text("草稿")).to_be_visible()
     expect(row.get_by_role("button", name="撤回")).to_have_count(0)
     look_at(page, "proposals-7-employer-sees-adopted")
+
+
+def test_the_employers_sheet_and_correction_pages(page: Page, demo_data: None) -> None:
+    """The pages the walk above does not reach: the sheet upload, and a returned proposal's correction."""
+    from playwright.sync_api import expect
+
+    employer = Employer.objects.get(name=DEMO_EMPLOYER["name"])
+    data = PositionData(
+        employer=employer,
+        channel="special_recruitment",
+        name="精密减速器设计工程师",
+        headcount=1,
+        education="master",
+        majors="机械工程",
+        competencies="",
+        recruits_graduates=False,
+        salary_text="面议",
+    )
+    proposal = proposal_create(data=data, by=User.objects.get(username="employer"))
+    proposal_return(proposal=proposal, reason="请写明职业能力要求。", by=User.objects.get(username="clerk_tongliang"))
+
+    employer_signs_in(page)
+    open_from_menu(page, "我的岗位需求")
+    page.get_by_role("link", name="上传岗位表（附件1）").click()
+    expect(page.get_by_role("heading", name=re.compile("上传本单位的"))).to_be_visible()
+    look_at(page, "proposals-8-employer-sheet")
+    page.go_back()
+    row = page.get_by_role("row").filter(has_text="精密减速器设计工程师")
+    expect(row).to_contain_text("退回原因：请写明职业能力要求。")
+    row.get_by_role("link", name="修改后重新提出").click()
+    expect(page.get_by_role("alert").filter(has_text="请写明职业能力要求。")).to_be_visible()
+    page.get_by_label("职业能力要求").fill("熟悉精密传动设计。")
+    look_at(page, "proposals-9-employer-correction")
+    page.get_by_role("button", name="修改后重新提出").click()
+    expect(message(page, "已修改并重新提出岗位需求：精密减速器设计工程师。")).to_be_visible()
+    expect(
+        page.get_by_role("row").filter(has_text="精密减速器设计工程师").get_by_text("待区县处理", exact=True)
+    ).to_be_visible()
