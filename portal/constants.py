@@ -65,6 +65,7 @@ class NotificationKind(models.TextChoices):
     CLAIM_DECISION = "claim_decision", _("补助申报审核结果")
     CLAIM_PAYMENT = "claim_payment", _("补助发放")
     HIRE_CONFIRMATION = "hire_confirmation", _("人员确认")
+    POST_PROPOSAL = "post_proposal", _("岗位需求")
     ACCOUNT = "account", _("账号通知")
     DIGEST = "digest", _("每日待办汇总")
 

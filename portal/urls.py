@@ -10,7 +10,7 @@ from portal.imports import views as import_job_views
 from portal.notifications import views as notification_views
 from portal.registration import views as registration_views
 from portal.two_factor import views as two_factor_views
-from positions.apis import PositionViewSet
+from positions.apis import PositionViewSet, PostProposalViewSet
 from referrals.apis import HireViewSet, ObjectionViewSet, PublicityViewSet
 from subsidies.apis import ClaimViewSet
 
@@ -18,6 +18,7 @@ from subsidies.apis import ClaimViewSet
 # names the apps above it (the import-linter contract in pyproject.toml allows it and nothing else).
 api = DefaultRouter()
 api.register("positions", PositionViewSet, basename="position")
+api.register("post-proposals", PostProposalViewSet, basename="post-proposal")
 api.register("hires", HireViewSet, basename="hire")
 api.register("publicity", PublicityViewSet, basename="notice")
 api.register("objections", ObjectionViewSet, basename="objection")

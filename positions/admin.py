@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export.admin import ExportMixin
 
-from portal.admin import AuditedModelAdmin, WorkflowRecordAdmin
-from positions.models import Position, PositionBatch
+from portal.admin import AuditedModelAdmin, ReadOnlyAdmin, WorkflowRecordAdmin
+from positions.models import Position, PositionBatch, PostProposal
 from positions.resources import PositionResource
 
 
@@ -32,4 +32,16 @@ class PositionAdmin(ExportMixin, WorkflowRecordAdmin, AuditedModelAdmin):
     autocomplete_fields = ["employer"]
     raw_id_fields = ["batch", "created_by"]
     readonly_fields = ["status", "return_reason", "close_reason", "published_at", "salary_min", "salary_max"]
+    list_select_related = ["employer", "district"]
+
+
+@admin.register(PostProposal)
+class PostProposalAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
+    """Employers' proposals: read here, moved only by the employer and the district's clerk (positions.proposals)."""
+
+    list_display = ["name", "employer", "channel", "headcount", "district", "status", "proposed_at", "decided_at"]
+    list_filter = ["status", "channel", "district"]
+    search_fields = ["name", "employer__name"]
+    raw_id_fields = ["employer", "position", "proposed_by", "decided_by"]
+    readonly_fields = ["status", "return_reason", "position", "proposed_by", "proposed_at", "decided_by", "decided_at"]
     list_select_related = ["employer", "district"]

@@ -27,3 +27,13 @@ class PositionSource(models.TextChoices):
     FORM = "form", _("网页填报")
     IMPORT = "import", _("Excel导入")
     API = "api", _("接口")
+    PROPOSAL = "proposal", _("用人单位提出")
+
+
+class ProposalStatus(models.TextChoices):
+    """An employer's post proposal (岗位需求) on its way to its district (docs/workflows.md, "Employers' post proposals")."""
+
+    PROPOSED = "proposed", _("待区县处理")
+    ADOPTED = "adopted", _("已采纳")
+    RETURNED = "returned", _("已退回")
+    WITHDRAWN = "withdrawn", _("已撤回")

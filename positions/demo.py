@@ -7,7 +7,8 @@ from typing import Any
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.demo import DemoWorld, register_demo_step
-from positions.models import Position
+from positions.models import Position, PostProposal
+from positions.proposals import proposals_create
 from positions.services import PositionData, batch_send, position_create, position_move
 
 
@@ -52,5 +53,41 @@ def seed_positions(world: DemoWorld) -> list[str]:
     return []
 
 
+def seed_proposals(world: DemoWorld) -> list[str]:
+    """Two posts the demo employer proposed to its district, waiting for the district's clerk (单位岗位需求)."""
+    employer = world.employer
+    if PostProposal.objects.filter(employer=employer).exists():
+        return []
+    common: dict[str, Any] = {
+        "employer": employer,
+        "headcount": 1,
+        "recruits_graduates": False,
+        "competencies": "1.具有5年以上相关研发经验；\n2.主持过省部级以上科研项目者优先。",
+    }
+    proposals_create(
+        data=[
+            PositionData(
+                **common,
+                channel=Channel.BOUNTY_LIST,
+                name="高端数控机床首席工程师",
+                education=Education.DOCTOR,
+                majors="机械工程、仪器科学与技术",
+                salary_text="40-60万元/年",
+            ),
+            PositionData(
+                **common,
+                channel=Channel.SPECIAL_RECRUITMENT,
+                name="工业软件架构师",
+                education=Education.MASTER,
+                majors="软件工程、计算机科学与技术",
+                salary_text="面议",
+            ),
+        ],
+        by=world.by_username["employer"],
+    )
+    return []
+
+
 def register() -> None:
     register_demo_step(seed_positions, order=10)
+    register_demo_step(seed_proposals, order=11)

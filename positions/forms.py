@@ -1,4 +1,5 @@
-"""The Annex 1 form a district clerk fills, in the annex's column order. Business rules stay in services."""
+"""The Annex 1 forms, in the annex's column order: the clerk's post, an employer's proposal, an adoption. Business
+rules stay in services."""
 
 from __future__ import annotations
 
@@ -14,25 +15,18 @@ from portal.identity import normalise_uscc
 from portal.imports.pages import SheetImportForm
 from portal.models import District, Employer, User
 from portal.web.widgets import Textarea, bootstrap
-from positions.models import Position
+from portal.workbooks import XLSX
+from positions.models import Position, PostProposal
 from positions.services import PositionData
 
 YES_NO = (("1", "是"), ("0", "否"))
 
 
-class PositionForm(forms.Form):
-    employer = forms.ModelChoiceField(
-        label="用人单位", queryset=Employer.objects.none(), required=False, empty_label="（请选择本区县的用人单位）"
-    )
-    new_employer_name = forms.CharField(
-        label="或新增用人单位：单位名称",
-        max_length=limits.EMPLOYER_NAME.max_length,
-        required=False,
-        help_text="列表中没有的单位，可在此填写全称新增。",
-    )
-    new_employer_credit_code = forms.CharField(
-        label="新增单位的统一社会信用代码", max_length=limits.CREDIT_CODE_INPUT.max_length, required=False
-    )
+class Annex1Form(forms.Form):
+    """The post's own columns of Annex 1, from 渠道 to 薪资范围: what the clerk fills for a post, what an employer
+    fills for a post it proposes, and what the clerk checks and edits when adopting a proposal. The 用人单位 column
+    is the caller's (``PositionForm`` asks for it; an employer and an adopted proposal have theirs)."""
+
     channel = forms.ChoiceField(label="渠道", choices=Channel.choices, widget=forms.RadioSelect)
     name = forms.CharField(label="岗位名称", max_length=limits.POSITION_NAME.max_length)
     headcount = forms.IntegerField(
@@ -61,26 +55,65 @@ class PositionForm(forms.Form):
         help_text="如：15-25万元/年、1.5万/月、面议",
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.district = district
-        self.fields["employer"].queryset = Employer.objects.filter(district=district).order_by("name")  # type: ignore[attr-defined]
         bootstrap(self)
         self.fields["salary_text"].widget.attrs["placeholder"] = "如：15-25万元/年、1.5万/月、面议"
 
     @classmethod
-    def initial_from(cls, position: Position) -> dict[str, Any]:
+    def initial_from(cls, post: Position | PostProposal) -> dict[str, Any]:
+        """The form filled from a post or a proposal (they carry the same Annex 1 fields)."""
         return {
-            "employer": position.employer_id,
-            "channel": position.channel,
-            "name": position.name,
-            "headcount": position.headcount,
-            "education": position.education,
-            "majors": position.majors,
-            "competencies": position.competencies,
-            "recruits_graduates": "1" if position.recruits_graduates else "0",
-            "salary_text": position.salary_text,
+            "channel": post.channel,
+            "name": post.name,
+            "headcount": post.headcount,
+            "education": post.education,
+            "majors": post.majors,
+            "competencies": post.competencies,
+            "recruits_graduates": "1" if post.recruits_graduates else "0",
+            "salary_text": post.salary_text,
         }
+
+    def position_data(self, employer: Employer) -> PositionData:
+        data = self.cleaned_data
+        return PositionData(
+            employer=employer,
+            channel=data["channel"],
+            name=data["name"],
+            headcount=data["headcount"],
+            education=data["education"],
+            majors=data["majors"],
+            competencies=data.get("competencies", ""),
+            recruits_graduates=bool(data["recruits_graduates"]),
+            salary_text=data.get("salary_text", ""),
+        )
+
+
+class PositionForm(Annex1Form):
+    """The clerk's Annex 1 form: the employer (one of the district's, or a new one) and the post's columns."""
+
+    employer = forms.ModelChoiceField(
+        label="用人单位", queryset=Employer.objects.none(), required=False, empty_label="（请选择本区县的用人单位）"
+    )
+    new_employer_name = forms.CharField(
+        label="或新增用人单位：单位名称",
+        max_length=limits.EMPLOYER_NAME.max_length,
+        required=False,
+        help_text="列表中没有的单位，可在此填写全称新增。",
+    )
+    new_employer_credit_code = forms.CharField(
+        label="新增单位的统一社会信用代码", max_length=limits.CREDIT_CODE_INPUT.max_length, required=False
+    )
+    field_order = ["employer", "new_employer_name", "new_employer_credit_code"]
+
+    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["employer"].queryset = Employer.objects.filter(district=district).order_by("name")  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_from(cls, post: Position | PostProposal) -> dict[str, Any]:
+        return {"employer": post.employer_id, **super().initial_from(post)}
 
     def clean_new_employer_name(self) -> str:
         return " ".join(self.cleaned_data.get("new_employer_name", "").split())
@@ -108,20 +141,6 @@ class PositionForm(forms.Form):
                     self.add_error("new_employer_credit_code", "该统一社会信用代码已被其他单位使用。")
         return cleaned
 
-    def position_data(self, employer: Employer) -> PositionData:
-        data = self.cleaned_data
-        return PositionData(
-            employer=employer,
-            channel=data["channel"],
-            name=data["name"],
-            headcount=data["headcount"],
-            education=data["education"],
-            majors=data["majors"],
-            competencies=data.get("competencies", ""),
-            recruits_graduates=bool(data["recruits_graduates"]),
-            salary_text=data.get("salary_text", ""),
-        )
-
 
 class PositionImportForm(SheetImportForm):
     """Upload of an Annex 1 sheet into a district's 旬."""
@@ -138,3 +157,14 @@ class PositionImportForm(SheetImportForm):
             return TenDayPeriod.parse(self.cleaned_data["period"].strip())
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class ProposalSheetForm(forms.Form):
+    """An employer's Annex 1 sheet of its own posts, proposed to its district together."""
+
+    file = forms.FileField(label="Excel文件（.xlsx，附件1格式）", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+        self.fields["file"].widget.attrs["accept"] = f".xlsx,{XLSX}"

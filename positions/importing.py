@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -224,7 +224,11 @@ class _Cells:
         self.errors.append(RowError(self.row, column, message))
 
 
-def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) -> _Cells:
+def _parse_cells(
+    raw: RawRow, *, district: District, aliases: frozenset[str], source_required: bool = True, whose: str = "导入的区县"
+) -> _Cells:
+    """``source_required``: a blank 填报来源 is an error (a district's own sheet); an employer's proposal may leave it
+    blank, it goes to its own district anyway. ``whose`` names the district in the mismatch message."""
     cells = raw.cells
     parsed = _Cells(row=raw.row)
 
@@ -283,9 +287,10 @@ def _parse_cells(raw: RawRow, *, district: District, aliases: frozenset[str]) ->
 
     source = folded(cells.get(COL_SOURCE))
     if not source:
-        parsed.error(COL_SOURCE, f"请填写填报来源（{district.name}）。")
+        if source_required:
+            parsed.error(COL_SOURCE, f"请填写填报来源（{district.name}）。")
     elif source not in aliases:
-        parsed.error(COL_SOURCE, f"填报来源“{cell_text(cells.get(COL_SOURCE))}”与导入的区县“{district.name}”不一致。")
+        parsed.error(COL_SOURCE, f"填报来源“{cell_text(cells.get(COL_SOURCE))}”与{whose}“{district.name}”不一致。")
 
     for column, value, limit in (
         (COL_EMPLOYER, parsed.employer_name, limits.EMPLOYER_NAME),
@@ -329,18 +334,35 @@ def _existing_keys(batch: PositionBatch | None) -> set[tuple[int, str, str]]:
 
 
 def _analyse(
-    raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None, progress: Progress | None = None
+    raw_rows: list[RawRow],
+    *,
+    district: District,
+    batch: PositionBatch | None,
+    progress: Progress | None = None,
+    source_required: bool = True,
+    whose: str = "导入的区县",
 ) -> ImportPreview:
     with paused_gc():
-        return _analyse_rows(raw_rows, district=district, batch=batch, progress=progress)
+        return _analyse_rows(
+            raw_rows, district=district, batch=batch, progress=progress, source_required=source_required, whose=whose
+        )
 
 
 def _analyse_rows(
-    raw_rows: list[RawRow], *, district: District, batch: PositionBatch | None, progress: Progress | None
+    raw_rows: list[RawRow],
+    *,
+    district: District,
+    batch: PositionBatch | None,
+    progress: Progress | None,
+    source_required: bool = True,
+    whose: str = "导入的区县",
 ) -> ImportPreview:
     aliases = district_aliases(district)
     # Reading the cells is most of the work: the progress of a background job is counted here.
-    parsed = [_parse_cells(raw, district=district, aliases=aliases) for raw in tracked(raw_rows, progress)]
+    parsed = [
+        _parse_cells(raw, district=district, aliases=aliases, source_required=source_required, whose=whose)
+        for raw in tracked(raw_rows, progress)
+    ]
     employers = _find_employers(row.employer_name for row in parsed if row.employer_name)
     new_employers: dict[str, Employer] = {}
     existing = _existing_keys(batch)
@@ -414,6 +436,33 @@ def _analyse_rows(
         rows.append(row)
 
     return ImportPreview(rows=rows, new_employers=list(new_employers))
+
+
+def analyse_proposal_rows(raw_rows: list[RawRow], *, employer: Employer) -> ImportPreview:
+    """An employer's own Annex 1 sheet, row by row, with the district's rules of every column and two of its own:
+    用人单位 must be the employer itself (an employer proposes only its own posts; full-width and half-width
+    brackets count as the same), and 填报来源 is its district or blank. No employer is ever created from it."""
+    assert employer.district is not None  # the caller refuses an employer without a district first
+    preview = _analyse(raw_rows, district=employer.district, batch=None, source_required=False, whose="本单位所在区县")
+    own = folded(employer.name)
+    for row in preview.rows:
+        if row.employer_name and folded(row.employer_name) != own:
+            # The district's message about another district's employer says nothing to an employer: replaced.
+            row.errors = [error for error in row.errors if error.column != COL_EMPLOYER]
+            row.errors.insert(
+                0,
+                RowError(
+                    row.row,
+                    COL_EMPLOYER,
+                    f"“{row.employer_name}”不是本单位：只能提出本单位（{employer.name}）的岗位需求。",
+                ),
+            )
+            row.data = None
+        elif row.data is not None:
+            row.data = replace(row.data, employer=employer)
+        row.new_employer = False
+    preview.new_employers = []
+    return preview
 
 
 # ---------------------------------------------------------------------------------------------------------------

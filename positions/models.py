@@ -12,7 +12,7 @@ from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.models import TimeStampedModel
-from positions.constants import BatchStatus, CloseReason, PositionSource, PositionStatus
+from positions.constants import BatchStatus, CloseReason, PositionSource, PositionStatus, ProposalStatus
 
 
 class PositionBatch(TimeStampedModel):
@@ -115,3 +115,77 @@ class Position(TimeStampedModel):
     @property
     def period(self) -> str:
         return self.batch.period
+
+
+class PostProposal(TimeStampedModel):
+    """An employer's proposal of one of its own posts to its district (向所在区县提出岗位需求): the Annex 1 fields,
+    filled by the employer. The district's clerk adopts it into the district's running 旬 batch as a post (a draft
+    of its own, which then travels like any other) or returns it with a reason; the employer may withdraw it while
+    it waits, and correct and propose again a returned one (docs/workflows.md, "Employers' post proposals").
+
+    ``district`` is the employer's district when it proposed (or last proposed again): the clerk who receives it.
+    """
+
+    employer = models.ForeignKey(
+        "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="post_proposals"
+    )
+    district = models.ForeignKey(
+        "portal.District", verbose_name=_("提交区县"), on_delete=models.PROTECT, related_name="post_proposals"
+    )
+    channel = models.CharField(_("渠道"), max_length=32, choices=Channel.choices)
+    name = models.CharField(_("岗位名称"), max_length=limits.POSITION_NAME.max_length)
+    headcount = models.PositiveIntegerField(_("需求人数"), validators=[MinValueValidator(limits.HEADCOUNT.min_value)])
+    education = models.CharField(_("学历要求"), max_length=16, choices=Education.choices)
+    majors = models.CharField(_("专业要求"), max_length=limits.MAJORS.max_length)
+    competencies = models.TextField(_("职业能力要求"), blank=True)
+    recruits_graduates = models.BooleanField(_("是否招聘应届生"))
+    salary_text = models.CharField(_("薪资范围"), max_length=limits.SALARY_TEXT.max_length, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    source = models.CharField(_("来源"), max_length=16, choices=PositionSource.choices, default=PositionSource.FORM)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    position = models.OneToOneField(
+        Position,
+        verbose_name=_("采纳后的岗位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("用人单位岗位需求")
+        verbose_name_plural = _("用人单位岗位需求")
+        indexes = [models.Index(fields=["district", "status"], name="post_proposal_district_status")]
+        constraints = [
+            models.CheckConstraint(name="post_proposal_headcount_positive", condition=Q(headcount__gte=1)),
+            # Adopted ⇔ it became a post: the employer's list links every adopted proposal to its post.
+            models.CheckConstraint(
+                name="post_proposal_adopted_has_position",
+                condition=Q(status=ProposalStatus.ADOPTED, position__isnull=False)
+                | (~Q(status=ProposalStatus.ADOPTED) & Q(position__isnull=True)),
+            ),
+            # One waiting proposal per post of an employer: a double submission, or the same sheet uploaded
+            # twice, cannot put the same post twice in the clerk's queue (two requests at once meet this index).
+            models.UniqueConstraint(
+                fields=["employer", "channel", "name"],
+                condition=Q(status=ProposalStatus.PROPOSED),
+                name="post_proposal_one_waiting_per_post",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} · {self.name}"

@@ -17,3 +17,6 @@ rules.add_perm("positions.reopen_batch", p.is_bureau_reviewer)
 rules.add_perm("positions.move", p.is_staff_role)
 rules.add_perm("positions.search", p.is_staff_role)
 rules.add_perm("positions.import_sheet", p.is_district_clerk | p.is_admin)
+#: Employers propose their own posts to their district; the district's clerk adopts or returns the proposals.
+rules.add_perm("positions.propose", p.is_employer)
+rules.add_perm("positions.handle_proposals", p.is_district_clerk)

@@ -11,7 +11,13 @@ from portal.constants import Role
 from portal.models import User
 from portal.workspace import WorkLink, WorkQueue, register_link_provider, register_queue_provider
 from positions.constants import PositionStatus as S
-from positions.selectors import CLERK_QUEUES, REVIEWER_QUEUES, position_queue_counts
+from positions.selectors import (
+    CLERK_QUEUES,
+    REVIEWER_QUEUES,
+    position_queue_counts,
+    proposal_returned_count,
+    proposal_waiting_count,
+)
 
 
 def _queue_url(status: S) -> str:
@@ -28,6 +34,38 @@ def clerk_queues(user: User) -> list[WorkQueue]:
             _queue_url(S.RETURNED),
         ),
         WorkQueue("未提交的草稿", "已保存但尚未提交初审的岗位。", counts[S.DRAFT], _queue_url(S.DRAFT)),
+    ]
+
+
+def clerk_proposal_queues(user: User) -> list[WorkQueue]:
+    return [
+        WorkQueue(
+            "单位提出的岗位需求",
+            "本区县用人单位提出的岗位需求，请核对后采纳到本旬岗位，或写明原因退回。",
+            proposal_waiting_count(user=user),
+            reverse("positions:proposal_queue"),
+        )
+    ]
+
+
+def employer_queues(user: User) -> list[WorkQueue]:
+    return [
+        WorkQueue(
+            "被退回的岗位需求",
+            "区县退回的岗位需求，请按退回原因修改后重新提出。",
+            proposal_returned_count(user=user),
+            reverse("positions:proposal_list"),
+        )
+    ]
+
+
+def employer_links(user: User) -> list[WorkLink]:
+    return [
+        WorkLink(
+            "提出岗位需求",
+            "按附件1填写本单位的岗位需求（逐个填写或上传岗位表），提交给所在区县，并查看区县的处理结果。",
+            reverse("positions:proposal_list"),
+        )
     ]
 
 
@@ -79,6 +117,9 @@ def admin_links(user: User) -> list[WorkLink]:
 def register() -> None:
     register_link_provider(Role.ADMIN, admin_links)
     register_queue_provider(Role.DISTRICT_CLERK, clerk_queues)
+    register_queue_provider(Role.DISTRICT_CLERK, clerk_proposal_queues)
+    register_queue_provider(Role.EMPLOYER, employer_queues)
+    register_link_provider(Role.EMPLOYER, employer_links)
     register_queue_provider(Role.DISTRICT_REVIEWER, district_reviewer_queues)
     register_queue_provider(Role.TALENT_CENTRE, talent_centre_queues)
     register_queue_provider(Role.BUREAU_REVIEWER, bureau_queues)

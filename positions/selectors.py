@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from portal import permissions as p
 from portal.calendar import Span, TenDayPeriod
 from portal.models import District, Employer, User
 from portal.permissions import district_scope, scope_to_district
-from positions.constants import BatchStatus, PositionStatus
-from positions.models import Position, PositionBatch
+from positions.constants import BatchStatus, PositionStatus, ProposalStatus
+from positions.models import Position, PositionBatch, PostProposal
 
 #: Posts that have left the district in a sent batch (what the city counts as reported).
 REPORTED = (PositionStatus.SENT, PositionStatus.AGGREGATED, PositionStatus.PUBLISHED, PositionStatus.CLOSED)
@@ -152,6 +153,33 @@ def city_positions() -> QuerySet[Position]:
 def position_api_list(*, user: User) -> QuerySet[Position]:
     """For the API: published posts for anyone, plus the posts behind the login that the user may see."""
     return _joined(Position.objects.filter(Q(status=PositionStatus.PUBLISHED) | district_scope(user)))
+
+
+# Employers' post proposals (positions.proposals)
+
+
+def proposal_of_employer(*, user: User) -> QuerySet[PostProposal]:
+    """The employer account's own company's proposals, whatever their district, with the post each became."""
+    if not p.is_employer.test(user) or user.employer_id is None:
+        return PostProposal.objects.none()
+    return PostProposal.objects.filter(employer_id=user.employer_id).select_related("district", "position", "employer")
+
+
+def proposal_of_district(*, user: User) -> QuerySet[PostProposal]:
+    """The proposals sent to the clerk's district (another district's are not there: 404)."""
+    if not p.is_district_clerk.test(user):
+        return PostProposal.objects.none()
+    return scope_to_district(PostProposal.objects.select_related("employer", "district", "position"), user)
+
+
+def proposal_waiting_count(*, user: User) -> int:
+    """How many proposals wait for the clerk's decision (the clerk's work queue)."""
+    return proposal_of_district(user=user).filter(status=ProposalStatus.PROPOSED).count()
+
+
+def proposal_returned_count(*, user: User) -> int:
+    """How many of the employer's proposals came back with a reason (the employer's work queue)."""
+    return proposal_of_employer(user=user).filter(status=ProposalStatus.RETURNED).count()
 
 
 # The figures the bureau reads (docs/figures.md): one selector per figure, over a span of whole 旬, grouped by district

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from positions import views
+from positions import proposal_views, views
 
 app_name = "positions"
 urlpatterns = [
@@ -20,4 +20,14 @@ urlpatterns = [
     path("import/", views.import_sheet, name="import"),
     path("import/template/", views.import_template, name="import_template"),
     path("export/", views.export_sheet, name="export"),
+    # Employers propose their own posts to their district; the district's clerk adopts or returns them.
+    path("proposals/", proposal_views.proposal_list, name="proposal_list"),
+    path("proposals/new/", proposal_views.proposal_create, name="proposal_create"),
+    path("proposals/import/", proposal_views.proposal_import, name="proposal_import"),
+    path("proposals/import/template/", proposal_views.proposal_template, name="proposal_template"),
+    path("proposals/<int:pk>/edit/", proposal_views.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/withdraw/", proposal_views.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/district/", proposal_views.proposal_queue, name="proposal_queue"),
+    path("proposals/<int:pk>/adopt/", proposal_views.proposal_adopt, name="proposal_adopt"),
+    path("proposals/<int:pk>/return/", proposal_views.proposal_return, name="proposal_return"),
 ]

@@ -6,9 +6,12 @@ district, writes, and records the audit event. Nothing else changes ``Position.s
 
 from __future__ import annotations
 
+import rules
+
 from portal import permissions as p
 from portal.workflow import Move
 from positions.constants import PositionStatus as S
+from positions.constants import ProposalStatus as PS
 
 MOVES: dict[str, Move] = {
     move.action: move
@@ -60,3 +63,38 @@ MOVES: dict[str, Move] = {
 
 #: States in which the district clerk may still edit the post's fields.
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
+
+
+@rules.predicate
+def is_proposing_employer(user: object, proposal: object) -> bool:
+    """The proposal is the employer account's own company's."""
+    employer_id = getattr(user, "employer_id", None)
+    return employer_id is not None and getattr(proposal, "employer_id", None) == employer_id
+
+
+#: An employer's post proposal (``positions.models.PostProposal``): proposed by the employer to its district, adopted
+#: into the district's 旬 batch or returned by the district's clerk. Services: ``positions.proposals``.
+PROPOSAL_MOVES: dict[str, Move] = {
+    move.action: move
+    for move in (
+        Move("adopt", "采纳", frozenset({PS.PROPOSED}), PS.ADOPTED, p.is_district_clerk & p.in_same_district),
+        Move(
+            "return",
+            "退回",
+            frozenset({PS.PROPOSED}),
+            PS.RETURNED,
+            p.is_district_clerk & p.in_same_district,
+            needs_reason=True,
+        ),
+        Move(
+            "repropose", "修改后重新提出", frozenset({PS.RETURNED}), PS.PROPOSED, p.is_employer & is_proposing_employer
+        ),
+        Move(
+            "withdraw",
+            "撤回",
+            frozenset({PS.PROPOSED, PS.RETURNED}),
+            PS.WITHDRAWN,
+            p.is_employer & is_proposing_employer,
+        ),
+    )
+}

@@ -232,6 +232,21 @@ DISTRICT_CLERK = Guide(
                     sources=("positions/workflow.py",),
                     shot=False,
                 ),
+                Step(
+                    "proposal_queue",
+                    "采纳或退回单位提出的岗位需求",
+                    "positions:proposal_queue",
+                    "本区县用人单位也可在平台上提出本单位的岗位需求。点击工作菜单“单位岗位需求”，逐条核对：可以采纳的点击“采纳”，"
+                    "表单已按单位填写的内容预填，可修改，点击“采纳并保存为草稿”后作为本旬岗位草稿，再“提交初审”；"
+                    "不宜采纳的填写原因后点击“退回”，单位可修改后重新提出。",
+                    press=("单位岗位需求", "采纳", "采纳并保存为草稿", "退回"),
+                    sources=(
+                        "portal/web/navigation.py",
+                        "templates/positions/proposal_queue.html",
+                        "templates/positions/proposal_adopt.html",
+                    ),
+                    shot=False,
+                ),
             ),
         ),
         Section(
@@ -661,7 +676,7 @@ EMPLOYER = Guide(
     Role.EMPLOYER,
     "用人单位操作指南",
     "由第三方荐才机构（个人）推荐引进到贵单位的人员，须由贵单位在线确认（即附件3的确认），第三方才能申报引才补助。"
-    "贵单位自行引进的人员无需确认。",
+    "贵单位自行引进的人员无需确认。贵单位还可以向所在区县提出本单位的岗位需求，由区县采纳后纳入岗位填报。",
     (
         Section(
             "开始使用",
@@ -676,6 +691,47 @@ EMPLOYER = Guide(
                     sources=("templates/registration/login.html",),
                 ),
                 _INBOX,
+            ),
+        ),
+        Section(
+            "随时：向所在区县提出岗位需求",
+            "随时；区县按旬采纳",
+            (
+                Step(
+                    "proposal_create",
+                    "提出岗位需求",
+                    "positions:proposal_create",
+                    "点击工作菜单“我的岗位需求”，再点“提出岗位需求”，按附件1填写本单位的一个岗位：渠道（揭榜招贤或引才专项）、"
+                    "岗位名称、需求人数、学历要求、专业要求、职业能力要求、是否招聘应届生、薪资范围。点击“提交”，"
+                    "或“提交并继续填写”下一个岗位。岗位需求提交给贵单位所在区县。",
+                    press=("我的岗位需求", "提出岗位需求", "提交", "提交并继续填写"),
+                    sources=(
+                        "portal/web/navigation.py",
+                        "templates/positions/proposal_list.html",
+                        "templates/positions/proposal_form.html",
+                    ),
+                    shot=False,
+                ),
+                Step(
+                    "proposal_import",
+                    "或上传岗位表",
+                    "positions:proposal_import",
+                    "岗位较多时，点击“上传岗位表”，先“下载空白表格”，每行填写一个本单位的岗位（“用人单位”填写本单位名称，"
+                    "“填报来源”可不填），“上传并预览”后核对，点击“确认导入”一次提出。",
+                    press=("上传岗位表", "下载空白表格", "上传并预览", "确认导入"),
+                    sources=("templates/positions/proposal_list.html", "templates/portal/import.html"),
+                    shot=False,
+                ),
+                Step(
+                    "proposal_list",
+                    "查看处理结果",
+                    "positions:proposal_list",
+                    "“我的岗位需求”列出每个岗位需求的状态：待区县处理、已采纳（附岗位的审核状态，发布后可查看榜单上的岗位）、"
+                    "已退回（附原因）。被退回的点击“修改后重新提出”；尚未采纳的可以“撤回”。",
+                    press=("修改后重新提出", "撤回"),
+                    sources=("templates/positions/proposal_list.html",),
+                    shot=False,
+                ),
             ),
         ),
         Section(
@@ -700,6 +756,18 @@ EMPLOYER = Guide(
         "第三方申报时还须上传贵单位盖章的附件3（确认表）扫描件。",
     ),
     refusals=(
+        Refusal(
+            "您的单位尚未登记所在区县，请联系系统管理员。",
+            "岗位需求提交给单位所在区县；所在区县由系统管理员登记，登记后即可提出。",
+            "您的单位尚未登记所在区县，请联系系统管理员。",
+            "positions/proposals.py",
+        ),
+        Refusal(
+            "您已提出“揭榜招贤”岗位需求“……”，正等待铜梁区处理，无需重复提出。",
+            "同一岗位正等待区县处理时不能重复提出；被退回的请修改后重新提出。",
+            "无需重复提出",
+            "positions/proposals.py",
+        ),
         Refusal(
             "请填写不予确认的原因。",
             "不予确认须写明原因，原因会告知第三方。",

@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 #: The kinds each role can receive, in the order of the preferences page.
 KINDS_BY_ROLE: dict[str, tuple[K, ...]] = {
     Role.THIRD_PARTY: (K.CLAIM_DECISION, K.CLAIM_PAYMENT, K.HIRE_CONFIRMATION, K.ACCOUNT),
-    Role.EMPLOYER: (K.HIRE_CONFIRMATION, K.ACCOUNT),
-    Role.DISTRICT_CLERK: (K.DIGEST, K.ACCOUNT),
+    Role.EMPLOYER: (K.HIRE_CONFIRMATION, K.POST_PROPOSAL, K.ACCOUNT),
+    Role.DISTRICT_CLERK: (K.DIGEST, K.POST_PROPOSAL, K.ACCOUNT),
     Role.DISTRICT_REVIEWER: (K.DIGEST, K.ACCOUNT),
     Role.TALENT_CENTRE: (K.DIGEST, K.ACCOUNT),
     Role.BUREAU_REVIEWER: (K.DIGEST, K.ACCOUNT),

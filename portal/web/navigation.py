@@ -33,6 +33,8 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("岗位查询", "positions:manage_list", p.is_staff_role),
     NavItem("用人单位", "portal:employer_list", p.is_staff_role),
     NavItem("第三方核验", "portal:third_party_list", p.is_talent_centre | p.is_admin),
+    NavItem("单位岗位需求", "positions:proposal_queue", p.is_district_clerk),
+    NavItem("我的岗位需求", "positions:proposal_list", p.is_employer),
     NavItem("引进人才", "referrals:hire_list", p.is_district_staff | p.is_city_staff | p.is_employer),
     NavItem("入职旬报", "referrals:report_district", p.is_district_staff),
     NavItem("入职旬报", "referrals:report_city", p.is_city_staff),

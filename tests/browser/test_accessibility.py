@@ -55,6 +55,7 @@ NOT_PAGES: dict[str, str] = {
     "subsidies:annex3_pdf": "PDF",
     "subsidies:attachment_download": "the claimant's uploaded scan (PDF or image)",
     "positions:export": "Excel workbook",
+    "positions:proposal_template": "Excel workbook (the blank Annex 1 sheet, for an employer)",
     # Actions: a POST from a button on a page walked here, answered by a redirect back to it or an htmx fragment
     # (the fragments are checked in place: see INTERACTIONS).
     "portal:notification_read": "POST from the inbox",
@@ -77,6 +78,8 @@ NOT_PAGES: dict[str, str] = {
     "positions:move_many": "POST from the district batch",
     "positions:batch_send": "POST from the district batch",
     "positions:batch_reopen": "POST from the city's batches",
+    "positions:proposal_withdraw": "POST from the employer's proposals",
+    "positions:proposal_return": "POST from the district's proposals",
     "logout": "POST from the header",
     # The API: programs read its JSON; people read its documentation at /api/docs/, walked here. (A browser that
     # asks these URLs for HTML gets Django REST framework's own browsable page, which is not the portal's.)
@@ -103,6 +106,12 @@ NOT_PAGES: dict[str, str] = {
     "claim-attachments": "JSON API",
     "claim-review": "JSON API",
     "claim-pay": "JSON API",
+    "post-proposal-list": "JSON API",
+    "post-proposal-detail": "JSON API",
+    "post-proposal-adopt": "JSON API",
+    "post-proposal-return": "JSON API",
+    "post-proposal-withdraw": "JSON API",
+    "post-proposal-repropose": "JSON API",
 }
 
 #: Pages walked outside the matrix's GET pages: the second factor's pages (met while signing in) and the API's

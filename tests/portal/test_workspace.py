@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from portal.calendar import TenDayPeriod
 from portal.calendar.workdays import calendar_year_known
-from portal.models import CalendarYear, User
+from portal.models import CalendarYear, Employer, User
 from positions.models import Position, PositionBatch
-from positions.services import batch_send, position_move
+from positions.proposals import proposal_create, proposal_return
+from positions.services import PositionData, batch_send, position_move
 from referrals.services import notice_publish, objection_lodge
 from subsidies.models import Claim
 from tests.factories import (
@@ -152,6 +153,24 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
     claimant = users["third_party"]
     claimable_hire(party, employer=other_employer, name="可申报人")
 
+    # Employers' post proposals: one waiting at the clerk's district, one of the employer's returned to it.
+    def proposal(of: Employer, name: str) -> PositionData:
+        return PositionData(
+            employer=of,
+            channel="bounty_list",
+            name=name,
+            headcount=1,
+            education="master",
+            majors="机械工程",
+            competencies="",
+            recruits_graduates=False,
+            salary_text="面议",
+        )
+
+    proposal_create(data=proposal(employer, "单位待采纳需求"), by=UserFactory(employer_user=True, employer=employer))
+    back_proposal = proposal_create(data=proposal(other_employer, "单位被退回需求"), by=users["employer"])
+    proposal_return(proposal=back_proposal, reason="请写明专业方向。", by=UserFactory(clerk=True, district=elsewhere))
+
     def claim(name: str, amount: str, **state: object) -> Claim:
         fields: dict[str, object] = {
             "employer_contact": "联系人",
@@ -208,6 +227,8 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         ("third_party", "未提交的申报草稿"): Expected((draft.reference,), claim_link(draft)),
         ("unverified", "注册信息待核验"): Expected(("工作台待核验机构",), ""),
         ("employer", "待确认的引进人才"): Expected(("人员待单位确认",), ">确认</button>"),
+        ("employer", "被退回的岗位需求"): Expected(("单位被退回需求",), ">修改后重新提出</a>"),
+        ("clerk", "单位提出的岗位需求"): Expected(("单位待采纳需求",), ">退回</button>"),
         ("admin", "待核验的第三方"): verification,
     }
     return users, expected

@@ -114,6 +114,10 @@ SUBMITTED_CLAIMS = OWN_CLAIMS | sees(EVERY_SIDE, *CLAIM_REVIEWERS)
 #: A notice after its publicity: its district's staff and the city; under publicity: everyone.
 CLOSED_NOTICES = DISTRICT_RECORDS
 OWN_USER = sees({OWN}, *SIGNED_IN)
+#: Post proposals: the employer its own company's; the clerk of the district they went to (not its reviewer).
+OWN_PROPOSALS = sees({OWN}, EMPLOYER)
+DISTRICT_PROPOSALS = sees({OWN, OTHER_EMPLOYER}, CLERK)
+PROPOSALS = OWN_PROPOSALS | DISTRICT_PROPOSALS
 #: A sheet import: its owner (A's clerk), the district's staff, the admins.
 IMPORT_JOBS = sees({OWN}, *DISTRICT) | sees(EVERY_SIDE, ADMIN)
 
@@ -239,6 +243,24 @@ def _position_form(cell: Cell) -> dict[str, Any]:
         "recruits_graduates": "1",
         "salary_text": "面议",
     }
+
+
+def _proposal_body(cell: Cell) -> dict[str, Any]:
+    """An employer's post proposal for the API (its own fields only: the employer is the account's)."""
+    return {
+        "channel": "special_recruitment",
+        "name": f"矩阵新需求{cell.role}",
+        "headcount": 2,
+        "education": "master",
+        "majors": "机械工程",
+        "competencies": "",
+        "recruits_graduates": False,
+        "salary_text": "面议",
+    }
+
+
+def _proposal_form(cell: Cell) -> dict[str, Any]:
+    return _proposal_body(cell) | {"headcount": "2", "recruits_graduates": "0"}
 
 
 def _hire_body(cell: Cell) -> dict[str, Any]:
@@ -574,6 +596,28 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "positions:import": (page({CLERK, ADMIN}),),
     "positions:import_template": (page({CLERK, ADMIN}),),
     "positions:export": (page(PUBLIC, rows={"position.draft": DISTRICT_RECORDS}),),
+    # Employers' post proposals: the employer proposes and follows its own; the district's clerk adopts or returns.
+    "positions:proposal_list": (page(EMPLOYER, rows={"proposal": OWN_PROPOSALS}),),
+    "positions:proposal_create": (page(EMPLOYER), post(EMPLOYER, body=_proposal_form)),
+    "positions:proposal_import": (page(EMPLOYER),),
+    "positions:proposal_template": (page(EMPLOYER),),
+    "positions:proposal_edit": (
+        page(EMPLOYER, targets={"proposal.returned": OWN_PROPOSALS}),
+        post(EMPLOYER, targets={"proposal.returned": OWN_PROPOSALS}, body=_proposal_form),
+    ),
+    "positions:proposal_withdraw": (post(EMPLOYER, targets={"proposal.proposed": OWN_PROPOSALS}),),
+    "positions:proposal_queue": (page(CLERK, rows={"proposal": DISTRICT_PROPOSALS}),),
+    "positions:proposal_adopt": (
+        page(CLERK, targets={"proposal.proposed": DISTRICT_PROPOSALS}),
+        post(CLERK, targets={"proposal.proposed": DISTRICT_PROPOSALS}, body=_proposal_form),
+    ),
+    "positions:proposal_return": (
+        post(
+            CLERK,
+            targets={"proposal.proposed": DISTRICT_PROPOSALS},
+            body=lambda cell: {"reason": "矩阵退回：专业要求过宽。"},
+        ),
+    ),
     # ---- accounts -----------------------------------------------------------------------------------------------
     "login": (page(PUBLIC, status_for=dict.fromkeys(SIGNED_IN, 302)),),
     "logout": (post(PUBLIC, fresh_client=True),),
@@ -602,6 +646,26 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             targets={"position.published": OWN_DISTRICT | sees(EVERY_SIDE, BUREAU)},
             body=lambda cell: {"action": "close_withdrawn", "reason": "单位撤回。"},
         ),
+    ),
+    "post-proposal-list": (
+        api({EMPLOYER, CLERK}, api_rows={"proposal": PROPOSALS}),
+        api(EMPLOYER, method="POST", body=_proposal_body, status=201),
+    ),
+    "post-proposal-detail": (api({EMPLOYER, CLERK}, targets={"proposal.proposed": PROPOSALS}),),
+    "post-proposal-adopt": (
+        api(CLERK, method="POST", targets={"proposal.proposed": DISTRICT_PROPOSALS}, body=lambda cell: {}),
+    ),
+    "post-proposal-return": (
+        api(
+            CLERK,
+            method="POST",
+            targets={"proposal.proposed": DISTRICT_PROPOSALS},
+            body=lambda cell: {"reason": "矩阵退回：请补充。"},
+        ),
+    ),
+    "post-proposal-withdraw": (api(EMPLOYER, method="POST", targets={"proposal.proposed": OWN_PROPOSALS}),),
+    "post-proposal-repropose": (
+        api(EMPLOYER, method="POST", targets={"proposal.returned": OWN_PROPOSALS}, body=_proposal_body),
     ),
     "hire-list": (
         api(SIGNED_IN, api_rows={"hire": HIRES}),
@@ -732,6 +796,7 @@ VISIBLE: dict[str, Scope] = {
     "district": EVERYONE,
     "notification": OWN_USER,
     "import_job": IMPORT_JOBS,
+    "proposal": PROPOSALS,
 }
 
 

@@ -53,7 +53,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from portal.calendar import is_working_day
-from portal.models import District, User
+from portal.models import District, Employer, User
+from positions.proposals import proposal_create, proposal_return
+from positions.services import PositionData
 from referrals.constants import HireStatus
 from referrals.models import Hire, Objection, PublicityNotice
 from tests.factories import (
@@ -97,6 +99,20 @@ class World:
     ids: dict[str, list[int]] = field(default_factory=dict)
     #: The one record each explicit example acts on (``_examples``), by the state it is in.
     records: dict[str, int] = field(default_factory=dict)
+
+
+def _proposed_post(employer: Employer, name: str) -> PositionData:
+    return PositionData(
+        employer=employer,
+        channel="bounty_list",
+        name=name,
+        headcount=1,
+        education="bachelor",
+        majors="工业工程",
+        competencies="",
+        recruits_graduates=True,
+        salary_text="12-18万元/年",
+    )
 
 
 def _notice(hires: list[Hire], clerk: User) -> PublicityNotice:
@@ -177,12 +193,20 @@ def seed_world() -> World:
         first_opinion="材料齐全。",
     )
     claimable = claimable_hire(agency, employer)  # one more the third party may still claim
+    proposer = world.users["employer"]
+    waiting = proposal_create(data=_proposed_post(employer, "数字化车间规划工程师"), by=proposer)
+    returned = proposal_return(
+        proposal=proposal_create(data=_proposed_post(employer, "工艺仿真工程师"), by=proposer),
+        reason="请补充专业要求。",
+        by=clerk,
+    )
     world.ids = {
         "positions": [position.pk for position in positions],
         "hires": [hire.pk for hire in (*hires, *in_publicity)] + list(Hire.objects.values_list("pk", flat=True)),
         "publicity": [notice.pk],
         "objections": [objection.pk],
         "claims": [draft.pk, submitted.pk, approved.pk, second.pk],
+        "post-proposals": [waiting.pk, returned.pk],
         # What request bodies name (``_known_ids``).
         "employer": [employer.pk, positions[-1].employer_id],
         "third_party": [agency.pk],
@@ -210,6 +234,8 @@ def seed_world() -> World:
         "approved_claim_item": approved.items.get().pk,
         "second_review_item": second.items.get().pk,
         "claimable_hire": claimable.pk,
+        "proposed_proposal": waiting.pk,
+        "returned_proposal": returned.pk,
     }
     return world
 
@@ -275,6 +301,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "GET /api/v1/claims/claimable-hires/": ("third_party",),
     "POST /api/v1/claims/{id}/review/": CITY,
     "POST /api/v1/claims/{id}/pay/": ("bureau_reviewer",),
+    "GET /api/v1/post-proposals/": ("clerk", "employer"),
+    "GET /api/v1/post-proposals/{id}/": ("clerk", "employer"),
+    "POST /api/v1/post-proposals/": ("employer",),
+    "POST /api/v1/post-proposals/{id}/adopt/": ("clerk",),
+    "POST /api/v1/post-proposals/{id}/return/": ("clerk",),
+    "POST /api/v1/post-proposals/{id}/withdraw/": ("employer",),
+    "POST /api/v1/post-proposals/{id}/repropose/": ("employer",),
 }
 
 #: Operation → why the roles missing from ``ALLOWED`` are refused (401 for the anonymous, 403 or 404 for the rest).
@@ -302,6 +335,13 @@ REFUSED: dict[str, str] = {
     "GET /api/v1/claims/claimable-hires/": "subsidies.claim: third parties only",
     "POST /api/v1/claims/{id}/review/": "claim MOVES: first review by the talent centre, second by the bureau",
     "POST /api/v1/claims/{id}/pay/": "subsidies.record_payment: the bureau only",
+    "GET /api/v1/post-proposals/": "ProposalAccess: employers and district clerks only",
+    "GET /api/v1/post-proposals/{id}/": "ProposalAccess: employers and district clerks only",
+    "POST /api/v1/post-proposals/": "positions.propose: employers only",
+    "POST /api/v1/post-proposals/{id}/adopt/": "proposal MOVES: the district's clerk only",
+    "POST /api/v1/post-proposals/{id}/return/": "proposal MOVES: the district's clerk only",
+    "POST /api/v1/post-proposals/{id}/withdraw/": "proposal MOVES: the proposing employer only",
+    "POST /api/v1/post-proposals/{id}/repropose/": "proposal MOVES: the proposing employer only",
 }
 
 #: Business refusals that are a request's precondition failing (the record out of reach), not the rule it tested;
@@ -338,6 +378,7 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
         "declarations": {"introduced": True, "good_credit": True, "truthful": True},
         "lines": [{"hire": r["claimable_hire"], "requested_amount": "30000.00"}],
     }
+    proposal = {key: value for key, value in post.items() if key != "employer"} | {"name": "智能产线调试工程师"}
     objection = {
         "hire": r["publicised_hire"],
         "name": "王五",
@@ -412,6 +453,22 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
             "media_type": "multipart/form-data",
         },
         "GET /api/v1/claims/claimable-hires/": {},
+        "GET /api/v1/post-proposals/": {},
+        "GET /api/v1/post-proposals/{id}/": {"path_parameters": {"id": r["proposed_proposal"]}},
+        "POST /api/v1/post-proposals/": {"body": proposal},
+        "POST /api/v1/post-proposals/{id}/adopt/": {
+            "path_parameters": {"id": r["proposed_proposal"]},
+            "body": {"headcount": 2},
+        },
+        "POST /api/v1/post-proposals/{id}/return/": {
+            "path_parameters": {"id": r["proposed_proposal"]},
+            "body": {"reason": "专业要求过宽，请细化。"},
+        },
+        "POST /api/v1/post-proposals/{id}/withdraw/": {"path_parameters": {"id": r["proposed_proposal"]}},
+        "POST /api/v1/post-proposals/{id}/repropose/": {
+            "path_parameters": {"id": r["returned_proposal"]},
+            "body": proposal | {"majors": "工业工程、机械工程"},
+        },
         "POST /api/v1/claims/{id}/pay/": {
             "path_parameters": {"id": r["approved_claim"]},
             "body": {"paid_on": today.isoformat(), "payment_reference": "ZF-2026-0001"},

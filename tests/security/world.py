@@ -40,6 +40,8 @@ from portal.imports.jobs import import_job_create, import_job_run
 from portal.models import CalendarYear, District, Employer, Notification, ThirdParty, User
 from portal.notifications.services import notify
 from positions.models import Position, PositionBatch
+from positions.proposals import proposal_create, proposal_return
+from positions.services import PositionData
 from referrals.exporting import hire_template_workbook
 from referrals.models import Hire, Objection, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
@@ -219,6 +221,36 @@ def _positions(world: World) -> None:
             sent_by=world.district_staff(side, REVIEWER),
         )
         world.add("batch.sent", side, sent)
+
+
+def _proposals(world: World) -> None:
+    """Per employer: a post proposal waiting at its district and one its district returned."""
+    accounts = {
+        OWN: world.users[EMPLOYER],
+        OTHER_EMPLOYER: world.bystanders["E2"],
+        OTHER_DISTRICT: world.bystanders["EB"],
+    }
+    for side in EMPLOYER_SIDES:
+        employer = world.owners(side).employer
+        for state in ("proposed", "returned"):
+            name = f"矩阵{SIDE_LABEL[side]}{'待处理' if state == 'proposed' else '被退回'}需求"
+            data = PositionData(
+                employer=employer,
+                channel="bounty_list",
+                name=name,
+                headcount=2,
+                education="master",
+                majors="机械工程",
+                competencies="",
+                recruits_graduates=False,
+                salary_text="面议",
+            )
+            proposal = proposal_create(data=data, by=accounts[side])
+            if state == "returned":
+                proposal = proposal_return(
+                    proposal=proposal, reason="矩阵退回：请补充。", by=world.district_staff(side, CLERK)
+                )
+            world.add(f"proposal.{state}", side, proposal, name)
 
 
 def _hire(world: World, side: str, state: str, *, position: Position | None = None, **fields: Any) -> Hire:
@@ -423,6 +455,7 @@ def build_world() -> World:
     world.add("third_party.pending", PENDING, third_parties[PENDING])
     _people(world)
     _positions(world)
+    _proposals(world)
     _hires(world)
     _notices(world)
     _claims(world)
