@@ -96,7 +96,8 @@ def check_line(*, hire: Hire, requested: Decimal, claimant_id: int, employer_id:
     cap = hire_cap(hire)
     if requested > cap.amount:
         raise PortalError(
-            f"{who}的申请金额{requested:,.2f}元超过“{hire.position.get_channel_display()}”补助{cap.label}。",
+            f"{who}的申请金额{requested:,.2f}元超过“{hire.position.get_channel_display()}”补助上限"
+            f"{cap.amount:,.0f}元/人（{cap.source_note}）。",
             "over_cap",
         )
     return cap.amount
