@@ -51,7 +51,12 @@ def test_home_says_when_the_years_target_is_not_set(monkeypatch: pytest.MonkeyPa
 
 def test_home_says_where_each_target_and_cap_comes_from(monkeypatch: pytest.MonkeyPatch) -> None:
     AnnualTarget.objects.create(
-        programme="qihang", year=2023, target=1000, approximate=True, source="document", policy_reference="渝人社人才〔2023〕18号"
+        programme="qihang",
+        year=2023,
+        target=1000,
+        approximate=True,
+        source="document",
+        policy_reference="渝人社人才〔2023〕18号",
     )
     AnnualTarget.objects.create(programme="haiju", year=2023, target=200)
     SubsidyCap.objects.create(
