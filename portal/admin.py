@@ -17,9 +17,9 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -264,7 +264,16 @@ class SubsidyCapAdmin(EnteredFigureAdmin):
 
 @admin.register(AnnualTarget)
 class AnnualTargetAdmin(EnteredFigureAdmin):
-    list_display = ["year", "programme", "target", "approximate", "source", "policy_reference", "entered_by", "entered_at"]
+    list_display = [
+        "year",
+        "programme",
+        "target",
+        "approximate",
+        "source",
+        "policy_reference",
+        "entered_by",
+        "entered_at",
+    ]
     list_filter = ["programme", "year", "source"]
 
 

@@ -68,9 +68,7 @@ class SubsidyCap(EnteredFigure):
     )
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
-    source = models.CharField(
-        _("金额来源"), max_length=16, choices=FigureSource.choices, default=FigureSource.ADMIN
-    )
+    source = models.CharField(_("金额来源"), max_length=16, choices=FigureSource.choices, default=FigureSource.ADMIN)
     policy_reference = models.CharField(
         _("金额文件依据"), max_length=128, blank=True, help_text=_("给出该金额的文件文号，如渝人社发〔2022〕50号。")
     )
@@ -78,7 +76,10 @@ class SubsidyCap(EnteredFigure):
         _("生效日期来源"), max_length=16, choices=FigureSource.choices, default=FigureSource.ADMIN
     )
     dates_reference = models.CharField(
-        _("生效日期文件依据"), max_length=128, blank=True, help_text=_("给出生效、失效日期的文件文号；文件未规定的留空。")
+        _("生效日期文件依据"),
+        max_length=128,
+        blank=True,
+        help_text=_("给出生效、失效日期的文件文号；文件未规定的留空。"),
     )
 
     objects = SubsidyCapQuerySet.as_manager()

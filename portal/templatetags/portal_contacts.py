@@ -1,10 +1,7 @@
-"""The city's contacts in templates, read from their one source (``portal.contacts``):
-
-    {% load portal_contacts %}
-    {% city_contacts as contacts %}            both offices, in the notice's order
-    {% city_contact "centre" as centre %}      one office: "bureau" (流动处) or "centre" (市人才交流服务中心)
-    {{ centre.inline }}                         the office and its phone, inside a sentence
-"""
+"""The city's contacts in templates, read from their one source (``portal.contacts``): after
+``{% load portal_contacts %}``, ``{% city_contacts as contacts %}`` gives both offices in the notice's order and
+``{% city_contact "centre" as centre %}`` one of them ("bureau", 流动处, or "centre", 市人才交流服务中心), whose
+``inline`` is the office and its phone inside a sentence."""
 
 from __future__ import annotations
 

@@ -101,9 +101,7 @@ def annex3_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = _handed_out(
         request, user, claim, documents.annex3_document(claim=claim), purpose=f"下载附件3 PDF {claim.reference}"
     )
-    return _pdf_response(
-        document.pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf"
-    )
+    return _pdf_response(document.pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf")
 
 
 def _rate_limited(request: HttpRequest) -> bool:

@@ -32,9 +32,14 @@ def test_existing_caps_and_targets_get_their_sources() -> None:
     old = executor.loader.project_state(BEFORE).apps
     cap, target = old.get_model("portal", "SubsidyCap"), old.get_model("portal", "AnnualTarget")
     start = datetime.date(2022, 1, 1)
-    cap.objects.create(channel="bounty_list", amount=Decimal(30000), effective_from=start, policy_reference="渝人社发〔2022〕50号")
     cap.objects.create(
-        channel="special_recruitment", amount=Decimal(5000), effective_from=start, policy_reference="渝人社发〔2022〕50号"
+        channel="bounty_list", amount=Decimal(30000), effective_from=start, policy_reference="渝人社发〔2022〕50号"
+    )
+    cap.objects.create(
+        channel="special_recruitment",
+        amount=Decimal(5000),
+        effective_from=start,
+        policy_reference="渝人社发〔2022〕50号",
     )
     target.objects.create(programme="qihang", year=2023, target=1000, policy_reference="渝人社〔2023〕211号")
     target.objects.create(programme="haiju", year=2023, target=200, policy_reference="渝人社〔2023〕212号")
@@ -45,9 +50,7 @@ def test_existing_caps_and_targets_get_their_sources() -> None:
     executor.loader.build_graph()
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps
-    caps = {
-        row.channel: (row.source, row.dates_source) for row in new.get_model("portal", "SubsidyCap").objects.all()
-    }
+    caps = {row.channel: (row.source, row.dates_source) for row in new.get_model("portal", "SubsidyCap").objects.all()}
     # 5,000 is not the documents' figure for special recruitment: the admin's, whatever reference it carries.
     assert caps == {"bounty_list": ("document", "admin"), "special_recruitment": ("admin", "admin")}
     targets = {

@@ -355,6 +355,7 @@ def test_an_individual_claimants_id_number_is_printed_whole(caps: None, employer
 
 def test_an_organisations_annex2_prints_its_credit_code_and_no_id_number(claim: Claim) -> None:
     document = documents.annex2_document(claim=_fresh(claim))
+    assert claim.third_party.credit_code
     assert claim.third_party.credit_code in _text(document.pdf)
     assert document.whole_numbers == ()
 
@@ -608,9 +609,7 @@ def test_the_papers_never_pass_through_the_cache(
 
 def test_the_access_log_lists_the_downloads(submitted: Claim, headhunter: User) -> None:
     _client(headhunter).get(reverse("subsidies:annex3_pdf", args=[submitted.pk]))
-    page = _client(UserFactory(admin=True)).get(
-        reverse("admin:portal_personaldataaccess_changelist")
-    )
+    page = _client(UserFactory(admin=True)).get(reverse("admin:portal_personaldataaccess_changelist"))
     assert page.status_code == 200
     assert f"下载附件3 PDF {submitted.reference}" in page.content.decode()
 
