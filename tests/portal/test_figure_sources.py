@@ -102,3 +102,29 @@ def test_the_dashboard_says_where_the_years_targets_come_from() -> None:
     text = _text(client.get(reverse("rollups:dashboard"), {"year": "2023"}).content)
     assert "目标：1,000人左右，依据渝人社人才〔2023〕18号" in text
     assert "目标：200人，系统管理员录入，无文件依据" in text
+
+
+def test_the_admin_records_who_entered_a_cap_and_shows_both_sources() -> None:
+    admin = UserFactory(admin=True)
+    client = Client()
+    client.force_login(admin)
+    assert client.get(reverse("admin:portal_subsidycap_add")).status_code == 200
+    response = client.post(
+        reverse("admin:portal_subsidycap_add"),
+        {
+            "channel": "special_recruitment",
+            "amount": "5000",
+            "source": "admin",
+            "policy_reference": "",
+            "effective_from": "2031-01-01",
+            "effective_to": "",
+            "dates_source": "admin",
+            "dates_reference": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cap = SubsidyCap.objects.get(effective_from=datetime.date(2031, 1, 1))
+    assert cap.entered_by == admin and cap.entered_at is not None
+    assert cap.label == "上限5,000元/人（系统管理员录入，无文件依据；生效日期由系统管理员录入）"
+    page = client.get(reverse("admin:portal_subsidycap_changelist")).content.decode()
+    assert "金额来源" in page and "生效日期来源" in page
