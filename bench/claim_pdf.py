@@ -9,7 +9,7 @@ first one), then the mean, fastest and slowest of ``--repeat`` renders, the page
 queries one render makes, and the fastest render of the bare page of the same content (``bench.pdf_bench.bare_html``:
 the same text and tables in the same fonts, no QR code, no portal stylesheet, straight through WeasyPrint) with the
 ratio portal/bare of the fastest of each (by the wall clock, then by CPU time), the two taking turns in this
-process: what the portal adds to WeasyPrint's own cost. These PDFs are never cached (they hold a bank account), so
+process: what the portal adds to WeasyPrint's own cost. These PDFs are never cached (they hold a bank account and ID numbers), so
 every request costs a render.
 ``--save DIR`` writes each PDF there to look at. WeasyPrint is single-threaded: run it on a quiet machine.
 """

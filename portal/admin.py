@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -229,16 +230,51 @@ class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowReco
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class EnteredFigureAdmin(AuditedModelAdmin):
+    """A cap or a target: whoever saves it is its 录入人 (docs/figures.md, "Where the caps and targets come from")."""
+
+    readonly_fields = ["entered_by", "entered_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.entered_by = request.user
+        obj.entered_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(SubsidyCap)
-class SubsidyCapAdmin(AuditedModelAdmin):
-    list_display = ["channel", "amount", "effective_from", "effective_to", "policy_reference"]
-    list_filter = ["channel"]
+class SubsidyCapAdmin(EnteredFigureAdmin):
+    list_display = [
+        "channel",
+        "amount",
+        "effective_from",
+        "effective_to",
+        "source",
+        "policy_reference",
+        "dates_source",
+        "entered_by",
+        "entered_at",
+    ]
+    list_filter = ["channel", "source", "dates_source"]
+    fieldsets = [
+        (None, {"fields": ["channel", "amount", "source", "policy_reference"]}),
+        (_("生效期间"), {"fields": ["effective_from", "effective_to", "dates_source", "dates_reference"]}),
+        (_("录入"), {"fields": ["entered_by", "entered_at"]}),
+    ]
 
 
 @admin.register(AnnualTarget)
-class AnnualTargetAdmin(AuditedModelAdmin):
-    list_display = ["year", "programme", "target", "policy_reference"]
-    list_filter = ["programme", "year"]
+class AnnualTargetAdmin(EnteredFigureAdmin):
+    list_display = [
+        "year",
+        "programme",
+        "target",
+        "approximate",
+        "source",
+        "policy_reference",
+        "entered_by",
+        "entered_at",
+    ]
+    list_filter = ["programme", "year", "source"]
 
 
 @admin.register(PolicyCategory)

@@ -37,6 +37,14 @@ class Programme(models.TextChoices):
     HAIJU = "haiju", _("海聚")
 
 
+class FigureSource(models.TextChoices):
+    """Where an admin-kept figure (a subsidy cap, an annual target) comes from (docs/figures.md, "Where the caps and
+    targets come from")."""
+
+    DOCUMENT = "document", _("文件依据")
+    ADMIN = "admin", _("系统管理员录入")
+
+
 class Education(models.TextChoices):
     COLLEGE = "college", _("大专")
     BACHELOR = "bachelor", _("本科")

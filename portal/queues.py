@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from portal.constants import Role, ThirdPartyStatus
+from portal.contacts import CENTRE
 from portal.models import User
 from portal.registration.verification import third_party_pending_count
 from portal.workspace import WorkQueue, register_queue_provider
@@ -41,7 +42,7 @@ def awaiting_verification_queues(user: User) -> list[WorkQueue]:
         WorkQueue(
             "注册信息待核验",
             "您的注册信息已提交，正在等待市人才中心核验。核验通过前可以查看岗位榜单，但暂不能申报引才补助；"
-            "如需加急或更正信息，请联系市人才交流服务中心（88152028）。",
+            f"如需加急或更正信息，请联系{CENTRE.inline}。",
             1,
             url,
         )

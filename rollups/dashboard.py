@@ -173,9 +173,14 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
     span = Span.of_year(year)
 
     # 1. Targets of every year (a handful of rows): this year's figures and the years the selector offers.
+    # Each target beside where it comes from: a document, or the admin (docs/figures.md, "Where the caps and targets
+    # come from").
     targets_by_year: dict[int, dict[str, int]] = {}
-    for target_year, programme, target in AnnualTarget.objects.values_list("year", "programme", "target"):
-        targets_by_year.setdefault(target_year, {})[programme] = target
+    target_notes: dict[str, str] = {}
+    for row in AnnualTarget.objects.only("year", "programme", "target", "approximate", "source", "policy_reference"):
+        targets_by_year.setdefault(row.year, {})[row.programme] = row.target
+        if row.year == year:
+            target_notes[row.programme] = f"{row.figure}，{row.source_note}"
     targets = targets_by_year.get(year, {})
     today = timezone.localdate(now, timezone=SHANGHAI)
     years = sorted(set(targets_by_year) | {today.year, year}, reverse=True)
@@ -251,6 +256,7 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
         "year": year,
         "years": years,
         "targets": {p.value: targets.get(p) for p in Programme},
+        "target_notes": {p.value: target_notes.get(p, "") for p in Programme},
         "totals": totals,
         "progress": progress,
         "districts": districts,

@@ -7,14 +7,20 @@ requires), never the host a request happened to come through: a paper printed fr
 must still send its reader to the portal. There anyone can see whether a paper is one the portal issued and what was
 decided, without any personal data (``claim_verification``); ``/verify/`` takes the code typed off the paper.
 
-What each PDF shows of a person's data, and why:
+What each PDF shows of a person's data, and why (docs/subsidies.md, "Documents"):
 - Annex 2 is the claimant's payment instruction: the bank account is printed whole (the claimant and the city's
-  reviewers, the only readers, need it); an individual claimant's ID number is masked (the claimant has it, the
-  reviewers have it on the registration) and an organisation's credit code, public registry data, is whole.
-- Annex 3 is stamped by the employer and archived: the hires' ID numbers are masked (region and last four), so
-  the archived paper is safe to keep and pass around; the employer knows its staff.
+  reviewers, the only readers, need it); an individual claimant's ID number is printed whole, as the notice's form
+  asks (荐才机构/社会组织/个人统一社会信用代码或身份证号码), and an organisation's credit code, public registry data,
+  is whole.
+- Annex 3 is the official paper the employer stamps and the city files: the hires' ID numbers are printed whole, as
+  the notice's form asks (身份证号码, a required field).
 
-Neither PDF is cached (``render_pdf`` without ``cache_timeout``): the cache must not hold bank accounts.
+So both are papers with whole ID numbers, and there is one render of each, the whole one: only the readers who may
+see whole numbers may download them (``subsidies.print_claim_documents``: the claimant and the city's reviewers);
+everyone else gets no PDF at all, never a masked copy that could be mistaken for the official paper. Each download
+is recorded, one ``PersonalDataAccess`` row per person whose number was printed (``PrintedDocument.whole_numbers``).
+Neither PDF is cached (``render_pdf`` without ``cache_timeout``): the cache must not hold bank accounts or ID
+numbers, and a cached copy could reach a reader the record never saw.
 """
 
 from __future__ import annotations
@@ -179,16 +185,21 @@ class Payee:
     bank_name: str
     bank_account: str
     source: Model
+    #: The record whose ID number ``identity`` prints whole (an individual claimant), else ``None``.
+    whole_id_of: Model | None = None
 
 
 def claim_payee(claim: Claim) -> Payee:
     party = claim.third_party
-    identity = party.credit_code or mask_id_number(party.id_number or "")
     if claim.anonymised_at is not None:
-        # Past its retention period (portal.retention): the copy is gone, and today's account is not the claim's.
+        # Past its retention period (portal.retention): the copy is gone, and today's account is not the claim's;
+        # the paper is reprinted for the archive's figures only, so the person's number is masked too.
+        identity = party.credit_code or mask_id_number(party.id_number or "")
         return Payee(claim.payee_name or party.name, identity, "", claim.bank_name, "", claim)
+    identity = party.credit_code or party.id_number or ""
+    whole_id_of = party if not party.credit_code and party.id_number else None
     if claim.status in EDITABLE_STATUSES or not claim.bank_account:
-        return Payee(party.name, identity, party.phone, party.bank_name, party.bank_account, party)
+        return Payee(party.name, identity, party.phone, party.bank_name, party.bank_account, party, whole_id_of)
     return Payee(
         claim.payee_name or party.name,
         identity,
@@ -196,6 +207,7 @@ def claim_payee(claim: Claim) -> Payee:
         claim.bank_name,
         claim.bank_account,
         claim,
+        whole_id_of,
     )
 
 
@@ -299,20 +311,44 @@ def annex2_context(claim: Claim) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class PrintedDocument:
+    """A claim document as rendered, with the records whose ID number it printed whole (``field`` of each): whoever
+    is handed ``pdf`` is recorded as having seen each of them."""
+
+    pdf: bytes
+    whole_numbers: tuple[Model, ...]
+    field: str = "id_number"
+
+
+def annex2_document(*, claim: Claim) -> PrintedDocument:
+    """附件2 卓越工程师引进补助申报表, filled: the employer, the claimant (an individual's ID number whole) and its
+    bank account, the declarations, the review opinion once decided (the approved amount), and the people claimed
+    for with their amounts."""
+    context = annex2_context(claim)
+    payee: Payee = context["payee"]
+    whole = (payee.whole_id_of,) if payee.whole_id_of is not None else ()
+    return PrintedDocument(render_pdf("pdf/claim_annex2.html", context), whole)
+
+
 def annex2_pdf(*, claim: Claim) -> bytes:
-    """附件2 卓越工程师引进补助申报表, filled: the employer, the claimant and its bank account, the declarations,
-    the review opinion once decided (the approved amount), and the people claimed for with their amounts."""
-    return render_pdf("pdf/claim_annex2.html", annex2_context(claim))
+    return annex2_document(claim=claim).pdf
 
 
 def annex3_context(claim: Claim) -> dict[str, Any]:
     return _verification_context(claim) | {"items": _items(claim)}
 
 
-def annex3_pdf(*, claim: Claim) -> bytes:
+def annex3_document(*, claim: Claim) -> PrintedDocument:
     """附件3 用人单位引进人才确认表 for the employer to stamp: the claimed hires with the required and optional
-    fields of Annex 3, ID numbers masked. Landscape A4."""
-    return render_pdf("pdf/claim_annex3.html", annex3_context(claim))
+    fields of Annex 3, ID numbers whole (an anonymised hire has none left to print). Landscape A4."""
+    context = annex3_context(claim)
+    whole = tuple(item.hire for item in context["items"] if item.hire.id_number)
+    return PrintedDocument(render_pdf("pdf/claim_annex3.html", context), whole)
+
+
+def annex3_pdf(*, claim: Claim) -> bytes:
+    return annex3_document(claim=claim).pdf
 
 
 # ---- The public check ------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ Every rule is checked again by ``subsidies.services``; this form only parses wha
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,7 +11,7 @@ from django import forms
 from portal import limits
 from portal.errors import PortalError
 from portal.limits import AMOUNT, parse_amount
-from portal.models import Employer
+from portal.models import Employer, SubsidyCap
 from portal.web.widgets import bootstrap
 from referrals.models import Hire
 from subsidies.services import ClaimData, ClaimLine, hire_cap, hire_cap_key
@@ -37,12 +36,12 @@ class ClaimForm(forms.Form):
         self.hires = hires
         self.rows: list[dict[str, Any]] = []
         chosen = self.initial.get("lines", {})
-        caps: dict[tuple[str, datetime.date], Decimal] = {}  # one look-up per channel and date, not per hire
+        caps: dict[tuple[str, datetime.date], SubsidyCap] = {}  # one look-up per channel and date, not per hire
         for hire in hires:
             key = hire_cap_key(hire)
             if key not in caps:
-                caps[key] = hire_cap(hire).amount
-            cap = caps[key]
+                caps[key] = hire_cap(hire)
+            cap = caps[key].amount
             pick, amount = f"hire_{hire.pk}", f"amount_{hire.pk}"
             self.fields[pick] = forms.BooleanField(required=False, initial=hire.pk in chosen)
             self.fields[amount] = forms.CharField(
@@ -52,6 +51,8 @@ class ClaimForm(forms.Form):
                 widget=forms.TextInput(attrs={"aria-label": f"{hire.name}的申请金额", "inputmode": "decimal"}),
             )
             self.rows.append({"hire": hire, "cap": cap, "pick": self[pick], "amount": self[amount]})
+        #: The caps these people fall under, each with where it comes from (shown under the table).
+        self.caps = sorted({cap.pk: cap for cap in caps.values()}.values(), key=lambda cap: (cap.channel, cap.pk))
         bootstrap(self)
 
     def clean(self) -> dict[str, Any]:

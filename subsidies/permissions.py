@@ -14,3 +14,9 @@ rules.add_perm("subsidies.review", p.is_talent_centre | p.is_bureau_reviewer)
 rules.add_perm("subsidies.record_payment", p.is_bureau_reviewer)
 #: Object-level: who may open a claim (and its attachments and PDFs): its claimant and the city's reviewers.
 rules.add_perm("subsidies.view_claim", (p.is_third_party & is_claimant) | p.is_talent_centre | p.is_bureau_reviewer)
+#: Object-level: who may download Annexes 2 and 3, which print ID numbers whole (docs/subsidies.md, "Documents"):
+#: the claimant, who signs them, and the city, which files them. Kept apart from ``view_claim`` on purpose: should
+#: another role ever be let into the claim's pages, it does not get the whole numbers with them.
+rules.add_perm(
+    "subsidies.print_claim_documents", (p.is_third_party & is_claimant) | p.is_talent_centre | p.is_bureau_reviewer
+)

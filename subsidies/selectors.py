@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,12 +28,14 @@ from django.db.models.functions import Coalesce, TruncDate
 from portal import permissions as p
 from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
-from portal.models import User
+from portal.errors import PortalError
+from portal.models import SubsidyCap, User
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage
 from referrals.models import Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
 from subsidies.models import Claim, ClaimItem
+from subsidies.services import hire_cap, hire_cap_key
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -202,3 +206,19 @@ def claims_counted(*, span: Span) -> list[ClaimCount]:
             entry[0] += n
             entry[1] += total
     return [ClaimCount(code, period, step, n, total) for (code, period, step), (n, total) in counts.items()]
+
+
+def caps_of_items(*, items: Iterable[ClaimItem]) -> list[SubsidyCap]:
+    """The caps the claim's lines fall under (in force on each hire's date), each once, for the note that says where
+    each comes from (docs/figures.md, "Where the caps and targets come from"). One query per channel and date; a line
+    whose cap is missing or doubled today is left out (the line keeps the cap stored when it was claimed)."""
+    by_key: dict[tuple[str, datetime.date], SubsidyCap | None] = {}
+    for item in items:
+        key = hire_cap_key(item.hire)
+        if key not in by_key:
+            try:
+                by_key[key] = hire_cap(item.hire)
+            except PortalError:
+                by_key[key] = None
+    found = {cap.pk: cap for cap in by_key.values() if cap is not None}
+    return sorted(found.values(), key=lambda cap: (cap.channel, cap.pk))

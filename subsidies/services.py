@@ -97,7 +97,7 @@ def check_line(*, hire: Hire, requested: Decimal, claimant_id: int, employer_id:
     if requested > cap.amount:
         raise PortalError(
             f"{who}的申请金额{requested:,.2f}元超过“{hire.get_channel_display()}”补助上限"
-            f"{cap.amount:,.0f}元（{cap.policy_reference}）。",
+            f"{cap.amount:,.0f}元/人（{cap.source_note}）。",
             "over_cap",
         )
     return cap.amount

@@ -280,6 +280,7 @@ def ensure_caps() -> None:
                 channel=channel,
                 amount=Decimal(amount),
                 effective_from=datetime.date(2022, 1, 1),
+                source="document",
                 policy_reference="渝人社发〔2022〕50号",
             )
 

@@ -11,10 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal import permissions as p
+from portal import selectors
+from portal.constants import Programme
 from portal.guide.content import GUIDES, PUBLIC, Guide, Step
+from portal.models import SubsidyCap
 from portal.pdf import render_pdf
 
 
@@ -60,7 +64,17 @@ def _context(request: HttpRequest, guide: Guide) -> dict[str, object]:
         for section in guide.sections
     ]
     others = [other for role, other in GUIDES.items() if role != guide.role and may_read(request.user, role)]
-    return {"guide": guide, "sections": sections, "others": others}
+    # The figures the guide's rules speak of, as the portal applies them today, each with where it comes from.
+    today = timezone.localdate()
+    targets = selectors.annual_targets_of(year=today.year)
+    return {
+        "guide": guide,
+        "sections": sections,
+        "others": others,
+        "caps": list(SubsidyCap.objects.in_force_on(today).order_by("channel", "effective_from")),
+        "targets": [targets[programme] for programme in Programme if programme in targets],
+        "target_year": today.year,
+    }
 
 
 def _readable_guide(request: HttpRequest, role: str) -> Guide | HttpResponse:

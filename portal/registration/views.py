@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.contacts import CENTRE
 from portal.errors import PortalError
 from portal.models import ThirdParty, User
 from portal.registration import services as registration
@@ -27,7 +28,7 @@ from portal.web.http import client_address, redirect_back, request_user
 #: Registration forms sent per address per hour, completed or not: enough for an office behind one address
 #: (typing errors included), too few for a script.
 REGISTRATIONS_PER_HOUR = 10
-RATE_LIMITED = "注册尝试过于频繁，请一小时后再试，或联系市人才交流服务中心（88152028）。"
+RATE_LIMITED = f"注册尝试过于频繁，请一小时后再试，或联系{CENTRE.inline}。"
 PAGE_SIZE = 50
 #: The session remembers the account just registered, for the confirmation page only.
 SESSION_KEY = "portal.registered_user"

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from portal.contacts import CENTRE
 from portal.security.ratelimit import count_attempt, request_address
 
 #: Distinct user names failing from one address within the window before the address is refused.
@@ -31,7 +32,7 @@ SPRAY_WINDOW_SECONDS = 15 * 60
 SPRAY_BLOCK_SECONDS = 15 * 60
 ADDRESS_BLOCKED = (
     "您所在网络地址近期有多个账号登录失败，为保护账号安全，已暂停该地址的登录15分钟，请稍后再试。"
-    "如急需登录，请联系市人才交流服务中心（88152028）。"
+    f"如急需登录，请联系{CENTRE.inline}。"
 )
 #: axes stores user names in varchar(255) columns: a longer one would fail the insert (a server error on
 #: PostgreSQL) instead of counting as the failed sign-in it is.

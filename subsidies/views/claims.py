@@ -161,13 +161,15 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"/accounts/login/?next={quote(request.path)}")
     claim = _own(request, pk)
     events = list(claim.events.all())
+    items = list(claim.items.all())
     is_claimant = rules.has_perm("subsidies.claim", user)
     return render(
         request,
         "subsidies/claim_detail.html",
         {
             "claim": claim,
-            "items": list(claim.items.all()),
+            "items": items,
+            "caps": selectors.caps_of_items(items=items),
             "events": events,
             "steps": claim_progress(claim, events),
             "is_claimant": is_claimant,

@@ -8,12 +8,14 @@ from urllib.parse import quote
 import rules
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from portal.security.privacy import personal_data_reveal
+from portal.models import User
+from portal.security.privacy import personal_data_printed, personal_data_reveal
 from portal.web.http import client_address, request_user
 from subsidies import documents, selectors
 from subsidies.models import Claim
@@ -40,34 +42,66 @@ def _pdf_response(pdf: bytes, filename: str, ascii_filename: str) -> HttpRespons
     return response
 
 
+def _printable_claim(request: HttpRequest, pk: int) -> Claim:
+    """The claim if the visitor may download its papers, which print ID numbers whole; otherwise 404, as for a claim
+    it may not open: there is no masked edition of an official paper (docs/subsidies.md, "Documents")."""
+    claim = _claim(request, pk)
+    if not rules.has_perm("subsidies.print_claim_documents", request_user(request), claim):
+        raise Http404
+    return claim
+
+
+def _handed_out(
+    request: HttpRequest, user: User, claim: Claim, document: documents.PrintedDocument, *, purpose: str
+) -> documents.PrintedDocument:
+    """Record one personal-data access per person whose ID number ``document`` prints whole, before it is served."""
+    personal_data_printed(
+        objs=document.whole_numbers,
+        field=document.field,
+        by=user,
+        allowed=rules.has_perm("subsidies.print_claim_documents", user, claim),
+        purpose=purpose,
+        remote_addr=client_address(request),
+    )
+    return document
+
+
 @login_required
 @require_GET
-# A bank account is printed whole: no cache anywhere may keep it.
+# A bank account and ID numbers are printed whole: no cache anywhere may keep them.
 @cache_control(private=True, no_store=True)
 def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim(request, pk)
+    claim = _printable_claim(request, pk)
     user = request_user(request)
-    if not is_claimant(user, claim):
-        # The city's reviewers see the claimant's whole bank account: recorded, like any reveal of personal data.
-        personal_data_reveal(
-            obj=documents.claim_payee(claim).source,
-            field="bank_account",
-            by=user,
-            allowed=True,
-            purpose=f"打印引进补助申报表（附件2）{claim.reference}",
-            remote_addr=client_address(request),
-        )
-    pdf = documents.annex2_pdf(claim=claim)
-    return _pdf_response(pdf, f"卓越工程师引进补助申报表-{claim.reference}.pdf", f"{claim.reference}-annex2.pdf")
+    # Rendered first, outside the transaction (seconds for a long claim); served only once every record is written.
+    document = documents.annex2_document(claim=claim)
+    with transaction.atomic():
+        if not is_claimant(user, claim):
+            # The city's reviewers see the claimant's whole bank account: recorded, like any reveal of personal data.
+            personal_data_reveal(
+                obj=documents.claim_payee(claim).source,
+                field="bank_account",
+                by=user,
+                allowed=True,
+                purpose=f"打印引进补助申报表（附件2）{claim.reference}",
+                remote_addr=client_address(request),
+            )
+        _handed_out(request, user, claim, document, purpose=f"下载附件2 PDF {claim.reference}")
+    return _pdf_response(
+        document.pdf, f"卓越工程师引进补助申报表-{claim.reference}.pdf", f"{claim.reference}-annex2.pdf"
+    )
 
 
 @login_required
 @require_GET
 @cache_control(private=True, no_store=True)
 def annex3_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim(request, pk)
-    pdf = documents.annex3_pdf(claim=claim)
-    return _pdf_response(pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf")
+    claim = _printable_claim(request, pk)
+    user = request_user(request)
+    document = _handed_out(
+        request, user, claim, documents.annex3_document(claim=claim), purpose=f"下载附件3 PDF {claim.reference}"
+    )
+    return _pdf_response(document.pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf")
 
 
 def _rate_limited(request: HttpRequest) -> bool:

@@ -61,6 +61,7 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     claim = get_object_or_404(selectors.claim_detail(user=user), pk=pk)
     events = list(claim.events.all())
+    items = list(selectors.claim_items(claim=claim))
     actions = [
         MOVES[action]
         for action in (*sorted(FIRST_REVIEW), *sorted(SECOND_REVIEW))
@@ -71,7 +72,8 @@ def review_claim(request: HttpRequest, pk: int) -> HttpResponse:
         "subsidies/review_claim.html",
         {
             "claim": claim,
-            "items": list(selectors.claim_items(claim=claim)),
+            "items": items,
+            "caps": selectors.caps_of_items(items=items),
             "events": events,
             "steps": claim_progress(claim, events),
             "actions": actions,

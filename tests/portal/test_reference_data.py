@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bases.models import BaseBatch, TalentBase
-from portal.constants import Channel, DistrictKind, Programme
+from portal.constants import Channel, DistrictKind, FigureSource, Programme
 from portal.models.money import AnnualTarget, SubsidyCap
 from portal.models.places import District, Employer
 from portal.models.policies import Policy, PolicyCategory
@@ -106,6 +106,25 @@ def test_caps_and_targets(reference_data: None) -> None:
     for year in range(2023, 2028):
         assert AnnualTarget.objects.get(programme=Programme.QIHANG, year=year).target == 1000
         assert AnnualTarget.objects.get(programme=Programme.HAIJU, year=year).target == 200
+
+
+@pytest.mark.django_db
+def test_the_caps_and_targets_say_where_they_come_from(reference_data: None) -> None:
+    bounty = SubsidyCap.objects.get(channel=Channel.BOUNTY_LIST)
+    special = SubsidyCap.objects.get(channel=Channel.SPECIAL_RECRUITMENT)
+    for cap in (bounty, special):
+        assert (cap.source, cap.policy_reference) == (FigureSource.DOCUMENT, "渝人社发〔2022〕50号")
+        assert cap.dates_source == FigureSource.ADMIN and cap.dates_reference == ""
+        assert cap.entered_by is None and cap.entered_by_label == "平台初始数据"
+    assert bounty.label == "上限30,000元/人（依据渝人社发〔2022〕50号；生效日期由系统管理员录入）"
+    assert special.label == "上限4,000元/人（依据渝人社发〔2022〕50号；生效日期由系统管理员录入）"
+    qihang = AnnualTarget.objects.get(programme=Programme.QIHANG, year=2023)
+    haiju = AnnualTarget.objects.get(programme=Programme.HAIJU, year=2023)
+    assert qihang.label == "目标1,000人左右（依据渝人社人才〔2023〕18号）"
+    assert haiju.label == "目标200人（依据渝人社人才〔2023〕18号）"
+    for later in AnnualTarget.objects.exclude(year=2023):
+        assert later.source == FigureSource.ADMIN and later.policy_reference == ""
+        assert later.source_note == "系统管理员录入，无文件依据"
 
 
 @pytest.mark.django_db

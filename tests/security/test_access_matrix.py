@@ -281,7 +281,7 @@ def _hire_form(cell: Cell) -> dict[str, Any]:
 
 def _claim_lines(cell: Cell, amount: str = "1000.00") -> dict[str, Any]:
     hire = cell.obj if cell.target.startswith("hire.") else cell.obj.items.get().hire
-    employer = hire.position.employer
+    employer = hire.employer
     return {
         "employer": employer.pk,
         "employer_contact": "矩阵联系人",
@@ -328,6 +328,9 @@ def _today(cell: Cell) -> str:
 PUBLIC = frozenset(ROLES)
 #: The claimant and the city's reviewers see the claimant's whole bank account (Annex 2 is signed and paid on it).
 BANK = frozenset({"bank_account"})
+#: The claim's official papers (Annexes 2 and 3) print whole the ID numbers of that claim's people, and only theirs
+#: (docs/subsidies.md, "Who sees the whole ID numbers").
+CLAIM_PAPER = "claim_paper_id_numbers"
 
 #: Every URL name of the portal (the admin has its own test) → how to call it and who may.
 MATRIX: dict[str, tuple[Check, ...]] = {
@@ -520,11 +523,15 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         page(
             SIGNED_IN,
             targets={"claim.draft": OWN_CLAIMS, "claim.submitted": SUBMITTED_CLAIMS},
-            reveals=BANK,
+            reveals=BANK | {CLAIM_PAPER},
         ),
     ),
     "subsidies:annex3_pdf": (
-        page(SIGNED_IN, targets={"claim.draft": OWN_CLAIMS, "claim.submitted": SUBMITTED_CLAIMS}),
+        page(
+            SIGNED_IN,
+            targets={"claim.draft": OWN_CLAIMS, "claim.submitted": SUBMITTED_CLAIMS},
+            reveals=frozenset({CLAIM_PAPER}),
+        ),
     ),
     "subsidies:verify_form": (
         page(PUBLIC, rows={"hire": NOBODY, "claim": NOBODY}),
@@ -922,11 +929,22 @@ def _bank_accounts_shown(check: Check, cell: Cell, outcome: str, secrets: Secret
     return secrets.bank_accounts
 
 
+def _ids_shown(check: Check, cell: Cell, outcome: str) -> set[str]:
+    """The whole ID numbers an allowed cell may show: the revealed record's own, or a claim paper's people's."""
+    if outcome != OK or cell.obj is None:
+        return set()
+    shown = {getattr(cell.obj, "id_number", None) or ""} if "id_number" in check.reveals else set()
+    if CLAIM_PAPER in check.reveals:
+        shown |= {item.hire.id_number for item in cell.obj.items.select_related("hire")}
+        shown.add(cell.obj.third_party.id_number or "")
+    return shown - {""}
+
+
 def _leaks(check: Check, cell: Cell, outcome: str, text: str, secrets: Secrets) -> list[str]:
     problems = []
-    revealed_id = getattr(cell.obj, "id_number", None) if outcome == OK and "id_number" in check.reveals else None
+    revealed = _ids_shown(check, cell, outcome)
     for number in secrets.id_numbers:
-        if number in text and number != revealed_id:
+        if number in text and number not in revealed:
             problems.append(f"whole ID number {number[:6]}…{number[-4:]} in the response")
     shown = _bank_accounts_shown(check, cell, outcome, secrets)
     problems += [

@@ -752,7 +752,7 @@ CAP = 30_000
 def _over_cap(hire: Hire, amount: Decimal) -> str:
     return (
         f"{hire.name}（{mask_id_number(hire.id_number)}）的申请金额{amount:,.2f}元超过“揭榜招贤”补助上限"
-        "30,000元（渝人社发〔2022〕50号）。"
+        "30,000元/人（依据渝人社发〔2022〕50号；生效日期由系统管理员录入）。"
     )
 
 

@@ -4,6 +4,7 @@ public check of their verification code, and 人民币大写."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import shutil
 import subprocess
@@ -15,14 +16,18 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from pytest_django.fixtures import DjangoAssertNumQueries, Settings
 
+from portal.errors import PermissionDenied
 from portal.models import Employer, PersonalDataAccess, User
+from portal.security.privacy import personal_data_printed
 from subsidies import documents
 from subsidies.documents import rmb_upper
 from subsidies.models import Claim
@@ -50,6 +55,12 @@ def _pages(pdf: bytes) -> list[str]:
 
 def _text(pdf: bytes) -> str:
     return "".join(_pages(pdf))
+
+
+def _pypdf_text(pdf: bytes) -> str:
+    """The text as a second reader (pypdf) extracts it, whitespace removed: what a copy-and-paste would give."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
 def _page_size(pdf: bytes) -> str:
@@ -331,21 +342,28 @@ def test_a_claim_rejected_at_re_review_names_both_reviewers(  # type: ignore[no-
     )
 
 
-def test_an_individual_claimants_id_number_is_masked(caps: None, employer: Employer) -> None:
+def test_an_individual_claimants_id_number_is_printed_whole(caps: None, employer: Employer) -> None:
     person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
     claim = _draft(person, employer, "1000")
-    text = _annex2(claim)
+    document = documents.annex2_document(claim=_fresh(claim))
     assert person.third_party is not None
     number = person.third_party.id_number
     assert number is not None
-    assert f"{number[:6]}********{number[-4:]}" in text
-    assert number not in text and number[6:14] not in text
+    assert number in _text(document.pdf) and number in _pypdf_text(document.pdf)
+    assert document.whole_numbers == (person.third_party,) and document.field == "id_number"
+
+
+def test_an_organisations_annex2_prints_its_credit_code_and_no_id_number(claim: Claim) -> None:
+    document = documents.annex2_document(claim=_fresh(claim))
+    assert claim.third_party.credit_code
+    assert claim.third_party.credit_code in _text(document.pdf)
+    assert document.whole_numbers == ()
 
 
 # ---- Annex 3 ---------------------------------------------------------------------------------------------------
 
 
-def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim: Claim) -> None:
+def test_annex3_lists_the_hires_with_whole_id_numbers_on_landscape_a4(claim: Claim) -> None:
     pdf = documents.annex3_pdf(claim=_fresh(claim))
     assert pdf.startswith(b"%PDF-")
     assert re.search(r"841\.89 x 595\.2\d* pts", _page_size(pdf)), "A4 landscape (points)"
@@ -360,8 +378,8 @@ def test_annex3_lists_the_hires_with_masked_id_numbers_on_landscape_a4(claim: Cl
     for item in claim.items.select_related("hire__position"):
         hire = item.hire
         assert hire.name in text and hire.post_name in text
-        assert hire.id_number_masked in text
-        assert hire.id_number not in text and hire.id_number[6:14] not in text
+        assert hire.id_number in text and hire.id_number in _pypdf_text(pdf)
+        assert hire.id_number_masked not in text
     assert "全职" in text and "3年" in text and "重庆大学" in text
     assert "申明：本单位保证填报信息真实有效，否则愿意承担由此引起的法律责任和后果。" in text
     assert "填报人及联系方式：张经理023-45678901" in text
@@ -457,7 +475,7 @@ def test_the_claimant_gets_the_pdf_inline_with_a_chinese_name_and_no_cache(
     # The portal's configured address, never the host the request came through.
     text = _text(response.content)
     assert f"{VERIFY_BASE}/verify/{claim.verification_code}/" in text and "testserver" not in text
-    assert not PersonalDataAccess.objects.exists(), "the claimant's own data: nothing to record"
+    assert not PersonalDataAccess.objects.filter(field="bank_account").exists(), "its own account: nothing to record"
 
 
 def test_the_chinese_file_names(claim: Claim, headhunter: User) -> None:
@@ -495,6 +513,113 @@ def test_nobody_else_learns_the_claim_exists(claim: Claim, clerk: User, name: st
     assert _client(UserFactory(bureau=True)).get(missing).status_code == 404
     anonymous = Client().get(url)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    assert not PersonalDataAccess.objects.exists(), "nothing was printed, nothing is recorded"
+
+
+# ---- Whole ID numbers: who gets them, and the record of each download ----------------------------------------
+
+
+def test_annex3_gives_the_claimant_and_the_city_the_whole_numbers_and_records_each_person(
+    submitted: Claim, headhunter: User
+) -> None:
+    claim = submitted
+    hires = [item.hire for item in claim.items.select_related("hire").order_by("pk")]
+    url = reverse("subsidies:annex3_pdf", args=[claim.pk])
+    readers = (headhunter, UserFactory(centre=True), UserFactory(bureau=True))
+    for reader in readers:
+        before = timezone.now()
+        response = _client(reader).get(url, REMOTE_ADDR="10.1.2.3")
+        assert response.status_code == 200
+        text = _pypdf_text(response.content)
+        for hire in hires:
+            assert hire.id_number in text, reader.role
+        rows = PersonalDataAccess.objects.filter(user=reader).order_by("object_id")
+        assert [row.object_id for row in rows] == sorted(hire.pk for hire in hires)
+        for row in rows:
+            assert row.subject in hires and row.field == "id_number"
+            assert row.purpose == f"下载附件3 PDF {claim.reference}"
+            assert row.remote_addr == "10.1.2.3" and row.accessed_at >= before
+    # Every download, not the first only.
+    _client(headhunter).get(url)
+    assert PersonalDataAccess.objects.filter(user=headhunter).count() == 2 * len(hires)
+    assert PersonalDataAccess.objects.count() == (len(readers) + 1) * len(hires)
+
+
+def test_annex2_of_an_individual_records_the_claimants_number_for_every_reader(caps: None, employer: Employer) -> None:
+    person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
+    party = person.third_party
+    assert party is not None and party.id_number
+    claim = _draft(person, employer, "1000", submitted=True)
+    url = reverse("subsidies:annex2_pdf", args=[claim.pk])
+    assert party.id_number in _pypdf_text(_client(person).get(url).content)
+    own = PersonalDataAccess.objects.get()
+    assert (own.user, own.subject, own.field) == (person, party, "id_number")
+    assert own.purpose == f"下载附件2 PDF {claim.reference}"
+    reviewer = UserFactory(centre=True)
+    assert party.id_number in _pypdf_text(_client(reviewer).get(url).content)
+    seen = set(PersonalDataAccess.objects.filter(user=reviewer).values_list("field", flat=True))
+    assert seen == {"id_number", "bank_account"}
+
+
+def test_an_organisations_annex2_records_no_id_number(claim: Claim, headhunter: User) -> None:
+    _client(headhunter).get(reverse("subsidies:annex2_pdf", args=[claim.pk]))
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_anonymised_hire_has_no_number_to_print_and_no_record(submitted: Claim, headhunter: User) -> None:
+    claim = submitted
+    first, second = (item.hire for item in claim.items.select_related("hire").order_by("pk"))
+    type(first).objects.filter(pk=first.pk).update(id_number="", id_number_digest=None, anonymised_at=timezone.now())
+    response = _client(headhunter).get(reverse("subsidies:annex3_pdf", args=[claim.pk]))
+    assert response.status_code == 200
+    assert list(PersonalDataAccess.objects.values_list("object_id", flat=True)) == [second.pk]
+
+
+def test_no_pdf_is_served_unless_every_record_is_written(
+    caps: None, employer: Employer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = UserFactory(third_party_user=True, third_party=ThirdPartyFactory(verified=True, individual=True))
+    claim = _draft(person, employer, "1000", submitted=True)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(type(PersonalDataAccess.objects), "bulk_create", refuse)
+    client = _client(UserFactory(centre=True))
+    client.raise_request_exception = True
+    with pytest.raises(DatabaseError):
+        client.get(reverse("subsidies:annex2_pdf", args=[claim.pk]))
+    assert not PersonalDataAccess.objects.exists(), "the bank account's record is rolled back with the rest"
+
+
+@pytest.mark.parametrize("name", ["annex2_pdf", "annex3_pdf"])
+def test_the_papers_never_pass_through_the_cache(
+    submitted: Claim, headhunter: User, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class NoCache:
+        def get(self, *args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("a claim paper was looked up in the cache")
+
+        set = get
+
+    monkeypatch.setattr("portal.pdf.cache", NoCache())
+    for reader in (headhunter, UserFactory(centre=True)):
+        assert _client(reader).get(reverse(f"subsidies:{name}", args=[submitted.pk])).status_code == 200
+
+
+def test_the_access_log_lists_the_downloads(submitted: Claim, headhunter: User) -> None:
+    _client(headhunter).get(reverse("subsidies:annex3_pdf", args=[submitted.pk]))
+    page = _client(UserFactory(admin=True)).get(reverse("admin:portal_personaldataaccess_changelist"))
+    assert page.status_code == 200
+    assert f"下载附件3 PDF {submitted.reference}" in page.content.decode()
+
+
+def test_printing_refused_records_nothing(submitted: Claim, clerk: User) -> None:
+    with pytest.raises(PermissionDenied):
+        personal_data_printed(
+            objs=[item.hire for item in submitted.items.all()], field="id_number", by=clerk, allowed=False, purpose="x"
+        )
+    assert not PersonalDataAccess.objects.exists()
 
 
 # ---- The public check ------------------------------------------------------------------------------------------

@@ -89,7 +89,11 @@ def test_over_the_cap_is_refused_on_the_form(headhunter: User, employer: Employe
     data = {"employer_contact": "张经理", "employer_phone": "023-45678901", f"hire_{hires[0].pk}": "on"}
     data[f"amount_{hires[0].pk}"] = "30001"
     response = client.post(reverse("subsidies:claim_create") + f"?employer={employer.pk}", data)
-    assert response.status_code == 200 and "超过“揭榜招贤”补助上限30,000元" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and "超过“揭榜招贤”补助上限30,000元/人" in page
+    # The refusal and the note under the table both say where the cap comes from.
+    assert "依据渝人社发〔2022〕50号；生效日期由系统管理员录入" in page.split("超过“揭榜招贤”补助上限")[1]
+    assert "揭榜招贤：上限30,000元/人（依据渝人社发〔2022〕50号；生效日期由系统管理员录入）" in page
     assert not Claim.objects.exists()
 
 
