@@ -34,6 +34,8 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("用人单位", "portal:employer_list", p.is_staff_role),
     NavItem("第三方核验", "portal:third_party_list", p.is_talent_centre | p.is_admin),
     NavItem("引进人才", "referrals:hire_list", p.is_district_staff | p.is_city_staff | p.is_employer),
+    # Hires at employers without a district (bases): the talent centre audits and publicises them.
+    NavItem("基地人员审核", "referrals:centre_hires", p.is_talent_centre),
     NavItem("入职旬报", "referrals:report_district", p.is_district_staff),
     NavItem("入职旬报", "referrals:report_city", p.is_city_staff),
     NavItem("我推荐的人才", "subsidies:introduced_hires", p.is_third_party),
