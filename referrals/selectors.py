@@ -81,6 +81,13 @@ def hire_visible(*, user: User) -> QuerySet[Hire]:
     return with_headcount(_joined(Hire.objects.filter(hire_scope(user))))
 
 
+def hire_office_visible(*, user: User) -> QuerySet[Hire]:
+    """The hires the user's office acts on (``office_scope``): a district's staff its district's, the talent centre
+    those without a district. The pages that change a hire look it up here, so the city's read-only view of every
+    district's hires opens no door to acting on them."""
+    return with_headcount(_joined(Hire.objects.filter(office_scope(user))))
+
+
 def hirable_positions(*, district: District) -> QuerySet[Position]:
     """The district's posts a person can be recorded on, as the Annex 3 form lists them."""
     return (

@@ -195,7 +195,7 @@ class HireMoveView(MoveView):
     default_url = "referrals:hire_list"
 
     def visible(self, user: User) -> QuerySet[Hire]:
-        return selectors.hire_visible(user=user)
+        return selectors.hire_office_visible(user=user)
 
     def make_move(self, obj: Hire, *, action: str, by: User, reason: str) -> None:
         services.hire_move(hire=obj, action=action, by=by, reason=reason)
@@ -210,7 +210,7 @@ def hire_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole ID number, for the staff of the hire's office of record, recorded each time (htmx swaps it into the
     page)."""
     user = request_user(request)
-    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    hire = get_object_or_404(selectors.hire_office_visible(user=user), pk=pk)
     try:
         number = personal_data_reveal(
             obj=hire,
