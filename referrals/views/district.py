@@ -182,9 +182,7 @@ def hire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": rules.has_perm("referrals.record_hire", user) and hire.status in HIRE_EDITABLE,
             "can_reveal": rules.has_perm("referrals.reveal_id_number", user, hire),
             # Back to the desk the hire is worked on: the talent centre's for its own hires, else the list.
-            "list_url": Office(None).hires_url
-            if hire.district_id is None and p.is_talent_centre.test(user)
-            else reverse("referrals:hire_list"),
+            "at_centre_desk": hire.district_id is None and p.is_talent_centre.test(user),
             "here": request.get_full_path(),
         },
     )
