@@ -340,6 +340,10 @@ def test_the_centres_work_queues_and_menu(officer: User) -> None:
 
 def test_the_api_lets_the_centre_make_the_same_moves(officer: User, reviewer: User, position_hire: Hire) -> None:
     hire = _base_hire()
+    listed = _api(officer).get("/api/v1/hires/", {"has_district": "false"}).json()["results"]
+    assert [row["id"] for row in listed] == [hire.pk]
+    with_district = _api(officer).get("/api/v1/hires/", {"has_district": "true"}).json()["results"]
+    assert [row["id"] for row in with_district] == [position_hire.pk]
     url = f"/api/v1/hires/{hire.pk}/move/"
     assert _api(reviewer).post(url, {"action": "audit"}, format="json").status_code == 404
     moved = _api(officer).post(url, {"action": "audit"}, format="json")
