@@ -1,4 +1,6 @@
-"""The district's desk for Annex 3: record arrivals, audit, publicise (or exempt), resolve objections.
+"""The office's desk for Annex 3: record arrivals, audit, publicise (or exempt), resolve objections. The office is a
+district, or the talent centre for hires without a district (docs/roles.md, "The office of record"): the same pages
+serve both, given the ``Office`` of the user.
 
 Thin: parse, call a service or selector, render; every rule lives in ``referrals.services`` and ``referrals.workflow``.
 """
