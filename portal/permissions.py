@@ -45,6 +45,13 @@ def in_same_district(user: User, obj: Any) -> bool:
     return obj is not None and user.district_id is not None and getattr(obj, "district_id", None) == user.district_id
 
 
+@rules.predicate
+def has_no_district(user: User, obj: Any) -> bool:
+    """The object (with ``district_id``) belongs to no district: the talent centre is its office of record
+    (docs/roles.md, "The office of record")."""
+    return obj is not None and hasattr(obj, "district_id") and obj.district_id is None
+
+
 can_see_district_record = is_city_staff | (is_district_staff & in_same_district)
 
 rules.add_perm("portal.view_workspace", rules.is_authenticated)
@@ -69,6 +76,19 @@ def district_scope(user: User, field: str = "district") -> Q:
         return Q(pk__isnull=False)
     if user.role in DISTRICT_ROLES and user.district_id is not None:
         return Q(**{f"{field}_id": user.district_id})
+    return Q(pk__in=[])
+
+
+def office_scope(user: User, field: str = "district") -> Q:
+    """The filter for records the user's office acts on through ``field`` (a path to a District): district staff
+    their own district's, the talent centre those without a district (docs/roles.md, "The office of record"), no one
+    else any. Narrower than ``district_scope`` for city staff, who read every district's records but act on none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.role in DISTRICT_ROLES and user.district_id is not None:
+        return Q(**{f"{field}_id": user.district_id})
+    if user.role == Role.TALENT_CENTRE:
+        return Q(**{f"{field}__isnull": True})
     return Q(pk__in=[])
 
 

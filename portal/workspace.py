@@ -38,7 +38,7 @@ _link_providers: dict[str, list[LinkProvider]] = {role.value: [] for role in Rol
 ROLE_DUTIES: dict[str, str] = {
     Role.DISTRICT_CLERK: "填报本区县岗位需求（附件1），登记实际到岗人员（附件3），组织公示并处理异议。",
     Role.DISTRICT_REVIEWER: "初审本区县岗位和到岗人员，审核后按旬报送市人才中心。",
-    Role.TALENT_CENTRE: "按旬汇总各区县报送的岗位与人员；初审第三方引才补助申报。",
+    Role.TALENT_CENTRE: "按旬汇总各区县报送的岗位与人员；初审、公示所在区县未定的人才基地引进的人员；初审第三方引才补助申报。",
     Role.BUREAU_REVIEWER: "复核岗位并发布榜单；复核引才补助申报并核定激励金额；查看汇总与考核。",
     Role.THIRD_PARTY: "查看已发布的岗位榜单，为成功引进的人才在线申报引才补助并跟踪审核进度。",
     Role.EMPLOYER: "确认第三方为本单位引进的人才（附件3确认），向所在区县提出岗位需求。",

@@ -33,7 +33,7 @@ class HireAdminForm(forms.ModelForm):
 @admin.register(Hire)
 class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmin, AuditedModelAdmin):
     form = HireAdminForm
-    list_display = ["name", "id_number_shown", "district", "programme", "mode", "status", "confirmed_at"]
+    list_display = ["name", "id_number_shown", "office_shown", "programme", "mode", "status", "confirmed_at"]
     list_filter = ["status", "programme", "mode", "district"]
     search_fields = ["name"]  # and a whole ID number (IdNumberSearchMixin)
     list_select_related = ["district"]
@@ -53,11 +53,16 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
         "employer_confirmed_by",
         "employer_decline_reason",
     ]
-    raw_id_fields = ["position", "third_party", "report"]
+    raw_id_fields = ["position", "employer", "third_party", "report"]
 
     @admin.display(description="身份证号码")
     def id_number_shown(self, obj: Hire) -> str:
         return obj.id_number_masked
+
+    @admin.display(description="审核公示单位", ordering="district__order")
+    def office_shown(self, obj: Hire) -> str:
+        # A hire without a district is the talent centre's (docs/roles.md, "The office of record").
+        return obj.office_name
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -77,9 +82,14 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
 
 @admin.register(PublicityNotice)
 class PublicityNoticeAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
-    list_display = ["reference", "title", "district", "published_on", "closes_at", "closed_processed_at"]
+    list_display = ["reference", "title", "office_shown", "published_on", "closes_at", "closed_processed_at"]
     list_filter = ["district"]
+    list_select_related = ["district"]
     readonly_fields = ["closes_at", "closed_processed_at", "published_by"]
+
+    @admin.display(description="公示单位", ordering="district__order")
+    def office_shown(self, obj: PublicityNotice) -> str:
+        return obj.office_name
 
 
 @admin.register(Objection)

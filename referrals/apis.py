@@ -51,9 +51,10 @@ def _user(request: Request) -> User:
 
 
 def _hires_in_scope(user: User, ids: list[int]) -> list[Hire]:
-    """The hires named by ``ids``, all of them within the user's scope, or a refusal naming none of them."""
+    """The hires named by ``ids``, all of them among those the user's office acts on (its district's, or the talent
+    centre's without a district), or a refusal naming none of them."""
     wanted = set(ids)
-    hires = list(Hire.objects.filter(selectors.hire_scope(user), pk__in=wanted).order_by("pk"))
+    hires = list(Hire.objects.filter(p.office_scope(user), pk__in=wanted).order_by("pk"))
     if len(hires) != len(wanted):
         raise PortalError(
             "所选人员中有不存在或不属于您办理范围的人员，请刷新后重试。", "unknown_hires", field="hire_ids"
@@ -99,7 +100,8 @@ class HireViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(
         summary="引进人才流转",
-        description="按流转表执行一步操作：audit（初审通过）、return（退回修改，须填原因）、resubmit（重新提交）。",
+        description="按流转表执行一步操作：audit（初审通过）、return（退回修改，须填原因）、resubmit（重新提交）。"
+        "区县人员由本区县初审人办理；无所属区县的人员（人才基地）由市人才交流服务中心办理，登记人本人不能初审。",
         request=HireMoveSerializer,
         responses={200: HireSerializer},
     )
@@ -118,7 +120,8 @@ class HireViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(
         summary="查看完整身份证号码",
-        description="仅本区县人力社保部门工作人员可查看；每次查看都记录查看人、时间、用途和来源地址。",
+        description="仅人员所在区县人力社保部门工作人员（无所属区县的人员：市人才交流服务中心）可查看；"
+        "每次查看都记录查看人、时间、用途和来源地址。",
         request=None,
         responses={200: IdNumberSerializer, 403: OpenApiResponse(description="无权查看")},
     )
@@ -176,7 +179,8 @@ class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(
         summary="发布公示",
-        description="本区县工作人员将初审通过的人员公示5个工作日（按国家法定节假日和调休安排计算）。"
+        description="本区县工作人员将初审通过的人员公示5个工作日（按国家法定节假日和调休安排计算）；"
+        "无所属区县的人员由市人才交流服务中心公示。一次公示的人员须属同一区县（或同为无所属区县）。"
         "该年度节假日安排尚未录入时返回400（code 为 calendar_unknown）。",
         request=NoticePublishSerializer,
         responses={201: NoticeSerializer},
@@ -184,7 +188,7 @@ class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _user(request)
         if not rules.has_perm("referrals.run_publicity", user):
-            raise PermissionDenied("只有区县人力社保部门可以发布公示。")
+            raise PermissionDenied("只有区县人力社保部门或市人才交流服务中心可以发布公示。")
         writer = NoticePublishSerializer(data=request.data)
         writer.is_valid(raise_exception=True)
         notice = services.notice_publish(
@@ -197,7 +201,8 @@ class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(
         summary="按规定不公示",
-        description="本区县工作人员将初审通过的人员按规定不予公示并直接确认，须填写不公示依据。",
+        description="本区县工作人员（无所属区县的人员：市人才交流服务中心）将初审通过的人员按规定不予公示并直接确认，"
+        "须填写不公示依据。",
         request=HireExemptSerializer,
         responses={200: HireSerializer(many=True)},
     )
@@ -206,7 +211,7 @@ class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     def exempt(self, request: Request) -> Response:
         user = _user(request)
         if not rules.has_perm("referrals.run_publicity", user):
-            raise PermissionDenied("只有区县人力社保部门可以办理不公示。")
+            raise PermissionDenied("只有区县人力社保部门或市人才交流服务中心可以办理不公示。")
         writer = HireExemptSerializer(data=request.data)
         writer.is_valid(raise_exception=True)
         hires = services.hire_exempt(
@@ -304,7 +309,7 @@ class ObjectionViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @extend_schema(
         summary="处理异议",
         description="被异议人员所在区县的工作人员处理异议：成立（该人员公示不通过）或不成立，须填写处理意见。"
-        "市级工作人员只读。",
+        "无所属区县的人员由市人才交流服务中心处理；对区县人员的异议，市级工作人员只读。",
         request=ObjectionResolveSerializer,
         responses={200: ObjectionSerializer},
     )

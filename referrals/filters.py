@@ -37,6 +37,12 @@ class HireFilter(django_filters.FilterSet):
     district = django_filters.ModelChoiceFilter(
         queryset=District.objects.order_by("order"), to_field_name="code", label="区县（区划代码）"
     )
+    has_district = django_filters.BooleanFilter(
+        field_name="district",
+        lookup_expr="isnull",
+        exclude=True,
+        label="有所属区县（false：无所属区县，由市人才交流服务中心审核）",
+    )
     notice = IdFilter(field_name="notice_id", label="公示ID")
     has_third_party = django_filters.BooleanFilter(method="filter_has_third_party", label="有荐才第三方")
     arrived_on = django_filters.DateFromToRangeFilter(label="入职时间（arrived_on_after / arrived_on_before）")

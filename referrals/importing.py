@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from portal import limits
 from portal.constants import Channel, Education, Programme
+from portal.contacts import TALENT_CENTRE
 from portal.errors import PortalError
 from portal.identity import mask_id_number, normalise_id_number, normalise_uscc
 from portal.imports import sheets
@@ -520,7 +521,7 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
 
 
 def _recorded(id_numbers: Iterable[str]) -> dict[tuple[str, str, int], str]:
-    """(ID number, programme, year) → the district that recorded that person: one query per 2,000 people, by the
+    """(ID number, programme, year) → the district (or the talent centre) that recorded that person: one query per 2,000 people, by the
     numbers' keyed digests (the numbers themselves are encrypted at rest)."""
     number_of = keyed_digests(id_numbers)
     found: dict[tuple[str, str, int], str] = {}
@@ -528,7 +529,10 @@ def _recorded(id_numbers: Iterable[str]) -> dict[tuple[str, str, int], str]:
         rows = Hire.objects.filter(id_number_digest__in=chunk).values_list(
             "id_number_digest", "programme", "year", "district__name"
         )
-        found.update(((number_of[digest], programme, year), where) for digest, programme, year, where in rows)
+        # A hire without a district was recorded at the talent centre (docs/roles.md, "The office of record").
+        found.update(
+            ((number_of[digest], programme, year), where or TALENT_CENTRE) for digest, programme, year, where in rows
+        )
     return found
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import limits
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education, Programme
+from portal.contacts import TALENT_CENTRE
 from portal.identity import mask_id_number
 from portal.models import TimeStampedModel
 from portal.security.crypto import EncryptedCharField, KeyedDigestField
@@ -49,6 +50,11 @@ class PublicityNotice(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def office_name(self) -> str:
+        """Who publishes it: the district's name, or the talent centre's for a notice without a district."""
+        return self.district.name if self.district is not None else TALENT_CENTRE
 
     @property
     def last_day(self) -> datetime.date:
@@ -209,6 +215,11 @@ class Hire(TimeStampedModel):
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def office_name(self) -> str:
+        """Who audits and publicises it: the district's name, or the talent centre's for a hire without a district."""
+        return self.district.name if self.district is not None else TALENT_CENTRE
 
 
 class Objection(TimeStampedModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import rules
 
 from portal import permissions as p
-from referrals.workflow import district_staff_of_record
+from referrals.workflow import office_staff_of_record
 
 
 @rules.predicate
@@ -18,13 +18,22 @@ def is_hire_employer(user: object, hire: object) -> bool:
 rules.add_perm("referrals.record_hire", p.is_district_clerk)
 rules.add_perm("referrals.view_district_hires", p.is_district_staff)
 rules.add_perm("referrals.view_hires", p.is_district_staff | p.is_city_staff | p.is_employer)
-rules.add_perm("referrals.review_hire", p.is_district_reviewer)
-#: Publish notices, mark exemptions, resolve objections: the district's own staff (clerk or reviewer).
-rules.add_perm("referrals.run_publicity", p.is_district_staff)
+#: The offices of record (docs/roles.md, "The office of record"): a district's staff for its hires, the talent centre
+#: for hires without a district. Page-level only: which hire each may act on is ``referrals.workflow``'s predicates.
+is_office_staff = p.is_district_staff | p.is_talent_centre
+#: Audit (初审) on the office's own desk; which hire, the workflow's predicates say.
+rules.add_perm("referrals.review_hire", p.is_district_reviewer | p.is_talent_centre)
+#: Move hires (audit, return, resubmit) and reveal their ID numbers, each hire as the workflow's predicates allow.
+rules.add_perm("referrals.act_on_hires", is_office_staff)
+#: Publish notices, mark exemptions, resolve objections: the office's staff (a district's clerk or reviewer, or the
+#: talent centre for hires without a district).
+rules.add_perm("referrals.run_publicity", is_office_staff)
+#: The talent centre's desk of hires without a district (基地人员审核).
+rules.add_perm("referrals.audit_hires_without_district", p.is_talent_centre)
 rules.add_perm("referrals.send_report", p.is_district_reviewer)
 rules.add_perm("referrals.view_city_reports", p.is_city_staff)
 rules.add_perm("referrals.confirm_as_employer", p.is_employer)
 #: Object-level: who may see a hire's ID number whole (the reveal is recorded). Claim reviewers get theirs on claims.
-rules.add_perm("referrals.reveal_id_number", district_staff_of_record)
+rules.add_perm("referrals.reveal_id_number", office_staff_of_record)
 rules.add_perm("referrals.confirm_hire_as_employer", p.is_employer & is_hire_employer)
 rules.add_perm("referrals.import_sheet", p.is_district_clerk | p.is_admin)

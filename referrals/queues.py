@@ -10,6 +10,7 @@ from django.utils import timezone
 from portal.calendar import TenDayPeriod
 from portal.constants import Role
 from portal.models import User
+from portal.permissions import office_scope
 from portal.workspace import WorkLink, WorkQueue, register_link_provider, register_queue_provider
 from referrals.constants import EmployerConfirmation
 from referrals.constants import HireStatus as S
@@ -88,6 +89,37 @@ def _report_queue(user: User) -> WorkQueue:
     )
 
 
+def centre_queues(user: User) -> list[WorkQueue]:
+    """The talent centre's cards for hires without a district, which it audits and publicises in a district's place
+    (docs/roles.md, "The office of record"); they open its own desk, not the city's read-only list."""
+    counts = Hire.objects.filter(office_scope(user)).aggregate(
+        # The audits the officer may make: not of a hire the officer recorded (referrals.workflow).
+        recorded=Count("pk", filter=Q(status=S.RECORDED) & ~Q(recorded_by_id=user.pk)),
+        audited=Count("pk", filter=Q(status=S.AUDITED)),
+    )
+    desk = reverse("referrals:centre_hires")
+    return [
+        WorkQueue(
+            "待初审的基地人员",
+            "所在区县尚未确定的人才基地引进的人员，由市人才交流服务中心初审。",
+            counts["recorded"],
+            f"{desk}?status={S.RECORDED.value}",
+        ),
+        WorkQueue(
+            "待公示的基地人员",
+            "初审通过，发布公示（5个工作日）或按规定不公示。",
+            counts["audited"],
+            reverse("referrals:notice_publish"),
+        ),
+        WorkQueue(
+            "待处理的基地人员异议",
+            "市人才交流服务中心公示期间社会公众提出的异议，逐条核实并作出处理。",
+            objection_queue(user=user).count(),
+            reverse("referrals:objection_queue"),
+        ),
+    ]
+
+
 def employer_queues(user: User) -> list[WorkQueue]:
     return [
         WorkQueue(
@@ -114,3 +146,4 @@ def register() -> None:
     register_queue_provider(Role.DISTRICT_CLERK, district_queues)
     register_queue_provider(Role.DISTRICT_REVIEWER, district_queues)
     register_queue_provider(Role.EMPLOYER, employer_queues)
+    register_queue_provider(Role.TALENT_CENTRE, centre_queues)

@@ -30,11 +30,12 @@ from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.contacts import TALENT_CENTRE
 from portal.models import District, User
-from portal.permissions import district_scope
+from portal.permissions import district_scope, office_scope
 from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage, ObjectionStatus
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
+from referrals.offices import Office
 
 #: The states of a post a person can be recorded on: published by the bureau (closed ones keep their hires).
 HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
@@ -80,6 +81,13 @@ def hire_visible(*, user: User) -> QuerySet[Hire]:
     return with_headcount(_joined(Hire.objects.filter(hire_scope(user))))
 
 
+def hire_office_visible(*, user: User) -> QuerySet[Hire]:
+    """The hires the user's office acts on (``office_scope``): a district's staff its district's, the talent centre
+    those without a district. The pages that change a hire look it up here, so the city's read-only view of every
+    district's hires opens no door to acting on them."""
+    return with_headcount(_joined(Hire.objects.filter(office_scope(user))))
+
+
 def hirable_positions(*, district: District) -> QuerySet[Position]:
     """The district's posts a person can be recorded on, as the Annex 3 form lists them."""
     return (
@@ -89,18 +97,20 @@ def hirable_positions(*, district: District) -> QuerySet[Position]:
     )
 
 
-def hire_district_list(*, district: District, status: str = "") -> QuerySet[Hire]:
-    hires = Hire.objects.filter(district=district)
+def hire_office_list(*, office: Office, status: str = "") -> QuerySet[Hire]:
+    """The hires the office audits and publicises: a district's, or the talent centre's (those without a district)."""
+    hires = Hire.objects.filter(office.owns())
     if status:
         hires = hires.filter(status=status)
     return with_headcount(_joined(hires)).order_by("-created_at", "-pk")
 
 
 def objection_queue(*, user: User) -> QuerySet[Objection]:
-    """Open objections against the user's district's hires, oldest first."""
+    """Open objections the user's office resolves, oldest first: against its district's hires, or for the talent
+    centre against hires without a district. City staff read every objection through ``objection_visible``."""
     return (
         Objection.objects.filter(status=ObjectionStatus.OPEN)
-        .filter(district_scope(user, "hire__district"))
+        .filter(office_scope(user, "hire__district"))
         .select_related("hire__employer", "hire__notice")
         .order_by("created_at", "pk")
     )
@@ -109,6 +119,16 @@ def objection_queue(*, user: User) -> QuerySet[Objection]:
 def notice_visible(*, user: User) -> QuerySet[PublicityNotice]:
     """Staff keep every notice of their scope, closed or not."""
     return PublicityNotice.objects.filter(district_scope(user)).select_related("district")
+
+
+def notice_office_list(*, office: Office) -> QuerySet[PublicityNotice]:
+    """The notices the office published (its 公示记录), each with its number of people (``hire_count``), newest first."""
+    return (
+        PublicityNotice.objects.filter(office.owns())
+        .select_related("district")
+        .annotate(hire_count=Count("hires", distinct=True))
+        .order_by("-published_on", "-pk")
+    )
 
 
 def notice_api_list(*, user: User) -> QuerySet[PublicityNotice]:
@@ -154,8 +174,9 @@ def notice_default_title(*, district: District | None, year: int, sequence: int)
     return f"{office}卓越工程师引进人才公示（{year}年第{sequence}批）"
 
 
-def notice_next_default_title(*, district: District, on: datetime.date) -> str:
-    """The title the district's next notice, published on ``on``, gets when the clerk leaves the title blank."""
+def notice_next_default_title(*, district: District | None, on: datetime.date) -> str:
+    """The title the next notice of the district (None: the talent centre), published on ``on``, gets when the title
+    is left blank."""
     sequence = notice_next_sequence(district=district, year=on.year)
     return notice_default_title(district=district, year=on.year, sequence=sequence)
 
@@ -219,6 +240,15 @@ def report_pending_hires(*, district: District, until: datetime.datetime) -> Que
             district=district, status=HireStatus.CONFIRMED, report__isnull=True, confirmed_at__lte=until
         )
     ).order_by("confirmed_at", "pk")
+
+
+def hires_confirmed_without_district(*, period: TenDayPeriod) -> int:
+    """Hires without a district confirmed in the 旬 (by their confirmation time, as ``hires_confirmed``): the talent
+    centre audits and publicises them, and no district's 旬 report carries them (docs/workflows.md, "Hires without a
+    district")."""
+    return Hire.objects.filter(
+        Span.of_period(period).instant_in("confirmed_at"), district__isnull=True, status=HireStatus.CONFIRMED
+    ).count()
 
 
 def report_visible(*, user: User) -> QuerySet[HireReport]:

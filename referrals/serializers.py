@@ -69,7 +69,8 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
     position = HirePositionSerializer(read_only=True, allow_null=True, label="岗位（不在平台岗位表中的为空）")
     employer = HireEmployerSerializer(read_only=True, label="用人单位")
     channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
-    district = HireDistrictSerializer(read_only=True, label="区县")
+    district = HireDistrictSerializer(read_only=True, allow_null=True, label="区县（无所属区县的为空）")
+    office_name = serializers.CharField(read_only=True, label="审核公示单位（区县，或市人才交流服务中心）")
     third_party = HireThirdPartySerializer(read_only=True, allow_null=True, label="荐才第三方")
     notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
     programme_display = serializers.CharField(source="get_programme_display", read_only=True, label="专项名称")
@@ -96,6 +97,7 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
             "channel_display",
             "post_name",
             "district",
+            "office_name",
             "third_party",
             "programme",
             "programme_display",
@@ -226,13 +228,26 @@ class PublicHireSerializer(serializers.Serializer[Any]):
 
 
 class NoticeSerializer(serializers.ModelSerializer[PublicityNotice]):
-    district_name = serializers.CharField(source="district.name", read_only=True, label="区县")
+    district_name = serializers.CharField(
+        source="district.name", read_only=True, allow_null=True, label="区县（市人才交流服务中心的公示为空）"
+    )
+    office_name = serializers.CharField(read_only=True, label="公示单位（区县，或市人才交流服务中心）")
     last_day = serializers.DateField(read_only=True, label="公示最后一天（第5个工作日）")
     hires = PublicHireSerializer(many=True, read_only=True, label="公示人员")
 
     class Meta:
         model = PublicityNotice
-        fields = ["id", "district_name", "reference", "title", "published_on", "last_day", "closes_at", "hires"]
+        fields = [
+            "id",
+            "district_name",
+            "office_name",
+            "reference",
+            "title",
+            "published_on",
+            "last_day",
+            "closes_at",
+            "hires",
+        ]
         read_only_fields = fields
 
 
@@ -286,6 +301,7 @@ class ObjectionHireSerializer(serializers.Serializer[Any]):
     position_name = serializers.CharField(source="post_name", read_only=True, label="岗位名称")
     employer_name = serializers.CharField(source="employer.name", read_only=True, label="用人单位")
     district_name = serializers.CharField(source="district.name", read_only=True, allow_null=True, label="区县")
+    office_name = serializers.CharField(read_only=True, label="处理单位（区县，或市人才交流服务中心）")
     notice = HireNoticeSerializer(read_only=True, allow_null=True, label="公示")
 
 

@@ -33,7 +33,7 @@ from referrals.constants import (
     ObjectionStatus,
 )
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
-from referrals.workflow import MOVES, district_staff_of_record
+from referrals.workflow import MOVES, office_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
 HIRABLE = selectors.HIRABLE
@@ -179,15 +179,29 @@ def hire_move(*, hire: Hire, action: str, by: User, reason: str = "") -> Hire:
     return hire
 
 
+def _office_words(district: District | None) -> str:
+    """How a refusal names the office: "本区县", or the talent centre for hires without a district."""
+    return "本区县" if district is not None else TALENT_CENTRE
+
+
 def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District | None, list[Hire]]:
-    locked = list(Hire.objects.select_for_update().filter(pk__in=[hire.pk for hire in hires]).order_by("pk"))
+    """The audited hires, locked, all of one office of record, which must be the user's (docs/roles.md, "The office
+    of record"): a district's staff publish its hires, the talent centre those without a district."""
+    locked = list(
+        Hire.objects.select_for_update(of=("self",))
+        .select_related("district")
+        .filter(pk__in=[hire.pk for hire in hires])
+        .order_by("pk")
+    )
     if not locked:
         raise PortalError("请选择人员。", "empty")
     districts = {hire.district_id for hire in locked}
     if len(districts) != 1:
-        raise PortalError("一次只能处理同一区县的人员。", "mixed_districts")
+        raise PortalError("一次只能处理同一区县（或同为市人才交流服务中心审核）的人员。", "mixed_districts")
     for hire in locked:
-        if not district_staff_of_record.test(by, hire):
+        if not office_staff_of_record.test(by, hire):
+            if hire.district_id is None:
+                raise PermissionDenied(f"{hire.name}无所属区县，由{TALENT_CENTRE}办理公示。")
             raise PermissionDenied("只有本区县人力社保部门可以办理本区县人员的公示。")
         if hire.status != HireStatus.AUDITED:
             raise PortalError(f"{hire.name}尚未初审通过或已处理（{hire.get_status_display()}）。", "not_audited")
@@ -228,7 +242,7 @@ def notice_publish(
     same = PublicityNotice.objects.filter(district=district, title=title).only("reference").first()
     if same is not None:
         raise PortalError(
-            f"本区县已有标题为“{title}”的公示（{same.reference}），请在标题中注明批次或日期以示区别，"
+            f"{_office_words(district)}已有标题为“{title}”的公示（{same.reference}），请在标题中注明批次或日期以示区别，"
             "或留空由系统按批次命名。",
             "duplicate_title",
             field="title",
@@ -244,9 +258,10 @@ def notice_publish(
                 published_by=by,
             )
     except IntegrityError:
-        # Another clerk of the district published at the same moment and took the number or the title.
+        # Another clerk of the district (officer of the centre) published at the same moment and took the number or
+        # the title.
         raise PortalError(
-            "本区县刚刚有另一条公示发布，编号或标题与之重复，请刷新后重新提交。", "notice_conflict"
+            f"{_office_words(district)}刚刚有另一条公示发布，编号或标题与之重复，请刷新后重新提交。", "notice_conflict"
         ) from None
     with set_actor(by):
         for hire in locked:
@@ -294,8 +309,12 @@ def objection_resolve(*, objection: Objection, upheld: bool, reason: str, by: Us
     closed and no other objection is open."""
     objection = Objection.objects.select_for_update(of=("self",)).select_related("hire__notice").get(pk=objection.pk)
     hire = Hire.objects.select_for_update().get(pk=objection.hire_id)
-    if not district_staff_of_record.test(by, hire):
-        raise PermissionDenied("只有被异议人员所在区县可以处理异议。")
+    if not office_staff_of_record.test(by, hire):
+        raise PermissionDenied(
+            "只有被异议人员所在区县可以处理异议。"
+            if hire.district_id is not None
+            else f"{hire.name}无所属区县，异议由{TALENT_CENTRE}处理。"
+        )
     if objection.status != ObjectionStatus.OPEN:
         raise PortalError("该异议已处理。", "already_resolved")
     if not reason.strip():

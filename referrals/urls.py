@@ -8,9 +8,11 @@ urlpatterns = [
     path("publicity/", public.publicity_list, name="publicity_list"),
     path("publicity/<int:pk>/", public.publicity_detail, name="publicity_detail"),
     path("publicity/<int:pk>/pdf/", documents.notice_pdf, name="notice_pdf"),
-    # The district's desk: record, audit, publicise, resolve objections.
+    # The office's desk (a district's, or the talent centre's): record, audit, publicise, resolve objections.
     path("hires/", district.hire_list, name="hire_list"),
     path("hires/new/", district.hire_create, name="hire_create"),
+    # The talent centre's desk: hires without a district (a base's), audited and publicised by the centre.
+    path("hires/centre/", district.centre_hires, name="centre_hires"),
     path("hires/import/", imports.import_sheet, name="hire_import"),
     path("hires/import/template/", imports.template_download, name="hire_import_template"),
     path("hires/<int:pk>/", district.hire_detail, name="hire_detail"),

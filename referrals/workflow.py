@@ -1,28 +1,50 @@
-"""The hire's workflow as a table. Publicity and objections have their own services (they act on notices)."""
+"""The hire's workflow as a table. Publicity and objections have their own services (they act on notices).
+
+Every move is made by the hire's office of record (docs/roles.md, "The office of record"): the district's HR bureau
+for a hire with a district; the talent centre for a hire without one (an employer, a base, whose district is not
+known yet). The predicates below say so once; the talent centre never acts on a district's hire.
+"""
 
 from __future__ import annotations
+
+import rules
 
 from portal import permissions as p
 from portal.workflow import Move
 from referrals.constants import HireStatus as S
 
+
+@rules.predicate
+def not_its_recorder(user: object, hire: object) -> bool:
+    """The user is not the one who recorded (received) the hire: separation of duties where one role could do both."""
+    return hire is not None and getattr(hire, "recorded_by_id", None) != getattr(user, "pk", None)
+
+
+#: District staff of the hire's (or notice's) own district.
+district_staff_of_record = p.is_district_staff & p.in_same_district
+#: The talent centre, for a hire (or notice) without a district.
+talent_centre_of_record = p.is_talent_centre & p.has_no_district
+#: Who publishes notices, marks exemptions, resolves objections and reads the whole ID number: the office of record.
+office_staff_of_record = district_staff_of_record | talent_centre_of_record
+#: Who audits (初审) or returns a hire. In a district the reviewer is not the clerk who recorded it by role; at the
+#: talent centre one role could do both, so the auditing officer must not be the one who recorded it.
+office_reviewer_of_record = (p.is_district_reviewer & p.in_same_district) | (talent_centre_of_record & not_its_recorder)
+
 MOVES: dict[str, Move] = {
     move.action: move
     for move in (
-        Move("audit", "初审通过", frozenset({S.RECORDED}), S.AUDITED, p.is_district_reviewer & p.in_same_district),
+        Move("audit", "初审通过", frozenset({S.RECORDED}), S.AUDITED, office_reviewer_of_record),
         Move(
             "return",
             "退回修改",
             frozenset({S.RECORDED, S.AUDITED}),
             S.RETURNED,
-            p.is_district_reviewer & p.in_same_district,
+            office_reviewer_of_record,
             needs_reason=True,
         ),
+        # A district's clerk corrects and resubmits; a hire without a district is corrected by whoever declared it.
         Move("resubmit", "重新提交", frozenset({S.RETURNED}), S.RECORDED, p.is_district_clerk & p.in_same_district),
         # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt),
         # IN_PUBLICITY → CONFIRMED after day 5 (notices_confirm_closed) or → FAILED (objection upheld).
     )
 }
-
-#: Who publishes notices, marks exemptions and resolves objections: the district's own staff.
-district_staff_of_record = p.is_district_staff & p.in_same_district

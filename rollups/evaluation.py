@@ -55,6 +55,8 @@ RULES: tuple[str, ...] = (
     "引进人数与结构：当年确认（按确认时间）的引进人才，与其专项年度无关。",
     "核定金额：当年复核核定（含已发放）的补助申报；发放金额：当年发放的补助申报；按用人单位所在区县统计，"
     "用人单位未登记所属区县的单列为“无所属区县”，计入合计。",
+    "无所属区县：所在区县尚未确定的用人单位（人才基地）的引进人才由市人才交流服务中心审核公示，其确认人数、公示、异议"
+    "与补助同列于“无所属区县”一行，计入合计；该行不报送入职结果旬报。",
     "公示：经公示后确认的人数；按规定不公示：登记了不公示依据直接确认的人数（系统未记录初审时间，无法计算公示时效）。",
     "入职结果按时旬报：当年已结束的旬中，入职结果旬报未逾期报送的旬数。",
     "异议：当年受理的针对本区县人员的异议；处理与成立按当年作出处理的异议计；未结为当年受理、年末（或当前）尚未处理的异议；"
@@ -277,8 +279,11 @@ def evaluation_table(*, year: int, now: datetime.datetime | None = None) -> list
         row.resolution_days = resolution_days.get(code, [])
         table.append(row)
     no_district = _row(NO_DISTRICT_NAME, NO_DISTRICT_CODE, counted.get(None, {}))
+    # Its hires (audited and publicised by the talent centre) have majors and objections like a district's.
+    no_district.majors.update(majors.get(None, {}))
+    no_district.resolution_days = resolution_days.get(None, [])
     if any(getattr(no_district, name) for name in _SUMMED):
-        # Claims of an employer without a district: shown, and in the totals, never dropped. Only what the table
+        # Records of an employer without a district: shown, and in the totals, never dropped. Only what the table
         # shows decides: claims merely submitted in the year are not a column, so they alone add no empty row.
         table.append(no_district)
     table.append(_totals(table, targets))

@@ -162,7 +162,8 @@ def _text(value: int | Decimal | str) -> str:
 def _district_cell(row: dict[str, Any], column: Column) -> Cell:
     raw = _lookup(row, column.path)
     if column.kind == "state" and not row.get("code"):
-        # The row of claims whose employer has no district: no district to report, nothing to chase.
+        # The row without a district (claims of such employers, hires the talent centre audits): no district to
+        # report, nothing to chase.
         return Cell("—", "—", "state")
     if column.kind == "state":
         state = raw or "missing"

@@ -13,6 +13,7 @@ from stdnum.cn import ric, uscc
 
 from portal.calendar import TenDayPeriod
 from portal.constants import DistrictKind, Role, ThirdPartyKind
+from portal.contacts import TALENT_CENTRE
 from portal.models import District, Employer, ThirdParty, User
 from positions.models import Position, PositionBatch
 from positions.salary import parse_salary
@@ -169,9 +170,25 @@ class HireFactory(DjangoModelFactory[Hire]):
     major = "机械工程"
     education = "master"
     status = "recorded"
-    recorded_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
+    # A district's clerk records a district's hire; a hire without a district arrives declared and confirmed by its
+    # employer (a base), whose account stands as its recorder.
+    recorded_by = factory.Maybe(
+        "district",
+        yes_declaration=factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district")),
+        no_declaration=factory.SubFactory(
+            UserFactory, employer_user=True, employer=factory.SelfAttribute("..employer")
+        ),
+    )
 
     class Params:
+        #: At an employer (a base) without a district, on a post not on the portal's lists: the talent centre's.
+        without_district = factory.Trait(
+            position=None,
+            district=None,
+            employer=factory.SubFactory(EmployerFactory, district=None),
+            channel="bounty_list",
+            post_name=factory.Sequence(lambda n: f"基地研发工程师{n}"),
+        )
         audited = factory.Trait(status="audited")
         confirmed = factory.Trait(status="confirmed", confirmed_at=factory.LazyFunction(timezone.now))
         introduced = factory.Trait(third_party=factory.SubFactory(ThirdPartyFactory), employer_confirmation="pending")
@@ -187,12 +204,25 @@ class PublicityNoticeFactory(DjangoModelFactory):
 
     district = factory.SubFactory(DistrictFactory)
     reference = factory.Sequence(lambda n: f"GS-TEST-{n:04d}")
-    title = factory.LazyAttribute(lambda o: f"{o.district.name}卓越工程师引进人才公示")
+    # The talent centre's titles are numbered: one title per office, and the centre's notices share one.
+    title = factory.LazyAttributeSequence(
+        lambda o, n: (
+            f"{o.district.name}卓越工程师引进人才公示"
+            if o.district
+            else f"{TALENT_CENTRE}卓越工程师引进人才公示（第{n}批）"
+        )
+    )
     published_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
     closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
-    published_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))
+    published_by = factory.Maybe(
+        "district",
+        yes_declaration=factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district")),
+        no_declaration=factory.SubFactory(UserFactory, centre=True),
+    )
 
     class Params:
+        #: The talent centre's notice (hires without a district).
+        centre = factory.Trait(district=None)
         closed = factory.Trait(
             published_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10)),
             closes_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2)),

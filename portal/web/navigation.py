@@ -36,6 +36,8 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("单位岗位需求", "positions:proposal_queue", p.is_district_clerk),
     NavItem("我的岗位需求", "positions:proposal_list", p.is_employer),
     NavItem("引进人才", "referrals:hire_list", p.is_district_staff | p.is_city_staff | p.is_employer),
+    # Hires at employers without a district (bases): the talent centre audits and publicises them.
+    NavItem("基地人员审核", "referrals:centre_hires", p.is_talent_centre),
     NavItem("入职旬报", "referrals:report_district", p.is_district_staff),
     NavItem("入职旬报", "referrals:report_city", p.is_city_staff),
     NavItem("我推荐的人才", "subsidies:introduced_hires", p.is_third_party),

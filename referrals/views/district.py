@@ -1,4 +1,6 @@
-"""The district's desk for Annex 3: record arrivals, audit, publicise (or exempt), resolve objections.
+"""The office's desk for Annex 3: record arrivals, audit, publicise (or exempt), resolve objections. The office is a
+district, or the talent centre for hires without a district (docs/roles.md, "The office of record"): the same pages
+serve both, given the ``Office`` of the user.
 
 Thin: parse, call a service or selector, render; every rule lives in ``referrals.services`` and ``referrals.workflow``.
 """
@@ -17,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import permissions as p
+from portal.contacts import TALENT_CENTRE_CODE
 from portal.dates import prose_date
 from portal.errors import PortalError
 from portal.models import District, User
@@ -29,6 +33,7 @@ from referrals import selectors, services
 from referrals.constants import HireStatus
 from referrals.forms import HireForm, PublishForm
 from referrals.models import Hire
+from referrals.offices import Office, office_of
 from referrals.services import HIRE_EDITABLE
 from referrals.workflow import MOVES
 
@@ -39,21 +44,48 @@ def _show_error(form: Any, error: PortalError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def _office(user: User) -> Office:
+    """The office of a user the page's permission let in (district staff, or the talent centre)."""
+    office = office_of(user)
+    assert office is not None  # referrals.run_publicity: district staff (who always have a district) or the centre
+    return office
+
+
 @permission_required("referrals.view_hires")
 @require_GET
 def hire_list(request: HttpRequest) -> HttpResponse:
     """District staff: their district's hires by state, with the move each waits for. City staff: every district's,
-    read only. An employer has its own page."""
+    read only (the talent centre works on its own hires at ``centre_hires``). An employer has its own page."""
     user = request_user(request)
     if rules.has_perm("referrals.confirm_as_employer", user):
         return redirect("referrals:employer_hires")
+    office = office_of(user) if p.is_district_staff.test(user) else None
+    return _hire_list(request, user=user, office=office)
+
+
+@permission_required("referrals.audit_hires_without_district")
+@require_GET
+def centre_hires(request: HttpRequest) -> HttpResponse:
+    """基地人员审核: the talent centre's desk of hires without a district, the district's page for its office."""
+    user = request_user(request)
+    return _hire_list(request, user=user, office=Office(None))
+
+
+def _hire_list(request: HttpRequest, *, user: User, office: Office | None) -> HttpResponse:
+    """The hires of ``office`` with their buttons, or (``office`` None) every hire the user may read, by district."""
     status = request.GET.get("status", "")
     if status not in HireStatus.values:
         status = ""
     visible = selectors.hire_visible(user=user)
-    district_code = request.GET.get("district", "")
-    if district_code and not user.district_id:
-        visible = visible.filter(district__code=district_code)
+    district_code = ""
+    if office is not None:
+        visible = visible.filter(office.owns())
+    else:
+        district_code = request.GET.get("district", "")
+        if district_code == TALENT_CENTRE_CODE:
+            visible = visible.filter(district__isnull=True)
+        elif district_code:
+            visible = visible.filter(district__code=district_code)
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
     rows = visible.filter(status=status) if status else visible
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -68,12 +100,15 @@ def hire_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "tabs": [(value, label, counts.get(value, 0)) for value, label in HireStatus.choices],
             "total": sum(counts.values()),
-            "districts": District.objects.order_by("order", "code") if not user.district_id else None,
+            "office": office,
+            "districts": District.objects.order_by("order", "code") if office is None else None,
+            "centre_code": TALENT_CENTRE_CODE,
             "district_code": district_code,
-            "is_clerk": rules.has_perm("referrals.record_hire", user),
-            "is_reviewer": rules.has_perm("referrals.review_hire", user),
-            "can_publish": rules.has_perm("referrals.run_publicity", user),
+            "is_clerk": office is not None and rules.has_perm("referrals.record_hire", user),
+            "is_reviewer": office is not None and rules.has_perm("referrals.review_hire", user),
+            "can_publish": office is not None and rules.has_perm("referrals.run_publicity", user),
             "editable": HIRE_EDITABLE,
+            "reviewable": MOVES["return"].source,
             "here": request.get_full_path(),
         },
     )
@@ -148,6 +183,8 @@ def hire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": moves_open(MOVES, obj=hire, user=user),
             "can_edit": rules.has_perm("referrals.record_hire", user) and hire.status in HIRE_EDITABLE,
             "can_reveal": rules.has_perm("referrals.reveal_id_number", user, hire),
+            # Back to the desk the hire is worked on: the talent centre's for its own hires, else the list.
+            "at_centre_desk": hire.district_id is None and p.is_talent_centre.test(user),
             "here": request.get_full_path(),
         },
     )
@@ -158,21 +195,22 @@ class HireMoveView(MoveView):
     default_url = "referrals:hire_list"
 
     def visible(self, user: User) -> QuerySet[Hire]:
-        return selectors.hire_visible(user=user)
+        return selectors.hire_office_visible(user=user)
 
     def make_move(self, obj: Hire, *, action: str, by: User, reason: str) -> None:
         services.hire_move(hire=obj, action=action, by=by, reason=reason)
 
 
-hire_move = permission_required("referrals.view_district_hires")(HireMoveView.as_view())
+hire_move = permission_required("referrals.act_on_hires")(HireMoveView.as_view())
 
 
-@permission_required("referrals.view_district_hires")
+@permission_required("referrals.act_on_hires")
 @require_POST
 def hire_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
-    """The whole ID number, for the district's own staff, recorded each time (htmx swaps it into the page)."""
+    """The whole ID number, for the staff of the hire's office of record, recorded each time (htmx swaps it into the
+    page)."""
     user = request_user(request)
-    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    hire = get_object_or_404(selectors.hire_office_visible(user=user), pk=pk)
     try:
         number = personal_data_reveal(
             obj=hire,
@@ -190,11 +228,12 @@ def hire_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("referrals.run_publicity")
 @require_http_methods(["GET", "POST"])
 def notice_publish(request: HttpRequest) -> HttpResponse:
-    """Choose audited hires; publish them in one notice for 5 working days, or mark them exempt with the rule."""
+    """Choose audited hires of the user's office; publish them in one notice for 5 working days, or mark them exempt
+    with the rule."""
     user = request_user(request)
-    assert user.district is not None
-    audited = selectors.hire_district_list(district=user.district, status=HireStatus.AUDITED).order_by("pk")
-    default_title = selectors.notice_next_default_title(district=user.district, on=timezone.localdate())
+    office = _office(user)
+    audited = selectors.hire_office_list(office=office, status=HireStatus.AUDITED).order_by("pk")
+    default_title = selectors.notice_next_default_title(district=office.district, on=timezone.localdate())
     form = PublishForm(request.POST or None, default_title=default_title)
     if request.method == "POST" and form.is_valid():
         ids = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
@@ -208,7 +247,7 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
                 if request.POST.get("action") == "exempt":
                     services.hire_exempt(hires=chosen, reason=form.cleaned_data["exemption_reason"], by=user)
                     messages.success(request, f"已按规定不公示并确认{len(chosen)}人。")
-                    return redirect("referrals:hire_list")
+                    return redirect(office.hires_url)
                 notice = services.notice_publish(
                     hires=chosen,
                     published_on=form.cleaned_data["published_on"],
@@ -223,20 +262,15 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
                     f"已发布公示{notice.reference}，共{len(chosen)}人，公示至{prose_date(notice.last_day)}。",
                 )
                 return redirect("referrals:notice_detail", pk=notice.pk)
-    return render(request, "referrals/notice_publish.html", {"form": form, "audited": audited})
+    return render(request, "referrals/notice_publish.html", {"form": form, "audited": audited, "office": office})
 
 
 @permission_required("referrals.run_publicity")
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    notices = (
-        selectors.notice_visible(user=user)
-        .annotate(hire_count=Count("hires", distinct=True))
-        .order_by("-published_on", "-pk")
-    )
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "referrals/notice_list.html", {"page": page, "now": timezone.now()})
+    office = _office(request_user(request))
+    page = Paginator(selectors.notice_office_list(office=office), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/notice_list.html", {"page": page, "now": timezone.now(), "office": office})
 
 
 @permission_required("referrals.run_publicity")
@@ -248,7 +282,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/notice_detail.html",
-        {"notice": notice, "hires": hires, "open": notice.closes_at > timezone.now()},
+        {"notice": notice, "hires": hires, "open": notice.closes_at > timezone.now(), "office": _office(user)},
     )
 
 
@@ -259,7 +293,7 @@ def objection_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/objection_queue.html",
-        {"objections": selectors.objection_queue(user=user), "here": request.get_full_path()},
+        {"objections": selectors.objection_queue(user=user), "here": request.get_full_path(), "office": _office(user)},
     )
 
 

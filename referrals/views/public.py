@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.contacts import objection_contacts
+from portal.contacts import TALENT_CENTRE, objection_contacts
 from portal.errors import PortalError
 from portal.web.public_cache import public_page
 from referrals import selectors, services
@@ -56,8 +56,10 @@ def publicity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except PortalError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
+                # The office of record handles it: the district's bureau, or the talent centre for its own notices.
+                office = "区县人力社保部门" if notice.district_id is not None else TALENT_CENTRE
                 messages.success(
-                    request, f"异议已受理，回执编号：{objection.receipt}。区县人力社保部门将核查处理，请保持电话畅通。"
+                    request, f"异议已受理，回执编号：{objection.receipt}。{office}将核查处理，请保持电话畅通。"
                 )
                 return redirect(request.path)
     return render(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from portal.contacts import TALENT_CENTRE_CODE
 from portal.errors import PortalError
 from portal.web.decorators import permission_required
 from portal.web.http import period_from, request_user
@@ -79,5 +80,7 @@ def report_city(request: HttpRequest) -> HttpResponse:
             "reports": reports,
             "counts": {state: states.count(state) for state in ("sent", "late", "zero", "missing", "open")},
             "total_hires": sum(report.hires for report in reports),
+            "centre_hires": selectors.hires_confirmed_without_district(period=period),
+            "centre_code": TALENT_CENTRE_CODE,
         },
     )

@@ -146,6 +146,13 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
     notice_publish(hires=[objected], published_on=today, title="工作台公示", by=clerk)
     objection_lodge(hire=objected, name="异议人", phone="13800000001", statement="学历信息与实际不符，请核查。")
 
+    # Hires at a base without a district: the talent centre audits, publicises and resolves (its own cards).
+    for name, status in (("基地人员待审", "recorded"), ("基地人员待公示", "audited")):
+        HireFactory(without_district=True, name=name, status=status)
+    base_objected = HireFactory(without_district=True, name="基地人员异议", status="audited")
+    notice_publish(hires=[base_objected], published_on=today, title="工作台基地公示", by=centre)
+    objection_lodge(hire=base_objected, name="异议人", phone="13800000002", statement="工作经历与实际不符，请核查。")
+
     # The employer (in the other district) and the claims of the third party.
     at_other = PositionFactory(batch__district=elsewhere, employer=other_employer, published=True)
     for name, status in (("人员待单位确认", "audited"), ("人员公示失败", "failed")):
@@ -219,6 +226,9 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         ("centre", "待核验的第三方"): verification,
         ("centre", "待汇总的岗位"): Expected(("上旬待汇总岗位", "本旬已报送岗位"), ">汇总</button>"),
         ("centre", "待初审的补助申报"): Expected((submitted.reference,), ">办理</a>"),
+        ("centre", "待初审的基地人员"): Expected(("基地人员待审",), ">初审通过</button>"),
+        ("centre", "待公示的基地人员"): Expected(("基地人员待公示",), 'aria-label="选择 '),
+        ("centre", "待处理的基地人员异议"): Expected(("基地人员异议",), ">异议不成立</button>"),
         ("bureau", "待复核发布的岗位"): Expected(("上旬待复核岗位",), ">复核发布</button>"),
         ("bureau", "待复核的补助申报"): Expected((passed.reference,), ">办理</a>"),
         ("bureau", "待登记发放的补助"): Expected((approved.reference,), ">办理</a>"),

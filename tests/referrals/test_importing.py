@@ -423,6 +423,21 @@ def test_a_person_recorded_by_another_district_is_refused_naming_it(
     assert Hire.objects.count() == 1
 
 
+def test_a_person_recorded_without_a_district_is_refused_naming_the_talent_centre(
+    tmp_path: Path, district: District, clerk: User, post: Position
+) -> None:
+    recorded = HireFactory(without_district=True, programme="qihang", year=2026)
+    sheet = write_sheet(tmp_path / "dup.xlsx", [person(1, post.name, 身份证号码=recorded.id_number)])
+
+    preview = preview_hires(file=sheet, district=district, by=clerk)
+
+    masked = mask_id_number(recorded.id_number)
+    assert [str(error) for error in preview.errors] == [
+        f"第4行 〔身份证号码〕 身份证号码{masked}已在重庆市人才交流服务中心登记为2026年启航专项引进人才，不能重复登记。"
+    ]
+    assert preview.already_recorded_count == 1 and preview.new_count == 0
+
+
 def test_reimporting_the_same_sheet_is_refused_as_already_recorded(
     tmp_path: Path, district: District, clerk: User, post: Position
 ) -> None:

@@ -3,8 +3,10 @@
 A property test: hypothesis draws posts (any 旬 around the year, reported or not, any channel and education), post
 batches and hire reports (on time, late, zero), hires of both programmes in any state, confirmed at any moment
 around the year — a 旬's first or last second included — with a programme year that may differ from the year they
-were confirmed in, publicised or exempt, at posts of employers with or without a district; publicity notices;
-objections in every state; claims in every state with amounts, of employers with or without a district.
+were confirmed in, publicised or exempt, at posts of employers with or without a district, and hires without a
+district (at a base whose district is not known: the talent centre audits and publicises them, in its own notices);
+publicity notices of districts and of the talent centre; objections in every state; claims in every state with
+amounts, of employers with or without a district.
 
 Then, for the year (wholly closed, so every one of its 36 旬 is rolled up):
 - the sum of the 36 roll-ups (``compute_figures``, the figures each stored revision holds) equals the dashboard's
@@ -121,6 +123,8 @@ class HireSpec:
     publicised: bool
     exempt: bool
     employer_without_district: bool
+    #: No district at all (a declared post at a base): the talent centre's hire, in the row without a district.
+    without_district: bool
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ hires = st.builds(
     st.booleans(),
     st.booleans(),
     st.booleans(),
+    st.booleans(),
 )
 objections = st.builds(
     ObjectionSpec, st.integers(0, 20), st.sampled_from(["open", "upheld", "dismissed"]), instants(), st.integers(0, 900)
@@ -193,7 +198,8 @@ claims = st.builds(
 reports = st.builds(
     ReportSpec, district_index, st.sampled_from(AROUND), st.sampled_from(["on_time", "late", "zero"]), st.booleans()
 )
-notices = st.lists(st.tuples(district_index, days, st.integers(0, 30)), max_size=3)
+#: A notice's district (None: the talent centre's), first day and length in days.
+notices = st.lists(st.tuples(st.one_of(st.none(), district_index), days, st.integers(0, 30)), max_size=3)
 
 
 # --- building the records -----------------------------------------------------------------------------------
@@ -204,13 +210,15 @@ class World:
     districts: list[District]
     employers: list[Employer]
     clerks: list[User]
+    #: A talent-centre officer: publishes the notices without a district, records nothing of a district's.
+    centre: User
 
 
 def _world() -> World:
     districts = [DistrictFactory(order=n) for n in range(DISTRICTS)]
     employers = [EmployerFactory(district=district) for district in districts] + [EmployerFactory(district=None)]
     clerks = [UserFactory(clerk=True, district=district) for district in districts]
-    return World(districts, employers, clerks)
+    return World(districts, employers, clerks, UserFactory(centre=True))
 
 
 def _build(
@@ -220,7 +228,7 @@ def _build(
     objection_specs: list[ObjectionSpec],
     claim_specs: list[ClaimSpec],
     report_specs: list[ReportSpec],
-    notice_specs: list[tuple[int, datetime.date, int]],
+    notice_specs: list[tuple[int | None, datetime.date, int]],
 ) -> list[Hire]:
     for report in report_specs:
         district, clerk = world.districts[report.district], world.clerks[report.district]
@@ -251,21 +259,25 @@ def _build(
             close_reason="已招满" if post.status == "closed" else "",
             created_by=world.clerks[post.district],
         )
-    notice_by_district: dict[int, PublicityNotice] = {}
+    # Keyed by the district's index; None: the talent centre's notices.
+    notice_by_district: dict[int | None, PublicityNotice] = {}
     for n, (index, published_on, length) in enumerate(notice_specs):
         published = PublicityNotice.objects.create(
-            district=world.districts[index],
+            district=None if index is None else world.districts[index],
             reference=f"GS-P-{n}",
             title=f"公示{n}",
             published_on=published_on,
             closes_at=datetime.datetime.combine(published_on, datetime.time(), tzinfo=SHANGHAI)
             + datetime.timedelta(days=length),
-            published_by=world.clerks[index],
+            published_by=world.centre if index is None else world.clerks[index],
         )
         notice_by_district.setdefault(index, published)
     # One published post per district, channel and employer kind: hires are recorded at one of them.
     made: list[Hire] = []
     for spec in hire_specs:
+        if spec.without_district:
+            made.append(_hire_without_district(world, spec, notice_by_district))
+            continue
         district = world.districts[spec.district]
         position = PositionFactory(
             batch=PositionBatchFactory(district=district, period=str(AROUND[0])),
@@ -345,6 +357,35 @@ def _build(
     return made
 
 
+def _hire_without_district(world: World, spec: HireSpec, notice_by_district: dict[int | None, PublicityNotice]) -> Hire:
+    """A hire at the base without a district on a post it declared: publicised, if at all, in a talent-centre notice."""
+    notice: PublicityNotice | None = None
+    if spec.publicised:
+        notice = notice_by_district.get(None) or PublicityNotice.objects.create(
+            district=None,
+            reference="GS-H-RCZX",
+            title="公示H-RCZX",
+            published_on=datetime.date(YEAR - 2, 6, 1),
+            closes_at=datetime.datetime(YEAR - 2, 6, 8, tzinfo=SHANGHAI),
+            published_by=world.centre,
+        )
+        notice_by_district[None] = notice
+    return HireFactory(
+        without_district=True,
+        employer=world.employers[2],
+        channel=spec.channel,
+        programme=spec.programme,
+        year=spec.confirmed_at.astimezone(SHANGHAI).year + spec.year_offset,
+        status=spec.status,
+        confirmed_at=spec.confirmed_at if spec.status == "confirmed" else None,
+        mode=spec.mode,
+        education=spec.education,
+        notice=notice,
+        exemption_reason="按规定不公示" if spec.exempt and notice is None else "",
+        recorded_by=world.centre,
+    )
+
+
 def _in_year(moment: datetime.datetime | datetime.date | None) -> bool:
     if moment is None:
         return False
@@ -397,6 +438,15 @@ def _check(
     no_district_claims = [s for s in claim_specs if s.employer == 2]
     if any(s.status != "draft" and _in_year(s.submitted_at) for s in no_district_claims):
         assert get(rows.get(NO_DISTRICT_NAME, {}), "claims", "submitted") > 0
+    # Hires without a district: in the row without a district (and so in 合计), never in a district's row.
+    centre_hires = Counter(
+        s.programme for s in hire_specs if s.without_district and s.status == "confirmed" and _in_year(s.confirmed_at)
+    )
+    assert (get(rows.get(NO_DISTRICT_NAME, {}), "hires", "by_programme") or {}) == dict(centre_hires)
+    district_hires = sum(s.status == "confirmed" and _in_year(s.confirmed_at) for s in hire_specs) - sum(
+        centre_hires.values()
+    )
+    assert sum(get(rows.get(name, {}), "hires", "confirmed") for name in names) == district_hires
 
     # The dashboard's year.
     data = dashboard_data(year=YEAR)
@@ -477,7 +527,7 @@ def test_the_year_of_rollups_the_dashboard_and_the_evaluation_agree(
     objection_specs: list[ObjectionSpec],
     claim_specs: list[ClaimSpec],
     report_specs: list[ReportSpec],
-    notice_specs: list[tuple[int, datetime.date, int]],
+    notice_specs: list[tuple[int | None, datetime.date, int]],
 ) -> None:
     with transaction.atomic():
         world = _world()

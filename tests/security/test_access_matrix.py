@@ -103,6 +103,10 @@ def sees(sides: Iterable[str], *roles: str) -> dict[str, frozenset[str]]:
 NOBODY: Scope = {}
 EVERYONE = sees(EVERY_SIDE, *ROLES)
 OWN_DISTRICT = sees(IN_DISTRICT, *DISTRICT)
+#: The offices of record (docs/roles.md, "The office of record"): a district's staff, and the talent centre for hires
+#: without a district; the centre passes the gates of the publicity pages and reaches none of a district's hires.
+OFFICES = DISTRICT | {CENTRE}
+CENTRE_READS = OWN_DISTRICT | sees(EVERY_SIDE, CENTRE)
 DISTRICT_RECORDS = OWN_DISTRICT | sees(EVERY_SIDE, *CITY)
 EMPLOYER_HIRES = sees({OWN, OTHER_THIRD_PARTY}, EMPLOYER)
 THIRD_PARTY_HIRES = sees({OWN, OTHER_EMPLOYER}, THIRD_PARTY)
@@ -410,6 +414,8 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "referrals:hire_list": (
         page(STAFF | {EMPLOYER}, status_for={EMPLOYER: 302}, rows={"hire": HIRES, "claim": NOBODY}),
     ),
+    # The talent centre's desk: hires without a district only (the world's hires all have one).
+    "referrals:centre_hires": (page(CENTRE, rows={"hire": NOBODY, "claim": NOBODY}),),
     "referrals:hire_create": (
         page(CLERK, rows={"position.published": OWN_DISTRICT, "hire": NOBODY}),
         post(CLERK, targets={"position.published": OWN_DISTRICT}, body=_hire_form, in_body=True),
@@ -428,20 +434,21 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         post(DISTRICT, targets={"hire.recorded": OWN_DISTRICT}, status=200, reveals=frozenset({"id_number"})),
     ),
     "referrals:notice_publish": (
-        page(DISTRICT, rows={"hire.audited": OWN_DISTRICT}),
+        page(OFFICES, rows={"hire.audited": OWN_DISTRICT}),
         post(
-            DISTRICT,
+            OFFICES,
             targets={"hire.audited": OWN_DISTRICT},
             body=lambda cell: {"ids": [cell.obj.pk], "published_on": _today(cell), "title": ""},
             in_body=True,
         ),
     ),
-    "referrals:notice_list": (page(DISTRICT, rows={"notice": OWN_DISTRICT}),),
-    "referrals:notice_detail": (page(DISTRICT, targets={"notice.open": OWN_DISTRICT, "notice.closed": OWN_DISTRICT}),),
-    "referrals:objection_queue": (page(DISTRICT, rows={"objection": OWN_DISTRICT}),),
+    "referrals:notice_list": (page(OFFICES, rows={"notice": OWN_DISTRICT}),),
+    # The talent centre reads any notice, as city staff read any hire; it acts only on its own.
+    "referrals:notice_detail": (page(OFFICES, targets={"notice.open": CENTRE_READS, "notice.closed": CENTRE_READS}),),
+    "referrals:objection_queue": (page(OFFICES, rows={"objection": OWN_DISTRICT}),),
     "referrals:objection_resolve": (
         post(
-            DISTRICT,
+            OFFICES,
             targets={"objection": OWN_DISTRICT},
             body=lambda cell: {"decision": "dismissed", "reason": "经核查，异议不成立。"},
         ),
@@ -695,7 +702,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "notice-list": (
         api(PUBLIC, api_rows={"notice.open": EVERYONE, "notice.closed": CLOSED_NOTICES}),
         api(
-            DISTRICT,
+            OFFICES,
             method="POST",
             targets={"hire.audited": OWN_DISTRICT},
             body=lambda cell: {"hire_ids": [cell.obj.pk], "published_on": _today(cell)},
@@ -706,7 +713,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "notice-detail": (api(PUBLIC, targets={"notice.open": EVERYONE, "notice.closed": CLOSED_NOTICES}),),
     "notice-exempt": (
         api(
-            DISTRICT,
+            OFFICES,
             method="POST",
             targets={"hire.audited": OWN_DISTRICT},
             body=lambda cell: {"hire_ids": [cell.obj.pk], "reason": "按规定不公示。"},
