@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class BasesConfig(AppConfig):
     name = "bases"
     verbose_name = "人才基地"
+
+    def ready(self) -> None:
+        from bases import (
+            demo,
+            import_jobs,
+            permissions,  # noqa: F401  (registers the bases.* permissions)
+        )
+
+        import_jobs.register()
+        demo.register()

@@ -10,3 +10,10 @@ def batches_with_bases() -> QuerySet[BaseBatch]:
     return BaseBatch.objects.prefetch_related(
         Prefetch("bases", queryset=TalentBase.objects.select_related("employer__district").order_by("number"))
     )
+
+
+def base_list_for_export() -> QuerySet[TalentBase]:
+    """Every base with its batch and employer's district, oldest batch first, in the list's order (one query)."""
+    return TalentBase.objects.select_related("batch", "employer__district").order_by(
+        "batch__year", "batch__number", "number"
+    )
