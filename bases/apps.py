@@ -10,7 +10,9 @@ class BasesConfig(AppConfig):
             demo,
             import_jobs,
             permissions,  # noqa: F401  (registers the bases.* permissions)
+            queues,
         )
 
         import_jobs.register()
+        queues.register()
         demo.register()
