@@ -34,6 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "districts": data["districts"],
         "channels": data["channels"],
         "subsidies": data["subsidies"],
+        "bases": data["bases"],
         "queues": data["queues"],
     }
     charts = [
