@@ -80,7 +80,10 @@ class TalentBaseAdmin(AuditedModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[TalentBase]:
         accounts = User.objects.filter(employer=OuterRef("employer"), is_active=True)
         return (
-            super().get_queryset(request).select_related("batch", "employer__district").annotate(account=Exists(accounts))
+            super()
+            .get_queryset(request)
+            .select_related("batch", "employer__district")
+            .annotate(account=Exists(accounts))
         )
 
     @admin.display(description=_("统一社会信用代码"), ordering="employer__credit_code")

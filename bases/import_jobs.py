@@ -25,7 +25,9 @@ def _write(job: ImportJob) -> Written:
     return Written(
         created=result.created + result.updated,
         existing=result.unchanged,
-        notes=[f"新增基地{result.created}家，更新单位信息{result.updated}家，新建用人单位{result.employers_created}家。"],
+        notes=[
+            f"新增基地{result.created}家，更新单位信息{result.updated}家，新建用人单位{result.employers_created}家。"
+        ],
     )
 
 

@@ -182,7 +182,9 @@ class BasePreview(RowsPreview):
             shown = "、".join(self.new_employers[:20]) + ("等" if len(self.new_employers) > 20 else "")
             notes.append(f"将新建用人单位{len(self.new_employers)}家：{shown}。")
         if self.unchanged_count:
-            notes.append(f"有{self.unchanged_count}家单位已在名单中且信息无变化（可能重复上传了同一表格），不会重复导入。")
+            notes.append(
+                f"有{self.unchanged_count}家单位已在名单中且信息无变化（可能重复上传了同一表格），不会重复导入。"
+            )
         return notes
 
 
@@ -252,7 +254,9 @@ def _parse(raw: RawRow, districts: dict[str, District]) -> BaseRow:
     else:
         row.year = _year(cells.get(COL_YEAR))
         if row.year is None or not FIRST_YEAR <= row.year <= LAST_YEAR:
-            row.error(COL_YEAR, f"年度“{_one_line(cells.get(COL_YEAR))}”无效：应为{FIRST_YEAR}年以后的四位年份，如2023。")
+            row.error(
+                COL_YEAR, f"年度“{_one_line(cells.get(COL_YEAR))}”无效：应为{FIRST_YEAR}年以后的四位年份，如2023。"
+            )
             row.year = None
     batch_text = folded(cells.get(COL_BATCH))
     if not batch_text:

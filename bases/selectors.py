@@ -24,7 +24,9 @@ def base_list_for_export() -> QuerySet[TalentBase]:
 def batches_of_employer(*, employer_id: int) -> list[str]:
     """The titles of the batches that name the employer a base, oldest first (one query)."""
     return list(
-        BaseBatch.objects.filter(bases__employer_id=employer_id).order_by("year", "number").values_list("title", flat=True)
+        BaseBatch.objects.filter(bases__employer_id=employer_id)
+        .order_by("year", "number")
+        .values_list("title", flat=True)
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
-from portal.imports.jobs import Checked, JobKind, Written, job_sheet, listed, register_kind
+from portal.imports.jobs import Checked, JobKind, Written, job_district, job_sheet, listed, register_kind
 from portal.imports.progress import Progress
 from portal.models import ImportJob
 from positions.importing import import_positions, preview_positions

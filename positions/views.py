@@ -398,10 +398,14 @@ class PositionImportView(SheetImportView):
         # A ?period= from the 旬 page preselects it; without one the form's own default (the current 旬) stands.
         return {"period": self.request.GET["period"]} if self.request.GET.get("period") else {}
 
-    def preview(self, *, data: bytes, district: District | None, period: TenDayPeriod | None, by: User) -> ImportPreview:
+    def preview(
+        self, *, data: bytes, district: District | None, period: TenDayPeriod | None, by: User
+    ) -> ImportPreview:
         return preview_positions(file=data, district=cast(District, district), period=cast(TenDayPeriod, period), by=by)
 
-    def run_import(self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User) -> ImportResult:
+    def run_import(
+        self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User
+    ) -> ImportResult:
         return import_positions(file=file, district=cast(District, district), period=cast(TenDayPeriod, period), by=by)
 
     def success_message(self, result: ImportResult) -> str:

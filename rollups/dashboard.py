@@ -356,9 +356,29 @@ def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
         ),
         "bases": Table(
             CHARTS["bases"],
-            ["人才基地", "岗位数", "需求人数", "启航", "海聚", "确认人数", "申报金额（元）", "核定金额（元）", "发放金额（元）"],
             [
-                [r["name"], r["posts"], r["headcount"], r["qihang"], r["haiju"], r["total"], r["asked"], r["approved"], r["paid"]]
+                "人才基地",
+                "岗位数",
+                "需求人数",
+                "启航",
+                "海聚",
+                "确认人数",
+                "申报金额（元）",
+                "核定金额（元）",
+                "发放金额（元）",
+            ],
+            [
+                [
+                    r["name"],
+                    r["posts"],
+                    r["headcount"],
+                    r["qihang"],
+                    r["haiju"],
+                    r["total"],
+                    r["asked"],
+                    r["approved"],
+                    r["paid"],
+                ]
                 for r in [*data["bases"], data["base_totals"]]
             ],
         ),

@@ -41,7 +41,9 @@ def evaluation_workbook(*, year: int, rows: list[EvaluationRow], base_rows: list
     for offset, rule in enumerate(RULES):
         sheet.cell(row=notes_row + offset, column=1, value=f"注{offset + 1}：{rule}")
     bases = workbook.create_sheet("人才基地")
-    _table(bases, f"{year}年度卓越工程师人才基地情况", BASE_COLUMNS, [(row.values(), row.is_total) for row in base_rows])
+    _table(
+        bases, f"{year}年度卓越工程师人才基地情况", BASE_COLUMNS, [(row.values(), row.is_total) for row in base_rows]
+    )
     return workbook_bytes(workbook)
 
 

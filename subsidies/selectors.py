@@ -27,9 +27,9 @@ from portal import permissions as p
 from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.models import User
+from positions.selectors import employer_is_base
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage
 from referrals.models import Hire
-from positions.selectors import employer_is_base
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
 from subsidies.models import Claim, ClaimItem

@@ -46,7 +46,9 @@ class HireImportView(SheetImportView):
     def preview(self, *, data: bytes, district: District | None, period: TenDayPeriod | None, by: User) -> HirePreview:
         return preview_hires(file=data, district=cast(District, district), by=by)
 
-    def run_import(self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User) -> HireImportResult:
+    def run_import(
+        self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User
+    ) -> HireImportResult:
         return import_hires(file=file, district=cast(District, district), by=by)
 
     def success_message(self, result: HireImportResult) -> str:

@@ -46,7 +46,10 @@ def world() -> tuple[Employer, Employer]:
     base_a = EmployerFactory(name="重庆基地甲股份有限公司", district=district)
     base_b = EmployerFactory(name="重庆基地乙有限公司", district=DistrictFactory(name="璧山区"))
     other = EmployerFactory(name="重庆普通单位有限公司", district=district)
-    first, second = BaseBatchFactory(year=2023, number=1, title="2023年第一批"), BaseBatchFactory(year=2024, number=1, title="2024年第一批")
+    first, second = (
+        BaseBatchFactory(year=2023, number=1, title="2023年第一批"),
+        BaseBatchFactory(year=2024, number=1, title="2024年第一批"),
+    )
     TalentBaseFactory(batch=first, employer=base_a, number=1)
     TalentBaseFactory(batch=first, employer=base_b, number=2)
     TalentBaseFactory(batch=second, employer=base_a, number=1)  # named again: one base
@@ -65,16 +68,47 @@ def world() -> tuple[Employer, Employer]:
 
     # Each claim's hires are confirmed qihang hires at the base too.
     ClaimFactory(
-        paid=True, employer=base_a, amounts=("30000", "20000"), approved_amounts=("25000", "20000"), hire_fields=elsewhere
+        paid=True,
+        employer=base_a,
+        amounts=("30000", "20000"),
+        approved_amounts=("25000", "20000"),
+        hire_fields=elsewhere,
     )
     ClaimFactory(submitted=True, employer=base_b, amounts=("10000",), hire_fields=elsewhere)
     ClaimFactory(paid=True, employer=other, amounts=("30000",), hire_fields=elsewhere)
     return base_a, base_b
 
 
-A = {"posts": 2, "headcount": 7, "qihang": 4, "haiju": 1, "confirmed": 5, "asked": "50000.00", "approved": "45000.00", "paid": "45000.00"}
-B = {"posts": 0, "headcount": 0, "qihang": 1, "haiju": 0, "confirmed": 1, "asked": "10000.00", "approved": "0.00", "paid": "0.00"}
-TOTAL = {"posts": 2, "headcount": 7, "qihang": 5, "haiju": 1, "confirmed": 6, "asked": "60000.00", "approved": "45000.00", "paid": "45000.00"}
+A = {
+    "posts": 2,
+    "headcount": 7,
+    "qihang": 4,
+    "haiju": 1,
+    "confirmed": 5,
+    "asked": "50000.00",
+    "approved": "45000.00",
+    "paid": "45000.00",
+}
+B = {
+    "posts": 0,
+    "headcount": 0,
+    "qihang": 1,
+    "haiju": 0,
+    "confirmed": 1,
+    "asked": "10000.00",
+    "approved": "0.00",
+    "paid": "0.00",
+}
+TOTAL = {
+    "posts": 2,
+    "headcount": 7,
+    "qihang": 5,
+    "haiju": 1,
+    "confirmed": 6,
+    "asked": "60000.00",
+    "approved": "45000.00",
+    "paid": "45000.00",
+}
 
 
 def _stored(row: dict[str, object]) -> dict[str, object]:
@@ -165,7 +199,10 @@ def test_a_revision_from_before_the_bases_section_still_renders(world: tuple[Emp
 def test_the_dashboard_shows_the_bases_with_figures_and_their_total(world: tuple[Employer, Employer]) -> None:
     data = dashboard_data(year=PERIOD.year)
     shown = [
-        {key: row[key] for key in ("name", "posts", "headcount", "qihang", "haiju", "total", "asked", "approved", "paid")}
+        {
+            key: row[key]
+            for key in ("name", "posts", "headcount", "qihang", "haiju", "total", "asked", "approved", "paid")
+        }
         for row in data["bases"]
     ]
     rename = {"confirmed": "total"}
@@ -178,7 +215,9 @@ def test_the_dashboard_shows_the_bases_with_figures_and_their_total(world: tuple
     client.force_login(UserFactory(centre=True))
     page = client.get(reverse("rollups:dashboard"), {"year": PERIOD.year}).content.decode()
     assert 'data-dashboard-chart="bases"' in page and "人才基地合计" in page
-    csv = client.get(reverse("rollups:dashboard_csv", args=["bases"]), {"year": PERIOD.year}).content.decode("utf-8-sig")
+    csv = client.get(reverse("rollups:dashboard_csv", args=["bases"]), {"year": PERIOD.year}).content.decode(
+        "utf-8-sig"
+    )
     assert csv.splitlines()[-1] == "人才基地合计,2,7,5,1,6,60000.00,45000.00,45000.00"
 
 
@@ -206,9 +245,7 @@ def test_the_evaluation_lists_every_base_and_their_total(world: tuple[Employer, 
     page = client.get(reverse("rollups:evaluation"), {"year": PERIOD.year}).content.decode()
     section = page[page.index('id="evaluation-bases"') :]
     assert "重庆基地乙有限公司" in section and "人才基地合计" in section and "45,000.00" in section
-    workbook = load_workbook(
-        io.BytesIO(client.get(reverse("rollups:evaluation_xlsx", args=[PERIOD.year])).content)
-    )
+    workbook = load_workbook(io.BytesIO(client.get(reverse("rollups:evaluation_xlsx", args=[PERIOD.year])).content))
     sheet = workbook["人才基地"]
     assert sheet.cell(row=sheet.max_row, column=1).value == "人才基地合计"
     assert sheet.cell(row=sheet.max_row, column=8).value == 6

@@ -40,7 +40,9 @@ def code(seed: str) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def sheet(rows: Sequence[Sequence[Any]], *, header: Sequence[str] = HEADER, title: str | None = "人才基地名单") -> bytes:
+def sheet(
+    rows: Sequence[Sequence[Any]], *, header: Sequence[str] = HEADER, title: str | None = "人才基地名单"
+) -> bytes:
     workbook = Workbook()
     worksheet = workbook.active
     assert worksheet is not None
@@ -152,7 +154,9 @@ def test_districts_are_matched_by_name_with_or_without_their_suffix(districts: N
     ]
     import_bases(file=sheet(rows), by=admin)
     found = dict(
-        TalentBase.objects.filter(batch__year=2024, batch__number=1).values_list("employer__name", "employer__district__name")
+        TalentBase.objects.filter(batch__year=2024, batch__number=1).values_list(
+            "employer__name", "employer__district__name"
+        )
     )
     assert found == {
         "重庆甲有限公司": "铜梁区",
@@ -182,12 +186,20 @@ def test_a_later_batch_adds_to_the_list_and_leaves_the_earlier_one_untouched(dis
     first = Employer.objects.get(name="国网重庆市电力公司")
     codes_before = (first.credit_code, first.district_id)
     # The next batch names a new employer and, again, one of the first batch (a base in two batches).
-    rows = [(2024, "第一批", 1, "重庆新基地科技有限公司", code("new"), "永川区"), (2024, "第一批", 2, "国网重庆市电力公司", "", "")]
+    rows = [
+        (2024, "第一批", 1, "重庆新基地科技有限公司", code("new"), "永川区"),
+        (2024, "第一批", 2, "国网重庆市电力公司", "", ""),
+    ]
     result = import_bases(file=sheet(rows), by=admin)
     assert (result.created, result.updated, result.batches_created, result.employers_created) == (2, 0, 1, 1)
-    assert list(TalentBase.objects.filter(pk__in=[b[0] for b in before]).values_list(
-        "pk", "batch_id", "number", "employer_id"
-    ).order_by("pk")) == before
+    assert (
+        list(
+            TalentBase.objects.filter(pk__in=[b[0] for b in before])
+            .values_list("pk", "batch_id", "number", "employer_id")
+            .order_by("pk")
+        )
+        == before
+    )
     first.refresh_from_db()
     assert (first.credit_code, first.district_id) == codes_before  # blank cells keep what is recorded
     assert TalentBase.objects.count() == 42
@@ -214,7 +226,9 @@ def test_the_same_batch_twice_updates_its_employers_and_creates_nothing_twice(di
 def test_a_recorded_base_keeps_its_number(districts: None, admin: User) -> None:
     import_bases(file=sheet([(2024, 1, 1, "重庆甲有限公司", "", ""), (2024, 1, 2, "重庆乙有限公司", "", "")]), by=admin)
     with pytest.raises(PortalImportError) as error:
-        import_bases(file=sheet([(2024, 1, 5, "重庆甲有限公司", "", ""), (2024, 1, 2, "重庆丙有限公司", "", "")]), by=admin)
+        import_bases(
+            file=sheet([(2024, 1, 5, "重庆甲有限公司", "", ""), (2024, 1, 2, "重庆丙有限公司", "", "")]), by=admin
+        )
     assert _errors(error) == [
         "第3行 〔序号〕 “重庆甲有限公司”在2024年第一批卓越工程师人才基地中已是第1号，不能改为第5号（名单只增不改）。",
         "第4行 〔序号〕 2024年第一批卓越工程师人才基地的第2号已是“重庆乙有限公司”：请核对序号或单位名称。",
@@ -243,7 +257,9 @@ def test_the_page_previews_then_imports_on_confirmation(districts: None, admin: 
     data = sheet([(2024, 1, 1, "重庆甲有限公司", code("a"), "铜梁")])
     preview = client.post(reverse("bases:import"), {"file": io.BytesIO(data), "preview": "1"})
     text = preview.content.decode()
-    assert "新增基地 <strong>1</strong> 家" in text and "铜梁区" in text and "将新建用人单位1家：重庆甲有限公司。" in text
+    assert (
+        "新增基地 <strong>1</strong> 家" in text and "铜梁区" in text and "将新建用人单位1家：重庆甲有限公司。" in text
+    )
     assert not TalentBase.objects.filter(batch__year=2024).exists()
     done = client.post(reverse("bases:import"), {"confirm": "1"})
     assert done.status_code == 302 and done["Location"] == reverse("bases:list")

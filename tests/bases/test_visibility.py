@@ -89,7 +89,13 @@ def test_the_code_an_account_signs_in_by_cannot_be_cleared_in_the_admin() -> Non
     base_account_create(base=base, by=admin)
     response = _client(admin).post(
         reverse("admin:bases_talentbase_change", args=[base.pk]),
-        {"batch": base.batch_id, "number": base.number, "employer": base.employer_id, "credit_code": "", "district": ""},
+        {
+            "batch": base.batch_id,
+            "number": base.number,
+            "employer": base.employer_id,
+            "credit_code": "",
+            "district": "",
+        },
     )
     assert "不能清空其统一社会信用代码" in response.content.decode()
     assert Employer.objects.get(pk=base.employer_id).credit_code == base.employer.credit_code
@@ -97,8 +103,14 @@ def test_the_code_an_account_signs_in_by_cannot_be_cleared_in_the_admin() -> Non
 
 def test_a_bases_landing_page_says_it_is_a_base_and_in_which_batches() -> None:
     base = TalentBaseFactory(batch=BaseBatchFactory(year=2023, number=1, title="2023年第一批卓越工程师人才基地"))
-    TalentBaseFactory(employer=base.employer, batch=BaseBatchFactory(year=2024, number=1, title="2024年第一批卓越工程师人才基地"))
-    page = _client(UserFactory(employer_user=True, employer=base.employer)).get(reverse("portal:workspace")).content.decode()
+    TalentBaseFactory(
+        employer=base.employer, batch=BaseBatchFactory(year=2024, number=1, title="2024年第一批卓越工程师人才基地")
+    )
+    page = (
+        _client(UserFactory(employer_user=True, employer=base.employer))
+        .get(reverse("portal:workspace"))
+        .content.decode()
+    )
     assert "本单位是卓越工程师人才基地" in page
     assert "入选2023年第一批卓越工程师人才基地、2024年第一批卓越工程师人才基地" in page
     other = _client(UserFactory(employer_user=True)).get(reverse("portal:workspace")).content.decode()

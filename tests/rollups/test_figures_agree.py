@@ -521,16 +521,12 @@ def _check_bases(
             "qihang": hires["qihang"],
             "haiju": hires["haiju"],
             "confirmed": hires["qihang"] + hires["haiju"],
-            "asked": sum(
-                (s.requested for s in claims if s.status != "draft" and in_year(s.submitted_at)), Decimal(0)
-            ),
+            "asked": sum((s.requested for s in claims if s.status != "draft" and in_year(s.submitted_at)), Decimal(0)),
             "approved": sum(
                 (approved_of(s) for s in claims if s.status in ("approved", "paid") and in_year(s.reviewed_at)),
                 Decimal(0),
             ),
-            "paid": sum(
-                (approved_of(s) for s in claims if s.status == "paid" and in_year(s.paid_on)), Decimal(0)
-            ),
+            "paid": sum((approved_of(s) for s in claims if s.status == "paid" and in_year(s.paid_on)), Decimal(0)),
         }
         assert base_figures(base_rows.get(name, {})) == expected[name], name
     total_expected = {key: sum((row[key] for row in expected.values()), start=0) for key in expected[names[0]]}
