@@ -459,8 +459,8 @@ def _write(raw_rows: list[RawRow], *, by: User) -> BaseImportResult:
                 batches[key] = batch
             employer = employers.get(row.name) or row.employer
             if employer is None:
+                # Checked by _analyse (name unused, code valid and free); a race ends in the IntegrityError above.
                 employer = Employer(name=row.name, credit_code=row.credit_code or None, district=row.district)
-                employer.full_clean()
                 employer.save()
             elif row.changes:
                 if row.credit_code:

@@ -340,3 +340,12 @@ def test_the_admin_edits_a_bases_credit_code_and_district_with_the_same_checks(d
     assert (base.employer.credit_code, base.employer.district) == (code("own"), tongliang)
     listing = client.get(reverse("admin:bases_talentbase_changelist")).content.decode()
     assert code("own") in listing
+
+
+def test_reloading_the_reference_data_keeps_the_codes_and_districts_entered(districts: None, admin: User) -> None:
+    import_bases(file=EXAMPLE, by=admin)
+    entered = dict(Employer.objects.filter(talent_bases__isnull=False).values_list("name", "credit_code"))
+    call_command("load_reference_data", verbosity=0)
+    after = dict(Employer.objects.filter(talent_bases__isnull=False).values_list("name", "credit_code"))
+    assert after == entered and len(after) == 40 and all(after.values())
+    assert TalentBase.objects.count() == 40
