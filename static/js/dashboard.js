@@ -114,8 +114,8 @@
         xAxis: { type: "value", name: "人", minInterval: 1 },
         yAxis: { type: "category", data: ordered.map(function (r) { return r.name; }), axisLabel: { interval: 0, width: 200, overflow: "truncate" } },
         series: [
-          { name: "启航", type: "bar", stack: "total", data: ordered.map(function (r) { return r.qihang; }), color: COLORS.qihang },
-          { name: "海聚", type: "bar", stack: "total", data: ordered.map(function (r) { return r.haiju; }), color: COLORS.haiju },
+          { name: "启航", type: "bar", stack: "total", data: ordered.map(function (r) { return r.qihang; }), color: COLORS.qihang, barMaxWidth: 28 },
+          { name: "海聚", type: "bar", stack: "total", data: ordered.map(function (r) { return r.haiju; }), color: COLORS.haiju, barMaxWidth: 28 },
         ],
       });
     },
