@@ -83,6 +83,7 @@ class ImportJobKind(models.TextChoices):
 
     POSITIONS = "positions", _("岗位表（附件1）")
     HIRES = "hires", _("到岗人员（附件3）")
+    BASES = "bases", _("人才基地名单（附件4）")
 
 
 class ImportJobStatus(models.TextChoices):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.calendar import TenDayPeriod
 from portal.constants import ImportJobKind
-from portal.imports.jobs import Checked, JobKind, Written, job_sheet, listed, register_kind
+from portal.imports.jobs import Checked, JobKind, Written, job_district, job_sheet, listed, register_kind
 from portal.imports.progress import Progress
 from portal.models import ImportJob
 from positions.importing import import_positions, preview_positions
@@ -13,7 +13,7 @@ from positions.importing import import_positions, preview_positions
 def _validate(job: ImportJob, progress: Progress) -> Checked:
     preview = preview_positions(
         file=job_sheet(job),
-        district=job.district,
+        district=job_district(job),
         period=TenDayPeriod.parse(job.period),
         by=job.owner,
         progress=progress,
@@ -29,7 +29,7 @@ def _validate(job: ImportJob, progress: Progress) -> Checked:
 
 def _write(job: ImportJob) -> Written:
     result = import_positions(
-        file=job_sheet(job), district=job.district, period=TenDayPeriod.parse(job.period), by=job.owner
+        file=job_sheet(job), district=job_district(job), period=TenDayPeriod.parse(job.period), by=job.owner
     )
     notes = [f"新建用人单位{result.employers_created}家。"] if result.employers_created else []
     return Written(created=result.created, existing=result.existing, notes=notes)

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from portal import permissions as p
@@ -20,21 +20,35 @@ from positions.models import Position, PositionBatch, PostProposal
 REPORTED = (PositionStatus.SENT, PositionStatus.AGGREGATED, PositionStatus.PUBLISHED, PositionStatus.CLOSED)
 
 
+def employer_is_base(employer: str = "employer") -> Exists:
+    """Whether the employer at the path ``employer`` (from the model queried) is a talent base of any batch
+    (docs/bases.md, "Where a base shows"): an EXISTS subquery on the reverse relation ``talent_bases`` of
+    ``bases.TalentBase``, named as a string, so the apps below ``bases`` never import it. As a filter it counts a base in
+    two batches once (a join on the relation would count it twice); as an annotation it costs no query of its own."""
+    return Exists(Employer.objects.filter(pk=OuterRef(employer), talent_bases__isnull=False))
+
+
 def _joined(positions: QuerySet[Position]) -> QuerySet[Position]:
     return positions.select_related("employer", "district", "batch")
 
 
 def position_public_list() -> QuerySet[Position]:
-    """Published posts of both channels, for anyone, newest first; ``positions.filters.PositionFilter`` narrows it."""
+    """Published posts of both channels, for anyone, newest first; ``positions.filters.PositionFilter`` narrows it.
+    Each post says whether its employer is a talent base (``employer_is_base``), for the 基地 badge."""
     return (
         Position.objects.filter(status=PositionStatus.PUBLISHED)
         .select_related("employer", "district")
+        .annotate(employer_is_base=employer_is_base())
         .order_by("-published_at", "-pk")
     )
 
 
 def position_public_detail_queryset() -> QuerySet[Position]:
-    return Position.objects.filter(status=PositionStatus.PUBLISHED).select_related("employer", "district")
+    return (
+        Position.objects.filter(status=PositionStatus.PUBLISHED)
+        .select_related("employer", "district")
+        .annotate(employer_is_base=employer_is_base())
+    )
 
 
 def position_visible(*, user: User) -> QuerySet[Position]:
@@ -198,11 +212,17 @@ class PostCount:
     headcount: int
 
 
+def _reported_in(span: Span) -> QuerySet[Position]:
+    """The time rule of the posts figure, stated once: posts that left their district in a sent batch
+    (``REPORTED``) of a 旬 of the span."""
+    return Position.objects.filter(batch__period__in=span.codes, status__in=REPORTED)
+
+
 def posts_reported(*, span: Span) -> list[PostCount]:
     """Posts and their headcount that left their district in a sent batch (``REPORTED``), by district, 旬, channel
     and education: the post's batch's 旬 puts it in the span. One query."""
     rows = (
-        Position.objects.filter(batch__period__in=span.codes, status__in=REPORTED)
+        _reported_in(span)
         .values_list("district__code", "batch__period", "channel", "education")
         .annotate(posts=Count("pk"), headcount=Coalesce(Sum("headcount"), 0))
         .order_by()
@@ -210,6 +230,32 @@ def posts_reported(*, span: Span) -> list[PostCount]:
     return [
         PostCount(code, TenDayPeriod.parse(period), channel, education, posts, headcount)
         for code, period, channel, education, posts, headcount in rows
+    ]
+
+
+@dataclass(frozen=True)
+class BasePostCount:
+    """Posts reported in one 旬 by one talent base (its employer), and their headcount."""
+
+    employer_id: int
+    period: TenDayPeriod
+    posts: int
+    headcount: int
+
+
+def base_posts_reported(*, span: Span) -> list[BasePostCount]:
+    """``posts_reported``'s posts (same time rule) of the employers that are talent bases, by employer and 旬. One
+    query."""
+    rows = (
+        _reported_in(span)
+        .filter(employer_is_base())
+        .values_list("employer_id", "batch__period")
+        .annotate(posts=Count("pk"), headcount=Coalesce(Sum("headcount"), 0))
+        .order_by()
+    )
+    return [
+        BasePostCount(employer_id, TenDayPeriod.parse(period), posts, headcount)
+        for employer_id, period, posts, headcount in rows
     ]
 
 

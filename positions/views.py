@@ -398,11 +398,15 @@ class PositionImportView(SheetImportView):
         # A ?period= from the 旬 page preselects it; without one the form's own default (the current 旬) stands.
         return {"period": self.request.GET["period"]} if self.request.GET.get("period") else {}
 
-    def preview(self, *, data: bytes, district: District, period: TenDayPeriod | None, by: User) -> ImportPreview:
-        return preview_positions(file=data, district=district, period=cast(TenDayPeriod, period), by=by)
+    def preview(
+        self, *, data: bytes, district: District | None, period: TenDayPeriod | None, by: User
+    ) -> ImportPreview:
+        return preview_positions(file=data, district=cast(District, district), period=cast(TenDayPeriod, period), by=by)
 
-    def run_import(self, *, file: Any, district: District, period: TenDayPeriod | None, by: User) -> ImportResult:
-        return import_positions(file=file, district=district, period=cast(TenDayPeriod, period), by=by)
+    def run_import(
+        self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User
+    ) -> ImportResult:
+        return import_positions(file=file, district=cast(District, district), period=cast(TenDayPeriod, period), by=by)
 
     def success_message(self, result: ImportResult) -> str:
         return f"导入完成：新增岗位{result.created}个，已存在{result.existing}个，新建用人单位{result.employers_created}家。"

@@ -33,6 +33,7 @@ from portal.models import District, User
 from portal.permissions import district_scope, office_scope
 from positions.constants import PositionStatus
 from positions.models import Position
+from positions.selectors import employer_is_base
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage, ObjectionStatus
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from referrals.offices import Office
@@ -78,7 +79,10 @@ def hire_scope(user: User) -> Q:
 
 
 def hire_visible(*, user: User) -> QuerySet[Hire]:
-    return with_headcount(_joined(Hire.objects.filter(hire_scope(user))))
+    """The hires ``user`` may see, each saying whether its employer is a talent base (``employer_is_base``)."""
+    return with_headcount(_joined(Hire.objects.filter(hire_scope(user)))).annotate(
+        employer_is_base=employer_is_base("employer")
+    )
 
 
 def hire_office_visible(*, user: User) -> QuerySet[Hire]:
@@ -351,11 +355,16 @@ def _day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=SHANGHAI)
 
 
+def _confirmed_in(span: Span) -> QuerySet[Hire]:
+    """The time rule of the hires figure, stated once: hires confirmed (已确认) at a moment of the span."""
+    return Hire.objects.filter(span.instant_in("confirmed_at"), status=HireStatus.CONFIRMED)
+
+
 def hires_confirmed(*, span: Span) -> list[HireCount]:
     """Hires confirmed (已确认) in the span: a hire falls in the 旬 of its confirmation time in Asia/Shanghai, whatever
     its programme year (``Hire.year``). One query."""
     rows = (
-        Hire.objects.filter(span.instant_in("confirmed_at"), status=HireStatus.CONFIRMED)
+        _confirmed_in(span)
         .annotate(day=_day("confirmed_at"))
         .values_list("district__code", "day", "programme", "mode", "education", "channel")
         .annotate(
@@ -373,6 +382,34 @@ def hires_confirmed(*, span: Span) -> list[HireCount]:
         entry[1] += publicised
         entry[2] += exempt
     return [HireCount(*key, *values) for key, values in counts.items()]
+
+
+@dataclass(frozen=True)
+class BaseHireCount:
+    """Hires of one programme confirmed in one 旬 at one talent base (its employer)."""
+
+    employer_id: int
+    period: TenDayPeriod
+    programme: str
+    hires: int
+
+
+def base_hires_confirmed(*, span: Span) -> list[BaseHireCount]:
+    """``hires_confirmed``'s hires (same time rule) at employers that are talent bases, by employer, 旬 and
+    programme. One query."""
+    rows = (
+        _confirmed_in(span)
+        .filter(employer_is_base("employer"))
+        .annotate(day=_day("confirmed_at"))
+        .values_list("employer", "day", "programme")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[int, TenDayPeriod, str], int] = {}
+    for employer_id, day, programme, n in rows:
+        key = (employer_id, TenDayPeriod.of(day), programme)
+        counts[key] = counts.get(key, 0) + n
+    return [BaseHireCount(*key, hires) for key, hires in counts.items()]
 
 
 def hire_majors(*, span: Span) -> dict[str | None, Counter[str]]:

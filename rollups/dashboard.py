@@ -26,7 +26,7 @@ from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import HireStatus
 from referrals.models import Hire
-from rollups.figures import NO_DISTRICT_NAME, Figures, add, by_period_and_district
+from rollups.figures import NO_DISTRICT_NAME, Figures, add, base_rows, by_period_and_district
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
 
@@ -36,6 +36,7 @@ CHARTS: dict[str, str] = {
     "districts": "各区县确认人数排名",
     "channels": "各渠道确认人数",
     "subsidies": "引才补助金额（按月）",
+    "bases": "人才基地确认人数及补助（有数据的基地）",
     "queues": "各审核环节待办及等待时长",
 }
 
@@ -53,8 +54,9 @@ QUEUE_STEPS: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Queries ``dashboard_data`` makes, whatever the data: targets, hires confirmed (``hires_confirmed``), claims
-#: submitted / approved / paid (``claims_counted``), districts, three queue queries.
-DASHBOARD_QUERIES = 9
+#: submitted / approved / paid (``claims_counted``), districts, the bases' figures (``base_rows``: the list, posts,
+#: hires, claims at three steps), three queue queries.
+DASHBOARD_QUERIES = 15
 
 ZERO = Decimal("0.00")
 
@@ -77,6 +79,19 @@ class CountRow(TypedDict):
 
 class MoneyRow(TypedDict):
     month: str
+    asked: str
+    approved: str
+    paid: str
+
+
+class BaseRow(TypedDict):
+    name: str
+    batches: str
+    posts: int
+    headcount: int
+    qihang: int
+    haiju: int
+    total: int
     asked: str
     approved: str
     paid: str
@@ -245,7 +260,12 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
         for key, step in (("asked", "submitted"), ("approved", "approved"), ("paid", "paid"))
     }
 
-    # 7–9. The queues as they stand now (not confined to the year: a queue has no year).
+    # 7–12. The talent bases' own figures of the year: the bases with any, most hires first, and the bases' total.
+    rows, base_totals = base_rows(span=span)
+    bases = [_base_row(base.name, base.batches, figures) for base, figures in rows if figures]
+    bases.sort(key=lambda row: -row["total"])
+
+    # 13–15. The queues as they stand now (not confined to the year: a queue has no year).
     queues = _queue_rows(now)
 
     totals = {
@@ -263,7 +283,26 @@ def dashboard_data(*, year: int, now: datetime.datetime | None = None) -> dict[s
         "channels": channels,
         "subsidies": subsidies,
         "subsidy_totals": subsidy_totals,
+        "bases": bases,
+        "base_totals": _base_row("人才基地合计", "", base_totals),
         "queues": queues,
+    }
+
+
+def _base_row(name: str, batches: str, figures: Figures) -> BaseRow:
+    posts, hires, claims = figures.get("posts", {}), figures.get("hires", {}), figures.get("claims", {})
+    by_programme = hires.get("by_programme", {})
+    return {
+        "name": name,
+        "batches": batches,
+        "posts": posts.get("posts", 0),
+        "headcount": posts.get("headcount", 0),
+        "qihang": by_programme.get(Programme.QIHANG, 0),
+        "haiju": by_programme.get(Programme.HAIJU, 0),
+        "total": hires.get("confirmed", 0),
+        "asked": _money(claims.get("submitted_amount")),
+        "approved": _money(claims.get("approved_amount")),
+        "paid": _money(claims.get("paid_amount")),
     }
 
 
@@ -319,6 +358,34 @@ def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
                     data["subsidy_totals"]["approved"],
                     data["subsidy_totals"]["paid"],
                 ]
+            ],
+        ),
+        "bases": Table(
+            CHARTS["bases"],
+            [
+                "人才基地",
+                "岗位数",
+                "需求人数",
+                "启航",
+                "海聚",
+                "确认人数",
+                "申报金额（元）",
+                "核定金额（元）",
+                "发放金额（元）",
+            ],
+            [
+                [
+                    r["name"],
+                    r["posts"],
+                    r["headcount"],
+                    r["qihang"],
+                    r["haiju"],
+                    r["total"],
+                    r["asked"],
+                    r["approved"],
+                    r["paid"],
+                ]
+                for r in [*data["bases"], data["base_totals"]]
             ],
         ),
         "queues": Table(

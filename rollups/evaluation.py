@@ -21,6 +21,9 @@ The rules, stated on the page as well (``RULES``):
 - 入职结果按时旬报: the year's closed 旬 whose hire report was not late.
 - 异议: objections lodged in the year against the district's hires; 处理 / 成立 = decided (upheld or dismissed) in
   the year; 未结 = lodged in the year, undecided at its end (or now); 用时 = median days from lodging to decision of those decided.
+
+A second table (``evaluation_base_table``) gives the talent bases' own figures over the year, base by base, with
+the bases' total: the same figures, under the same rules, of the employers that are bases (``rollups.figures``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,17 @@ from portal.calendar import Span, TenDayPeriod
 from portal.constants import Education, Programme
 from portal.models import AnnualTarget, District
 from referrals.selectors import hire_majors, objection_resolution_days
-from rollups.figures import NO_DISTRICT_CODE, NO_DISTRICT_NAME, ON_TIME, Figures, add, at_end, by_district, reporting
+from rollups.figures import (
+    NO_DISTRICT_CODE,
+    NO_DISTRICT_NAME,
+    ON_TIME,
+    Figures,
+    add,
+    at_end,
+    base_rows,
+    by_district,
+    reporting,
+)
 
 TOP_MAJORS = 3
 ONE_DECIMAL = Decimal("0.1")
@@ -61,6 +74,7 @@ RULES: tuple[str, ...] = (
     "入职结果按时旬报：当年已结束的旬中，入职结果旬报未逾期报送的旬数。",
     "异议：当年受理的针对本区县人员的异议；处理与成立按当年作出处理的异议计；未结为当年受理、年末（或当前）尚未处理的异议；"
     "用时为当年处理的异议自受理至处理的天数中位数。",
+    "人才基地：各基地单位当年的岗位、确认人数和补助，口径与各区县相同；同一单位入选多个批次的只计一次。",
 )
 
 Kind = Literal["text", "int", "decimal1", "percent", "money"]
@@ -105,10 +119,28 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def column_groups() -> list[tuple[str, int]]:
+#: The talent bases' table: one row per base, then the bases' total.
+BASE_COLUMNS: tuple[Column, ...] = (
+    Column("", "人才基地", "name", "text", 36),
+    Column("", "入选批次", "batches", "text", 28),
+    Column("", "所在区县", "district", "text", 12),
+    Column("需求征集", "岗位数", "posts", "int"),
+    Column("需求征集", "需求人数", "headcount", "int"),
+    Column("引进数量", "启航确认人数", "qihang_hires", "int"),
+    Column("引进数量", "海聚确认人数", "haiju_hires", "int"),
+    Column("引进数量", "确认人数合计", "hires", "int"),
+    Column("资金", "申报金额（元）", "submitted_amount", "money", 14),
+    Column("资金", "核定金额（元）", "approved_amount", "money", 14),
+    Column("资金", "发放金额（元）", "paid_amount", "money", 14),
+)
+#: Queries ``evaluation_base_table`` makes, whatever the data: the base list, posts, hires, claims (3).
+BASE_EVALUATION_QUERIES = 6
+
+
+def column_groups(columns: tuple[Column, ...] = COLUMNS) -> list[tuple[str, int]]:
     """Consecutive columns of one group as (group, span): the first header row."""
     groups: list[tuple[str, int]] = []
-    for column in COLUMNS:
+    for column in columns:
         if groups and groups[-1][0] == column.group and column.group:
             groups[-1] = (column.group, groups[-1][1] + 1)
         else:
@@ -304,3 +336,52 @@ def _totals(rows: list[EvaluationRow], targets: dict[str, int]) -> EvaluationRow
     total.qihang_share = Decimal(qihang).quantize(ONE_DECIMAL) if qihang is not None else None
     total.haiju_share = Decimal(haiju).quantize(ONE_DECIMAL) if haiju is not None else None
     return total
+
+
+@dataclass
+class BaseEvaluationRow:
+    name: str
+    batches: str = ""
+    district: str = ""
+    is_total: bool = False
+    posts: int = 0
+    headcount: int = 0
+    qihang_hires: int = 0
+    haiju_hires: int = 0
+    submitted_amount: Decimal = ZERO
+    approved_amount: Decimal = ZERO
+    paid_amount: Decimal = ZERO
+
+    @property
+    def hires(self) -> int:
+        return self.qihang_hires + self.haiju_hires
+
+    def values(self) -> list[object]:
+        return [getattr(self, column.attr) for column in BASE_COLUMNS]
+
+
+def _base_row(name: str, batches: str, district: str, figures: Figures, *, is_total: bool = False) -> BaseEvaluationRow:
+    posts, hires, claims = figures.get("posts", {}), figures.get("hires", {}), figures.get("claims", {})
+    by_programme = hires.get("by_programme", {})
+    return BaseEvaluationRow(
+        name=name,
+        batches=batches,
+        district=district,
+        is_total=is_total,
+        posts=posts.get("posts", 0),
+        headcount=posts.get("headcount", 0),
+        qihang_hires=by_programme.get(Programme.QIHANG, 0),
+        haiju_hires=by_programme.get(Programme.HAIJU, 0),
+        submitted_amount=Decimal(claims.get("submitted_amount", ZERO)),
+        approved_amount=Decimal(claims.get("approved_amount", ZERO)),
+        paid_amount=Decimal(claims.get("paid_amount", ZERO)),
+    )
+
+
+def evaluation_base_table(*, year: int) -> list[BaseEvaluationRow]:
+    """Every talent base of the list with its figures over ``year`` (up to now), and a last row with the bases'
+    total: ``BASE_EVALUATION_QUERIES`` queries."""
+    rows, totals = base_rows(span=Span.of_year(year))
+    table = [_base_row(base.name, base.batches, base.district, figures) for base, figures in rows]
+    table.append(_base_row("人才基地合计", "", "", totals, is_total=True))
+    return table

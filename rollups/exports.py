@@ -21,7 +21,7 @@ from portal.models import User
 from portal.permissions import is_city_staff
 from rollups.models import RollUp
 
-Kind = Literal["count", "amount", "state"]
+Kind = Literal["count", "amount", "state", "text"]
 CENT = Decimal("0.01")
 
 #: How a district stands with its reports for the 旬 (``rollups.tenday._reporting``).
@@ -43,6 +43,30 @@ class Topic:
     slug: str
     title: str
     columns: tuple[Column, ...]
+    #: The header of the rows' label column.
+    label_header: str = "区县"
+
+
+#: The talent bases' table (figures version 3 on; city staff only): each base of the list, then the bases' total.
+BASES = Topic(
+    "bases",
+    "人才基地",
+    (
+        Column("入选批次", ("batches",), "text", 28),
+        Column("所在区县", ("district",), "text", 12),
+        Column("岗位数", ("posts", "posts")),
+        Column("需求人数", ("posts", "headcount")),
+        Column("确认人数", ("hires", "confirmed")),
+        *(Column(f"{label}专项", ("hires", "by_programme", value)) for value, label in Programme.choices),
+        Column("申报件数", ("claims", "submitted")),
+        Column("申报金额（元）", ("claims", "submitted_amount"), "amount", 15),
+        Column("审核通过件数", ("claims", "approved"), width=12),
+        Column("审核通过金额（元）", ("claims", "approved_amount"), "amount", 17),
+        Column("发放件数", ("claims", "paid")),
+        Column("发放金额（元）", ("claims", "paid_amount"), "amount", 15),
+    ),
+    label_header="人才基地",
+)
 
 
 def _mode_labels() -> list[tuple[str, str]]:
@@ -174,8 +198,18 @@ def _district_cell(row: dict[str, Any], column: Column) -> Cell:
     return Cell(value, _text(value), column.kind)
 
 
+def _base_cell(row: dict[str, Any], column: Column) -> Cell:
+    raw = _lookup(row, column.path)
+    if column.kind == "text":
+        return Cell(raw or "—", raw or "—", "text")
+    value = _number(raw, column.kind)
+    return Cell(value, _text(value), column.kind)
+
+
 def _total_cell(totals: dict[str, Any], column: Column) -> Cell:
     raw = _lookup(totals, column.path)
+    if column.kind == "text":
+        return Cell("", "", "text")
     if column.kind == "state":
         counts = raw if isinstance(raw, dict) else {}
         text = "；".join(f"{label}{counts[state]}" for state, label in REPORTING_LABELS.items() if counts.get(state))
@@ -225,6 +259,16 @@ def rollup_tables(*, rollup: RollUp, user: User) -> RollUpTables:
         else:
             summary = Row("全市平均", [_average_cell(totals, column, district_count) for column in topic.columns])
         result.tables.append(Table(topic, rows, summary))
+    bases = figures.get("bases")
+    if city and bases is not None:
+        # A base's figures are its employer's, across districts: the city's view only. Older revisions have none.
+        result.tables.append(
+            Table(
+                BASES,
+                [Row(row["name"], [_base_cell(row, column) for column in BASES.columns]) for row in bases["rows"]],
+                Row("人才基地合计", [_total_cell(bases["totals"], column) for column in BASES.columns]),
+            )
+        )
     return result
 
 
@@ -262,7 +306,7 @@ def export_rollup_workbook(tables: RollUpTables) -> bytes:
 
     flagged_fill = PatternFill("solid", fgColor="FFF2CC")
     header_fill = PatternFill("solid", fgColor="E7E6E6")
-    number_formats: dict[Kind, str] = {"count": "0", "amount": "#,##0.00", "state": "@"}
+    number_formats: dict[Kind, str] = {"count": "0", "amount": "#,##0.00", "state": "@", "text": "@"}
 
     workbook = Workbook()
     default = workbook.active
@@ -274,8 +318,8 @@ def export_rollup_workbook(tables: RollUpTables) -> bytes:
         sheet = workbook.create_sheet(table.topic.title)
         width = len(table.topic.columns) + 1
         title_row(sheet, f"{title}  {subtitle}", columns=width, font=Font(size=14, bold=True), height=28)
-        headers = ["区县", *(column.header for column in table.topic.columns)]
-        widths = [14.0, *(column.width for column in table.topic.columns)]
+        headers = [table.topic.label_header, *(column.header for column in table.topic.columns)]
+        widths = [40.0 if table.topic is BASES else 14.0, *(column.width for column in table.topic.columns)]
         for index, (header, column_width) in enumerate(zip(headers, widths, strict=True), start=1):
             cell = sheet.cell(row=2, column=index, value=header)
             header_cell(cell)
@@ -298,7 +342,10 @@ def export_rollup_workbook(tables: RollUpTables) -> bytes:
                 cell.number_format = fmt
                 cell.border = BORDER
                 cell.font = Font(bold=is_summary)
-                cell.alignment = CENTRE if item.kind == "state" else Alignment(horizontal="right")
+                if item.kind == "state":
+                    cell.alignment = CENTRE
+                else:
+                    cell.alignment = Alignment(horizontal="left" if item.kind == "text" else "right")
                 if item.flagged:
                     cell.fill = flagged_fill
         landscape_a4(sheet, title_rows="1:2")
@@ -336,7 +383,7 @@ def district_sections(tables: RollUpTables, totals: dict[str, Any]) -> list[Sect
     of its row beside the city average. Reporting states have no average: the city's counts stand there instead."""
     sections = []
     for table in tables.tables:
-        if table.topic.slug == "summary":
+        if table.topic.slug in ("summary", BASES.slug):
             continue
         own_row = table.rows[0] if table.rows else None
         lines = []
@@ -373,6 +420,8 @@ def export_rollup_pdf(tables: RollUpTables) -> bytes:
         "title": _title(tables),
         "tables": tables,
         "table": tables.tables[0],
+        # The bases' page only when there are bases: the districts' table alone stays one page.
+        "bases": next((table for table in tables.tables if table.topic is BASES and table.rows), None),
         "computed": computed,
     }
     return render_pdf("rollups/pdf/rollup.html", context)

@@ -12,6 +12,11 @@ The nested shape, per district (the roll-up's stored JSON, amounts as ``Decimal`
 ``hires``: confirmed, by_programme, by_mode, by_education → n, by_channel → {programme → n}, publicised, exempt;
 ``publicity``: notices_published, objections → {lodged, upheld, dismissed}; at the span's end only: notices_open,
 objections_open; ``claims``: submitted, submitted_amount, approved, approved_amount, paid, paid_amount.
+
+The talent bases' own figures (docs/figures.md, "The talent bases") are the same figures of the employers that are
+bases, per (旬, base employer) instead of per district: ``bases_by_period`` / ``bases_by_employer``, shaped
+``posts``: posts, headcount; ``hires``: confirmed, by_programme; ``claims``: as above. A base named in two batches
+is one base, counted once.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from bases.selectors import BaseEmployer, base_employers
 from portal.calendar import Span, TenDayPeriod
-from positions.selectors import batches_reported, posts_reported
+from positions.selectors import base_posts_reported, batches_reported, posts_reported
 from referrals.selectors import (
+    base_hires_confirmed,
     hire_reports_sent,
     hires_confirmed,
     notices_published,
@@ -30,7 +37,7 @@ from referrals.selectors import (
     objections_counted,
     objections_open,
 )
-from subsidies.selectors import claims_counted
+from subsidies.selectors import base_claims_counted, claims_counted
 
 #: The key and the name of the row of records whose employer has no district.
 NO_DISTRICT_CODE = ""
@@ -98,10 +105,7 @@ def by_period_and_district(
     if "claims" in wanted:
         for claim in claims_counted(span=span):
             claims = entry(claim.period, claim.district, "claims")
-            for step in ("submitted", "approved", "paid"):
-                # Every step's keys, so a district with claims shows zeros rather than blanks for the other steps.
-                _bump(claims, (step,), claim.claims if claim.step == step else 0)
-                _bump(claims, (f"{step}_amount",), claim.amount if claim.step == step else Decimal("0.00"))
+            _claim_steps_into(claims, claim.step, claim.claims, claim.amount)
     return result
 
 
@@ -121,6 +125,57 @@ def at_end(*, span: Span) -> dict[District, Figures]:
     for district, n in objections_open(span=span).items():
         result.setdefault(district, {}).setdefault("publicity", {})["objections_open"] = n
     return result
+
+
+#: The topics of a base's figures (the districts' ``TOPICS`` less publicity, which is a district's work).
+BASE_TOPICS = ("posts", "hires", "claims")
+
+
+def _claim_steps_into(claims: Figures, step: str, n: int, amount: Decimal) -> None:
+    for each in ("submitted", "approved", "paid"):
+        # Every step's keys, so a base or district with claims shows zeros rather than blanks for the other steps.
+        _bump(claims, (each,), n if each == step else 0)
+        _bump(claims, (f"{each}_amount",), amount if each == step else Decimal("0.00"))
+
+
+def bases_by_period(*, span: Span) -> dict[tuple[TenDayPeriod, int], Figures]:
+    """The bases' counted figures over ``span``, per (旬, base employer id): five grouped queries."""
+    result: dict[tuple[TenDayPeriod, int], Figures] = {}
+
+    def entry(period: TenDayPeriod, employer_id: int, topic: str) -> Figures:
+        figures: Figures = result.setdefault((period, employer_id), {}).setdefault(topic, {})
+        return figures
+
+    for post in base_posts_reported(span=span):
+        posts = entry(post.period, post.employer_id, "posts")
+        _bump(posts, ("posts",), post.posts)
+        _bump(posts, ("headcount",), post.headcount)
+    for hire in base_hires_confirmed(span=span):
+        hires = entry(hire.period, hire.employer_id, "hires")
+        _bump(hires, ("confirmed",), hire.hires)
+        _bump(hires, ("by_programme", hire.programme), hire.hires)
+    for claim in base_claims_counted(span=span):
+        _claim_steps_into(entry(claim.period, claim.employer_id, "claims"), claim.step, claim.claims, claim.amount)
+    return result
+
+
+def bases_by_employer(*, span: Span) -> dict[int, Figures]:
+    """The bases' counted figures over ``span``, per base employer id: the sum of its 旬."""
+    result: dict[int, Figures] = {}
+    for (_, employer_id), figures in bases_by_period(span=span).items():
+        add(result.setdefault(employer_id, {}), figures)
+    return result
+
+
+def base_rows(*, span: Span) -> tuple[list[tuple[BaseEmployer, Figures]], Figures]:
+    """Every base in the list's order with its figures over ``span`` (empty for a base with none), and their total:
+    six queries."""
+    counted = bases_by_employer(span=span)
+    rows = [(base, counted.get(base.employer_id, {})) for base in base_employers()]
+    totals: Figures = {}
+    for _, figures in rows:
+        add(totals, figures)
+    return rows, totals
 
 
 #: How a district stands with a 旬's report: sent, a zero report, sent late, or nothing (``missing``).
@@ -166,6 +221,7 @@ def jsonable(figures: Any) -> Any:
 
 
 __all__ = [
+    "BASE_TOPICS",
     "NO_DISTRICT_CODE",
     "NO_DISTRICT_NAME",
     "ON_TIME",
@@ -173,6 +229,9 @@ __all__ = [
     "TOPICS",
     "add",
     "at_end",
+    "base_rows",
+    "bases_by_employer",
+    "bases_by_period",
     "by_district",
     "by_period_and_district",
     "districts_reported_nothing",

@@ -19,14 +19,27 @@ from django.db import IntegrityError, transaction
 
 from portal.calendar import Span, TenDayPeriod
 from portal.models import District
-from rollups.figures import NO_DISTRICT_CODE, NO_DISTRICT_NAME, TOPICS, add, at_end, by_district, jsonable, reporting
+from rollups.figures import (
+    BASE_TOPICS,
+    NO_DISTRICT_CODE,
+    NO_DISTRICT_NAME,
+    TOPICS,
+    add,
+    at_end,
+    base_rows,
+    by_district,
+    jsonable,
+    reporting,
+)
 from rollups.models import RollUp
 
 #: The shape of the stored figures. 2: every figure from the owners' selectors (docs/figures.md) — claims of an
 #: employer without a district in a row of their own (code ``""``), a post batch sent after its 旬 closed is "late",
 #: hires also by education and channel, publicised and exempt, objections undecided at the 旬's end. Revisions
-#: without the key are version 1 and are read as they are (a missing figure reads as zero).
-FIGURES_VERSION = 2
+#: without the key are version 1 and are read as they are (a missing figure reads as zero). 3: the talent bases'
+#: own figures (``bases``: every base of the list with its posts, hires and claims, and their total); revisions of
+#: version 1 and 2 have no ``bases`` and are shown without that section.
+FIGURES_VERSION = 3
 
 
 def compute_figures(period: TenDayPeriod) -> dict[str, Any]:
@@ -58,7 +71,33 @@ def compute_figures(period: TenDayPeriod) -> dict[str, Any]:
             add(totals.setdefault(topic, {}), row[topic])
         rows.append(row)
     totals["reporting"] = {kind: dict(sorted(tally.items())) for kind, tally in counts.items()}
-    return jsonable({"version": FIGURES_VERSION, "period": str(period), "districts": rows, "totals": totals})
+    return jsonable(
+        {
+            "version": FIGURES_VERSION,
+            "period": str(period),
+            "districts": rows,
+            "totals": totals,
+            "bases": bases_figures(span),
+        }
+    )
+
+
+def bases_figures(span: Span) -> dict[str, Any]:
+    """The talent bases' section of a roll-up: every base of the list (a base with no figure in the 旬 too, so the
+    table names them all) and the bases' total (docs/figures.md, "The talent bases")."""
+    rows, totals = base_rows(span=span)
+    return {
+        "rows": [
+            {
+                "name": base.name,
+                "batches": base.batches,
+                "district": base.district,
+                **{topic: figures.get(topic, {}) for topic in BASE_TOPICS},
+            }
+            for base, figures in rows
+        ],
+        "totals": {topic: totals.get(topic, {}) for topic in BASE_TOPICS},
+    }
 
 
 def _fingerprint(figures: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.errors import PortalError
 from portal.models import SubsidyCap, User
+from positions.selectors import employer_is_base
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage
 from referrals.models import Hire
 from referrals.selectors import hires_introduced
@@ -54,9 +55,11 @@ def claim_scope(user: User) -> Q:
 
 
 def claim_visible(*, user: User) -> QuerySet[Claim]:
+    """The claims ``user`` may see, each saying whether its employer is a talent base (``employer_is_base``)."""
     return (
         Claim.objects.filter(claim_scope(user))
         .select_related("third_party", "employer", "first_reviewer", "second_reviewer", "paid_by")
+        .annotate(employer_is_base=employer_is_base())
         .order_by("-created_at", "-pk")
     )
 
@@ -177,12 +180,11 @@ class ClaimCount:
     amount: Decimal
 
 
-def claims_counted(*, span: Span) -> list[ClaimCount]:
-    """Claims submitted in the span (by their first submission, whatever became of them since; the amount asked),
-    approved in it (approved or paid, by the re-review that approved them; the amount approved) and paid in it (by the
-    payment date; the amount approved), by the employer's district. Three queries."""
+def _claim_steps(span: Span) -> tuple[tuple[ClaimStep, Q, Any, str], ...]:
+    """The time rule of the claims figures, stated once: per step, which claims count in the span, the day that puts
+    each in its 旬, and the amount counted."""
     # An instant counts by its calendar day in Asia/Shanghai; a payment date is already a day.
-    steps: tuple[tuple[ClaimStep, Q, Any, str], ...] = (
+    return (
         ("submitted", span.instant_in("submitted_at"), TruncDate("submitted_at", tzinfo=SHANGHAI), "requested_total"),
         (
             "approved",
@@ -192,8 +194,14 @@ def claims_counted(*, span: Span) -> list[ClaimCount]:
         ),
         ("paid", span.day_in("paid_on") & Q(status=ClaimStatus.PAID), F("paid_on"), "approved_total"),
     )
+
+
+def claims_counted(*, span: Span) -> list[ClaimCount]:
+    """Claims submitted in the span (by their first submission, whatever became of them since; the amount asked),
+    approved in it (approved or paid, by the re-review that approved them; the amount approved) and paid in it (by the
+    payment date; the amount approved), by the employer's district. Three queries."""
     counts: dict[tuple[str | None, TenDayPeriod, ClaimStep], list[Any]] = {}
-    for step, condition, on, amount in steps:
+    for step, condition, on, amount in _claim_steps(span):
         rows = (
             Claim.objects.filter(condition)
             .annotate(day=on)
@@ -222,3 +230,36 @@ def caps_of_items(*, items: Iterable[ClaimItem]) -> list[SubsidyCap]:
                 by_key[key] = None
     found = {cap.pk: cap for cap in by_key.values() if cap is not None}
     return sorted(found.values(), key=lambda cap: (cap.channel, cap.pk))
+
+
+@dataclass(frozen=True)
+class BaseClaimCount:
+    """Claims for one talent base (its employer) at one step in one 旬, and their amount."""
+
+    employer_id: int
+    period: TenDayPeriod
+    step: ClaimStep
+    claims: int
+    amount: Decimal
+
+
+def base_claims_counted(*, span: Span) -> list[BaseClaimCount]:
+    """``claims_counted``'s claims (same steps, time rule and amounts) for employers that are talent bases, by
+    employer, 旬 and step. Three queries."""
+    counts: dict[tuple[int, TenDayPeriod, ClaimStep], list[Any]] = {}
+    for step, condition, on, amount in _claim_steps(span):
+        rows = (
+            Claim.objects.filter(condition, employer_is_base())
+            .annotate(day=on)
+            .values_list("employer_id", "day")
+            .annotate(n=Count("pk"), total=Coalesce(Sum(amount), ZERO))
+            .order_by()
+        )
+        for employer_id, on_day, n, total in rows:
+            entry = counts.setdefault((employer_id, TenDayPeriod.of(on_day), step), [0, Decimal("0.00")])
+            entry[0] += n
+            entry[1] += total
+    return [
+        BaseClaimCount(employer_id, period, step, n, total)
+        for (employer_id, period, step), (n, total) in counts.items()
+    ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from stdnum.cn import ric, uscc
 
+from bases.models import BaseBatch, TalentBase
 from portal.calendar import TenDayPeriod
 from portal.constants import DistrictKind, Role, ThirdPartyKind
 from portal.contacts import TALENT_CENTRE
@@ -419,3 +420,26 @@ class ClaimFactory(DjangoModelFactory):
             return claim
         assert status == "paid", status
         return claim_pay(claim=claim, paid_on=kwargs["paid_on"], reference=str(kwargs["payment_reference"]), by=bureau)
+
+
+class BaseBatchFactory(DjangoModelFactory[BaseBatch]):
+    """A batch of talent bases (Annex 4): ``BaseBatchFactory(year=2024, number=2)``."""
+
+    class Meta:
+        model = BaseBatch
+        django_get_or_create = ("year", "number")
+
+    year = 2023
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda batch: f"{batch.year}年第{batch.number}批卓越工程师人才基地")
+
+
+class TalentBaseFactory(DjangoModelFactory[TalentBase]):
+    """An employer named a talent base in a batch: ``TalentBaseFactory(employer=employer)``."""
+
+    class Meta:
+        model = TalentBase
+
+    batch = factory.SubFactory(BaseBatchFactory, number=1)
+    employer = factory.SubFactory(EmployerFactory)
+    number = factory.Sequence(lambda n: n + 1)

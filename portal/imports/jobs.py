@@ -95,6 +95,9 @@ class JobKind:
     importer_what: str
     validate: Callable[[ImportJob, Progress], Checked]
     write: Callable[[ImportJob], Written]
+    #: Whether the sheet goes into one district, imported by its clerk or an admin; a city-wide sheet (the talent
+    #: base list) is imported by an admin and has no district.
+    district_scoped: bool = True
 
 
 def listed(prefix: str, names: Sequence[str], unit: str) -> list[str]:
@@ -110,6 +113,13 @@ def job_sheet(job: ImportJob) -> Path:
     if path is None or not path.is_file():
         raise PortalError(FILE_GONE, "import_file_gone")
     return path
+
+
+def job_district(job: ImportJob) -> District:
+    """The district a district's sheet goes into (``import_job_create`` refuses such a job without one)."""
+    if job.district is None:
+        raise PortalError("该导入任务没有导入区县，无法导入。", "import_job_without_district")
+    return job.district
 
 
 #: What each kind of sheet does, registered by the app that owns its rows (``register_kind`` in its ``ready()``).
@@ -131,7 +141,7 @@ def runs_in_background(data: bytes) -> bool:
 
 @transaction.atomic
 def import_job_create(
-    *, kind: str, data: bytes, filename: str, district: District, period: TenDayPeriod | None, by: User
+    *, kind: str, data: bytes, filename: str, district: District | None, period: TenDayPeriod | None, by: User
 ) -> ImportJob:
     """Store an uploaded sheet and queue its validation. Only what is cheap happens here: the importer's permission,
     the file's size and the zip checks (a bomb is refused before a worker ever sees it); reading the rows is the
@@ -139,7 +149,12 @@ def import_job_create(
     job_kind = KINDS[kind]
     if kind == Kind.POSITIONS and period is None:
         raise ValueError("A positions import goes into a 旬 batch: period is required.")
-    sheets.require_district_importer(by, district, what=job_kind.importer_what)
+    if job_kind.district_scoped:
+        if district is None:
+            raise ValueError("A district's sheet goes into a district: district is required.")
+        sheets.require_district_importer(by, district, what=job_kind.importer_what)
+    else:
+        sheets.require_admin_importer(by, what=job_kind.importer_what)
     sheets.check_xlsx(sheets.read_bytes(data))
     stored_name = f"{uuid.uuid4().hex}.xlsx"  # the name portal.imports.uploads purges after a day
     (upload_dir() / stored_name).write_bytes(data)

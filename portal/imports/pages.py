@@ -34,7 +34,11 @@ NO_FILE = "请选择要导入的Excel文件。"
 
 
 class SheetImportForm(forms.Form):
-    """Upload of an annex sheet. District clerks import into their own district; admins choose one."""
+    """Upload of an annex sheet. District clerks import into their own district; admins choose one. A city-wide
+    sheet (``district_scoped = False``: the talent base list, whose rows name their own districts) asks for none."""
+
+    #: Whether the sheet goes into one district (Annex 1, Annex 3) or is city-wide.
+    district_scoped: ClassVar[bool] = True
 
     district = forms.ModelChoiceField(label="导入区县", queryset=District.objects.order_by("order"), required=False)
     file = forms.FileField(required=False)
@@ -42,20 +46,22 @@ class SheetImportForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        if user.district_id:
+        if user.district_id or not self.district_scoped:
             del self.fields["district"]
         bootstrap(self)
         self.fields["file"].widget.attrs["accept"] = f".xlsx,{XLSX}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.user.district_id and not data.get("district"):
+        if self.district_scoped and not self.user.district_id and not data.get("district"):
             self.add_error("district", "请选择导入的区县。")
         return data
 
     @property
-    def target(self) -> District:
-        """The district the sheet goes into: the clerk's own, or the one an admin chose."""
+    def target(self) -> District | None:
+        """The district the sheet goes into: the clerk's own, or the one an admin chose; None for a city-wide sheet."""
+        if not self.district_scoped:
+            return None
         return cast(District, self.user.district if self.user.district_id else self.cleaned_data["district"])
 
     @property
@@ -75,10 +81,10 @@ class SheetImportView(View):
     #: The sheet between its preview and its confirmation, kept per session.
     pending: ClassVar[PendingUpload]
 
-    def preview(self, *, data: bytes, district: District, period: TenDayPeriod | None, by: User) -> Any:
+    def preview(self, *, data: bytes, district: District | None, period: TenDayPeriod | None, by: User) -> Any:
         raise NotImplementedError
 
-    def run_import(self, *, file: Any, district: District, period: TenDayPeriod | None, by: User) -> Any:
+    def run_import(self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User) -> Any:
         raise NotImplementedError
 
     def success_message(self, result: Any) -> str:
@@ -122,7 +128,7 @@ class SheetImportView(View):
         return render(request, self.template_name, context)
 
     def _confirm(
-        self, request: HttpRequest, *, district: District, period: TenDayPeriod | None, context: dict[str, Any]
+        self, request: HttpRequest, *, district: District | None, period: TenDayPeriod | None, context: dict[str, Any]
     ) -> HttpResponse | None:
         pending = self.pending.path(request)
         if pending is None:
@@ -147,7 +153,7 @@ class SheetImportView(View):
         request: HttpRequest,
         form: SheetImportForm,
         *,
-        district: District,
+        district: District | None,
         period: TenDayPeriod | None,
         context: dict[str, Any],
     ) -> HttpResponse | None:

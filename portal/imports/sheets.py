@@ -683,3 +683,9 @@ def require_district_importer(user: User, district: District, *, what: str) -> N
         return
     if not (p.is_district_clerk.test(user) and user.district_id == district.pk):
         raise PermissionDenied(f"只有本区县的经办人（或系统管理员）可以导入本区县的{what}。")
+
+
+def require_admin_importer(user: User, *, what: str) -> None:
+    """City-wide sheets (the talent base list) are imported by an admin only."""
+    if not p.is_admin.test(user):
+        raise PermissionDenied(f"只有系统管理员可以导入{what}。")

@@ -32,12 +32,12 @@ def start_in_background(
     kind: str,
     data: bytes,
     filename: str,
-    district: District,
+    district: District | None,
     period: TenDayPeriod | None,
     template: str,
     context: dict[str, Any],
 ) -> HttpResponse | None:
-    """The upload step the Annex 1 and Annex 3 import pages share: a sheet large enough to be read, checked and
+    """The upload step the import pages share (Annex 1, Annex 3, the base list): a sheet large enough to be read, checked and
     written by a worker (``runs_in_background``) becomes a job, and the reader goes to its page, which shows the
     progress; a refusal (size, zip structure, who may import) shows on the form. None: a small sheet, which the page
     previews itself."""
@@ -66,6 +66,8 @@ def _links(job: ImportJob, user: User) -> dict[str, str]:
         else:
             result = reverse("admin:positions_position_changelist")
         return {"result": result, "again": f"{again}?period={job.period}"}
+    if job.kind == ImportJobKind.BASES:
+        return {"result": reverse("bases:list"), "again": reverse("bases:import")}
     result = reverse("referrals:hire_list") if user.district_id else reverse("admin:referrals_hire_changelist")
     return {"result": result, "again": reverse("referrals:hire_import")}
 

@@ -1,4 +1,4 @@
-"""What the sheet import commands share (``import_positions``, ``import_hires``): the district by its code, the user
+"""What the sheet import commands share (``import_positions``, ``import_hires``, ``import_bases``): the district by its code, the user
 by name, and a refusal that lists every row error before it stops. Each command says what its sheet holds."""
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ Result = TypeVar("Result")
 class SheetImportCommand(BaseCommand):
     #: The sheet's argument help, e.g. 岗位表文件（.xlsx）.
     file_help: str
+    #: Whether the sheet goes into one district (``--district``); the talent base list is city-wide.
+    district_scoped: bool = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=self.file_help)
-        parser.add_argument("--district", required=True, help="区县的区划代码，如 500151（铜梁区）")
+        if self.district_scoped:
+            parser.add_argument("--district", required=True, help="区县的区划代码，如 500151（铜梁区）")
 
     def add_dry_run(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入")

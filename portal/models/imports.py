@@ -34,8 +34,14 @@ class ImportJob(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="import_jobs"
     )
+    #: The district the rows go into; empty for a city-wide sheet (the talent base list, an admin's import).
     district = models.ForeignKey(
-        "portal.District", verbose_name=_("导入区县"), on_delete=models.PROTECT, related_name="import_jobs"
+        "portal.District",
+        verbose_name=_("导入区县"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
     )
     #: The 旬 batch a positions sheet goes into (YYYY-MM-N); empty for hires.
     period = models.CharField(_("旬"), max_length=10, blank=True)

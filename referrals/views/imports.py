@@ -6,7 +6,7 @@ Thin: the flow is ``portal.imports.pages``' (shared with the Annex 1 import), th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -43,11 +43,13 @@ class HireImportView(SheetImportView):
             "no_posts": user.district is not None and not selectors.hirable_positions(district=user.district).exists()
         }
 
-    def preview(self, *, data: bytes, district: District, period: TenDayPeriod | None, by: User) -> HirePreview:
-        return preview_hires(file=data, district=district, by=by)
+    def preview(self, *, data: bytes, district: District | None, period: TenDayPeriod | None, by: User) -> HirePreview:
+        return preview_hires(file=data, district=cast(District, district), by=by)
 
-    def run_import(self, *, file: Any, district: District, period: TenDayPeriod | None, by: User) -> HireImportResult:
-        return import_hires(file=file, district=district, by=by)
+    def run_import(
+        self, *, file: Any, district: District | None, period: TenDayPeriod | None, by: User
+    ) -> HireImportResult:
+        return import_hires(file=file, district=cast(District, district), by=by)
 
     def success_message(self, result: HireImportResult) -> str:
         return f"导入完成：登记到岗人员{result.created}人，待初审。"

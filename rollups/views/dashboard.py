@@ -13,6 +13,9 @@ from django.views.decorators.http import require_GET
 from portal.web.decorators import permission_required
 from rollups.dashboard import CHARTS, dashboard_data, dashboard_tables
 
+#: Charts whose table goes below the chart, across the page, rather than beside it.
+WIDE_CHARTS = frozenset({"bases"})
+
 
 def _year(request: HttpRequest) -> int:
     """``?year=``; the current year (Chongqing) when absent or not a plausible year."""
@@ -34,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "districts": data["districts"],
         "channels": data["channels"],
         "subsidies": data["subsidies"],
+        "bases": data["bases"],
         "queues": data["queues"],
     }
     charts = [
@@ -43,6 +47,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "table": tables[name],
             "data": chart_data[name],
             "data_id": f"dashboard-{name}-data",
+            # The bases' table has too many columns to sit beside its chart: it goes below, the whole width.
+            "wide": name in WIDE_CHARTS,
         }
         for name, title in CHARTS.items()
     ]

@@ -106,7 +106,9 @@ def rollup_detail(request: HttpRequest, period: str) -> HttpResponse:
             "computed": computed_text(tables.rollup),
             "revisions": list(revisions),
             "query": query,
-            "old_rules": figures_version(tables.rollup) < FIGURES_VERSION,
+            # Version 1 counted claims and late batches differently; version 2 had no section of the talent bases.
+            "old_rules": figures_version(tables.rollup) < 2,
+            "no_bases": figures_version(tables.rollup) < FIGURES_VERSION,
         },
     )
 

@@ -107,6 +107,18 @@
         ],
       });
     },
+    bases: function (rows) {
+      // The talent bases with any figure, most hires first from the top (a category y-axis is drawn bottom-up).
+      var ordered = rows.slice().reverse();
+      return base({
+        xAxis: { type: "value", name: "人", minInterval: 1 },
+        yAxis: { type: "category", data: ordered.map(function (r) { return r.name; }), axisLabel: { interval: 0, width: 200, overflow: "truncate" } },
+        series: [
+          { name: "启航", type: "bar", stack: "total", data: ordered.map(function (r) { return r.qihang; }), color: COLORS.qihang, barMaxWidth: 28 },
+          { name: "海聚", type: "bar", stack: "total", data: ordered.map(function (r) { return r.haiju; }), color: COLORS.haiju, barMaxWidth: 28 },
+        ],
+      });
+    },
     queues: function (rows) {
       // Horizontal bars so the step names stay readable; the first step at the top.
       var ordered = rows.slice().reverse();

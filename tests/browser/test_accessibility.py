@@ -51,6 +51,8 @@ NOT_PAGES: dict[str, str] = {
     "referrals:notice_pdf": "PDF",
     "referrals:hire_import_template": "Excel workbook (the blank Annex 3 sheet)",
     "positions:import_template": "Excel workbook (the blank Annex 1 sheet)",
+    "bases:import_template": "Excel workbook (the blank base list)",
+    "bases:export": "Excel workbook (the base list as it stands)",
     "subsidies:annex2_pdf": "PDF",
     "subsidies:annex3_pdf": "PDF",
     "subsidies:attachment_download": "the claimant's uploaded scan (PDF or image)",

@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 from portal.calendar.tenday import SHANGHAI
 from portal.models import AnnualTarget
 from tests.browser.conftest import log_in
-from tests.factories import DistrictFactory, HireFactory, UserFactory
+from tests.factories import DistrictFactory, HireFactory, TalentBaseFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,22 +34,31 @@ def test_the_dashboard_draws_its_charts(page: Page, screenshot: Callable[[str], 
                 confirmed=True,
                 confirmed_at=datetime(year, 1 + k * 3, 5, 10, tzinfo=SHANGHAI),
             )
+    # A talent base with a confirmed hire: the bases' chart and table have a row.
+    base = TalentBaseFactory(employer__name="重庆看板基地有限公司")
+    HireFactory(
+        position__employer=base.employer,
+        year=year,
+        confirmed=True,
+        confirmed_at=datetime(year, 1, 5, 10, tzinfo=SHANGHAI),
+    )
     user = UserFactory(centre=True)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, user.username, password)
     page.goto("/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{year}年")
-    for name in ("progress", "districts", "channels", "subsidies", "queues"):
+    for name in ("progress", "districts", "channels", "subsidies", "bases", "queues"):
         # ECharts draws into a <canvas> inside each container.
         expect(page.locator(f'[data-dashboard-chart="{name}"] canvas')).to_have_count(1)
-    expect(page.get_by_role("link", name="下载CSV")).to_have_count(5)
+    expect(page.get_by_role("link", name="下载CSV")).to_have_count(6)
+    expect(page.get_by_role("row").filter(has_text="重庆看板基地有限公司")).to_contain_text("1")
     expect(page.get_by_role("row").filter(has_text="渝中区").first).to_contain_text("3")
     screenshot("dashboard")
     assert not errors, errors
 
     # Every table beside a chart fits its column: no heading or figure (the 海聚 columns, 最长等待（天）) is cut off.
-    for name in ("progress", "districts", "channels", "subsidies", "queues"):
+    for name in ("progress", "districts", "channels", "subsidies", "bases", "queues"):
         frame = (
             page.locator(".portal-dashboard-section")
             .filter(has=page.locator(f'[data-dashboard-chart="{name}"]'))

@@ -103,3 +103,29 @@ def rollup_as_evaluation(figures: dict[str, Any]) -> dict[str, Any]:
         "objections_resolved": get(figures, "publicity", "objections", "upheld")
         + get(figures, "publicity", "objections", "dismissed"),
     }
+
+
+def base_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    """A base's (or the bases' total) figures in the terms every report shows them: posts, headcount, hires by
+    programme and the money asked, approved and paid (amounts as Decimals)."""
+    return {
+        "posts": get(figures, "posts", "posts"),
+        "headcount": get(figures, "posts", "headcount"),
+        "qihang": get(figures, "hires", "by_programme", "qihang"),
+        "haiju": get(figures, "hires", "by_programme", "haiju"),
+        "confirmed": get(figures, "hires", "confirmed"),
+        "asked": Decimal(get(figures, "claims", "submitted_amount")),
+        "approved": Decimal(get(figures, "claims", "approved_amount")),
+        "paid": Decimal(get(figures, "claims", "paid_amount")),
+    }
+
+
+def sum_base_rollups(rolled: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The bases' sections of roll-ups (version 3) added up: the bases' total and each base's, by name."""
+    totals: dict[str, Any] = {}
+    rows: dict[str, dict[str, Any]] = {}
+    for figures in rolled:
+        add(totals, numbers(figures["bases"]["totals"]))
+        for row in figures["bases"]["rows"]:
+            add(rows.setdefault(row["name"], {}), numbers({k: row[k] for k in ("posts", "hires", "claims")}))
+    return totals, rows

@@ -208,7 +208,7 @@ def test_the_page_carries_parseable_json_blocks_and_no_inline_script(
     response = client.get(URL, {"year": YEAR})
     assert response.status_code == 200
     html = response.content.decode()
-    for name in ("progress", "districts", "channels", "subsidies", "queues"):
+    for name in ("progress", "districts", "channels", "subsidies", "bases", "queues"):
         match = re.search(rf'<script id="dashboard-{name}-data" type="application/json">(.*?)</script>', html, re.S)
         assert match, name
         json.loads(match.group(1))

@@ -14,7 +14,10 @@ Then, for the year (wholly closed, so every one of its 36 旬 is rolled up):
   every month — and the evaluation's rows and totals row — every counted column, district by district, the row
   of employers without a district included;
 - a few figures are also counted here straight from the drawn records, by the time rule of docs/figures.md, so
-  agreement is not three readings of one mistake.
+  agreement is not three readings of one mistake;
+- the talent bases' own figures (employer 0, named in two batches and counted once, and employer 2, without a
+  district, are bases): the sum of the roll-ups' base sections equals, base by base and in total, the dashboard's
+  and the evaluation's base tables, and the records counted straight.
 Every example runs in a savepoint rolled back at its end. The same test runs on SQLite and PostgreSQL
 (``DATABASE_URL``).
 """
@@ -39,25 +42,29 @@ from portal.models import District, Employer, User
 from positions.models import PositionBatch
 from referrals.models import Hire, HireReport, Objection, PublicityNotice
 from rollups.dashboard import dashboard_data
-from rollups.evaluation import evaluation_table
+from rollups.evaluation import evaluation_base_table, evaluation_table
 from rollups.figures import NO_DISTRICT_NAME, at_end
 from rollups.tenday import compute_figures
 from subsidies.models import Claim
 from tests.factories import (
+    BaseBatchFactory,
     DistrictFactory,
     EmployerFactory,
     HireFactory,
     PositionBatchFactory,
     PositionFactory,
+    TalentBaseFactory,
     ThirdPartyFactory,
     UserFactory,
 )
 from tests.rollups.reading import (
     add,
+    base_figures,
     counted,
     evaluation_figures,
     get,
     rollup_as_evaluation,
+    sum_base_rollups,
     sum_rollups,
 )
 
@@ -68,8 +75,9 @@ SPAN = Span.of_year(YEAR)
 #: The year's 旬 and one on each side: records just outside the year must stay outside.
 AROUND = [TenDayPeriod(YEAR - 1, 12, 3), *SPAN.periods, TenDayPeriod(YEAR + 1, 1, 1)]
 DISTRICTS = 2
-#: Employer 0 and 1 are in district 0 and 1; employer 2 has no district.
+#: Employer 0 and 1 are in district 0 and 1; employer 2 has no district. Employers 0 and 2 are talent bases.
 EMPLOYERS = 3
+BASES = (0, 2)
 CENT = Decimal("0.01")
 
 property_settings = settings(
@@ -218,6 +226,10 @@ def _world() -> World:
     districts = [DistrictFactory(order=n) for n in range(DISTRICTS)]
     employers = [EmployerFactory(district=district) for district in districts] + [EmployerFactory(district=None)]
     clerks = [UserFactory(clerk=True, district=district) for district in districts]
+    first, second = BaseBatchFactory(year=YEAR - 2, number=1), BaseBatchFactory(year=YEAR, number=1)
+    TalentBaseFactory(batch=first, employer=employers[0], number=1)
+    TalentBaseFactory(batch=first, employer=employers[2], number=2)
+    TalentBaseFactory(batch=second, employer=employers[0], number=1)  # a base again: still one base
     return World(districts, employers, clerks, UserFactory(centre=True))
 
 
@@ -506,10 +518,112 @@ def _check(
     assert total.hires == data["totals"]["qihang"] + data["totals"]["haiju"]
     assert (total.approved_amount, total.paid_amount) == (approved, paid)
 
+    _check_bases(world, rolled, post_specs, hire_specs, claim_specs, data, in_year=_in_year)
+
     # Counts at a moment: the year's end is its last 旬's end.
     last = rolled[-1]["totals"].get("publicity", {})
     year_end = at_end(span=SPAN)
     assert last.get("notices_open", 0) == sum(f["publicity"].get("notices_open", 0) for f in year_end.values())
+
+
+def _employer_of(spec: PostSpec | HireSpec) -> int:
+    return 2 if spec.employer_without_district else spec.district
+
+
+def _check_bases(
+    world: World,
+    rolled: list[dict[str, Any]],
+    post_specs: list[PostSpec],
+    hire_specs: list[HireSpec],
+    claim_specs: list[ClaimSpec],
+    data: dict[str, Any],
+    *,
+    in_year: Any,
+) -> None:
+    base_totals, base_rows = sum_base_rollups(rolled)
+    names = {index: world.employers[index].name for index in BASES}
+    # Every base of the list is in every roll-up, once, whatever its number of batches.
+    assert all(sorted(row["name"] for row in figures["bases"]["rows"]) == sorted(names.values()) for figures in rolled)
+
+    # Straight from the records, by the same time rules as the districts' figures.
+    expected: dict[str, dict[str, Any]] = {}
+    for index, name in names.items():
+        posts = [
+            s
+            for s in post_specs
+            if _employer_of(s) == index
+            and s.period.year == YEAR
+            and s.status in ("sent", "aggregated", "published", "closed")
+        ]
+        hires = Counter(
+            s.programme
+            for s in hire_specs
+            if _employer_of(s) == index and s.status == "confirmed" and in_year(s.confirmed_at)
+        )
+        claims = [s for s in claim_specs if s.employer == index]
+
+        def approved_of(s: ClaimSpec) -> Decimal:
+            return (s.requested * s.approved_share / 100).quantize(CENT)
+
+        expected[name] = {
+            "posts": len(posts),
+            "headcount": sum(s.headcount for s in posts),
+            "qihang": hires["qihang"],
+            "haiju": hires["haiju"],
+            "confirmed": hires["qihang"] + hires["haiju"],
+            "asked": sum((s.requested for s in claims if s.status != "draft" and in_year(s.submitted_at)), Decimal(0)),
+            "approved": sum(
+                (approved_of(s) for s in claims if s.status in ("approved", "paid") and in_year(s.reviewed_at)),
+                Decimal(0),
+            ),
+            "paid": sum((approved_of(s) for s in claims if s.status == "paid" and in_year(s.paid_on)), Decimal(0)),
+        }
+        assert base_figures(base_rows.get(name, {})) == expected[name], name
+    total_expected = {key: sum((row[key] for row in expected.values()), start=0) for key in expected[names[0]]}
+    assert base_figures(base_totals) == total_expected
+
+    # The evaluation's base table: every base, and the total row.
+    *evaluated, total = evaluation_base_table(year=YEAR)
+    assert total.is_total and {row.name for row in evaluated} == set(names.values())
+    for row in [*evaluated, total]:
+        figures = expected[row.name] if not row.is_total else total_expected
+        assert (
+            row.posts,
+            row.headcount,
+            row.qihang_hires,
+            row.haiju_hires,
+            row.hires,
+            row.submitted_amount,
+            row.approved_amount,
+            row.paid_amount,
+        ) == (
+            figures["posts"],
+            figures["headcount"],
+            figures["qihang"],
+            figures["haiju"],
+            figures["confirmed"],
+            figures["asked"],
+            figures["approved"],
+            figures["paid"],
+        ), row.name
+
+    # The dashboard's: the bases with any figure of the year, and the bases' total.
+    def dashboard_figures(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "posts": row["posts"],
+            "headcount": row["headcount"],
+            "qihang": row["qihang"],
+            "haiju": row["haiju"],
+            "confirmed": row["total"],
+            "asked": Decimal(row["asked"]),
+            "approved": Decimal(row["approved"]),
+            "paid": Decimal(row["paid"]),
+        }
+
+    shown = {row["name"]: dashboard_figures(row) for row in data["bases"]}
+    zero = {key: 0 for key in total_expected}
+    assert shown == {name: figures for name, figures in expected.items() if figures != zero}
+    assert dashboard_figures(data["base_totals"]) == total_expected
 
 
 @property_settings

@@ -400,6 +400,9 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "rollups:rollup_xlsx": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
     "rollups:rollup_pdf": (page(STAFF, kwargs=_period, rows={"district": DISTRICT_RECORDS}),),
     "bases:list": (page(PUBLIC),),
+    "bases:import": (page({ADMIN}),),
+    "bases:import_template": (page({ADMIN}),),
+    "bases:export": (page({ADMIN}),),
     # ---- Annex 3: hires, publicity, objections, reports ---------------------------------------------------------
     "referrals:publicity_list": (
         page(
