@@ -351,7 +351,7 @@ def test_an_individual_third_party_is_found_by_id_number_and_never_shown_whole(
     tmp_path: Path, district: District, clerk: User, post: Position
 ) -> None:
     individual = ThirdPartyFactory(individual=True)
-    unknown = make_id_number(321)
+    unknown = make_id_number(321, birthday="19800101")  # no factory makes a number of this birthday
     rows = [person(1, post.name, 推荐机构=individual.id_number), person(2, post.name, 推荐机构=unknown)]
     sheet = write_sheet(tmp_path / "t.xlsx", rows, extra=("推荐机构",))
     for row in rows:

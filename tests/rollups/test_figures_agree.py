@@ -527,7 +527,9 @@ def _check(
 
 
 def _employer_of(spec: PostSpec | HireSpec) -> int:
-    return 2 if spec.employer_without_district else spec.district
+    """The index of the spec's employer: the one without a district (2) has the talent centre's hires too."""
+    without_district = spec.employer_without_district or getattr(spec, "without_district", False)
+    return 2 if without_district else spec.district
 
 
 def _check_bases(
