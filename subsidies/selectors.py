@@ -17,6 +17,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -28,7 +29,7 @@ from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.models import User
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage
-from referrals.models import Hire
+from referrals.models import DeclaredPerson, Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
 from subsidies.models import Claim, ClaimItem
@@ -202,3 +203,13 @@ def claims_counted(*, span: Span) -> list[ClaimCount]:
             entry[0] += n
             entry[1] += total
     return [ClaimCount(code, period, step, n, total) for (code, period, step), (n, total) in counts.items()]
+
+
+def with_live_claim(people: QuerySet[DeclaredPerson]) -> QuerySet[DeclaredPerson]:
+    """The live claim a declared person's hire is on (``claim_reference``, ``claim_id``; empty when none): registered
+    with ``referrals.selectors.declared_people_followed`` so the third party follows its people up to the claim."""
+    live = ClaimItem.objects.filter(hire=OuterRef("hire"), live=True).order_by()
+    return people.annotate(
+        claim_reference=Subquery(live.values("claim__reference")[:1]),
+        claim_id=Subquery(live.values("claim_id")[:1]),
+    )
