@@ -147,9 +147,7 @@ def _who(index: int, name: str) -> str:
     return f"第{index}位人员（{name}）" if name.strip() else f"第{index}位人员"
 
 
-def declaration_refusals(
-    *, post: DeclaredPost, id_numbers: Sequence[str], third_party: ThirdParty
-) -> dict[str, str]:
+def declaration_refusals(*, post: DeclaredPost, id_numbers: Sequence[str], third_party: ThirdParty) -> dict[str, str]:
     """ID number → why that person cannot be declared by ``third_party`` at the post's employer now: it already holds
     a declaration of them there, or the employer has confirmed them for another third party (on a declaration, or on
     the district's own record). Two queries, whatever the number of people."""

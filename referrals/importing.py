@@ -781,7 +781,8 @@ def _declared_row(raw: RawRow, post: DeclaredPost) -> DeclaredRow:
     employer_text = _one_line(cells.get(COL_EMPLOYER))
     if employer_text and folded(employer_text) != folded(post.employer.name):
         row.error(
-            COL_EMPLOYER, f"用人单位“{_shown(employer_text)}”与本次申报的单位“{post.employer.name}”不一致（该列可留空）。"
+            COL_EMPLOYER,
+            f"用人单位“{_shown(employer_text)}”与本次申报的单位“{post.employer.name}”不一致（该列可留空）。",
         )
     read = _person_cells(raw, row)
     row.arrived_on, row.graduated_on = read.arrived_on, read.graduated_on

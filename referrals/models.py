@@ -299,7 +299,9 @@ class DeclaredPerson(TimeStampedModel):
     declaration = models.ForeignKey(
         Declaration, verbose_name=_("申报"), on_delete=models.PROTECT, related_name="people"
     )
-    employer = models.ForeignKey("portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="+"
+    )
     third_party = models.ForeignKey(
         "portal.ThirdParty", verbose_name=_("申报第三方"), on_delete=models.PROTECT, related_name="+"
     )

@@ -41,7 +41,7 @@ from referrals.constants import (
     IntroductionStage,
     ObjectionStatus,
 )
-from referrals.models import DeclaredPerson, Hire, HireReport, Objection, PublicityNotice
+from referrals.models import Declaration, DeclaredPerson, Hire, HireReport, Objection, PublicityNotice
 
 #: The states of a post a person can be recorded on: published by the bureau (closed ones keep their hires).
 HIRABLE = (PositionStatus.PUBLISHED, PositionStatus.CLOSED)
@@ -569,3 +569,16 @@ def hire_reports_sent(*, span: Span) -> dict[tuple[str, TenDayPeriod], str]:
     for code, period, is_late, n in reports:
         states[code, TenDayPeriod.parse(period)] = "late" if is_late else ("sent" if n else "zero")
     return states
+
+
+def declarations_of(*, user: User) -> QuerySet[Declaration]:
+    """The user's third party's declarations, newest first, each with its people as ``declared_people_followed``
+    gives them (two queries whatever the number)."""
+    if not (p.is_third_party.test(user) and user.third_party_id):
+        return Declaration.objects.none()
+    return (
+        Declaration.objects.filter(third_party_id=user.third_party_id)
+        .select_related("third_party", "employer", "position")
+        .prefetch_related(Prefetch("people", queryset=declared_people_followed(user=user).order_by("pk")))
+        .order_by("-submitted_at", "-pk")
+    )

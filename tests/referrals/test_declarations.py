@@ -31,7 +31,6 @@ from tests.factories import (
     EmployerFactory,
     HireFactory,
     PositionFactory,
-    ThirdPartyFactory,
     UserFactory,
     make_id_number,
 )
@@ -88,7 +87,9 @@ def declare(by: User, post: DeclaredPost, *people: PersonData) -> list[DeclaredP
 def test_a_verified_third_party_declares_people_at_a_portal_post(
     headhunter: User, position: Position, hr: User
 ) -> None:
-    first, second = declare(headhunter, DeclaredPost(employer=position.employer, position=position), person(1), person(2))
+    first, second = declare(
+        headhunter, DeclaredPost(employer=position.employer, position=position), person(1), person(2)
+    )
     assert first.status == DeclarationStatus.PENDING and first.third_party == headhunter.third_party
     assert first.declaration.post_name == position.name and first.declaration.channel == position.channel
     assert first.programme == "qihang"  # the post recruits graduates
@@ -104,7 +105,7 @@ def test_a_post_not_in_the_portal_needs_its_name_channel_and_programme(headhunte
         declare(headhunter, DeclaredPost(employer=employer, channel="bounty_list"))
     with pytest.raises(PortalError, match="渠道"):
         declare(headhunter, DeclaredPost(employer=employer, post_name="工艺工程师", channel="x"))
-    with pytest.raises(PortalError, match="第1位人员.*专项"):
+    with pytest.raises(PortalError, match=r"第1位人员.*专项"):
         declare(headhunter, DeclaredPost(employer=employer, post_name="工艺工程师", channel="bounty_list"))
     [declared] = declare(
         headhunter,
@@ -117,7 +118,7 @@ def test_a_post_not_in_the_portal_needs_its_name_channel_and_programme(headhunte
 
 def test_the_person_fields_follow_the_clerks_rules(headhunter: User, position: Position) -> None:
     post = DeclaredPost(employer=position.employer, position=position)
-    with pytest.raises(PortalError, match="第2位人员（申报人2）：.*校验") as caught:
+    with pytest.raises(PortalError, match=r"第2位人员（申报人2）：.*校验") as caught:
         declare(headhunter, post, person(1), person(2, id_number="500103199901010050"))
     assert caught.value.field == "id_number"
     with pytest.raises(PortalError, match="引进方式"):
@@ -194,7 +195,12 @@ def test_a_declared_post_at_a_base_without_district_goes_to_the_talent_centre(he
     )
     hire = declared_person_decide(person=declared, confirmed=True, by=hr).hire
     assert hire is not None and hire.district is None and hire.position is None
-    assert (hire.post_name, hire.channel, hire.programme, hire.year) == ("基地工程师", "special_recruitment", "haiju", 2025)
+    assert (hire.post_name, hire.channel, hire.programme, hire.year) == (
+        "基地工程师",
+        "special_recruitment",
+        "haiju",
+        2025,
+    )
     assert Notification.objects.filter(recipient=centre, title__contains="待初审").exists()
 
 
@@ -248,6 +254,7 @@ def test_a_record_confirmed_for_another_third_party_blocks_the_confirmation(
     with pytest.raises(PortalError, match="正等待本单位确认"):
         declared_person_decide(person=declared, confirmed=True, by=hr)
     Hire.objects.filter(pk=recorded.pk).update(employer_confirmation="confirmed")
+    assert rival.third_party is not None
     with pytest.raises(PortalError, match=f"注明由{rival.third_party.name}推荐引进，且本单位已确认"):
         declared_person_decide(person=declared, confirmed=True, by=hr)
     declared.refresh_from_db()
@@ -274,6 +281,7 @@ def test_the_same_person_at_another_employer_this_year_is_refused_at_confirmatio
 ) -> None:
     elsewhere = HireFactory(id_number=person().id_number, programme="qihang", year=2026)
     [declared] = declare(headhunter, DeclaredPost(employer=position.employer, position=position))
+    assert elsewhere.district is not None
     with pytest.raises(PortalError, match=f"已在{elsewhere.district.name}登记为2026年启航专项"):
         declared_person_decide(person=declared, confirmed=True, by=hr)
     assert DeclaredPerson.objects.get().status == DeclarationStatus.PENDING
@@ -288,7 +296,7 @@ def test_competing_declarations_the_employer_confirms_one_and_the_others_are_dec
     post = DeclaredPost(employer=position.employer, position=position)
     [ours] = declare(headhunter, post)
     [theirs] = declare(rival, post)
-    listed = {row.pk: row.competing for row in employer_declared_people(user=hr)}
+    listed = {row.pk: row.competing for row in employer_declared_people(user=hr)}  # type: ignore[attr-defined]
     assert listed == {ours.pk: 1, theirs.pk: 1}
     declared_person_decide(person=theirs, confirmed=True, by=hr)
     ours.refresh_from_db()
@@ -338,7 +346,7 @@ def test_from_declaration_to_claim(
 
     def stage() -> tuple[str, str]:
         row = declared_people_followed(user=headhunter).get(pk=declared.pk)
-        return row.status, row.hire_stage
+        return row.status, row.hire_stage  # type: ignore[attr-defined]
 
     assert stage() == ("pending", "")
     declared_person_decide(person=declared, confirmed=True, by=hr)
