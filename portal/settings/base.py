@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "PositionStatusEnum": "positions.constants.PositionStatus",
         "HireStatusEnum": "referrals.constants.HireStatus",
         "ObjectionStatusEnum": "referrals.constants.ObjectionStatus",
+        "DeclarationStatusEnum": "referrals.constants.DeclarationStatus",
         "ClaimStatusEnum": "subsidies.constants.ClaimStatus",
     },
 }

@@ -336,7 +336,9 @@ def _declarations(world: World) -> None:
         owners = world.owners(side)
         name = f"矩阵{SIDE_LABEL[side]}申报人员"
         declaration = declaration_submit(
-            post=DeclaredPost(employer=owners.employer, post_name=f"矩阵{SIDE_LABEL[side]}申报岗位", channel="bounty_list"),
+            post=DeclaredPost(
+                employer=owners.employer, post_name=f"矩阵{SIDE_LABEL[side]}申报岗位", channel="bounty_list"
+            ),
             people=[
                 PersonData(
                     name=name,
