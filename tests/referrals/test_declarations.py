@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.management import call_command
 
 from portal.errors import PermissionDenied, PortalError
 from portal.models import District, Employer, Notification, User
@@ -384,3 +386,13 @@ def test_a_third_party_follows_only_its_own_people(headhunter: User, rival: User
     assert not declared_people_followed(user=UserFactory(employer_user=True, employer=position.employer)).exists()
     other_district = DistrictFactory()
     assert not employer_declared_people(user=UserFactory(clerk=True, district=other_district)).exists()
+
+
+def test_the_demo_data_has_declarations_awaiting_the_demo_employer(reference_data: None) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out)  # re-runnable: nothing added the second time
+    people = DeclaredPerson.objects.select_related("declaration")
+    assert people.count() == 2 and {person.status for person in people} == {DeclarationStatus.PENDING}
+    hr = User.objects.get(employer=people[0].employer, role="employer")
+    assert employer_declared_people(user=hr, pending_only=True).count() == 2
