@@ -21,6 +21,7 @@ from portal.calendar.workdays import calendar_year_known
 from portal.models import CalendarYear, User
 from positions.models import Position, PositionBatch
 from positions.services import batch_send, position_move
+from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.services import notice_publish, objection_lodge
 from subsidies.models import Claim
 from tests.factories import (
@@ -34,6 +35,7 @@ from tests.factories import (
     UserFactory,
     claimable_hire,
     ensure_caps,
+    make_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +153,17 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         HireFactory(position=at_other, name=name, status=status, third_party=party, employer_confirmation="pending")
     claimant = users["third_party"]
     claimable_hire(party, employer=other_employer, name="可申报人")
+    # A person the third party declared at the employer, awaiting the employer's answer.
+    declaration_submit(
+        post=DeclaredPost(employer=other_employer, post_name="工作台申报岗位", channel="bounty_list"),
+        people=[
+            PersonData(
+                name="申报待确认人", id_number=make_id_number(4321), mode="full_time", contract_term="3年",
+                programme="haiju",
+            )
+        ],
+        by=claimant,
+    )  # fmt: skip
 
     def claim(name: str, amount: str, **state: object) -> Claim:
         fields: dict[str, object] = {
@@ -208,6 +221,9 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         ("third_party", "未提交的申报草稿"): Expected((draft.reference,), claim_link(draft)),
         ("unverified", "注册信息待核验"): Expected(("工作台待核验机构",), ""),
         ("employer", "待确认的引进人才"): Expected(("人员待单位确认",), ">确认</button>"),
+        ("employer", "第三方申报待确认"): Expected(("申报待确认人",), ">确认</button>"),
+        ("third_party", "待单位确认的申报"): Expected(("申报待确认人",), ">撤回</button>"),
+        ("unverified", "待单位确认的申报"): Expected((), ""),
         ("admin", "待核验的第三方"): verification,
     }
     return users, expected

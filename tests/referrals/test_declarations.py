@@ -396,3 +396,17 @@ def test_the_demo_data_has_declarations_awaiting_the_demo_employer(reference_dat
     assert people.count() == 2 and {person.status for person in people} == {DeclarationStatus.PENDING}
     hr = User.objects.get(employer=people[0].employer, role="employer")
     assert employer_declared_people(user=hr, pending_only=True).count() == 2
+
+
+def test_a_declared_person_is_anonymised_with_the_hire_it_became(
+    headhunter: User, position: Position, hr: User
+) -> None:
+    from portal.retention import ANONYMISED_NAME, anonymise_expired
+
+    [declared] = declare(headhunter, DeclaredPost(employer=position.employer, position=position))
+    declared_person_decide(person=declared, confirmed=True, by=hr)
+    Hire.objects.update(status=HireStatus.CONFIRMED, confirmed_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    anonymise_expired(now=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=7 * 366))
+    declared.refresh_from_db()
+    assert (declared.name, declared.id_number, declared.id_number_digest) == (ANONYMISED_NAME, "", None)
+    assert all(person().id_number not in str(entry.changes) for entry in LogEntry.objects.get_for_object(declared))
