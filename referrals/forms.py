@@ -162,6 +162,14 @@ class ObjectionForm(forms.Form):
 # --- a third party's declaration (referrals.declarations) ------------------------------------------------------------
 
 
+def bootstrap_prefixed(form: forms.BaseForm) -> None:
+    """``bootstrap``, with ids that carry the form's prefix: several of these forms share a page (the people of a
+    formset, the post of the form and of the sheet), and ids must stay unique for the labels to find their fields."""
+    bootstrap(form)
+    for name, field in form.fields.items():
+        field.widget.attrs["id"] = f"id_{form.add_prefix(name)}"
+
+
 class DeclaredPostForm(forms.Form):
     """The post the declared people arrived at: one of the employer's posts on the portal, or its name and channel."""
 
@@ -178,14 +186,20 @@ class DeclaredPostForm(forms.Form):
         label="渠道（平台外岗位）", choices=[("", "（请选择）"), *Channel.choices], required=False
     )
 
+    #: The same fields for the sheet's upload, on the same page: prefixed, and labelled apart for whoever reads labels.
+    SHEET_PREFIX = "sheet"
+
     def __init__(self, *args: Any, employer: Employer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.employer = employer
+        if self.prefix == self.SHEET_PREFIX:
+            for field in self.fields.values():
+                field.label = f"表格人员的{field.label}"
         self.fields["position"].queryset = selectors.declarable_positions(employer=employer)  # type: ignore[attr-defined]
         self.fields["position"].label_from_instance = lambda post: (  # type: ignore[attr-defined]
             f"{post.name}（{_CHANNEL_LABELS.get(post.channel, post.channel)}）"
         )
-        bootstrap(self)
+        bootstrap_prefixed(self)
 
     def declared_post(self) -> DeclaredPost:
         data = self.cleaned_data
@@ -223,7 +237,7 @@ class DeclaredPersonForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bootstrap(self)
+        bootstrap_prefixed(self)
 
     def person(self) -> PersonData:
         return PersonData(**self.cleaned_data)

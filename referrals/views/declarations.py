@@ -116,7 +116,7 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
         context.update(
             post_form=DeclaredPostForm(employer=employer),
             formset=DeclaredPeopleFormSet(prefix="people"),
-            sheet_post_form=DeclaredPostForm(employer=employer, prefix="sheet"),
+            sheet_post_form=DeclaredPostForm(employer=employer, prefix=DeclaredPostForm.SHEET_PREFIX),
             sheet_form=DeclarationSheetForm(),
         )
         return render(request, "referrals/declaration_form.html", context)
@@ -125,7 +125,7 @@ def declaration_create(request: HttpRequest) -> HttpResponse:
     post_form = DeclaredPostForm(request.POST, employer=employer)
     context.update(
         post_form=post_form,
-        sheet_post_form=DeclaredPostForm(employer=employer, prefix="sheet"),
+        sheet_post_form=DeclaredPostForm(employer=employer, prefix=DeclaredPostForm.SHEET_PREFIX),
         sheet_form=DeclarationSheetForm(),
     )
     if action == "add_person":
@@ -155,7 +155,7 @@ def _declared(request: HttpRequest, declaration: Declaration) -> HttpResponse:
 def _sheet(
     request: HttpRequest, *, user: User, employer: Employer, context: dict[str, Any], confirm: bool
 ) -> HttpResponse:
-    post_form = DeclaredPostForm(request.POST, employer=employer, prefix="sheet")
+    post_form = DeclaredPostForm(request.POST, employer=employer, prefix=DeclaredPostForm.SHEET_PREFIX)
     sheet_form = DeclarationSheetForm(request.POST, request.FILES)
     context.update(
         post_form=DeclaredPostForm(employer=employer),
