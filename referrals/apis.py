@@ -333,6 +333,20 @@ class ObjectionViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 # --- declarations by third parties --------------------------------------------------------------------------------
 
 
+class IsThirdParty(BasePermission):
+    message = "只有第三方（荐才机构或个人）可以申报推荐引进的人员。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return rules.has_perm("referrals.declare_introductions", request.user)
+
+
+class IsEmployer(BasePermission):
+    message = "只有用人单位可以确认第三方申报的人员。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return rules.has_perm("referrals.confirm_as_employer", request.user)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="我的推荐申报",
@@ -344,7 +358,7 @@ class ObjectionViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 @extend_schema(tags=["第三方推荐申报"])
 class DeclarationViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DeclarationSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsThirdParty]
 
     def get_queryset(self) -> QuerySet[Declaration]:
         return selectors.declarations_of(user=_user(self.request))
@@ -360,8 +374,6 @@ class DeclarationViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveMode
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _user(request)
-        if not rules.has_perm("referrals.declare_introductions", user):
-            raise PermissionDenied("只有第三方可以申报推荐引进的人员。")
         writer = DeclarationWriteSerializer(data=request.data)
         writer.is_valid(raise_exception=True)
         declaration = declarations.declaration_submit(post=writer.to_post(), people=writer.to_people(), by=user)
@@ -397,7 +409,7 @@ class DeclarationConfirmationViewSet(
     RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = EmployerDeclaredPersonSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsEmployer]
 
     def get_queryset(self) -> QuerySet[DeclaredPerson]:
         pending_only = self.action == "list" and self.request.query_params.get("all") not in {"1", "true"}

@@ -256,6 +256,8 @@ def test_the_employer_confirms_one_and_declines_one(
     assert hire.status == HireStatus.RECORDED and hire.district == employer.district
     # The district's clerk finds the arrival on its list, waiting for audit.
     assert hire.name in _logged_in(clerk).get(reverse("referrals:hire_list")).content.decode()
+    detail = _logged_in(clerk).get(reverse("referrals:hire_detail", args=[hire.pk])).content.decode()
+    assert "平台外岗位" in detail and headhunter.third_party.name in detail  # type: ignore[union-attr]
 
 
 def test_another_employers_person_is_not_found(headhunter: User, employer: Employer, hr: User) -> None:

@@ -713,10 +713,10 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         ),
     ),
     "declaration-list": (
-        api(SIGNED_IN, api_rows={"declared": DECLARED_BY}),
+        api(THIRD_PARTY, api_rows={"declared": DECLARED_BY}),
         api(THIRD_PARTY, method="POST", body=_declaration_body, status=201),
     ),
-    "declaration-detail": (api(SIGNED_IN, targets={"declaration": DECLARED_BY}),),
+    "declaration-detail": (api(THIRD_PARTY, targets={"declaration": DECLARED_BY}),),
     "declaration-withdraw": (
         api(
             THIRD_PARTY,
@@ -725,8 +725,8 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             body=lambda cell: {"person": cell.obj.people.get().pk},
         ),
     ),
-    "declaration-confirmation-list": (api(SIGNED_IN, api_rows={"declared": DECLARED_AT}),),
-    "declaration-confirmation-detail": (api(SIGNED_IN, targets={"declared.pending": DECLARED_AT}),),
+    "declaration-confirmation-list": (api(EMPLOYER, api_rows={"declared": DECLARED_AT}),),
+    "declaration-confirmation-detail": (api(EMPLOYER, targets={"declared.pending": DECLARED_AT}),),
     "declaration-confirmation-confirm": (api(EMPLOYER, method="POST", targets={"declared.pending": DECLARED_AT}),),
     "declaration-confirmation-decline": (
         api(

@@ -55,6 +55,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from portal.calendar import is_working_day
 from portal.models import District, User
 from referrals.constants import HireStatus
+from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.models import Hire, Objection, PublicityNotice
 from tests.factories import (
     SIGNED_SCAN,
@@ -177,12 +178,26 @@ def seed_world() -> World:
         first_opinion="材料齐全。",
     )
     claimable = claimable_hire(agency, employer)  # one more the third party may still claim
+    # A person the third party declared at the employer, awaiting the employer's answer.
+    declaration = declaration_submit(
+        post=DeclaredPost(employer=employer, post_name="示范申报岗位", channel="bounty_list"),
+        people=[
+            PersonData(
+                name="申报待确认人", id_number=make_id_number(4343), mode="full_time", contract_term="3年",
+                programme="haiju",
+            )
+        ],
+        by=third_party,
+    )  # fmt: skip
+    declared = declaration.people.get()
     world.ids = {
         "positions": [position.pk for position in positions],
         "hires": [hire.pk for hire in (*hires, *in_publicity)] + list(Hire.objects.values_list("pk", flat=True)),
         "publicity": [notice.pk],
         "objections": [objection.pk],
         "claims": [draft.pk, submitted.pk, approved.pk, second.pk],
+        "declarations": [declaration.pk],
+        "declaration-confirmations": [declared.pk],
         # What request bodies name (``_known_ids``).
         "employer": [employer.pk, positions[-1].employer_id],
         "third_party": [agency.pk],
@@ -210,6 +225,8 @@ def seed_world() -> World:
         "approved_claim_item": approved.items.get().pk,
         "second_review_item": second.items.get().pk,
         "claimable_hire": claimable.pk,
+        "declaration": declaration.pk,
+        "declared_person": declared.pk,
     }
     return world
 
@@ -275,6 +292,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "GET /api/v1/claims/claimable-hires/": ("third_party",),
     "POST /api/v1/claims/{id}/review/": CITY,
     "POST /api/v1/claims/{id}/pay/": ("bureau_reviewer",),
+    "GET /api/v1/declarations/": ("third_party",),
+    "GET /api/v1/declarations/{id}/": ("third_party",),
+    "POST /api/v1/declarations/": ("third_party",),
+    "POST /api/v1/declarations/{id}/withdraw/": ("third_party",),
+    "GET /api/v1/declaration-confirmations/": ("employer",),
+    "GET /api/v1/declaration-confirmations/{id}/": ("employer",),
+    "POST /api/v1/declaration-confirmations/{id}/confirm/": ("employer",),
+    "POST /api/v1/declaration-confirmations/{id}/decline/": ("employer",),
 }
 
 #: Operation → why the roles missing from ``ALLOWED`` are refused (401 for the anonymous, 403 or 404 for the rest).
@@ -302,6 +327,14 @@ REFUSED: dict[str, str] = {
     "GET /api/v1/claims/claimable-hires/": "subsidies.claim: third parties only",
     "POST /api/v1/claims/{id}/review/": "claim MOVES: first review by the talent centre, second by the bureau",
     "POST /api/v1/claims/{id}/pay/": "subsidies.record_payment: the bureau only",
+    "GET /api/v1/declarations/": "referrals.declare_introductions: third parties only",
+    "GET /api/v1/declarations/{id}/": "referrals.declare_introductions: third parties only",
+    "POST /api/v1/declarations/": "referrals.declare_introductions: third parties only",
+    "POST /api/v1/declarations/{id}/withdraw/": "referrals.declare_introductions: third parties only",
+    "GET /api/v1/declaration-confirmations/": "referrals.confirm_as_employer: employers only",
+    "GET /api/v1/declaration-confirmations/{id}/": "referrals.confirm_as_employer: employers only",
+    "POST /api/v1/declaration-confirmations/{id}/confirm/": "referrals.confirm_as_employer: employers only",
+    "POST /api/v1/declaration-confirmations/{id}/decline/": "referrals.confirm_as_employer: employers only",
 }
 
 #: Business refusals that are a request's precondition failing (the record out of reach), not the rule it tested;
@@ -412,6 +445,35 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
             "media_type": "multipart/form-data",
         },
         "GET /api/v1/claims/claimable-hires/": {},
+        "GET /api/v1/declarations/": {},
+        "GET /api/v1/declarations/{id}/": {"path_parameters": {"id": r["declaration"]}},
+        "POST /api/v1/declarations/": {
+            "body": {
+                "employer": r["employer"],
+                "post_name": "示范申报岗位",
+                "channel": "special_recruitment",
+                "people": [
+                    {
+                        "name": "钱八",
+                        "id_number": make_id_number(4344),
+                        "mode": "flexible",
+                        "contract_term": "2年",
+                        "programme": "haiju",
+                    }
+                ],
+            }
+        },
+        "POST /api/v1/declarations/{id}/withdraw/": {
+            "path_parameters": {"id": r["declaration"]},
+            "body": {"person": r["declared_person"]},
+        },
+        "GET /api/v1/declaration-confirmations/": {},
+        "GET /api/v1/declaration-confirmations/{id}/": {"path_parameters": {"id": r["declared_person"]}},
+        "POST /api/v1/declaration-confirmations/{id}/confirm/": {"path_parameters": {"id": r["declared_person"]}},
+        "POST /api/v1/declaration-confirmations/{id}/decline/": {
+            "path_parameters": {"id": r["declared_person"]},
+            "body": {"reason": "经核实，该人员系本单位自行招聘。"},
+        },
         "POST /api/v1/claims/{id}/pay/": {
             "path_parameters": {"id": r["approved_claim"]},
             "body": {"paid_on": today.isoformat(), "payment_reference": "ZF-2026-0001"},
@@ -520,7 +582,13 @@ def _strategy(operation: Any, mode: GenerationMode, world: World) -> st.SearchSt
 
 
 #: Body fields that name a record → the seeded records they may name (``World.ids``).
-_ID_FIELDS = {"employer": "employer", "position": "positions", "hire": "hires", "third_party": "third_party"}
+_ID_FIELDS = {
+    "employer": "employer",
+    "position": "positions",
+    "hire": "hires",
+    "third_party": "third_party",
+    "person": "declaration-confirmations",
+}
 
 
 def _known_ids(case: Any, world: World, data: st.DataObject) -> None:
