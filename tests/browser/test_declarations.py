@@ -44,6 +44,7 @@ def start_declaration(page: Page) -> None:
     page.get_by_role("link", name="申报推荐引进的人员").click()
     page.get_by_label("单位名称或统一社会信用代码").fill("渝申智能")
     page.get_by_role("button", name="查找").click()
+    assert_accessible(page, "employer search")
     page.get_by_role("link", name=re.compile(EMPLOYER)).click()
     page.get_by_label("岗位", exact=True).select_option(label=f"{POST}（揭榜招贤）")
 
