@@ -11,7 +11,13 @@ from portal.notifications import views as notification_views
 from portal.registration import views as registration_views
 from portal.two_factor import views as two_factor_views
 from positions.apis import PositionViewSet, PostProposalViewSet
-from referrals.apis import HireViewSet, ObjectionViewSet, PublicityViewSet
+from referrals.apis import (
+    DeclarationConfirmationViewSet,
+    DeclarationViewSet,
+    HireViewSet,
+    ObjectionViewSet,
+    PublicityViewSet,
+)
 from subsidies.apis import ClaimViewSet
 
 # /api/v1/: every app's viewsets on one router. This is the root URL configuration, the one module of the core that
@@ -22,6 +28,8 @@ api.register("post-proposals", PostProposalViewSet, basename="post-proposal")
 api.register("hires", HireViewSet, basename="hire")
 api.register("publicity", PublicityViewSet, basename="notice")
 api.register("objections", ObjectionViewSet, basename="objection")
+api.register("declarations", DeclarationViewSet, basename="declaration")
+api.register("declaration-confirmations", DeclarationConfirmationViewSet, basename="declaration-confirmation")
 api.register("claims", ClaimViewSet, basename="claim")
 
 portal_patterns = (

@@ -1,4 +1,5 @@
-"""/api/v1/hires/, /api/v1/publicity/, /api/v1/objections/: the same selectors, services and predicates as the pages.
+"""/api/v1/hires/, /api/v1/publicity/, /api/v1/objections/, /api/v1/declarations/, /api/v1/declaration-confirmations/:
+the same selectors, services and predicates as the pages.
 
 Thin: parse, call one service or selector, render. Every rule (who may record, move, publish, resolve; which hires a
 user sees; what the public sees) is in ``referrals.services``, ``referrals.selectors`` and the rules predicates.
@@ -10,7 +11,9 @@ from typing import Any, NoReturn, cast
 
 import rules
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -27,10 +30,15 @@ from portal.security.privacy import personal_data_reveal
 from portal.web.api import RereadMixin
 from portal.web.http import client_address
 from portal.web.public_cache import public_data
-from referrals import selectors, services
+from referrals import declarations, selectors, services
 from referrals.filters import HireFilter, ObjectionFilter
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import Declaration, DeclaredPerson, Hire, Objection, PublicityNotice
 from referrals.serializers import (
+    DeclarationDecisionSerializer,
+    DeclarationSerializer,
+    DeclarationWithdrawSerializer,
+    DeclarationWriteSerializer,
+    EmployerDeclaredPersonSerializer,
     HireExemptSerializer,
     HireMoveSerializer,
     HireSerializer,
@@ -325,3 +333,117 @@ class ObjectionViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             by=_user(request),
         )
         return self.reread(objection)
+
+
+# --- declarations by third parties --------------------------------------------------------------------------------
+
+
+class IsThirdParty(BasePermission):
+    message = "只有第三方（荐才机构或个人）可以申报推荐引进的人员。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return rules.has_perm("referrals.declare_introductions", request.user)
+
+
+class IsEmployer(BasePermission):
+    message = "只有用人单位可以确认第三方申报的人员。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return rules.has_perm("referrals.confirm_as_employer", request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="我的推荐申报",
+        description="第三方列出本机构申报的推荐引进人员（按申报分组），每人含申报状态、用人单位确认结果，确认后转入"
+        "区县审核的引进人才记录及其办理阶段（hire_stage），已申报补助的含补助申报编号。身份证号码脱敏。",
+    ),
+    retrieve=extend_schema(summary="推荐申报详情", description="其他第三方的申报返回404。"),
+)
+@extend_schema(tags=["第三方推荐申报"])
+class DeclarationViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DeclarationSerializer
+    permission_classes = [IsAuthenticated, IsThirdParty]
+
+    def get_queryset(self) -> QuerySet[Declaration]:
+        return selectors.declarations_of(user=_user(self.request))
+
+    @extend_schema(
+        summary="申报推荐引进的人员",
+        description="已核验的第三方申报其推荐、已到岗的人员（附件3字段）：用人单位须有统一社会信用代码或所在区县；"
+        "岗位为该单位在平台岗位表中的岗位（position），或不在其中时填写岗位名称和渠道。全部人员一并申报，任何一人"
+        "有误时不申报任何人员（400，信息指明第几位人员）。同一第三方重复申报同一人员、或该人员已由用人单位确认为"
+        "其他第三方推荐的，返回400。",
+        request=DeclarationWriteSerializer,
+        responses={201: DeclarationSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _user(request)
+        writer = DeclarationWriteSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        declaration = declarations.declaration_submit(post=writer.to_post(), people=writer.to_people(), by=user)
+        return self.reread(declaration, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="撤回申报人员",
+        description="撤回本申报中尚待用人单位确认的一名人员。",
+        request=DeclarationWithdrawSerializer,
+        responses={200: DeclarationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        declaration = self.get_object()
+        reader = DeclarationWithdrawSerializer(data=request.data)
+        reader.is_valid(raise_exception=True)
+        person = get_object_or_404(declaration.people.all(), pk=reader.validated_data["person"])
+        declarations.declared_person_withdraw(person=person, by=_user(request))
+        return self.reread(declaration)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="第三方申报待确认",
+        description="用人单位列出第三方申报到本单位的人员：默认只列待确认的，all=1 列出全部。competing 为其他第三方对"
+        "同一人员的待确认或已确认申报数（大于0即多家申报，只能确认其中一家）。身份证号码脱敏。",
+        parameters=[OpenApiParameter("all", OpenApiTypes.BOOL, description="列出全部申报（含已处理的）")],
+    ),
+    retrieve=extend_schema(summary="申报人员详情", description="其他单位的申报人员返回404。"),
+)
+@extend_schema(tags=["第三方推荐申报"])
+class DeclarationConfirmationViewSet(
+    RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = EmployerDeclaredPersonSerializer
+    permission_classes = [IsAuthenticated, IsEmployer]
+
+    def get_queryset(self) -> QuerySet[DeclaredPerson]:
+        pending_only = self.action == "list" and self.request.query_params.get("all") not in {"1", "true"}
+        return selectors.employer_declared_people(user=_user(self.request), pending_only=pending_only)
+
+    @extend_schema(
+        summary="确认申报人员",
+        description="用人单位确认该人员系由申报的第三方推荐引进、已实际到岗（附件3确认）：人员转入单位所在区县"
+        "（无区县的转入市人才交流服务中心）待初审；区县已登记该人员的，第三方记入该记录。同一人员其他第三方的"
+        "待确认申报自动不予确认。",
+        request=None,
+        responses={200: EmployerDeclaredPersonSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        person = declarations.declared_person_decide(person=self.get_object(), confirmed=True, by=_user(request))
+        return self.reread(person)
+
+    @extend_schema(
+        summary="不予确认申报人员",
+        description="用人单位不予确认，须填写原因；原因通知申报的第三方。",
+        request=DeclarationDecisionSerializer,
+        responses={200: EmployerDeclaredPersonSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        reader = DeclarationDecisionSerializer(data=request.data)
+        reader.is_valid(raise_exception=True)
+        person = declarations.declared_person_decide(
+            person=self.get_object(), confirmed=False, by=_user(request), reason=reader.validated_data["reason"]
+        )
+        return self.reread(person)

@@ -46,3 +46,20 @@ class ObjectionStatus(models.TextChoices):
 
 #: The publicity lasts five working days (公示5个工作日).
 PUBLICITY_WORKING_DAYS = 5
+
+
+class DeclarationStatus(models.TextChoices):
+    """A person a third party declared it introduced (``DeclaredPerson``), awaiting its employer's answer."""
+
+    PENDING = "pending", _("待单位确认")
+    CONFIRMED = "confirmed", _("单位已确认")
+    DECLINED = "declined", _("单位不予确认")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+#: The declaration statuses that hold the person for their third party at the employer: no second declaration of the
+#: same person by the same third party while one is held.
+DECLARATION_HELD = (DeclarationStatus.PENDING, DeclarationStatus.CONFIRMED)
+
+#: The reason given to the other third parties when the employer confirms one of them for the same person.
+COMPETING_DECLINE_REASON = "该人员已由其他第三方申报并经用人单位确认"

@@ -11,7 +11,8 @@ from portal.calendar import CalendarUnknown
 from portal.constants import Education
 from portal.demo import DemoWorld, register_demo_step
 from positions.models import Position
-from referrals.models import Hire
+from referrals.declarations import DeclaredPost, PersonData, declaration_submit
+from referrals.models import DeclaredPerson, Hire
 from referrals.services import HireData, hire_exempt, hire_move, hire_record, notice_publish
 
 
@@ -51,5 +52,42 @@ def seed_hires(world: DemoWorld) -> list[str]:
     return []
 
 
+def seed_declarations(world: DemoWorld) -> list[str]:
+    """The demo agency declares two people it introduced to the demo employer, awaiting the employer's answer (its
+    第三方申报待确认 page and the agency's 我的推荐申报)."""
+    employer, agency = world.employer, world.agency
+    declarer = next((user for user in world.users if user.third_party_id == agency.pk), None)
+    if declarer is None or DeclaredPerson.objects.filter(employer=employer).exists():
+        return []
+    post = Position.objects.filter(employer=employer, status__in=["published", "closed"]).order_by("pk").first()
+
+    def person(n: int, name: str, **extra: Any) -> PersonData:
+        body = f"5001062001{n:02d}0200{n}"  # fictitious people born in 沙坪坝区 in 2001
+        fields: dict[str, Any] = {
+            "name": name,
+            "id_number": body + ric.calc_check_digit(body + "0"),
+            "mode": "full_time",
+            "contract_term": "3年",
+            "school": "重庆大学",
+            "education": Education.MASTER,
+            "programme": "" if post else "qihang",
+        }
+        return PersonData(**(fields | extra))
+
+    declared = DeclaredPost(
+        employer=employer,
+        position=post,
+        post_name="" if post else "智能制造工程师",
+        channel="" if post else "bounty_list",
+    )
+    declaration_submit(
+        post=declared,
+        people=[person(1, "赵一鸣（演示）"), person(2, "孙雨桐（演示）", major="电子信息")],
+        by=declarer,
+    )
+    return []
+
+
 def register() -> None:
     register_demo_step(seed_hires, order=20)
+    register_demo_step(seed_declarations, order=21)

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from portal import limits
 from portal.constants import Channel, Education, Programme
-from portal.models import District, ThirdParty
+from portal.models import District, Employer, ThirdParty
 from portal.web.widgets import DateInput, Textarea, bootstrap
 from positions.models import Position
 from referrals import selectors
 from referrals.constants import EmploymentMode
+from referrals.declarations import DeclaredPost, PersonData
 from referrals.models import Hire
 from referrals.services import HireData
 
@@ -155,4 +156,110 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        bootstrap(self)
+
+
+# --- a third party's declaration (referrals.declarations) ------------------------------------------------------------
+
+
+def bootstrap_prefixed(form: forms.BaseForm) -> None:
+    """``bootstrap``, with ids that carry the form's prefix: several of these forms share a page (the people of a
+    formset, the post of the form and of the sheet), and ids must stay unique for the labels to find their fields."""
+    bootstrap(form)
+    for name, field in form.fields.items():
+        field.widget.attrs["id"] = f"id_{form.add_prefix(name)}"
+
+
+class DeclaredPostForm(forms.Form):
+    """The post the declared people arrived at: one of the employer's posts on the portal, or its name and channel."""
+
+    position = forms.ModelChoiceField(
+        label="岗位",
+        queryset=Position.objects.none(),
+        required=False,
+        empty_label="（岗位不在平台岗位表中，请在下方填写岗位名称和渠道）",
+    )
+    post_name = forms.CharField(
+        label="岗位名称（平台外岗位）", max_length=limits.POSITION_NAME.max_length, required=False
+    )
+    channel = forms.ChoiceField(
+        label="渠道（平台外岗位）", choices=[("", "（请选择）"), *Channel.choices], required=False
+    )
+
+    #: The same fields for the sheet's upload, on the same page: prefixed, and labelled apart for whoever reads labels.
+    SHEET_PREFIX = "sheet"
+
+    def __init__(self, *args: Any, employer: Employer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.employer = employer
+        if self.prefix == self.SHEET_PREFIX:
+            for field in self.fields.values():
+                field.label = f"表格人员的{field.label}"
+        self.fields["position"].queryset = selectors.declarable_positions(employer=employer)  # type: ignore[attr-defined]
+        self.fields["position"].label_from_instance = lambda post: (  # type: ignore[attr-defined]
+            f"{post.name}（{_CHANNEL_LABELS.get(post.channel, post.channel)}）"
+        )
+        bootstrap_prefixed(self)
+
+    def declared_post(self) -> DeclaredPost:
+        data = self.cleaned_data
+        return DeclaredPost(
+            employer=self.employer, position=data["position"], channel=data["channel"], post_name=data["post_name"]
+        )
+
+
+class DeclaredPersonForm(forms.Form):
+    """One person of Annex 3, required fields first."""
+
+    name = forms.CharField(label="姓名", max_length=limits.PERSON_NAME.max_length)
+    id_number = forms.CharField(
+        label="身份证号码", max_length=limits.ID_NUMBER_INPUT.max_length, help_text="18位居民身份证号码，末位可为X。"
+    )
+    mode = forms.ChoiceField(label="引进方式", choices=EmploymentMode.choices)
+    contract_term = forms.CharField(
+        label="劳动合同期限", max_length=limits.CONTRACT_TERM.max_length, help_text="如：3年、2026年3月至2029年2月"
+    )
+    programme = forms.ChoiceField(
+        label="专项",
+        choices=[("", "按岗位（招聘应届生为启航，否则为海聚）"), *Programme.choices],
+        required=False,
+        help_text="岗位不在平台岗位表中时必选。",
+    )
+    school = forms.CharField(label="毕业院校", max_length=limits.SCHOOL.max_length, required=False)
+    major = forms.CharField(label="专业", max_length=limits.MAJOR.max_length, required=False)
+    education = forms.ChoiceField(label="学历", choices=[("", "（未填）"), *Education.choices], required=False)
+    graduated_on = forms.DateField(label="毕业时间", required=False, widget=DateInput())
+    title_rank = forms.CharField(label="职称职级", max_length=limits.TITLE_RANK.max_length, required=False)
+    skill_level = forms.CharField(label="技能等级", max_length=limits.SKILL_LEVEL.max_length, required=False)
+    arrived_on = forms.DateField(label="入职时间", required=False, widget=DateInput())
+    work_experience = forms.CharField(label="工作经历（海聚）", required=False, widget=Textarea(attrs={"rows": 2}))
+    other_conditions = forms.CharField(label="其他符合的相关条件", required=False, widget=Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap_prefixed(self)
+
+    def person(self) -> PersonData:
+        return PersonData(**self.cleaned_data)
+
+
+#: The people of a declaration: at least one, at most fifty in one form (a sheet takes more).
+DeclaredPeopleFormSet = forms.formset_factory(
+    DeclaredPersonForm, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+)
+
+
+def grown_people_formset(data: Any) -> Any:
+    """The people as typed so far, with one blank person more ("添加人员"): unbound, so nothing is flagged yet."""
+    total = min(int(data.get("people-TOTAL_FORMS", "1") or 1), 49)
+    names = list(DeclaredPersonForm.base_fields)
+    initial = [{name: data.get(f"people-{index}-{name}", "") for name in names} for index in range(total)]
+    return DeclaredPeopleFormSet(prefix="people", initial=[*initial, {}])
+
+
+class DeclarationSheetForm(forms.Form):
+    file = forms.FileField(label="Excel文件（.xlsx，附件3格式）")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         bootstrap(self)

@@ -58,7 +58,15 @@ from portal.security.crypto import keyed_digests
 from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import EmploymentMode
-from referrals.models import Hire
+from referrals.declarations import (
+    DeclaredPost,
+    PersonData,
+    declaration_refusals,
+    declaration_submit,
+    person_validate,
+    require_declarer,
+)
+from referrals.models import Declaration, Hire
 from referrals.services import HIRABLE, HireData, duplicate_person_message, hire_validate
 
 COL_NUMBER = "序号"
@@ -78,6 +86,7 @@ COL_OTHER_CONDITIONS = "其他符合的相关条件"
 COL_EMPLOYER = "用人单位"
 COL_THIRD_PARTY = "荐才第三方"
 COL_PROGRAMME = "专项"
+COL_GRADUATED_ON = "毕业时间"
 
 GROUP_REQUIRED = "必填项"
 GROUP_OPTIONAL = "选填项"
@@ -94,7 +103,8 @@ OPTIONAL_COLUMNS = (
     COL_OTHER_CONDITIONS,
 )
 #: Accepted after the annex's columns, in any order.
-EXTRA_COLUMNS = (COL_EMPLOYER, COL_THIRD_PARTY, COL_PROGRAMME)
+#: 毕业时间 is read by third parties' declarations (``read_declared_people``); a district's import leaves it to the audit.
+EXTRA_COLUMNS = (COL_EMPLOYER, COL_THIRD_PARTY, COL_PROGRAMME, COL_GRADUATED_ON)
 
 LAYOUT = SheetLayout(
     anchor=COL_ID_NUMBER,
@@ -109,6 +119,7 @@ LAYOUT = SheetLayout(
         "荐才机构": COL_THIRD_PARTY,
         "第三方": COL_THIRD_PARTY,
         "专项类别": COL_PROGRAMME,
+        "毕业日期": COL_GRADUATED_ON,
     },
     group_headers=frozenset({GROUP_REQUIRED, GROUP_OPTIONAL}),
     missing_hint=(
@@ -425,6 +436,70 @@ def _match_third_party(hire: HireRow, text: str, parties: _ThirdParties) -> None
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# One person's cells
+
+
+@dataclass(frozen=True)
+class PersonCells:
+    """The person's Annex 3 cells of a row as understood: choices mapped to their values (an unrecognised choice is
+    passed on as written, for ``hire_validate`` to refuse with the services' message), dates read."""
+
+    mode: str
+    contract_term: str
+    programme: str | None
+    programme_text: str
+    school: str
+    major: str
+    education: str
+    title_rank: str
+    skill_level: str
+    arrived_on: datetime.date | None
+    graduated_on: datetime.date | None
+    work_experience: str
+    other_conditions: str
+
+
+def _date_cell(raw: RawRow, column: str, row: Any) -> datetime.date | None:
+    try:
+        return cell_date(raw.cells.get(column))
+    except (ValueError, OverflowError):
+        row.error(
+            column, f"{column}“{_shown(raw.cells.get(column))}”无法识别，请填写日期，如 2026-02-02 或 2026年2月2日。"
+        )
+        return None
+
+
+def _person_cells(raw: RawRow, row: Any) -> PersonCells:
+    """Read the person's cells of ``raw``; what cannot be understood at all is reported on ``row`` (``.error``)."""
+    cells = raw.cells
+    mode_text = _bare(cells.get(COL_MODE))
+    programme_text = _bare(cells.get(COL_PROGRAMME))
+    education = ""
+    if folded(cells.get(COL_EDUCATION)):
+        education = _education(cells.get(COL_EDUCATION)) or ""
+        if not education:
+            row.error(
+                COL_EDUCATION,
+                f"学历“{_shown(cells.get(COL_EDUCATION))}”无法识别，只能填写：大专、本科、硕士、博士（可留空）。",
+            )
+    return PersonCells(
+        mode=_MODES.get(mode_text, mode_text),
+        contract_term=cell_text(cells.get(COL_CONTRACT_TERM)),
+        programme=_PROGRAMMES.get(programme_text, programme_text) or None,
+        programme_text=programme_text,
+        school=_one_line(cells.get(COL_SCHOOL)),
+        major=_one_line(cells.get(COL_MAJOR)),
+        education=education,
+        title_rank=_one_line(cells.get(COL_TITLE_RANK)),
+        skill_level=_one_line(cells.get(COL_SKILL_LEVEL)),
+        arrived_on=_date_cell(raw, COL_ARRIVED_ON, row),
+        graduated_on=_date_cell(raw, COL_GRADUATED_ON, row),
+        work_experience=cell_text(cells.get(COL_WORK_EXPERIENCE)),
+        other_conditions=cell_text(cells.get(COL_OTHER_CONDITIONS)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # One row
 
 
@@ -445,28 +520,8 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
     if third_party_text:
         _match_third_party(hire, third_party_text, parties)
 
-    # Unrecognised choices are passed on as written: hire_validate() refuses them with the services' message.
-    mode_text = _bare(cells.get(COL_MODE))
-    mode = _MODES.get(mode_text, mode_text)
-    programme_text = _bare(cells.get(COL_PROGRAMME))
-    programme = _PROGRAMMES.get(programme_text, programme_text) or None
-
-    education = ""
-    if folded(cells.get(COL_EDUCATION)):
-        education = _education(cells.get(COL_EDUCATION)) or ""
-        if not education:
-            hire.error(
-                COL_EDUCATION,
-                f"学历“{_shown(cells.get(COL_EDUCATION))}”无法识别，只能填写：大专、本科、硕士、博士（可留空）。",
-            )
-    try:
-        hire.arrived_on = cell_date(cells.get(COL_ARRIVED_ON))
-    except (ValueError, OverflowError):
-        hire.error(
-            COL_ARRIVED_ON,
-            f"入职时间“{_shown(cells.get(COL_ARRIVED_ON))}”无法识别，请填写日期，如 2026-02-02 或 2026年2月2日。",
-        )
-
+    cells_read = _person_cells(raw, hire)
+    hire.arrived_on = cells_read.arrived_on
     fields, rule_errors = hire_validate(
         HireData(
             # A stand-in keeps the other rules running when the post's own error is already reported.
@@ -479,20 +534,21 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
             ),
             name=hire.name,
             id_number=id_text,
-            mode=mode,
-            contract_term=cell_text(cells.get(COL_CONTRACT_TERM)),
-            programme=programme,
+            mode=cells_read.mode,
+            contract_term=cells_read.contract_term,
+            programme=cells_read.programme,
             third_party=hire.third_party,
-            school=_one_line(cells.get(COL_SCHOOL)),
-            major=_one_line(cells.get(COL_MAJOR)),
-            education=education,
-            title_rank=_one_line(cells.get(COL_TITLE_RANK)),
-            skill_level=_one_line(cells.get(COL_SKILL_LEVEL)),
+            school=cells_read.school,
+            major=cells_read.major,
+            education=cells_read.education,
+            title_rank=cells_read.title_rank,
+            skill_level=cells_read.skill_level,
             arrived_on=hire.arrived_on,
-            work_experience=cell_text(cells.get(COL_WORK_EXPERIENCE)),
-            other_conditions=cell_text(cells.get(COL_OTHER_CONDITIONS)),
+            work_experience=cells_read.work_experience,
+            other_conditions=cells_read.other_conditions,
         )
     )
+    mode, education, programme_text = cells_read.mode, cells_read.education, cells_read.programme_text
     for error in rule_errors:
         column = _FIELD_COLUMNS.get(error.field or "", COL_POST)
         if not any(existing.column == column for existing in hire.errors):
@@ -678,3 +734,128 @@ def _write(raw_rows: list[RawRow], *, district: District, by: User) -> HireImpor
         batch_size=500,
     )
     return HireImportResult(created=len(created), dry_run=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A third party's declaration from an Annex 3 sheet (referrals.declarations)
+
+
+@dataclass
+class DeclaredRow:
+    """One person of a declaration sheet as understood: ``person`` is what will be declared, or None on errors."""
+
+    row: int
+    name: str
+    id_number_masked: str
+    mode_label: str = ""
+    programme_label: str = ""
+    education_label: str = ""
+    arrived_on: datetime.date | None = None
+    graduated_on: datetime.date | None = None
+    person: PersonData | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.row, column, message))
+
+
+@dataclass
+class DeclaredSheet(RowsPreview):
+    rows: list[DeclaredRow]
+
+    @property
+    def people(self) -> list[PersonData]:
+        return [row.person for row in self.rows if row.person is not None]
+
+
+def _declared_row(raw: RawRow, post: DeclaredPost) -> DeclaredRow:
+    cells = raw.cells
+    id_text, id_error = _id_number_text(cells.get(COL_ID_NUMBER))
+    row = DeclaredRow(row=raw.row, name=_one_line(cells.get(COL_NAME)), id_number_masked=_masked(id_text))
+    if id_error:
+        row.error(COL_ID_NUMBER, id_error)
+    # The sheet's post and employer columns may be left empty: the declaration names them once for every row.
+    post_name = post.position.name if post.position is not None else post.post_name
+    post_text = _one_line(cells.get(COL_POST))
+    if post_text and folded(post_text) != folded(post_name):
+        row.error(
+            COL_POST,
+            f"岗位名称“{_shown(post_text)}”与本次申报的岗位“{post_name}”不一致：一张表只申报同一岗位的人员（该列可留空）。",
+        )
+    employer_text = _one_line(cells.get(COL_EMPLOYER))
+    if employer_text and folded(employer_text) != folded(post.employer.name):
+        row.error(
+            COL_EMPLOYER,
+            f"用人单位“{_shown(employer_text)}”与本次申报的单位“{post.employer.name}”不一致（该列可留空）。",
+        )
+    read = _person_cells(raw, row)
+    row.arrived_on, row.graduated_on = read.arrived_on, read.graduated_on
+    person = PersonData(
+        name=row.name,
+        id_number=id_text,
+        mode=read.mode,
+        contract_term=read.contract_term,
+        programme=read.programme or "",
+        school=read.school,
+        major=read.major,
+        education=read.education,
+        graduated_on=read.graduated_on,
+        title_rank=read.title_rank,
+        skill_level=read.skill_level,
+        arrived_on=read.arrived_on,
+        work_experience=read.work_experience,
+        other_conditions=read.other_conditions,
+    )
+    fields, rule_errors = person_validate(post, person)
+    for error in rule_errors:
+        column = _FIELD_COLUMNS.get(error.field or "", COL_NAME)
+        if not any(existing.column == column for existing in row.errors):
+            row.error(column, error.message)
+    for name, (column, limit) in _TEXT_COLUMNS.items():
+        refusal = limit.too_long(str(fields.get(name, "")))
+        if refusal:
+            row.error(column, refusal)
+    row.mode_label = str(EmploymentMode(read.mode).label) if read.mode in EmploymentMode.values else ""
+    programme = str(fields["programme"])
+    row.programme_label = str(Programme(programme).label) if programme in Programme.values else ""
+    row.education_label = str(Education(read.education).label) if read.education else ""
+    row.errors = cell_errors(raw, row.errors)
+    if not row.errors:
+        row.id_number_masked = mask_id_number(str(fields["id_number"]))
+        row.person = person
+    return row
+
+
+def preview_declared_people(*, file: SheetFile, post: DeclaredPost, by: User) -> DeclaredSheet:
+    """A third party's Annex 3 sheet as a declaration of ``post`` would take it, row by row with its errors: the
+    person's fields by the clerk's rules, a person twice in the sheet, a person it cannot declare there now
+    (``declaration_refusals``). Writes nothing."""
+    third_party = require_declarer(by)
+    rows = [_declared_row(raw, post) for raw in read_hire_sheet(file)]
+    numbers = {row.row: normalise_id_number(row.person.id_number) for row in rows if row.person is not None}
+    refusals = declaration_refusals(post=post, id_numbers=list(numbers.values()), third_party=third_party)
+    first_row_of: dict[str, int] = {}
+    for row in rows:
+        number = numbers.get(row.row)
+        if number is None:
+            continue
+        if number in first_row_of:
+            row.error(COL_ID_NUMBER, f"与第{first_row_of[number]}行的身份证号码（{row.id_number_masked}）重复。")
+        elif number in refusals:
+            row.error(COL_ID_NUMBER, refusals[number])
+        first_row_of.setdefault(number, row.row)
+        if row.errors:
+            row.person = None
+    for row in rows:
+        row.errors.sort(key=lambda error: _COLUMN_ORDER.get(error.column, len(_COLUMN_ORDER)))
+    return DeclaredSheet(rows=rows)
+
+
+def declare_from_sheet(*, file: SheetFile, post: DeclaredPost, by: User) -> Declaration:
+    """Declare every person of the sheet, or none (``PortalImportError`` listing each row's errors)."""
+    sheet = preview_declared_people(file=file, post=post, by=by)
+    if sheet.errors:
+        raise PortalImportError(sheet.errors, what="人员")
+    if not sheet.people:
+        raise PortalError("表格中没有人员。", "no_people")
+    return declaration_submit(post=post, people=sheet.people, by=by)

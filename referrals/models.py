@@ -17,7 +17,13 @@ from portal.contacts import TALENT_CENTRE
 from portal.identity import mask_id_number
 from portal.models import TimeStampedModel
 from portal.security.crypto import EncryptedCharField, KeyedDigestField
-from referrals.constants import EmployerConfirmation, EmploymentMode, HireStatus, ObjectionStatus
+from referrals.constants import (
+    DeclarationStatus,
+    EmployerConfirmation,
+    EmploymentMode,
+    HireStatus,
+    ObjectionStatus,
+)
 
 
 class PublicityNotice(TimeStampedModel):
@@ -255,3 +261,136 @@ class Objection(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.receipt}（{self.get_status_display()}）"
+
+
+class Declaration(TimeStampedModel):
+    """申报: a third party says it introduced these people to this employer's post (附件2、3 as the notice has the
+    third party fill them). The employer answers per person (``DeclaredPerson``); a confirmed person becomes, or is
+    attached to, the ``Hire`` its district audits (docs/workflows.md, "Declarations by third parties")."""
+
+    third_party = models.ForeignKey(
+        "portal.ThirdParty", verbose_name=_("申报第三方"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    employer = models.ForeignKey(
+        "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    #: One of the employer's posts on the portal's lists, or empty for a post not in the portal (its name and channel
+    #: are then the declaration's own).
+    position = models.ForeignKey(
+        "positions.Position",
+        verbose_name=_("岗位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+    )
+    channel = models.CharField(_("渠道"), max_length=32, choices=Channel.choices)
+    post_name = models.CharField(_("岗位名称"), max_length=limits.POSITION_NAME.max_length)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("第三方推荐申报")
+        verbose_name_plural = _("第三方推荐申报")
+
+    def __str__(self) -> str:
+        return f"{self.third_party} → {self.employer} · {self.post_name}"
+
+
+class DeclaredPerson(TimeStampedModel):
+    """One person of a declaration, with the Annex 3 fields, and the employer's answer.
+
+    The employer and third party are copied from the declaration so that the database itself can hold the two rules
+    of competing declarations (a constraint cannot reach through a foreign key): at most one confirmed declaration of a
+    person at an employer, and one held (pending or confirmed) declaration per third party, person and employer."""
+
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("申报"), on_delete=models.PROTECT, related_name="people"
+    )
+    employer = models.ForeignKey(
+        "portal.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    third_party = models.ForeignKey(
+        "portal.ThirdParty", verbose_name=_("申报第三方"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Annex 3, required.
+    name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")
+    mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
+    contract_term = models.CharField(_("劳动合同期限"), max_length=limits.CONTRACT_TERM.max_length)
+    # Annex 3, optional; the programme may be left to the post (or the audit) to say.
+    programme = models.CharField(_("专项"), max_length=16, choices=Programme.choices, blank=True)
+    school = models.CharField(_("毕业院校"), max_length=limits.SCHOOL.max_length, blank=True)
+    major = models.CharField(_("专业"), max_length=limits.MAJOR.max_length, blank=True)
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    graduated_on = models.DateField(_("毕业时间"), null=True, blank=True)
+    title_rank = models.CharField(_("职称职级"), max_length=limits.TITLE_RANK.max_length, blank=True)
+    skill_level = models.CharField(_("技能等级"), max_length=limits.SKILL_LEVEL.max_length, blank=True)
+    arrived_on = models.DateField(_("入职时间"), null=True, blank=True)
+    work_experience = models.TextField(_("工作经历（海聚）"), blank=True)
+    other_conditions = models.TextField(_("其他符合的相关条件"), blank=True)
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DeclarationStatus.choices, default=DeclarationStatus.PENDING
+    )
+    decline_reason = models.TextField(_("不予确认原因"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    #: The hire the confirmation created, or the district's own record it attached the third party to.
+    hire = models.ForeignKey(
+        Hire,
+        verbose_name=_("引进人才记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declared_people",
+    )
+
+    class Meta:
+        ordering = ["declaration", "pk"]
+        verbose_name = _("申报人员")
+        verbose_name_plural = _("申报人员")
+        indexes = [
+            models.Index(fields=["employer", "status"], name="declared_person_employer"),
+            models.Index(fields=["id_number_digest", "employer"], name="declared_person_same_person"),
+        ]
+        constraints = [
+            # Two employers' accounts clicking at once: the second confirmation of the same person fails here.
+            models.UniqueConstraint(
+                fields=["id_number_digest", "employer"],
+                condition=Q(status=DeclarationStatus.CONFIRMED),
+                name="declared_person_one_confirmed_per_employer",
+            ),
+            # A double click or a resubmitted sheet: the same third party holds one declaration of a person there.
+            models.UniqueConstraint(
+                fields=["id_number_digest", "employer", "third_party"],
+                condition=Q(status__in=[DeclarationStatus.PENDING, DeclarationStatus.CONFIRMED]),
+                name="declared_person_held_once_per_third_party",
+            ),
+            models.CheckConstraint(
+                name="declared_person_declined_has_reason",
+                condition=~Q(status=DeclarationStatus.DECLINED) | ~Q(decline_reason=""),
+            ),
+            models.CheckConstraint(
+                name="declared_person_confirmed_has_hire",
+                condition=~Q(status=DeclarationStatus.CONFIRMED) | Q(hire__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）" if self.id_number else self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)

@@ -33,6 +33,8 @@ rules.add_perm("referrals.audit_hires_without_district", p.is_talent_centre)
 rules.add_perm("referrals.send_report", p.is_district_reviewer)
 rules.add_perm("referrals.view_city_reports", p.is_city_staff)
 rules.add_perm("referrals.confirm_as_employer", p.is_employer)
+#: A third party's 我的推荐申报 (only a verified one may submit: ``referrals.declarations.require_declarer``).
+rules.add_perm("referrals.declare_introductions", p.is_third_party)
 #: Object-level: who may see a hire's ID number whole (the reveal is recorded). Claim reviewers get theirs on claims.
 rules.add_perm("referrals.reveal_id_number", office_staff_of_record)
 rules.add_perm("referrals.confirm_hire_as_employer", p.is_employer & is_hire_employer)

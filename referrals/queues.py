@@ -12,9 +12,9 @@ from portal.constants import Role
 from portal.models import User
 from portal.permissions import office_scope
 from portal.workspace import WorkLink, WorkQueue, register_link_provider, register_queue_provider
-from referrals.constants import EmployerConfirmation
+from referrals.constants import DeclarationStatus, EmployerConfirmation
 from referrals.constants import HireStatus as S
-from referrals.models import Hire, HireReport
+from referrals.models import DeclaredPerson, Hire, HireReport
 from referrals.selectors import hire_scope, objection_queue, report_pending_hires
 
 
@@ -127,6 +127,27 @@ def employer_queues(user: User) -> list[WorkQueue]:
             "第三方机构为本单位推荐并已到岗的人员，请核实后确认（附件3），作为第三方申领补助的依据。",
             _counts(user)["employer_pending"],
             reverse("referrals:employer_hires"),
+        ),
+        WorkQueue(
+            "第三方申报待确认",
+            "第三方申报由其推荐引进到本单位的人员，请逐人确认或写明原因不予确认；确认后转入区县审核。",
+            DeclaredPerson.objects.filter(employer_id=user.employer_id, status=DeclarationStatus.PENDING).count()
+            if user.employer_id
+            else 0,
+            reverse("referrals:employer_declarations"),
+        ),
+    ]
+
+
+def third_party_queues(user: User) -> list[WorkQueue]:
+    return [
+        WorkQueue(
+            "待单位确认的申报",
+            "您申报的推荐引进人员，等待用人单位在线确认；确认后转入区县审核和公示。",
+            DeclaredPerson.objects.filter(third_party_id=user.third_party_id, status=DeclarationStatus.PENDING).count()
+            if user.third_party_id
+            else 0,
+            f"{reverse('referrals:declaration_list')}?status={DeclarationStatus.PENDING.value}",
         )
     ]
 
@@ -147,3 +168,4 @@ def register() -> None:
     register_queue_provider(Role.DISTRICT_REVIEWER, district_queues)
     register_queue_provider(Role.EMPLOYER, employer_queues)
     register_queue_provider(Role.TALENT_CENTRE, centre_queues)
+    register_queue_provider(Role.THIRD_PARTY, third_party_queues)

@@ -21,7 +21,7 @@ from portal.retention import (
     register_third_party_hold,
     scrub_trail,
 )
-from referrals.models import Hire, Objection
+from referrals.models import DeclaredPerson, Hire, Objection
 
 #: The personal fields of each record, and what they become. Everything else of the record stays.
 HIRE_FIELDS: dict[str, Any] = {
@@ -61,8 +61,13 @@ def anonymise_hires(hire_ids: list[int], *, run: AnonymisationRun, now: datetime
     objections = Objection.objects.filter(hire_id__in=hire_ids)
     objection_ids = list(objections.values_list("pk", flat=True))
     objections.update(**OBJECTION_FIELDS)
+    # A third party's declaration of the person goes with the hire it became.
+    declared = DeclaredPerson.objects.filter(hire_id__in=hire_ids)
+    declared_ids = list(declared.values_list("pk", flat=True))
+    declared.update(**HIRE_FIELDS)
     run.hires, run.objections = len(hire_ids), len(objection_ids)
     run.audit_entries += scrub_trail(Hire, hire_ids, HIRE_FIELDS)
+    run.audit_entries += scrub_trail(DeclaredPerson, declared_ids, HIRE_FIELDS)
     run.audit_entries += scrub_trail(Objection, objection_ids, OBJECTION_FIELDS)
 
 

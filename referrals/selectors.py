@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -29,13 +30,19 @@ from portal import permissions as p
 from portal.calendar import Span, TenDayPeriod
 from portal.calendar.tenday import SHANGHAI
 from portal.contacts import TALENT_CENTRE
-from portal.models import District, User
+from portal.models import District, Employer, User
 from portal.permissions import district_scope, office_scope
 from positions.constants import PositionStatus
 from positions.models import Position
 from positions.selectors import employer_is_base
-from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage, ObjectionStatus
-from referrals.models import Hire, HireReport, Objection, PublicityNotice
+from referrals.constants import (
+    DeclarationStatus,
+    EmployerConfirmation,
+    HireStatus,
+    IntroductionStage,
+    ObjectionStatus,
+)
+from referrals.models import Declaration, DeclaredPerson, Hire, HireReport, Objection, PublicityNotice
 from referrals.offices import Office
 
 #: The states of a post a person can be recorded on: published by the bureau (closed ones keep their hires).
@@ -302,32 +309,131 @@ def employer_hires(*, user: User) -> QuerySet[Hire]:
     return _joined(Hire.objects.filter(employer_id=user.employer_id)).order_by("-third_party_id", "-created_at")
 
 
+def introduction_stage(prefix: str = "") -> Case:
+    """Where a hire a third party introduced stands (``IntroductionStage``): the hire's own status, with confirmation
+    split by the employer's answer. ``prefix`` reaches the hire through a relation (``"hire__"``)."""
+
+    def q(**lookups: object) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    confirmed = q(status=HireStatus.CONFIRMED)
+    return Case(
+        When(q(status__in=[HireStatus.RECORDED, HireStatus.RETURNED]), then=Value(IntroductionStage.RECORDED)),
+        When(q(status=HireStatus.AUDITED), then=Value(IntroductionStage.AUDITED)),
+        When(q(status=HireStatus.IN_PUBLICITY), then=Value(IntroductionStage.IN_PUBLICITY)),
+        When(q(status=HireStatus.FAILED), then=Value(IntroductionStage.FAILED)),
+        When(
+            confirmed & q(employer_confirmation=EmployerConfirmation.DECLINED),
+            then=Value(IntroductionStage.EMPLOYER_DECLINED),
+        ),
+        When(
+            confirmed & q(employer_confirmation=EmployerConfirmation.CONFIRMED),
+            then=Value(IntroductionStage.CONFIRMED),
+        ),
+        default=Value(IntroductionStage.AWAITING_EMPLOYER),
+        output_field=CharField(),
+    )
+
+
 def hires_introduced(*, user: User) -> QuerySet[Hire]:
     """The hires the user's third party introduced, at every stage from recorded on, newest first; each with its post,
     employer, district and notice, and ``introduction_stage`` (``IntroductionStage``: where the hire stands on the
     way to being confirmed by publicity and by its employer). Nobody but a third party's own account sees any."""
     if not (p.is_third_party.test(user) and user.third_party_id):
         return Hire.objects.none()
-    confirmed = Q(status=HireStatus.CONFIRMED)
-    stage = Case(
-        When(status__in=[HireStatus.RECORDED, HireStatus.RETURNED], then=Value(IntroductionStage.RECORDED)),
-        When(status=HireStatus.AUDITED, then=Value(IntroductionStage.AUDITED)),
-        When(status=HireStatus.IN_PUBLICITY, then=Value(IntroductionStage.IN_PUBLICITY)),
-        When(status=HireStatus.FAILED, then=Value(IntroductionStage.FAILED)),
-        When(
-            confirmed & Q(employer_confirmation=EmployerConfirmation.DECLINED),
-            then=Value(IntroductionStage.EMPLOYER_DECLINED),
-        ),
-        When(
-            confirmed & Q(employer_confirmation=EmployerConfirmation.CONFIRMED), then=Value(IntroductionStage.CONFIRMED)
-        ),
-        default=Value(IntroductionStage.AWAITING_EMPLOYER),
-        output_field=CharField(),
-    )
     return (
         _joined(Hire.objects.filter(third_party_id=user.third_party_id))
-        .annotate(introduction_stage=stage)
+        .annotate(introduction_stage=introduction_stage())
         .order_by("-created_at", "-pk")
+    )
+
+
+# --- declarations by third parties (docs/workflows.md, "Declarations by third parties") ---------------------------
+
+
+def declarable_employers(*, search: str = "") -> QuerySet[Employer]:
+    """The employers a third party may declare introductions to: those the portal can identify, by a credit code or
+    a district. ``search`` matches the name or the credit code."""
+    employers = Employer.objects.filter(Q(credit_code__isnull=False) | Q(district__isnull=False))
+    search = search.strip()
+    if search:
+        employers = employers.filter(Q(name__icontains=search) | Q(credit_code__iexact=search.upper()))
+    return employers.select_related("district").order_by("name")
+
+
+def declarable_positions(*, employer: Employer | None = None) -> QuerySet[Position]:
+    """The employer's posts on the portal's lists (published, or closed after being filled), as the form offers them."""
+    posts = Position.objects.filter(status__in=HIRABLE).select_related("employer")
+    if employer is not None:
+        posts = posts.filter(employer=employer)
+    return posts.order_by("employer__name", "name", "pk")
+
+
+#: Extensions a higher app adds to ``declared_people_followed`` (subsidies: the claim a person's hire is on),
+#: registered in its AppConfig.ready(): referrals knows nothing of claims.
+_FOLLOW_EXTENSIONS: list[Callable[[QuerySet[DeclaredPerson]], QuerySet[DeclaredPerson]]] = []
+
+
+def register_follow_extension(extend: Callable[[QuerySet[DeclaredPerson]], QuerySet[DeclaredPerson]]) -> None:
+    if extend not in _FOLLOW_EXTENSIONS:
+        _FOLLOW_EXTENSIONS.append(extend)
+
+
+def declared_people_followed(*, user: User, status: str = "") -> QuerySet[DeclaredPerson]:
+    """我的推荐申报: every person the user's third party declared, newest first, with its declaration, employer and
+    the hire it became; ``stage`` is the declaration's own status until the employer confirmed, then the hire's
+    ``IntroductionStage``. Registered extensions add what later steps know (the claim). Nobody else sees any."""
+    if not (p.is_third_party.test(user) and user.third_party_id):
+        return DeclaredPerson.objects.none()
+    people = DeclaredPerson.objects.filter(third_party_id=user.third_party_id)
+    if status:
+        people = people.filter(status=status)
+    people = (
+        people.select_related("declaration__employer", "declaration__position", "hire__notice", "hire__district")
+        .annotate(
+            hire_stage=Case(
+                When(hire__isnull=True, then=Value("")),
+                default=introduction_stage("hire__"),
+                output_field=CharField(),
+            )
+        )
+        .order_by("-declaration__submitted_at", "-pk")
+    )
+    for extend in _FOLLOW_EXTENSIONS:
+        people = extend(people)
+    return people
+
+
+def employer_declared_people(*, user: User, pending_only: bool = False) -> QuerySet[DeclaredPerson]:
+    """The people third parties declared at the employer account's company, pending ones first, each with
+    ``competing``: how many other third parties' declarations of the same person at the company are pending or
+    confirmed (one subquery: the list stays one query)."""
+    if not (p.is_employer.test(user) and user.employer_id):
+        return DeclaredPerson.objects.none()
+    rivals = (
+        DeclaredPerson.objects.filter(
+            id_number_digest=OuterRef("id_number_digest"),
+            employer_id=OuterRef("employer_id"),
+            status__in=[DeclarationStatus.PENDING, DeclarationStatus.CONFIRMED],
+        )
+        .exclude(third_party_id=OuterRef("third_party_id"))
+        .order_by()
+        .values("employer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    people = DeclaredPerson.objects.filter(employer_id=user.employer_id)
+    if pending_only:
+        people = people.filter(status=DeclarationStatus.PENDING)
+    return (
+        people.select_related("declaration__third_party", "declaration__position", "hire")
+        .annotate(
+            competing=Coalesce(Subquery(rivals, output_field=IntegerField()), 0),
+            pending_first=Case(
+                When(status=DeclarationStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("pending_first", "name", "-declaration__submitted_at", "pk")
     )
 
 
@@ -530,3 +636,16 @@ def hire_reports_sent(*, span: Span) -> dict[tuple[str, TenDayPeriod], str]:
     for code, period, is_late, n in reports:
         states[code, TenDayPeriod.parse(period)] = "late" if is_late else ("sent" if n else "zero")
     return states
+
+
+def declarations_of(*, user: User) -> QuerySet[Declaration]:
+    """The user's third party's declarations, newest first, each with its people as ``declared_people_followed``
+    gives them (two queries whatever the number)."""
+    if not (p.is_third_party.test(user) and user.third_party_id):
+        return Declaration.objects.none()
+    return (
+        Declaration.objects.filter(third_party_id=user.third_party_id)
+        .select_related("third_party", "employer", "position")
+        .prefetch_related(Prefetch("people", queryset=declared_people_followed(user=user).order_by("pk")))
+        .order_by("-submitted_at", "-pk")
+    )

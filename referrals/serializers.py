@@ -16,14 +16,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal import limits
-from portal.constants import Education, Programme
+from portal.constants import Channel, Education, Programme
 from portal.identity import mask_phone
-from portal.models import ThirdParty, User
+from portal.models import Employer, ThirdParty, User
 from portal.web.api import RECORD_ID_MAX
 from positions import selectors as position_selectors
 from positions.models import Position
-from referrals.constants import EmploymentMode
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals import selectors
+from referrals.constants import EmploymentMode, HireStatus
+from referrals.declarations import DeclaredPost, PersonData
+from referrals.models import Declaration, DeclaredPerson, Hire, Objection, PublicityNotice
 from referrals.services import HireData
 from referrals.workflow import MOVES
 
@@ -343,3 +345,185 @@ class ObjectionSerializer(serializers.ModelSerializer[Objection]):
 class ObjectionResolveSerializer(serializers.Serializer[Any]):
     upheld = serializers.BooleanField(label="异议是否成立")
     reason = serializers.CharField(allow_blank=True, label="处理意见")
+
+
+# --- declarations by third parties (referrals.declarations) -------------------------------------------------------
+
+
+class DeclaredHireSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=HireStatus.choices, read_only=True, label="引进人才状态")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+
+
+class DeclaredPersonSerializer(serializers.ModelSerializer[DeclaredPerson]):
+    """One declared person, the ID number masked; where the person stands (``stage``) for its third party."""
+
+    id_number_masked = serializers.CharField(read_only=True, label="身份证号码（脱敏）")
+    mode_display = serializers.CharField(source="get_mode_display", read_only=True, label="引进方式名称")
+    programme = serializers.ChoiceField(choices=Programme.choices, allow_blank=True, read_only=True, label="专项")
+    education = serializers.ChoiceField(choices=Education.choices, allow_blank=True, read_only=True, label="学历")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="申报状态名称")
+    hire = DeclaredHireSerializer(read_only=True, allow_null=True, label="转入区县审核后的引进人才记录")
+    hire_stage = serializers.SerializerMethodField(label="引进人才办理阶段（单位确认后）")
+    claim_reference = serializers.SerializerMethodField(label="补助申报编号（已申报时）")
+
+    class Meta:
+        model = DeclaredPerson
+        fields = [
+            "id",
+            "name",
+            "id_number_masked",
+            "mode",
+            "mode_display",
+            "contract_term",
+            "programme",
+            "school",
+            "major",
+            "education",
+            "graduated_on",
+            "title_rank",
+            "skill_level",
+            "arrived_on",
+            "work_experience",
+            "other_conditions",
+            "status",
+            "status_display",
+            "decline_reason",
+            "decided_at",
+            "hire",
+            "hire_stage",
+            "claim_reference",
+        ]
+        read_only_fields = fields
+
+    def get_hire_stage(self, person: DeclaredPerson) -> str | None:
+        # ``hire_stage`` is annotated by ``selectors.declared_people_followed`` (IntroductionStage), "" before.
+        return getattr(person, "hire_stage", "") or None
+
+    def get_claim_reference(self, person: DeclaredPerson) -> str | None:
+        return getattr(person, "claim_reference", None) or None
+
+
+class DeclarationSerializer(serializers.ModelSerializer[Declaration]):
+    third_party = HireThirdPartySerializer(read_only=True, label="申报第三方")
+    employer = HireEmployerSerializer(read_only=True, label="用人单位")
+    position = HirePositionSerializer(read_only=True, allow_null=True, label="岗位（不在平台岗位表中的为空）")
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
+    people = DeclaredPersonSerializer(many=True, read_only=True, label="申报人员")
+
+    class Meta:
+        model = Declaration
+        fields = [
+            "id",
+            "third_party",
+            "employer",
+            "position",
+            "post_name",
+            "channel",
+            "channel_display",
+            "submitted_at",
+            "people",
+        ]
+        read_only_fields = fields
+
+
+class DeclaredPersonWriteSerializer(serializers.Serializer[Any]):
+    """One person of Annex 3; the field rules (ID number check digit, 引进方式…) are the service's, in Chinese."""
+
+    name = serializers.CharField(max_length=limits.PERSON_NAME.max_length, label="姓名")
+    id_number = serializers.CharField(max_length=limits.ID_NUMBER_INPUT.max_length, write_only=True, label="身份证号码")
+    mode = serializers.ChoiceField(choices=EmploymentMode.choices, label="引进方式")
+    contract_term = serializers.CharField(max_length=limits.CONTRACT_TERM.max_length, label="劳动合同期限")
+    programme = serializers.ChoiceField(
+        choices=Programme.choices, required=False, allow_blank=True, default="", label="专项（平台外岗位必填）"
+    )
+    school = serializers.CharField(
+        max_length=limits.SCHOOL.max_length, required=False, allow_blank=True, default="", label="毕业院校"
+    )
+    major = serializers.CharField(
+        max_length=limits.MAJOR.max_length, required=False, allow_blank=True, default="", label="专业"
+    )
+    education = serializers.ChoiceField(
+        choices=Education.choices, required=False, allow_blank=True, default="", label="学历"
+    )
+    graduated_on = serializers.DateField(required=False, allow_null=True, default=None, label="毕业时间")
+    title_rank = serializers.CharField(
+        max_length=limits.TITLE_RANK.max_length, required=False, allow_blank=True, default="", label="职称职级"
+    )
+    skill_level = serializers.CharField(
+        max_length=limits.SKILL_LEVEL.max_length, required=False, allow_blank=True, default="", label="技能等级"
+    )
+    arrived_on = serializers.DateField(required=False, allow_null=True, default=None, label="入职时间")
+    work_experience = serializers.CharField(required=False, allow_blank=True, default="", label="工作经历（海聚）")
+    other_conditions = serializers.CharField(required=False, allow_blank=True, default="", label="其他符合的相关条件")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DeclarableEmployerField(serializers.PrimaryKeyRelatedField[Employer]):
+    def get_queryset(self) -> QuerySet[Employer]:
+        return selectors.declarable_employers()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DeclarablePositionField(serializers.PrimaryKeyRelatedField[Position]):
+    def get_queryset(self) -> QuerySet[Position]:
+        return selectors.declarable_positions()
+
+
+class DeclarationWriteSerializer(serializers.Serializer[Any]):
+    """申报: the employer, the post (a portal post's id, or its name and channel) and the people (1 to 200)."""
+
+    employer = DeclarableEmployerField(label="用人单位（须有统一社会信用代码或所在区县）")
+    position = DeclarablePositionField(
+        required=False, allow_null=True, default=None, label="岗位（平台岗位表中的岗位；不在其中的留空）"
+    )
+    post_name = serializers.CharField(
+        max_length=limits.POSITION_NAME.max_length, required=False, allow_blank=True, default="", label="岗位名称"
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, required=False, allow_blank=True, default="", label="渠道（平台外岗位必填）"
+    )
+    people = DeclaredPersonWriteSerializer(many=True, max_length=200, label="申报人员")  # type: ignore[call-arg]
+
+    def to_post(self) -> DeclaredPost:
+        data = self.validated_data
+        return DeclaredPost(
+            employer=data["employer"], position=data["position"], channel=data["channel"], post_name=data["post_name"]
+        )
+
+    def to_people(self) -> list[PersonData]:
+        return [PersonData(**person) for person in self.validated_data["people"]]
+
+
+class DeclarationWithdrawSerializer(serializers.Serializer[Any]):
+    person = serializers.IntegerField(min_value=1, max_value=RECORD_ID_MAX, label="撤回的申报人员id")
+
+
+class DeclarationSummarySerializer(serializers.Serializer[Any]):
+    """The declaration a person belongs to, as its employer sees it."""
+
+    id = serializers.IntegerField(read_only=True)
+    third_party = HireThirdPartySerializer(read_only=True, label="申报第三方")
+    post_name = serializers.CharField(read_only=True, label="岗位名称")
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True, label="渠道")
+    submitted_at = serializers.DateTimeField(read_only=True, label="申报时间")
+
+
+class EmployerDeclaredPersonSerializer(DeclaredPersonSerializer):
+    """A declared person as the employer confirms it: with its declaration and the competing declarations."""
+
+    declaration = DeclarationSummarySerializer(read_only=True, label="申报")
+    competing = serializers.IntegerField(read_only=True, label="其他第三方对同一人员的待确认或已确认申报数")
+
+    class Meta(DeclaredPersonSerializer.Meta):
+        fields = [
+            field
+            for field in [*DeclaredPersonSerializer.Meta.fields, "declaration", "competing"]
+            if field not in {"hire_stage", "claim_reference"}
+        ]
+        read_only_fields = fields
+
+
+class DeclarationDecisionSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500, label="不予确认原因")

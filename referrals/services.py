@@ -15,11 +15,11 @@ from django.utils import timezone
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
-from portal.constants import NotificationKind, Programme
+from portal.constants import Channel, NotificationKind, Programme
 from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
-from portal.models import District, ThirdParty, User
+from portal.models import District, Employer, ThirdParty, User
 from portal.notifications.services import notify_many
 from portal.security.crypto import keyed_digest
 from portal.workflow import check_move
@@ -41,13 +41,18 @@ HIRABLE = selectors.HIRABLE
 
 @dataclass(frozen=True)
 class HireData:
-    """The Annex 3 fields, required first."""
+    """The Annex 3 fields, required first. The post is either one of the portal's (``position``: its employer, channel
+    and name are the hire's), or, for a post a third party declared that is not in the portal, given by ``employer``,
+    ``channel`` and ``post_name`` (the hire's district is then its employer's)."""
 
-    position: Position
     name: str
     id_number: str
     mode: str
     contract_term: str
+    position: Position | None = None
+    employer: Employer | None = None
+    channel: str = ""
+    post_name: str = ""
     programme: str | None = None
     third_party: ThirdParty | None = None
     school: str = ""
@@ -60,13 +65,40 @@ class HireData:
     other_conditions: str = ""
 
 
+def _post_fields(data: HireData, errors: list[PortalError]) -> dict[str, object]:
+    """The hire's post, employer, channel, name and district, from the portal's post or from the declared ones."""
+    if data.position is not None:
+        if data.position.status not in HIRABLE:
+            errors.append(PortalError("只能为已发布的岗位登记到岗人员。", "position_not_published", field="position"))
+        return {
+            "position": data.position,
+            "employer_id": data.position.employer_id,
+            "channel": data.position.channel,
+            "post_name": data.position.name,
+            "district_id": data.position.district_id,
+        }
+    if data.employer is None:
+        errors.append(PortalError("请选择岗位或用人单位。", "required", field="position"))
+    post_name = " ".join(data.post_name.split())
+    if not post_name:
+        errors.append(PortalError("请填写岗位名称。", "required", field="post_name"))
+    if data.channel not in Channel.values:
+        errors.append(PortalError("渠道只能是“揭榜招贤”或“引才专项”。", "invalid_channel", field="channel"))
+    return {
+        "position": None,
+        "employer_id": data.employer.pk if data.employer else None,
+        "channel": data.channel,
+        "post_name": post_name,
+        "district_id": data.employer.district_id if data.employer else None,
+    }
+
+
 def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]:
     """Every rule of the Annex 3 fields at once: the ``Hire`` fields ``data`` gives (without ``year`` and
     ``recorded_by``) and each rule it breaks, in field order, each naming its field. Runs no query, so the sheet
     import (``referrals.importing``) checks every row with it; the services refuse on the first error."""
     errors: list[PortalError] = []
-    if data.position.status not in HIRABLE:
-        errors.append(PortalError("只能为已发布的岗位登记到岗人员。", "position_not_published", field="position"))
+    post = _post_fields(data, errors)
     name = " ".join(data.name.split())
     if not name:
         errors.append(PortalError("请填写姓名。", "required", field="name"))
@@ -79,16 +111,17 @@ def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]
         errors.append(PortalError("引进方式只能是“全职”或“柔性”。", "invalid_mode", field="mode"))
     if not data.contract_term.strip():
         errors.append(PortalError("请填写劳动合同期限。", "required", field="contract_term"))
-    # 启航 is for fresh graduates, 海聚 for experienced engineers; the post says which it recruits, the clerk may override.
-    programme = data.programme or (Programme.QIHANG if data.position.recruits_graduates else Programme.HAIJU)
-    if programme not in Programme.values:
+    # 启航 is for fresh graduates, 海聚 for experienced engineers; the post says which it recruits, the clerk may
+    # override. A post not in the portal says nothing: whoever gives it names the programme.
+    programme = data.programme or (
+        (Programme.QIHANG if data.position.recruits_graduates else Programme.HAIJU) if data.position else ""
+    )
+    if not programme:
+        errors.append(PortalError("岗位不在平台岗位表中，请选择专项（启航或海聚）。", "required", field="programme"))
+    elif programme not in Programme.values:
         errors.append(PortalError("专项只能是“启航”或“海聚”。", "invalid_programme", field="programme"))
     fields: dict[str, object] = {
-        "position": data.position,
-        "employer_id": data.position.employer_id,
-        "channel": data.position.channel,
-        "post_name": data.position.name,
-        "district_id": data.position.district_id,
+        **post,
         "third_party": data.third_party,
         "employer_confirmation": (
             EmployerConfirmation.PENDING if data.third_party is not None else EmployerConfirmation.NOT_NEEDED
@@ -144,7 +177,7 @@ def _duplicate_message(id_number: str, programme: str, year: int) -> str:
 @transaction.atomic
 def hire_record(*, data: HireData, by: User) -> Hire:
     """实际到岗: the district clerk records a person who arrived at one of the district's published posts."""
-    if not (p.is_district_clerk.test(by) and by.district_id == data.position.district_id):
+    if data.position is None or not (p.is_district_clerk.test(by) and by.district_id == data.position.district_id):
         raise PermissionDenied("只有岗位所属区县的经办人可以登记到岗人员。")
     fields = _clean(data)
     arrived = data.arrived_on or timezone.localdate()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals.views import district, documents, employer, imports, public, reports
+from referrals.views import declarations, district, documents, employer, imports, public, reports
 
 app_name = "referrals"
 urlpatterns = [
@@ -30,4 +30,18 @@ urlpatterns = [
     # The employer confirms third-party introductions (Annex 3 确认).
     path("employer/hires/", employer.employer_hires, name="employer_hires"),
     path("employer/hires/<int:pk>/confirm/", employer.employer_confirm, name="employer_confirm"),
+    # Third parties declare the people they introduced; the employer confirms or declines each.
+    path("declarations/", declarations.declaration_list, name="declaration_list"),
+    path("declarations/new/", declarations.declaration_create, name="declaration_create"),
+    path(
+        "declarations/people/<int:pk>/withdraw/",
+        declarations.declared_person_withdraw,
+        name="declared_person_withdraw",
+    ),
+    path("employer/declarations/", declarations.employer_declarations, name="employer_declarations"),
+    path(
+        "employer/declarations/<int:pk>/decide/",
+        declarations.employer_declaration_decide,
+        name="employer_declaration_decide",
+    ),
 ]

@@ -6,11 +6,15 @@ class SubsidiesConfig(AppConfig):
     verbose_name = "引才补助"
 
     def ready(self) -> None:
+        from referrals.selectors import register_follow_extension
         from subsidies import (
             permissions,  # noqa: F401  (registers the subsidies.* permissions)
             queues,
             retention,
+            selectors,
         )
+
+        register_follow_extension(selectors.with_live_claim)
 
         queues.register()
         retention.register()

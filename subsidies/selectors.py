@@ -19,6 +19,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -32,7 +33,7 @@ from portal.errors import PortalError
 from portal.models import SubsidyCap, User
 from positions.selectors import employer_is_base
 from referrals.constants import EmployerConfirmation, HireStatus, IntroductionStage
-from referrals.models import Hire
+from referrals.models import DeclaredPerson, Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
 from subsidies.models import Claim, ClaimItem
@@ -263,3 +264,13 @@ def base_claims_counted(*, span: Span) -> list[BaseClaimCount]:
         BaseClaimCount(employer_id, period, step, n, total)
         for (employer_id, period, step), (n, total) in counts.items()
     ]
+
+
+def with_live_claim(people: QuerySet[DeclaredPerson]) -> QuerySet[DeclaredPerson]:
+    """The live claim a declared person's hire is on (``claim_reference``, ``claim_id``; empty when none): registered
+    with ``referrals.selectors.declared_people_followed`` so the third party follows its people up to the claim."""
+    live = ClaimItem.objects.filter(hire=OuterRef("hire"), live=True).order_by()
+    return people.annotate(
+        claim_reference=Subquery(live.values("claim__reference")[:1]),
+        claim_id=Subquery(live.values("claim_id")[:1]),
+    )

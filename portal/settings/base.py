@@ -266,6 +266,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "mask_callable": "portal.security.crypto.audit_mask",
         "exclude_fields": ["id_number_digest"],
     },
+    {
+        "model": "referrals.DeclaredPerson",
+        "mask_fields": ["id_number"],
+        "mask_callable": "portal.security.crypto.audit_mask",
+        "exclude_fields": ["id_number_digest"],
+    },
+    "referrals.Declaration",
     {"model": "referrals.Objection", "mask_fields": ["phone"], "mask_callable": "portal.security.crypto.audit_mask"},
     "referrals.PublicityNotice",
     "referrals.HireReport",
@@ -322,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "PositionStatusEnum": "positions.constants.PositionStatus",
         "HireStatusEnum": "referrals.constants.HireStatus",
         "ObjectionStatusEnum": "referrals.constants.ObjectionStatus",
+        "DeclarationStatusEnum": "referrals.constants.DeclarationStatus",
         "ClaimStatusEnum": "subsidies.constants.ClaimStatus",
     },
 }

@@ -40,6 +40,8 @@ WORK_ITEMS: tuple[NavItem, ...] = (
     NavItem("基地人员审核", "referrals:centre_hires", p.is_talent_centre),
     NavItem("入职旬报", "referrals:report_district", p.is_district_staff),
     NavItem("入职旬报", "referrals:report_city", p.is_city_staff),
+    NavItem("我的推荐申报", "referrals:declaration_list", p.is_third_party),
+    NavItem("第三方申报待确认", "referrals:employer_declarations", p.is_employer),
     NavItem("我推荐的人才", "subsidies:introduced_hires", p.is_third_party),
     NavItem("补助申报", "subsidies:claim_list", p.is_third_party),
     NavItem("注册信息", "portal:registration_details", p.is_third_party),

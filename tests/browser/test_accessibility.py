@@ -70,6 +70,8 @@ NOT_PAGES: dict[str, str] = {
     "referrals:hire_reveal_id": "htmx POST from the hire page (checked in place)",
     "referrals:objection_resolve": "POST from the objection queue",
     "referrals:employer_confirm": "POST from the employer's hire list",
+    "referrals:employer_declaration_decide": "POST from the employer's declarations page",
+    "referrals:declared_person_withdraw": "POST from the third party's declarations page",
     "subsidies:claim_submit": "POST from the claim page",
     "subsidies:claim_withdraw": "POST from the claim page",
     "subsidies:attachment_upload": "POST from the claim page",
@@ -114,6 +116,13 @@ NOT_PAGES: dict[str, str] = {
     "post-proposal-return": "JSON API",
     "post-proposal-withdraw": "JSON API",
     "post-proposal-repropose": "JSON API",
+    "declaration-list": "JSON API",
+    "declaration-detail": "JSON API",
+    "declaration-withdraw": "JSON API",
+    "declaration-confirmation-list": "JSON API",
+    "declaration-confirmation-detail": "JSON API",
+    "declaration-confirmation-confirm": "JSON API",
+    "declaration-confirmation-decline": "JSON API",
 }
 
 #: Pages walked outside the matrix's GET pages: the second factor's pages (met while signing in) and the API's

@@ -22,6 +22,7 @@ from portal.models import CalendarYear, Employer, User
 from positions.models import Position, PositionBatch
 from positions.proposals import proposal_create, proposal_return
 from positions.services import PositionData, batch_send, position_move
+from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.services import notice_publish, objection_lodge
 from subsidies.models import Claim
 from tests.factories import (
@@ -35,6 +36,7 @@ from tests.factories import (
     UserFactory,
     claimable_hire,
     ensure_caps,
+    make_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +161,17 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         HireFactory(position=at_other, name=name, status=status, third_party=party, employer_confirmation="pending")
     claimant = users["third_party"]
     claimable_hire(party, employer=other_employer, name="可申报人")
+    # A person the third party declared at the employer, awaiting the employer's answer.
+    declaration_submit(
+        post=DeclaredPost(employer=other_employer, post_name="工作台申报岗位", channel="bounty_list"),
+        people=[
+            PersonData(
+                name="申报待确认人", id_number=make_id_number(4321), mode="full_time", contract_term="3年",
+                programme="haiju",
+            )
+        ],
+        by=claimant,
+    )  # fmt: skip
 
     # Employers' post proposals: one waiting at the clerk's district, one of the employer's returned to it.
     def proposal(of: Employer, name: str) -> PositionData:
@@ -239,6 +252,9 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         ("employer", "待确认的引进人才"): Expected(("人员待单位确认",), ">确认</button>"),
         ("employer", "被退回的岗位需求"): Expected(("单位被退回需求",), ">修改后重新提出</a>"),
         ("clerk", "单位提出的岗位需求"): Expected(("单位待采纳需求",), ">退回</button>"),
+        ("employer", "第三方申报待确认"): Expected(("申报待确认人",), ">确认</button>"),
+        ("third_party", "待单位确认的申报"): Expected(("申报待确认人",), ">撤回</button>"),
+        ("unverified", "待单位确认的申报"): Expected((), ""),
         ("admin", "待核验的第三方"): verification,
     }
     return users, expected

@@ -112,6 +112,9 @@ EMPLOYER_HIRES = sees({OWN, OTHER_THIRD_PARTY}, EMPLOYER)
 THIRD_PARTY_HIRES = sees({OWN, OTHER_EMPLOYER}, THIRD_PARTY)
 #: Hires: the district's staff, the city, the employer its company's, the third party those it introduced.
 HIRES = DISTRICT_RECORDS | EMPLOYER_HIRES | THIRD_PARTY_HIRES
+#: Declarations: the third party its own (at any employer), the employer those at its company (by any third party).
+DECLARED_BY = sees({OWN, OTHER_EMPLOYER}, THIRD_PARTY)
+DECLARED_AT = sees({OWN, OTHER_THIRD_PARTY}, EMPLOYER)
 #: Claims: the claimant its own; the talent centre and the bureau every claim once submitted, never a draft.
 OWN_CLAIMS = sees({OWN, OTHER_EMPLOYER}, THIRD_PARTY)
 SUBMITTED_CLAIMS = OWN_CLAIMS | sees(EVERY_SIDE, *CLAIM_REVIEWERS)
@@ -308,6 +311,43 @@ def _claim_form(cell: Cell) -> dict[str, Any]:
     }
 
 
+def _declaration_form(cell: Cell) -> dict[str, Any]:
+    """A declaration of one person at E1, a post not in the portal, as the HTML form posts it."""
+    return {
+        "employer": cell.world.employers["E1"].pk,
+        "action": "submit",
+        "position": "",
+        "post_name": "矩阵表单申报岗位",
+        "channel": "bounty_list",
+        "people-TOTAL_FORMS": "1",
+        "people-INITIAL_FORMS": "0",
+        "people-MIN_NUM_FORMS": "1",
+        "people-MAX_NUM_FORMS": "50",
+        "people-0-name": "矩阵表单申报人",
+        "people-0-id_number": make_id_number(881, birthday="19960606"),
+        "people-0-mode": "full_time",
+        "people-0-contract_term": "3年",
+        "people-0-programme": "haiju",
+    }
+
+
+def _declaration_body(cell: Cell) -> dict[str, Any]:
+    return {
+        "employer": cell.world.employers["E1"].pk,
+        "post_name": "矩阵接口申报岗位",
+        "channel": "special_recruitment",
+        "people": [
+            {
+                "name": "矩阵接口申报人",
+                "id_number": make_id_number(882, birthday="19960606"),
+                "mode": "flexible",
+                "contract_term": "2年",
+                "programme": "haiju",
+            }
+        ],
+    }
+
+
 def _spare_employer(cell: Cell) -> dict[str, Any]:
     return {"employer": cell.world.employers["E1"].pk}
 
@@ -464,6 +504,21 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "referrals:employer_hires": (page(EMPLOYER, rows={"hire": EMPLOYER_HIRES}),),
     "referrals:employer_confirm": (
         post(EMPLOYER, targets={"hire.pending": EMPLOYER_HIRES}, body=lambda cell: {"decision": "confirm"}),
+    ),
+    "referrals:declaration_list": (page(THIRD_PARTY, rows={"declared": DECLARED_BY}),),
+    "referrals:declaration_create": (
+        page(THIRD_PARTY, rows={"declared": NOBODY}),
+        page(THIRD_PARTY, query=_spare_employer, rows={"declared": NOBODY}),
+        post(THIRD_PARTY, body=_declaration_form),
+    ),
+    "referrals:declared_person_withdraw": (post(THIRD_PARTY, targets={"declared.pending": DECLARED_BY}),),
+    "referrals:employer_declarations": (page(EMPLOYER, rows={"declared": DECLARED_AT}),),
+    "referrals:employer_declaration_decide": (
+        post(
+            EMPLOYER,
+            targets={"declared.pending": DECLARED_AT},
+            body=lambda cell: {"decision": "decline", "reason": "矩阵核实：非本方推荐"},
+        ),
     ),
     # ---- Annex 2: claims ----------------------------------------------------------------------------------------
     "subsidies:claim_list": (page(THIRD_PARTY, rows={"claim": OWN_CLAIMS, "hire.spare": sees({OWN}, THIRD_PARTY)}),),
@@ -736,6 +791,30 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             method="POST",
             targets={"objection": OWN_DISTRICT},
             body=lambda cell: {"upheld": False, "reason": "经核查，异议不成立。"},
+        ),
+    ),
+    "declaration-list": (
+        api(THIRD_PARTY, api_rows={"declared": DECLARED_BY}),
+        api(THIRD_PARTY, method="POST", body=_declaration_body, status=201),
+    ),
+    "declaration-detail": (api(THIRD_PARTY, targets={"declaration": DECLARED_BY}),),
+    "declaration-withdraw": (
+        api(
+            THIRD_PARTY,
+            method="POST",
+            targets={"declaration": DECLARED_BY},
+            body=lambda cell: {"person": cell.obj.people.get().pk},
+        ),
+    ),
+    "declaration-confirmation-list": (api(EMPLOYER, api_rows={"declared": DECLARED_AT}),),
+    "declaration-confirmation-detail": (api(EMPLOYER, targets={"declared.pending": DECLARED_AT}),),
+    "declaration-confirmation-confirm": (api(EMPLOYER, method="POST", targets={"declared.pending": DECLARED_AT}),),
+    "declaration-confirmation-decline": (
+        api(
+            EMPLOYER,
+            method="POST",
+            targets={"declared.pending": DECLARED_AT},
+            body=lambda cell: {"reason": "矩阵核实：非本方推荐"},
         ),
     ),
     "claim-list": (

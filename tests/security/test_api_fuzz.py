@@ -57,6 +57,7 @@ from portal.models import District, Employer, User
 from positions.proposals import proposal_create, proposal_return
 from positions.services import PositionData
 from referrals.constants import HireStatus
+from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.models import Hire, Objection, PublicityNotice
 from tests.factories import (
     SIGNED_SCAN,
@@ -200,6 +201,18 @@ def seed_world() -> World:
         reason="请补充专业要求。",
         by=clerk,
     )
+    # A person the third party declared at the employer, awaiting the employer's answer.
+    declaration = declaration_submit(
+        post=DeclaredPost(employer=employer, post_name="示范申报岗位", channel="bounty_list"),
+        people=[
+            PersonData(
+                name="申报待确认人", id_number=make_id_number(4343), mode="full_time", contract_term="3年",
+                programme="haiju",
+            )
+        ],
+        by=third_party,
+    )  # fmt: skip
+    declared = declaration.people.get()
     world.ids = {
         "positions": [position.pk for position in positions],
         "hires": [hire.pk for hire in (*hires, *in_publicity)] + list(Hire.objects.values_list("pk", flat=True)),
@@ -207,6 +220,8 @@ def seed_world() -> World:
         "objections": [objection.pk],
         "claims": [draft.pk, submitted.pk, approved.pk, second.pk],
         "post-proposals": [waiting.pk, returned.pk],
+        "declarations": [declaration.pk],
+        "declaration-confirmations": [declared.pk],
         # What request bodies name (``_known_ids``).
         "employer": [employer.pk, positions[-1].employer_id],
         "third_party": [agency.pk],
@@ -236,6 +251,8 @@ def seed_world() -> World:
         "claimable_hire": claimable.pk,
         "proposed_proposal": waiting.pk,
         "returned_proposal": returned.pk,
+        "declaration": declaration.pk,
+        "declared_person": declared.pk,
     }
     return world
 
@@ -308,6 +325,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "POST /api/v1/post-proposals/{id}/return/": ("clerk",),
     "POST /api/v1/post-proposals/{id}/withdraw/": ("employer",),
     "POST /api/v1/post-proposals/{id}/repropose/": ("employer",),
+    "GET /api/v1/declarations/": ("third_party",),
+    "GET /api/v1/declarations/{id}/": ("third_party",),
+    "POST /api/v1/declarations/": ("third_party",),
+    "POST /api/v1/declarations/{id}/withdraw/": ("third_party",),
+    "GET /api/v1/declaration-confirmations/": ("employer",),
+    "GET /api/v1/declaration-confirmations/{id}/": ("employer",),
+    "POST /api/v1/declaration-confirmations/{id}/confirm/": ("employer",),
+    "POST /api/v1/declaration-confirmations/{id}/decline/": ("employer",),
 }
 
 #: Operation → why the roles missing from ``ALLOWED`` are refused (401 for the anonymous, 403 or 404 for the rest).
@@ -344,6 +369,14 @@ REFUSED: dict[str, str] = {
     "POST /api/v1/post-proposals/{id}/return/": "proposal MOVES: the district's clerk only",
     "POST /api/v1/post-proposals/{id}/withdraw/": "proposal MOVES: the proposing employer only",
     "POST /api/v1/post-proposals/{id}/repropose/": "proposal MOVES: the proposing employer only",
+    "GET /api/v1/declarations/": "referrals.declare_introductions: third parties only",
+    "GET /api/v1/declarations/{id}/": "referrals.declare_introductions: third parties only",
+    "POST /api/v1/declarations/": "referrals.declare_introductions: third parties only",
+    "POST /api/v1/declarations/{id}/withdraw/": "referrals.declare_introductions: third parties only",
+    "GET /api/v1/declaration-confirmations/": "referrals.confirm_as_employer: employers only",
+    "GET /api/v1/declaration-confirmations/{id}/": "referrals.confirm_as_employer: employers only",
+    "POST /api/v1/declaration-confirmations/{id}/confirm/": "referrals.confirm_as_employer: employers only",
+    "POST /api/v1/declaration-confirmations/{id}/decline/": "referrals.confirm_as_employer: employers only",
 }
 
 #: Business refusals that are a request's precondition failing (the record out of reach), not the rule it tested;
@@ -471,6 +504,35 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
             "path_parameters": {"id": r["returned_proposal"]},
             "body": proposal | {"majors": "工业工程、机械工程"},
         },
+        "GET /api/v1/declarations/": {},
+        "GET /api/v1/declarations/{id}/": {"path_parameters": {"id": r["declaration"]}},
+        "POST /api/v1/declarations/": {
+            "body": {
+                "employer": r["employer"],
+                "post_name": "示范申报岗位",
+                "channel": "special_recruitment",
+                "people": [
+                    {
+                        "name": "钱八",
+                        "id_number": make_id_number(4344),
+                        "mode": "flexible",
+                        "contract_term": "2年",
+                        "programme": "haiju",
+                    }
+                ],
+            }
+        },
+        "POST /api/v1/declarations/{id}/withdraw/": {
+            "path_parameters": {"id": r["declaration"]},
+            "body": {"person": r["declared_person"]},
+        },
+        "GET /api/v1/declaration-confirmations/": {},
+        "GET /api/v1/declaration-confirmations/{id}/": {"path_parameters": {"id": r["declared_person"]}},
+        "POST /api/v1/declaration-confirmations/{id}/confirm/": {"path_parameters": {"id": r["declared_person"]}},
+        "POST /api/v1/declaration-confirmations/{id}/decline/": {
+            "path_parameters": {"id": r["declared_person"]},
+            "body": {"reason": "经核实，该人员系本单位自行招聘。"},
+        },
         "POST /api/v1/claims/{id}/pay/": {
             "path_parameters": {"id": r["approved_claim"]},
             "body": {"paid_on": today.isoformat(), "payment_reference": "ZF-2026-0001"},
@@ -579,7 +641,13 @@ def _strategy(operation: Any, mode: GenerationMode, world: World) -> st.SearchSt
 
 
 #: Body fields that name a record → the seeded records they may name (``World.ids``).
-_ID_FIELDS = {"employer": "employer", "position": "positions", "hire": "hires", "third_party": "third_party"}
+_ID_FIELDS = {
+    "employer": "employer",
+    "position": "positions",
+    "hire": "hires",
+    "third_party": "third_party",
+    "person": "declaration-confirmations",
+}
 
 
 def _known_ids(case: Any, world: World, data: st.DataObject) -> None:

@@ -42,6 +42,7 @@ from portal.notifications.services import notify
 from positions.models import Position, PositionBatch
 from positions.proposals import proposal_create, proposal_return
 from positions.services import PositionData
+from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.exporting import hire_template_workbook
 from referrals.models import Hire, Objection, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
@@ -361,6 +362,31 @@ def _claims(world: World) -> None:
     )
 
 
+def _declarations(world: World) -> None:
+    """Per side: a person its third party declared at its employer (a post not in the portal), awaiting the employer."""
+    for number, side in enumerate(SIDES, start=1):
+        owners = world.owners(side)
+        name = f"矩阵{SIDE_LABEL[side]}申报人员"
+        declaration = declaration_submit(
+            post=DeclaredPost(
+                employer=owners.employer, post_name=f"矩阵{SIDE_LABEL[side]}申报岗位", channel="bounty_list"
+            ),
+            people=[
+                PersonData(
+                    name=name,
+                    id_number=make_id_number(860 + number, birthday="19950505"),
+                    mode="full_time",
+                    contract_term="3年",
+                    programme="haiju",
+                )
+            ],
+            by=world.claimant(side),
+        )
+        person = declaration.people.get()
+        world.add("declaration", side, declaration, name, person.id_number)
+        world.add("declared.pending", side, person, name, person.id_number)
+
+
 def _reports_and_rollup(world: World) -> None:
     for side in DISTRICT_SIDES:
         hire_report_send(
@@ -459,6 +485,7 @@ def build_world() -> World:
     _hires(world)
     _notices(world)
     _claims(world)
+    _declarations(world)
     _reports_and_rollup(world)
     _import_jobs(world)
     _notifications(world)
