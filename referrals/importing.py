@@ -2,8 +2,10 @@
 
 The sheet as the notice prints it: an optional title row, then two header rows — 「必填项」 merged over 序号, 姓名,
 身份证号码, 岗位名称, 引进方式, 劳动合同期限 and 「选填项」 over 毕业院校 … 其他符合的相关条件, the column names below.
-Three optional columns may follow: 用人单位 (tells apart two employers' posts of the same name), 荐才第三方 (or
-推荐机构: a registered third party's name or 统一社会信用代码) and 专项 (启航/海聚, overriding the post's).
+Optional columns may follow, found by their header in any order: 用人单位 (tells apart two employers' posts of the
+same name), 荐才第三方 (or 推荐机构: a registered third party's name or 统一社会信用代码), 专项 (启航/海聚, checked
+against the facts) and 毕业时间 (the date that decides 启航; docs/workflows.md, "Which programme"). A sheet without
+them reads as before; without 专项 the programme is derived from 引进方式, 毕业时间 and 工作经历 as in the form.
 
 Each row names a post of the importing district by 岗位名称 (and 用人单位); only published or closed posts can
 take hires. The field rules are ``referrals.services.hire_validate``'s, the ones ``hire_record`` applies, not
@@ -57,6 +59,7 @@ from portal.security.crypto import keyed_digests
 from positions.constants import PositionStatus
 from positions.models import Position
 from referrals.constants import EmploymentMode
+from referrals.eligibility import GraduateWindows
 from referrals.models import Hire
 from referrals.services import HIRABLE, HireData, duplicate_person_message, hire_validate
 
@@ -77,6 +80,7 @@ COL_OTHER_CONDITIONS = "其他符合的相关条件"
 COL_EMPLOYER = "用人单位"
 COL_THIRD_PARTY = "荐才第三方"
 COL_PROGRAMME = "专项"
+COL_GRADUATED_ON = "毕业时间"
 
 GROUP_REQUIRED = "必填项"
 GROUP_OPTIONAL = "选填项"
@@ -93,7 +97,7 @@ OPTIONAL_COLUMNS = (
     COL_OTHER_CONDITIONS,
 )
 #: Accepted after the annex's columns, in any order.
-EXTRA_COLUMNS = (COL_EMPLOYER, COL_THIRD_PARTY, COL_PROGRAMME)
+EXTRA_COLUMNS = (COL_EMPLOYER, COL_THIRD_PARTY, COL_PROGRAMME, COL_GRADUATED_ON)
 
 LAYOUT = SheetLayout(
     anchor=COL_ID_NUMBER,
@@ -108,6 +112,8 @@ LAYOUT = SheetLayout(
         "荐才机构": COL_THIRD_PARTY,
         "第三方": COL_THIRD_PARTY,
         "专项类别": COL_PROGRAMME,
+        "毕业日期": COL_GRADUATED_ON,
+        "毕业年月": COL_GRADUATED_ON,
     },
     group_headers=frozenset({GROUP_REQUIRED, GROUP_OPTIONAL}),
     missing_hint=(
@@ -157,6 +163,8 @@ _FIELD_COLUMNS = {
     "mode": COL_MODE,
     "contract_term": COL_CONTRACT_TERM,
     "programme": COL_PROGRAMME,
+    "graduated_on": COL_GRADUATED_ON,
+    "work_experience": COL_WORK_EXPERIENCE,
 }
 #: A row's errors are listed in the order of its columns.
 _COLUMN_ORDER = {column: index for index, column in enumerate(LAYOUT.columns)}
@@ -190,6 +198,7 @@ class HireRow:
     programme_label: str = ""
     education_label: str = ""
     arrived_on: datetime.date | None = None
+    graduated_on: datetime.date | None = None
     year: int | None = None
     fields: dict[str, object] | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -301,7 +310,7 @@ class _Posts:
         posts = (
             Position.objects.filter(district=district)
             .select_related("employer", "batch")
-            .only("name", "channel", "status", "district", "recruits_graduates", "employer__name", "batch__period")
+            .only("name", "channel", "status", "district", "employer__name", "batch__period")
             .order_by("pk")
         )
         for post in posts:
@@ -427,7 +436,9 @@ def _match_third_party(hire: HireRow, text: str, parties: _ThirdParties) -> None
 # One row
 
 
-def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _ThirdParties) -> HireRow:
+def _parse_row(
+    raw: RawRow, *, district: District, posts: _Posts, parties: _ThirdParties, windows: GraduateWindows
+) -> HireRow:
     cells = raw.cells
     id_text, id_error = _id_number_text(cells.get(COL_ID_NUMBER))
     hire = HireRow(
@@ -465,17 +476,21 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
             COL_ARRIVED_ON,
             f"入职时间“{_shown(cells.get(COL_ARRIVED_ON))}”无法识别，请填写日期，如 2026-02-02 或 2026年2月2日。",
         )
+    try:
+        hire.graduated_on = cell_date(cells.get(COL_GRADUATED_ON))
+    except (ValueError, OverflowError):
+        hire.error(
+            COL_GRADUATED_ON,
+            f"毕业时间“{_shown(cells.get(COL_GRADUATED_ON))}”无法识别，请填写日期，如 2026-06-30 或 2026年6月30日。",
+        )
+    # The programme year is the year of arrival (today when the sheet leaves it empty), as hire_record() sets it.
+    hire.year = (hire.arrived_on or timezone.localdate()).year
 
     fields, rule_errors = hire_validate(
         HireData(
             # A stand-in keeps the other rules running when the post's own error is already reported.
             position=hire.position
-            or Position(
-                name=_PLACEHOLDER_POST_NAME,
-                district=district,
-                status=PositionStatus.PUBLISHED,
-                recruits_graduates=False,
-            ),
+            or Position(name=_PLACEHOLDER_POST_NAME, district=district, status=PositionStatus.PUBLISHED),
             name=hire.name,
             id_number=id_text,
             mode=mode,
@@ -490,7 +505,9 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
             arrived_on=hire.arrived_on,
             work_experience=cell_text(cells.get(COL_WORK_EXPERIENCE)),
             other_conditions=cell_text(cells.get(COL_OTHER_CONDITIONS)),
-        )
+            graduated_on=hire.graduated_on,
+        ),
+        window=windows.for_year(hire.year),
     )
     for error in rule_errors:
         column = _FIELD_COLUMNS.get(error.field or "", COL_POST)
@@ -503,12 +520,10 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
 
     hire.mode_label = str(EmploymentMode(mode).label) if mode in EmploymentMode.values else ""
     programme = str(fields["programme"])
-    if programme in Programme.values and (hire.position is not None or programme_text):
-        hire.programme_label = str(Programme(programme).label)  # not the stand-in post's guess
+    if programme in Programme.values:
+        hire.programme_label = str(Programme(programme).label)
     hire.education_label = str(Education(education).label) if education else ""
     hire.errors = cell_errors(raw, hire.errors)
-    # The programme year is the year of arrival (today when the sheet leaves it empty), as hire_record() sets it.
-    hire.year = (hire.arrived_on or timezone.localdate()).year
     if not hire.errors:
         hire.id_number_masked = mask_id_number(str(fields["id_number"]))
         hire.fields = {**fields, "year": hire.year}
@@ -542,7 +557,11 @@ def _analyse(raw_rows: list[RawRow], *, district: District, progress: Progress |
     posts = _Posts.of(district)
     parties = _ThirdParties.of(text for raw in raw_rows if (text := _one_line(raw.cells.get(COL_THIRD_PARTY))))
     # Understanding each row is most of the work: the progress of a background job is counted here.
-    rows = [_parse_row(raw, district=district, posts=posts, parties=parties) for raw in tracked(raw_rows, progress)]
+    windows = GraduateWindows.load()
+    rows = [
+        _parse_row(raw, district=district, posts=posts, parties=parties, windows=windows)
+        for raw in tracked(raw_rows, progress)
+    ]
 
     valid = [row for row in rows if row.fields is not None]
     recorded = _recorded(str(row.fields["id_number"]) for row in valid if row.fields is not None)

@@ -20,8 +20,10 @@ rules.add_perm("referrals.record_hire", p.is_district_clerk)
 rules.add_perm("referrals.view_district_hires", p.is_district_staff)
 rules.add_perm("referrals.view_hires", p.is_district_staff | p.is_city_staff | p.is_employer)
 rules.add_perm("referrals.review_hire", p.is_district_reviewer)
-#: Publish notices, mark exemptions, resolve objections: the district's own staff (clerk or reviewer).
+#: Publish notices, resolve objections: the district's own staff (clerk or reviewer).
 rules.add_perm("referrals.run_publicity", p.is_district_staff)
+#: Confirm without publicity under an exemption rule (按规定不公示): the district reviewer only.
+rules.add_perm("referrals.exempt_from_publicity", p.is_district_reviewer)
 rules.add_perm("referrals.send_report", p.is_district_reviewer)
 rules.add_perm("referrals.view_city_reports", p.is_city_staff)
 rules.add_perm("referrals.confirm_as_employer", p.is_employer)

@@ -19,10 +19,12 @@ MOVES: dict[str, Move] = {
             needs_reason=True,
         ),
         Move("resubmit", "重新提交", frozenset({S.RETURNED}), S.RECORDED, p.is_district_clerk & p.in_same_district),
-        # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt),
+        # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt, the reviewer's),
         # IN_PUBLICITY → CONFIRMED after day 5 (notices_confirm_closed) or → FAILED (objection upheld).
     )
 }
 
-#: Who publishes notices, marks exemptions and resolves objections: the district's own staff.
+#: Who publishes notices and resolves objections: the district's own staff.
 district_staff_of_record = p.is_district_staff & p.in_same_district
+#: Who confirms a hire without publicity under an exemption rule (按规定不公示): the district's reviewer, not the clerk.
+exempter_of_record = p.is_district_reviewer & p.in_same_district

@@ -60,14 +60,21 @@ def claim_visible(*, user: User) -> QuerySet[Claim]:
 def claim_items(*, claim: Claim) -> QuerySet[ClaimItem]:
     """The claim's lines with each hire's publicity record and employer confirmation, for the review screen."""
     return claim.items.select_related(
-        "hire__position__employer", "hire__notice", "hire__district", "hire__employer_confirmed_by"
+        "hire__position__employer",
+        "hire__notice",
+        "hire__district",
+        "hire__employer_confirmed_by",
+        "hire__exemption_rule",
+        "person_exception",
     ).prefetch_related("hire__objections")
 
 
 def claim_detail(*, user: User, with_publicity: bool = True) -> QuerySet[Claim]:
     """One claim with its lines, scans and history. Each line's hire comes with its post; ``with_publicity`` adds the
     post's employer and the hire's notice (the review screens; the claimant's API reply shows neither)."""
-    line_related = ("hire__position__employer", "hire__notice") if with_publicity else ("hire__position",)
+    line_related = (
+        ("hire__position__employer", "hire__notice", "hire__exemption_rule") if with_publicity else ("hire__position",)
+    )
     return claim_visible(user=user).prefetch_related(
         Prefetch("items", queryset=ClaimItem.objects.select_related(*line_related)),
         "attachments",

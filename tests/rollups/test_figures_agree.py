@@ -35,7 +35,7 @@ from portal.calendar.tenday import SHANGHAI
 from portal.constants import Channel, Education, Programme
 from portal.models import District, Employer, User
 from positions.models import PositionBatch
-from referrals.models import Hire, HireReport, Objection, PublicityNotice
+from referrals.models import Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
 from rollups.dashboard import dashboard_data
 from rollups.evaluation import evaluation_table
 from rollups.figures import NO_DISTRICT_NAME, at_end
@@ -119,7 +119,8 @@ class HireSpec:
     education: str
     channel: str
     publicised: bool
-    exempt: bool
+    #: How an unpublicised hire was exempted: under one of the admin's rules, on an older written reason, or not.
+    exempt: str | None
     employer_without_district: bool
 
 
@@ -172,7 +173,7 @@ hires = st.builds(
     st.sampled_from(Education.values),
     st.sampled_from(Channel.values),
     st.booleans(),
-    st.booleans(),
+    st.sampled_from([None, "rule", "note"]),
     st.booleans(),
 )
 objections = st.builds(
@@ -204,13 +205,15 @@ class World:
     districts: list[District]
     employers: list[Employer]
     clerks: list[User]
+    exemption_rule: PublicityExemptionRule
 
 
 def _world() -> World:
     districts = [DistrictFactory(order=n) for n in range(DISTRICTS)]
     employers = [EmployerFactory(district=district) for district in districts] + [EmployerFactory(district=None)]
     clerks = [UserFactory(clerk=True, district=district) for district in districts]
-    return World(districts, employers, clerks)
+    rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）", basis="测试依据")
+    return World(districts, employers, clerks, rule)
 
 
 def _build(
@@ -295,7 +298,8 @@ def _build(
                 mode=spec.mode,
                 education=spec.education,
                 notice=notice,
-                exemption_reason="按规定不公示" if spec.exempt and notice is None else "",
+                exemption_rule=world.exemption_rule if spec.exempt == "rule" and notice is None else None,
+                exemption_note="按规定不公示" if spec.exempt == "note" and notice is None else "",
                 recorded_by=world.clerks[spec.district],
             )
         )
@@ -367,6 +371,16 @@ def _check(
     # batch's 旬, claims' money by submission, approval and payment.
     confirmed = Counter(s.programme for s in hire_specs if s.status == "confirmed" and _in_year(s.confirmed_at))
     assert (get(totals, "hires", "by_programme") or {}) == {p: n for p, n in confirmed.items() if n}
+    # 不公示确认人数: confirmed in the year without a notice, on a rule or an older written reason.
+    exempted = [
+        s
+        for s in hire_specs
+        if s.status == "confirmed" and _in_year(s.confirmed_at) and not s.publicised and s.exempt is not None
+    ]
+    assert get(totals, "hires", "exempt") == len(exempted)
+    for n, name in enumerate(names):
+        mine = [s for s in exempted if s.district == n]
+        assert get(rows.get(name, {}), "hires", "exempt") == len(mine)
     reported = [
         s for s in post_specs if s.period.year == YEAR and s.status in ("sent", "aggregated", "published", "closed")
     ]
