@@ -23,7 +23,7 @@ def backfill_person_digests(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0004_notice_titles_distinct_in_district'),
+        ('referrals', '0003_personal_data_at_rest'),
         ('subsidies', '0003_chinese_field_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
