@@ -52,9 +52,10 @@ QUEUE_STEPS: tuple[tuple[str, str, str], ...] = (
     ("补助申报", ClaimStatus.APPROVED, "拨付（已核定待发放）"),
 )
 
-#: Queries ``dashboard_data`` makes, whatever the data: targets, hires confirmed (``hires_confirmed``), claims
-#: submitted / approved / paid (``claims_counted``), districts, three queue queries.
-DASHBOARD_QUERIES = 9
+#: Queries ``dashboard_data`` makes, whatever the data: targets, hires confirmed (``hires_confirmed``) and exempted
+#: from publicity (``hires_exempted``), claims submitted / approved / paid (``claims_counted``), districts, three
+#: queue queries.
+DASHBOARD_QUERIES = 10
 
 ZERO = Decimal("0.00")
 

@@ -62,7 +62,6 @@ def _topics() -> tuple[Topic, ...]:
     hires = [Column("确认人数", ("hires", "confirmed"))]
     hires += [Column(f"{label}专项", ("hires", "by_programme", value)) for value, label in Programme.choices]
     hires += [Column(label, ("hires", "by_mode", value)) for value, label in _mode_labels()]
-    hires += [Column("不公示确认人数", ("hires", "exempt"), width=14)]
     publicity = [
         Column("公示中", ("publicity", "notices_open")),
         Column("本旬发布公示", ("publicity", "notices_published"), width=12),

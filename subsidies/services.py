@@ -170,15 +170,18 @@ def _hold_people(claim: Claim, added: list[ClaimItem], kept: list[ClaimItem]) ->
     if not digests:
         return
     earlier = {
-        line.person_digest: line.claim.reference
+        line.person_digest: (line.claim.reference, line.hire_id)
         for line in ClaimItem.objects.filter(live=True, person_digest__in=digests, person_exception__isnull=True)
         .exclude(claim_id=claim.pk)
         .select_related("claim")
-        .order_by("pk")
+        .order_by("-pk")
     }
     for item in added:
         if item.person_digest not in earlier:
             continue
+        reference, hire_id = earlier[item.person_digest]
+        if hire_id == item.hire_id:  # the same hire: the older rule says it
+            raise PortalError(_taken_message([hire_id]), "hire_already_claimed", field="lines")
         exception = (
             PersonException.objects.filter(id_number_digest=item.person_digest)
             .exclude(items__live=True)
@@ -186,9 +189,7 @@ def _hold_people(claim: Claim, added: list[ClaimItem], kept: list[ClaimItem]) ->
             .first()
         )
         if exception is None:
-            raise PortalError(
-                _person_refusal(item.hire, earlier[item.person_digest]), "person_already_claimed", field="lines"
-            )
+            raise PortalError(_person_refusal(item.hire, reference), "person_already_claimed", field="lines")
         item.person_exception = exception
 
 
