@@ -31,7 +31,7 @@ from referrals.constants import EmployerConfirmation, HireStatus, IntroductionSt
 from referrals.models import Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
-from subsidies.models import Claim, ClaimItem
+from subsidies.models import Claim, ClaimItem, PersonException
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -209,3 +209,11 @@ def claims_counted(*, span: Span) -> list[ClaimCount]:
             entry[0] += n
             entry[1] += total
     return [ClaimCount(code, period, step, n, total) for (code, period, step), (n, total) in counts.items()]
+
+
+def person_exceptions() -> QuerySet[PersonException]:
+    """The bureau's exceptions to once per person, newest first, each with the live claim line that uses it (if
+    any) for the page to name: two queries whatever their number."""
+    return PersonException.objects.select_related("recorded_by").prefetch_related(
+        Prefetch("items", queryset=ClaimItem.objects.filter(live=True).select_related("claim"), to_attr="live_items")
+    )

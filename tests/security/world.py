@@ -41,7 +41,7 @@ from portal.models import CalendarYear, District, Employer, Notification, ThirdP
 from portal.notifications.services import notify
 from positions.models import Position, PositionBatch
 from referrals.exporting import hire_template_workbook
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import Hire, Objection, PublicityExemptionRule, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
 from rollups.tenday import rollup_run
 from subsidies.models import Claim, ClaimAttachment
@@ -387,6 +387,7 @@ def build_world() -> World:
     today = timezone.localdate()
     _ensure_calendar(today.year - 1, today.year, today.year + 1)
     ensure_caps()
+    PublicityExemptionRule.objects.get_or_create(name="矩阵不公示规则")
     districts = {
         "A": DistrictFactory(name="矩阵甲区", code="MXA01"),
         "B": DistrictFactory(name="矩阵乙区", code="MXB01"),
