@@ -112,7 +112,5 @@ def audit_problems(
         elif graduated_on not in window:
             errors.append(_outside(graduated_on, window))
     elif programme == Programme.HAIJU and not work_experience.strip():
-        errors.append(
-            PortalError("海聚专项须填写“工作经历”。", "work_experience_required", field="work_experience")
-        )
+        errors.append(PortalError("海聚专项须填写“工作经历”。", "work_experience_required", field="work_experience"))
     return errors

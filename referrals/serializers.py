@@ -80,7 +80,7 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
     employer_confirmation_display = serializers.CharField(
         source="get_employer_confirmation_display", read_only=True, label="单位确认状态名称"
     )
-    exemption_rule = serializers.SlugRelatedField(
+    exemption_rule: serializers.SlugRelatedField[PublicityExemptionRule] = serializers.SlugRelatedField(
         slug_field="name", read_only=True, allow_null=True, label="不公示规则（按规定不公示时）"
     )
     post_hires = serializers.IntegerField(read_only=True, label="该岗位已占用人数")

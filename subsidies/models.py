@@ -15,9 +15,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import limits
+from portal.identity import mask_id_number
 from portal.limits import AMOUNT
 from portal.models import TimeStampedModel
-from portal.identity import mask_id_number
 from portal.security.crypto import EncryptedCharField, KeyedDigestField
 from subsidies.constants import AttachmentKind, ClaimAction, ClaimStatus
 
@@ -152,7 +152,9 @@ class ClaimItem(models.Model):
     # Once per person (docs/subsidies.md, "Once per person"): the keyed digest of the hire's ID number, copied when
     # the line is written (NULL once the person is anonymised, or on lines that predate the rule and repeat a person),
     # and the bureau's exception that lets this line be the person's second subsidy.
-    person_digest = models.CharField(_("身份证号码摘要"), max_length=64, null=True, blank=True, editable=False)
+    person_digest = models.CharField(  # noqa: DJ001  (NULL, not "", is outside the unique index)
+        _("身份证号码摘要"), max_length=64, null=True, blank=True, editable=False
+    )
     person_exception = models.ForeignKey(
         "subsidies.PersonException",
         verbose_name=_("再次补助例外"),

@@ -166,7 +166,9 @@ class HireFactory(DjangoModelFactory[Hire]):
     major = "机械工程"
     education = "master"
     # The facts the district's audit checks: an 应届 graduation date for 启航, a work history for 海聚.
-    graduated_on = factory.LazyAttribute(lambda o: datetime.date(o.year - 1, 6, 30) if o.programme == "qihang" else None)
+    graduated_on = factory.LazyAttribute(
+        lambda o: datetime.date(o.year - 1, 6, 30) if o.programme == "qihang" else None
+    )
     work_experience = factory.LazyAttribute(lambda o: "2018年起从事工程研发" if o.programme == "haiju" else "")
     status = "recorded"
     recorded_by = factory.SubFactory(UserFactory, clerk=True, district=factory.SelfAttribute("..district"))

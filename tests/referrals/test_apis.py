@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from portal.identity import mask_id_number
 from portal.models import PersonalDataAccess
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import PublicityExemptionRule, Hire, Objection, PublicityNotice
+from referrals.models import Hire, Objection, PublicityExemptionRule, PublicityNotice
 from tests.factories import (
     DistrictFactory,
     HireFactory,

@@ -16,7 +16,7 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 from portal.models import District, PersonalDataAccess, User
 from positions.models import Position
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import PublicityExemptionRule, Hire, Objection
+from referrals.models import Hire, Objection, PublicityExemptionRule
 from referrals.services import objection_lodge
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory, make_id_number
 

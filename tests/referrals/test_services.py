@@ -14,7 +14,7 @@ from portal.errors import PermissionDenied, PortalError
 from portal.models import District, User
 from positions.models import Position
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import PublicityExemptionRule, Hire
+from referrals.models import Hire, PublicityExemptionRule
 from referrals.services import (
     HireData,
     hire_exempt,

@@ -357,7 +357,21 @@ def _import_sheet(position: Position, name: str, id_number: str) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.append(
-        [1, name, id_number, position.name, "全职", "3年", "重庆大学", "机械工程", "硕士", "", "", None, "2016年起从事机械设计"]
+        [
+            1,
+            name,
+            id_number,
+            position.name,
+            "全职",
+            "3年",
+            "重庆大学",
+            "机械工程",
+            "硕士",
+            "",
+            "",
+            None,
+            "2016年起从事机械设计",
+        ]
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
