@@ -100,12 +100,18 @@ class AttachmentForm(forms.Form):
 class PersonExceptionForm(forms.Form):
     """再次补助例外, as the bureau's reviewer records it; the rules are ``services.person_exception_record``'s."""
 
-    name = forms.CharField(label="姓名", max_length=limits.PERSON_NAME.max_length)
+    name = forms.CharField(
+        label="姓名", max_length=limits.PERSON_NAME.max_length, error_messages={"required": "请填写姓名。"}
+    )
     id_number = forms.CharField(
-        label="身份证号码", max_length=limits.ID_NUMBER_INPUT.max_length, help_text="18位居民身份证号码，末位可为X。"
+        label="身份证号码",
+        max_length=limits.ID_NUMBER_INPUT.max_length,
+        help_text="18位居民身份证号码，末位可为X。",
+        error_messages={"required": "请填写身份证号码。"},
     )
     reason = forms.CharField(
         label="例外原因",
+        error_messages={"required": "请填写例外原因。"},
         widget=Textarea(attrs={"rows": 3}),
         max_length=1000,
         help_text="写明同意再次补助的理由和依据（如局务会议纪要文号）。每登记一次，可再申报一次。",

@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Employer, User
-from referrals.models import Hire
-from subsidies.models import ClaimItem
+from referrals.models import Hire, PublicityExemptionRule
+from subsidies.models import ClaimItem, PersonException
 from subsidies.services import (
     ClaimData,
     ClaimLine,
@@ -24,7 +26,7 @@ from subsidies.services import (
     claim_withdraw,
     person_exception_record,
 )
-from tests.factories import ClaimFactory, claimable_hire
+from tests.factories import ClaimFactory, claimable_hire, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +152,33 @@ def test_the_api_refuses_the_same_person_with_the_earlier_reference(headhunter: 
     response = client.post("/api/v1/claims/", payload, format="json")
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == "person_already_claimed" and first.reference in response.json()["detail"]
+
+
+def test_the_bureau_records_an_exception_on_its_page(bureau: User, centre: User, headhunter: User) -> None:
+    url = reverse("subsidies:person_exceptions")
+    for outsider in (centre, headhunter):
+        client = Client()
+        client.force_login(outsider)
+        assert client.get(url).status_code == 403
+    client = Client()
+    client.force_login(bureau)
+    number = make_id_number(515, birthday="19950101")
+    refused = client.post(url, {"name": "王五", "id_number": number, "reason": " "}).content.decode()
+    assert "请填写例外原因" in refused
+    assert not PersonException.objects.exists()
+    response = client.post(url, {"name": "王五", "id_number": number, "reason": "重点项目二次引进，经研究同意。"})
+    assert response.status_code == 302
+    exception = PersonException.objects.get()
+    assert (exception.recorded_by, exception.id_number_digest is not None) == (bureau, True)
+    page = client.get(url).content.decode()
+    assert "重点项目二次引进" in page and "尚未使用" in page and number not in page
+
+
+def test_the_review_screen_shows_the_exemption_rule(headhunter: User, employer: Employer, centre: User) -> None:
+    rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）", basis="保密规定")
+    hire = claimable_hire(headhunter.third_party, employer, exemption_rule=rule, exemption_note="经批准")
+    claim = ClaimFactory(by=headhunter, employer=employer, hires=[hire], submitted=True, centre=centre)
+    client = Client()
+    client.force_login(centre)
+    screen = client.get(reverse("subsidies:review_claim", args=[claim.pk])).content.decode()
+    assert "按规定不公示：涉密岗位（测试）；经批准" in screen and "依据：保密规定" in screen
