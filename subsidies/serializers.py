@@ -31,7 +31,7 @@ from portal.identity import mask_bank_account, mask_id_number, mask_phone
 from portal.limits import parse_amount
 from portal.models import Employer, User
 from portal.web.api import RECORD_ID_MAX
-from referrals.models import Hire, Objection, PublicityExemptionRule, PublicityNotice
+from referrals.models import Hire, Objection, PublicityNotice
 from subsidies.constants import AttachmentKind, ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem
 from subsidies.services import ClaimData, ClaimLine
@@ -143,8 +143,8 @@ class HireReviewRecordSerializer(serializers.Serializer[Hire]):
     status = serializers.CharField(read_only=True, label="人员状态")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="人员状态名称")
     notice = ClaimNoticeSerializer(read_only=True, allow_null=True, label="公示")
-    exemption_rule: serializers.SlugRelatedField[PublicityExemptionRule] = serializers.SlugRelatedField(
-        slug_field="name", read_only=True, allow_null=True, label="不公示规则（按规定不公示时）"
+    exemption_rule = serializers.CharField(
+        source="exemption_rule.name", read_only=True, allow_null=True, label="不公示规则（按规定不公示时）"
     )
     exemption_note = serializers.CharField(read_only=True, label="不公示说明（按规定不公示时）")
     confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True, label="公示确认时间")

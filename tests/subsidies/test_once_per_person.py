@@ -182,3 +182,8 @@ def test_the_review_screen_shows_the_exemption_rule(headhunter: User, employer: 
     client.force_login(centre)
     screen = client.get(reverse("subsidies:review_claim", args=[claim.pk])).content.decode()
     assert "按规定不公示：涉密岗位（测试）；经批准" in screen and "依据：保密规定" in screen
+    api = APIClient()
+    api.force_authenticate(centre)
+    body = api.get(f"/api/v1/claims/{claim.pk}/").json()
+    record = body["lines"][0]["review_record"]
+    assert (record["exemption_rule"], record["exemption_note"]) == ("涉密岗位（测试）", "经批准")
