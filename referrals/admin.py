@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from portal.admin import AnonymisedReadOnlyMixin, AuditedModelAdmin, IdNumberSearchMixin, WorkflowRecordAdmin
 from portal.security.privacy import personal_data_reveal
 from portal.web.http import client_address
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import GraduateWindow, Hire, Objection, PublicityExemptionRule, PublicityNotice
 from referrals.services import hire_duplicate_of
 
 
@@ -44,7 +44,8 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
         "status",
         "notice",
         "confirmed_at",
-        "exemption_reason",
+        "exemption_rule",
+        "exemption_note",
         "return_reason",
         "recorded_by",
         "anonymised_at",
@@ -100,3 +101,21 @@ class ObjectionAdmin(AnonymisedReadOnlyMixin, WorkflowRecordAdmin, AuditedModelA
     list_filter = ["status"]
     readonly_fields = ["status", "resolution", "resolved_by", "resolved_at"]
     raw_id_fields = ["hire"]
+
+
+@admin.register(GraduateWindow)
+class GraduateWindowAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
+    """Which graduates count as 应届 for 启航, from a programme year on (docs/workflows.md, "Which programme"). A
+    hire is checked against the rule when recorded and when audited; hires already audited are not re-checked."""
+
+    list_display = ["from_year", "years_before", "basis", "updated_at"]
+
+
+@admin.register(PublicityExemptionRule)
+class PublicityExemptionRuleAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
+    """The rules a district reviewer may exempt a hire from publicity under (按规定不公示). A rule in use is
+    deactivated, never deleted: the hires exempted under it keep naming it. A window is edited, never deleted (its history is the audit trail)."""
+
+    list_display = ["name", "basis", "active", "order"]
+    list_editable = ["active", "order"]
+    list_filter = ["active"]

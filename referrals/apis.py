@@ -209,8 +209,8 @@ class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(
         summary="按规定不公示",
-        description="本区县工作人员（无所属区县的人员：市人才交流服务中心）将初审通过的人员按规定不予公示并直接确认，"
-        "须填写不公示依据。",
+        description="本区县初审人员（无所属区县的人员：市人才交流服务中心审核人员）将初审通过的人员按规定不予公示并直接确认，"
+        "须选择不公示规则（经办人不能办理）。",
         request=HireExemptSerializer,
         responses={200: HireSerializer(many=True)},
     )
@@ -218,13 +218,14 @@ class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=False, methods=["post"], pagination_class=None)
     def exempt(self, request: Request) -> Response:
         user = _user(request)
-        if not rules.has_perm("referrals.run_publicity", user):
-            raise PermissionDenied("只有区县人力社保部门或市人才交流服务中心可以办理不公示。")
+        if not rules.has_perm("referrals.exempt_from_publicity", user):
+            raise PermissionDenied("只有区县初审人员或市人才交流服务中心可以办理按规定不公示。")
         writer = HireExemptSerializer(data=request.data)
         writer.is_valid(raise_exception=True)
         hires = services.hire_exempt(
             hires=_hires_in_scope(user, writer.validated_data["hire_ids"]),
-            reason=writer.validated_data["reason"],
+            rule=writer.validated_data["exemption_rule"],
+            note=writer.validated_data["note"],
             by=user,
         )
         rows = selectors.hire_visible(user=user).filter(pk__in=[hire.pk for hire in hires]).order_by("pk")

@@ -43,6 +43,7 @@ from referrals.constants import (
     EmployerConfirmation,
     HireStatus,
 )
+from referrals.eligibility import GraduateWindows
 from referrals.models import Declaration, DeclaredPerson, Hire
 from referrals.services import HireData, duplicate_person_message, hire_validate
 
@@ -114,6 +115,7 @@ def _hire_data(post: DeclaredPost, person: PersonData, third_party: ThirdParty |
         arrived_on=person.arrived_on,
         work_experience=person.work_experience,
         other_conditions=person.other_conditions,
+        graduated_on=person.graduated_on,
     )
 
 
@@ -133,9 +135,13 @@ def post_errors(post: DeclaredPost) -> list[PortalError]:
     return errors
 
 
-def person_validate(post: DeclaredPost, person: PersonData) -> tuple[dict[str, object], list[PortalError]]:
-    """One person's fields, cleaned, and each rule they break (the clerk's rules: ``hire_validate``). No query."""
-    fields, errors = hire_validate(_hire_data(post, person, None))
+def person_validate(
+    post: DeclaredPost, person: PersonData, *, windows: GraduateWindows
+) -> tuple[dict[str, object], list[PortalError]]:
+    """One person's fields, cleaned, and each rule they break (the clerk's rules: ``hire_validate``, with the 应届
+    window of the person's programme year, as the clerk's hire would have). No query."""
+    year = (person.arrived_on or timezone.localdate()).year
+    fields, errors = hire_validate(_hire_data(post, person, None), window=windows.for_year(year))
     # The post's own errors are reported once for the declaration, not once per person.
     errors = [error for error in errors if error.field not in {"position", "post_name", "channel"}]
     person_fields = {name: fields[name] for name in PERSON_FIELDS}
@@ -193,7 +199,11 @@ def declaration_submit(*, post: DeclaredPost, people: Sequence[PersonData], by: 
     naming the person). The employer's accounts are told."""
     third_party = require_declarer(by)
     errors = post_errors(post)
-    post_fields, hire_errors = hire_validate(_hire_data(post, people[0], None) if people else _empty(post))
+    windows = GraduateWindows.load()
+    post_fields, hire_errors = hire_validate(
+        _hire_data(post, people[0], None) if people else _empty(post),
+        window=windows.for_year(timezone.localdate().year),
+    )
     errors += [error for error in hire_errors if error.field in {"position", "post_name", "channel"}]
     if errors:
         raise errors[0]
@@ -202,7 +212,7 @@ def declaration_submit(*, post: DeclaredPost, people: Sequence[PersonData], by: 
     cleaned: list[dict[str, object]] = []
     first_of: dict[str, int] = {}
     for index, person in enumerate(people, start=1):
-        fields, person_errors = person_validate(post, person)
+        fields, person_errors = person_validate(post, person, windows=windows)
         if person_errors:
             error = person_errors[0]
             raise PortalError(f"{_who(index, person.name)}：{error.message}", error.code, field=error.field)
@@ -425,11 +435,11 @@ def _create_hire(person: DeclaredPerson, *, by: User, now: datetime.datetime) ->
         post_name=declaration.post_name,
     )
     data = _hire_data(post, _person_data(person), person.third_party)
-    fields, errors = hire_validate(data)
+    year = (person.arrived_on or timezone.localdate(now)).year
+    fields, errors = hire_validate(data, window=GraduateWindows.load().for_year(year))
     if errors:
         # The post may have been withdrawn since the declaration, or the data predates a rule.
         raise PortalError(f"{person.name}：{errors[0].message}", errors[0].code, field=errors[0].field)
-    year = (person.arrived_on or timezone.localdate(now)).year
     programme = str(fields["programme"])
     clash = (
         Hire.objects.filter(id_number_digest=person.id_number_digest, programme=programme, year=year)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -12,7 +13,7 @@ from portal.constants import Education
 from portal.demo import DemoWorld, register_demo_step
 from positions.models import Position
 from referrals.declarations import DeclaredPost, PersonData, declaration_submit
-from referrals.models import DeclaredPerson, Hire
+from referrals.models import DeclaredPerson, Hire, PublicityExemptionRule
 from referrals.services import HireData, hire_exempt, hire_move, hire_record, notice_publish
 
 
@@ -39,12 +40,29 @@ def seed_hires(world: DemoWorld) -> list[str]:
         }
         return hire_record(data=HireData(**(fields | extra)), by=clerk)
 
-    publicised = arrive(1, "王晓明（演示）", third_party=agency)
-    arrive(2, "陈思远（演示）", school="四川大学", major="控制科学与工程")
-    exempt = arrive(3, "刘洋（演示）", third_party=agency, mode="flexible", education=Education.DOCTOR)
+    # 启航 from a graduation date inside the 应届 window (last summer), 海聚 from a work history or a flexible mode.
+    last_summer = datetime.date(timezone.localdate().year - 1, 6, 30)
+    publicised = arrive(1, "王晓明（演示）", third_party=agency, graduated_on=last_summer)
+    arrive(
+        2,
+        "陈思远（演示）",
+        school="四川大学",
+        major="控制科学与工程",
+        work_experience="2018年7月至今，某汽车企业控制系统研发工程师",
+    )
+    exempt = arrive(
+        3,
+        "刘洋（演示）",
+        third_party=agency,
+        mode="flexible",
+        education=Education.DOCTOR,
+        work_experience="2012年至今，高校教授、院士团队骨干",
+    )
     for hire in (publicised, exempt):
         hire_move(hire=hire, action="audit", by=reviewer)
-    hire_exempt(hires=[exempt], reason="柔性引进的院士团队成员，按规定不公示（演示）", by=reviewer)
+    rule = PublicityExemptionRule.objects.filter(active=True).order_by("order", "pk").first()
+    if rule is not None:
+        hire_exempt(hires=[exempt], rule=rule, note="演示", by=reviewer)
     try:
         notice_publish(hires=[publicised], published_on=timezone.localdate(), title="", by=clerk)
     except CalendarUnknown as error:

@@ -1,7 +1,7 @@
 """Excel out: the blank Annex 3 sheet (用人单位引进人才确认表) a district fills in and imports.
 
 Row 1 is the title; row 2 groups the columns — 「必填项」 merged over 序号 … 劳动合同期限, 「选填项」 over 毕业院校 …
-其他符合的相关条件, and 「补充项」 over the portal's optional columns (用人单位, 荐才第三方, 专项); row 3 names the
+其他符合的相关条件, and 「补充项」 over the portal's optional columns (用人单位, 荐才第三方, 专项, 毕业时间); row 3 names the
 columns. The 身份证号码 column is formatted as text (a number cell would lose the last digits) and the choice
 columns offer their choices. The sheet imports through ``referrals.importing``.
 """
@@ -36,6 +36,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     (sheet.COL_EMPLOYER, 24),
     (sheet.COL_THIRD_PARTY, 24),
     (sheet.COL_PROGRAMME, 8),
+    (sheet.COL_GRADUATED_ON, 12),
 )
 #: Data rows prepared with the text format and the choice lists.
 PREPARED_ROWS = 500

@@ -15,7 +15,7 @@ from positions.models import Position
 from referrals import selectors
 from referrals.constants import EmploymentMode
 from referrals.declarations import DeclaredPost, PersonData
-from referrals.models import Hire
+from referrals.models import Hire, PublicityExemptionRule
 from referrals.services import HireData
 
 #: 渠道 labels by value: ``get_channel_display()`` rebuilds the translated choices for each of the district's posts.
@@ -53,7 +53,18 @@ class HireForm(forms.Form):
         widget=DateInput(),
         help_text="不填则按登记当天计入专项年度。",
     )
-    work_experience = forms.CharField(label="工作经历（海聚）", required=False, widget=Textarea(attrs={"rows": 3}))
+    graduated_on = forms.DateField(
+        label="毕业时间",
+        required=False,
+        widget=DateInput(),
+        help_text="启航专项须填写：毕业时间在应届毕业生认定范围内（默认为专项年度当年或上一年毕业）的，列入启航专项。",
+    )
+    work_experience = forms.CharField(
+        label="工作经历（海聚）",
+        required=False,
+        widget=Textarea(attrs={"rows": 3}),
+        help_text="海聚专项须填写。",
+    )
     other_conditions = forms.CharField(label="其他符合的相关条件", required=False, widget=Textarea(attrs={"rows": 2}))
     # Beyond the annex: who introduced the person, and the programme if not the post's default.
     third_party = forms.ModelChoiceField(
@@ -65,8 +76,10 @@ class HireForm(forms.Form):
     )
     programme = forms.ChoiceField(
         label="专项",
-        choices=[("", "按岗位自动（招聘应届生为启航，否则为海聚）"), *Programme.choices],
+        choices=[("", "按毕业时间和工作经历自动判定"), *Programme.choices],
         required=False,
+        help_text="不选则自动判定：柔性引进为海聚；毕业时间在应届范围内为启航；否则（或填有工作经历）为海聚。"
+        "柔性引进的人才不能列入启航专项。",
     )
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
@@ -95,6 +108,7 @@ class HireForm(forms.Form):
             arrived_on=data["arrived_on"],
             work_experience=data["work_experience"],
             other_conditions=data["other_conditions"],
+            graduated_on=data["graduated_on"],
         )
 
     @staticmethod
@@ -114,13 +128,15 @@ class HireForm(forms.Form):
             "arrived_on": hire.arrived_on,
             "work_experience": hire.work_experience,
             "other_conditions": hire.other_conditions,
+            "graduated_on": hire.graduated_on,
             "third_party": hire.third_party_id,
             "programme": hire.programme,
         }
 
 
 class PublishForm(forms.Form):
-    """Publish the chosen audited hires in one notice, or mark them exempt (按规定不公示) with the rule."""
+    """Publish the chosen audited hires in one notice, or (the district reviewer) confirm them without publicity under
+    an exemption rule (按规定不公示)."""
 
     published_on = forms.DateField(label="公示开始日期", widget=DateInput())
     title = forms.CharField(
@@ -128,16 +144,28 @@ class PublishForm(forms.Form):
         max_length=limits.NOTICE_TITLE.max_length,
         required=False,
     )
-    exemption_reason = forms.CharField(
-        label="不公示依据",
+    exemption_rule = forms.ModelChoiceField(
+        label="不公示规则",
+        queryset=PublicityExemptionRule.objects.none(),
+        required=False,
+        empty_label="（请选择）",
+        help_text="仅在“按规定不公示”时选择；规则由系统管理员维护。",
+    )
+    exemption_note = forms.CharField(
+        label="不公示说明",
         required=False,
         max_length=500,
-        help_text="仅在“按规定不公示”时填写，写明所依据的规定。",
+        help_text="选填，如批准文件的文号。",
     )
 
-    def __init__(self, *args: Any, default_title: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_title: str, can_exempt: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("published_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        if can_exempt:
+            self.fields["exemption_rule"].queryset = PublicityExemptionRule.objects.filter(active=True)  # type: ignore[attr-defined]
+        else:
+            # Only the district reviewer exempts (docs/workflows.md, "Exemption from publicity").
+            del self.fields["exemption_rule"], self.fields["exemption_note"]
         self.fields[
             "title"
         ].help_text = f"不填则为“{default_title}”，按本区县当年的公示批次编号；同一区县的公示标题不能重复。"

@@ -2,8 +2,10 @@
 
 The sheet as the notice prints it: an optional title row, then two header rows — 「必填项」 merged over 序号, 姓名,
 身份证号码, 岗位名称, 引进方式, 劳动合同期限 and 「选填项」 over 毕业院校 … 其他符合的相关条件, the column names below.
-Three optional columns may follow: 用人单位 (tells apart two employers' posts of the same name), 荐才第三方 (or
-推荐机构: a registered third party's name or 统一社会信用代码) and 专项 (启航/海聚, overriding the post's).
+Optional columns may follow, found by their header in any order: 用人单位 (tells apart two employers' posts of the
+same name), 荐才第三方 (or 推荐机构: a registered third party's name or 统一社会信用代码), 专项 (启航/海聚, checked
+against the facts) and 毕业时间 (the date that decides 启航; docs/workflows.md, "Which programme"). A sheet without
+them reads as before; without 专项 the programme is derived from 引进方式, 毕业时间 and 工作经历 as in the form.
 
 Each row names a post of the importing district by 岗位名称 (and 用人单位); only published or closed posts can
 take hires. The field rules are ``referrals.services.hire_validate``'s, the ones ``hire_record`` applies, not
@@ -66,6 +68,7 @@ from referrals.declarations import (
     person_validate,
     require_declarer,
 )
+from referrals.eligibility import GraduateWindows
 from referrals.models import Declaration, Hire
 from referrals.services import HIRABLE, HireData, duplicate_person_message, hire_validate
 
@@ -103,7 +106,6 @@ OPTIONAL_COLUMNS = (
     COL_OTHER_CONDITIONS,
 )
 #: Accepted after the annex's columns, in any order.
-#: 毕业时间 is read by third parties' declarations (``read_declared_people``); a district's import leaves it to the audit.
 EXTRA_COLUMNS = (COL_EMPLOYER, COL_THIRD_PARTY, COL_PROGRAMME, COL_GRADUATED_ON)
 
 LAYOUT = SheetLayout(
@@ -120,6 +122,7 @@ LAYOUT = SheetLayout(
         "第三方": COL_THIRD_PARTY,
         "专项类别": COL_PROGRAMME,
         "毕业日期": COL_GRADUATED_ON,
+        "毕业年月": COL_GRADUATED_ON,
     },
     group_headers=frozenset({GROUP_REQUIRED, GROUP_OPTIONAL}),
     missing_hint=(
@@ -169,6 +172,8 @@ _FIELD_COLUMNS = {
     "mode": COL_MODE,
     "contract_term": COL_CONTRACT_TERM,
     "programme": COL_PROGRAMME,
+    "graduated_on": COL_GRADUATED_ON,
+    "work_experience": COL_WORK_EXPERIENCE,
 }
 #: A row's errors are listed in the order of its columns.
 _COLUMN_ORDER = {column: index for index, column in enumerate(LAYOUT.columns)}
@@ -202,6 +207,7 @@ class HireRow:
     programme_label: str = ""
     education_label: str = ""
     arrived_on: datetime.date | None = None
+    graduated_on: datetime.date | None = None
     year: int | None = None
     fields: dict[str, object] | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -313,7 +319,7 @@ class _Posts:
         posts = (
             Position.objects.filter(district=district)
             .select_related("employer", "batch")
-            .only("name", "channel", "status", "district", "recruits_graduates", "employer__name", "batch__period")
+            .only("name", "channel", "status", "district", "employer__name", "batch__period")
             .order_by("pk")
         )
         for post in posts:
@@ -503,7 +509,9 @@ def _person_cells(raw: RawRow, row: Any) -> PersonCells:
 # One row
 
 
-def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _ThirdParties) -> HireRow:
+def _parse_row(
+    raw: RawRow, *, district: District, posts: _Posts, parties: _ThirdParties, windows: GraduateWindows
+) -> HireRow:
     cells = raw.cells
     id_text, id_error = _id_number_text(cells.get(COL_ID_NUMBER))
     hire = HireRow(
@@ -522,16 +530,14 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
 
     cells_read = _person_cells(raw, hire)
     hire.arrived_on = cells_read.arrived_on
+    hire.graduated_on = cells_read.graduated_on
+    # The programme year is the year of arrival (today when the sheet leaves it empty), as hire_record() sets it.
+    hire.year = (hire.arrived_on or timezone.localdate()).year
     fields, rule_errors = hire_validate(
         HireData(
             # A stand-in keeps the other rules running when the post's own error is already reported.
             position=hire.position
-            or Position(
-                name=_PLACEHOLDER_POST_NAME,
-                district=district,
-                status=PositionStatus.PUBLISHED,
-                recruits_graduates=False,
-            ),
+            or Position(name=_PLACEHOLDER_POST_NAME, district=district, status=PositionStatus.PUBLISHED),
             name=hire.name,
             id_number=id_text,
             mode=cells_read.mode,
@@ -546,9 +552,11 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
             arrived_on=hire.arrived_on,
             work_experience=cells_read.work_experience,
             other_conditions=cells_read.other_conditions,
-        )
+            graduated_on=hire.graduated_on,
+        ),
+        window=windows.for_year(hire.year),
     )
-    mode, education, programme_text = cells_read.mode, cells_read.education, cells_read.programme_text
+    mode, education, _programme_text = cells_read.mode, cells_read.education, cells_read.programme_text
     for error in rule_errors:
         column = _FIELD_COLUMNS.get(error.field or "", COL_POST)
         if not any(existing.column == column for existing in hire.errors):
@@ -560,12 +568,10 @@ def _parse_row(raw: RawRow, *, district: District, posts: _Posts, parties: _Thir
 
     hire.mode_label = str(EmploymentMode(mode).label) if mode in EmploymentMode.values else ""
     programme = str(fields["programme"])
-    if programme in Programme.values and (hire.position is not None or programme_text):
-        hire.programme_label = str(Programme(programme).label)  # not the stand-in post's guess
+    if programme in Programme.values:
+        hire.programme_label = str(Programme(programme).label)
     hire.education_label = str(Education(education).label) if education else ""
     hire.errors = cell_errors(raw, hire.errors)
-    # The programme year is the year of arrival (today when the sheet leaves it empty), as hire_record() sets it.
-    hire.year = (hire.arrived_on or timezone.localdate()).year
     if not hire.errors:
         hire.id_number_masked = mask_id_number(str(fields["id_number"]))
         hire.fields = {**fields, "year": hire.year}
@@ -602,7 +608,11 @@ def _analyse(raw_rows: list[RawRow], *, district: District, progress: Progress |
     posts = _Posts.of(district)
     parties = _ThirdParties.of(text for raw in raw_rows if (text := _one_line(raw.cells.get(COL_THIRD_PARTY))))
     # Understanding each row is most of the work: the progress of a background job is counted here.
-    rows = [_parse_row(raw, district=district, posts=posts, parties=parties) for raw in tracked(raw_rows, progress)]
+    windows = GraduateWindows.load()
+    rows = [
+        _parse_row(raw, district=district, posts=posts, parties=parties, windows=windows)
+        for raw in tracked(raw_rows, progress)
+    ]
 
     valid = [row for row in rows if row.fields is not None]
     recorded = _recorded(str(row.fields["id_number"]) for row in valid if row.fields is not None)
@@ -768,7 +778,7 @@ class DeclaredSheet(RowsPreview):
         return [row.person for row in self.rows if row.person is not None]
 
 
-def _declared_row(raw: RawRow, post: DeclaredPost) -> DeclaredRow:
+def _declared_row(raw: RawRow, post: DeclaredPost, windows: GraduateWindows) -> DeclaredRow:
     cells = raw.cells
     id_text, id_error = _id_number_text(cells.get(COL_ID_NUMBER))
     row = DeclaredRow(row=raw.row, name=_one_line(cells.get(COL_NAME)), id_number_masked=_masked(id_text))
@@ -806,7 +816,7 @@ def _declared_row(raw: RawRow, post: DeclaredPost) -> DeclaredRow:
         work_experience=read.work_experience,
         other_conditions=read.other_conditions,
     )
-    fields, rule_errors = person_validate(post, person)
+    fields, rule_errors = person_validate(post, person, windows=windows)
     for error in rule_errors:
         column = _FIELD_COLUMNS.get(error.field or "", COL_NAME)
         if not any(existing.column == column for existing in row.errors):
@@ -831,7 +841,8 @@ def preview_declared_people(*, file: SheetFile, post: DeclaredPost, by: User) ->
     person's fields by the clerk's rules, a person twice in the sheet, a person it cannot declare there now
     (``declaration_refusals``). Writes nothing."""
     third_party = require_declarer(by)
-    rows = [_declared_row(raw, post) for raw in read_hire_sheet(file)]
+    windows = GraduateWindows.load()
+    rows = [_declared_row(raw, post, windows) for raw in read_hire_sheet(file)]
     numbers = {row.row: normalise_id_number(row.person.id_number) for row in rows if row.person is not None}
     refusals = declaration_refusals(post=post, id_numbers=list(numbers.values()), third_party=third_party)
     first_row_of: dict[str, int] = {}

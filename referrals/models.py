@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -157,8 +158,9 @@ class Hire(TimeStampedModel):
 
     status = models.CharField(_("状态"), max_length=16, choices=HireStatus.choices, default=HireStatus.RECORDED)
     return_reason = models.TextField(_("退回原因"), blank=True)
-    # A hire exempt from publicity (按规定不公示的除外) is confirmed directly, with the rule that exempts it.
-    exemption_reason = models.TextField(_("不公示依据"), blank=True)
+    # A hire exempt from publicity (按规定不公示的除外) is confirmed directly, under an exemption rule (``exemption_rule``,
+    # below) with an optional note; hires exempted before the rules existed keep their free text here, with no rule.
+    exemption_note = models.TextField(_("不公示说明"), blank=True)
     notice = models.ForeignKey(
         PublicityNotice, verbose_name=_("公示"), on_delete=models.PROTECT, null=True, blank=True, related_name="hires"
     )
@@ -185,6 +187,16 @@ class Hire(TimeStampedModel):
     )
     #: When the retention period passed and the person's data was anonymised (portal.retention); figures remain.
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
+    # Eligibility facts (docs/workflows.md, "Which programme"): 启航 needs a graduation date in the 应届 window.
+    graduated_on = models.DateField(_("毕业时间"), null=True, blank=True)
+    exemption_rule = models.ForeignKey(
+        "referrals.PublicityExemptionRule",
+        verbose_name=_("不公示规则"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hires",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -226,6 +238,17 @@ class Hire(TimeStampedModel):
     def office_name(self) -> str:
         """Who audits and publicises it: the district's name, or the talent centre's for a hire without a district."""
         return self.district.name if self.district is not None else TALENT_CENTRE
+
+    @property
+    def is_exempt(self) -> bool:
+        """Confirmed without publicity (按规定不公示): under a rule, or (before the rules) on a written reason."""
+        return self.notice_id is None and (self.exemption_rule_id is not None or bool(self.exemption_note))
+
+    @property
+    def exemption_label(self) -> str:
+        """What the pages show after 按规定不公示：the rule's name and the note, or the old free text alone."""
+        rule = self.exemption_rule.name if self.exemption_rule_id is not None and self.exemption_rule else ""
+        return "；".join(part for part in (rule, self.exemption_note) if part)
 
 
 class Objection(TimeStampedModel):
@@ -394,3 +417,45 @@ class DeclaredPerson(TimeStampedModel):
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
+
+
+class GraduateWindow(TimeStampedModel):
+    """Which graduates count as 应届毕业生 for 启航, from a programme year on: those who graduated between 1 January
+    ``years_before`` years before the hire's year and 31 December of the hire's year (docs/workflows.md, "Which
+    programme"). The rule in force for a year is the one with the latest ``from_year`` not after it."""
+
+    from_year = models.PositiveSmallIntegerField(
+        _("起始专项年度"), unique=True, help_text=_("自该专项年度起适用，直至下一条规则的起始年度。")
+    )
+    years_before = models.PositiveSmallIntegerField(
+        _("可追溯年数"),
+        default=1,
+        validators=[MaxValueValidator(5)],
+        help_text=_("毕业时间在专项年度前N年1月1日至专项年度12月31日之间的，认定为应届毕业生。1即当年或上一年毕业。"),
+    )
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-from_year"]
+        verbose_name = _("应届毕业生认定规则")
+        verbose_name_plural = _("应届毕业生认定规则")
+
+    def __str__(self) -> str:
+        return f"{self.from_year}年起：毕业{self.years_before}年内"
+
+
+class PublicityExemptionRule(TimeStampedModel):
+    """A rule under which a hire is confirmed without publicity (按规定不公示), kept by the admin."""
+
+    name = models.CharField(_("规则名称"), max_length=100, unique=True)
+    basis = models.CharField(_("文件依据"), max_length=300, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("不公示规则")
+        verbose_name_plural = _("不公示规则")
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,6 +30,9 @@ rules.add_perm("referrals.act_on_hires", is_office_staff)
 rules.add_perm("referrals.run_publicity", is_office_staff)
 #: The talent centre's desk of hires without a district (基地人员审核).
 rules.add_perm("referrals.audit_hires_without_district", p.is_talent_centre)
+#: Confirm without publicity under an exemption rule (按规定不公示): the office's reviewer only (a district's reviewer,
+#: or the talent centre for hires without a district); which hire, ``referrals.workflow.exempter_of_record`` says.
+rules.add_perm("referrals.exempt_from_publicity", p.is_district_reviewer | p.is_talent_centre)
 rules.add_perm("referrals.send_report", p.is_district_reviewer)
 rules.add_perm("referrals.view_city_reports", p.is_city_staff)
 rules.add_perm("referrals.confirm_as_employer", p.is_employer)

@@ -53,7 +53,7 @@ COUNTS_AGAINST_HEADCOUNT = Q(status__in=[s for s in HireStatus.values if s != Hi
 
 
 def _joined(hires: QuerySet[Hire]) -> QuerySet[Hire]:
-    return hires.select_related("position", "employer", "district", "third_party", "notice")
+    return hires.select_related("position", "employer", "district", "third_party", "notice", "exemption_rule")
 
 
 def with_headcount(hires: QuerySet[Hire]) -> QuerySet[Hire]:
@@ -452,9 +452,12 @@ class HireCount:
     education: str
     channel: str
     hires: int
-    #: Confirmed after a publicity notice, and confirmed directly on a recorded exemption (按规定不公示).
+    #: Confirmed after a publicity notice (those confirmed on an exemption are ``hires_exempted``'s).
     publicised: int
-    exempt: int
+
+
+#: Confirmed without publicity on an exemption (按规定不公示): under a rule, or on an older written reason.
+EXEMPT = Q(notice__isnull=True) & (Q(exemption_rule__isnull=False) | ~Q(exemption_note=""))
 
 
 def _day(field: str) -> TruncDate:
@@ -476,17 +479,15 @@ def hires_confirmed(*, span: Span) -> list[HireCount]:
         .annotate(
             n=Count("pk"),
             publicised=Count("pk", filter=Q(notice__isnull=False)),
-            exempt=Count("pk", filter=Q(notice__isnull=True) & ~Q(exemption_reason="")),
         )
         .order_by()
     )
     # Several days of one 旬 fold into one count.
     counts: dict[tuple[str | None, TenDayPeriod, str, str, str, str], list[int]] = {}
-    for code, day, programme, mode, education, channel, n, publicised, exempt in rows:
-        entry = counts.setdefault((code, TenDayPeriod.of(day), programme, mode, education, channel), [0, 0, 0])
+    for code, day, programme, mode, education, channel, n, publicised in rows:
+        entry = counts.setdefault((code, TenDayPeriod.of(day), programme, mode, education, channel), [0, 0])
         entry[0] += n
         entry[1] += publicised
-        entry[2] += exempt
     return [HireCount(*key, *values) for key, values in counts.items()]
 
 
@@ -516,6 +517,33 @@ def base_hires_confirmed(*, span: Span) -> list[BaseHireCount]:
         key = (employer_id, TenDayPeriod.of(day), programme)
         counts[key] = counts.get(key, 0) + n
     return [BaseHireCount(*key, hires) for key, hires in counts.items()]
+
+
+@dataclass(frozen=True)
+class ExemptionCount:
+    """Hires confirmed without publicity (按规定不公示) in one 旬 by one district, under one rule (None: a hire
+    exempted on a written reason before the rules were kept)."""
+
+    district: str | None
+    period: TenDayPeriod
+    rule: str | None
+    hires: int
+
+
+def hires_exempted(*, span: Span) -> list[ExemptionCount]:
+    """不公示确认人数: hires confirmed (已确认) in the span without a publicity notice, on an exemption, by the 旬 of
+    their confirmation time as ``hires_confirmed`` counts them (its ``exempt`` is their total). One query."""
+    rows = (
+        Hire.objects.filter(EXEMPT, span.instant_in("confirmed_at"), status=HireStatus.CONFIRMED)
+        .annotate(day=_day("confirmed_at"))
+        .values_list("district__code", "day", "exemption_rule__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: Counter[tuple[str | None, TenDayPeriod, str | None]] = Counter()
+    for code, day, rule, n in rows:
+        counts[(code, TenDayPeriod.of(day), rule)] += n
+    return [ExemptionCount(*key, hires=n) for key, n in counts.items()]
 
 
 def hire_majors(*, span: Span) -> dict[str | None, Counter[str]]:

@@ -25,7 +25,7 @@ from positions.models import Position
 from referrals import selectors
 from referrals.constants import EmploymentMode, HireStatus
 from referrals.declarations import DeclaredPost, PersonData
-from referrals.models import Declaration, DeclaredPerson, Hire, Objection, PublicityNotice
+from referrals.models import Declaration, DeclaredPerson, Hire, Objection, PublicityExemptionRule, PublicityNotice
 from referrals.services import HireData
 from referrals.workflow import MOVES
 
@@ -84,6 +84,9 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
     employer_confirmation_display = serializers.CharField(
         source="get_employer_confirmation_display", read_only=True, label="单位确认状态名称"
     )
+    exemption_rule: serializers.SlugRelatedField[PublicityExemptionRule] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True, label="不公示规则（按规定不公示时）"
+    )
     post_hires = serializers.IntegerField(read_only=True, label="该岗位已占用人数")
     over_headcount = serializers.SerializerMethodField(label="超出岗位需求人数")
 
@@ -119,7 +122,9 @@ class HireSerializer(serializers.ModelSerializer[Hire]):
             "status",
             "status_display",
             "return_reason",
-            "exemption_reason",
+            "graduated_on",
+            "exemption_rule",
+            "exemption_note",
             "notice",
             "confirmed_at",
             "employer_confirmation",
@@ -159,7 +164,7 @@ class HireWriteSerializer(serializers.Serializer[Any]):
         required=False,
         allow_null=True,
         default=None,
-        label="专项（默认按岗位是否招聘应届生）",
+        label="专项（不填则按毕业时间和工作经历判定：柔性为海聚，应届为启航，否则海聚）",
     )
     third_party = serializers.PrimaryKeyRelatedField(
         queryset=ThirdParty.objects.all(), required=False, allow_null=True, default=None, label="荐才第三方"
@@ -182,6 +187,9 @@ class HireWriteSerializer(serializers.Serializer[Any]):
     arrived_on = serializers.DateField(required=False, allow_null=True, default=None, label="入职时间")
     work_experience = serializers.CharField(required=False, allow_blank=True, default="", label="工作经历（海聚）")
     other_conditions = serializers.CharField(required=False, allow_blank=True, default="", label="其他符合的相关条件")
+    graduated_on = serializers.DateField(
+        required=False, allow_null=True, default=None, label="毕业时间（启航须在应届毕业生认定范围内）"
+    )
 
     def to_data(self) -> HireData:
         return HireData(**self.validated_data)
@@ -273,7 +281,13 @@ class HireExemptSerializer(serializers.Serializer[Any]):
         max_length=500,
         label="不公示人员ID（初审通过）",
     )
-    reason = serializers.CharField(allow_blank=True, label="不公示依据")
+    exemption_rule = serializers.PrimaryKeyRelatedField(
+        queryset=PublicityExemptionRule.objects.filter(active=True),
+        allow_null=True,
+        default=None,
+        label="不公示规则ID（须为启用的规则）",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500, label="不公示说明")
 
 
 # --- objections ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from rules import Predicate
 
 from portal import permissions as p
 from portal.audit.recording import set_actor
@@ -32,8 +33,9 @@ from referrals.constants import (
     HireStatus,
     ObjectionStatus,
 )
-from referrals.models import Hire, HireReport, Objection, PublicityNotice
-from referrals.workflow import MOVES, office_staff_of_record
+from referrals.eligibility import GraduateWindows, Window, audit_problems, programme_at_recording
+from referrals.models import Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
+from referrals.workflow import MOVES, exempter_of_record, office_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
 HIRABLE = selectors.HIRABLE
@@ -63,6 +65,7 @@ class HireData:
     arrived_on: datetime.date | None = None
     work_experience: str = ""
     other_conditions: str = ""
+    graduated_on: datetime.date | None = None
 
 
 def _post_fields(data: HireData, errors: list[PortalError]) -> dict[str, object]:
@@ -93,10 +96,11 @@ def _post_fields(data: HireData, errors: list[PortalError]) -> dict[str, object]
     }
 
 
-def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]:
+def hire_validate(data: HireData, *, window: Window) -> tuple[dict[str, object], list[PortalError]]:
     """Every rule of the Annex 3 fields at once: the ``Hire`` fields ``data`` gives (without ``year`` and
-    ``recorded_by``) and each rule it breaks, in field order, each naming its field. Runs no query, so the sheet
-    import (``referrals.importing``) checks every row with it; the services refuse on the first error."""
+    ``recorded_by``) and each rule it breaks, in field order, each naming its field. ``window`` is the 应届 window
+    of the hire's programme year (``GraduateWindows.for_year``). Runs no query, so the sheet import
+    (``referrals.importing``) checks every row with it; the services refuse on the first error."""
     errors: list[PortalError] = []
     post = _post_fields(data, errors)
     name = " ".join(data.name.split())
@@ -111,15 +115,20 @@ def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]
         errors.append(PortalError("引进方式只能是“全职”或“柔性”。", "invalid_mode", field="mode"))
     if not data.contract_term.strip():
         errors.append(PortalError("请填写劳动合同期限。", "required", field="contract_term"))
-    # 启航 is for fresh graduates, 海聚 for experienced engineers; the post says which it recruits, the clerk may
-    # override. A post not in the portal says nothing: whoever gives it names the programme.
-    programme = data.programme or (
-        (Programme.QIHANG if data.position.recruits_graduates else Programme.HAIJU) if data.position else ""
-    )
-    if not programme:
-        errors.append(PortalError("岗位不在平台岗位表中，请选择专项（启航或海聚）。", "required", field="programme"))
-    elif programme not in Programme.values:
+    # 启航 is for fresh graduates, 海聚 for experienced engineers: decided from the person's facts, not from the post's
+    # 是否招聘应届生 (docs/workflows.md, "Which programme").
+    programme = data.programme or ""
+    if programme and programme not in Programme.values:
         errors.append(PortalError("专项只能是“启航”或“海聚”。", "invalid_programme", field="programme"))
+    else:
+        programme, problems = programme_at_recording(
+            chosen=programme or None,
+            mode=data.mode,
+            graduated_on=data.graduated_on,
+            work_experience=data.work_experience,
+            window=window,
+        )
+        errors.extend(problems)
     fields: dict[str, object] = {
         **post,
         "third_party": data.third_party,
@@ -139,12 +148,13 @@ def hire_validate(data: HireData) -> tuple[dict[str, object], list[PortalError]]
         "arrived_on": data.arrived_on,
         "work_experience": data.work_experience.strip(),
         "other_conditions": data.other_conditions.strip(),
+        "graduated_on": data.graduated_on,
     }
     return fields, errors
 
 
-def _clean(data: HireData) -> dict[str, object]:
-    fields, errors = hire_validate(data)
+def _clean(data: HireData, *, year: int) -> dict[str, object]:
+    fields, errors = hire_validate(data, window=GraduateWindows.load().for_year(year))
     if errors:
         raise errors[0]
     return fields
@@ -179,8 +189,8 @@ def hire_record(*, data: HireData, by: User) -> Hire:
     """实际到岗: the district clerk records a person who arrived at one of the district's published posts."""
     if data.position is None or not (p.is_district_clerk.test(by) and by.district_id == data.position.district_id):
         raise PermissionDenied("只有岗位所属区县的经办人可以登记到岗人员。")
-    fields = _clean(data)
     arrived = data.arrived_on or timezone.localdate()
+    fields = _clean(data, year=arrived.year)
     fields["year"] = arrived.year
     if _same_person(str(fields["id_number"]), str(fields["programme"]), arrived.year).exists():
         raise PortalError(
@@ -204,6 +214,20 @@ def hire_record(*, data: HireData, by: User) -> Hire:
 def hire_move(*, hire: Hire, action: str, by: User, reason: str = "") -> Hire:
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
     move = check_move(MOVES, action=action, obj=hire, by=by, reason=reason, subject=hire.name)
+    if action == "audit":
+        # The 初审 checks the programme against the facts (docs/workflows.md, "Which programme").
+        problems = audit_problems(
+            programme=hire.programme,
+            mode=hire.mode,
+            graduated_on=hire.graduated_on,
+            work_experience=hire.work_experience,
+            window=GraduateWindows.load().for_year(hire.year),
+        )
+        if problems:
+            first = problems[0]
+            raise PortalError(
+                f"{hire.name}：{first.message}请退回经办人补充或更正后再初审。", first.code, field=first.field
+            )
     hire.status = move.target
     if move.needs_reason:
         hire.return_reason = reason.strip()
@@ -217,9 +241,12 @@ def _office_words(district: District | None) -> str:
     return "本区县" if district is not None else TALENT_CENTRE
 
 
-def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District | None, list[Hire]]:
+def _lock_audited(
+    hires: list[Hire], *, by: User, who: Predicate = office_staff_of_record, refusal: str = ""
+) -> tuple[District | None, list[Hire]]:
     """The audited hires, locked, all of one office of record, which must be the user's (docs/roles.md, "The office
-    of record"): a district's staff publish its hires, the talent centre those without a district."""
+    of record"): a district's staff publish its hires, the talent centre those without a district. ``who`` narrows
+    who of the office may act (an exemption: its reviewer), ``refusal`` says so."""
     locked = list(
         Hire.objects.select_for_update(of=("self",))
         .select_related("district")
@@ -232,7 +259,9 @@ def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District | None, list
     if len(districts) != 1:
         raise PortalError("一次只能处理同一区县（或同为市人才交流服务中心审核）的人员。", "mixed_districts")
     for hire in locked:
-        if not office_staff_of_record.test(by, hire):
+        if not who.test(by, hire):
+            if refusal:
+                raise PermissionDenied(refusal)
             if hire.district_id is None:
                 raise PermissionDenied(f"{hire.name}无所属区县，由{TALENT_CENTRE}办理公示。")
             raise PermissionDenied("只有本区县人力社保部门可以办理本区县人员的公示。")
@@ -242,16 +271,26 @@ def _lock_audited(hires: list[Hire], *, by: User) -> tuple[District | None, list
 
 
 @transaction.atomic
-def hire_exempt(*, hires: list[Hire], reason: str, by: User) -> list[Hire]:
-    """按规定不公示: confirmed without publicity, with the rule that exempts them recorded."""
-    if not reason.strip():
-        raise PortalError("请填写不公示的依据。", "reason_required", field="reason")
-    _, locked = _lock_audited(hires, by=by)
+def hire_exempt(*, hires: list[Hire], rule: PublicityExemptionRule | None, by: User, note: str = "") -> list[Hire]:
+    """按规定不公示: the district reviewer confirms audited hires without publicity, under one of the exemption rules
+    the admin keeps (an active one), with an optional note (docs/workflows.md, "Exemption from publicity")."""
+    if rule is None:
+        raise PortalError("请选择不公示所依据的规则。", "rule_required", field="exemption_rule")
+    rule = PublicityExemptionRule.objects.filter(pk=rule.pk, active=True).first()
+    if rule is None:
+        raise PortalError("所选不公示规则已停用，请重新选择。", "rule_inactive", field="exemption_rule")
+    _, locked = _lock_audited(
+        hires,
+        by=by,
+        who=exempter_of_record,
+        refusal="只有本区县初审人员（无所属区县的，市人才交流服务中心审核人员）可以办理按规定不公示。",
+    )
     now = timezone.now()
     with set_actor(by):
         for hire in locked:
             hire.status = HireStatus.CONFIRMED
-            hire.exemption_reason = reason.strip()
+            hire.exemption_rule = rule
+            hire.exemption_note = note.strip()
             hire.confirmed_at = now
             hire.save()
     return locked
@@ -414,10 +453,10 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
         raise PermissionDenied("只有本区县经办人可以修改到岗人员。")
     if hire.status not in HIRE_EDITABLE:
         raise PortalError(f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。", "not_editable")
-    fields = _clean(data)
+    year = (data.arrived_on or timezone.localdate(hire.created_at)).year
+    fields = _clean(data, year=year)
     if fields["district_id"] != hire.district_id:
         raise PermissionDenied("只能选择本区县的岗位。")
-    year = (data.arrived_on or timezone.localdate(hire.created_at)).year
     clash = _same_person(str(fields["id_number"]), str(fields["programme"]), year).exclude(pk=hire.pk)
     if clash.exists():
         raise PortalError(

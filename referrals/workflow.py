@@ -44,7 +44,11 @@ MOVES: dict[str, Move] = {
         ),
         # A district's clerk corrects and resubmits; a hire without a district is corrected by whoever declared it.
         Move("resubmit", "重新提交", frozenset({S.RETURNED}), S.RECORDED, p.is_district_clerk & p.in_same_district),
-        # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt),
+        # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt, the reviewer's),
         # IN_PUBLICITY → CONFIRMED after day 5 (notices_confirm_closed) or → FAILED (objection upheld).
     )
 }
+
+#: Who confirms a hire without publicity under an exemption rule (按规定不公示): the office's reviewer (the district's
+#: reviewer, not its clerk; at the talent centre an officer who did not record the hire).
+exempter_of_record = office_reviewer_of_record

@@ -56,9 +56,9 @@ from rollups.figures import (
 TOP_MAJORS = 3
 ONE_DECIMAL = Decimal("0.1")
 ZERO = Decimal("0.00")
-#: Queries ``evaluation_table`` makes, whatever the data: districts, targets, posts, hires, notices, objections (2),
-#: claims (3), at the year's end (2), batches and hire reports, majors, resolution times.
-EVALUATION_QUERIES = 16
+#: Queries ``evaluation_table`` makes, whatever the data: districts, targets, posts, hires (confirmed, exempted),
+#: notices, objections (2), claims (3), at the year's end (2), batches and hire reports, majors, resolution times.
+EVALUATION_QUERIES = 17
 
 RULES: tuple[str, ...] = (
     "统计期：当年1月1日至当前时间（北京时间），含正在进行的旬；年度结束后，各项合计等于当年36个旬汇总之和，与统计看板一致。",

@@ -2,7 +2,8 @@
 the dashboard and the year-end evaluation take their numbers from (docs/figures.md).
 
 Each figure is a selector of the app that owns its records (``positions.selectors.posts_reported``,
-``referrals.selectors.hires_confirmed``, ``subsidies.selectors.claims_counted``, ...), with the time rule of
+``referrals.selectors.hires_confirmed``, ``referrals.selectors.hires_exempted``, ``subsidies.selectors.claims_counted``,
+...), with the time rule of
 ``portal.calendar.Span``. Here they are only arranged: per (旬, district) as nested dicts that add up
 (``add``), so a report over a year is, by construction, the sum of the same figures over its 旬. The key ``None``
 stands for records of an employer without a district (``NO_DISTRICT``): counted like any district's, never dropped.
@@ -32,6 +33,7 @@ from referrals.selectors import (
     base_hires_confirmed,
     hire_reports_sent,
     hires_confirmed,
+    hires_exempted,
     notices_published,
     notices_under_way,
     objections_counted,
@@ -93,7 +95,10 @@ def by_period_and_district(
             _bump(hires, ("by_education", hire.education), hire.hires)
             _bump(hires, ("by_channel", hire.channel, hire.programme), hire.hires)
             _bump(hires, ("publicised",), hire.publicised)
-            _bump(hires, ("exempt",), hire.exempt)
+            _bump(hires, ("exempt",), 0)  # the key as before: a district with hires shows 0, not a blank
+        for exempted in hires_exempted(span=span):
+            # 不公示确认人数: a part of ``confirmed`` (the same hires, the same time rule), counted by its own selector.
+            _bump(entry(exempted.period, exempted.district, "hires"), ("exempt",), exempted.hires)
     if "publicity" in wanted:
         for (district, period), n in notices_published(span=span).items():
             _bump(entry(period, district, "publicity"), ("notices_published",), n)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from portal.admin import AuditedModelAdmin, ReadOnlyAdmin, WorkflowRecordAdmin
 from portal.identity import mask_bank_account
-from subsidies.models import Claim, ClaimAttachment, ClaimItem
+from subsidies.models import Claim, ClaimAttachment, ClaimItem, PersonException
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -31,7 +31,7 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class ClaimItemInline(_ReadOnlyInline):
     model = ClaimItem
-    fields = readonly_fields = ("hire", "live", "cap", "requested_amount", "approved_amount")
+    fields = readonly_fields = ("hire", "live", "cap", "requested_amount", "approved_amount", "person_exception")
 
 
 class ClaimAttachmentInline(_ReadOnlyInline):
@@ -60,3 +60,15 @@ class ClaimAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
     @admin.display(description="银行账号")
     def bank_account_masked(self, claim: Claim) -> str:
         return mask_bank_account(claim.bank_account) if claim.bank_account else "—"
+
+
+@admin.register(PersonException)
+class PersonExceptionAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
+    """再次补助例外: recorded by the bureau's reviewers on their page (subsidies.services.person_exception_record);
+    read here with the audit trail. The ID number stays masked."""
+
+    list_display = ["__str__", "reason", "recorded_by", "created_at"]
+    search_fields = ["name"]
+    list_select_related = ["recorded_by"]
+    exclude = ["id_number"]
+    readonly_fields = ["name", "reason", "recorded_by", "created_at"]

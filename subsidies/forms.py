@@ -12,7 +12,7 @@ from portal import limits
 from portal.errors import PortalError
 from portal.limits import AMOUNT, parse_amount
 from portal.models import Employer, SubsidyCap
-from portal.web.widgets import bootstrap
+from portal.web.widgets import Textarea, bootstrap
 from referrals.models import Hire
 from subsidies.services import ClaimData, ClaimLine, hire_cap, hire_cap_key
 
@@ -95,4 +95,29 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = AttachmentKind.choices  # type: ignore[attr-defined]
         self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+        bootstrap(self)
+
+
+class PersonExceptionForm(forms.Form):
+    """再次补助例外, as the bureau's reviewer records it; the rules are ``services.person_exception_record``'s."""
+
+    name = forms.CharField(
+        label="姓名", max_length=limits.PERSON_NAME.max_length, error_messages={"required": "请填写姓名。"}
+    )
+    id_number = forms.CharField(
+        label="身份证号码",
+        max_length=limits.ID_NUMBER_INPUT.max_length,
+        help_text="18位居民身份证号码，末位可为X。",
+        error_messages={"required": "请填写身份证号码。"},
+    )
+    reason = forms.CharField(
+        label="例外原因",
+        error_messages={"required": "请填写例外原因。"},
+        widget=Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="写明同意再次补助的理由和依据（如局务会议纪要文号）。每登记一次，可再申报一次。",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         bootstrap(self)

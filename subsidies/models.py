@@ -15,9 +15,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import limits
+from portal.identity import mask_id_number
 from portal.limits import AMOUNT
 from portal.models import TimeStampedModel
-from portal.security.crypto import EncryptedCharField
+from portal.security.crypto import EncryptedCharField, KeyedDigestField
 from subsidies.constants import AttachmentKind, ClaimAction, ClaimStatus
 
 
@@ -148,6 +149,20 @@ class ClaimItem(models.Model):
     approved_amount = models.DecimalField(
         _("核定金额（元）"), null=True, blank=True, max_digits=AMOUNT.max_digits, decimal_places=AMOUNT.decimal_places
     )
+    # Once per person (docs/subsidies.md, "Once per person"): the keyed digest of the hire's ID number, copied when
+    # the line is written (NULL once the person is anonymised, or on lines that predate the rule and repeat a person),
+    # and the bureau's exception that lets this line be the person's second subsidy.
+    person_digest = models.CharField(  # noqa: DJ001  (NULL, not "", is outside the unique index)
+        _("身份证号码摘要"), max_length=64, null=True, blank=True, editable=False
+    )
+    person_exception = models.ForeignKey(
+        "subsidies.PersonException",
+        verbose_name=_("再次补助例外"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -158,6 +173,18 @@ class ClaimItem(models.Model):
             # concurrent submissions (not a check-then-write).
             models.UniqueConstraint(fields=["hire"], condition=Q(live=True), name="claim_item_one_live_per_hire"),
             models.UniqueConstraint(fields=["claim", "hire"], name="claim_item_unique_in_claim"),
+            # A person is subsidised once, under any hire: one live line per person without an exception, and each
+            # of the bureau's exceptions used by one live line (decided by the database, as for the hire).
+            models.UniqueConstraint(
+                fields=["person_digest"],
+                condition=Q(live=True, person_exception__isnull=True, person_digest__isnull=False),
+                name="claim_item_one_live_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["person_exception"],
+                condition=Q(live=True, person_exception__isnull=False),
+                name="claim_item_one_live_per_exception",
+            ),
             models.CheckConstraint(
                 name="claim_item_requested_within_cap",
                 condition=Q(requested_amount__gt=0, requested_amount__lte=F("cap")),
@@ -223,3 +250,25 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim.reference} {self.get_action_display()}"
+
+
+class PersonException(TimeStampedModel):
+    """再次补助例外: the bureau lets a person bring a referral subsidy once more (docs/subsidies.md, "Once per
+    person"). Each exception allows one more live claim line for the person, whatever the hire."""
+
+    # Encrypted at rest like the hire's; found through its keyed digest, the one the claim lines carry.
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number", db_index=True)
+    name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
+    reason = models.TextField(_("例外原因"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("再次补助例外")
+        verbose_name_plural = _("再次补助例外")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{mask_id_number(self.id_number)}）" if self.id_number else self.name

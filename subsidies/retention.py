@@ -58,6 +58,8 @@ def anonymise_claims(claim_ids: list[int], *, run: AnonymisationRun, now: dateti
     claims = Claim.objects.filter(pk__in=claim_ids)
     claims.update(**CLAIM_FIELDS, anonymised_at=now)
     claims.filter(third_party__kind=ThirdPartyKind.INDIVIDUAL).update(**CLAIM_PERSON_FIELDS)
+    # The lines' copy of the person's keyed digest would still link them to the person: it goes too.
+    ClaimItem.objects.filter(claim_id__in=claim_ids).update(person_digest=None)
     run.claims = len(claim_ids)
 
     # The signed scans carry names, ID numbers and signatures: rows and files go. The rows go without auditlog's

@@ -36,7 +36,7 @@ from referrals.constants import EmployerConfirmation, HireStatus, IntroductionSt
 from referrals.models import DeclaredPerson, Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
-from subsidies.models import Claim, ClaimItem
+from subsidies.models import Claim, ClaimItem, PersonException
 from subsidies.services import hire_cap, hire_cap_key
 
 if TYPE_CHECKING:
@@ -68,14 +68,19 @@ def claim_visible(*, user: User) -> QuerySet[Claim]:
 def claim_items(*, claim: Claim) -> QuerySet[ClaimItem]:
     """The claim's lines with each hire's publicity record and employer confirmation, for the review screen."""
     return claim.items.select_related(
-        "hire__employer", "hire__notice", "hire__district", "hire__employer_confirmed_by"
+        "hire__employer",
+        "hire__notice",
+        "hire__district",
+        "hire__employer_confirmed_by",
+        "hire__exemption_rule",
+        "person_exception",
     ).prefetch_related("hire__objections")
 
 
 def claim_detail(*, user: User, with_publicity: bool = True) -> QuerySet[Claim]:
     """One claim with its lines, scans and history. Each line's hire comes with its post; ``with_publicity`` adds the
     post's employer and the hire's notice (the review screens; the claimant's API reply shows neither)."""
-    line_related = ("hire__employer", "hire__notice") if with_publicity else ("hire",)
+    line_related = ("hire__employer", "hire__notice", "hire__exemption_rule") if with_publicity else ("hire",)
     return claim_visible(user=user).prefetch_related(
         Prefetch("items", queryset=ClaimItem.objects.select_related(*line_related)),
         "attachments",
@@ -273,4 +278,12 @@ def with_live_claim(people: QuerySet[DeclaredPerson]) -> QuerySet[DeclaredPerson
     return people.annotate(
         claim_reference=Subquery(live.values("claim__reference")[:1]),
         claim_id=Subquery(live.values("claim_id")[:1]),
+    )
+
+
+def person_exceptions() -> QuerySet[PersonException]:
+    """The bureau's exceptions to once per person, newest first, each with the live claim line that uses it (if
+    any) for the page to name: two queries whatever their number."""
+    return PersonException.objects.select_related("recorded_by").prefetch_related(
+        Prefetch("items", queryset=ClaimItem.objects.filter(live=True).select_related("claim"), to_attr="live_items")
     )

@@ -143,7 +143,10 @@ class HireReviewRecordSerializer(serializers.Serializer[Hire]):
     status = serializers.CharField(read_only=True, label="人员状态")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="人员状态名称")
     notice = ClaimNoticeSerializer(read_only=True, allow_null=True, label="公示")
-    exemption_reason = serializers.CharField(read_only=True, label="不公示依据（按规定不公示时）")
+    exemption_rule = serializers.CharField(
+        source="exemption_rule.name", read_only=True, allow_null=True, label="不公示规则（按规定不公示时）"
+    )
+    exemption_note = serializers.CharField(read_only=True, label="不公示说明（按规定不公示时）")
     confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True, label="公示确认时间")
     objections_count = serializers.SerializerMethodField(label="异议数")
     objections = ClaimObjectionSerializer(many=True, read_only=True, label="异议及处理结果")

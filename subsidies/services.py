@@ -22,7 +22,7 @@ from portal.audit.recording import set_actor
 from portal.constants import NotificationKind
 from portal.dates import prose_date
 from portal.errors import PermissionDenied, PortalError
-from portal.identity import mask_id_number, normalise_phone
+from portal.identity import mask_id_number, normalise_id_number, normalise_phone
 from portal.limits import parse_amount
 from portal.models import Employer, SubsidyCap, User
 from portal.notifications.services import notify_many
@@ -36,7 +36,7 @@ from subsidies.constants import (
     ClaimAction,
     ClaimStatus,
 )
-from subsidies.models import Claim, ClaimEvent, ClaimItem
+from subsidies.models import Claim, ClaimEvent, ClaimItem, PersonException
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
 
 
@@ -142,11 +142,80 @@ def _taken_message(hire_ids: list[int]) -> str:
     return f"{names}已在其他有效申报中，同一人员只能申报一次补助。"
 
 
+def _person_refusal(hire: Hire, earlier_reference: str) -> str:
+    tail = hire.id_number[-4:] if hire.id_number else "****"
+    return (
+        f"{hire.name}（身份证号码尾号{tail}）已在申报 {earlier_reference} 中申请过引才补助，每人只补助一次。"
+        "如属例外，请联系市人社局流动处登记。"
+    )
+
+
+def _hold_people(claim: Claim, added: list[ClaimItem], kept: list[ClaimItem]) -> None:
+    """Once per person (docs/subsidies.md, "Once per person"): give each new line its person's digest and, where the
+    person already has a live line on another claim, one of the bureau's unused exceptions for that person, or
+    refuse naming the earlier claim. The partial unique indexes decide under concurrency; this gives the message."""
+    held = {item.person_digest: item for item in kept if item.person_digest}
+    for item in added:
+        item.person_digest = item.hire.id_number_digest
+        if item.person_digest is None:  # anonymised: no person left to count
+            continue
+        if item.person_digest in held:
+            raise PortalError(
+                f"{item.hire.name}在本申报中出现了两次（不同年度或专项的引进记录），每人只补助一次。",
+                "duplicate_person_line",
+                field="lines",
+            )
+        held[item.person_digest] = item
+    digests = [item.person_digest for item in added if item.person_digest]
+    if not digests:
+        return
+    earlier = {
+        line.person_digest: (line.claim.reference, line.hire_id)
+        for line in ClaimItem.objects.filter(live=True, person_digest__in=digests, person_exception__isnull=True)
+        .exclude(claim_id=claim.pk)
+        .select_related("claim")
+        .order_by("-pk")
+    }
+    for item in added:
+        if item.person_digest not in earlier:
+            continue
+        reference, hire_id = earlier[item.person_digest]
+        if hire_id == item.hire_id:  # the same hire: the older rule says it
+            raise PortalError(_taken_message([hire_id]), "hire_already_claimed", field="lines")
+        exception = (
+            PersonException.objects.filter(id_number_digest=item.person_digest)
+            .exclude(items__live=True)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if exception is None:
+            raise PortalError(_person_refusal(item.hire, reference), "person_already_claimed", field="lines")
+        item.person_exception = exception
+
+
+def _conflict_message(hire_ids: list[int], hires: list[Hire]) -> str:
+    """Why the database refused a line, read after the refusal: the hire is on another live claim, or the person is."""
+    if ClaimItem.objects.filter(hire_id__in=hire_ids, live=True).exists():
+        return _taken_message(hire_ids)
+    for hire in hires:
+        earlier = (
+            ClaimItem.objects.filter(live=True, person_digest=hire.id_number_digest)
+            .exclude(person_digest=None)
+            .select_related("claim")
+            .order_by("pk")
+            .first()
+        )
+        if earlier is not None:
+            return _person_refusal(hire, earlier.claim.reference)
+    return _taken_message(hire_ids)
+
+
 def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, replace: bool = True) -> None:
     """Write the claim's lines (``replace``: instead of those it has). A line kept for the same hire is updated in
     place, and only where its amount or cap differ: saving the form unchanged rewrites nothing and leaves no entry
-    in the audit trail. The partial unique index decides, under any concurrency, that a hire is on one live claim
-    only; the loser gets a clear refusal and its transaction writes nothing."""
+    in the audit trail. The partial unique indexes decide, under any concurrency, that a hire is on one live claim
+    only and a person on one (plus one per bureau exception); the loser gets a clear refusal and its transaction
+    writes nothing."""
     hire_ids = [line.hire.pk for line, _ in checked]
     try:
         with transaction.atomic():
@@ -154,6 +223,7 @@ def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, repl
             for hire_id, item in list(kept.items()):
                 if hire_id not in hire_ids:
                     item.delete()
+                    del kept[hire_id]
             added: list[ClaimItem] = []
             for line, cap in checked:
                 kept_item = kept.get(line.hire.pk)
@@ -166,10 +236,48 @@ def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, repl
                 elif (kept_item.cap, kept_item.requested_amount, kept_item.live) != (cap, line.requested_amount, True):
                     kept_item.cap, kept_item.requested_amount, kept_item.live = cap, line.requested_amount, True
                     kept_item.save(update_fields=["cap", "requested_amount", "live"])
+            _hold_people(claim, added, list(kept.values()))
             ClaimItem.objects.bulk_create(added)
     except IntegrityError:
-        raise PortalError(_taken_message(hire_ids), "hire_already_claimed", field="lines") from None
+        message = _conflict_message(hire_ids, [line.hire for line, _ in checked])
+        raise PortalError(message, "hire_already_claimed", field="lines") from None
     claim.requested_total = sum((line.requested_amount for line, _ in checked), Decimal(0))
+
+
+def _check_people(claim: Claim, items: list[ClaimItem]) -> None:
+    """At submission, once per person again, by the hires' own digests: lines written before the rule carry none."""
+    for item in items:
+        digest = item.hire.id_number_digest
+        if digest is None or item.person_exception_id is not None:
+            continue
+        earlier = (
+            ClaimItem.objects.filter(live=True, hire__id_number_digest=digest, person_exception__isnull=True)
+            .exclude(claim_id=claim.pk)
+            .select_related("claim")
+            .order_by("pk")
+            .first()
+        )
+        if earlier is not None:
+            raise PortalError(_person_refusal(item.hire, earlier.claim.reference), "person_already_claimed")
+
+
+@transaction.atomic
+def person_exception_record(*, id_number: str, name: str, reason: str, by: User) -> PersonException:
+    """再次补助例外: the bureau lets a person bring a referral subsidy once more, with its reason (docs/subsidies.md,
+    "Once per person"). Each exception lets one more live claim line hold the person."""
+    if not p.is_bureau_reviewer.test(by):
+        raise PermissionDenied("只有市人社局流动处复核人员可以登记再次补助例外。")
+    try:
+        number = normalise_id_number(id_number)
+    except ValidationError as error:
+        raise PortalError(error.messages[0], str(error.code), field="id_number") from None
+    name = " ".join(name.split())
+    if not name:
+        raise PortalError("请填写姓名。", "required", field="name")
+    if not reason.strip():
+        raise PortalError("请填写例外原因。", "reason_required", field="reason")
+    with set_actor(by):
+        return PersonException.objects.create(id_number=number, name=name, reason=reason.strip(), recorded_by=by)
 
 
 def _fill(claim: Claim, data: ClaimData) -> None:
@@ -259,6 +367,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
             claimant_id=claim.third_party_id,
             employer_id=claim.employer_id,
         )
+    _check_people(claim, items)
     if not (claim.declares_introduced and claim.declares_good_credit and claim.declares_truthful):
         raise PortalError("请阅读并勾选申报表中的三项承诺。", "declarations_required", field="declarations")
     missing = _missing_attachments(claim)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("claims/<int:pk>/review/", reviews.review_claim, name="review_claim"),
     path("claims/<int:pk>/review/decide/", reviews.review_decide, name="review_decide"),
     path("claims/<int:pk>/review/pay/", reviews.review_pay, name="review_pay"),
+    path("claims/exceptions/", reviews.person_exceptions, name="person_exceptions"),
     # The claim's documents, for its claimant and the city's reviewers; the public check of their code.
     path("claims/<int:pk>/annex2.pdf", documents.annex2_pdf, name="annex2_pdf"),
     path("claims/<int:pk>/annex3.pdf", documents.annex3_pdf, name="annex3_pdf"),

@@ -170,6 +170,11 @@ class HireFactory(DjangoModelFactory[Hire]):
     school = "重庆大学"
     major = "机械工程"
     education = "master"
+    # The facts the district's audit checks: an 应届 graduation date for 启航, a work history for 海聚.
+    graduated_on = factory.LazyAttribute(
+        lambda o: datetime.date(o.year - 1, 6, 30) if o.programme == "qihang" else None
+    )
+    work_experience = factory.LazyAttribute(lambda o: "2018年起从事工程研发" if o.programme == "haiju" else "")
     status = "recorded"
     # A district's clerk records a district's hire; a hire without a district arrives declared and confirmed by its
     # employer (a base), whose account stands as its recorder.

@@ -137,11 +137,17 @@ _START_IN_PAST = Refusal(
     "公示开始日期不能早于今天。",
     "referrals/services.py",
 )
-_NO_EXEMPT_REASON = Refusal(
-    "请填写不公示的依据。",
-    "按规定不公示的人员，须写明所依据的规定。",
-    "请填写不公示的依据。",
+_NO_EXEMPT_RULE = Refusal(
+    "请选择不公示所依据的规则。",
+    "按规定不公示的人员，须选择系统管理员维护的不公示规则（可另填说明），由本区县初审人员办理。",
+    "请选择不公示所依据的规则。",
     "referrals/services.py",
+)
+_PROGRAMME_FACTS = Refusal(
+    "请填写毕业时间（启航）或工作经历（海聚）。",
+    "未选择专项时，平台按事实判定：柔性引进为海聚；毕业时间在应届范围内为启航；否则或填有工作经历为海聚。两者都未填写时无法判定。",
+    "请填写毕业时间（启航）或工作经历（海聚）。",
+    "referrals/eligibility.py",
 )
 _REASON_NEEDED = Refusal(
     "退回修改须填写原因。",
@@ -266,7 +272,8 @@ DISTRICT_CLERK = Guide(
                     "登记到岗人员",
                     "referrals:hire_create",
                     "点击“登记到岗人员”，选择本区县已发布（或已关闭）的岗位，填写姓名、身份证号码、引进方式（全职或柔性）、"
-                    "劳动合同期限、入职时间、学历、毕业院校、专业等；由第三方机构推荐的，在“荐才第三方”中选择该机构。"
+                    "劳动合同期限、入职时间、学历、毕业院校、专业等；启航专项须填写毕业时间，海聚专项须填写工作经历；"
+                    "由第三方机构推荐的，在“荐才第三方”中选择该机构。"
                     "点击“保存”，或“保存并继续登记”下一位。人员较多时可在列表页“导入Excel”。",
                     press=("登记到岗人员", "保存", "保存并继续登记", "导入Excel"),
                     sources=("templates/referrals/hire_list.html", "templates/referrals/hire_form.html"),
@@ -292,8 +299,8 @@ DISTRICT_CLERK = Guide(
                     "referrals:notice_publish",
                     "在“引进人才”页点击“发布公示”，勾选初审通过的人员，填写公示开始日期（不能早于今天）和公示标题，"
                     "点击“发布公示”。公众在“公示”栏目看到姓名、单位、岗位、学历、院校，不显示身份证号码。公示期满且无异议的人员，"
-                    "由平台每15分钟自动转为“已确认”。按规定不公示的人员，填写“不公示依据”后点击“按规定不公示并确认”。",
-                    press=("发布公示", "按规定不公示并确认"),
+                    "由平台每15分钟自动转为“已确认”。按规定不公示的人员，由本区县初审人员办理。",
+                    press=("发布公示",),
                     sources=("templates/referrals/hire_list.html", "templates/referrals/notice_publish.html"),
                 ),
                 Step(
@@ -328,9 +335,9 @@ DISTRICT_CLERK = Guide(
             "referrals/services.py",
         ),
         _DUPLICATE_PERSON,
+        _PROGRAMME_FACTS,
         _START_IN_PAST,
         _CALENDAR_UNKNOWN,
-        _NO_EXEMPT_REASON,
         Refusal(
             "请填写处理意见。",
             "处理异议须写明调查核实的意见。",
@@ -393,7 +400,7 @@ DISTRICT_REVIEWER = Guide(
                     "发布公示或按规定不公示",
                     "referrals:notice_publish",
                     "点击“发布公示”，勾选初审通过的人员，填写公示开始日期和标题后点击“发布公示”；按规定不公示的，"
-                    "填写“不公示依据”后点击“按规定不公示并确认”。",
+                    "选择“不公示规则”（可填写“不公示说明”）后点击“按规定不公示并确认”。",
                     press=("发布公示", "按规定不公示并确认"),
                     sources=("templates/referrals/notice_publish.html",),
                 ),
@@ -455,6 +462,7 @@ DISTRICT_REVIEWER = Guide(
         _REASON_NEEDED,
         _START_IN_PAST,
         _CALENDAR_UNKNOWN,
+        _NO_EXEMPT_RULE,
     ),
 )
 

@@ -276,12 +276,20 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "referrals.Objection", "mask_fields": ["phone"], "mask_callable": "portal.security.crypto.audit_mask"},
     "referrals.PublicityNotice",
     "referrals.HireReport",
+    "referrals.GraduateWindow",
+    "referrals.PublicityExemptionRule",
     {
         "model": "subsidies.Claim",
         "mask_fields": ["bank_account", "payee_phone", "employer_phone"],
         "mask_callable": "portal.security.crypto.audit_mask",
     },
-    "subsidies.ClaimItem",
+    {"model": "subsidies.ClaimItem", "exclude_fields": ["person_digest"]},
+    {
+        "model": "subsidies.PersonException",
+        "mask_fields": ["id_number"],
+        "mask_callable": "portal.security.crypto.audit_mask",
+        "exclude_fields": ["id_number_digest"],
+    },
     "subsidies.ClaimAttachment",
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import permissions as p
 from portal.contacts import TALENT_CENTRE_CODE
 from portal.dates import prose_date
-from portal.errors import PortalError
+from portal.errors import PermissionDenied, PortalError
 from portal.models import District, User
 from portal.security.privacy import personal_data_reveal
 from portal.web.decorators import permission_required
@@ -234,7 +234,8 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
     office = _office(user)
     audited = selectors.hire_office_list(office=office, status=HireStatus.AUDITED).order_by("pk")
     default_title = selectors.notice_next_default_title(district=office.district, on=timezone.localdate())
-    form = PublishForm(request.POST or None, default_title=default_title)
+    can_exempt = rules.has_perm("referrals.exempt_from_publicity", user)
+    form = PublishForm(request.POST or None, default_title=default_title, can_exempt=can_exempt)
     if request.method == "POST" and form.is_valid():
         ids = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
         chosen = [hire for hire in audited if hire.pk in ids]
@@ -245,7 +246,14 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 if request.POST.get("action") == "exempt":
-                    services.hire_exempt(hires=chosen, reason=form.cleaned_data["exemption_reason"], by=user)
+                    if not can_exempt:
+                        raise PermissionDenied("只有本区县初审人员可以办理按规定不公示。")
+                    services.hire_exempt(
+                        hires=chosen,
+                        rule=form.cleaned_data["exemption_rule"],
+                        note=form.cleaned_data["exemption_note"],
+                        by=user,
+                    )
                     messages.success(request, f"已按规定不公示并确认{len(chosen)}人。")
                     return redirect(office.hires_url)
                 notice = services.notice_publish(
@@ -262,7 +270,11 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
                     f"已发布公示{notice.reference}，共{len(chosen)}人，公示至{prose_date(notice.last_day)}。",
                 )
                 return redirect("referrals:notice_detail", pk=notice.pk)
-    return render(request, "referrals/notice_publish.html", {"form": form, "audited": audited, "office": office})
+    return render(
+        request,
+        "referrals/notice_publish.html",
+        {"form": form, "audited": audited, "office": office, "can_exempt": can_exempt},
+    )
 
 
 @permission_required("referrals.run_publicity")

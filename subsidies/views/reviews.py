@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import PortalError
 from portal.web.decorators import permission_required
 from portal.web.http import request_user
 from subsidies import selectors, services
 from subsidies.constants import ClaimAction
+from subsidies.forms import PersonExceptionForm
 from subsidies.progress import claim_progress
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
 
@@ -51,6 +52,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "steps": [(key, label, counts[selectors.QUEUE_STATUS[key]]) for key, label in steps],
             "step": step,
             "rows": [(claim, (now - claim.status_since).days) for claim in queue],
+            "can_record_exceptions": rules.has_perm("subsidies.record_person_exception", user),
         },
     )
 
@@ -124,3 +126,25 @@ def review_pay(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("subsidies:review_claim", pk=pk)
     messages.success(request, f"已登记发放：{claim.reference}。")
     return redirect("subsidies:review_queue")
+
+
+@permission_required("subsidies.record_person_exception")
+@require_http_methods(["GET", "POST"])
+def person_exceptions(request: HttpRequest) -> HttpResponse:
+    """再次补助例外: the bureau records that a person may bring a referral subsidy once more (docs/subsidies.md,
+    "Once per person"), and reads those recorded."""
+    user = request_user(request)
+    form = PersonExceptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exception = services.person_exception_record(by=user, **form.cleaned_data)
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"已登记再次补助例外：{exception}。")
+            return redirect("subsidies:person_exceptions")
+    return render(
+        request,
+        "subsidies/person_exceptions.html",
+        {"form": form, "exceptions": selectors.person_exceptions()},
+    )

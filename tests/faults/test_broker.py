@@ -159,6 +159,7 @@ def _submit_everything(world: World, timed: Timed) -> dict[str, int]:
                 "school": "重庆大学",
                 "education": "master",
                 "arrived_on": timezone.localdate().isoformat(),
+                "work_experience": "2016年起从事工程研发",
             },
             format="json",
         ),

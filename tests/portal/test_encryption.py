@@ -120,7 +120,9 @@ def test_a_duplicate_hire_in_another_district_is_still_refused_in_chinese() -> N
 
     def record(post: Any, typed: str) -> Hire:
         clerk = UserFactory(clerk=True, district=post.district)
-        data = HireData(position=post, name="张三", id_number=typed, mode="full_time", contract_term="3年")
+        data = HireData(
+            position=post, name="张三", id_number=typed, mode="full_time", contract_term="3年", programme="qihang"
+        )
         return hire_record(data=data, by=clerk)
 
     record(first_post, number)
@@ -168,7 +170,15 @@ def test_the_audit_trail_keeps_the_last_four_characters_only() -> None:
     post = PositionFactory(published=True)
     clerk = UserFactory(clerk=True, district=post.district)
     hire = hire_record(
-        data=HireData(position=post, name="李四", id_number=number, mode="full_time", contract_term="3年"), by=clerk
+        data=HireData(
+            position=post,
+            name="李四",
+            id_number=number,
+            mode="full_time",
+            contract_term="3年",
+            work_experience="2016年起",
+        ),
+        by=clerk,
     )
     party = ThirdPartyFactory(individual=True, bank_account="6222020200112233445")
     hire_entry = LogEntry.objects.get_for_object(hire).get()

@@ -46,7 +46,12 @@ def _notice(
     clerk = UserFactory(clerk=True, district=district)
     position = PositionFactory(batch__district=district, published=True)
     data = HireData(
-        position=position, name=name, id_number=make_id_number(next(_PEOPLE)), mode="full_time", contract_term="3年"
+        position=position,
+        name=name,
+        id_number=make_id_number(next(_PEOPLE)),
+        mode="full_time",
+        contract_term="3年",
+        work_experience="2016年起从事工程研发",
     )
     hire = hire_record(data=data, by=clerk)
     hire_move(hire=hire, action="audit", by=UserFactory(district_reviewer=True, district=district))

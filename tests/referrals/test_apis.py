@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from portal.identity import mask_id_number
 from portal.models import PersonalDataAccess
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import Hire, Objection, PublicityExemptionRule, PublicityNotice
 from tests.factories import (
     DistrictFactory,
     HireFactory,
@@ -187,6 +187,7 @@ def _payload(position: Position, number: str, **extra: Any) -> dict[str, Any]:
         "school": "重庆大学",
         "education": "master",
         "arrived_on": "2026-02-02",
+        "graduated_on": "2025-06-30",
         **extra,
     }
 
@@ -363,18 +364,23 @@ def test_only_the_districts_staff_publish_its_hires() -> None:
     assert not PublicityNotice.objects.exists()
 
 
-def test_exemption_needs_a_reason_and_confirms() -> None:
+def test_exemption_needs_a_rule_and_the_reviewer() -> None:
     district = DistrictFactory()
     hire = HireFactory(position__batch__district=district, audited=True)
+    rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）")
     reviewer = _client(UserFactory(district_reviewer=True, district=district))
     url = f"{PUBLICITY}exempt/"
-    no_reason = reviewer.post(url, {"hire_ids": [hire.pk], "reason": " "}, format="json")
-    assert no_reason.status_code == 400 and "不公示的依据" in no_reason.json()["detail"]
-    response = reviewer.post(url, {"hire_ids": [hire.pk], "reason": "涉密岗位，按规定不公示"}, format="json")
+    no_rule = reviewer.post(url, {"hire_ids": [hire.pk], "note": "x"}, format="json")
+    assert no_rule.status_code == 400 and "规则" in no_rule.json()["detail"]
+    clerk = _client(UserFactory(clerk=True, district=district))
+    assert clerk.post(url, {"hire_ids": [hire.pk], "exemption_rule": rule.pk}, format="json").status_code == 403
+    response = reviewer.post(url, {"hire_ids": [hire.pk], "exemption_rule": rule.pk, "note": "批准"}, format="json")
     assert response.status_code == 200, response.json()
     assert [(row["id"], row["status"]) for row in response.json()] == [(hire.pk, HireStatus.CONFIRMED)]
-    assert response.json()[0]["exemption_reason"] == "涉密岗位，按规定不公示"
-    centre = _client(UserFactory(centre=True)).post(url, {"hire_ids": [hire.pk], "reason": "x"}, format="json")
+    assert (response.json()[0]["exemption_rule"], response.json()[0]["exemption_note"]) == ("涉密岗位（测试）", "批准")
+    centre = _client(UserFactory(centre=True)).post(
+        url, {"hire_ids": [hire.pk], "exemption_rule": rule.pk}, format="json"
+    )
     assert centre.status_code == 400 and centre.json()["field"] == "hire_ids"
 
 

@@ -24,7 +24,7 @@ from portal.web.navigation import menu_for
 from portal.workspace import work_queues_for
 from referrals import documents, selectors
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import Hire, HireReport, Objection, PublicityNotice
+from referrals.models import Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
 from referrals.services import (
     hire_exempt,
     hire_move,
@@ -111,7 +111,7 @@ def test_the_centre_has_no_power_over_a_districts_hires(officer: User, position_
     with pytest.raises(PermissionDenied, match="本区县"):
         _publish([position_hire], officer)
     with pytest.raises(PermissionDenied):
-        hire_exempt(hires=[position_hire], reason="涉密岗位，按规定不公示", by=officer)
+        hire_exempt(hires=[position_hire], rule=_rule(), by=officer)
     position_hire.refresh_from_db()
     assert position_hire.status == HireStatus.AUDITED and not PublicityNotice.objects.exists()
 
@@ -148,8 +148,19 @@ def test_the_centre_publishes_its_own_notice_and_no_district_can(
 
 def test_an_exemption_by_the_centre(officer: User) -> None:
     hire = _base_hire(status=HireStatus.AUDITED)
-    [confirmed] = hire_exempt(hires=[hire], reason="涉密岗位，按规定不公示", by=officer)
+    [confirmed] = hire_exempt(hires=[hire], rule=_rule(), by=officer, note="经批准")
     assert confirmed.status == HireStatus.CONFIRMED and confirmed.confirmed_at is not None
+    assert confirmed.exemption_label == "涉密岗位（测试）；经批准"
+
+
+def test_the_centre_officer_who_recorded_a_hire_does_not_exempt_it(officer: User) -> None:
+    hire = _base_hire(status=HireStatus.AUDITED, recorded_by=officer)
+    with pytest.raises(PermissionDenied):
+        hire_exempt(hires=[hire], rule=_rule(), by=officer)
+
+
+def _rule() -> PublicityExemptionRule:
+    return PublicityExemptionRule.objects.get_or_create(name="涉密岗位（测试）")[0]
 
 
 def test_objections_are_resolved_by_the_centre_and_the_hire_is_confirmed_after_five_working_days(

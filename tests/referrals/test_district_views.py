@@ -16,7 +16,7 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 from portal.models import District, PersonalDataAccess, User
 from positions.models import Position
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import Hire, Objection
+from referrals.models import Hire, Objection, PublicityExemptionRule
 from referrals.services import objection_lodge
 from tests.factories import DistrictFactory, HireFactory, PositionFactory, UserFactory, make_id_number
 
@@ -60,6 +60,7 @@ def _form(position: Position, **extra: Any) -> dict[str, Any]:
         "education": "master",
         "school": "重庆大学",
         "arrived_on": "2026-03-02",
+        "graduated_on": "2025-07-01",
         **extra,
     }
 
@@ -161,16 +162,26 @@ def test_a_year_without_a_known_calendar_is_refused_on_the_page(clerk: User, pos
     assert hire.status == HireStatus.AUDITED
 
 
-def test_an_exemption_needs_its_rule(clerk: User, position: Position) -> None:
+def test_an_exemption_needs_its_rule_and_the_reviewer(clerk: User, reviewer: User, position: Position) -> None:
     hire = HireFactory(position=position, audited=True)
-    client = _client(clerk)
-    data = {"ids": [hire.pk], "published_on": "2026-02-12", "action": "exempt", "exemption_reason": ""}
-    client.post(reverse("referrals:notice_publish"), data)
+    rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）", basis="保密规定")
+    data = {"ids": [hire.pk], "published_on": "2026-02-12", "action": "exempt", "exemption_rule": rule.pk}
+    # The clerk's page offers no exemption, and a forged post is refused.
+    page = _client(clerk).get(reverse("referrals:notice_publish")).content.decode()
+    assert "按规定不公示并确认" not in page
+    refused = _client(clerk).post(reverse("referrals:notice_publish"), data).content.decode()
+    assert "只有本区县初审人员" in refused
+    client = _client(reviewer)
+    assert "涉密岗位（测试）" in client.get(reverse("referrals:notice_publish")).content.decode()
+    page = client.post(reverse("referrals:notice_publish"), {**data, "exemption_rule": ""}).content.decode()
+    assert "请选择不公示所依据的规则" in page
     hire.refresh_from_db()
     assert hire.status == HireStatus.AUDITED
-    client.post(reverse("referrals:notice_publish"), {**data, "exemption_reason": "涉密岗位，按规定不公示"})
+    client.post(reverse("referrals:notice_publish"), {**data, "exemption_note": "经批准"})
     hire.refresh_from_db()
-    assert hire.status == HireStatus.CONFIRMED and hire.exemption_reason == "涉密岗位，按规定不公示"
+    assert hire.status == HireStatus.CONFIRMED and hire.exemption_rule == rule and hire.exemption_note == "经批准"
+    detail = client.get(reverse("referrals:hire_detail", args=[hire.pk])).content.decode()
+    assert "按规定不公示：涉密岗位（测试）；经批准" in detail
 
 
 def test_objections_are_resolved_in_the_queue(clerk: User, position: Position) -> None:

@@ -166,13 +166,14 @@ def test_the_blank_template_has_the_annex_header_and_imports_once_filled(
     assert {"A2:F2", "G2:N2"} <= merged
     names = [cell.value for cell in sheet[3]]
     assert names[: len(NAMES)] == NAMES
-    assert names[len(NAMES) :] == ["用人单位", "荐才第三方", "专项"]
+    assert names[len(NAMES) :] == ["用人单位", "荐才第三方", "专项", "毕业时间"]
     assert sheet["C4"].number_format == "@"  # ID numbers stay text
 
     values = person(1, post.name)
     for index, column in enumerate(NAMES, start=1):
         sheet.cell(row=4, column=index, value=values[column])
     sheet.cell(row=4, column=len(NAMES) + 1, value=post.employer.name)
+    sheet.cell(row=4, column=len(NAMES) + 4, value=values["毕业时间"])
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)
     assert import_hires(file=filled, district=district, by=clerk).created == 1

@@ -52,6 +52,7 @@ NAMES = [
     "其他符合的相关条件",
 ]
 ARRIVED = datetime.date(2026, 2, 2)
+GRADUATED = datetime.date(2025, 6, 30)
 
 
 def person(n: int, post: str, **overrides: Any) -> dict[str, Any]:
@@ -71,6 +72,8 @@ def person(n: int, post: str, **overrides: Any) -> dict[str, Any]:
         "入职时间": ARRIVED,
         "工作经历（海聚）": "",
         "其他符合的相关条件": "",
+        # Not an annex column: 启航 needs it (an 应届 graduate of 2025 arriving in 2026).
+        "毕业时间": GRADUATED,
     }
     values.update(overrides)
     return values
@@ -83,9 +86,13 @@ def write_sheet(
     title: bool = True,
     names: list[str] | None = None,
     extra: tuple[str, ...] = (),
+    graduation: bool = True,
 ) -> Path:
-    """The notice's layout: a title row, 必填项/选填项 merged over the column names, then ``extra`` columns."""
+    """The notice's layout: a title row, 必填项/选填项 merged over the column names, then ``extra`` columns and
+    (``graduation``) the optional 毕业时间 column."""
     names = names or NAMES
+    if graduation and "毕业时间" not in extra:
+        extra = (*extra, "毕业时间")
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -14,7 +14,7 @@ from portal.errors import PermissionDenied, PortalError
 from portal.models import District, User
 from positions.models import Position
 from referrals.constants import HireStatus, ObjectionStatus
-from referrals.models import Hire
+from referrals.models import Hire, PublicityExemptionRule
 from referrals.services import (
     HireData,
     hire_exempt,
@@ -46,7 +46,7 @@ def _record(position: Position, clerk: User, n: int = 1, **extra: Any) -> Hire:
         mode="full_time",
         contract_term="3年",
         arrived_on=datetime.date(2026, 2, 2),
-        **extra,
+        **({"graduated_on": datetime.date(2025, 6, 30)} | extra),
     )
     return hire_record(data=data, by=clerk)
 
@@ -180,12 +180,27 @@ def test_objections_outside_publicity_or_without_substance_are_refused(
         )
 
 
-def test_exemption_confirms_with_the_rule_recorded(position: Position, clerk: User, reviewer: User) -> None:
+def test_exemption_needs_a_rule_and_the_reviewer(position: Position, clerk: User, reviewer: User) -> None:
     hire = _audited(position, clerk, reviewer)
-    with pytest.raises(PortalError, match="依据"):
-        hire_exempt(hires=[hire], reason=" ", by=clerk)
-    (hire,) = hire_exempt(hires=[hire], reason="涉密岗位，按规定不公示", by=clerk)
-    assert hire.status == HireStatus.CONFIRMED and hire.exemption_reason
+    rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）", basis="保密规定")
+    with pytest.raises(PortalError, match="规则") as no_rule:
+        hire_exempt(hires=[hire], rule=None, by=reviewer)
+    assert no_rule.value.field == "exemption_rule"
+    with pytest.raises(PermissionDenied, match="初审人员"):
+        hire_exempt(hires=[hire], rule=rule, by=clerk)
+    other = UserFactory(district_reviewer=True, district=DistrictFactory())
+    with pytest.raises(PermissionDenied):
+        hire_exempt(hires=[hire], rule=rule, by=other)
+    retired = PublicityExemptionRule.objects.create(name="已停用规则", active=False)
+    with pytest.raises(PortalError, match="停用"):
+        hire_exempt(hires=[hire], rule=retired, by=reviewer)
+    hire.refresh_from_db()
+    assert hire.status == HireStatus.AUDITED
+    (hire,) = hire_exempt(hires=[hire], rule=rule, note="经区人社局批准", by=reviewer)
+    assert hire.status == HireStatus.CONFIRMED and hire.exemption_rule == rule and hire.is_exempt
+    assert hire.exemption_label == "涉密岗位（测试）；经区人社局批准"
+    entry = LogEntry.objects.get_for_object(hire).order_by("-timestamp").first()
+    assert entry is not None and entry.actor == reviewer
 
 
 def test_returns_need_a_reason_and_the_clerk_resubmits(position: Position, clerk: User, reviewer: User) -> None:

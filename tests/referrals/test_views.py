@@ -37,6 +37,7 @@ def notice() -> PublicityNotice:
             contract_term="3年",
             school="重庆大学",
             education="master",
+            work_experience="2018年起从事工程研发",
         ),
         by=clerk,
     )

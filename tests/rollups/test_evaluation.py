@@ -82,7 +82,7 @@ def seed_district(district: District, *, year: int = YEAR) -> dict[str, Any]:
         programme="haiju",
         education="bachelor",
         major="自动化",
-        exemption_reason="涉密岗位，按规定不公示",
+        exemption_note="涉密岗位，按规定不公示",
     )
     HireFactory(position=earlier, year=year, education="doctor", major="机械工程")  # not confirmed
     # Of this year's programme but confirmed the year before: counted in the year it was confirmed (docs/figures.md).

@@ -40,7 +40,7 @@ from portal.calendar.tenday import SHANGHAI
 from portal.constants import Channel, Education, Programme
 from portal.models import District, Employer, User
 from positions.models import PositionBatch
-from referrals.models import Hire, HireReport, Objection, PublicityNotice
+from referrals.models import Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
 from rollups.dashboard import dashboard_data
 from rollups.evaluation import evaluation_base_table, evaluation_table
 from rollups.figures import NO_DISTRICT_NAME, at_end
@@ -129,7 +129,8 @@ class HireSpec:
     education: str
     channel: str
     publicised: bool
-    exempt: bool
+    #: How an unpublicised hire was exempted: under one of the admin's rules, on an older written reason, or not.
+    exempt: str | None
     employer_without_district: bool
     #: No district at all (a declared post at a base): the talent centre's hire, in the row without a district.
     without_district: bool
@@ -184,7 +185,7 @@ hires = st.builds(
     st.sampled_from(Education.values),
     st.sampled_from(Channel.values),
     st.booleans(),
-    st.booleans(),
+    st.sampled_from([None, "rule", "note"]),
     st.booleans(),
     st.booleans(),
 )
@@ -220,6 +221,7 @@ class World:
     clerks: list[User]
     #: A talent-centre officer: publishes the notices without a district, records nothing of a district's.
     centre: User
+    exemption_rule: PublicityExemptionRule
 
 
 def _world() -> World:
@@ -230,7 +232,8 @@ def _world() -> World:
     TalentBaseFactory(batch=first, employer=employers[0], number=1)
     TalentBaseFactory(batch=first, employer=employers[2], number=2)
     TalentBaseFactory(batch=second, employer=employers[0], number=1)  # a base again: still one base
-    return World(districts, employers, clerks, UserFactory(centre=True))
+    rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）", basis="测试依据")
+    return World(districts, employers, clerks, UserFactory(centre=True), rule)
 
 
 def _build(
@@ -319,7 +322,8 @@ def _build(
                 mode=spec.mode,
                 education=spec.education,
                 notice=notice,
-                exemption_reason="按规定不公示" if spec.exempt and notice is None else "",
+                exemption_rule=world.exemption_rule if spec.exempt == "rule" and notice is None else None,
+                exemption_note="按规定不公示" if spec.exempt == "note" and notice is None else "",
                 recorded_by=world.clerks[spec.district],
             )
         )
@@ -393,7 +397,7 @@ def _hire_without_district(world: World, spec: HireSpec, notice_by_district: dic
         mode=spec.mode,
         education=spec.education,
         notice=notice,
-        exemption_reason="按规定不公示" if spec.exempt and notice is None else "",
+        exemption_note="按规定不公示" if spec.exempt and notice is None else "",
         recorded_by=world.centre,
     )
 
@@ -420,6 +424,16 @@ def _check(
     # batch's 旬, claims' money by submission, approval and payment.
     confirmed = Counter(s.programme for s in hire_specs if s.status == "confirmed" and _in_year(s.confirmed_at))
     assert (get(totals, "hires", "by_programme") or {}) == {p: n for p, n in confirmed.items() if n}
+    # 不公示确认人数: confirmed in the year without a notice, on a rule or an older written reason.
+    exempted = [
+        s
+        for s in hire_specs
+        if s.status == "confirmed" and _in_year(s.confirmed_at) and not s.publicised and s.exempt is not None
+    ]
+    assert get(totals, "hires", "exempt") == len(exempted)
+    for n, name in enumerate(names):
+        mine = [s for s in exempted if s.district == n]
+        assert get(rows.get(name, {}), "hires", "exempt") == len(mine)
     reported = [
         s for s in post_specs if s.period.year == YEAR and s.status in ("sent", "aggregated", "published", "closed")
     ]

@@ -148,7 +148,7 @@ def annex3_row(n: int, **cells: Any) -> list[Any]:
         "职称职级": None,
         "技能等级": None,
         "入职时间": "2026-02-02",
-        "工作经历（海聚）": None,
+        "工作经历（海聚）": "2016年起从事机械设计",  # the fact that makes the row 海聚
         "其他符合的相关条件": None,
     }
     values.update(cells)

@@ -54,7 +54,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.models import ThirdParty
-from referrals.models import Hire
+from referrals.models import Hire, PublicityExemptionRule
 from rollups.dashboard import CHARTS
 from tests.factories import SIGNED_SCAN, make_id_number
 from tests.security.world import (
@@ -277,7 +277,13 @@ def _hire_body(cell: Cell) -> dict[str, Any]:
         "id_number": make_id_number(901, birthday="20000101"),
         "mode": "full_time",
         "contract_term": "3年",
+        "work_experience": "2020年起从事工程研发",
     }
+
+
+def _exemption_rule() -> int:
+    """The rule the world made (``build_world``) for 按规定不公示."""
+    return PublicityExemptionRule.objects.get(name="矩阵不公示规则").pk
 
 
 def _hire_form(cell: Cell) -> dict[str, Any]:
@@ -577,6 +583,17 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             refused={BUREAU},
         ),
     ),
+    "subsidies:person_exceptions": (
+        page(BUREAU),
+        post(
+            BUREAU,
+            body=lambda cell: {
+                "name": "矩阵例外人",
+                "id_number": make_id_number(977, birthday="19950101"),
+                "reason": "经局务会研究同意再次补助。",
+            },
+        ),
+    ),
     "subsidies:review_pay": (
         post(
             BUREAU,
@@ -771,10 +788,10 @@ MATRIX: dict[str, tuple[Check, ...]] = {
     "notice-detail": (api(PUBLIC, targets={"notice.open": EVERYONE, "notice.closed": CLOSED_NOTICES}),),
     "notice-exempt": (
         api(
-            OFFICES,
+            frozenset({REVIEWER, CENTRE}),
             method="POST",
             targets={"hire.audited": OWN_DISTRICT},
-            body=lambda cell: {"hire_ids": [cell.obj.pk], "reason": "按规定不公示。"},
+            body=lambda cell: {"hire_ids": [cell.obj.pk], "exemption_rule": _exemption_rule(), "note": "经批准。"},
             in_body=True,
         ),
     ),

@@ -58,7 +58,7 @@ from positions.proposals import proposal_create, proposal_return
 from positions.services import PositionData
 from referrals.constants import HireStatus
 from referrals.declarations import DeclaredPost, PersonData, declaration_submit
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import Hire, Objection, PublicityExemptionRule, PublicityNotice
 from tests.factories import (
     SIGNED_SCAN,
     ClaimFactory,
@@ -239,6 +239,7 @@ def seed_world() -> World:
         "recorded_hire": hires[4].pk,
         "returned_hire": hires[5].pk,
         "audited_hire": hires[1].pk,
+        "exemption_rule": PublicityExemptionRule.objects.get_or_create(name="涉密岗位人员")[0].pk,
         "publicised_hire": in_publicity[1].pk,
         "notice": notice.pk,
         "objection": objection.pk,
@@ -303,7 +304,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "GET /api/v1/publicity/": ROLES,
     "GET /api/v1/publicity/{id}/": ROLES,
     "POST /api/v1/publicity/": DISTRICT,
-    "POST /api/v1/publicity/exempt/": DISTRICT,
+    "POST /api/v1/publicity/exempt/": ("district_reviewer",),
     "GET /api/v1/objections/": (*STAFF, "admin"),
     "GET /api/v1/objections/{id}/": (*STAFF, "admin"),
     "POST /api/v1/objections/": ROLES,
@@ -348,7 +349,8 @@ REFUSED: dict[str, str] = {
     "POST /api/v1/hires/{id}/reveal_id_number/": "referrals.reveal_id_number: the hire's office of record only",
     "POST /api/v1/publicity/": "referrals.run_publicity: district staff; the talent centre passes the gate and "
     "reaches no hire (unknown_hires: it publishes only hires without a district)",
-    "POST /api/v1/publicity/exempt/": "referrals.run_publicity: as POST /api/v1/publicity/",
+    "POST /api/v1/publicity/exempt/": "referrals.exempt_from_publicity: the district reviewer; the talent centre passes "
+    "the gate and reaches no hire (unknown_hires: it exempts only hires without a district)",
     "GET /api/v1/objections/": "IsStaff: district and city staff (the admin is city staff) only",
     "GET /api/v1/objections/{id}/": "IsStaff: district and city staff (the admin is city staff) only",
     "POST /api/v1/objections/{id}/resolve/": "objection_resolve: the hire's office of record only",
@@ -448,6 +450,7 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
                 "id_number": make_id_number(4242),
                 "mode": "full_time",
                 "contract_term": "3年",
+                "work_experience": "2016年起从事装备研发",
             }
         },
         "POST /api/v1/hires/{id}/reveal_id_number/": {"path_parameters": {"id": r["introduced_hire"]}},
@@ -461,7 +464,7 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
             }
         },
         "POST /api/v1/publicity/exempt/": {
-            "body": {"hire_ids": [r["audited_hire"]], "reason": "涉密岗位，按规定不公示。"}
+            "body": {"hire_ids": [r["audited_hire"]], "exemption_rule": r["exemption_rule"], "note": "经批准。"}
         },
         "GET /api/v1/objections/": {},
         "GET /api/v1/objections/{id}/": {"path_parameters": {"id": r["objection"]}},

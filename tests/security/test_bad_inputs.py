@@ -681,7 +681,14 @@ HIRE_ID_REFUSALS = [
 
 
 def _hire_data(post: Position, id_number: str) -> HireData:
-    return HireData(position=post, name="语料人才", id_number=id_number, mode="full_time", contract_term="3年")
+    return HireData(
+        position=post,
+        name="语料人才",
+        id_number=id_number,
+        mode="full_time",
+        contract_term="3年",
+        work_experience="2016年起从事机械设计",
+    )
 
 
 @pytest.mark.parametrize(("typed", "message", "code"), HIRE_ID_REFUSALS)
@@ -699,7 +706,14 @@ def test_the_hires_api_refuses_wrong_id_numbers(
 ) -> None:
     client = APIClient()
     client.force_authenticate(clerk)
-    body = {"position": post.pk, "name": "语料人才", "id_number": typed, "mode": "full_time", "contract_term": "3年"}
+    body = {
+        "position": post.pk,
+        "name": "语料人才",
+        "id_number": typed,
+        "mode": "full_time",
+        "contract_term": "3年",
+        "work_experience": "2016年起",
+    }
     with db_unchanged():
         response = client.post("/api/v1/hires/", body, format="json")
     assert (response.status_code, response.json()) == (400, {"detail": message, "code": code, "field": "id_number"})
@@ -709,7 +723,14 @@ def test_the_hires_api_takes_a_lower_case_x(clerk: User, post: Position) -> None
     client = APIClient()
     client.force_authenticate(clerk)
     typed = corpus.ID_NUMBERS[2].lower()
-    body = {"position": post.pk, "name": "语料人才", "id_number": typed, "mode": "full_time", "contract_term": "3年"}
+    body = {
+        "position": post.pk,
+        "name": "语料人才",
+        "id_number": typed,
+        "mode": "full_time",
+        "contract_term": "3年",
+        "work_experience": "2016年起",
+    }
     response = client.post("/api/v1/hires/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["id_number_masked"] == mask_id_number(corpus.ID_NUMBERS[2])

@@ -44,7 +44,7 @@ from positions.proposals import proposal_create, proposal_return
 from positions.services import PositionData
 from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.exporting import hire_template_workbook
-from referrals.models import Hire, Objection, PublicityNotice
+from referrals.models import Hire, Objection, PublicityExemptionRule, PublicityNotice
 from referrals.services import hire_report_send, notice_publish, objection_lodge
 from rollups.tenday import rollup_run
 from subsidies.models import Claim, ClaimAttachment
@@ -414,7 +414,23 @@ def _import_sheet(position: Position, name: str, id_number: str) -> bytes:
     workbook = load_workbook(io.BytesIO(hire_template_workbook()))
     sheet = workbook.active
     assert sheet is not None
-    sheet.append([1, name, id_number, position.name, "全职", "3年", "重庆大学", "机械工程", "硕士"])
+    sheet.append(
+        [
+            1,
+            name,
+            id_number,
+            position.name,
+            "全职",
+            "3年",
+            "重庆大学",
+            "机械工程",
+            "硕士",
+            "",
+            "",
+            None,
+            "2016年起从事机械设计",
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -445,6 +461,7 @@ def build_world() -> World:
     today = timezone.localdate()
     _ensure_calendar(today.year - 1, today.year, today.year + 1)
     ensure_caps()
+    PublicityExemptionRule.objects.get_or_create(name="矩阵不公示规则")
     districts = {
         "A": DistrictFactory(name="矩阵甲区", code="MXA01"),
         "B": DistrictFactory(name="矩阵乙区", code="MXB01"),
