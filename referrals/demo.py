@@ -88,7 +88,6 @@ def seed_declarations(world: DemoWorld) -> list[str]:
             "contract_term": "3年",
             "school": "重庆大学",
             "education": Education.MASTER,
-            "programme": "" if post else "qihang",
         }
         return PersonData(**(fields | extra))
 
@@ -100,7 +99,11 @@ def seed_declarations(world: DemoWorld) -> list[str]:
     )
     declaration_submit(
         post=declared,
-        people=[person(1, "赵一鸣（演示）"), person(2, "孙雨桐（演示）", major="电子信息")],
+        people=[
+            # 启航: graduated last year (inside the default 应届 window); 海聚: a work history.
+            person(1, "赵一鸣（演示）", graduated_on=datetime.date(timezone.localdate().year - 1, 6, 30)),
+            person(2, "孙雨桐（演示）", major="电子信息", work_experience="2019-2025 重庆某电子科技公司 硬件工程师"),
+        ],
         by=declarer,
     )
     return []

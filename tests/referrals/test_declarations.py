@@ -102,13 +102,20 @@ def test_a_verified_third_party_declares_people_at_a_portal_post(
     assert second.id_number not in Notification.objects.get(recipient=hr).body
 
 
-def test_a_post_not_in_the_portal_needs_its_name_channel_and_programme(headhunter: User, employer: Employer) -> None:
+def test_a_post_not_in_the_portal_needs_its_name_channel_and_a_programme_the_facts_decide(
+    headhunter: User, employer: Employer
+) -> None:
     with pytest.raises(PortalError, match="岗位名称"):
         declare(headhunter, DeclaredPost(employer=employer, channel="bounty_list"))
     with pytest.raises(PortalError, match="渠道"):
         declare(headhunter, DeclaredPost(employer=employer, post_name="工艺工程师", channel="x"))
-    with pytest.raises(PortalError, match=r"第1位人员.*专项"):
-        declare(headhunter, DeclaredPost(employer=employer, post_name="工艺工程师", channel="bounty_list"))
+    # Nothing from the post says the programme: without a graduation date or a work history there is none.
+    with pytest.raises(PortalError, match=r"第1位人员.*请填写毕业时间（启航）或工作经历（海聚）"):
+        declare(
+            headhunter,
+            DeclaredPost(employer=employer, post_name="工艺工程师", channel="bounty_list"),
+            person(graduated_on=None),
+        )
     [declared] = declare(
         headhunter,
         DeclaredPost(employer=employer, post_name=" 工艺  工程师 ", channel="special_recruitment"),

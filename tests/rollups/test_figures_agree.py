@@ -397,7 +397,8 @@ def _hire_without_district(world: World, spec: HireSpec, notice_by_district: dic
         mode=spec.mode,
         education=spec.education,
         notice=notice,
-        exemption_note="按规定不公示" if spec.exempt and notice is None else "",
+        exemption_rule=world.exemption_rule if spec.exempt == "rule" and notice is None else None,
+        exemption_note="按规定不公示" if spec.exempt == "note" and notice is None else "",
         recorded_by=world.centre,
     )
 
@@ -432,8 +433,10 @@ def _check(
     ]
     assert get(totals, "hires", "exempt") == len(exempted)
     for n, name in enumerate(names):
-        mine = [s for s in exempted if s.district == n]
+        mine = [s for s in exempted if s.district == n and not s.without_district]
         assert get(rows.get(name, {}), "hires", "exempt") == len(mine)
+    at_the_centre = [s for s in exempted if s.without_district]
+    assert get(rows.get(NO_DISTRICT_NAME, {}), "hires", "exempt") == len(at_the_centre)
     reported = [
         s for s in post_specs if s.period.year == YEAR and s.status in ("sent", "aggregated", "published", "closed")
     ]
