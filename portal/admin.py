@@ -231,13 +231,15 @@ class ThirdPartyAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowReco
 
 
 class EnteredFigureAdmin(AuditedModelAdmin):
-    """A cap or a target: whoever saves it is its 录入人 (docs/figures.md, "Where the caps and targets come from")."""
+    """A cap or a target: whoever enters or changes it is its 录入人 (docs/figures.md, "Where the caps and targets come
+    from"); a save that changes nothing leaves it as it was."""
 
     readonly_fields = ["entered_by", "entered_at"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        obj.entered_by = request.user
-        obj.entered_at = timezone.now()
+        if not change or form.has_changed():
+            obj.entered_by = request.user
+            obj.entered_at = timezone.now()
         super().save_model(request, obj, form, change)
 
 

@@ -345,7 +345,8 @@ def the_headhunter_claims_both_uploads_the_signed_annexes_and_submits(story: Sto
     assert "用人单位引进人才确认表" in squeezed(text3)
     for hire in story.hires:
         assert hire.name in squeezed(text3)
-        assert hire.id_number not in text3 and hire.id_number_masked in squeezed(text3)
+        # The official paper the claimant signs carries each person's whole ID number (its download is logged).
+        assert hire.id_number in squeezed(text3) and hire.id_number_masked not in squeezed(text3)
     assert len(images2) >= 1 and len(images3) >= 1
 
     headhunter.get_by_label("材料类别").select_option("annex2")

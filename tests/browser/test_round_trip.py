@@ -62,6 +62,7 @@ from portal.models import (
 from portal.notifications.services import email_choices
 from positions.forms import PositionForm
 from referrals.forms import HireForm
+from referrals.models import GraduateWindow, PublicityExemptionRule
 from tests.browser.conftest import log_in, message
 from tests.factories import (
     ClaimFactory,
@@ -248,6 +249,7 @@ def test_clerk_saves_a_hire_unchanged(browser_page: Page, shot: Callable[[Page, 
         title_rank="高级工程师",
         skill_level="一级/高级技师",
         arrived_on=ARRIVAL,
+        graduated_on=datetime.date(2013, 7, 1),  # long before the 应届 window: 海聚 stands
         work_experience=MULTILINE,
         other_conditions="入选重庆英才计划。\n获省部级科技奖励。",
         third_party=party,
@@ -544,7 +546,10 @@ def _subsidy_cap() -> SubsidyCap:
         amount=Decimal("30000.50"),
         effective_from=datetime.date(2024, 3, 1),
         effective_to=datetime.date(2027, 2, 28),
+        source="document",
         policy_reference="渝人社发〔2022〕50号",
+        dates_source="document",
+        dates_reference="渝人社发〔2024〕3号",
     )
 
 
@@ -624,6 +629,7 @@ def _hire() -> Any:
         arrived_on=ARRIVAL,
         work_experience=MULTILINE,
         other_conditions="国家级人才计划入选者。",
+        graduated_on=datetime.date(2012, 7, 1),
         status="confirmed",
         notice=notice,
         confirmed_at=AN_INSTANT,
@@ -744,7 +750,12 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
     "portal.SubsidyCap": {"": _subsidy_cap},
     "portal.AnnualTarget": {
         "": lambda: AnnualTarget.objects.create(
-            programme="haiju", year=2027, target=215, policy_reference="渝人社发〔2023〕12号"
+            programme="haiju",
+            year=2027,
+            target=215,
+            approximate=True,
+            source="document",
+            policy_reference="渝人社发〔2023〕12号",
         )
     },
     "portal.PolicyCategory": {"": lambda: PolicyCategory.objects.create(name="强化卓越工程师服务", order=6)},
@@ -775,6 +786,14 @@ RECORDS: dict[str, dict[str, Callable[[], models.Model]]] = {
     "referrals.Hire": {"": _hire, "anonymised": lambda: _anonymised(_hire())},
     "referrals.PublicityNotice": {"": _notice},
     "referrals.Objection": {"": _objection, "anonymised": lambda: _anonymised(_objection())},
+    "referrals.GraduateWindow": {
+        "": lambda: GraduateWindow.objects.create(from_year=2031, years_before=2, basis="渝人社发〔2030〕1号")
+    },
+    "referrals.PublicityExemptionRule": {
+        "": lambda: PublicityExemptionRule.objects.create(
+            name="涉外保密项目人员", basis="按有关保密规定", active=False, order=9
+        )
+    },
     "bases.BaseBatch": {"": _base_batch},
     "bases.TalentBase": {"": _talent_base},
 }
