@@ -43,7 +43,7 @@ from referrals.constants import (
     EmployerConfirmation,
     HireStatus,
 )
-from referrals.eligibility import GraduateWindows
+from referrals.eligibility import GraduateWindows, audit_problems
 from referrals.models import Declaration, DeclaredPerson, Hire
 from referrals.services import HireData, duplicate_person_message, hire_validate
 
@@ -141,7 +141,18 @@ def person_validate(
     """One person's fields, cleaned, and each rule they break (the clerk's rules: ``hire_validate``, with the 应届
     window of the person's programme year, as the clerk's hire would have). No query."""
     year = (person.arrived_on or timezone.localdate()).year
-    fields, errors = hire_validate(_hire_data(post, person, None), window=windows.for_year(year))
+    window = windows.for_year(year)
+    fields, errors = hire_validate(_hire_data(post, person, None), window=window)
+    if not errors:
+        # A clerk may leave a missing fact for the audit; the third party gives its programme's facts now, or the
+        # hire would stall at the audit with nobody holding the person's papers to supply them.
+        errors = audit_problems(
+            programme=str(fields["programme"]),
+            mode=person.mode,
+            graduated_on=person.graduated_on,
+            work_experience=person.work_experience,
+            window=window,
+        )
     # The post's own errors are reported once for the declaration, not once per person.
     errors = [error for error in errors if error.field not in {"position", "post_name", "channel"}]
     person_fields = {name: fields[name] for name in PERSON_FIELDS}

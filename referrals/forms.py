@@ -249,7 +249,7 @@ class DeclaredPersonForm(forms.Form):
     )
     programme = forms.ChoiceField(
         label="专项",
-        choices=[("", "按岗位（招聘应届生为启航，否则为海聚）"), *Programme.choices],
+        choices=[("", "按毕业时间、工作经历判定（柔性为海聚；应届毕业为启航）"), *Programme.choices],
         required=False,
         help_text="岗位不在平台岗位表中时必选。",
     )

@@ -42,3 +42,5 @@ rules.add_perm("referrals.declare_introductions", p.is_third_party)
 rules.add_perm("referrals.reveal_id_number", office_staff_of_record)
 rules.add_perm("referrals.confirm_hire_as_employer", p.is_employer & is_hire_employer)
 rules.add_perm("referrals.import_sheet", p.is_district_clerk | p.is_admin)
+#: The blank Annex 3 sheet: for those who import it, and for third parties, who declare their people with it.
+rules.add_perm("referrals.download_annex3_template", p.is_district_clerk | p.is_admin | p.is_third_party)

@@ -237,15 +237,17 @@ def notice_publish(request: HttpRequest) -> HttpResponse:
     can_exempt = rules.has_perm("referrals.exempt_from_publicity", user)
     form = PublishForm(request.POST or None, default_title=default_title, can_exempt=can_exempt)
     if request.method == "POST" and form.is_valid():
-        ids = {int(value) for value in request.POST.getlist("ids") if value.isdigit()}
+        # An exemption is chosen person by person in its own list (none ticked to begin with): the publication's
+        # ticks, all on by default, never carry anyone past the publicity.
+        exempting = request.POST.get("action") == "exempt"
+        ids = {int(value) for value in request.POST.getlist("exempt_ids" if exempting else "ids") if value.isdigit()}
         chosen = [hire for hire in audited if hire.pk in ids]
         if not chosen or len(chosen) != len(ids):
-            messages.error(
-                request, "请先勾选要公示的人员。" if not ids else "所选人员中有不在待公示状态的人员，请刷新后重选。"
-            )
+            nobody = "请在“按规定不公示”中逐一勾选不公示的人员。" if exempting else "请先勾选要公示的人员。"
+            messages.error(request, nobody if not ids else "所选人员中有不在待公示状态的人员，请刷新后重选。")
         else:
             try:
-                if request.POST.get("action") == "exempt":
+                if exempting:
                     if not can_exempt:
                         raise PermissionDenied("只有本区县初审人员可以办理按规定不公示。")
                     services.hire_exempt(

@@ -61,7 +61,7 @@ class HireImportView(SheetImportView):
 import_sheet = permission_required("referrals.import_sheet")(HireImportView.as_view())
 
 
-@permission_required("referrals.import_sheet")
+@permission_required("referrals.download_annex3_template")
 @require_GET
 def template_download(request: HttpRequest) -> HttpResponse:
     return xlsx_response(hire_template_workbook(), "用人单位引进人才确认表（模板）.xlsx")

@@ -167,7 +167,7 @@ def _world() -> tuple[dict[str, User], dict[tuple[str, str], Expected]]:
         people=[
             PersonData(
                 name="申报待确认人", id_number=make_id_number(4321), mode="full_time", contract_term="3年",
-                programme="haiju",
+                programme="haiju", work_experience="2018-2025 某研究院 工程师",
             )
         ],
         by=claimant,

@@ -33,7 +33,12 @@ def test_one_of_many_simultaneous_confirmations_wins() -> None:
     employer = EmployerFactory()
     post = DeclaredPost(employer=employer, post_name="并发岗位", channel="bounty_list")
     person = PersonData(
-        name="并发人员", id_number=make_id_number(9901), mode="full_time", contract_term="3年", programme="haiju"
+        name="并发人员",
+        id_number=make_id_number(9901),
+        mode="full_time",
+        contract_term="3年",
+        programme="haiju",
+        work_experience="2018-2025 某研究院 工程师",
     )
     declared = []
     for _ in range(RIVALS):

@@ -92,7 +92,7 @@ def _declared(by: User, employer: Employer, n: int = 1) -> DeclaredPerson:
     declaration = declaration_submit(
         post=DeclaredPost(employer=employer, post_name="平台外岗位", channel="bounty_list"),
         people=[PersonData(name=f"已申报{n}", id_number=make_id_number(6500 + n), mode="full_time",
-                           contract_term="3年", programme="haiju")],
+                           contract_term="3年", programme="haiju", work_experience="2018-2025 某研究院 工程师")],
         by=by,
     )  # fmt: skip
     return declaration.people.get()
@@ -134,7 +134,7 @@ def test_a_refused_person_names_the_person_and_writes_nothing(headhunter: User, 
         reverse("referrals:declaration_create"),
         _form(
             employer,
-            _typed(1, programme="haiju"),
+            _typed(1, programme="haiju", work_experience="2018-2025 某研究院 工程师"),
             _typed(2, graduated_on=""),
             post_name="平台外岗位",
             channel="bounty_list",
@@ -151,7 +151,12 @@ def test_an_unverified_third_party_reads_but_cannot_declare(employer: Employer) 
     assert "尚未通过" in client.get(reverse("referrals:declaration_list")).content.decode()
     response = client.post(
         reverse("referrals:declaration_create"),
-        _form(employer, _typed(1, programme="haiju"), post_name="平台外岗位", channel="bounty_list"),
+        _form(
+            employer,
+            _typed(1, programme="haiju", work_experience="2018-2025 某研究院 工程师"),
+            post_name="平台外岗位",
+            channel="bounty_list",
+        ),
     )
     assert response.status_code == 400 and "核验" in response.content.decode()
     assert not DeclaredPerson.objects.exists()
@@ -178,7 +183,7 @@ def test_a_sheet_is_previewed_then_declared_whole(
 ) -> None:
     rows = [
         sheet_person(1, "智能制造工程师", 毕业时间=datetime.date(2025, 6, 30)),
-        sheet_person(2, "", 引进方式="（柔性）", 专项="海聚"),
+        sheet_person(2, "", 引进方式="（柔性）", 专项="海聚", **{"工作经历（海聚）": "2018-2025 某研究院 工程师"}),
     ]
     path = write_sheet(tmp_path / "申报.xlsx", rows, extra=("专项", "毕业时间"))
     post = DeclaredPost(employer=employer, position=position)
@@ -292,7 +297,7 @@ def _body(employer: Employer, *numbers: int, **post: Any) -> dict[str, Any]:
         **post,
         "people": [
             {"name": f"接口人员{n}", "id_number": make_id_number(6300 + n), "mode": "full_time",
-             "contract_term": "3年", "programme": "haiju", "graduated_on": "2025-06-30"}
+             "contract_term": "3年", "programme": "haiju", "work_experience": "2018-2025 某研究院 工程师", "graduated_on": "2025-06-30"}
             for n in numbers
         ],
     }  # fmt: skip

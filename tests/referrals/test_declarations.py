@@ -119,7 +119,7 @@ def test_a_post_not_in_the_portal_needs_its_name_channel_and_a_programme_the_fac
     [declared] = declare(
         headhunter,
         DeclaredPost(employer=employer, post_name=" 工艺  工程师 ", channel="special_recruitment"),
-        person(programme="haiju"),
+        person(programme="haiju", work_experience="2018-2025 某研究院 工程师"),
     )
     assert declared.declaration.position is None and declared.declaration.post_name == "工艺 工程师"
     assert not DeclaredPerson.objects.exclude(pk=declared.pk).exists()  # the refused ones wrote nothing
@@ -200,7 +200,7 @@ def test_a_declared_post_at_a_base_without_district_goes_to_the_talent_centre(he
     [declared] = declare(
         headhunter,
         DeclaredPost(employer=base, post_name="基地工程师", channel="special_recruitment"),
-        person(programme="haiju", arrived_on=datetime.date(2025, 12, 1)),
+        person(programme="haiju", work_experience="2018-2025 某研究院 工程师", arrived_on=datetime.date(2025, 12, 1)),
     )
     hire = declared_person_decide(person=declared, confirmed=True, by=hr).hire
     assert hire is not None and hire.district is None and hire.position is None

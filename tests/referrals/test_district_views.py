@@ -165,7 +165,7 @@ def test_a_year_without_a_known_calendar_is_refused_on_the_page(clerk: User, pos
 def test_an_exemption_needs_its_rule_and_the_reviewer(clerk: User, reviewer: User, position: Position) -> None:
     hire = HireFactory(position=position, audited=True)
     rule = PublicityExemptionRule.objects.create(name="涉密岗位（测试）", basis="保密规定")
-    data = {"ids": [hire.pk], "published_on": "2026-02-12", "action": "exempt", "exemption_rule": rule.pk}
+    data = {"exempt_ids": [hire.pk], "published_on": "2026-02-12", "action": "exempt", "exemption_rule": rule.pk}
     # The clerk's page offers no exemption, and a forged post is refused.
     page = _client(clerk).get(reverse("referrals:notice_publish")).content.decode()
     assert "按规定不公示并确认" not in page
@@ -180,6 +180,14 @@ def test_an_exemption_needs_its_rule_and_the_reviewer(clerk: User, reviewer: Use
     client.post(reverse("referrals:notice_publish"), {**data, "exemption_note": "经批准"})
     hire.refresh_from_db()
     assert hire.status == HireStatus.CONFIRMED and hire.exemption_rule == rule and hire.exemption_note == "经批准"
+    # The publication's ticks (all on by default) exempt nobody: only the exemption's own list does.
+    other = HireFactory(position=position, audited=True)
+    page = client.post(
+        reverse("referrals:notice_publish"), {**data, "exempt_ids": [], "ids": [other.pk]}, follow=True
+    ).content.decode()
+    assert "请在“按规定不公示”中逐一勾选不公示的人员。" in page
+    other.refresh_from_db()
+    assert other.status == HireStatus.AUDITED
     detail = client.get(reverse("referrals:hire_detail", args=[hire.pk])).content.decode()
     assert "按规定不公示：涉密岗位（测试）；经批准" in detail
 

@@ -334,6 +334,7 @@ def _declaration_form(cell: Cell) -> dict[str, Any]:
         "people-0-mode": "full_time",
         "people-0-contract_term": "3年",
         "people-0-programme": "haiju",
+        "people-0-work_experience": "2018-2025 某研究院 工程师",
     }
 
 
@@ -349,6 +350,7 @@ def _declaration_body(cell: Cell) -> dict[str, Any]:
                 "mode": "flexible",
                 "contract_term": "2年",
                 "programme": "haiju",
+                "work_experience": "2018-2025 某研究院 工程师",
             }
         ],
     }
@@ -470,7 +472,7 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         post(CLERK, targets={"position.published": OWN_DISTRICT}, body=_hire_form, in_body=True),
     ),
     "referrals:hire_import": (page({CLERK, ADMIN}),),
-    "referrals:hire_import_template": (page({CLERK, ADMIN}),),
+    "referrals:hire_import_template": (page({CLERK, ADMIN, THIRD_PARTY}),),
     "referrals:hire_detail": (page(STAFF | {EMPLOYER}, targets={"hire.recorded": HIRES}),),
     "referrals:hire_edit": (
         page(CLERK, targets={"hire.recorded": OWN_DISTRICT}, reveals=frozenset({"id_number"})),

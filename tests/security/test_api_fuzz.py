@@ -207,7 +207,7 @@ def seed_world() -> World:
         people=[
             PersonData(
                 name="申报待确认人", id_number=make_id_number(4343), mode="full_time", contract_term="3年",
-                programme="haiju",
+                programme="haiju", work_experience="2018-2025 某研究院 工程师",
             )
         ],
         by=third_party,
@@ -521,6 +521,7 @@ def _examples(world: World, role: str) -> dict[str, dict[str, Any]]:
                         "mode": "flexible",
                         "contract_term": "2年",
                         "programme": "haiju",
+                        "work_experience": "2018-2025 某研究院 工程师",
                     }
                 ],
             }

@@ -378,6 +378,7 @@ def _declarations(world: World) -> None:
                     mode="full_time",
                     contract_term="3年",
                     programme="haiju",
+                    work_experience="2018-2025 某研究院 工程师",
                 )
             ],
             by=world.claimant(side),
