@@ -16,7 +16,7 @@ from rules import Predicate
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
-from portal.constants import Channel, NotificationKind, Programme
+from portal.constants import Channel, NotificationKind, Programme, Role
 from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
@@ -27,14 +27,16 @@ from portal.workflow import check_move
 from positions.models import Position
 from referrals import selectors
 from referrals.constants import (
+    COMPETING_DECLINE_REASON,
     PUBLICITY_WORKING_DAYS,
+    DeclarationStatus,
     EmployerConfirmation,
     EmploymentMode,
     HireStatus,
     ObjectionStatus,
 )
 from referrals.eligibility import GraduateWindows, Window, audit_problems, programme_at_recording
-from referrals.models import Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
+from referrals.models import DeclaredPerson, Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
 from referrals.workflow import MOVES, exempter_of_record, office_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
@@ -522,6 +524,12 @@ def hire_report_send(
 def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str = "") -> Hire:
     """Annex 3 确认: the employer confirms (or declines, with a reason) that a third party introduced this person.
     A claim needs the confirmation; a declined hire can be confirmed later after all (the employer corrects it)."""
+    now = timezone.now()
+    if confirmed:
+        # The person's declarations are locked before the hire, in the order ``declared_person_decide`` takes them
+        # (declarations, then the hire): the two ways of confirming never wait on each other crosswise.
+        person = Hire.objects.only("id_number_digest", "employer_id").get(pk=hire.pk)
+        _lock_declarations(id_number_digest=person.id_number_digest, employer_id=person.employer_id)
     hire = Hire.objects.select_for_update(of=("self",)).select_related("employer").get(pk=hire.pk)
     if not (p.is_employer.test(by) and by.employer_id == hire.employer_id):
         raise PermissionDenied("只有人员所在用人单位可以确认。")
@@ -533,10 +541,22 @@ def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str =
         raise PortalError("请填写不予确认的原因。", "reason_required", field="reason")
     with set_actor(by):
         hire.employer_confirmation = EmployerConfirmation.CONFIRMED if confirmed else EmployerConfirmation.DECLINED
-        hire.employer_confirmed_at = timezone.now()
+        hire.employer_confirmed_at = now
         hire.employer_confirmed_by = by
         hire.employer_decline_reason = "" if confirmed else reason.strip()
         hire.save()
+    if confirmed:
+        # The employer named this third party as the introducer: the other third parties' pending declarations of
+        # the person there are declined, as when it confirms one declaration (docs/workflows.md, "Declarations by
+        # third parties").
+        assert hire.third_party_id is not None
+        competing_declarations_decline(
+            id_number_digest=hire.id_number_digest,
+            employer_id=hire.employer_id,
+            confirmed_third_party_id=hire.third_party_id,
+            by=by,
+            now=now,
+        )
     outcome = "已确认系由您推荐引进" if confirmed else f"不予确认（原因：{reason.strip()}）"
     notify_many(
         recipients=User.objects.filter(third_party_id=hire.third_party_id, is_active=True),
@@ -555,3 +575,62 @@ def _claimable_when(hire: Hire) -> str:
     if hire.status == HireStatus.CONFIRMED:
         return "该人员已确认，现在即可申报引才补助。"
     return "经公示确认后即可申报引才补助。"
+
+
+def _lock_declarations(*, id_number_digest: str | None, employer_id: int) -> list[DeclaredPerson]:
+    """Every declaration of the person at the employer, locked in one order (primary key): whoever confirms the
+    person for a third party holds these first, so two confirmations of the same person are serialised."""
+    if not id_number_digest:
+        return []
+    return list(
+        DeclaredPerson.objects.select_for_update(of=("self",))
+        .filter(id_number_digest=id_number_digest, employer_id=employer_id)
+        .order_by("pk")
+    )
+
+
+def competing_declarations_decline(
+    *, id_number_digest: str | None, employer_id: int, confirmed_third_party_id: int, by: User, now: datetime.datetime
+) -> list[DeclaredPerson]:
+    """The employer has confirmed the person for ``confirmed_third_party_id`` (on a declaration, or on the office's
+    record of the hire): every other third party's declaration of the person at the employer still pending is
+    declined with ``COMPETING_DECLINE_REASON``, and their third parties are told. Returns the declined ones.
+
+    The one function both ways of confirming call (``referrals.declarations.declared_person_decide`` and
+    ``hire_employer_decide``); the caller holds the declarations' locks (``_lock_declarations``)."""
+    competitors = [
+        row
+        for row in _lock_declarations(id_number_digest=id_number_digest, employer_id=employer_id)
+        if row.status == DeclarationStatus.PENDING and row.third_party_id != confirmed_third_party_id
+    ]
+    if not competitors:
+        return []
+    by_pk = {
+        row.pk: row
+        for row in DeclaredPerson.objects.select_related("employer", "declaration").filter(
+            pk__in=[row.pk for row in competitors]
+        )
+    }
+    competitors = [by_pk[row.pk] for row in competitors]
+    with set_actor(by):
+        for row in competitors:
+            row.status = DeclarationStatus.DECLINED
+            row.decline_reason = COMPETING_DECLINE_REASON
+            row.decided_by = by
+            row.decided_at = now
+            row.save()
+    declined_declarations_tell(competitors, reason=COMPETING_DECLINE_REASON)
+    return competitors
+
+
+def declined_declarations_tell(people: list[DeclaredPerson], *, reason: str) -> None:
+    """Each declined person's third party is told, with the reason."""
+    for person in people:
+        notify_many(
+            recipients=User.objects.filter(third_party_id=person.third_party_id, role=Role.THIRD_PARTY, is_active=True),
+            kind=NotificationKind.HIRE_CONFIRMATION,
+            title=f"用人单位不予确认：{person.name}",
+            body=f"{person.employer.name}对您申报的{person.name}（{person.declaration.post_name}）不予确认，"
+            f"原因：{reason}。",
+            url=reverse("referrals:declaration_list"),
+        )
