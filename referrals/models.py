@@ -379,6 +379,9 @@ class DeclaredPerson(TimeStampedModel):
         blank=True,
         related_name="declared_people",
     )
+    #: When retention emptied the person's data (``referrals.retention``): with its hire, or on its own when never
+    #: confirmed.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["declaration", "pk"]
