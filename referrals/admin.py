@@ -63,6 +63,7 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
         "exemption_note",
         "return_reason",
         "recorded_by",
+        "edited_by",
         "anonymised_at",
         "employer_confirmation",
         "employer_confirmed_at",

@@ -37,7 +37,7 @@ from referrals.constants import (
 )
 from referrals.eligibility import GraduateWindows, Window, audit_problems, programme_at_recording
 from referrals.models import DeclaredPerson, Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
-from referrals.workflow import MOVES, exempter_of_record, office_staff_of_record
+from referrals.workflow import MOVES, exempter_of_record, office_editor_of_record, office_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
 HIRABLE = selectors.HIRABLE
@@ -446,19 +446,38 @@ def notices_confirm_closed(*, now: datetime.datetime | None = None) -> int:
 HIRE_EDITABLE = (HireStatus.RECORDED, HireStatus.RETURNED)
 
 
+def hire_is_declared(hire: Hire) -> bool:
+    """The hire came from a third party's declaration its employer confirmed (``referrals.declarations``): its
+    employer is the one that stamped it, and its post may be one the portal never listed."""
+    return hire.position_id is None or hire.declared_people.filter(status=DeclarationStatus.CONFIRMED).exists()
+
+
 @transaction.atomic
 def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
-    """The clerk corrects a hire not yet audited (or returned). The same rules as recording; the programme year
-    follows the date of arrival."""
+    """The office corrects a hire not yet audited (or returned): a district's clerk, or for a hire without a
+    district the talent centre (docs/workflows.md, "Hires without a district"). The same rules as recording; the
+    programme year follows the date of arrival.
+
+    The post is one of the portal's, or, for a hire whose post is not in the portal (a declared one), that post kept
+    by its name and channel (``position`` None with ``employer``, ``channel`` and ``post_name``). A declared hire
+    keeps its employer: the employer confirmed the person, another cannot be put in its place."""
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
-    if not (p.is_district_clerk.test(by) and by.district_id == hire.district_id):
+    if not office_editor_of_record.test(by, hire):
+        if hire.district_id is None:
+            raise PermissionDenied(f"{hire.name}无所属区县，由{TALENT_CENTRE}修改。")
         raise PermissionDenied("只有本区县经办人可以修改到岗人员。")
     if hire.status not in HIRE_EDITABLE:
         raise PortalError(f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。", "not_editable")
+    if data.position is None and hire.position_id is not None:
+        raise PortalError("请选择本区县已发布的岗位。", "required", field="position")
     year = (data.arrived_on or timezone.localdate(hire.created_at)).year
     fields = _clean(data, year=year)
+    if fields["employer_id"] != hire.employer_id and hire_is_declared(hire):
+        raise PortalError(
+            f"{hire.name}由用人单位确认第三方申报而来，不能改为其他用人单位的岗位。", "employer_fixed", field="position"
+        )
     if fields["district_id"] != hire.district_id:
-        raise PermissionDenied("只能选择本区县的岗位。")
+        raise PermissionDenied("只能选择本区县的岗位。" if hire.district_id else "只能保留原岗位或选择本单位的岗位。")
     clash = _same_person(str(fields["id_number"]), str(fields["programme"]), year).exclude(pk=hire.pk)
     if clash.exists():
         raise PortalError(
@@ -476,6 +495,7 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
     for name, value in fields.items():
         setattr(hire, name, value)
     hire.year = year
+    hire.edited_by = by
     try:
         with transaction.atomic(), set_actor(by):
             hire.save()
