@@ -30,6 +30,7 @@ from django.utils import timezone
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.constants import DISTRICT_ROLES, NotificationKind, Role
+from portal.contacts import TALENT_CENTRE
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Employer, ThirdParty, User
 from portal.notifications.services import notify_many
@@ -367,11 +368,12 @@ def declared_person_decide(
         kind=NotificationKind.HIRE_CONFIRMATION,
         title=f"用人单位确认：{person.name}",
         body=f"{person.employer.name}已确认{person.name}（{person.declaration.post_name}）系由您推荐引进，"
-        "人员已转入区县审核，经审核、公示确认后即可申报引才补助。",
+        f"人员已转入{hire.district.name + '人力社保局' if hire.district else TALENT_CENTRE}审核，"
+        "经审核、公示确认后即可申报引才补助。",
         url=reverse("referrals:declaration_list"),
     )
     if created:
-        office = hire.district.name if hire.district else "市人才交流服务中心"
+        office = hire.district.name if hire.district else TALENT_CENTRE
         notify_many(
             recipients=_office_users(hire),
             kind=NotificationKind.HIRE_CONFIRMATION,
