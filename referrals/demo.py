@@ -89,6 +89,8 @@ def seed_declarations(world: DemoWorld) -> list[str]:
             "school": "重庆大学",
             "education": Education.MASTER,
             "programme": "" if post else "qihang",
+            # 应届: graduated last summer (docs/workflows.md, "Which programme").
+            "graduated_on": datetime.date(timezone.localdate().year - 1, 6, 30),
         }
         return PersonData(**(fields | extra))
 

@@ -132,10 +132,16 @@ def test_a_refused_person_names_the_person_and_writes_nothing(headhunter: User, 
     client = _logged_in(headhunter)
     response = client.post(
         reverse("referrals:declaration_create"),
-        _form(employer, _typed(1, programme="haiju"), _typed(2), post_name="平台外岗位", channel="bounty_list"),
+        _form(
+            employer,
+            _typed(1, programme="haiju", work_experience="2018年起从事工艺设计"),
+            _typed(2, graduated_on=""),
+            post_name="平台外岗位",
+            channel="bounty_list",
+        ),
     )
     assert response.status_code == 400
-    assert "第2位人员（表单人员2）：岗位不在平台岗位表中，请选择专项" in response.content.decode()
+    assert "第2位人员（表单人员2）：请填写毕业时间（启航）或工作经历（海聚）" in response.content.decode()
     assert not DeclaredPerson.objects.exists()
 
 

@@ -107,8 +107,13 @@ def test_a_post_not_in_the_portal_needs_its_name_channel_and_programme(headhunte
         declare(headhunter, DeclaredPost(employer=employer, channel="bounty_list"))
     with pytest.raises(PortalError, match="渠道"):
         declare(headhunter, DeclaredPost(employer=employer, post_name="工艺工程师", channel="x"))
-    with pytest.raises(PortalError, match=r"第1位人员.*专项"):
-        declare(headhunter, DeclaredPost(employer=employer, post_name="工艺工程师", channel="bounty_list"))
+    # The programme follows the person's facts (docs/workflows.md, "Which programme"): with neither, it is refused.
+    with pytest.raises(PortalError, match=r"第1位人员.*请填写毕业时间（启航）或工作经历（海聚）"):
+        declare(
+            headhunter,
+            DeclaredPost(employer=employer, post_name="工艺工程师", channel="bounty_list"),
+            person(graduated_on=None),
+        )
     [declared] = declare(
         headhunter,
         DeclaredPost(employer=employer, post_name=" 工艺  工程师 ", channel="special_recruitment"),
