@@ -138,7 +138,7 @@ class PublicityExemptionRuleAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
 
 
 #: A declared person's fields on its admin page, in Annex 3's order; the whole ID number is never among them.
-DECLARED_PERSON_FIELDS = [
+DECLARED_PERSON_FIELDS = (
     "declaration",
     "employer",
     "third_party",
@@ -162,7 +162,7 @@ DECLARED_PERSON_FIELDS = [
     "decided_at",
     "hire",
     "anonymised_at",
-]
+)
 
 
 class DeclaredPersonInline(admin.TabularInline):
@@ -170,7 +170,7 @@ class DeclaredPersonInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = readonly_fields = ["name", "id_number_shown", "programme", "status", "decline_reason", "hire"]
+    fields = readonly_fields = ("name", "id_number_shown", "programme", "status", "decline_reason", "hire")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -195,7 +195,7 @@ class DeclarationAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
     list_filter = ["channel", "people__status"]
     search_fields = ["third_party__name", "third_party__credit_code", "employer__name", "employer__credit_code"]
     list_select_related = ["third_party", "employer"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "third_party",
         "employer",
         "position",
@@ -203,7 +203,7 @@ class DeclarationAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
         "post_name",
         "submitted_by",
         "submitted_at",
-    ]
+    )
     inlines = [DeclaredPersonInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Declaration]:

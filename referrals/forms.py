@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from portal import limits
@@ -88,13 +89,12 @@ class HireForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.hire = hire
         position = self.fields["position"]
+        assert isinstance(position, PositionChoiceField)
         if hire is not None and hire_is_declared(hire):
             # A declared hire keeps its employer: its posts in the hire's office, or the declared post kept as it is.
-            position.queryset = selectors.declarable_positions(employer=hire.employer).filter(  # type: ignore[attr-defined]
-                district_id=hire.district_id
-            )
-            position.label_from_instance = lambda post: (  # type: ignore[attr-defined]
-                f"{post.name}（{_CHANNEL_LABELS.get(post.channel, post.channel)}，需求{post.headcount}人）"
+            own_posts = selectors.declarable_positions(employer=hire.employer)
+            position.queryset = own_posts.filter(
+                Q(district__isnull=True) if hire.district is None else Q(district=hire.district)
             )
             position.help_text = f"用人单位：{hire.employer.name}（由用人单位确认的申报，不能更换用人单位）。"
             if hire.position_id is None:
@@ -103,10 +103,9 @@ class HireForm(forms.Form):
                 position.empty_label = f"{hire.post_name}（{channel}）（不在平台岗位表中）"
                 position.help_text += "保留申报的岗位，或改选本单位在平台岗位表中的岗位。"
         else:
-            assert district is not None or hire is not None
-            position.queryset = selectors.hirable_positions(  # type: ignore[attr-defined]
-                district=district if district is not None else hire.district  # type: ignore[union-attr]
-            )
+            office = district if district is not None else hire.district if hire is not None else None
+            assert office is not None  # recording is a district clerk's; a hire without a district is a declared one
+            position.queryset = selectors.hirable_positions(district=office)
         # The name is all the list shows: loading the whole rows would decrypt every third party's ID number and
         # bank account (portal.security.crypto) for each page view.
         self.fields["third_party"].queryset = ThirdParty.objects.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
