@@ -69,30 +69,22 @@ def follow_stage(person: Any) -> tuple[str, str]:
     return label, badge
 
 
-#: Where the office of record has the hire, as the third party reads it after the employer's confirmation.
-HIRE_STATE_NOTES = {
-    HireStatus.RECORDED: "待初审",
-    HireStatus.RETURNED: "已退回修改，正在核对更正",
-    HireStatus.AUDITED: "已初审通过，待公示",
-    HireStatus.CONFIRMED: "已确认，可申报引才补助",
-    HireStatus.FAILED: "公示期间异议成立",
-}
-
-
 def follow_note(person: Any) -> str:
-    """The line under a declared person's stage: the decline reason, or once confirmed, who audits the hire and
-    where it stands (the hire's office of record: docs/roles.md, "The office of record")."""
+    """The line under a declared person's stage badge: the decline reason, or once confirmed, when the employer
+    confirmed and who audits the hire (its office of record: docs/roles.md, "The office of record"), with what the
+    badge does not say — a return for correction, the end of the publicity."""
     if person.status == DeclarationStatus.DECLINED:
         return f"原因：{person.decline_reason}"
     hire = person.hire if person.status == DeclarationStatus.CONFIRMED else None
     if hire is None:
         return ""
     office = f"{hire.district.name}人力社保局" if hire.district is not None else TALENT_CENTRE
-    if hire.status == HireStatus.IN_PUBLICITY and hire.notice is not None:
-        state = f"公示中，公示至{prose_date(hire.notice.last_day)}（{hire.notice.reference}）"
-    else:
-        state = HIRE_STATE_NOTES.get(hire.status, hire.get_status_display())
-    return f"用人单位已于{prose_date(person.decided_at)}确认，由{office}审核：{state}。"
+    note = f"用人单位已于{prose_date(person.decided_at)}确认，由{office}审核"
+    if hire.status == HireStatus.RETURNED:
+        note += "，现退回修改，正在核对更正"
+    elif hire.status == HireStatus.IN_PUBLICITY and hire.notice is not None:
+        note += f"，公示至{prose_date(hire.notice.last_day)}（{hire.notice.reference}）"
+    return note + "。"
 
 
 @permission_required("referrals.declare_introductions")

@@ -368,18 +368,18 @@ def test_my_declarations_say_who_audits_mark_bases_and_hide_an_empty_actions_col
     client = _logged_in(headhunter)
     page = client.get(reverse("referrals:declaration_list")).content.decode()
     assert "操作</th>" in page  # one person still pending: it can be withdrawn
-    assert "由" + employer.district.name + "人力社保局审核：待初审。" in page  # type: ignore[union-attr]
+    assert "由" + employer.district.name + "人力社保局审核。" in page  # type: ignore[union-attr]
     assert "用人单位已于" in page and "；铜梁区审核" not in page
     assert "portal-base-badge" in page
     declared_person_decide(person=there, confirmed=True, by=base_hr)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("referrals:declaration_list")).content.decode()
-    assert "由重庆市人才交流服务中心审核：待初审。" in page
+    assert "由重庆市人才交流服务中心审核。" in page
     assert "操作</th>" not in page and "撤回</button>" not in page
     assert page.count("portal-base-badge") == 1  # the base employer only
     Hire.objects.filter(district=employer.district).update(status=HireStatus.RETURNED)
     page = client.get(reverse("referrals:declaration_list")).content.decode()
-    assert "已退回修改，正在核对更正" in page
+    assert "人力社保局审核，现退回修改，正在核对更正。" in page
 
 
 def test_the_employer_sees_what_it_needs_to_decide(headhunter: User, employer: Employer, hr: User) -> None:
