@@ -54,6 +54,7 @@ def test_the_clerk_saves_a_declared_hire_keeping_its_post(clerk: User, district:
     client = _client(clerk)
     page = client.get(reverse("referrals:hire_edit", args=[hire.pk])).content.decode()
     assert "工业软件研发工程师（揭榜招贤）（不在平台岗位表中）" in page
+    assert 'name="graduated_on"' in page  # the fact the programme follows is on the form
     response = client.post(reverse("referrals:hire_edit", args=[hire.pk]), _post_data(hire, contract_term="5年"))
     assert response.status_code == 302, response.content.decode()
     hire.refresh_from_db()
