@@ -13,7 +13,10 @@ When:
   for correction and untouched that long (abandoned: it keeps its status, loses its personal data and scans, and no
   longer holds its hires back);
 - a hire whose programme year ended more than ``hire_years`` before today, unless a claim still needs it (a claim not
-  itself past its period: live, or closed too recently).
+  itself past its period: live, or closed too recently);
+- a person a third party declared whom the employer never confirmed (declined, withdrawn, or still pending), under
+  the hires' rule: when the year of arrival, of the declaration and of the employer's answer all ended more than
+  ``hire_years`` before today. (A confirmed one goes with the hire it became.)
 
 An individual who recommends talent (a third party of kind 个人) goes too once nothing needs them: no claim of theirs
 within its period, no hire they recommended within its period, registered and last signed in before the claims' cut-off.
@@ -31,8 +34,8 @@ which records are due, and how they are anonymised), and what still holds an ind
 (``register_third_party_hold``).
 - ``subsidies.retention``: the claims and their scans (a step run first); a claim within its period holds its hires
   (through ``referrals.retention.register_hire_hold``) and its third party.
-- ``referrals.retention``: the hires and the objections to them (a step run after the claims'); a hire within its
-  period holds the third party who recommended it.
+- ``referrals.retention``: the hires and the objections to them (a step run after the claims'), then the declared
+  people never confirmed; a hire or a declaration within its period holds the third party who recommended it.
 
 One run is one transaction, serialised on the policy row, so the scheduled task and ``manage.py anonymise_expired``
 never interleave; files go only after the commit. Idempotent: anonymised records carry ``anonymised_at`` and are
@@ -292,7 +295,7 @@ def scrub_trail(model: type[Model], ids: Iterable[int], fields: Iterable[str]) -
 def _record_in_trail(run: AnonymisationRun) -> None:
     """One entry per run in the audit trail (under the run's record): the trail of each anonymised record shows its
     values redacted; this says when and under which policy it happened."""
-    if not (run.hires or run.claims or run.third_parties or run.messages or run.import_jobs):
+    if not (run.hires or run.claims or run.declared_people or run.third_parties or run.messages or run.import_jobs):
         return
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(AnonymisationRun),
@@ -304,6 +307,7 @@ def _record_in_trail(run: AnonymisationRun) -> None:
             "hires": ["0", str(run.hires)],
             "claims": ["0", str(run.claims)],
             "objections": ["0", str(run.objections)],
+            "declared_people": ["0", str(run.declared_people)],
             "attachments": ["0", str(run.attachments)],
             "third_parties": ["0", str(run.third_parties)],
             "messages": ["0", str(run.messages)],

@@ -6,12 +6,27 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from portal.admin import AnonymisedReadOnlyMixin, AuditedModelAdmin, IdNumberSearchMixin, WorkflowRecordAdmin
+from portal.admin import (
+    AnonymisedReadOnlyMixin,
+    AuditedModelAdmin,
+    IdNumberSearchMixin,
+    ReadOnlyAdmin,
+    WorkflowRecordAdmin,
+)
 from portal.security.privacy import personal_data_reveal
 from portal.web.http import client_address
-from referrals.models import GraduateWindow, Hire, Objection, PublicityExemptionRule, PublicityNotice
+from referrals.models import (
+    Declaration,
+    DeclaredPerson,
+    GraduateWindow,
+    Hire,
+    Objection,
+    PublicityExemptionRule,
+    PublicityNotice,
+)
 from referrals.services import hire_duplicate_of
 
 
@@ -48,6 +63,7 @@ class HireAdmin(AnonymisedReadOnlyMixin, IdNumberSearchMixin, WorkflowRecordAdmi
         "exemption_note",
         "return_reason",
         "recorded_by",
+        "edited_by",
         "anonymised_at",
         "employer_confirmation",
         "employer_confirmed_at",
@@ -119,3 +135,95 @@ class PublicityExemptionRuleAdmin(WorkflowRecordAdmin, AuditedModelAdmin):
     list_display = ["name", "basis", "active", "order"]
     list_editable = ["active", "order"]
     list_filter = ["active"]
+
+
+#: A declared person's fields on its admin page, in Annex 3's order; the whole ID number is never among them.
+DECLARED_PERSON_FIELDS = (
+    "declaration",
+    "employer",
+    "third_party",
+    "name",
+    "id_number_shown",
+    "mode",
+    "contract_term",
+    "programme",
+    "school",
+    "major",
+    "education",
+    "graduated_on",
+    "title_rank",
+    "skill_level",
+    "arrived_on",
+    "work_experience",
+    "other_conditions",
+    "status",
+    "decline_reason",
+    "decided_by",
+    "decided_at",
+    "hire",
+    "anonymised_at",
+)
+
+
+class DeclaredPersonInline(admin.TabularInline):
+    model = DeclaredPerson
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = readonly_fields = ("name", "id_number_shown", "programme", "status", "decline_reason", "hire")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="身份证号码")
+    def id_number_shown(self, obj: DeclaredPerson) -> str:
+        return obj.id_number_masked
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
+    """第三方推荐申报: read only. The third party declares and the employer answers through
+    ``referrals.declarations`` (docs/workflows.md, "Declarations by third parties")."""
+
+    list_display = ["post_name", "third_party", "employer", "channel", "submitted_at", "people_count"]
+    list_filter = ["channel", "people__status"]
+    search_fields = ["third_party__name", "third_party__credit_code", "employer__name", "employer__credit_code"]
+    list_select_related = ["third_party", "employer"]
+    fields = readonly_fields = (
+        "third_party",
+        "employer",
+        "position",
+        "channel",
+        "post_name",
+        "submitted_by",
+        "submitted_at",
+    )
+    inlines = [DeclaredPersonInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Declaration]:
+        return super().get_queryset(request).annotate(people_total=Count("people", distinct=True))
+
+    @admin.display(description="申报人数", ordering="people_total")
+    def people_count(self, obj: Declaration) -> int:
+        return obj.people_total  # type: ignore[attr-defined]
+
+
+@admin.register(DeclaredPerson)
+class DeclaredPersonAdmin(IdNumberSearchMixin, ReadOnlyAdmin, WorkflowRecordAdmin, AuditedModelAdmin):
+    """申报人员: read only, the ID number masked (a whole number typed in the search box finds its person)."""
+
+    list_display = ["name", "id_number_shown", "third_party", "employer", "programme", "status", "decided_at"]
+    list_filter = ["status", "programme"]
+    search_fields = ["name", "third_party__name", "third_party__credit_code", "employer__name", "employer__credit_code"]
+    list_select_related = ["third_party", "employer"]
+    fields = readonly_fields = DECLARED_PERSON_FIELDS
+
+    @admin.display(description="身份证号码")
+    def id_number_shown(self, obj: DeclaredPerson) -> str:
+        return obj.id_number_masked if obj.id_number else "—"

@@ -109,7 +109,8 @@ class HireViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(
         summary="引进人才流转",
         description="按流转表执行一步操作：audit（初审通过）、return（退回修改，须填原因）、resubmit（重新提交）。"
-        "区县人员由本区县初审人办理；无所属区县的人员（人才基地）由市人才交流服务中心办理，登记人本人不能初审。",
+        "区县人员由本区县初审人办理，本区县经办人重新提交；无所属区县的人员（人才基地）由市人才交流服务中心办理，"
+        "登记人和最后修改人本人不能初审或退回。",
         request=HireMoveSerializer,
         responses={200: HireSerializer},
     )

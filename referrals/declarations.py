@@ -30,6 +30,7 @@ from django.utils import timezone
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.constants import DISTRICT_ROLES, NotificationKind, Role
+from portal.contacts import TALENT_CENTRE
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Employer, ThirdParty, User
 from portal.notifications.services import notify_many
@@ -45,7 +46,13 @@ from referrals.constants import (
 )
 from referrals.eligibility import GraduateWindows, audit_problems
 from referrals.models import Declaration, DeclaredPerson, Hire
-from referrals.services import HireData, duplicate_person_message, hire_validate
+from referrals.services import (
+    HireData,
+    competing_declarations_decline,
+    declined_declarations_tell,
+    duplicate_person_message,
+    hire_validate,
+)
 
 #: The Annex 3 fields a declared person carries over to the hire (``hire_validate`` gives them cleaned).
 PERSON_FIELDS = (
@@ -344,12 +351,11 @@ def declared_person_decide(
             raise PortalError("请填写不予确认的原因。", "reason_required", field="reason")
         with set_actor(by):
             _decline(person, reason=reason.strip(), by=by, now=now)
-        _tell_declined([person], reason=reason.strip())
+        declined_declarations_tell([person], reason=reason.strip())
         return person
     if any(row.status == DeclarationStatus.CONFIRMED for row in same_person):
         raise PortalError(f"{COMPETING_DECLINE_REASON}，本申报不能再确认。", "confirmed_for_other")
     hire, created = _hire_for(person, by=by, now=now)
-    competitors = [row for row in same_person if row.pk != person.pk and row.status == DeclarationStatus.PENDING]
     try:
         with transaction.atomic(), set_actor(by):
             person.status = DeclarationStatus.CONFIRMED
@@ -358,21 +364,27 @@ def declared_person_decide(
             person.decided_at = now
             person.decline_reason = ""
             person.save()
-            for row in competitors:
-                _decline(row, reason=COMPETING_DECLINE_REASON, by=by, now=now)
     except IntegrityError:
         raise PortalError(f"{COMPETING_DECLINE_REASON}，本申报不能再确认。", "confirmed_for_other") from None
-    _tell_declined(competitors, reason=COMPETING_DECLINE_REASON)
+    # The same rule and notice as when the employer confirms the third party on the office's record of the hire.
+    competing_declarations_decline(
+        id_number_digest=person.id_number_digest,
+        employer_id=person.employer_id,
+        confirmed_third_party_id=person.third_party_id,
+        by=by,
+        now=now,
+    )
     notify_many(
         recipients=_third_party_users(person.third_party_id),
         kind=NotificationKind.HIRE_CONFIRMATION,
         title=f"用人单位确认：{person.name}",
         body=f"{person.employer.name}已确认{person.name}（{person.declaration.post_name}）系由您推荐引进，"
-        "人员已转入区县审核，经审核、公示确认后即可申报引才补助。",
+        f"人员已转入{hire.district.name + '人力社保局' if hire.district else TALENT_CENTRE}审核，"
+        "经审核、公示确认后即可申报引才补助。",
         url=reverse("referrals:declaration_list"),
     )
     if created:
-        office = hire.district.name if hire.district else "市人才交流服务中心"
+        office = hire.district.name if hire.district else TALENT_CENTRE
         notify_many(
             recipients=_office_users(hire),
             kind=NotificationKind.HIRE_CONFIRMATION,
@@ -382,18 +394,6 @@ def declared_person_decide(
             url=reverse("referrals:hire_detail", args=[hire.pk]) if hire.district_id else reverse("portal:workspace"),
         )
     return person
-
-
-def _tell_declined(people: Sequence[DeclaredPerson], *, reason: str) -> None:
-    for person in people:
-        notify_many(
-            recipients=_third_party_users(person.third_party_id),
-            kind=NotificationKind.HIRE_CONFIRMATION,
-            title=f"用人单位不予确认：{person.name}",
-            body=f"{person.employer.name}对您申报的{person.name}（{person.declaration.post_name}）不予确认，"
-            f"原因：{reason}。",
-            url=reverse("referrals:declaration_list"),
-        )
 
 
 def _hire_for(person: DeclaredPerson, *, by: User, now: datetime.datetime) -> tuple[Hire, bool]:

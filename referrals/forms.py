@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from portal import limits
@@ -16,7 +17,7 @@ from referrals import selectors
 from referrals.constants import EmploymentMode
 from referrals.declarations import DeclaredPost, PersonData
 from referrals.models import Hire, PublicityExemptionRule
-from referrals.services import HireData
+from referrals.services import HireData, hire_is_declared
 
 #: 渠道 labels by value: ``get_channel_display()`` rebuilds the translated choices for each of the district's posts.
 _CHANNEL_LABELS = dict(Channel.choices)
@@ -82,9 +83,29 @@ class HireForm(forms.Form):
         "柔性引进的人才不能列入启航专项。",
     )
 
-    def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, district: District | None = None, hire: Hire | None = None, **kwargs: Any) -> None:
+        """``district``: recording, on the district's posts. ``hire``: correcting it, for its office of record (a
+        district's clerk, or the talent centre for a hire without a district)."""
         super().__init__(*args, **kwargs)
-        self.fields["position"].queryset = selectors.hirable_positions(district=district)  # type: ignore[attr-defined]
+        self.hire = hire
+        position = self.fields["position"]
+        assert isinstance(position, PositionChoiceField)
+        if hire is not None and hire_is_declared(hire):
+            # A declared hire keeps its employer: its posts in the hire's office, or the declared post kept as it is.
+            own_posts = selectors.declarable_positions(employer=hire.employer)
+            position.queryset = own_posts.filter(
+                Q(district__isnull=True) if hire.district is None else Q(district=hire.district)
+            )
+            position.help_text = f"用人单位：{hire.employer.name}（由用人单位确认的申报，不能更换用人单位）。"
+            if hire.position_id is None:
+                channel = _CHANNEL_LABELS.get(hire.channel, hire.channel)
+                position.required = False
+                position.empty_label = f"{hire.post_name}（{channel}）（不在平台岗位表中）"
+                position.help_text += "保留申报的岗位，或改选本单位在平台岗位表中的岗位。"
+        else:
+            office = district if district is not None else hire.district if hire is not None else None
+            assert office is not None  # recording is a district clerk's; a hire without a district is a declared one
+            position.queryset = selectors.hirable_positions(district=office)
         # The name is all the list shows: loading the whole rows would decrypt every third party's ID number and
         # bank account (portal.security.crypto) for each page view.
         self.fields["third_party"].queryset = ThirdParty.objects.only("pk", "name").order_by("name")  # type: ignore[attr-defined]
@@ -92,8 +113,13 @@ class HireForm(forms.Form):
 
     def hire_data(self) -> HireData:
         data = self.cleaned_data
+        kept = self.hire if self.hire is not None and data["position"] is None else None
         return HireData(
             position=data["position"],
+            # The declared post not in the portal, kept (the form offers it only for such a hire).
+            employer=kept.employer if kept is not None else None,
+            channel=kept.channel if kept is not None else "",
+            post_name=kept.post_name if kept is not None else "",
             name=data["name"],
             id_number=data["id_number"],
             mode=data["mode"],
@@ -116,7 +142,7 @@ class HireForm(forms.Form):
         return {
             "position": hire.position_id,
             "name": hire.name,
-            # Shown whole to the district's own clerk who recorded it (the edit form is theirs; see hire_edit).
+            # Shown whole to the office's staff who correct it (the reveal is recorded; see hire_edit).
             "id_number": hire.id_number,
             "mode": hire.mode,
             "contract_term": hire.contract_term,

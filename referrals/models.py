@@ -185,6 +185,16 @@ class Hire(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
     )
+    #: Who last corrected the hire (``referrals.services.hire_update``): at the talent centre, neither the recorder nor
+    #: this officer audits it (``referrals.workflow.not_its_recorder``).
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     #: When the retention period passed and the person's data was anonymised (portal.retention); figures remain.
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
     # Eligibility facts (docs/workflows.md, "Which programme"): 启航 needs a graduation date in the 应届 window.
@@ -379,6 +389,9 @@ class DeclaredPerson(TimeStampedModel):
         blank=True,
         related_name="declared_people",
     )
+    #: When retention emptied the person's data (``referrals.retention``): with its hire, or on its own when never
+    #: confirmed.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["declaration", "pk"]

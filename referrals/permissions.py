@@ -16,6 +16,9 @@ def is_hire_employer(user: object, hire: object) -> bool:
 
 
 rules.add_perm("referrals.record_hire", p.is_district_clerk)
+#: Correct a hire (修改) and resubmit it: a district's clerk, or the talent centre for hires without a district; which
+#: hire, ``referrals.workflow.office_editor_of_record`` says.
+rules.add_perm("referrals.correct_hire", p.is_district_clerk | p.is_talent_centre)
 rules.add_perm("referrals.view_district_hires", p.is_district_staff)
 rules.add_perm("referrals.view_hires", p.is_district_staff | p.is_city_staff | p.is_employer)
 #: The offices of record (docs/roles.md, "The office of record"): a district's staff for its hires, the talent centre

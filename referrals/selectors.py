@@ -391,11 +391,13 @@ def declared_people_followed(*, user: User, status: str = "") -> QuerySet[Declar
     people = (
         people.select_related("declaration__employer", "declaration__position", "hire__notice", "hire__district")
         .annotate(
+            # The 基地 badge beside the employer, with no query of its own.
+            employer_is_base=employer_is_base("employer"),
             hire_stage=Case(
                 When(hire__isnull=True, then=Value("")),
                 default=introduction_stage("hire__"),
                 output_field=CharField(),
-            )
+            ),
         )
         .order_by("-declaration__submitted_at", "-pk")
     )

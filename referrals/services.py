@@ -16,7 +16,7 @@ from rules import Predicate
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
-from portal.constants import Channel, NotificationKind, Programme
+from portal.constants import Channel, NotificationKind, Programme, Role
 from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
 from portal.errors import PermissionDenied, PortalError
 from portal.identity import normalise_id_number, normalise_phone
@@ -27,15 +27,17 @@ from portal.workflow import check_move
 from positions.models import Position
 from referrals import selectors
 from referrals.constants import (
+    COMPETING_DECLINE_REASON,
     PUBLICITY_WORKING_DAYS,
+    DeclarationStatus,
     EmployerConfirmation,
     EmploymentMode,
     HireStatus,
     ObjectionStatus,
 )
 from referrals.eligibility import GraduateWindows, Window, audit_problems, programme_at_recording
-from referrals.models import Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
-from referrals.workflow import MOVES, exempter_of_record, office_staff_of_record
+from referrals.models import DeclaredPerson, Hire, HireReport, Objection, PublicityExemptionRule, PublicityNotice
+from referrals.workflow import MOVES, exempter_of_record, office_editor_of_record, office_staff_of_record
 
 #: Posts a hire may point at: on the public list, or closed after being filled from it.
 HIRABLE = selectors.HIRABLE
@@ -444,19 +446,38 @@ def notices_confirm_closed(*, now: datetime.datetime | None = None) -> int:
 HIRE_EDITABLE = (HireStatus.RECORDED, HireStatus.RETURNED)
 
 
+def hire_is_declared(hire: Hire) -> bool:
+    """The hire came from a third party's declaration its employer confirmed (``referrals.declarations``): its
+    employer is the one that stamped it, and its post may be one the portal never listed."""
+    return hire.position_id is None or hire.declared_people.filter(status=DeclarationStatus.CONFIRMED).exists()
+
+
 @transaction.atomic
 def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
-    """The clerk corrects a hire not yet audited (or returned). The same rules as recording; the programme year
-    follows the date of arrival."""
+    """The office corrects a hire not yet audited (or returned): a district's clerk, or for a hire without a
+    district the talent centre (docs/workflows.md, "Hires without a district"). The same rules as recording; the
+    programme year follows the date of arrival.
+
+    The post is one of the portal's, or, for a hire whose post is not in the portal (a declared one), that post kept
+    by its name and channel (``position`` None with ``employer``, ``channel`` and ``post_name``). A declared hire
+    keeps its employer: the employer confirmed the person, another cannot be put in its place."""
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
-    if not (p.is_district_clerk.test(by) and by.district_id == hire.district_id):
+    if not office_editor_of_record.test(by, hire):
+        if hire.district_id is None:
+            raise PermissionDenied(f"{hire.name}无所属区县，由{TALENT_CENTRE}修改。")
         raise PermissionDenied("只有本区县经办人可以修改到岗人员。")
     if hire.status not in HIRE_EDITABLE:
         raise PortalError(f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。", "not_editable")
+    if data.position is None and hire.position_id is not None:
+        raise PortalError("请选择本区县已发布的岗位。", "required", field="position")
     year = (data.arrived_on or timezone.localdate(hire.created_at)).year
     fields = _clean(data, year=year)
+    if fields["employer_id"] != hire.employer_id and hire_is_declared(hire):
+        raise PortalError(
+            f"{hire.name}由用人单位确认第三方申报而来，不能改为其他用人单位的岗位。", "employer_fixed", field="position"
+        )
     if fields["district_id"] != hire.district_id:
-        raise PermissionDenied("只能选择本区县的岗位。")
+        raise PermissionDenied("只能选择本区县的岗位。" if hire.district_id else "只能保留原岗位或选择本单位的岗位。")
     clash = _same_person(str(fields["id_number"]), str(fields["programme"]), year).exclude(pk=hire.pk)
     if clash.exists():
         raise PortalError(
@@ -474,6 +495,7 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
     for name, value in fields.items():
         setattr(hire, name, value)
     hire.year = year
+    hire.edited_by = by
     try:
         with transaction.atomic(), set_actor(by):
             hire.save()
@@ -522,6 +544,12 @@ def hire_report_send(
 def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str = "") -> Hire:
     """Annex 3 确认: the employer confirms (or declines, with a reason) that a third party introduced this person.
     A claim needs the confirmation; a declined hire can be confirmed later after all (the employer corrects it)."""
+    now = timezone.now()
+    if confirmed:
+        # The person's declarations are locked before the hire, in the order ``declared_person_decide`` takes them
+        # (declarations, then the hire): the two ways of confirming never wait on each other crosswise.
+        person = Hire.objects.only("id_number_digest", "employer_id").get(pk=hire.pk)
+        _lock_declarations(id_number_digest=person.id_number_digest, employer_id=person.employer_id)
     hire = Hire.objects.select_for_update(of=("self",)).select_related("employer").get(pk=hire.pk)
     if not (p.is_employer.test(by) and by.employer_id == hire.employer_id):
         raise PermissionDenied("只有人员所在用人单位可以确认。")
@@ -533,10 +561,22 @@ def hire_employer_decide(*, hire: Hire, confirmed: bool, by: User, reason: str =
         raise PortalError("请填写不予确认的原因。", "reason_required", field="reason")
     with set_actor(by):
         hire.employer_confirmation = EmployerConfirmation.CONFIRMED if confirmed else EmployerConfirmation.DECLINED
-        hire.employer_confirmed_at = timezone.now()
+        hire.employer_confirmed_at = now
         hire.employer_confirmed_by = by
         hire.employer_decline_reason = "" if confirmed else reason.strip()
         hire.save()
+    if confirmed:
+        # The employer named this third party as the introducer: the other third parties' pending declarations of
+        # the person there are declined, as when it confirms one declaration (docs/workflows.md, "Declarations by
+        # third parties").
+        assert hire.third_party_id is not None
+        competing_declarations_decline(
+            id_number_digest=hire.id_number_digest,
+            employer_id=hire.employer_id,
+            confirmed_third_party_id=hire.third_party_id,
+            by=by,
+            now=now,
+        )
     outcome = "已确认系由您推荐引进" if confirmed else f"不予确认（原因：{reason.strip()}）"
     notify_many(
         recipients=User.objects.filter(third_party_id=hire.third_party_id, is_active=True),
@@ -555,3 +595,62 @@ def _claimable_when(hire: Hire) -> str:
     if hire.status == HireStatus.CONFIRMED:
         return "该人员已确认，现在即可申报引才补助。"
     return "经公示确认后即可申报引才补助。"
+
+
+def _lock_declarations(*, id_number_digest: str | None, employer_id: int) -> list[DeclaredPerson]:
+    """Every declaration of the person at the employer, locked in one order (primary key): whoever confirms the
+    person for a third party holds these first, so two confirmations of the same person are serialised."""
+    if not id_number_digest:
+        return []
+    return list(
+        DeclaredPerson.objects.select_for_update(of=("self",))
+        .filter(id_number_digest=id_number_digest, employer_id=employer_id)
+        .order_by("pk")
+    )
+
+
+def competing_declarations_decline(
+    *, id_number_digest: str | None, employer_id: int, confirmed_third_party_id: int, by: User, now: datetime.datetime
+) -> list[DeclaredPerson]:
+    """The employer has confirmed the person for ``confirmed_third_party_id`` (on a declaration, or on the office's
+    record of the hire): every other third party's declaration of the person at the employer still pending is
+    declined with ``COMPETING_DECLINE_REASON``, and their third parties are told. Returns the declined ones.
+
+    The one function both ways of confirming call (``referrals.declarations.declared_person_decide`` and
+    ``hire_employer_decide``); the caller holds the declarations' locks (``_lock_declarations``)."""
+    competitors = [
+        row
+        for row in _lock_declarations(id_number_digest=id_number_digest, employer_id=employer_id)
+        if row.status == DeclarationStatus.PENDING and row.third_party_id != confirmed_third_party_id
+    ]
+    if not competitors:
+        return []
+    by_pk = {
+        row.pk: row
+        for row in DeclaredPerson.objects.select_related("employer", "declaration").filter(
+            pk__in=[row.pk for row in competitors]
+        )
+    }
+    competitors = [by_pk[row.pk] for row in competitors]
+    with set_actor(by):
+        for row in competitors:
+            row.status = DeclarationStatus.DECLINED
+            row.decline_reason = COMPETING_DECLINE_REASON
+            row.decided_by = by
+            row.decided_at = now
+            row.save()
+    declined_declarations_tell(competitors, reason=COMPETING_DECLINE_REASON)
+    return competitors
+
+
+def declined_declarations_tell(people: list[DeclaredPerson], *, reason: str) -> None:
+    """Each declined person's third party is told, with the reason."""
+    for person in people:
+        notify_many(
+            recipients=User.objects.filter(third_party_id=person.third_party_id, role=Role.THIRD_PARTY, is_active=True),
+            kind=NotificationKind.HIRE_CONFIRMATION,
+            title=f"用人单位不予确认：{person.name}",
+            body=f"{person.employer.name}对您申报的{person.name}（{person.declaration.post_name}）不予确认，"
+            f"原因：{reason}。",
+            url=reverse("referrals:declaration_list"),
+        )

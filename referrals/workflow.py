@@ -16,8 +16,13 @@ from referrals.constants import HireStatus as S
 
 @rules.predicate
 def not_its_recorder(user: object, hire: object) -> bool:
-    """The user is not the one who recorded (received) the hire: separation of duties where one role could do both."""
-    return hire is not None and getattr(hire, "recorded_by_id", None) != getattr(user, "pk", None)
+    """The user is neither the one who recorded (received) the hire nor the one who last corrected it: separation of
+    duties where one role could do both. A correction counts as recording: the corrected facts are the corrector's
+    (docs/workflows.md, "Hires without a district")."""
+    me = getattr(user, "pk", None)
+    return (
+        hire is not None and getattr(hire, "recorded_by_id", None) != me and getattr(hire, "edited_by_id", None) != me
+    )
 
 
 #: District staff of the hire's (or notice's) own district.
@@ -29,6 +34,10 @@ office_staff_of_record = district_staff_of_record | talent_centre_of_record
 #: Who audits (初审) or returns a hire. In a district the reviewer is not the clerk who recorded it by role; at the
 #: talent centre one role could do both, so the auditing officer must not be the one who recorded it.
 office_reviewer_of_record = (p.is_district_reviewer & p.in_same_district) | (talent_centre_of_record & not_its_recorder)
+#: Who corrects a hire (修改) and resubmits it once returned: the district's clerk, or for a hire without a district
+#: the talent centre's officers (no district clerk has it, and the employer or third party who declared it has
+#: handed it over). The officer who corrects it then may not audit it (``not_its_recorder``).
+office_editor_of_record = (p.is_district_clerk & p.in_same_district) | talent_centre_of_record
 
 MOVES: dict[str, Move] = {
     move.action: move
@@ -42,8 +51,8 @@ MOVES: dict[str, Move] = {
             office_reviewer_of_record,
             needs_reason=True,
         ),
-        # A district's clerk corrects and resubmits; a hire without a district is corrected by whoever declared it.
-        Move("resubmit", "重新提交", frozenset({S.RETURNED}), S.RECORDED, p.is_district_clerk & p.in_same_district),
+        # A district's clerk corrects and resubmits; a hire without a district, the talent centre's officers.
+        Move("resubmit", "重新提交", frozenset({S.RETURNED}), S.RECORDED, office_editor_of_record),
         # AUDITED → IN_PUBLICITY (notice_publish), → CONFIRMED directly when exempt (hire_exempt, the reviewer's),
         # IN_PUBLICITY → CONFIRMED after day 5 (notices_confirm_closed) or → FAILED (objection upheld).
     )

@@ -36,6 +36,9 @@ class Column:
     path: tuple[str, ...]
     kind: Kind = "count"
     width: float = 10
+    #: Whether the district's one-page report (``district_sections``) prints it: a detail the page and the workbook
+    #: carry is left out there, so that the report stays one page.
+    in_district_report: bool = True
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def _topics() -> tuple[Topic, ...]:
     hires = [Column("确认人数", ("hires", "confirmed"))]
     hires += [Column(f"{label}专项", ("hires", "by_programme", value)) for value, label in Programme.choices]
     hires += [Column(label, ("hires", "by_mode", value)) for value, label in _mode_labels()]
+    # A part of 确认人数 (docs/figures.md): on the page and in the workbook, not in the one-page summary print.
+    hires.append(Column("其中不公示确认人数", ("hires", "exempt"), width=18, in_district_report=False))
     publicity = [
         Column("公示中", ("publicity", "notices_open")),
         Column("本旬发布公示", ("publicity", "notices_published"), width=12),
@@ -388,6 +393,8 @@ def district_sections(tables: RollUpTables, totals: dict[str, Any]) -> list[Sect
         own_row = table.rows[0] if table.rows else None
         lines = []
         for index, column in enumerate(table.topic.columns):
+            if not column.in_district_report:
+                continue
             own = own_row.cells[index] if own_row is not None else None
             average = _total_cell(totals, column) if column.kind == "state" else table.summary.cells[index]
             lines.append(

@@ -71,6 +71,7 @@ class AnonymisationRun(models.Model):
     hires = models.PositiveIntegerField(_("匿名化人员数"), default=0)
     claims = models.PositiveIntegerField(_("匿名化申报数"), default=0)
     objections = models.PositiveIntegerField(_("匿名化异议数"), default=0)
+    declared_people = models.PositiveIntegerField(_("匿名化未确认申报人员数"), default=0)
     attachments = models.PositiveIntegerField(_("删除扫描件数"), default=0)
     third_parties = models.PositiveIntegerField(_("匿名化个人荐才者数"), default=0)
     messages = models.PositiveIntegerField(_("删除站内通知和邮件数"), default=0)

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import permissions as p
+from portal.contacts import TALENT_CENTRE
+from portal.dates import prose_date
 from portal.errors import PortalError
 from portal.imports.sheets import PortalImportError
 from portal.imports.uploads import PendingUpload, read_upload
@@ -23,7 +25,7 @@ from portal.models import Employer, User
 from portal.web.decorators import permission_required
 from portal.web.http import redirect_back, request_user
 from referrals import declarations, importing, selectors
-from referrals.constants import DeclarationStatus, IntroductionStage
+from referrals.constants import DeclarationStatus, HireStatus, IntroductionStage
 from referrals.forms import (
     DeclarationSheetForm,
     DeclaredPeopleFormSet,
@@ -67,6 +69,24 @@ def follow_stage(person: Any) -> tuple[str, str]:
     return label, badge
 
 
+def follow_note(person: Any) -> str:
+    """The line under a declared person's stage badge: the decline reason, or once confirmed, when the employer
+    confirmed and who audits the hire (its office of record: docs/roles.md, "The office of record"), with what the
+    badge does not say — a return for correction, the end of the publicity."""
+    if person.status == DeclarationStatus.DECLINED:
+        return f"原因：{person.decline_reason}"
+    hire = person.hire if person.status == DeclarationStatus.CONFIRMED else None
+    if hire is None:
+        return ""
+    office = f"{hire.district.name}人力社保局" if hire.district is not None else TALENT_CENTRE
+    note = f"用人单位已于{prose_date(person.decided_at)}确认，由{office}审核"
+    if hire.status == HireStatus.RETURNED:
+        note += "，现退回修改，正在核对更正"
+    elif hire.status == HireStatus.IN_PUBLICITY and hire.notice is not None:
+        note += f"，公示至{prose_date(hire.notice.last_day)}（{hire.notice.reference}）"
+    return note + "。"
+
+
 @permission_required("referrals.declare_introductions")
 @require_GET
 def declaration_list(request: HttpRequest) -> HttpResponse:
@@ -82,7 +102,9 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
         "referrals/declaration_list.html",
         {
             "page": page,
-            "rows": [(person, *follow_stage(person)) for person in page],
+            "rows": [(person, *follow_stage(person), follow_note(person)) for person in page],
+            # The 操作 column only when a row has a button (withdrawing a person still pending).
+            "has_actions": any(person.status == DeclarationStatus.PENDING for person in page),
             "status": status,
             "tabs": DeclarationStatus.choices,
             "party": user.third_party,

@@ -35,7 +35,7 @@ from referrals.forms import HireForm, PublishForm
 from referrals.models import Hire
 from referrals.offices import Office, office_of
 from referrals.services import HIRE_EDITABLE
-from referrals.workflow import MOVES
+from referrals.workflow import MOVES, office_editor_of_record
 
 PAGE_SIZE = 30
 
@@ -105,6 +105,8 @@ def _hire_list(request: HttpRequest, *, user: User, office: Office | None) -> Ht
             "centre_code": TALENT_CENTRE_CODE,
             "district_code": district_code,
             "is_clerk": office is not None and rules.has_perm("referrals.record_hire", user),
+            # Correct and resubmit: the district's clerk, or the talent centre's officers on their own desk.
+            "can_correct": office is not None and rules.has_perm("referrals.correct_hire", user),
             "is_reviewer": office is not None and rules.has_perm("referrals.review_hire", user),
             "can_publish": office is not None and rules.has_perm("referrals.run_publicity", user),
             "editable": HIRE_EDITABLE,
@@ -137,16 +139,20 @@ def hire_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("referrals.record_hire")
+@permission_required("referrals.correct_hire")
 @require_http_methods(["GET", "POST"])
 def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改: the office of record corrects a hire — a district's clerk its district's, the talent centre's officers a
+    hire without a district (docs/workflows.md, "Hires without a district"). Another office's hire is not found."""
     user = request_user(request)
-    hire = get_object_or_404(selectors.hire_visible(user=user), pk=pk)
+    hire = get_object_or_404(selectors.hire_office_visible(user=user), pk=pk)
+    if not office_editor_of_record.test(user, hire):
+        raise Http404
     if hire.status not in HIRE_EDITABLE:
         messages.error(request, f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。")
         return redirect("referrals:hire_detail", pk=hire.pk)
     if request.method == "GET":
-        # The form holds the whole ID number for the clerk to correct: recorded like any other reveal.
+        # The form holds the whole ID number for the office to correct: recorded like any other reveal.
         personal_data_reveal(
             obj=hire,
             field="id_number",
@@ -155,9 +161,7 @@ def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
             purpose="修改到岗人员",
             remote_addr=client_address(request),
         )
-    if hire.district is None:  # audited by the talent centre: no district clerk edits it
-        raise Http404
-    form = HireForm(request.POST or None, initial=HireForm.initial_from(hire), district=hire.district)
+    form = HireForm(request.POST or None, initial=HireForm.initial_from(hire), hire=hire)
     if request.method == "POST" and form.is_valid():
         try:
             services.hire_update(hire=hire, data=form.hire_data(), by=user)
@@ -166,7 +170,7 @@ def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已保存修改：{form.cleaned_data['name']}。")
             return redirect("referrals:hire_detail", pk=hire.pk)
-    return render(request, "referrals/hire_form.html", {"form": form, "hire": hire})
+    return render(request, "referrals/hire_form.html", {"form": form, "hire": hire, "office": Office(hire.district)})
 
 
 @permission_required("referrals.view_hires")
@@ -181,7 +185,7 @@ def hire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hire": hire,
             "objections": hire.objections.select_related("resolved_by").order_by("created_at"),
             "moves": moves_open(MOVES, obj=hire, user=user),
-            "can_edit": rules.has_perm("referrals.record_hire", user) and hire.status in HIRE_EDITABLE,
+            "can_edit": office_editor_of_record.test(user, hire) and hire.status in HIRE_EDITABLE,
             "can_reveal": rules.has_perm("referrals.reveal_id_number", user, hire),
             # Back to the desk the hire is worked on: the talent centre's for its own hires, else the list.
             "at_centre_desk": hire.district_id is None and p.is_talent_centre.test(user),

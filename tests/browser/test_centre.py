@@ -94,3 +94,47 @@ def test_a_centre_officer_audits_and_publishes_a_base_hire(
     expect(visitor.get_by_role("row").filter(has_text=NAME)).to_contain_text(BASE)
     expect(visitor.get_by_role("region", name="异议受理")).to_contain_text(TALENT_CENTRE)
     screenshot_of(visitor, "centre-06-public-notice")
+
+
+def test_a_returned_base_hire_is_corrected_by_another_officer_and_audited_by_the_first(
+    open_person: Callable[[], Page], screenshot_of: Callable[[Page, str], Path]
+) -> None:
+    """One officer returns the hire; a second corrects its contract term on the district's own form (the declared
+    post kept) and resubmits it; the second may no longer audit it, the first does."""
+    from playwright.sync_api import expect
+
+    hire = HireFactory(
+        without_district=True, employer=EmployerFactory(district=None, name=BASE), post_name=POST, name=NAME
+    )
+    UserFactory(centre=True, username="centre_ma", display_name="马潇")
+    UserFactory(centre=True, username="centre_li", display_name="李审")
+
+    first = open_person()
+    log_in(first, "centre_ma")
+    first.goto(f"/hires/{hire.pk}/")
+    first.get_by_label("退回修改原因").fill("劳动合同期限与合同不符，请核对。")
+    first.get_by_role("button", name="退回修改").click()
+    expect(message(first, f"已退回修改：{NAME}。")).to_be_visible()
+
+    second = open_person()
+    log_in(second, "centre_li")
+    open_from_menu(second, "基地人员审核")
+    row = second.get_by_role("row").filter(has_text=NAME)
+    expect(row).to_contain_text("劳动合同期限与合同不符")
+    row.get_by_role("link", name="修改").click()
+    expect(second.get_by_role("heading", name=f"修改到岗人员：{NAME}")).to_be_visible()
+    expect(second.get_by_label("岗位名称")).to_contain_text(f"{POST}（揭榜招贤）（不在平台岗位表中）")
+    second.get_by_label("劳动合同期限").fill("2026年3月至2029年2月")
+    screenshot_of(second, "centre-07-correct")
+    second.get_by_role("button", name="保存", exact=True).click()
+    expect(message(second, f"已保存修改：{NAME}。")).to_be_visible()
+    second.get_by_role("button", name="重新提交").click()
+    expect(message(second, f"已重新提交：{NAME}。")).to_be_visible()
+    hire.refresh_from_db()
+    assert (hire.status, hire.contract_term, hire.post_name) == (HireStatus.RECORDED, "2026年3月至2029年2月", POST)
+    expect(second.get_by_role("button", name="初审通过")).to_have_count(0)
+
+    first.goto(f"/hires/{hire.pk}/")
+    first.get_by_role("button", name="初审通过").click()
+    expect(message(first, f"已初审通过：{NAME}。")).to_be_visible()
+    assert Hire.objects.get(pk=hire.pk).status == HireStatus.AUDITED

@@ -93,7 +93,8 @@ def test_a_hire_goes_from_arrival_to_the_district_report(
     clerk.get_by_label("毕业院校").fill(SCHOOL)
     clerk.get_by_label("专业").fill("控制科学与工程")
     clerk.get_by_label("学历").select_option(label="硕士")
-    clerk.get_by_label("毕业时间").fill(f"{timezone.localdate().year}-06-30")  # 应届: the programme follows it
+    # 应届 (graduated last summer): the programme follows the facts (docs/workflows.md, "Which programme").
+    clerk.get_by_label("毕业时间").fill(f"{today.year - 1}-06-30")
     clerk.get_by_label("荐才第三方").select_option(label=THIRD_PARTY)
     clerk.get_by_role("button", name="保存", exact=True).click()
     id_field = clerk.locator(".mb-3").filter(has=clerk.get_by_label("身份证号码"))

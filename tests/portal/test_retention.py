@@ -209,7 +209,7 @@ def test_a_dry_run_writes_nothing_and_says_what_would_go(world: dict[str, Any], 
 
     call_command("anonymise_expired", "--dry-run")  # today: nothing due
     assert (
-        "将匿名化0名人员、0份申报、0名个人荐才者，删除0条站内通知和邮件、0条导入记录（未修改任何数据）"
+        "将匿名化0名人员、0名未确认的申报人员、0份申报、0名个人荐才者，删除0条站内通知和邮件、0条导入记录（未修改任何数据）"
         in capsys.readouterr().out
     )
 
@@ -357,4 +357,4 @@ def test_an_individual_recommender_nothing_needs_is_anonymised_and_signed_out(wo
 def test_the_domain_apps_register_their_steps_claims_first() -> None:
     """The core names no domain app (the import-linter contract in pyproject.toml): subsidies and referrals register
     their records with it in their AppConfig.ready(), the claims' step before the hires'."""
-    assert [step.counts_as for step in registered_steps()] == ["claims", "hires"]
+    assert [step.counts_as for step in registered_steps()] == ["claims", "hires", "declared_people"]

@@ -356,3 +356,60 @@ def test_a_refused_declaration_raises_the_business_error(headhunter: User, emplo
         declaration_submit(
             post=DeclaredPost(employer=employer, post_name="岗位", channel="bounty_list"), people=[], by=headhunter
         )
+
+
+def test_my_declarations_say_who_audits_mark_bases_and_hide_an_empty_actions_column(
+    headhunter: User, employer: Employer, hr: User, django_assert_max_num_queries: Any
+) -> None:
+    from referrals.declarations import declared_person_decide
+    from tests.factories import TalentBaseFactory
+
+    TalentBaseFactory(employer=employer)
+    base = EmployerFactory(district=None, credit_code="91500000MA5U000001", name="无区县基地单位")
+    base_hr = UserFactory(employer_user=True, employer=base)
+    here = _declared(headhunter, employer, 1)
+    there = _declared(headhunter, base, 2)
+    declared_person_decide(person=here, confirmed=True, by=hr)
+    client = _logged_in(headhunter)
+    page = client.get(reverse("referrals:declaration_list")).content.decode()
+    assert "操作</th>" in page  # one person still pending: it can be withdrawn
+    assert "由" + employer.district.name + "人力社保局审核。" in page  # type: ignore[union-attr]
+    assert "用人单位已于" in page and "；铜梁区审核" not in page
+    assert "portal-base-badge" in page
+    declared_person_decide(person=there, confirmed=True, by=base_hr)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("referrals:declaration_list")).content.decode()
+    assert "由重庆市人才交流服务中心审核。" in page
+    assert "操作</th>" not in page and "撤回</button>" not in page
+    assert page.count("portal-base-badge") == 1  # the base employer only
+    Hire.objects.filter(district=employer.district).update(status=HireStatus.RETURNED)
+    page = client.get(reverse("referrals:declaration_list")).content.decode()
+    assert "人力社保局审核，现退回修改，正在核对更正。" in page
+
+
+def test_the_employer_sees_what_it_needs_to_decide(headhunter: User, employer: Employer, hr: User) -> None:
+    declaration_submit(
+        post=DeclaredPost(employer=employer, post_name="平台外岗位", channel="bounty_list"),
+        people=[
+            PersonData(
+                name="核对人员", id_number=make_id_number(6601), mode="full_time", contract_term="3年",
+                programme="haiju", school="重庆大学", major="机械工程", education="master",
+                graduated_on=datetime.date(2015, 6, 30), arrived_on=datetime.date(2026, 3, 2),
+                work_experience="2015年至2025年在某汽车公司从事底盘结构设计，主持过三个车型的开发，负责项目的结构仿真和试验验证工作。",
+            )
+        ],
+        by=headhunter,
+    )  # fmt: skip
+    page = _logged_in(hr).get(reverse("referrals:employer_declarations")).content.decode()
+    for text in (
+        "专项",
+        "海聚",
+        "重庆大学",
+        "机械工程",
+        "硕士",
+        "2015-06-30",
+        "2026-03-02",
+        "2015年至2025年在某汽车公司",
+    ):
+        assert text in page, text
+    assert "试验验证工作" not in page  # the work history is shortened

@@ -25,7 +25,7 @@ from referrals.declarations import (
 )
 from referrals.models import DeclaredPerson, Hire
 from referrals.selectors import declared_people_followed, employer_declared_people
-from referrals.services import hire_move, notice_publish, notices_confirm_closed
+from referrals.services import hire_employer_decide, hire_move, notice_publish, notices_confirm_closed
 from subsidies.selectors import claimable_hires
 from subsidies.services import ClaimData, ClaimLine, claim_create
 from tests.factories import (
@@ -417,3 +417,43 @@ def test_a_declared_person_is_anonymised_with_the_hire_it_became(
     declared.refresh_from_db()
     assert (declared.name, declared.id_number, declared.id_number_digest) == (ANONYMISED_NAME, "", None)
     assert all(person().id_number not in str(entry.changes) for entry in LogEntry.objects.get_for_object(declared))
+
+
+def test_confirming_the_offices_record_of_a_hire_declines_the_other_third_parties_declarations(
+    headhunter: User, rival: User, position: Position, hr: User
+) -> None:
+    """The employer confirms on the hires page the third party the district named: the other third parties' pending
+    declarations of the person there are declined as when it confirms a declaration, and their third parties told."""
+    post = DeclaredPost(employer=position.employer, position=position)
+    [ours] = declare(headhunter, post)
+    [theirs] = declare(rival, post)
+    recorded = HireFactory(
+        position=position,
+        id_number=person().id_number,
+        third_party=headhunter.third_party,
+        employer_confirmation=EmployerConfirmation.PENDING,
+    )
+    hire_employer_decide(hire=recorded, confirmed=True, by=hr)
+    theirs.refresh_from_db()
+    ours.refresh_from_db()
+    assert theirs.status == DeclarationStatus.DECLINED and theirs.decline_reason == COMPETING_DECLINE_REASON
+    assert theirs.decided_by == hr
+    assert COMPETING_DECLINE_REASON in Notification.objects.get(recipient=rival).body
+    assert ours.status == DeclarationStatus.PENDING  # the confirmed third party's own declaration is not declined
+    with pytest.raises(PortalError, match=COMPETING_DECLINE_REASON):
+        declare(rival, post)
+
+
+def test_declining_on_the_hires_page_leaves_the_declarations_pending(
+    headhunter: User, rival: User, position: Position, hr: User
+) -> None:
+    [theirs] = declare(rival, DeclaredPost(employer=position.employer, position=position))
+    recorded = HireFactory(
+        position=position,
+        id_number=person().id_number,
+        third_party=headhunter.third_party,
+        employer_confirmation=EmployerConfirmation.PENDING,
+    )
+    hire_employer_decide(hire=recorded, confirmed=False, by=hr, reason="并非该机构推荐")
+    theirs.refresh_from_db()
+    assert theirs.status == DeclarationStatus.PENDING

@@ -261,3 +261,40 @@ def test_a_districts_pdf_is_a_report_of_its_figures_beside_the_city_average(
     assert "需求人数35.00−2.00" in flat  # 3 against (3 + 7) / 2
     assert other.name not in flat
     assert not [line for line in text.splitlines() if line.strip().startswith("合计")]  # no city totals row
+
+
+def test_the_hires_confirmed_without_publicity_show_on_the_page_and_in_the_workbook(
+    client: Client, rollup: RollUp, district: District, centre: User
+) -> None:
+    figures = rollup.figures
+    for row in figures["districts"]:
+        if row["code"] == district.code:
+            row["hires"]["exempt"] = 1
+    figures["totals"]["hires"]["exempt"] = 1
+    RollUp.objects.filter(pk=rollup.pk).update(figures=figures)
+    client.force_login(centre)
+    response = client.get(_url("rollup_detail"))
+    hires = next(table for table in response.context["tables"].tables if table.topic.slug == "hires")
+    column = [column.header for column in hires.topic.columns].index("其中不公示确认人数")
+    assert hires.summary.cells[column].value == 1
+    own = next(row for row in hires.rows if row.label == district.name)
+    assert own.cells[column].value == 1
+    assert "其中不公示确认人数" in response.content.decode()
+    sheet = _workbook(client, centre)["引进人才"]
+    index = [cell.value for cell in sheet[2]].index("其中不公示确认人数")
+    assert sheet.cell(row=sheet.max_row, column=index + 1).value == 1
+    # Not in the one-page summary print.
+    summary = next(table for table in response.context["tables"].tables if table.topic.slug == "summary")
+    assert "其中不公示确认人数" not in [column.header for column in summary.topic.columns]
+
+
+def test_an_old_revision_without_the_figure_still_renders(client: Client, rollup: RollUp, centre: User) -> None:
+    figures = rollup.figures
+    for row in [*figures["districts"], figures["totals"]]:
+        row.get("hires", {}).pop("exempt", None)
+    figures.pop("version", None)
+    RollUp.objects.filter(pk=rollup.pk).update(figures=figures)
+    client.force_login(centre)
+    response = client.get(_url("rollup_detail"))
+    assert response.status_code == 200 and "其中不公示确认人数" in response.content.decode()
+    assert client.get(_url("rollup_xlsx")).status_code == 200

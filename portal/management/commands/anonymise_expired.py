@@ -23,13 +23,13 @@ class Command(BaseCommand):
         )
         if options["dry_run"]:
             self.stdout.write(
-                f"{scope}。将匿名化{run.hires}名人员、{run.claims}份申报、{run.third_parties}名个人荐才者，删除{run.messages}条站内通知和邮件、"
+                f"{scope}。将匿名化{run.hires}名人员、{run.declared_people}名未确认的申报人员、{run.claims}份申报、{run.third_parties}名个人荐才者，删除{run.messages}条站内通知和邮件、"
                 f"{run.import_jobs}条导入记录（未修改任何数据）。"
             )
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"{scope}。已匿名化{run.hires}名人员、{run.claims}份申报、{run.objections}条异议、"
+                f"{scope}。已匿名化{run.hires}名人员、{run.declared_people}名未确认的申报人员、{run.claims}份申报、{run.objections}条异议、"
                 f"{run.third_parties}名个人荐才者，"
                 f"删除扫描件{run.attachments}个、站内通知和邮件{run.messages}条、导入记录{run.import_jobs}条。"
             )
