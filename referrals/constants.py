@@ -44,6 +44,14 @@ class ObjectionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("异议不成立")
 
 
+#: The starting rules of 按规定不公示 (name, 文件依据, order), seeded by a migration for the admin to edit, deactivate
+#: or add to; the demo data makes sure they exist (a database flushed since the migration has none).
+STARTING_EXEMPTION_RULES = (
+    ("涉密岗位人员", "涉及国家秘密的岗位，按保密管理规定不予公开人员信息", 10),
+    ("本人书面申请不公示并经批准", "本人提出书面申请、说明理由，经区县人力社保部门批准", 20),
+    ("上级组织部门统一管理的人才", "按干部人事管理有关规定由组织部门统一考察公示", 30),
+)
+
 #: The publicity lasts five working days (公示5个工作日).
 PUBLICITY_WORKING_DAYS = 5
 

@@ -12,6 +12,7 @@ from portal.calendar import CalendarUnknown
 from portal.constants import Education
 from portal.demo import DemoWorld, register_demo_step
 from positions.models import Position
+from referrals.constants import STARTING_EXEMPTION_RULES
 from referrals.declarations import DeclaredPost, PersonData, declaration_submit
 from referrals.models import DeclaredPerson, Hire, PublicityExemptionRule
 from referrals.services import HireData, hire_exempt, hire_move, hire_record, notice_publish
@@ -60,6 +61,8 @@ def seed_hires(world: DemoWorld) -> list[str]:
     )
     for hire in (publicised, exempt):
         hire_move(hire=hire, action="audit", by=reviewer)
+    for name, basis, order in STARTING_EXEMPTION_RULES:
+        PublicityExemptionRule.objects.get_or_create(name=name, defaults={"basis": basis, "order": order})
     rule = PublicityExemptionRule.objects.filter(active=True).order_by("order", "pk").first()
     if rule is not None:
         hire_exempt(hires=[exempt], rule=rule, note="演示", by=reviewer)

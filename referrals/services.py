@@ -492,10 +492,13 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
         hire.employer_decline_reason = ""
     else:
         fields.pop("employer_confirmation")
+    before = {name: getattr(hire, name) for name in [*fields, "year"]}
     for name, value in fields.items():
         setattr(hire, name, value)
     hire.year = year
-    hire.edited_by = by
+    if any(getattr(hire, name) != value for name, value in before.items()):
+        # Only a real correction makes its author the hire's last editor (who may then not audit it).
+        hire.edited_by = by
     try:
         with transaction.atomic(), set_actor(by):
             hire.save()

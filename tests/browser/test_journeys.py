@@ -182,7 +182,7 @@ def test_the_reviewer_returns_a_hire_and_the_clerk_corrects_it_keeping_its_dates
     clerk.get_by_role("button", name="保存", exact=True).click()
     after_edit: Mapping[str, object] = Hire.objects.values().get(pk=hire.pk)
     changed = {field for field in before if before[field] != after_edit[field]}
-    assert changed <= {"school", "status", "return_reason", "updated_at"}, changed
+    assert changed <= {"school", "status", "return_reason", "updated_at", "edited_by_id"}, changed
     assert after_edit["arrived_on"] == arrived and after_edit["school"] == "重庆邮电大学"
     clerk.goto("/workspace/")
     follow_card(clerk, "被退回的到岗人员", 1)
