@@ -157,7 +157,17 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (
             _("平台角色"),
-            {"fields": ("role", "display_name", "phone", "district", "employer", "third_party", "must_change_password")},
+            {
+                "fields": (
+                    "role",
+                    "display_name",
+                    "phone",
+                    "district",
+                    "employer",
+                    "third_party",
+                    "must_change_password",
+                )
+            },
         ),
     )
     # Recorded by the sign-in and the account's creation. Their date-and-time inputs would show minutes only
@@ -180,7 +190,11 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
             response = super().user_change_password(request, id, form_url)
             # Saved: Django sends the admin on to the account's page (a refused form is shown again, a conflicting
             # one sent back to this very page).
-            if request.method == "POST" and response.status_code == 302 and response["Location"] != request.get_full_path():
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and response["Location"] != request.get_full_path()
+            ):
                 user = User.objects.get(pk=unquote(id))
                 password_given(user=user, by=request.user)  # type: ignore[arg-type]
         return response

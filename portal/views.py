@@ -20,8 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 from portal import selectors
 from portal.constants import Programme, Role
 from portal.models import SubsidyCap
-from portal.web.decorators import permission_required
 from portal.security.passwords import password_chosen
+from portal.web.decorators import permission_required
 from portal.web.forms import LoginForm, PortalPasswordChangeForm
 from portal.web.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_links_for, work_queues_for
@@ -58,7 +58,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
     success_url = "/workspace/"
 
-    def form_valid(self, form: PortalPasswordChangeForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: PortalPasswordChangeForm) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
             password_chosen(user=form.user)

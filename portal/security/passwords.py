@@ -13,7 +13,7 @@ from portal.audit.recording import set_actor
 from portal.models import User
 
 #: What a person with an admin-set password is told on every page and API call they are held from.
-INITIAL_PASSWORD_HELD = "您正在使用管理员设置的初始密码，请先修改密码后再继续使用。"
+INITIAL_PASSWORD_HELD = "您正在使用管理员设置的初始密码，请先修改密码后再继续使用。"  # noqa: S105  (a message)
 
 
 def password_given(*, user: User, by: User) -> None:

@@ -154,7 +154,7 @@ class PortalPasswordChangeForm(PasswordChangeForm):
     gave (``portal.security.passwords``) would count as changed while the admin still knows it."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         password = cleaned.get("new_password2")
         if password and "new_password2" not in self.errors and self.user.check_password(password):
             self.add_error(
@@ -162,4 +162,3 @@ class PortalPasswordChangeForm(PasswordChangeForm):
                 ValidationError("新密码：不能与当前密码相同，请设置一个新的密码。", code="password_unchanged"),
             )
         return cleaned
-

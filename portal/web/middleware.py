@@ -226,4 +226,3 @@ def _ask_for_new_password(request: HttpRequest) -> HttpResponse:
         return response
     messages.warning(request, INITIAL_PASSWORD_HELD)
     return redirect(change_url)
-
