@@ -119,6 +119,6 @@ class TalentBaseAdmin(AuditedModelAdmin):
                 self.message_user(
                     request,
                     f"已为“{base.employer.name}”创建登录账号：用户名（统一社会信用代码）{created.user.username}，"
-                    f"初始密码 {created.initial_password}（只显示这一次，请转交基地联系人，并提醒登录后修改密码）。",
+                    f"初始密码 {created.initial_password}（只显示这一次，请转交基地联系人；基地首次登录后须先修改密码）。",
                     messages.SUCCESS,
                 )

@@ -90,8 +90,8 @@ def initial_password() -> str:
 @transaction.atomic
 def base_account_create(*, base: TalentBase, by: User) -> CreatedAccount:
     """Create the sign-in account of a base's employer: an employer account named by its credit code, with a random
-    initial password returned once. Refused when the base has no credit code yet (it signs in by it) or its employer
-    already has an active account."""
+    initial password returned once, to be changed at the first sign-in. Refused when the base has no credit code yet
+    (it signs in by it) or its employer already has an active account."""
     if not is_admin.test(by):
         raise PortalError("只有系统管理员可以为人才基地创建登录账号。", "forbidden")
     employer = Employer.objects.select_for_update().get(pk=base.employer_id)
@@ -112,5 +112,7 @@ def base_account_create(*, base: TalentBase, by: User) -> CreatedAccount:
             role=Role.EMPLOYER,
             employer=employer,
             display_name=employer.name[:64],
+            # The admin saw the password: the base sets its own at its first sign-in (portal.web.middleware).
+            must_change_password=True,
         )
     return CreatedAccount(user=user, initial_password=password)

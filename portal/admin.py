@@ -10,11 +10,12 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Field, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -44,6 +45,7 @@ from portal.models import (
     WorkingDayOverride,
 )
 from portal.security.crypto import keyed_digest
+from portal.security.passwords import password_given
 from portal.two_factor.services import second_factor_reset
 from portal.web.widgets import LineBreaksAsStored
 
@@ -153,7 +155,20 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
     autocomplete_fields = ["district", "employer", "third_party"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("平台角色"), {"fields": ("role", "display_name", "phone", "district", "employer", "third_party")}),
+        (
+            _("平台角色"),
+            {
+                "fields": (
+                    "role",
+                    "display_name",
+                    "phone",
+                    "district",
+                    "employer",
+                    "third_party",
+                    "must_change_password",
+                )
+            },
+        ),
     )
     # Recorded by the sign-in and the account's creation. Their date-and-time inputs would show minutes only
     # (zh-hans's first time format): saving the form unchanged would cut the seconds off.
@@ -162,6 +177,27 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("平台角色"), {"fields": ("role", "display_name", "district", "employer", "third_party")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # The admin typed the new account's password: its owner replaces it at the first sign-in.
+            password_given(user=obj, by=request.user)  # type: ignore[arg-type]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """Django's 修改密码 page of an account; a password set here for somebody else is an initial password again."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            # Saved: Django sends the admin on to the account's page (a refused form is shown again, a conflicting
+            # one sent back to this very page).
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and response["Location"] != request.get_full_path()
+            ):
+                user = User.objects.get(pk=unquote(id))
+                password_given(user=user, by=request.user)  # type: ignore[arg-type]
+        return response
 
 
 @admin.register(District)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -72,11 +71,7 @@ urlpatterns = [
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor_views.verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/workspace/"),
-        name="password_change",
-    ),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,8 +20,9 @@ from django.views.decorators.vary import vary_on_headers
 from portal import selectors
 from portal.constants import Programme, Role
 from portal.models import SubsidyCap
+from portal.security.passwords import password_chosen
 from portal.web.decorators import permission_required
-from portal.web.forms import LoginForm
+from portal.web.forms import LoginForm, PortalPasswordChangeForm
 from portal.web.public_cache import public_page
 from portal.workspace import ROLE_DUTIES, work_links_for, work_queues_for
 
@@ -46,6 +48,21 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         # After the session is flushed: the message travels in its own cookie to the next page.
         messages.success(request, "您已安全退出。如在公共电脑上使用，请关闭浏览器。")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (it keeps the session signed in), which also ends an initial password's hold
+    (``portal.security.passwords``)."""
+
+    form_class = PortalPasswordChangeForm
+    success_url = "/workspace/"
+
+    def form_valid(self, form: PortalPasswordChangeForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            password_chosen(user=form.user)
+        messages.success(self.request, "密码已修改。")
         return response
 
 

@@ -56,6 +56,13 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    must_change_password = models.BooleanField(
+        _("须修改初始密码"),
+        default=False,
+        help_text=_(
+            "管理员为他人设置初始密码或重置密码后自动勾选：本人登录后须先修改密码才能使用平台，修改后自动取消。"
+        ),
+    )
 
     objects = UserManager()  # type: ignore[misc]
 

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Staff who review or pay give a TOTP code before any page, API call or admin page (portal.two_factor.services).
     "portal.web.middleware.SecondFactorMiddleware",
+    # Then a person whose password an admin set changes it before anything else (portal.security.passwords).
+    "portal.web.middleware.InitialPasswordMiddleware",
     # django-auditlog's, on an actor context that nests (see portal.audit.recording).
     "portal.audit.recording.AuditlogMiddleware",
     "portal.web.middleware.PortalErrorMiddleware",

@@ -6,7 +6,7 @@ from dataclasses import fields
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from portal import limits
@@ -147,3 +147,18 @@ class LoginForm(AuthenticationForm):
         if getattr(self.request, "portal_address_blocked", False):
             return ValidationError(ADDRESS_BLOCKED, code="address_blocked")
         return super().get_invalid_login_error()
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's password change; the new password must differ from the current one, or an initial password an admin
+    gave (``portal.security.passwords``) would count as changed while the admin still knows it."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("new_password2")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error(
+                "new_password2",
+                ValidationError("新密码：不能与当前密码相同，请设置一个新的密码。", code="password_unchanged"),
+            )
+        return cleaned

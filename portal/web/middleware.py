@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views import defaults
 
 from portal.errors import PermissionDenied, PortalError
+from portal.security.passwords import INITIAL_PASSWORD_HELD
 from portal.two_factor.services import second_factor_passed, second_factor_required
 
 logger = logging.getLogger(__name__)
@@ -187,3 +188,41 @@ def _ask_for_code(request: HttpRequest) -> HttpResponse:
         return response
     target = request.get_full_path() if request.method == "GET" else ""
     return redirect(f"{verify_url}?{urlencode({'next': target})}" if target else verify_url)
+
+
+#: Pages a signed-in person with an admin-set password may open: the password change page, logout and the code pages.
+INITIAL_PASSWORD_OPEN_URLS = ("password_change", "logout", "two_factor_verify", "two_factor_setup")
+
+
+class InitialPasswordMiddleware:
+    """Holds every request of a signed-in person whose password an admin set (``User.must_change_password``, see
+    ``portal.security.passwords``) until they choose their own: pages redirect to the password change page with
+    the reason, htmx and ``/api/`` requests get a 403 saying it (htmx is sent there by ``HX-Redirect``), ``/admin/``
+    included. Runs after ``SecondFactorMiddleware``: staff give their code first, then change the password.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False) and not _open_with_initial(request):
+            return _ask_for_new_password(request)
+        return self.get_response(request)
+
+
+def _open_with_initial(request: HttpRequest) -> bool:
+    path = request.path_info
+    return path.startswith(settings.STATIC_URL) or path in {reverse(name) for name in INITIAL_PASSWORD_OPEN_URLS}
+
+
+def _ask_for_new_password(request: HttpRequest) -> HttpResponse:
+    change_url = reverse("password_change")
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": INITIAL_PASSWORD_HELD, "code": "password_change_required"}, status=403)
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(INITIAL_PASSWORD_HELD, status=403, content_type="text/plain; charset=utf-8")
+        response["HX-Redirect"] = change_url
+        return response
+    messages.warning(request, INITIAL_PASSWORD_HELD)
+    return redirect(change_url)

@@ -107,6 +107,8 @@ class Command(BaseCommand):
                     "is_staff": role == Role.ADMIN,
                     "is_superuser": role == Role.ADMIN,
                     "is_active": True,
+                    # The demo password is published and shared: nobody is made to change it.
+                    "must_change_password": False,
                 },
             )
             user.set_password(DEMO_PASSWORD)
