@@ -233,6 +233,20 @@ def enter_password(page: Page, username: str, password: str | None = None) -> No
     page.get_by_role("button", name="登录").click()
 
 
+def replace_initial_password(page: Page, initial: str, chosen: str = "Jiyu-Zhuoyue-2026!") -> None:
+    """Signed in with a password an admin gave: the portal holds the account on the password page until the person
+    sets their own; this sets it, as the person does, and lands on the workspace."""
+    from playwright.sync_api import expect
+
+    expect(page).to_have_url(re.compile(r"/accounts/password/$"))
+    expect(page.get_by_text("您正在使用管理员设置的初始密码，请先修改密码后再继续使用。")).to_be_visible()
+    page.get_by_label("旧密码").fill(initial)
+    page.get_by_label("新密码", exact=True).fill(chosen)
+    page.get_by_label("再次输入新密码").fill(chosen)
+    page.get_by_role("button", name="确认修改").click()
+    expect(page).to_have_url(re.compile(r"/workspace/$"))
+
+
 def log_in(
     page: Page, username: str, password: str | None = None, *, on_code_page: Callable[[Page], None] | None = None
 ) -> None:

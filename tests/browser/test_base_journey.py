@@ -30,7 +30,14 @@ from referrals.models import DeclaredPerson, Hire, PublicityNotice
 from referrals.services import notices_confirm_closed
 from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
-from tests.browser.conftest import assert_accessible, enter_password, log_in, message, open_from_menu
+from tests.browser.conftest import (
+    assert_accessible,
+    enter_password,
+    log_in,
+    message,
+    open_from_menu,
+    replace_initial_password,
+)
 from tests.factories import (
     BaseBatchFactory,
     EmployerFactory,
@@ -141,7 +148,7 @@ def test_a_base_proposes_a_post_and_a_third_party_claims_for_the_hire_it_declare
     # 1. The base proposes the post to its district.
     hr = open_person()
     enter_password(hr, BASE_CODE, account.initial_password)
-    expect(hr).to_have_url(re.compile(r"/workspace/$"))
+    replace_initial_password(hr, account.initial_password)
     expect(hr.get_by_text("本单位是卓越工程师人才基地")).to_be_visible()
     open_from_menu(hr, "我的岗位需求")
     hr.get_by_role("link", name="提出岗位需求").click()

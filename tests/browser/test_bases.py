@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from portal.management.commands.seed_demo import DEMO_PASSWORD
 from tests.bases.test_importing import code
-from tests.browser.conftest import enter_password, log_in, log_out
+from tests.browser.conftest import enter_password, log_in, log_out, replace_initial_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,7 @@ def test_the_admin_imports_a_batch_and_the_base_signs_in_by_its_credit_code(  # 
     log_out(page)
 
     enter_password(page, f" {credit_code.lower()} ", match.group(1))
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    replace_initial_password(page, match.group(1))
     expect(page.get_by_text("本单位是卓越工程师人才基地")).to_be_visible()
     expect(page.get_by_text(re.compile("入选2025年第一批卓越工程师人才基地"))).to_be_visible()
     screenshot("bases-import-4-base-workspace")

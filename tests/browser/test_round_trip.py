@@ -497,6 +497,7 @@ def _user() -> User:
         is_active=False,  # a locked account: the box saved unchecked must stay so
         last_login=AN_INSTANT,
         date_joined=AN_INSTANT - datetime.timedelta(days=400, microseconds=7),
+        must_change_password=True,
     )
     user.groups.set([_group()])
     user.user_permissions.set(Permission.objects.filter(codename="view_hire"))
