@@ -813,7 +813,8 @@ MATRIX: dict[str, tuple[Check, ...]] = {
         ),
     ),
     "declaration-list": (
-        api(THIRD_PARTY, api_rows={"declared": DECLARED_BY}),
+        # The list's rows are declarations (each with its people), not the declared people: compared by their own ids.
+        api(THIRD_PARTY, api_rows={"declaration": DECLARED_BY}),
         api(THIRD_PARTY, method="POST", body=_declaration_body, status=201),
     ),
     "declaration-detail": (api(THIRD_PARTY, targets={"declaration": DECLARED_BY}),),
