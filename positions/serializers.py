@@ -66,8 +66,9 @@ class PositionSerializer(serializers.ModelSerializer[Position]):
         ]
 
 
-class PositionWriteSerializer(serializers.Serializer[Any]):
-    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), label="用人单位")
+class PostFieldsSerializer(serializers.Serializer[Any]):
+    """The Annex 1 fields of a post that a district clerk and an employer both write (the employer aside)."""
+
     channel = serializers.ChoiceField(choices=Channel.choices, label="渠道")
     name = serializers.CharField(max_length=limits.POSITION_NAME.max_length, label="岗位名称")
     headcount = serializers.IntegerField(
@@ -83,6 +84,10 @@ class PositionWriteSerializer(serializers.Serializer[Any]):
     salary_text = serializers.CharField(
         max_length=limits.SALARY_TEXT.max_length, allow_blank=True, required=False, default="", label="薪资范围"
     )
+
+
+class PositionWriteSerializer(PostFieldsSerializer):
+    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), label="用人单位")
     period = serializers.CharField(required=False, label="旬（YYYY-MM-N，默认本旬）")
 
     def to_data(self) -> PositionData:
@@ -145,24 +150,8 @@ class ProposalSerializer(serializers.ModelSerializer[PostProposal]):
         read_only_fields = fields
 
 
-class ProposalWriteSerializer(serializers.Serializer[Any]):
+class ProposalWriteSerializer(PostFieldsSerializer):
     """The Annex 1 fields an employer proposes; the employer is the account's own, the district its employer's."""
-
-    channel = serializers.ChoiceField(choices=Channel.choices, label="渠道")
-    name = serializers.CharField(max_length=limits.POSITION_NAME.max_length, label="岗位名称")
-    headcount = serializers.IntegerField(
-        min_value=limits.HEADCOUNT.min_value,
-        max_value=limits.HEADCOUNT.max_value,
-        error_messages=limits.HEADCOUNT.error_messages,
-        label="需求人数",
-    )
-    education = serializers.ChoiceField(choices=Education.choices, label="学历要求")
-    majors = serializers.CharField(max_length=limits.MAJORS.max_length, label="专业要求")
-    competencies = serializers.CharField(allow_blank=True, required=False, default="", label="职业能力要求")
-    recruits_graduates = serializers.BooleanField(label="是否招聘应届生")
-    salary_text = serializers.CharField(
-        max_length=limits.SALARY_TEXT.max_length, allow_blank=True, required=False, default="", label="薪资范围"
-    )
 
     def to_data(self, employer: Employer) -> PositionData:
         return PositionData(employer=employer, **self.validated_data)
