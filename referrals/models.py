@@ -100,7 +100,42 @@ class HireReport(TimeStampedModel):
         return TenDayPeriod.parse(self.period)
 
 
-class Hire(TimeStampedModel):
+class Annex3Person(TimeStampedModel):
+    """The person's fields of Annex 3 (用人单位引进人才确认表), as a district records a hire and a third party declares one."""
+
+    # Required.
+    name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
+    # Encrypted at rest (portal.security.crypto); compared and looked up through its keyed digest, which is NULL once the
+    # person's data has been anonymised (portal.retention), so the uniqueness rules no longer count them.
+    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
+    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")
+    mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
+    contract_term = models.CharField(_("劳动合同期限"), max_length=limits.CONTRACT_TERM.max_length)
+    # Optional.
+    school = models.CharField(_("毕业院校"), max_length=limits.SCHOOL.max_length, blank=True)
+    major = models.CharField(_("专业"), max_length=limits.MAJOR.max_length, blank=True)
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    # An eligibility fact (docs/workflows.md, "Which programme"): 启航 needs a graduation date in the 应届 window.
+    graduated_on = models.DateField(_("毕业时间"), null=True, blank=True)
+    title_rank = models.CharField(_("职称职级"), max_length=limits.TITLE_RANK.max_length, blank=True)
+    skill_level = models.CharField(_("技能等级"), max_length=limits.SKILL_LEVEL.max_length, blank=True)
+    arrived_on = models.DateField(_("入职时间"), null=True, blank=True)
+    work_experience = models.TextField(_("工作经历（海聚）"), blank=True)
+    other_conditions = models.TextField(_("其他符合的相关条件"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        # An anonymised person has no number left to show.
+        return f"{self.name}（{self.id_number_masked}）" if self.id_number else self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class Hire(Annex3Person):
     """One row of Annex 3: a person who actually arrived (实际到岗) at a post."""
 
     #: The post on the portal's lists the person arrived at; empty for a post a third party declared that is not
@@ -138,23 +173,6 @@ class Hire(TimeStampedModel):
     )
     programme = models.CharField(_("专项"), max_length=16, choices=Programme.choices)
     year = models.PositiveSmallIntegerField(_("专项年度"))
-    # Required fields of Annex 3.
-    name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
-    # Encrypted at rest (portal.security.crypto); compared and looked up through its keyed digest, which is NULL once the
-    # person's data has been anonymised (portal.retention), so the uniqueness rule no longer counts them.
-    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
-    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")
-    mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
-    contract_term = models.CharField(_("劳动合同期限"), max_length=limits.CONTRACT_TERM.max_length)
-    # Optional fields of Annex 3.
-    school = models.CharField(_("毕业院校"), max_length=limits.SCHOOL.max_length, blank=True)
-    major = models.CharField(_("专业"), max_length=limits.MAJOR.max_length, blank=True)
-    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
-    title_rank = models.CharField(_("职称职级"), max_length=limits.TITLE_RANK.max_length, blank=True)
-    skill_level = models.CharField(_("技能等级"), max_length=limits.SKILL_LEVEL.max_length, blank=True)
-    arrived_on = models.DateField(_("入职时间"), null=True, blank=True)
-    work_experience = models.TextField(_("工作经历（海聚）"), blank=True)
-    other_conditions = models.TextField(_("其他符合的相关条件"), blank=True)
 
     status = models.CharField(_("状态"), max_length=16, choices=HireStatus.choices, default=HireStatus.RECORDED)
     return_reason = models.TextField(_("退回原因"), blank=True)
@@ -197,8 +215,6 @@ class Hire(TimeStampedModel):
     )
     #: When the retention period passed and the person's data was anonymised (portal.retention); figures remain.
     anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
-    # Eligibility facts (docs/workflows.md, "Which programme"): 启航 needs a graduation date in the 应届 window.
-    graduated_on = models.DateField(_("毕业时间"), null=True, blank=True)
     exemption_rule = models.ForeignKey(
         "referrals.PublicityExemptionRule",
         verbose_name=_("不公示规则"),
@@ -235,14 +251,6 @@ class Hire(TimeStampedModel):
                 condition=~Q(status=HireStatus.IN_PUBLICITY) | Q(notice__isnull=False),
             ),
         ]
-
-    def __str__(self) -> str:
-        # An anonymised hire has no number left to show.
-        return f"{self.name}（{self.id_number_masked}）" if self.id_number else self.name
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
 
     @property
     def office_name(self) -> str:
@@ -333,7 +341,7 @@ class Declaration(TimeStampedModel):
         return f"{self.third_party} → {self.employer} · {self.post_name}"
 
 
-class DeclaredPerson(TimeStampedModel):
+class DeclaredPerson(Annex3Person):
     """One person of a declaration, with the Annex 3 fields, and the employer's answer.
 
     The employer and third party are copied from the declaration so that the database itself can hold the two rules
@@ -349,23 +357,8 @@ class DeclaredPerson(TimeStampedModel):
     third_party = models.ForeignKey(
         "portal.ThirdParty", verbose_name=_("申报第三方"), on_delete=models.PROTECT, related_name="+"
     )
-    # Annex 3, required.
-    name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME.max_length)
-    id_number = EncryptedCharField(_("身份证号码"), max_length=18)
-    id_number_digest = KeyedDigestField(_("身份证号码摘要"), source="id_number")
-    mode = models.CharField(_("引进方式"), max_length=16, choices=EmploymentMode.choices)
-    contract_term = models.CharField(_("劳动合同期限"), max_length=limits.CONTRACT_TERM.max_length)
-    # Annex 3, optional; the programme may be left to the post (or the audit) to say.
+    # The programme may be left to the post (or the audit) to say.
     programme = models.CharField(_("专项"), max_length=16, choices=Programme.choices, blank=True)
-    school = models.CharField(_("毕业院校"), max_length=limits.SCHOOL.max_length, blank=True)
-    major = models.CharField(_("专业"), max_length=limits.MAJOR.max_length, blank=True)
-    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
-    graduated_on = models.DateField(_("毕业时间"), null=True, blank=True)
-    title_rank = models.CharField(_("职称职级"), max_length=limits.TITLE_RANK.max_length, blank=True)
-    skill_level = models.CharField(_("技能等级"), max_length=limits.SKILL_LEVEL.max_length, blank=True)
-    arrived_on = models.DateField(_("入职时间"), null=True, blank=True)
-    work_experience = models.TextField(_("工作经历（海聚）"), blank=True)
-    other_conditions = models.TextField(_("其他符合的相关条件"), blank=True)
 
     status = models.CharField(
         _("状态"), max_length=16, choices=DeclarationStatus.choices, default=DeclarationStatus.PENDING
@@ -423,13 +416,6 @@ class DeclaredPerson(TimeStampedModel):
                 condition=~Q(status=DeclarationStatus.CONFIRMED) | Q(hire__isnull=False),
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.id_number_masked}）" if self.id_number else self.name
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
 
 
 class GraduateWindow(TimeStampedModel):
