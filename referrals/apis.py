@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -27,7 +27,7 @@ from portal import permissions as p
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
 from portal.security.privacy import personal_data_reveal
-from portal.web.api import RereadMixin
+from portal.web.api import RecordViewSet
 from portal.web.http import client_address
 from portal.web.public_cache import public_data
 from referrals import declarations, selectors, services
@@ -82,7 +82,7 @@ def _hires_in_scope(user: User, ids: list[int]) -> list[Hire]:
     retrieve=extend_schema(summary="引进人才详情", description="权限范围外的人员返回404。身份证号码脱敏。"),
 )
 @extend_schema(tags=["引进人才"])
-class HireViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HireViewSet(RecordViewSet):
     serializer_class = HireSerializer
     filterset_class = HireFilter
     permission_classes = [IsAuthenticated]
@@ -163,7 +163,7 @@ class HireViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     retrieve=extend_schema(summary="公示详情", description="同列表的可见范围；范围外的公示返回404。"),
 )
 @extend_schema(tags=["公示"])
-class PublicityViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PublicityViewSet(RecordViewSet):
     serializer_class = NoticeSerializer
 
     def get_permissions(self) -> list[BasePermission]:
@@ -270,7 +270,7 @@ class IsStaff(BasePermission):
     retrieve=extend_schema(summary="异议详情", description="权限范围外的异议返回404。"),
 )
 @extend_schema(tags=["异议"])
-class ObjectionViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ObjectionViewSet(RecordViewSet):
     serializer_class = ObjectionSerializer
     filterset_class = ObjectionFilter
 
@@ -363,7 +363,7 @@ class IsEmployer(BasePermission):
     retrieve=extend_schema(summary="推荐申报详情", description="其他第三方的申报返回404。"),
 )
 @extend_schema(tags=["第三方推荐申报"])
-class DeclarationViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeclarationViewSet(RecordViewSet):
     serializer_class = DeclarationSerializer
     permission_classes = [IsAuthenticated, IsThirdParty]
 
@@ -412,9 +412,7 @@ class DeclarationViewSet(RereadMixin, mixins.ListModelMixin, mixins.RetrieveMode
     retrieve=extend_schema(summary="申报人员详情", description="其他单位的申报人员返回404。"),
 )
 @extend_schema(tags=["第三方推荐申报"])
-class DeclarationConfirmationViewSet(
-    RereadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class DeclarationConfirmationViewSet(RecordViewSet):
     serializer_class = EmployerDeclaredPersonSerializer
     permission_classes = [IsAuthenticated, IsEmployer]
 

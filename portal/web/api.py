@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import Http404
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -40,3 +40,8 @@ class RereadMixin(GenericAPIView):
     def reread(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
         serializer_class = self.get_serializer_class()
         return Response(serializer_class(self.get_queryset().get(pk=obj.pk)).data, status=code)
+
+
+class RecordViewSet(RereadMixin, viewsets.ReadOnlyModelViewSet):
+    """A kind of record's list and detail through its selector; its writes are actions that answer with the row
+    re-read (``reread``) and go through the domain's services, never DRF's generic create/update."""
