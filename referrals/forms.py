@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal import limits
 from portal.constants import Channel, Education, Programme
+from portal.identity import validate_id_number
 from portal.models import District, Employer, ThirdParty
 from portal.web.widgets import DateInput, Textarea, bootstrap
 from positions.models import Position
@@ -21,6 +22,17 @@ from referrals.services import HireData, hire_is_declared
 
 #: 渠道 labels by value: ``get_channel_display()`` rebuilds the translated choices for each of the district's posts.
 _CHANNEL_LABELS = dict(Channel.choices)
+
+
+def id_number_field() -> forms.CharField:
+    """A person's 身份证号码 as Annex 3 asks for it, checked as it is typed: a wrong number is flagged in the same
+    round as the missing fields, not after them (the services check it again, with the rules that need the database)."""
+    return forms.CharField(
+        label="身份证号码",
+        max_length=limits.ID_NUMBER_INPUT.max_length,
+        help_text="18位居民身份证号码，末位可为X。",
+        validators=[validate_id_number],
+    )
 
 
 class PositionChoiceField(forms.ModelChoiceField):
@@ -35,9 +47,7 @@ class HireForm(forms.Form):
         label="岗位名称", queryset=Position.objects.none(), empty_label="（请选择本区县已发布的岗位）"
     )
     name = forms.CharField(label="姓名", max_length=limits.PERSON_NAME.max_length)
-    id_number = forms.CharField(
-        label="身份证号码", max_length=limits.ID_NUMBER_INPUT.max_length, help_text="18位居民身份证号码，末位可为X。"
-    )
+    id_number = id_number_field()
     mode = forms.ChoiceField(label="引进方式", choices=EmploymentMode.choices, widget=forms.RadioSelect)
     contract_term = forms.CharField(
         label="劳动合同期限", max_length=limits.CONTRACT_TERM.max_length, help_text="如：3年、2026年3月至2029年2月"
@@ -266,9 +276,7 @@ class DeclaredPersonForm(forms.Form):
     """One person of Annex 3, required fields first."""
 
     name = forms.CharField(label="姓名", max_length=limits.PERSON_NAME.max_length)
-    id_number = forms.CharField(
-        label="身份证号码", max_length=limits.ID_NUMBER_INPUT.max_length, help_text="18位居民身份证号码，末位可为X。"
-    )
+    id_number = id_number_field()
     mode = forms.ChoiceField(label="引进方式", choices=EmploymentMode.choices)
     contract_term = forms.CharField(
         label="劳动合同期限", max_length=limits.CONTRACT_TERM.max_length, help_text="如：3年、2026年3月至2029年2月"

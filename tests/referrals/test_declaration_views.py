@@ -413,3 +413,18 @@ def test_the_employer_sees_what_it_needs_to_decide(headhunter: User, employer: E
     ):
         assert text in page, text
     assert "试验验证工作" not in page  # the work history is shortened
+
+
+def test_a_wrong_id_number_is_flagged_with_the_missing_fields_in_one_round(
+    headhunter: User, employer: Employer, position: Position
+) -> None:
+    """The person's number is checked as the form is checked: the third party corrects everything at once."""
+    wrong = make_id_number(6201)[:-1] + ("0" if make_id_number(6201)[-1] != "0" else "1")
+    person = _typed(1, id_number=wrong, contract_term="")
+    response = _logged_in(headhunter).post(
+        reverse("referrals:declaration_create"), _form(employer, person, position=str(position.pk))
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "身份证号码校验位不正确" in page and "该字段是必填项" in page
+    assert not DeclaredPerson.objects.exists()

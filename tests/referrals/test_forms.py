@@ -35,3 +35,10 @@ def test_date_pickers_are_fed_iso_dates_whatever_the_locale(language: str) -> No
         publish_form = PublishForm(initial={"published_on": datetime.date(2026, 12, 7)}, default_title="")
         assert 'value="2026-11-20"' in str(hire_form["arrived_on"])
         assert 'value="2026-12-07"' in str(publish_form["published_on"])
+
+
+def test_the_clerks_form_flags_a_wrong_id_number_with_the_missing_fields() -> None:
+    form = HireForm(district=DistrictFactory(), data={"id_number": "50010319850101123", "name": ""})
+    assert not form.is_valid()
+    assert form.errors["id_number"] == ["身份证号码应为18位。"]
+    assert "name" in form.errors
