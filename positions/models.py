@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -189,3 +191,45 @@ class PostProposal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.employer} · {self.name}"
+
+    def changes_on_adoption(self) -> list[ProposalChange]:
+        """What the district changed of the proposal in the post it became (on adoption or a later correction),
+        field by field, as its employer reads it; empty while the proposal is not a post."""
+        post = self.position
+        if post is None:
+            return []
+        changes = []
+        for name in PROPOSAL_POST_FIELDS:
+            proposed, adopted = getattr(self, name), getattr(post, name)
+            if proposed != adopted:
+                label = str(PostProposal._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+                changes.append(ProposalChange(label, _shown(self, name, proposed), _shown(post, name, adopted)))
+        return changes
+
+
+#: The Annex 1 fields a proposal and the post it becomes both carry.
+PROPOSAL_POST_FIELDS = (
+    "name",
+    "channel",
+    "headcount",
+    "education",
+    "majors",
+    "competencies",
+    "recruits_graduates",
+    "salary_text",
+)
+
+
+class ProposalChange(NamedTuple):
+    label: str
+    proposed: str
+    adopted: str
+
+
+def _shown(record: models.Model, name: str, value: object) -> str:
+    """A field's value as the pages show it: a choice's label, 是/否, or the text (「（空）」 when blank)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if record._meta.get_field(name).choices:  # type: ignore[union-attr]
+        return str(getattr(record, f"get_{name}_display")())
+    return str(value) if value not in ("", None) else "（空）"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -103,6 +104,12 @@ class PositionMoveSerializer(serializers.Serializer[Any]):
 # ---- Employers' post proposals --------------------------------------------------------------------------------
 
 
+class ProposalChangeSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField(source="label", label="字段")
+    proposed = serializers.CharField(label="单位提出的")
+    adopted = serializers.CharField(label="岗位现在的")
+
+
 class ProposalSerializer(serializers.ModelSerializer[PostProposal]):
     """A proposal as its employer and its district's clerk read it, with the post it became once adopted."""
 
@@ -120,6 +127,7 @@ class ProposalSerializer(serializers.ModelSerializer[PostProposal]):
         default=None,
         label="采纳后岗位的状态",
     )
+    changes_on_adoption = serializers.SerializerMethodField(label="区县修改的字段")
 
     class Meta:
         model = PostProposal
@@ -144,10 +152,15 @@ class ProposalSerializer(serializers.ModelSerializer[PostProposal]):
             "return_reason",
             "position",
             "position_status",
+            "changes_on_adoption",
             "proposed_at",
             "decided_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ProposalChangeSerializer(many=True))
+    def get_changes_on_adoption(self, proposal: PostProposal) -> Any:
+        return ProposalChangeSerializer([change._asdict() for change in proposal.changes_on_adoption()], many=True).data
 
 
 class ProposalWriteSerializer(PostFieldsSerializer):

@@ -94,6 +94,7 @@ def test_the_clerk_adopts_with_overrides_once(account: User, clerk: User, employ
     assert body["status"] == ProposalStatus.ADOPTED and body["position_status"] == PositionStatus.DRAFT
     position = Position.objects.get()
     assert body["position"] == position.pk and position.headcount == 5
+    assert body["changes_on_adoption"] == [{"field": "需求人数", "proposed": "2", "adopted": "5"}]
     assert position.salary_text == "18-28万元/年" and position.employer == employer  # left out: as proposed
     # The same request again (a retry) gets the stored reply; a new one is refused: one post per proposal.
     replay = client.post(f"{URL}{proposal_id}/adopt/", {"headcount": 5}, format="json", headers=headers)

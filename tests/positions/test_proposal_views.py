@@ -164,6 +164,12 @@ def test_the_clerk_adopts_with_one_edit_and_a_second_click_adopts_nothing(
     position = Position.objects.get()
     assert response.status_code == 302 and response["Location"].startswith(reverse("positions:district_batch"))
     assert position.headcount == 5 and position.employer == employer and position.source == PositionSource.PROPOSAL
+    mine = login(account).get(reverse("positions:proposal_list")).content.decode()
+    assert (
+        "区县修改了" in mine
+        and "需求人数：2 → <strong>5</strong>" in mine
+        and "是否招聘应届生：否 → <strong>是</strong>" in mine
+    )
     twice = client.post(reverse("positions:proposal_adopt", args=[proposal.pk]), edited, follow=True)
     assert "不能采纳" in twice.content.decode()
     assert Position.objects.count() == 1
