@@ -140,12 +140,21 @@
     },
   };
 
+  // Charts with one bar per row (the bases: one today, forty or more later) grow with their rows, up to the height
+  // the stylesheet gives them: a single base is not a bar stretched over 720 pixels.
+  var ROW_HEIGHT = { bases: 32 };
+  var ROW_CHART_CHROME = 110;
+
   var charts = [];
   document.querySelectorAll("[data-dashboard-chart]").forEach(function (node) {
-    var build = builders[node.getAttribute("data-dashboard-chart")];
+    var name = node.getAttribute("data-dashboard-chart");
+    var build = builders[name];
     var data = read(node.getAttribute("data-source"));
     if (!build || data === null) {
       return;
+    }
+    if (ROW_HEIGHT[name] && Array.isArray(data)) {
+      node.style.height = Math.min(node.clientHeight, ROW_CHART_CHROME + ROW_HEIGHT[name] * data.length) + "px";
     }
     var chart = window.echarts.init(node, null, { renderer: "canvas" });
     chart.setOption(build(data));

@@ -56,6 +56,9 @@ def test_the_dashboard_draws_its_charts(page: Page, screenshot: Callable[[str], 
     expect(page.get_by_role("row").filter(has_text="渝中区").first).to_contain_text("3")
     screenshot("dashboard")
     assert not errors, errors
+    # One base is one short chart, not a bar stretched over the height kept for forty.
+    bases_height = page.locator('[data-dashboard-chart="bases"]').evaluate("node => node.clientHeight")
+    assert bases_height < 200, bases_height
 
     # Every table beside a chart fits its column: no heading or figure (the 海聚 columns, 最长等待（天）) is cut off.
     for name in ("progress", "districts", "channels", "subsidies", "bases", "queues"):
