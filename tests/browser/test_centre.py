@@ -50,6 +50,10 @@ def test_a_centre_officer_audits_and_publishes_a_base_hire(
     card = officer.locator(".portal-queue").filter(has_text="待初审的基地人员")
     expect(card.locator(".portal-queue-count")).to_have_text("1")
     screenshot_of(officer, "centre-01-workspace")
+    # The centre's work menu, its longest, is one line at 1280 pixels.
+    tops = officer.locator(".portal-worknav .nav-link").evaluate_all("links => links.map(link => link.offsetTop)")
+    assert officer.viewport_size and officer.viewport_size["width"] >= 1280
+    assert len(tops) >= 12 and len(set(tops)) == 1, tops
 
     open_from_menu(officer, "基地人员审核")
     expect(officer.get_by_role("heading", name=f"{TALENT_CENTRE} · 基地人员审核（无所属区县）")).to_be_visible()
