@@ -199,7 +199,7 @@ class PostProposal(TimeStampedModel):
         if post is None:
             return []
         changes = []
-        for name in PROPOSAL_POST_FIELDS:
+        for name in ANNEX1_FIELDS:
             proposed, adopted = getattr(self, name), getattr(post, name)
             if proposed != adopted:
                 label = str(PostProposal._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
@@ -207,8 +207,8 @@ class PostProposal(TimeStampedModel):
         return changes
 
 
-#: The Annex 1 fields a proposal and the post it becomes both carry.
-PROPOSAL_POST_FIELDS = (
+#: A post's own Annex 1 fields (its employer aside), the same on a proposal and on the post it becomes.
+ANNEX1_FIELDS = (
     "name",
     "channel",
     "headcount",

@@ -10,7 +10,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from portal.models import District, Employer
-from positions.models import Position, PositionBatch
+from positions.models import ANNEX1_FIELDS, Position, PositionBatch
 
 
 class PositionResource(resources.ModelResource):
@@ -30,19 +30,7 @@ class PositionResource(resources.ModelResource):
         model = Position
         # The natural key of a post, as in the database's unique constraint.
         import_id_fields = ("batch", "employer", "channel", "name")
-        fields = (
-            "employer",
-            "channel",
-            "name",
-            "headcount",
-            "education",
-            "majors",
-            "competencies",
-            "recruits_graduates",
-            "salary_text",
-            "district",
-            "batch",
-        )
+        fields = ("employer", *ANNEX1_FIELDS, "district", "batch")
         skip_unchanged = True
 
     def before_save_instance(self, instance: Position, row: object, **kwargs: object) -> None:
