@@ -95,7 +95,7 @@ BENCHES = {
             r"== 1 workers × 1 threads: \d+ s measured",
             r"\n\s+overall\s+\d+",
             *(r"bare GET /\s+\d+", r"bare POST /form/\s+\d+", r"public GET /publicity/\s+\d+"),
-            *(r"clerk POST /hires/\[id\]/edit/\s+\d+", r"claim POST /api/v1/claims/\[id\]/submit/\s+\d+"),
+            *(r"clerk (GET|POST) /(positions|hires)/\[id\]/edit/\s+\d+", r"claim POST /api/v1/claims/\S*\s+\d+"),
             r"public reads, 1 users, unpaced\s+[\d.]+ req/s\s+[\d.]+ req/s \(bare read\)\s+[\d.]+",
             r"mixed 60/25/15, unpaced\s+[\d.]+ req/s, p95 \d+ ms\s+[\d.]+ req/s \(bare read\)\s+[\d.]+",
             r"web CPU/request, clerk edit \(GET\+POST\)\s+[\d.]+ ms\s+[\d.]+ ms \(bare GET\+POST\)\s+[\d.]+",
