@@ -99,7 +99,7 @@ BENCHES = {
             r"public reads, 1 users, unpaced\s+[\d.]+ req/s\s+[\d.]+ req/s \(bare read\)\s+[\d.]+",
             r"mixed 60/25/15, unpaced\s+[\d.]+ req/s, p95 \d+ ms\s+[\d.]+ req/s \(bare read\)\s+[\d.]+",
             r"web CPU/request, clerk edit \(GET\+POST\)\s+[\d.]+ ms\s+[\d.]+ ms \(bare GET\+POST\)\s+[\d.]+",
-            r"web CPU/request, claim API \(4 POSTs\)\s+[\d.]+ ms\s+[\d.]+ ms \(bare GET\+POST\)\s+[\d.]+",
+            r"web CPU/request, claim API \(4 POSTs\)\s+[\d.]+ ms\s+[\d.]+ ms \(bare POST\)\s+[\d.]+",
             r"machine speed: \d+–\d+ ms for the reference loop",
             r"goal \(.*\): (met|NOT met) — .*, 0 errors",
         ),
