@@ -19,6 +19,7 @@ given (``bench_bare_item`` with 200 rows, ``bench_bare_entry``), dropped with th
 
 from __future__ import annotations
 
+import datetime
 import os
 from typing import Any
 
@@ -86,23 +87,30 @@ ROWS = 200
 
 
 def prepare(connection: Any) -> None:
-    """Make the bare project's two tables and rows (idempotent) through a DB-API connection to the same database."""
+    """Make the bare project's two tables and rows (idempotent) through a connection to the same database: a DB-API
+    one to PostgreSQL, or Django's (on SQLite too, for the smoke test: ``connection.vendor`` says which)."""
+    sqlite = getattr(connection, "vendor", "postgresql") == "sqlite"
+    key, big_key, moment = (
+        ("integer PRIMARY KEY AUTOINCREMENT", "integer PRIMARY KEY AUTOINCREMENT", "datetime")
+        if sqlite
+        else ("serial PRIMARY KEY", "bigserial PRIMARY KEY", "timestamptz")
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_bare_item (id serial PRIMARY KEY, name varchar(50) NOT NULL,"
-            " employer varchar(100) NOT NULL, post varchar(100) NOT NULL, changed timestamptz NOT NULL,"
+            f"CREATE TABLE IF NOT EXISTS bench_bare_item (id {key}, name varchar(50) NOT NULL,"
+            f" employer varchar(100) NOT NULL, post varchar(100) NOT NULL, changed {moment} NOT NULL,"
             " saves integer NOT NULL DEFAULT 0)"
         )
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_bare_entry (id bigserial PRIMARY KEY, item_id integer NOT NULL"
-            " REFERENCES bench_bare_item(id), note varchar(200) NOT NULL, at timestamptz NOT NULL)"
+            f"CREATE TABLE IF NOT EXISTS bench_bare_entry (id {big_key}, item_id integer NOT NULL"
+            f" REFERENCES bench_bare_item(id), note varchar(200) NOT NULL, at {moment} NOT NULL)"
         )
         cursor.execute("SELECT count(*) FROM bench_bare_item")
         if cursor.fetchone()[0] < ROWS:
-            cursor.execute(
-                "INSERT INTO bench_bare_item (name, employer, post, changed) SELECT '张' || n, '重庆某某科技有限公司' || n,"
-                " '软件工程师' || n, now() FROM generate_series(1, %s) AS n",
-                [ROWS],
+            now = datetime.datetime.now(datetime.UTC)
+            cursor.executemany(
+                "INSERT INTO bench_bare_item (name, employer, post, changed) VALUES (%s, %s, %s, %s)",
+                [(f"张{n}", f"重庆某某科技有限公司{n}", f"软件工程师{n}", now) for n in range(1, ROWS + 1)],
             )
 
 

@@ -1,24 +1,49 @@
-"""Load benchmark: gunicorn + PostgreSQL + Redis under a mixed load of public reads, clerk edits and claim submissions.
+"""Load benchmark: gunicorn + PostgreSQL + Redis under a mixed load of public reads, clerk edits and claim submissions,
+each figure against its floor — the same work done by a bare Django project (``bench/bare.py``) in the same run.
 
-    .venv/bin/python bench/load.py [--duration 45] [--warmup 15] [--rate 120] [--users 24] [--configs 3x4]
+    .venv/bin/python bench/load.py [--duration 30] [--warmup 10] [--phases bare-read,public,...] [--rounds 1]
+                                   [--rate 0] [--users 24] [--configs 3x4]
     make bench-load
+
+A run is a sequence of phases, each a locust process of its own with its own warm-up and measured window, against
+one of two gunicorn servers started alike (same binary, ``portal.gunicorn_conf``, workers × threads, database and
+Redis): the portal's, and the bare project's. By default (``--phases``), each floor just before what it is the floor
+of:
+
+- ``bare-read``: the bare read (``GET /``: one query, a 20-row template), unpaced;
+- ``public``: the portal's public reads only, unpaced;
+- ``mixed``: the portal's mixed load (``--mix``, 60/25/15), unpaced (its ceiling) unless ``--rate`` paces it;
+- ``bare-form``: the bare form, GET then POST (session from the database, CSRF, one UPDATE, one INSERT), unpaced;
+- ``clerk``: the portal's clerk edits only (GET the form, POST it), unpaced;
+- ``bare-post``: the bare form's POST alone, again and again in one session with one CSRF token, unpaced;
+- ``claim``: the portal's claim API only (four POSTs a claim), unpaced.
+
+After the phases' own figures, a table gives each ratio with both sides and its goal: public reads' req/s over the bare
+read's (≥ 0.9); the mixed load's req/s over the bare read's (≥ 0.30, p95 < 250 ms); the web CPU per request (gunicorn's
+processes' CPU over the window / requests answered in it) of clerk edits and of claim writes over the bare form's (≤ 3×:
+clerk edits against its GET and POST, claim writes against its POST alone); then where the CPU went in each phase, the
+machine's speed before each phase (a fixed reference loop) and the load average. ``--rounds`` runs the phases again,
+alternating, and adds the rounds up. The old single paced run is ``--phases mixed --rate 120`` (with its own goal, ≥ 100
+req/s and p95 < 300 ms).
 
 One run does everything and leaves nothing behind:
 
-1. creates a throw-away PostgreSQL database (``bench_load``; ``--database`` picks another name starting with
-   ``bench``), migrates it, loads the reference data and seeds the load's data with the test factories and the
-   real services: published posts in all 41 districts, publicity notices under way, a clerk in each district (those
-   of the load with ten draft posts and ten recorded hires to edit), and third parties, each with its own verified
-   account, API token, employer and enough claimable hires for every claim it will submit;
-2. starts gunicorn (``portal.gunicorn_conf``, the production one, workers × threads from ``--configs``) with
-   ``portal.settings.bench``: production settings over plain HTTP on 127.0.0.1, DEBUG off, the Redis cache and broker
-   on Redis database 5, the production password hasher; throttle rates are raised so that they never refuse (they
+1. creates a throw-away PostgreSQL database (``bench_load``; ``--database`` picks another name starting with ``bench``),
+   migrates it, loads the reference data and seeds the load's data with the test factories and the real services:
+   published posts in all 41 districts, publicity notices under way, a clerk in each district (those of the load with
+   ten draft posts and ten recorded hires to edit), and third parties, each with its own verified account, API token,
+   employer and enough claimable hires for every claim it will submit;
+2. starts gunicorn for the portal (``portal.gunicorn_conf``, the production one, workers × threads from ``--configs``)
+   with ``portal.settings.bench``: production settings over plain HTTP on 127.0.0.1, DEBUG off, the Redis cache and
+   broker on Redis database 5, the production password hasher; throttle rates are raised so that they never refuse (they
    still count) — every virtual user comes from one address and each third party submits far more than a real one;
-   everything else is as deployed, the public pages' few seconds of sharing (``portal.web.public_cache``) included;
-3. runs locust (one process, ``FastHttpUser``, started as a child so its gevent patching stays out of this one):
-   a warm-up (clerks sign in through the real login form, workers load their code), then a fixed measured window;
-4. prints requests per second, p50/p95/p99 latency and errors, overall and per kind and per request, and where the
-   CPU went (gunicorn, the PostgreSQL backends of this database, locust, everything else on the machine);
+   everything else is as deployed, the public pages' few seconds of sharing (``portal.web.public_cache``) included; and
+   gunicorn for ``bench.bare`` alike (its two tables are made in the same database);
+3. runs locust for each phase (one process, ``FastHttpUser``, started as a child so its gevent patching stays out of
+   this one): a warm-up (clerks sign in through the real login form, workers load their code), then a fixed measured
+   window;
+4. prints, for each phase, requests per second, p50/p95/p99 latency and errors, overall and per kind and per request,
+   and where the CPU went (gunicorn, the PostgreSQL backends of this database, locust, everything else on the machine);
 5. stops gunicorn, drops the database, empties Redis database 5 and deletes its temporary files (also on Ctrl-C).
 
 Each of ``--users`` virtual users is now a member of the public, now the clerk of its own district (signed in once),
@@ -37,8 +62,8 @@ user as fast as the server answers, to find the ceiling). The load generator sha
 server: the CPU lines say how much it took.
 
 The scenario pieces (``Plan``, ``public_read``, ``clerk_login``, ``clerk_edit_position``, ``clerk_edit_hire``,
-``claim_submit``, ``seed``) are plain functions over a small ``Http`` interface, so ``tests/bench/test_load_smoke.py``
-runs each kind once against Django's test client.
+``claim_submit``, ``bare_read``, ``bare_form``, ``bare_save``, ``seed``) are plain functions over a small ``Http``
+interface, so ``tests/bench/test_load_smoke.py`` runs each kind once against Django's test client.
 """
 
 from __future__ import annotations
@@ -378,6 +403,37 @@ def claim_submit(http: Http, party: PartyPlan, hire: int) -> int:
     return claim
 
 
+#: Rows of the bare project's table (``bench.bare.ROWS``): the bare form saves one of them.
+BARE_ROWS = 200
+BARE_NAMES = ("张三", "李四", "王五", "赵六", "陈七")
+
+
+def bare_read(http: Http, rng: random.Random) -> None:
+    """The floor of a public read: ``bench/bare.py``'s one-query, 20-row page."""
+    http.request("GET", "/", name="bare GET /", expect=[200])
+
+
+def bare_sign_in(http: Http) -> list[tuple[str, str]]:
+    """The bare project's "sign-in": its form's first GET puts the signed-in key in a new session. Returns the form's
+    fields (its CSRF token stays good for the session's later saves, as Django's tokens do)."""
+    page = http.request("GET", "/form/", name="bare GET /form/", expect=[200])
+    return form_fields(page.text, having="note")
+
+
+def bare_save(http: Http, fields: list[tuple[str, str]], rng: random.Random) -> None:
+    """The floor of a write: ``bench/bare.py``'s form POST (session, CSRF check, UPDATE + INSERT, 303)."""
+    body = _replace(
+        fields, item=str(rng.randint(1, BARE_ROWS)), name=rng.choice(BARE_NAMES), note=f"保存 {rng.randint(1, 999)}"
+    )
+    http.request("POST", "/form/", name="bare POST /form/", expect=[303], body=body, content_type=FORM)
+
+
+def bare_form(http: Http, rng: random.Random) -> None:
+    """The floor of a clerk's edit: open ``bench/bare.py``'s form (session, CSRF token) and save it."""
+    page = http.request("GET", "/form/", name="bare GET /form/", expect=[200])
+    bare_save(http, form_fields(page.text, having="note"), rng)
+
+
 # =====================================================================================================================
 # Seed: the test factories and the real services, in the database Django is set up with
 # =====================================================================================================================
@@ -510,9 +566,10 @@ def _locust_main(args: argparse.Namespace) -> None:
     from locust.stats import StatsEntry
 
     plan = Plan.from_json(Path(args.plan).read_text())
-    run, runs = map(int, args.run.split("/"))
+    start, _, stop = args.hires.partition(":")
     for party in plan.parties:
-        party.hires = party.hires[run::runs]  # each run of --configs claims hires no other run touches
+        # Each phase that claims (each round, each of --configs) gets hires no other one touches.
+        party.hires = party.hires[int(start) : int(stop)] if stop else party.hires[int(start) :]
     # Each task is one kind, drawn so that the *requests* come in the shares of --mix whatever the latencies: a
     # public read is one request, a clerk's edit two, a claim four. One kind of user doing all three keeps the mix
     # when the server slows down (users of separate kinds would each slow down by their own latency).
@@ -608,10 +665,37 @@ def _locust_main(args: argparse.Namespace) -> None:
                     clerk_edit(self.browser, self.clerk, self.rng)
                 elif self.party.hires:
                     claim_submit(self.machine, self.party, self.party.hires.pop())
-                elif self.party.username not in exhausted:
-                    exhausted.append(self.party.username)
+                else:
+                    if self.party.username not in exhausted:
+                        exhausted.append(self.party.username)
+                    gevent.sleep(1)  # not a busy loop in the load process, which shares the server's cores
 
-    env = Environment(user_classes=[Visitor], host=args.host)
+    class BareVisitor(FastHttpUser):
+        """The floor (``bench/bare.py``): its read, or its signed-in form opened and saved."""
+
+        fixed_count = args.users
+        wait_time = constant(0)
+        network_timeout = 30.0
+        connection_timeout = 10.0
+
+        def on_start(self) -> None:
+            self.http, self.rng = LocustHttp(self.client), random.Random(id(self))
+            self.fields: list[tuple[str, str]] = []
+            if args.phase in {"bare-form", "bare-post"}:
+                with contextlib.suppress(StepFailed):
+                    self.fields = bare_sign_in(self.http)
+            ready.append(str(id(self)))
+
+        @task
+        def act(self) -> None:
+            with contextlib.suppress(StepFailed):
+                if args.phase == "bare-post":
+                    self.fields = self.fields or bare_sign_in(self.http)
+                    bare_save(self.http, self.fields, self.rng)
+                else:
+                    (bare_form if args.phase == "bare-form" else bare_read)(self.http, self.rng)
+
+    env = Environment(user_classes=[BareVisitor if args.phase.startswith("bare") else Visitor], host=args.host)
     runner = env.create_local_runner()
     runner.start(args.users, spawn_rate=args.users)
     # The warm-up counts from when every clerk has signed in: a sign-in is a deliberately slow password hash, not
@@ -623,11 +707,13 @@ def _locust_main(args: argparse.Namespace) -> None:
     env.stats.reset_all()
     cpu0 = _own_cpu()
     began = time.monotonic()
+    load_average = os.getloadavg()[0]
     print("MEASURE START", flush=True)
     gevent.sleep(args.duration)
     elapsed = time.monotonic() - began
     cpu = _own_cpu() - cpu0
     print("MEASURE END", flush=True)
+    load_average = max(load_average, os.getloadavg()[0])
 
     def figures(entry: StatsEntry) -> dict[str, float]:
         return {
@@ -655,6 +741,10 @@ def _locust_main(args: argparse.Namespace) -> None:
             for error in env.stats.errors.values()
         ],
         "exhausted": exhausted,
+        # For several rounds of a phase: their percentiles from the latencies of all (milliseconds, rounded as
+        # locust keeps them: a key per value it counts).
+        "response_times": {str(ms): count for ms, count in env.stats.total.response_times.items()},
+        "load_average": load_average,
     }
     runner.quit()
     print("RESULT " + json.dumps(result), flush=True)
@@ -719,17 +809,19 @@ def _environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
     }
 
 
-def _claims_per_party(args: argparse.Namespace, runs: int) -> int:
-    """Enough claimable hires that no party runs out: the paced claim rate over warm-up and window, with a margin
-    (without pacing, a generous guess of what one party can submit)."""
+def _claims_per_party(args: argparse.Namespace, mix: Sequence[float], rate: float) -> int:
+    """Claimable hires each party needs for one phase that claims, so that none runs out: the paced claim rate over
+    warm-up and window, with a margin (without pacing, a generous guess of what the server answers: 60 claim requests
+    a second within the mix, 100 when claims are all the phase sends)."""
     if args.claims_per_party:
         return int(args.claims_per_party)
-    rate = args.rate if args.rate > 0 else 400
-    claims_per_second = rate * args.mix[2] / sum(args.mix) / REQUESTS_PER_TASK["claim"] / args.users
-    return runs * math.ceil(claims_per_second * (args.warmup + args.duration) * 1.5 + 5)
+    share = mix[2] / sum(mix)
+    claim_requests = rate * share if rate > 0 else (100 if share == 1 else 400 * share)
+    claims_per_second = claim_requests / REQUESTS_PER_TASK["claim"] / args.users
+    return math.ceil(claims_per_second * (args.warmup + args.duration) * 1.5 + 5)
 
 
-def _setup(args: argparse.Namespace, workdir: Path, runs: int) -> Plan:
+def _setup(args: argparse.Namespace, workdir: Path, claims_per_party: int) -> Plan:
     """Create and fill the database (this process holds Django; the web server and the load are children)."""
     with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
@@ -753,11 +845,16 @@ def _setup(args: argparse.Namespace, workdir: Path, runs: int) -> Plan:
         plan = seed(
             clerks=args.users,
             parties=args.users,
-            claims_per_party=_claims_per_party(args, runs),
+            claims_per_party=claims_per_party,
             notices=args.notices,
             people_per_notice=args.people_per_notice,
             posts_per_district=args.posts_per_district,
         )
+        from django.db import connection
+
+        from bench import bare
+
+        bare.prepare(connection)  # the floor's two tables, in the same database
     connections.close_all()
     print(f"set-up: migrated, reference data, seed in {time.monotonic() - started:.0f} s", flush=True)
     return plan
@@ -774,29 +871,43 @@ def _teardown(args: argparse.Namespace) -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
 
-def _start_gunicorn(config: Config, env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+#: What each server runs: the WSGI application, the settings, a page that answers 200 once it is up.
+SERVERS = {
+    "portal": ("portal.wsgi:application", "portal.settings.bench", "/policies/"),
+    "bare": ("bench.bare:application", "bench.bare", "/"),
+}
+
+
+def _start_gunicorn(
+    config: Config, env: dict[str, str], workdir: Path, server: str = "portal"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The same gunicorn, configuration (``portal.gunicorn_conf``), workers × threads, database and Redis for both
+    the portal and the bare floor; only the application and its settings differ."""
+    application, settings, probe = SERVERS[server]
     port = _free_port()
-    env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}", "DJANGO_SETTINGS_MODULE": settings}
     env |= {"GUNICORN_WORKERS": str(config.workers), "GUNICORN_THREADS": str(config.threads)}
+    log = workdir / f"gunicorn-{server}.log"
     process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:portal.gunicorn_conf", "portal.wsgi:application"],
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:portal.gunicorn_conf", application],
         cwd=ROOT,
         env=env,
-        stdout=(workdir / "access.log").open("ab"),
-        stderr=(workdir / "gunicorn.log").open("ab"),
+        stdout=(workdir / f"access-{server}.log").open("ab"),
+        stderr=log.open("ab"),
     )
     host = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
+            raise SystemExit(f"gunicorn ({server}) exited:\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"{host}/policies/", timeout=5) as reply:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(f"{host}{probe}", timeout=5) as reply:  # noqa: S310 (loopback)
                 if reply.status == 200:
                     return process, host
         except OSError:
             time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer within 60 s:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
+    _stop(process)
+    raise SystemExit(f"gunicorn ({server}) did not answer within 60 s:\n{log.read_text()[-3000:]}")
 
 
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
@@ -875,32 +986,68 @@ class CpuMeter:
         return used
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One part of a run: which server, which load (the shares of public/clerk/claim; None: ``--mix``)."""
+
+    name: str
+    title: str
+    server: str
+    mix: tuple[float, float, float] | None = None
+
+    def shares(self, args: argparse.Namespace) -> tuple[float, float, float]:
+        return self.mix or tuple(args.mix)
+
+    def rate(self, args: argparse.Namespace) -> float:
+        return args.rate if self.name == "mixed" else 0
+
+    def claims(self, args: argparse.Namespace) -> bool:
+        return self.server == "portal" and self.shares(args)[2] > 0
+
+
+#: The phases of a run, in their default order: each floor just before the portal's figure it is the floor of.
+PHASES = {
+    phase.name: phase
+    for phase in (
+        Phase("bare-read", "the bare read (bench/bare.py GET /), unpaced", "bare"),
+        Phase("public", "the portal's public reads only, unpaced", "portal", (100, 0, 0)),
+        Phase("mixed", "the portal's mixed load", "portal"),
+        Phase("bare-form", "the bare form, GET + POST (bench/bare.py /form/), unpaced", "bare"),
+        Phase("clerk", "the portal's clerk edits only, unpaced", "portal", (0, 100, 0)),
+        Phase("bare-post", "the bare form's POST alone (bench/bare.py /form/), unpaced", "bare"),
+        Phase("claim", "the portal's claim API only, unpaced", "portal", (0, 0, 100)),
+    )
+}
+
+
 def _run_load(
-    args: argparse.Namespace, config: Config, run: tuple[int, int], plan_path: Path, env: dict[str, str], workdir: Path
+    args: argparse.Namespace,
+    phase: Phase,
+    hires: str,
+    plan_path: Path,
+    server: tuple[subprocess.Popen[bytes], str],
 ) -> dict[str, Any]:
+    """One phase: a locust process of its own against the phase's server, warm-up, then the measured window."""
     reference = _reference_ms()
-    gunicorn, host = _start_gunicorn(config, env, workdir)
-    try:
-        command = [sys.executable, __file__, "--load-process", "--plan", str(plan_path), "--host", host]
-        command += ["--run", f"{run[0]}/{run[1]}"]
-        command += ["--warmup", str(args.warmup), "--duration", str(args.duration), "--rate", str(args.rate)]
-        command += ["--mix", *map(str, args.mix), "--users", str(args.users)]
-        load = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603 (this script)
-        meter = CpuMeter(args, gunicorn, load)
-        result: dict[str, Any] = {}
-        assert load.stdout is not None
-        for line in load.stdout:
-            if line.startswith("MEASURE START"):
-                meter.begin()
-            elif line.startswith("MEASURE END"):
-                result["cpu"] = meter.end()
-            elif line.startswith("RESULT "):
-                result |= json.loads(line[len("RESULT ") :])
-        if load.wait() != 0 or "total" not in result:
-            raise SystemExit(f"the load process failed (exit {load.returncode})")
-        return result | {"reference_ms": reference}
-    finally:
-        _stop(gunicorn)
+    gunicorn, host = server
+    command = [sys.executable, __file__, "--load-process", "--plan", str(plan_path), "--host", host]
+    command += ["--phase", phase.name, "--hires", hires]
+    command += ["--warmup", str(args.warmup), "--duration", str(args.duration), "--rate", str(phase.rate(args))]
+    command += ["--mix", *map(str, phase.shares(args)), "--users", str(args.users)]
+    load = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603 (this script)
+    meter = CpuMeter(args, gunicorn, load)
+    result: dict[str, Any] = {}
+    assert load.stdout is not None
+    for line in load.stdout:
+        if line.startswith("MEASURE START"):
+            meter.begin()
+        elif line.startswith("MEASURE END"):
+            result["cpu"] = meter.end()
+        elif line.startswith("RESULT "):
+            result |= json.loads(line[len("RESULT ") :])
+    if load.wait() != 0 or "total" not in result:
+        raise SystemExit(f"the load process failed (exit {load.returncode})")
+    return result | {"reference_ms": reference}
 
 
 #: Iterations of the reference loop (``_reference_ms``): about half a second of one core.
@@ -946,17 +1093,16 @@ def _machine() -> str:
     )
 
 
-def _report(args: argparse.Namespace, config: Config, result: dict[str, Any]) -> bool:
+def _report(args: argparse.Namespace, config: Config, phase: Phase, result: dict[str, Any]) -> bool:
+    """One phase's figures: per kind and per request, the CPU split, the machine's speed. Answers whether the paced
+    mixed load's own goal (``GOAL_RPS``, ``GOAL_P95_MS``) was met (other phases: whether they had no errors)."""
     names = sorted(result["names"])
     width = max(len(name) for name in [*names, "overall"])
     header = f"  {'':<{width}} {'reqs':>7} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>7} {'errors':>6}"
-    print(f"\n== {config}: {result['elapsed']:.0f} s measured after {args.warmup:.0f} s warm-up (times in ms) ==")
-    print(f"  {_machine()}")
+    title = phase.title if phase.name != "mixed" else f"{phase.title} {_mix(args)}, {_pacing(args)}"
     print(
-        f"  data: {args.notices} notices × {args.people_per_notice} people under publicity, "
-        f"{args.posts_per_district} published posts in each of 41 districts; {args.users} virtual users, each also "
-        f"a clerk of its own district and a third party; mix {'/'.join(f'{m:g}' for m in args.mix)} "
-        f"(public/clerk/claim)"
+        f"\n== {config}: {result['elapsed']:.0f} s measured after {args.warmup:.0f} s warm-up (times in ms) · "
+        f"{title} =="
     )
     print(header)
     print(_row("overall", result["total"], width))
@@ -982,22 +1128,191 @@ def _report(args: argparse.Namespace, config: Config, result: dict[str, Any]) ->
     print(
         f"  web CPU per request: {1000 * cpu['gunicorn'] / max(total['requests'], 1):.1f} ms; machine speed: "
         f"{result['reference_ms']:.0f} ms for a reference loop of {REFERENCE_ITERATIONS:,} steps (lower is faster); "
-        f"CPU stolen by the host: {cpu['machine_steal'] / elapsed:.2f} cores"
-    )
-    print(
-        "  throttles: every DRF rate raised to 1000000/min by portal.settings.bench (they run, never refuse); "
-        "public pages shared between anonymous readers for PUBLIC_CACHE_SECONDS as in production; "
-        f"pacing: {'none (as fast as answered)' if args.rate <= 0 else f'{args.rate:g} req/s asked for'}"
+        f"CPU stolen by the host: {cpu['machine_steal'] / elapsed:.2f} cores; "
+        f"load average (1 min): {result.get('load_average', 0):.2f}"
     )
     for error in result["errors"][:10]:
         print(f"  error ×{error['occurrences']}: {error['name']}: {error['error'][:200]}")
     if result["exhausted"]:
         print(f"  warning: {len(result['exhausted'])} third parties ran out of claimable hires (--claims-per-party)")
+    sys.stdout.flush()  # a phase's figures as soon as it ends, also into a file
+    if phase.name != "mixed" or phase.rate(args) <= 0:
+        return total["failures"] == 0
     met = total["rps"] >= GOAL_RPS and total["p95"] < GOAL_P95_MS and total["failures"] == 0
     verdict = "met" if met else "NOT met"
     print(
-        f"  goal (≥{GOAL_RPS} req/s, p95 < {GOAL_P95_MS} ms, no errors): {verdict} — "
+        f"  goal of the paced mixed load (≥{GOAL_RPS} req/s, p95 < {GOAL_P95_MS} ms, no errors): {verdict} — "
         f"{total['rps']:.1f} req/s, p95 {total['p95']:.0f} ms, {total['failures']:.0f} errors"
+    )
+    return met
+
+
+def _mix(args: argparse.Namespace) -> str:
+    return f"{'/'.join(f'{m:g}' for m in args.mix)} (public/clerk/claim)"
+
+
+def _pacing(args: argparse.Namespace) -> str:
+    return "unpaced (as fast as answered)" if args.rate <= 0 else f"paced at {args.rate:g} req/s asked for"
+
+
+def _percentile(times: Mapping[str, int], fraction: float) -> float:
+    """A percentile of latencies kept as locust keeps them (milliseconds → how many), as locust computes it."""
+    total = sum(times.values())
+    if not total:
+        return 0.0
+    passed = 0
+    for ms, count in sorted(((float(ms), count) for ms, count in times.items()), reverse=True):
+        passed += count
+        if total - passed <= total * fraction:
+            return ms
+    return 0.0
+
+
+@dataclass
+class Measured:
+    """A phase's figures over all its rounds."""
+
+    requests: float = 0
+    failures: float = 0
+    elapsed: float = 0
+    cpu: dict[str, float] = field(default_factory=dict)
+    locust: float = 0
+    times: dict[str, int] = field(default_factory=dict)
+    references: list[float] = field(default_factory=list)
+    load_averages: list[float] = field(default_factory=list)
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.requests += result["total"]["requests"]
+        self.failures += result["total"]["failures"]
+        self.elapsed += result["elapsed"]
+        for key, value in result["cpu"].items():
+            self.cpu[key] = self.cpu.get(key, 0.0) + value
+        self.locust += result["locust_cpu"]
+        for ms, count in result.get("response_times", {}).items():
+            self.times[ms] = self.times.get(ms, 0) + count
+        self.references.append(result["reference_ms"])
+        self.load_averages.append(result.get("load_average", 0.0))
+
+    @property
+    def rps(self) -> float:
+        return self.requests / max(self.elapsed, 1e-9)
+
+    @property
+    def p95(self) -> float:
+        return _percentile(self.times, 0.95)
+
+    @property
+    def cpu_ms(self) -> float:
+        """The web server's CPU (gunicorn, master and workers) per request, in milliseconds."""
+        return 1000 * self.cpu["gunicorn"] / max(self.requests, 1)
+
+
+#: The table's lines: (label, portal phase, floor phase, what is compared, goal, the goal as a test of the ratio).
+RATIO_GOAL_PUBLIC, RATIO_GOAL_MIXED, RATIO_GOAL_P95_MS, RATIO_GOAL_CPU = 0.9, 0.30, 250, 3.0
+
+
+def _ratios(args: argparse.Namespace, config: Config, measured: Mapping[str, Measured]) -> bool:
+    """The final table: each portal figure against its floor measured in the same run, the ratio and the goal."""
+    rows: list[tuple[str, str, str, float, str, bool, float]] = []
+    bare_read, bare_form = measured.get("bare-read"), measured.get("bare-form")
+    public, mixed = measured.get("public"), measured.get("mixed")
+    clerk, claim = measured.get("clerk"), measured.get("claim")
+    if public and bare_read:
+        ratio = public.rps / max(bare_read.rps, 1e-9)
+        rows.append(
+            (
+                f"public reads, {args.users} users, unpaced",
+                f"{public.rps:.1f} req/s",
+                f"{bare_read.rps:.1f} req/s (bare read)",
+                ratio,
+                f"≥ {RATIO_GOAL_PUBLIC:g}",
+                ratio >= RATIO_GOAL_PUBLIC,
+                public.failures + bare_read.failures,
+            )
+        )
+    if mixed and bare_read:
+        ratio = mixed.rps / max(bare_read.rps, 1e-9)
+        rows.append(
+            (
+                f"mixed {'/'.join(f'{m:g}' for m in args.mix)}, {'unpaced' if args.rate <= 0 else f'{args.rate:g}/s'}",
+                f"{mixed.rps:.1f} req/s, p95 {mixed.p95:.0f} ms",
+                f"{bare_read.rps:.1f} req/s (bare read)",
+                ratio,
+                f"≥ {RATIO_GOAL_MIXED:g}, p95 < {RATIO_GOAL_P95_MS} ms",
+                ratio >= RATIO_GOAL_MIXED and mixed.p95 < RATIO_GOAL_P95_MS,
+                mixed.failures + bare_read.failures,
+            )
+        )
+    # A clerk's edit is a GET and a POST: against the bare form's GET and POST. The claim API's requests are all
+    # writes: against the bare POST alone when that phase ran.
+    bare_post = measured.get("bare-post")
+    claim_floor = ("bare POST", bare_post) if bare_post else ("bare GET+POST", bare_form)
+    for label, side, (what, floor) in (
+        ("web CPU/request, clerk edit (GET+POST)", clerk, ("bare GET+POST", bare_form)),
+        ("web CPU/request, claim API (4 POSTs)", claim, claim_floor),
+    ):
+        if side and floor:
+            ratio = side.cpu_ms / max(floor.cpu_ms, 1e-9)
+            rows.append(
+                (
+                    label,
+                    f"{side.cpu_ms:.1f} ms",
+                    f"{floor.cpu_ms:.1f} ms ({what})",
+                    ratio,
+                    f"≤ {RATIO_GOAL_CPU:g}×",
+                    ratio <= RATIO_GOAL_CPU,
+                    side.failures + floor.failures,
+                )
+            )
+    rounds = f", {args.rounds} rounds each" if args.rounds > 1 else ""
+    print(
+        f"\n== Load ratios, {config}: the portal against the bare floor (bench/bare.py) in the same run — same "
+        f"gunicorn and configuration, database, load generator; {args.duration:g} s measured after "
+        f"{args.warmup:g} s warm-up per phase{rounds} =="
+    )
+    widths = (40, 26, 27, 6, 22)
+    head = ("work", "the portal", "the floor, same run", "ratio", "goal")
+    print("  " + " ".join(f"{text:<{w}}" for text, w in zip(head, widths, strict=True)) + " verdict")
+    for label, portal, floor_text, ratio, goal, met, errors in rows:
+        verdict = ("met" if met else "NOT met") + (f" ({errors:.0f} errors)" if errors else "")
+        cells = (label, portal, floor_text, f"{ratio:.2f}", goal)
+        print("  " + " ".join(f"{text:<{w}}" for text, w in zip(cells, widths, strict=True)) + " " + verdict)
+    # On a shared machine the server gets what the other work leaves: the throughputs' ratio follows that share, the
+    # CPU per request does not. Their ratio is what the throughputs' would be were the web server alone on the cores.
+    for name, side in (("public reads", public), ("mixed", mixed)):
+        if side and bare_read:
+            print(
+                f"  {name}: the same ratio by web CPU per request (bare read {bare_read.cpu_ms:.1f} ms / "
+                f"{side.cpu_ms:.1f} ms): {bare_read.cpu_ms / max(side.cpu_ms, 1e-9):.2f}"
+            )
+    print("\n  where the CPU went (cores busy on average over each phase's windows) and the web CPU per request:")
+    for name in PHASES:
+        if name not in measured:
+            continue
+        side = measured[name]
+        elapsed = max(side.elapsed, 1e-9)
+        others = side.cpu["machine_busy"] - side.cpu["gunicorn"] - side.cpu["postgres"] - side.locust
+        print(
+            f"    {name:<10} {side.rps:7.1f} req/s  gunicorn {side.cpu['gunicorn'] / elapsed:.2f} + PostgreSQL "
+            f"{side.cpu['postgres'] / elapsed:.2f} + locust {side.locust / elapsed:.2f} + else {others / elapsed:.2f}"
+            f" = {side.cpu['machine_busy'] / elapsed:.2f} of {os.cpu_count()};  web {side.cpu_ms:5.1f} ms/req, "
+            f"PostgreSQL {1000 * side.cpu['postgres'] / max(side.requests, 1):4.1f} ms/req"
+        )
+    references = [ms for side in measured.values() for ms in side.references]
+    loads = [load for side in measured.values() for load in side.load_averages]
+    steal = sum(side.cpu["machine_steal"] for side in measured.values()) / max(
+        sum(side.elapsed for side in measured.values()), 1e-9
+    )
+    print(
+        f"  machine speed: {min(references):.0f}–{max(references):.0f} ms for the reference loop of "
+        f"{REFERENCE_ITERATIONS:,} steps before each phase (lower is faster); load average (1 min) over the windows "
+        f"{min(loads):.1f}–{max(loads):.1f}; CPU stolen by the host {steal:.2f} cores"
+    )
+    met = all(row[5] for row in rows) and not any(row[6] for row in rows)
+    errors = sum(side.failures for side in measured.values())
+    print(
+        f"  goal (every line of the table, no errors): {'met' if met else 'NOT met'} — "
+        f"{sum(row[5] for row in rows)} of {len(rows)} lines met, {errors:.0f} errors"
     )
     return met
 
@@ -1006,15 +1321,28 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=45, help="measured seconds (default 45)")
-    parser.add_argument("--warmup", type=float, default=15, help="seconds of load before measuring (default 15)")
-    parser.add_argument("--rate", type=float, default=120, help="requests/s asked for in all; 0 = no pacing")
+    parser.add_argument("--duration", type=float, default=30, help="measured seconds of each phase (default 30)")
+    parser.add_argument("--warmup", type=float, default=10, help="seconds of load before each window (default 10)")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"the phases, in order, comma-separated (default: all, {','.join(PHASES)})",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="run the phases this many times, alternating (default 1)")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="requests/s asked for by the mixed phase in all; 0 = no pacing (default)"
+    )
     parser.add_argument("--mix", type=float, nargs=3, default=[60, 25, 15], metavar=("PUBLIC", "CLERK", "CLAIM"))
     parser.add_argument("--configs", default="3x4", help="gunicorn workers×threads, comma-separated: 2x4,3x4,4x2")
     parser.add_argument(
         "--users", type=int, default=24, help="virtual users (at most 41: each is the clerk of its own district)"
     )
-    parser.add_argument("--claims-per-party", type=int, default=0, help="claimable hires each (default: enough)")
+    parser.add_argument(
+        "--claims-per-party",
+        type=int,
+        default=0,
+        help="claimable hires each, for each phase that claims (default: enough)",
+    )
     parser.add_argument("--notices", type=int, default=30, help="publicity notices under way")
     parser.add_argument("--people-per-notice", type=int, default=6)
     parser.add_argument("--posts-per-district", type=int, default=20, help="published posts in each of the 41")
@@ -1027,7 +1355,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--load-process", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--plan", help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
-    parser.add_argument("--run", default="0/1", help=argparse.SUPPRESS)  # this run / runs: whose claimable hires
+    parser.add_argument("--phase", default="mixed", help=argparse.SUPPRESS)
+    parser.add_argument("--hires", default="0:", help=argparse.SUPPRESS)  # start:stop of each party's claimable hires
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 41:
         parser.error("--users: 1 to 41 (each is the clerk of its own district)")
@@ -1035,6 +1364,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--database must start with 'bench': the script drops it at the end")
     if args.redis.rstrip("/").endswith("/0"):
         parser.error("--redis: use a database other than 0 (CI's)")
+    unknown = set(args.phases.split(",")) - set(PHASES)
+    if unknown:
+        parser.error(f"--phases: unknown {', '.join(sorted(unknown))} (known: {', '.join(PHASES)})")
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
     return args
 
 
@@ -1044,21 +1378,56 @@ def main(argv: Sequence[str]) -> int:
         _locust_main(args)
         return 0
     configs = [Config.parse(text) for text in args.configs.split(",")]
+    phases = [PHASES[name] for name in args.phases.split(",")]
+    # Every phase that claims (each round, each configuration) gets its own slice of each party's claimable hires.
+    runs = [(config, phase) for config in configs for _ in range(args.rounds) for phase in phases]
+    slices: list[str] = []
+    claimable = 0
+    for _, phase in runs:
+        if phase.claims(args):
+            needed = _claims_per_party(args, phase.shares(args), phase.rate(args))
+            slices.append(f"{claimable}:{claimable + needed}")
+            claimable += needed
+        else:
+            slices.append("0:0")
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     env = _environment(args, workdir)
     os.environ.update(env)
     (workdir / "environment.json").write_text(json.dumps(env))  # with --keep: to look at the database afterwards
     met: list[bool] = []
     try:
-        plan = _setup(args, workdir, runs=len(configs))
+        plan = _setup(args, workdir, claimable)
         plan_path = workdir / "plan.json"
         plan_path.write_text(plan.to_json())
         if args.setup_only:
             args.keep = True
-            configs = []
-        for index, config in enumerate(configs):
-            result = _run_load(args, config, (index, len(configs)), plan_path, env, workdir)
-            met.append(_report(args, config, result))
+            runs, configs = [], []
+        print(f"  {_machine()}")
+        print(
+            f"  data: {args.notices} notices × {args.people_per_notice} people under publicity, "
+            f"{args.posts_per_district} published posts in each of 41 districts; {args.users} virtual users, each "
+            f"also a clerk of its own district and a third party; mixed phase: {_mix(args)}, {_pacing(args)}; "
+            "throttles: every DRF rate raised to 1000000/min by portal.settings.bench (they run, never refuse); "
+            "public pages shared between anonymous readers for PUBLIC_CACHE_SECONDS as in production"
+        )
+        for config in configs:
+            servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+            measured: dict[str, Measured] = {}
+            try:
+                # Both servers stay up through the configuration's phases (an idle one costs nothing).
+                for server in sorted({phase.server for phase in phases}):
+                    servers[server] = _start_gunicorn(config, env, workdir, server)
+                for index, (run_config, phase) in enumerate(runs):
+                    if run_config != config:
+                        continue
+                    result = _run_load(args, phase, slices[index], plan_path, servers[phase.server])
+                    met.append(_report(args, config, phase, result))
+                    measured.setdefault(phase.name, Measured()).add(result)
+            finally:
+                for process, _ in servers.values():
+                    _stop(process)
+            if measured:
+                met.append(_ratios(args, config, measured))
     finally:
         if args.keep:
             print(f"kept: database {args.database}, files {workdir}")

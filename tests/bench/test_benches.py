@@ -89,10 +89,18 @@ BENCHES = {
             *("--notices", "1", "--people-per-notice", "1", "--posts-per-district", "1", "--claims-per-party", "3"),
             *("--database", "bench_smoke_load"),
         ),
-        # The goal's verdict is a timing: not judged here, but the run had no errors.
+        # The goal's verdict is a timing: not judged here, but every phase ran, each line of the ratio table was
+        # printed, and the run had no errors.
         (
             r"== 1 workers × 1 threads: \d+ s measured",
             r"\n\s+overall\s+\d+",
+            *(r"bare GET /\s+\d+", r"bare POST /form/\s+\d+", r"public GET /publicity/\s+\d+"),
+            *(r"clerk (GET|POST) /(positions|hires)/\[id\]/edit/\s+\d+", r"claim POST /api/v1/claims/\S*\s+\d+"),
+            r"public reads, 1 users, unpaced\s+[\d.]+ req/s\s+[\d.]+ req/s \(bare read\)\s+[\d.]+",
+            r"mixed 60/25/15, unpaced\s+[\d.]+ req/s, p95 \d+ ms\s+[\d.]+ req/s \(bare read\)\s+[\d.]+",
+            r"web CPU/request, clerk edit \(GET\+POST\)\s+[\d.]+ ms\s+[\d.]+ ms \(bare GET\+POST\)\s+[\d.]+",
+            r"web CPU/request, claim API \(4 POSTs\)\s+[\d.]+ ms\s+[\d.]+ ms \(bare POST\)\s+[\d.]+",
+            r"machine speed: \d+–\d+ ms for the reference loop",
             r"goal \(.*\): (met|NOT met) — .*, 0 errors",
         ),
         needs_postgres=True,

@@ -1,5 +1,6 @@
 """bench/load.py keeps working: its seed and each kind of request it sends, once, through Django's test client
-(CSRF checks on, as in a browser), with the statuses the benchmark counts as success."""
+(CSRF checks on, as in a browser), with the statuses the benchmark counts as success; and so does its floor,
+bench/bare.py's read and form, through the same client with the bare project's URLs, middleware and templates."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ import random
 from collections.abc import Mapping, Sequence
 
 import pytest
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
 from django.utils import timezone
 
+from bench import bare
 from bench.load import (
     PUBLIC_READS,
     Plan,
     Reply,
     StepFailed,
+    bare_form,
+    bare_read,
+    bare_save,
+    bare_sign_in,
     claim_submit,
     clerk_edit_hire,
     clerk_edit_position,
@@ -94,3 +101,30 @@ def test_a_third_party_creates_uploads_and_submits_a_claim(plan: Plan) -> None:
     claim = Claim.objects.get(pk=claim_id)
     assert claim.status == ClaimStatus.SUBMITTED
     assert list(claim.items.values_list("hire_id", flat=True)) == [party.hires[0]]
+
+
+def test_the_bare_floor_reads_and_saves_its_form() -> None:
+    bare.prepare(connection)
+    bare.prepare(connection)  # idempotent: 200 rows, not 400
+    with (
+        override_settings(
+            ROOT_URLCONF="bench.bare",
+            MIDDLEWARE=bare.MIDDLEWARE,
+            TEMPLATES=bare.TEMPLATES,
+            SESSION_COOKIE_NAME=bare.SESSION_COOKIE_NAME,
+            CSRF_COOKIE_NAME=bare.CSRF_COOKIE_NAME,
+        ),
+        connection.cursor() as cursor,
+    ):
+        http, rng = ClientHttp(), random.Random(1)
+        bare_read(http, rng)
+        assert http.client.post("/form/", {"item": "1"}).status_code == 403  # CSRF first: no token, no save
+        fields = bare_sign_in(http)
+        bare_form(http, rng)
+        bare_save(http, fields, rng)  # the POST alone, with the sign-in's CSRF token
+        assert [status for _, status in http.sent] == [200, 200, 200, 303, 303]
+        assert "张1" in http.client.get("/").content.decode()
+        cursor.execute("SELECT count(*), sum(saves) FROM bench_bare_item")
+        assert cursor.fetchone() == (bare.ROWS, 2)
+        cursor.execute("SELECT count(*) FROM bench_bare_entry")
+        assert cursor.fetchone() == (2,)
