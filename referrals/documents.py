@@ -1,12 +1,25 @@
-"""Printed documents of Annex 3's workflow: the publicity notice (公示) for the noticeboard."""
+"""Printed documents of Annex 3's workflow: the publicity notice (公示) for the noticeboard.
+
+The notice is rendered and stored at its publication (``portal.documents``; a background task after the commit,
+``referrals.tasks.store_notice_paper``), and its download serves that stored copy, read from its file
+(``notice_paper``); a notice without one (published before the store existed, or whose render failed) has it
+rendered and stored at its first download. What it prints is fixed at publication: the hires on it cannot be edited
+once published and stay on it whatever the outcome, so the copy made then is the notice. The stored copy prints the
+page's address on the portal's public address (``PORTAL_BASE_URL``), like the claims' papers, never the host a
+request came through. When a hire on it is anonymised (``referrals.retention``) its copies go, and the next download
+stores the notice as it then reads.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
+from portal import documents as stored_documents
 from portal.contacts import issuing_office, objection_contacts
+from portal.models import StoredDocument
 from portal.pdf import render_pdf
 from referrals import selectors
 from referrals.constants import PUBLICITY_WORKING_DAYS
@@ -14,6 +27,9 @@ from referrals.models import PublicityNotice
 
 #: The notice is public and slow to lay out: keep each rendering for an hour (a changed notice is a new key).
 NOTICE_PDF_CACHE_SECONDS = 60 * 60
+#: ``StoredDocument.kind`` and ``event`` of a stored notice.
+NOTICE = "notice"
+PUBLISH = "publish"
 
 
 def notice_context(*, notice: PublicityNotice, page_url: str = "") -> dict[str, Any]:
@@ -33,7 +49,34 @@ def notice_pdf(*, notice: PublicityNotice, page_url: str = "") -> bytes:
     phone and address, or the city's contacts), the people (public fields only), the issuing office and date, and the
     address of the notice's page.
 
-    ``page_url`` is the absolute address of the public page (the view knows the host); without it the path is
-    printed."""
+    ``page_url`` is the absolute address of the public page; without it the path is printed."""
     context = notice_context(notice=notice, page_url=page_url)
     return render_pdf("pdf/publicity_notice.html", context, cache_timeout=NOTICE_PDF_CACHE_SECONDS)
+
+
+def notice_page_url(notice: PublicityNotice) -> str:
+    """The notice page's absolute address on the portal's public address, as the stored notice prints it."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("referrals:publicity_detail", args=[notice.pk])
+
+
+def _render(notice: PublicityNotice) -> bytes:
+    # Not through the cache: the stored copy is the one kept.
+    return render_pdf("pdf/publicity_notice.html", notice_context(notice=notice, page_url=notice_page_url(notice)))
+
+
+def notice_paper(*, notice: PublicityNotice) -> tuple[bytes, StoredDocument | None]:
+    """The notice's PDF as a download hands it out: its stored copy, read from its file, or rendered and stored now
+    when it has none."""
+    return stored_documents.load(
+        notice, kind=NOTICE, event=PUBLISH, render=lambda: _render(notice), by_id=notice.published_by_id
+    )
+
+
+def notice_paper_store(*, notice_id: int) -> bool:
+    """Render and store the notice at its publication (the task after the commit). Returns whether a copy was
+    written (a copy already stored stays)."""
+    notice = PublicityNotice.objects.select_related("district").filter(pk=notice_id).first()
+    if notice is None or stored_documents.stored(notice, kind=NOTICE, event=PUBLISH) is not None:
+        return False
+    stored_documents.store(notice, kind=NOTICE, event=PUBLISH, pdf=_render(notice), by_id=notice.published_by_id)
+    return True

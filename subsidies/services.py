@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from auditlog.context import disable_auditlog
 from auditlog.receivers import log_create
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import broker
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.constants import NotificationKind
@@ -33,6 +35,7 @@ from subsidies.constants import (
     EDITABLE_STATUSES,
     LIVE_STATUSES,
     REQUIRED_ATTACHMENTS,
+    STORED_ACTIONS,
     ClaimAction,
     ClaimStatus,
 )
@@ -290,9 +293,22 @@ def _fill(claim: Claim, data: ClaimData) -> None:
 
 
 def _event(claim: Claim, *, action: str, from_status: str, by: User, opinion: str = "") -> ClaimEvent:
-    return ClaimEvent.objects.create(
+    event = ClaimEvent.objects.create(
         claim=claim, action=action, from_status=from_status, to_status=claim.status, opinion=opinion, actor=by
     )
+    if action in STORED_ACTIONS:
+        # The papers as they stand after this event, stored once it is committed (never inside the decision's
+        # transaction: a render takes seconds, and a failed one must not undo the decision).
+        transaction.on_commit(partial(papers_kick, claim.pk, event.pk), robust=True)
+    return event
+
+
+def papers_kick(claim_id: int, event_id: int) -> None:
+    """Ask a worker to store the claim's papers at this event (after commit). When the broker does not answer, the
+    first download renders and stores them."""
+    from subsidies.tasks import store_claim_papers
+
+    broker.kick(store_claim_papers, (claim_id, event_id), what=f"申报文件存档（办理记录{event_id}）")
 
 
 @transaction.atomic
