@@ -167,7 +167,7 @@ def forget(model: type[Model], ids: Iterable[int]) -> int:
     documents = StoredDocument.objects.filter(content_type=content_type, object_id__in=keys)
     names = [name for name in documents.values_list("file", flat=True) if name]
     deleted = documents.delete()[0]
-    storage = StoredDocument._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = StoredDocument._meta.get_field("file").storage
     for name in names:
         transaction.on_commit(partial(storage.delete, name))
     return deleted

@@ -118,8 +118,10 @@ def test_each_decision_stores_the_papers_as_decided(
         claim_pay(claim=submitted, paid_on=timezone.localdate(), reference="ZF-9", by=bureau)
     events = [event for _, event in _copies(submitted)]
     assert events == [e for e in ("submit", "first_pass", "approve", "pay") for _ in (1, 2)]
-    approve = stored_documents.stored(submitted, kind="annex2", event="approve", event_id=submitted.events.last().pk)
-    assert approve is None, "each copy belongs to its own event"
+    pay = submitted.events.get(action=ClaimAction.PAY)
+    assert stored_documents.stored(submitted, kind="annex2", event="approve", event_id=pay.pk) is None, (
+        "each copy belongs to its own event"
+    )
     approved = StoredDocument.objects.get(kind="annex2", event="approve")
     assert approved.made_by == bureau
     pdf = stored_documents.read(approved)
