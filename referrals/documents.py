@@ -12,10 +12,14 @@ stores the notice as it then reads.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from portal import documents as stored_documents
 from portal.contacts import issuing_office, objection_contacts
@@ -30,6 +34,9 @@ NOTICE_PDF_CACHE_SECONDS = 60 * 60
 #: ``StoredDocument.kind`` and ``event`` of a stored notice.
 NOTICE = "notice"
 PUBLISH = "publish"
+#: The sweep leaves a notice this long to its own task before storing it itself, and looks this far back.
+SWEEP_AFTER = datetime.timedelta(minutes=2)
+SWEEP_WITHIN = datetime.timedelta(days=2)
 
 
 def notice_context(*, notice: PublicityNotice, page_url: str = "") -> dict[str, Any]:
@@ -80,3 +87,18 @@ def notice_paper_store(*, notice_id: int) -> bool:
         return False
     stored_documents.store(notice, kind=NOTICE, event=PUBLISH, pdf=_render(notice), by_id=notice.published_by_id)
     return True
+
+
+def notice_papers_sweep(*, now: datetime.datetime | None = None, limit: int = 10) -> int:
+    """Store the notices published in the last two days (and more than two minutes ago, so that their own task has
+    had its turn) that have no copy yet: the scheduled catch-up of ``notice_paper_store``. Returns how many."""
+    now = now or timezone.now()
+    notice_type = ContentType.objects.get_for_model(PublicityNotice)
+    stored = StoredDocument.objects.filter(content_type=notice_type, object_id=OuterRef("pk"), kind=NOTICE)
+    due = (
+        PublicityNotice.objects.filter(created_at__lt=now - SWEEP_AFTER, created_at__gte=now - SWEEP_WITHIN)
+        .exclude(Exists(stored))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(notice_paper_store(notice_id=pk) for pk in list(due))

@@ -29,3 +29,15 @@ def store_notice_paper(notice_id: int) -> bool:
     except Exception:
         logger.exception("公示%s的PDF存档失败，将在下载时补存。", notice_id)
         return False
+
+
+@shared_task(acks_late=True)
+def sweep_notice_papers() -> int:
+    """Every ten minutes: store the recent notices whose kick never reached a worker."""
+    from referrals.documents import notice_papers_sweep
+
+    try:
+        return notice_papers_sweep()
+    except Exception:
+        logger.exception("公示PDF存档的补存任务失败，将在下一次运行或下载时补存。")
+        return 0

@@ -46,7 +46,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Model, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -441,6 +442,44 @@ def claim_papers_store(*, claim_id: int, event_id: int) -> int:
             break
         stored_documents.store(claim, kind=kind, event=event.action, event_id=event.pk, pdf=pdf, by_id=event.actor_id)
         written += 1
+    return written
+
+
+#: The sweep leaves an event this long to its own task (kicked after the commit) before rendering it itself…
+SWEEP_AFTER = datetime.timedelta(minutes=2)
+#: …and looks this far back: a copy still missing after that is made at the first download.
+SWEEP_WITHIN = datetime.timedelta(days=2)
+
+
+def claim_papers_sweep(*, now: datetime.datetime | None = None, limit: int = 20) -> int:
+    """Store the papers of recent events whose task never ran (a broker that was down, a worker lost), at most
+    ``limit`` claims a run: the scheduled catch-up of ``claim_papers_store``. Returns how many copies were written."""
+    now = now or timezone.now()
+    claim_type = ContentType.objects.get_for_model(Claim)
+
+    def copy(kind: str) -> Exists:
+        return Exists(
+            StoredDocument.objects.filter(
+                content_type=claim_type, object_id=OuterRef("claim_id"), kind=kind, event_id=OuterRef("pk")
+            )
+        )
+
+    events = (
+        ClaimEvent.objects.filter(
+            action__in=STORED_ACTIONS, at__lt=now - SWEEP_AFTER, at__gte=now - SWEEP_WITHIN, claim__anonymised_at=None
+        )
+        .filter(~copy(ANNEX2) | ~copy(ANNEX3))
+        .order_by("-at", "-pk")
+        .values_list("claim_id", "pk")
+    )
+    written, seen = 0, set()
+    for claim_id, event_id in events.iterator():
+        if claim_id in seen:
+            continue  # only a claim's latest event is stored, and it comes first
+        seen.add(claim_id)
+        written += claim_papers_store(claim_id=claim_id, event_id=event_id)
+        if len(seen) >= limit:
+            break
     return written
 
 

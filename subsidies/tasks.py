@@ -1,4 +1,4 @@
-"""Background jobs of the subsidies app."""
+"""Background and scheduled jobs of the subsidies app."""
 
 from __future__ import annotations
 
@@ -20,4 +20,16 @@ def store_claim_papers(claim_id: int, event_id: int) -> int:
         return claim_papers_store(claim_id=claim_id, event_id=event_id)
     except Exception:
         logger.exception("申报%s的文件（办理记录%s）存档失败，将在下载时补存。", claim_id, event_id)
+        return 0
+
+
+@shared_task(acks_late=True)
+def sweep_claim_papers() -> int:
+    """Every ten minutes: store the papers of the recent events whose kick never reached a worker."""
+    from subsidies.documents import claim_papers_sweep
+
+    try:
+        return claim_papers_sweep()
+    except Exception:
+        logger.exception("申报文件存档的补存任务失败，将在下一次运行或下载时补存。")
         return 0

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portal import documents as stored_documents
 from portal.models import AnonymisationRun, District, StoredDocument, User
+from referrals import documents
 from referrals.models import PublicityNotice
 from referrals.retention import anonymise_hires
 from referrals.services import notice_publish
@@ -101,3 +102,12 @@ def test_anonymising_a_hire_deletes_the_notices_copies(published: PublicityNotic
     again = _download(published)
     assert again.status_code == 200 and "张三".encode() not in again.content
     assert StoredDocument.objects.get().on_demand, "stored again as it now reads"
+
+
+def test_the_sweep_stores_a_notice_whose_kick_was_lost(district: District, clerk: User) -> None:
+    notice = _publish(district, clerk)
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert documents.notice_papers_sweep(now=timezone.now()) == 0
+    assert documents.notice_papers_sweep(now=later) == 1
+    assert StoredDocument.objects.get().object_id == notice.pk
+    assert documents.notice_papers_sweep(now=later) == 0

@@ -384,3 +384,17 @@ def test_rotating_the_keys_reencrypts_every_copy(submitted: Claim, settings: Set
         assert document.file.name != old_names[document.pk]
         assert not document.file.storage.exists(old_names[document.pk])
         assert stored_documents.read(document) == before[document.pk]
+
+
+def test_the_sweep_stores_what_a_lost_kick_left_and_only_the_latest_event(never_stored: Claim) -> None:
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert documents.claim_papers_sweep(now=timezone.now()) == 0, "its own task still has its turn"
+    assert documents.claim_papers_sweep(now=later) == 2
+    assert _copies(never_stored) == [("annex2", "submit"), ("annex3", "submit")]
+    assert documents.claim_papers_sweep(now=later) == 0, "nothing left to do"
+    assert documents.claim_papers_sweep(now=later + datetime.timedelta(days=3)) == 0, "too old: left to the download"
+
+
+def test_the_beat_runs_the_sweeps(settings: Settings) -> None:
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"subsidies.tasks.sweep_claim_papers", "referrals.tasks.sweep_notice_papers"} <= tasks
