@@ -293,14 +293,18 @@ def _fill(claim: Claim, data: ClaimData) -> None:
 
 
 def _event(claim: Claim, *, action: str, from_status: str, by: User, opinion: str = "") -> ClaimEvent:
-    event = ClaimEvent.objects.create(
+    return ClaimEvent.objects.create(
         claim=claim, action=action, from_status=from_status, to_status=claim.status, opinion=opinion, actor=by
     )
-    if action in STORED_ACTIONS:
-        # The papers as they stand after this event, stored once it is committed (never inside the decision's
-        # transaction: a render takes seconds, and a failed one must not undo the decision).
+
+
+def _store_papers_after_commit(claim: Claim, event: ClaimEvent) -> None:
+    """The papers as they stand after this event, stored once it is committed (never inside the decision's
+    transaction: a render takes seconds, and a failed one must not undo the decision). Registered after the
+    claimant's e-mails, whose kick goes first: with the broker down, the first failure quiets the kicks after it,
+    and the papers' sweep is the one that can wait."""
+    if event.action in STORED_ACTIONS:
         transaction.on_commit(partial(papers_kick, claim.pk, event.pk), robust=True)
-    return event
 
 
 def papers_kick(claim_id: int, event_id: int) -> None:
@@ -399,7 +403,8 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     claim.bank_name, claim.bank_account = party.bank_name, party.bank_account
     with set_actor(by):
         claim.save()
-        _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
+        event = _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
+    _store_papers_after_commit(claim, event)
     return claim
 
 
@@ -419,9 +424,10 @@ def _move(claim: Claim, target: str, *, action: str, by: User, opinion: str = ""
         claim.save()
         if target not in LIVE_STATUSES:
             claim.items.update(live=False)
-        _event(claim, action=action, from_status=previous, by=by, opinion=opinion)
+        event = _event(claim, action=action, from_status=previous, by=by, opinion=opinion)
     if action in _DECISIONS:
         _notify_claimant(claim, action=action, opinion=opinion)
+    _store_papers_after_commit(claim, event)
     return claim
 
 
