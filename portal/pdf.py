@@ -14,7 +14,9 @@ refuses everything else, so neither a template nor a value printed in one can ma
 address or read any other file on the disk.
 
 WeasyPrint is imported inside the functions: it is heavy, and most processes never print. It is also slow (seconds
-for a notice of 200 people, see bench/notice_pdf.py): a document served to the public should be rendered with
+for a notice of 200 people, see bench/notice_pdf.py): a document issued at an event of its record (a claim's papers,
+a publicity notice) is rendered once after that event and stored (``portal.documents``), and its downloads read the
+stored file; a document served often whose content changes without an event should be rendered with
 ``cache_timeout``, so that repeated requests for the same content cost a template render, not a layout.
 """
 

@@ -2,9 +2,10 @@
 
 What goes: a hire's name, ID number (and its keyed digest, so the one-person-per-programme-year rule no longer counts
 the row), work experience and other conditions, and the name, phone and statement of objections to it; a claim's bank
-account, payee phone, the employer's contact and phone (the payee's name too when the payee is a person), and its
-signed scans (files and rows). What stays: every count, amount, status, date, district, employer, programme,
-education and major, so roll-ups (``rollups.tenday.compute_figures``) and the year-end evaluation give the same
+account, payee phone, the employer's contact and phone (the payee's name too when the payee is a person), its
+signed scans (files and rows) and the stored copies of its papers (``portal.documents``); the stored copies of the
+publicity notices that name an anonymised hire. What stays: every count, amount, status, date, district, employer,
+programme, education and major, so roll-ups (``rollups.tenday.compute_figures``) and the year-end evaluation give the same
 figures; and the audit trail, whose entries for those records keep who did what and when but have the personal
 values replaced by 「（已匿名）」.
 

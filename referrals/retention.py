@@ -1,6 +1,6 @@
 """The referrals app's part of retention (``portal.retention``, whose docstring says what is kept and when): the
-hires and the objections to them, the people third parties declared that never became hires, and the recommender a
-recent hire or declaration still needs."""
+hires and the objections to them (and the stored copies of the notices that name them), the people third parties
+declared that never became hires, and the recommender a recent hire or declaration still needs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from portal import documents as stored_documents
 from portal.models import AnonymisationRun
 from portal.retention import (
     ANONYMISED_NAME,
@@ -23,7 +24,7 @@ from portal.retention import (
     scrub_trail,
     start_of,
 )
-from referrals.models import DeclaredPerson, Hire, Objection
+from referrals.models import DeclaredPerson, Hire, Objection, PublicityNotice
 
 #: The personal fields of each record, and what they become. Everything else of the record stays.
 HIRE_FIELDS: dict[str, Any] = {
@@ -68,6 +69,12 @@ def anonymise_hires(hire_ids: list[int], *, run: AnonymisationRun, now: datetime
     declared_ids = list(declared.values_list("pk", flat=True))
     declared.update(**HIRE_FIELDS, anonymised_at=now)
     run.hires, run.objections = len(hire_ids), len(objection_ids)
+    # A stored notice prints the hires' names: the copies of every notice naming one of them go (a later download
+    # renders the notice again, with the names anonymised). A claim's papers name hires too; they went with the
+    # claim, which a hire never outlives (a claim within its period holds its hires, and an anonymised claim keeps no
+    # copy).
+    notice_ids = set(Hire.objects.filter(pk__in=hire_ids, notice__isnull=False).values_list("notice_id", flat=True))
+    stored_documents.forget(PublicityNotice, notice_ids)
     run.audit_entries += scrub_trail(Hire, hire_ids, HIRE_FIELDS)
     run.audit_entries += scrub_trail(DeclaredPerson, declared_ids, HIRE_FIELDS)
     run.audit_entries += scrub_trail(Objection, objection_ids, OBJECTION_FIELDS)

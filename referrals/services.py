@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rules import Predicate
 
+from portal import broker
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
@@ -342,7 +344,17 @@ def notice_publish(
             hire.status = HireStatus.IN_PUBLICITY
             hire.notice = notice
             hire.save()
+    # The notice's PDF is stored once the publication is committed (never inside it: a render takes seconds).
+    transaction.on_commit(partial(notice_paper_kick, notice.pk), robust=True)
     return notice
+
+
+def notice_paper_kick(notice_id: int) -> None:
+    """Ask a worker to store the notice's PDF (after commit). When the broker does not answer, the first download
+    renders and stores it."""
+    from referrals.tasks import store_notice_paper
+
+    broker.kick(store_notice_paper, (notice_id,), what=f"公示{notice_id}存档")
 
 
 @transaction.atomic

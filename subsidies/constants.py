@@ -60,6 +60,22 @@ class ClaimAction(models.TextChoices):
     PAY = "pay", _("登记发放")
 
 
+#: The events after whose commit both papers are rendered and stored: the submission (again after a correction) and
+#: every decision of the reviewers. Not the draft's creation, not the claimant's withdrawal.
+STORED_ACTIONS = frozenset(
+    {
+        ClaimAction.SUBMIT,
+        ClaimAction.FIRST_PASS,
+        ClaimAction.FIRST_RETURN,
+        ClaimAction.FIRST_REJECT,
+        ClaimAction.APPROVE,
+        ClaimAction.SECOND_RETURN,
+        ClaimAction.SECOND_REJECT,
+        ClaimAction.PAY,
+    }
+)
+
+
 #: Where a claim waits, who acts there and how long that office takes, in working days (the portal's service
 #: commitment shown on the claimant's progress view; not a figure from the notice).
 STEP_OFFICES: dict[str, tuple[str, int]] = {

@@ -18,9 +18,19 @@ What each PDF shows of a person's data, and why (docs/subsidies.md, "Documents")
 So both are papers with whole ID numbers, and there is one render of each, the whole one: only the readers who may
 see whole numbers may download them (``subsidies.print_claim_documents``: the claimant and the city's reviewers);
 everyone else gets no PDF at all, never a masked copy that could be mistaken for the official paper. Each download
-is recorded, one ``PersonalDataAccess`` row per person whose number was printed (``PrintedDocument.whole_numbers``).
+is recorded, one ``PersonalDataAccess`` row per person whose number was printed (``PrintedDocument.whole_numbers``),
+whether the PDF was rendered or read from its stored copy.
 Neither PDF is cached (``render_pdf`` without ``cache_timeout``): the cache must not hold bank accounts or ID
 numbers, and a cached copy could reach a reader the record never saw.
+
+Stored copies (``portal.documents``, docs/subsidies.md, "Stored documents"): both papers are rendered and stored,
+encrypted, after the commit of the claim's submission and of each decision (``STORED_ACTIONS``; a background task,
+``subsidies.tasks.store_claim_papers``, which never fails the decision). A download of a claim under review or
+decided serves the copy of the event that brought the claim where it is, read from its file (``claim_paper``),
+rendering and storing it then if it is missing. A claim the claimant is still editing (a draft, a claim returned for
+correction), a withdrawn claim and an anonymised one are rendered at each download and never stored. The public check
+lists the copies (kind, event, date, the digest's start) and tells whether a reader's file is one of them
+(``paper_check``).
 """
 
 from __future__ import annotations
@@ -36,14 +46,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Model, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import documents as stored_documents
 from portal.constants import ThirdPartyKind
 from portal.identity import mask_id_number
+from portal.models import StoredDocument
 from portal.pdf import render_pdf
-from subsidies.constants import EDITABLE_STATUSES, ClaimAction, ClaimStatus
+from subsidies.constants import EDITABLE_STATUSES, STORED_ACTIONS, ClaimAction, ClaimStatus
 from subsidies.models import Claim, ClaimEvent, ClaimItem
 
 #: Decided in the claimant's favour: the opinion box of Annex 2 is filled with the approved amount.
@@ -351,6 +364,150 @@ def annex3_pdf(*, claim: Claim) -> bytes:
     return annex3_document(claim=claim).pdf
 
 
+# ---- Stored copies ---------------------------------------------------------------------------------------------
+
+ANNEX2 = "annex2"
+ANNEX3 = "annex3"
+#: The claim's papers, by ``StoredDocument.kind``, as the public check names them.
+KINDS = {ANNEX2: "附件2 卓越工程师引进补助申报表", ANNEX3: "附件3 用人单位引进人才确认表"}
+_RENDER = {ANNEX2: annex2_document, ANNEX3: annex3_document}
+
+
+def whole_numbers(claim: Claim, kind: str) -> tuple[Model, ...]:
+    """The records whose ID number ``kind`` prints whole for ``claim`` (what a download records), without rendering."""
+    if kind == ANNEX2:
+        payee = claim_payee(claim)
+        return (payee.whole_id_of,) if payee.whole_id_of is not None else ()
+    return tuple(item.hire for item in _items(claim) if item.hire.id_number)
+
+
+def _latest_event(claim: Claim) -> ClaimEvent | None:
+    return claim.events.order_by("-at", "-pk").first()
+
+
+def _serves_stored(claim: Claim) -> bool:
+    """Whether a download serves a stored copy: the claim is out of the claimant's hands and still whole."""
+    return (
+        claim.status not in EDITABLE_STATUSES and claim.status != ClaimStatus.WITHDRAWN and claim.anonymised_at is None
+    )
+
+
+def _still_latest(claim: Claim, event: ClaimEvent) -> bool:
+    latest = _latest_event(claim)
+    return latest is not None and latest.pk == event.pk
+
+
+def claim_paper(*, claim: Claim, kind: str) -> tuple[PrintedDocument, StoredDocument | None]:
+    """``kind`` of ``claim`` as a download hands it out, with the stored copy it was read from (``None`` when the
+    claim's state is never stored: it is rendered, as before the store existed).
+
+    Under review or decided, the paper is the stored copy of the claim's latest event (the one that brought it where
+    it is), read from its file; a claim whose copy is missing (older than the store, a render that failed) has it
+    rendered and stored now."""
+    render = _RENDER[kind]
+    event = _latest_event(claim) if _serves_stored(claim) else None
+    if event is None or event.action not in STORED_ACTIONS:
+        return render(claim=claim), None
+    pdf, document = stored_documents.load(
+        claim,
+        kind=kind,
+        event=event.action,
+        event_id=event.pk,
+        render=lambda: render(claim=claim).pdf,
+        by_id=event.actor_id,
+        still_current=lambda: _still_latest(claim, event),
+    )
+    return PrintedDocument(pdf, whole_numbers(claim, kind)), document
+
+
+def claim_papers_store(*, claim_id: int, event_id: int) -> int:
+    """Render and store both papers of the claim at this event (the task after the event's commit). Nothing is
+    stored when the claim has moved on since (a later event's task stores its own state), or is anonymised.
+    Returns how many copies were written (0–2); a copy already stored stays."""
+    claim = Claim.objects.select_related("third_party", "employer").filter(pk=claim_id).first()
+    if claim is None or claim.anonymised_at is not None:
+        return 0
+    event = claim.events.filter(pk=event_id).first()
+    if event is None or event.action not in STORED_ACTIONS:
+        return 0
+    written = 0
+    for kind, render in _RENDER.items():
+        if not _still_latest(claim, event):
+            break
+        if stored_documents.stored(claim, kind=kind, event=event.action, event_id=event.pk) is not None:
+            continue
+        pdf = render(claim=claim).pdf
+        # Rendered from what the database held by now: stored only if no later event committed meanwhile.
+        if not _still_latest(claim, event):
+            break
+        stored_documents.store(claim, kind=kind, event=event.action, event_id=event.pk, pdf=pdf, by_id=event.actor_id)
+        written += 1
+    return written
+
+
+#: The sweep leaves an event this long to its own task (kicked after the commit) before rendering it itself…
+SWEEP_AFTER = datetime.timedelta(minutes=2)
+#: …and looks this far back: a copy still missing after that is made at the first download.
+SWEEP_WITHIN = datetime.timedelta(days=2)
+
+
+def claim_papers_sweep(*, now: datetime.datetime | None = None, limit: int = 20) -> int:
+    """Store the papers of recent events whose task never ran (a broker that was down, a worker lost), at most
+    ``limit`` claims a run: the scheduled catch-up of ``claim_papers_store``. Returns how many copies were written."""
+    now = now or timezone.now()
+    claim_type = ContentType.objects.get_for_model(Claim)
+
+    def copy(kind: str) -> Exists:
+        return Exists(
+            StoredDocument.objects.filter(
+                content_type=claim_type, object_id=OuterRef("claim_id"), kind=kind, event_id=OuterRef("pk")
+            )
+        )
+
+    events = (
+        ClaimEvent.objects.filter(
+            action__in=STORED_ACTIONS, at__lt=now - SWEEP_AFTER, at__gte=now - SWEEP_WITHIN, claim__anonymised_at=None
+        )
+        .filter(~copy(ANNEX2) | ~copy(ANNEX3))
+        .order_by("-at", "-pk")
+        .values_list("claim_id", "pk")
+    )
+    written, seen = 0, set()
+    for claim_id, event_id in events.iterator():
+        if claim_id in seen:
+            continue  # only a claim's latest event is stored, and it comes first
+        seen.add(claim_id)
+        written += claim_papers_store(claim_id=claim_id, event_id=event_id)
+        if len(seen) >= limit:
+            break
+    return written
+
+
+@dataclass(frozen=True)
+class PublicDocument:
+    """A stored copy as the public check lists it: what, at which event, when, and the start of its digest."""
+
+    kind: str
+    event: str
+    made_at: datetime.datetime
+    digest_start: str
+    on_demand: bool
+
+
+#: How much of a digest the public page shows beside each copy: enough to tell the copies apart by eye.
+DIGEST_SHOWN = 16
+
+
+def public_document(document: StoredDocument) -> PublicDocument:
+    return PublicDocument(
+        kind=KINDS.get(document.kind, document.kind),
+        event=str(ClaimAction(document.event).label) if document.event in ClaimAction.values else document.event,
+        made_at=document.made_at,
+        digest_start=document.sha256[:DIGEST_SHOWN],
+        on_demand=document.on_demand,
+    )
+
+
 # ---- The public check ------------------------------------------------------------------------------------------
 
 
@@ -370,6 +527,8 @@ class Verification:
     decided_on: datetime.date | None
     paid_on: datetime.date | None
     issued_on: datetime.date
+    #: The copies of the claim's papers the portal holds, oldest first.
+    documents: tuple[PublicDocument, ...] = ()
 
 
 CODE_LENGTH = 12
@@ -441,4 +600,77 @@ def claim_verification(code: str) -> Verification | None:
         decided_on=decided_on,
         paid_on=claim.paid_on if claim.status == ClaimStatus.PAID else None,
         issued_on=timezone.localdate(claim.created_at),
+        documents=tuple(public_document(document) for document in stored_documents.documents_of(claim)),
     )
+
+
+def claim_by_code(code: str) -> Claim | None:
+    code = normalise_code(code)
+    if code_problem(code):
+        return None
+    return Claim.objects.filter(verification_code=code).first()
+
+
+#: The largest file the public check takes: a claim's papers are well under a megabyte.
+MAX_CHECKED_BYTES = 10 * 1024 * 1024
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class PaperCheck:
+    """The answer to a reader's file or digest: ``problem`` (the input cannot be checked, in Chinese), or whether it
+    is one of the claim's stored copies (``match``)."""
+
+    problem: str = ""
+    match: PublicDocument | None = None
+    sha256: str = ""
+
+    @property
+    def matches(self) -> bool:
+        return self.match is not None
+
+
+def normalise_digest(text: str) -> str:
+    """A digest as pasted: spaces, colons and line breaks between groups and upper case are all read as meant."""
+    cleaned = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in cleaned if not c.isspace() and c not in ":-").lower()
+
+
+def digest_problem(sha256: str) -> str:
+    if len(sha256) != stored_documents.DIGEST_LENGTH or not set(sha256) <= _HEX:
+        return (
+            f"SHA-256校验值应为{stored_documents.DIGEST_LENGTH}位十六进制字符（数字0–9和字母a–f），"
+            f"您输入了{len(sha256)}位，请核对。"
+        )
+    return ""
+
+
+def pdf_problem(data: bytes) -> str:
+    """Why ``data`` cannot be a PDF the portal issued, in Chinese; empty when it may be one."""
+    if not data:
+        return "您上传的文件是空的，请重新选择。"
+    if len(data) > MAX_CHECKED_BYTES:
+        return f"文件超过{MAX_CHECKED_BYTES // (1024 * 1024)}MB，本平台出具的申报表不会这么大，请核对后重新选择。"
+    # A PDF starts with its header (%PDF-), which the standard lets readers find within the first kilobyte.
+    if b"%PDF-" not in data[:1024]:
+        return "只能核验PDF文件（按文件内容判断，不看扩展名）。请上传平台下载的PDF原件，不要上传扫描件或照片。"
+    return ""
+
+
+def paper_check(claim: Claim, *, data: bytes | None = None, sha256: str = "") -> PaperCheck:
+    """Is this file (``data``) or this digest one of ``claim``'s stored copies? Only that claim's copies are
+    compared: a file of another claim is “not this claim's”, and says nothing about the other."""
+    if data is not None:
+        problem = pdf_problem(data)
+        if problem:
+            return PaperCheck(problem=problem)
+        sha256 = stored_documents.digest(data)
+    else:
+        sha256 = normalise_digest(sha256)
+        if not sha256:
+            return PaperCheck(problem="请选择要核验的PDF文件，或填写其SHA-256校验值。")
+        problem = digest_problem(sha256)
+        if problem:
+            return PaperCheck(problem=problem)
+    document = stored_documents.matching(claim, sha256)
+    return PaperCheck(match=public_document(document) if document else None, sha256=sha256)

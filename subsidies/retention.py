@@ -1,5 +1,5 @@
 """The subsidies app's part of retention (``portal.retention``, whose docstring says what is kept and when): the
-claims and their signed scans, and the hires and recommenders a claim within its period still needs."""
+claims, their signed scans and the stored copies of their papers, and the hires and recommenders a claim within its period still needs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from portal import documents as stored_documents
 from portal.constants import ThirdPartyKind
 from portal.models import AnonymisationRun
 from portal.retention import (
@@ -72,6 +73,9 @@ def anonymise_claims(claim_ids: list[int], *, run: AnonymisationRun, now: dateti
     for name in files:
         transaction.on_commit(partial(default_storage.delete, name))
     run.attachments = len(attachment_ids)
+    # The stored copies of the claim's papers print the payee's account and the hires' ID numbers whole: they go
+    # (and an anonymised claim never gets one again: its papers are rendered at each download).
+    stored_documents.forget(Claim, claim_ids)
     run.audit_entries += scrub_trail(ClaimAttachment, attachment_ids, ATTACHMENT_FIELDS)
     run.audit_entries += scrub_trail(Claim, claim_ids, [*CLAIM_FIELDS, *CLAIM_PERSON_FIELDS])
 

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from auditlog.context import disable_auditlog
 from auditlog.receivers import log_create
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import broker
 from portal import permissions as p
 from portal.audit.recording import set_actor
 from portal.constants import NotificationKind
@@ -33,6 +35,7 @@ from subsidies.constants import (
     EDITABLE_STATUSES,
     LIVE_STATUSES,
     REQUIRED_ATTACHMENTS,
+    STORED_ACTIONS,
     ClaimAction,
     ClaimStatus,
 )
@@ -295,6 +298,23 @@ def _event(claim: Claim, *, action: str, from_status: str, by: User, opinion: st
     )
 
 
+def _store_papers_after_commit(claim: Claim, event: ClaimEvent) -> None:
+    """The papers as they stand after this event, stored once it is committed (never inside the decision's
+    transaction: a render takes seconds, and a failed one must not undo the decision). Registered after the
+    claimant's e-mails, whose kick goes first: with the broker down, the first failure quiets the kicks after it,
+    and the papers' sweep is the one that can wait."""
+    if event.action in STORED_ACTIONS:
+        transaction.on_commit(partial(papers_kick, claim.pk, event.pk), robust=True)
+
+
+def papers_kick(claim_id: int, event_id: int) -> None:
+    """Ask a worker to store the claim's papers at this event (after commit). When the broker does not answer, the
+    first download renders and stores them."""
+    from subsidies.tasks import store_claim_papers
+
+    broker.kick(store_claim_papers, (claim_id, event_id), what=f"申报文件存档（办理记录{event_id}）")
+
+
 @transaction.atomic
 def claim_create(*, data: ClaimData, by: User) -> Claim:
     """A draft claim (保存草稿). Its hires are held at once: nobody else can claim them while it lives."""
@@ -383,7 +403,8 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     claim.bank_name, claim.bank_account = party.bank_name, party.bank_account
     with set_actor(by):
         claim.save()
-        _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
+        event = _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
+    _store_papers_after_commit(claim, event)
     return claim
 
 
@@ -403,9 +424,10 @@ def _move(claim: Claim, target: str, *, action: str, by: User, opinion: str = ""
         claim.save()
         if target not in LIVE_STATUSES:
             claim.items.update(live=False)
-        _event(claim, action=action, from_status=previous, by=by, opinion=opinion)
+        event = _event(claim, action=action, from_status=previous, by=by, opinion=opinion)
     if action in _DECISIONS:
         _notify_claimant(claim, action=action, opinion=opinion)
+    _store_papers_after_commit(claim, event)
     return claim
 
 

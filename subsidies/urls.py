@@ -26,4 +26,5 @@ urlpatterns = [
     path("claims/<int:pk>/annex3.pdf", documents.annex3_pdf, name="annex3_pdf"),
     path("verify/", documents.verify_form, name="verify_form"),
     path("verify/<str:code>/", documents.verify, name="verify"),
+    path("verify/<str:code>/paper/", documents.verify_paper, name="verify_paper"),
 ]

@@ -4,6 +4,7 @@ from portal.models.accounts import SecondFactorDevice, User
 from portal.models.audit import PersonalDataAccess
 from portal.models.base import TimeStampedModel
 from portal.models.calendar import CalendarYear, WorkingDayOverride
+from portal.models.documents import StoredDocument
 from portal.models.idempotency import IdempotencyKey
 from portal.models.imports import ImportJob
 from portal.models.money import AnnualTarget, SubsidyCap
@@ -29,6 +30,7 @@ __all__ = [
     "PolicyCategory",
     "RetentionPolicy",
     "SecondFactorDevice",
+    "StoredDocument",
     "SubsidyCap",
     "ThirdParty",
     "TimeStampedModel",

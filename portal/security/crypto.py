@@ -128,6 +128,31 @@ def decrypt(token: str, *, what: str = "加密字段") -> str:
         ) from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A whole file (a stored PDF with ID numbers and a bank account) as one Fernet token, under the same keys as
+    the fields: the newest key encrypts, every configured key decrypts, ``rotate_field_keys`` re-encrypts."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes, *, what: str = "加密文件") -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise FieldDecryptionError(
+            f"无法解密{what}：PORTAL_FIELD_KEYS 中没有加密它的密钥（密钥被更换或遗失？），或文件已损坏。"
+        ) from None
+
+
+def reencrypt_bytes(token: bytes) -> bytes:
+    """``token`` encrypted again with the newest key (``MultiFernet.rotate``: the plaintext never leaves here)."""
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken:
+        raise FieldDecryptionError(
+            "无法解密存档文件：PORTAL_FIELD_KEYS 中没有加密它的密钥（密钥被更换或遗失？），或文件已损坏。"
+        ) from None
+
+
 def looks_encrypted(value: str) -> bool:
     """Whether ``value`` has the shape of a Fernet token (no ID number or bank account has): for migrations that
     must tell the rows already encrypted from those still in plaintext."""

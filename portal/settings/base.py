@@ -396,6 +396,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "stored-documents-sweep": {
+        # Claims' papers and notices are stored by a task kicked after each event's commit; these store the ones
+        # whose kick never reached a worker (portal.documents). A download stores a copy still missing after that.
+        "task": "subsidies.tasks.sweep_claim_papers",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+    "stored-notices-sweep": {
+        "task": "referrals.tasks.sweep_notice_papers",
+        "schedule": crontab(minute="3-59/10"),
+        "options": {"expires": 540},
+    },
     "rollup-closed-periods": {
         # Shortly after each 旬 closes (the 1st, 11th and 21st, Asia/Shanghai); catches up every 旬 it missed.
         "task": "rollups.tasks.rollup_closed_periods",

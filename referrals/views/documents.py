@@ -1,4 +1,4 @@
-"""Printed documents: the publicity notice as a PDF. Thin: find what the visitor may see, print it, serve it."""
+"""Printed documents: the publicity notice as a PDF. Thin: find what the visitor may see, serve its stored copy."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from portal.models import StoredDocument
 from referrals import documents, selectors
 
 
-def _pdf_response(pdf: bytes, filename: str, ascii_filename: str) -> HttpResponse:
-    """Shown in the browser (inline); the Chinese name per RFC 5987/6266, an ASCII one for older clients."""
+def _pdf_response(pdf: bytes, filename: str, ascii_filename: str, stored: StoredDocument | None = None) -> HttpResponse:
+    """Shown in the browser (inline); the Chinese name per RFC 5987/6266, an ASCII one for older clients. A stored
+    copy's SHA-256 goes with it (``ETag``, ``X-Document-SHA256``)."""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
+    if stored is not None:
+        response["ETag"] = f'"{stored.sha256}"'
+        response["X-Document-SHA256"] = stored.sha256
     return response
 
 
@@ -29,6 +33,6 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_list_public().filter(pk=pk).first()
     if notice is None:
         notice = get_object_or_404(selectors.notice_visible(user=request.user), pk=pk)  # type: ignore[arg-type]
-    page_url = request.build_absolute_uri(reverse("referrals:publicity_detail", args=[notice.pk]))
-    pdf = documents.notice_pdf(notice=notice, page_url=page_url)
-    return _pdf_response(pdf, f"公示-{notice.reference}.pdf", f"{notice.reference}.pdf")
+    # The copy stored at publication, read from its file (rendered and stored now if it has none).
+    pdf, stored = documents.notice_paper(notice=notice)
+    return _pdf_response(pdf, f"公示-{notice.reference}.pdf", f"{notice.reference}.pdf", stored)

@@ -12,15 +12,17 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from portal.models import User
+from portal.models import StoredDocument, User
 from portal.security.privacy import personal_data_printed, personal_data_reveal
 from portal.web.http import client_address, request_user
 from subsidies import documents, selectors
 from subsidies.models import Claim
 from subsidies.workflow import is_claimant
 
+#: The response header that carries a stored copy's SHA-256.
+DIGEST_HEADER = "X-Document-SHA256"
 #: Code checks per address per minute: plenty for a person checking a pile of papers, far too few to guess
 #: 12-hex-digit codes (2^48 of them).
 VERIFICATIONS_PER_MINUTE = 30
@@ -35,10 +37,14 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
     return claim
 
 
-def _pdf_response(pdf: bytes, filename: str, ascii_filename: str) -> HttpResponse:
-    """Shown in the browser (inline); the Chinese name per RFC 5987/6266, an ASCII one for older clients."""
+def _pdf_response(pdf: bytes, filename: str, ascii_filename: str, stored: StoredDocument | None = None) -> HttpResponse:
+    """Shown in the browser (inline); the Chinese name per RFC 5987/6266, an ASCII one for older clients. A stored
+    copy's digest goes with it (``ETag``, ``X-Document-SHA256``): what the public check compares a file with."""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
+    if stored is not None:
+        response["ETag"] = f'"{stored.sha256}"'
+        response[DIGEST_HEADER] = stored.sha256
     return response
 
 
@@ -73,8 +79,9 @@ def _handed_out(
 def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _printable_claim(request, pk)
     user = request_user(request)
-    # Rendered first, outside the transaction (seconds for a long claim); served only once every record is written.
-    document = documents.annex2_document(claim=claim)
+    # Read from its stored copy, or rendered first (seconds for a long claim), outside the transaction; served only
+    # once every record is written.
+    document, stored = documents.claim_paper(claim=claim, kind=documents.ANNEX2)
     with transaction.atomic():
         if not is_claimant(user, claim):
             # The city's reviewers see the claimant's whole bank account: recorded, like any reveal of personal data.
@@ -88,7 +95,7 @@ def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             )
         _handed_out(request, user, claim, document, purpose=f"下载附件2 PDF {claim.reference}")
     return _pdf_response(
-        document.pdf, f"卓越工程师引进补助申报表-{claim.reference}.pdf", f"{claim.reference}-annex2.pdf"
+        document.pdf, f"卓越工程师引进补助申报表-{claim.reference}.pdf", f"{claim.reference}-annex2.pdf", stored
     )
 
 
@@ -98,10 +105,11 @@ def annex2_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def annex3_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _printable_claim(request, pk)
     user = request_user(request)
-    document = _handed_out(
-        request, user, claim, documents.annex3_document(claim=claim), purpose=f"下载附件3 PDF {claim.reference}"
+    paper, stored = documents.claim_paper(claim=claim, kind=documents.ANNEX3)
+    document = _handed_out(request, user, claim, paper, purpose=f"下载附件3 PDF {claim.reference}")
+    return _pdf_response(
+        document.pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf", stored
     )
-    return _pdf_response(document.pdf, f"用人单位引进人才确认表-{claim.reference}.pdf", f"{claim.reference}-annex3.pdf")
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -135,7 +143,8 @@ def _checked(request: HttpRequest, code: str, *, form: bool) -> HttpResponse:
     problem = documents.code_problem(normalised)
     verification = None if problem else documents.claim_verification(normalised)
     if verification is not None:
-        return render(request, "subsidies/verify.html", context | {"state": "found", "verification": verification})
+        found = {"state": "found", "verification": verification, "normalised": normalised}
+        return render(request, "subsidies/verify.html", context | found)
     state = "invalid" if problem and form else "unknown"
     status = 200 if form else 404
     return render(request, "subsidies/verify.html", context | {"state": state, "problem": problem}, status=status)
@@ -164,5 +173,42 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     """核验: public, no login. Whether a paper carrying this code is one the portal issued, and what was decided;
     nothing personal (``documents.Verification``)."""
     response = _checked(request, code, form=False)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_POST
+@cache_control(no_store=True)
+def verify_paper(request: HttpRequest, code: str) -> HttpResponse:
+    """核验文件内容: public, no login. Anyone holding a claim's PDF (or its SHA-256) learns whether it is one of the
+    copies the portal stored for the claim with this code. Counted against the same per-address limit as the code
+    checks; the file is read, digested and forgotten (never stored, never logged)."""
+    if _rate_limited(request):
+        context = {"code": code[:CODE_INPUT_MAX_LENGTH], "form": False, "state": "limited"}
+        response = render(request, "subsidies/verify.html", context, status=429)
+        response["Retry-After"] = "60"
+        return response
+    normalised = documents.normalise_code(code)
+    claim = documents.claim_by_code(normalised)
+    verification = documents.claim_verification(normalised) if claim is not None else None
+    if claim is None or verification is None:
+        context = {"code": code[:CODE_INPUT_MAX_LENGTH], "form": False, "state": "unknown", "problem": ""}
+        return render(request, "subsidies/verify.html", context, status=404)
+    upload = request.FILES.get("pdf")
+    if upload is not None:
+        # One byte past the limit is enough to refuse a larger file.
+        check = documents.paper_check(claim, data=upload.read(documents.MAX_CHECKED_BYTES + 1))
+    else:
+        check = documents.paper_check(claim, sha256=request.POST.get("sha256", "")[:200])
+    context = {
+        "code": normalised,
+        "form": False,
+        "state": "found",
+        "verification": verification,
+        "normalised": normalised,
+        "check": check,
+        "sha256_input": "" if upload is not None else request.POST.get("sha256", "")[:200],
+    }
+    response = render(request, "subsidies/verify.html", context, status=400 if check.problem else 200)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

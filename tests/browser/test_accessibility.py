@@ -78,6 +78,7 @@ NOT_PAGES: dict[str, str] = {
     "subsidies:attachment_delete": "POST from the claim page",
     "subsidies:review_decide": "POST from the review page",
     "subsidies:review_pay": "POST from the review page",
+    "subsidies:verify_paper": "POST from the public check page (the paper's file or digest)",
     "positions:move": "POST from the post's pages",
     "positions:move_many": "POST from the district batch",
     "positions:batch_send": "POST from the district batch",

@@ -58,6 +58,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 #: A submission must come back within this, whatever the broker does (docs/workflows.md, "Outages").
 SUBMISSION_LIMIT_SECONDS = 2.0
 KICK_FAILED = "无法连接消息队列"
+EMAIL_KICK_FAILED = KICK_FAILED + "，邮件"
 
 
 @dataclass
@@ -277,8 +278,9 @@ def test_submissions_never_wait_on_a_broken_redis_and_every_email_goes_once_it_i
     slowest = max(timed.seconds, key=timed.seconds.__getitem__)
     assert timed.seconds[slowest] < SUBMISSION_LIMIT_SECONDS, timed.seconds
     _assert_everything_written(world, ids)
-    # Both e-mail-owing commits tried the broker, gave up quickly and left their e-mails in the outbox.
-    assert caplog.text.count(KICK_FAILED) == 2, caplog.text
+    # Both e-mail-owing commits tried the broker, gave up quickly and left their e-mails in the outbox. (The claim's
+    # submission also tried, for its papers' copies, which the ten-minute sweep stores instead.)
+    assert caplog.text.count(EMAIL_KICK_FAILED) == 2, caplog.text
     queued = list(OutboxMessage.objects.values_list("to_email", "subject"))
     assert len(queued) == 4 and not OutboxMessage.objects.filter(sent_at__isnull=False).exists()
     assert mail.outbox == []

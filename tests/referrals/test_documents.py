@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import shutil
 import subprocess
 from contextlib import AbstractContextManager
@@ -11,6 +12,7 @@ from typing import cast
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -148,7 +150,9 @@ def test_the_public_gets_the_pdf_only_while_the_notice_runs(notice: PublicityNot
         f"inline; filename=\"{notice.reference}.pdf\"; filename*=UTF-8''%E5%85%AC%E7%A4%BA-{notice.reference}.pdf"
     )
     assert "private" in response["Cache-Control"]
-    assert f"http://testserver/publicity/{notice.pk}/" in _text(response.content)
+    # The stored copy prints the page on the portal's public address, whatever host the request came through.
+    assert f"{settings.PORTAL_BASE_URL.rstrip('/')}/publicity/{notice.pk}/" in _text(response.content)
+    assert response["X-Document-SHA256"] == hashlib.sha256(response.content).hexdigest()
 
     staff = Client()
     staff.force_login(clerk)

@@ -167,6 +167,8 @@ class Check:
     api_rows: Mapping[str, Scope] = field(default_factory=dict)
     reveals: frozenset[str] = frozenset()
     fresh_client: bool = False
+    #: A POST that answers without writing (the public check of a paper): allowed, it changes nothing.
+    reads_only: bool = False
 
     def expected_status(self, role: str) -> int:
         if role in self.status_for:
@@ -633,6 +635,17 @@ MATRIX: dict[str, tuple[Check, ...]] = {
             targets={"claim.submitted": EVERYONE},
             kwargs=lambda cell: {"code": cell.obj.verification_code},
             rows={"hire": NOBODY},
+        ),
+    ),
+    "subsidies:verify_paper": (
+        post(
+            PUBLIC,
+            targets={"claim.submitted": EVERYONE},
+            kwargs=lambda cell: {"code": cell.obj.verification_code},
+            body=lambda cell: {"sha256": "0" * 64},
+            rows={"hire": NOBODY},
+            status=200,
+            reads_only=True,
         ),
     ),
     # ---- Annex 1: positions -------------------------------------------------------------------------------------
@@ -1107,7 +1120,7 @@ def _judge(
         want = check.expected_status(cell.role)
         if status != want:
             problems.append(f"allowed: expected {want}, got {status}{_detail(response, text)}")
-        elif check.method != "GET" and not writes and not check.fresh_client:
+        elif check.method != "GET" and not writes and not check.fresh_client and not check.reads_only:
             problems.append("allowed write changed nothing")
         elif check.api_rows and status == 200:
             problems += _api_rows(check, cell, text)
