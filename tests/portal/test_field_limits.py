@@ -158,7 +158,9 @@ def _form_refusal(field: Field, value: Any) -> str | None:
     try:
         form_class.base_fields[name].clean(value)
     except ValidationError as error:
-        return " ".join(error.messages)
+        # The length, not the format checks the field also runs (an ID number's is tested with portal.identity).
+        refusals = [message for part in error.error_list if part.code == "max_length" for message in part.messages]
+        return " ".join(refusals) or None
     return None
 
 
