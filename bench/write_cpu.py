@@ -12,9 +12,9 @@ One run:
    test client (CSRF checks on) and takes ``time.process_time`` around each: a clerk's edit of a post (GET the
    Annex 1 form, POST it back with a field changed), of a hire (Annex 3), and a third party's claim through the API
    (create the draft with an ``Idempotency-Key``, upload two scans, submit) — the functions of ``bench/load.py``;
-3. runs the bare form POST (``bench/bare.py``: GET ``/form/`` + POST it back) the same way in a subprocess with
-   ``DJANGO_SETTINGS_MODULE=bench.bare`` on the same database, before and after the portal's kinds (the faster of
-   the two runs counts: the machine is shared);
+3. runs the bare form POST (``bench/bare.py``: GET ``/form/`` + POST it back) the same way in a child process with
+   ``DJANGO_SETTINGS_MODULE=bench.bare`` on the same database, in rounds alternating with the portal's kinds (the
+   machine is shared: a busy spell falls on both sides of the ratio);
 4. prints CPU ms per request (fastest and median task, divided by its requests), the ratio to the bare POST, and
    the queries per request; ``--profile KIND`` adds a cProfile top list of that kind;
 5. drops the database and empties Redis database 6.
@@ -119,32 +119,56 @@ def measure(task: Callable[[], None], repeat: int, warmup: int) -> list[float]:
     return times
 
 
-def count_queries(task: Callable[[], None]) -> int:
+def count_queries(task: Callable[[], None], show: bool = False) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         task()
+    if show:
+        for query in captured.captured_queries:
+            print(f"    {query['sql'][:220]}")
     return len(captured.captured_queries)
 
 
 def profile(task: Callable[[], None], repeat: int, top: int) -> str:
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU, not wall: waiting on PostgreSQL is not ours
     profiler.enable()
     for _ in range(repeat):
         task()
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
+    groups: dict[str, float] = {}
+    for (filename, _, name), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        groups[_group(filename, name)] = groups.get(_group(filename, name), 0.0) + own
+    total = sum(groups.values()) or 1.0
+    out.write("Own CPU by code (share of the profiled time):\n")
+    for group, own in sorted(groups.items(), key=lambda item: -item[1])[:top]:
+        out.write(f"  {100 * own / total:5.1f}%  {group}\n")
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
     return out.getvalue()
+
+
+def _group(filename: str, name: str) -> str:
+    """Where a function's own time goes: a Django or library package (two levels), the portal's app, or a builtin."""
+    if filename == "~":
+        return "builtins: " + name.split(" of ")[0].replace("<built-in method ", "").rstrip(">")
+    path = filename.replace("\\", "/")
+    if "site-packages/" in path:
+        parts = path.split("site-packages/", 1)[1].split("/")
+        return "/".join(parts[:3] if parts[0] == "django" else parts[:1])
+    if path.startswith(str(ROOT)):
+        return "/".join(Path(path).relative_to(ROOT).parts[:2])
+    return "stdlib/" + Path(path).name
 
 
 # ---- The bare side (a child process with DJANGO_SETTINGS_MODULE=bench.bare) -----------------------------------------
 
 
 def bare_main(args: argparse.Namespace) -> None:
+    """The bare side's process: on each line ``N`` from its parent, runs N bare tasks and answers their CPU times."""
     import django
 
     django.setup()
@@ -155,21 +179,50 @@ def bare_main(args: argparse.Namespace) -> None:
     bare.prepare(connection)
     http, rng = ClientHttp(), random.Random(1)
     task = lambda: bare_edit(http, rng)  # noqa: E731
-    result: dict[str, Any] = {"times": measure(task, args.repeat, args.warmup), "queries": count_queries(task)}
-    if args.profile == "bare":
-        result["profile"] = profile(task, args.repeat, args.top)
-    print("RESULT " + json.dumps(result), flush=True)
+    measure(task, 0, args.warmup)
+    print("READY " + json.dumps({"queries": count_queries(task)}), flush=True)
+    for command in sys.stdin:
+        if command.strip() == "profile":
+            print("PROFILE " + json.dumps(profile(task, args.repeat, args.top)), flush=True)
+        elif command.strip():
+            print("TIMES " + json.dumps(measure(task, int(command), 0)), flush=True)
 
 
-def run_bare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--bare-process", "--repeat", str(args.repeat), "--warmup", str(args.warmup)]
-    command += ["--top", str(args.top)] + (["--profile", "bare"] if args.profile == "bare" else [])
-    child_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.bare"}
-    output = subprocess.run(command, cwd=ROOT, env=child_env, capture_output=True, text=True, check=False)  # noqa: S603
-    for line in output.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return dict(json.loads(line[len("RESULT ") :]))
-    raise SystemExit(f"the bare process failed (exit {output.returncode}):\n{output.stderr[-3000:]}")
+class BareProcess:
+    """The bare project in a child process (its own settings), asked for rounds of tasks between the portal's."""
+
+    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
+        command = [sys.executable, __file__, "--bare-process", "--repeat", str(args.repeat)]
+        command += ["--warmup", str(args.warmup), "--top", str(args.top)]
+        child_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.bare"}
+        self.process = subprocess.Popen(  # noqa: S603 (this script)
+            command, cwd=ROOT, env=child_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.queries = int(self._answer("READY")["queries"])
+
+    def _answer(self, tag: str) -> Any:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith(tag + " "):
+                return json.loads(line[len(tag) + 1 :])
+        raise SystemExit(f"the bare process failed (exit {self.process.wait()})")
+
+    def _ask(self, command: str, tag: str) -> Any:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._answer(tag)
+
+    def times(self, tasks: int) -> list[float]:
+        return list(self._ask(str(tasks), "TIMES"))
+
+    def profile(self) -> str:
+        return str(self._ask("profile", "PROFILE"))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 # ---- The portal side (this process) --------------------------------------------------------------------------------
@@ -261,6 +314,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--repeat", type=int, default=40, help="measured tasks of each kind (default 40)")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured tasks of each kind first (default 5)")
     parser.add_argument("--profile", choices=[*KINDS, "bare"], help="print a cProfile top list of this kind")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds alternating bare and portal (default 5)")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one task of each kind")
     parser.add_argument("--top", type=int, default=40, help="lines of the profile's lists")
     parser.add_argument("--database", default="bench_writes", help="throw-away database (starts with bench_writes)")
     parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
@@ -281,25 +336,37 @@ def main(argv: Sequence[str]) -> int:
     claims = 2 * (args.warmup + args.repeat + 1) + (args.repeat if args.profile == "claim" else 0)
     try:
         plan = setup(args, claims)
-        bare_runs = [run_bare(args, env)]
+        bare = BareProcess(args, env)
         tasks = portal_tasks(plan)
-        results: dict[str, tuple[list[float], int]] = {}
+        times: dict[str, list[float]] = {kind: [] for kind in ("bare", *KINDS)}
+        queries = {"bare": bare.queries}
         for kind in KINDS:
-            results[kind] = (measure(tasks[kind], args.repeat, args.warmup), count_queries(tasks[kind]))
-        bare_runs.append(run_bare(args, env))
-        bare = min(bare_runs, key=lambda run: min(run["times"]))
-        floor = min(bare["times"]) / REQUESTS["bare"]
-        floor_median = statistics.median(bare["times"]) / REQUESTS["bare"]
+            measure(tasks[kind], 0, args.warmup)
+            queries[kind] = count_queries(tasks[kind])
+            if args.queries:
+                print(f"{kind}:")
+                count_queries(tasks[kind], show=True)
+        # Rounds: the bare side, then each kind, again and again, so that a busy spell of the shared machine falls
+        # on both sides of the ratio.
+        rounds = max(1, min(args.rounds, args.repeat))
+        for index in range(rounds):
+            chunk = args.repeat // rounds + (1 if index < args.repeat % rounds else 0)
+            times["bare"] += bare.times(chunk)
+            for kind in KINDS:
+                times[kind] += measure(tasks[kind], chunk, 0)
+        floor = min(times["bare"]) / REQUESTS["bare"]
+        floor_median = statistics.median(times["bare"]) / REQUESTS["bare"]
         print(f"\nCPU ms per request (process_time, {args.repeat} tasks of each kind after {args.warmup} unmeasured;")
         print("fastest task and median task, divided by the task's requests; ratio to the bare form POST)")
         print(f"  {'kind':<9} {'reqs':>4} {'fastest':>9} {'median':>9}  {'ratio':>6} {'(med)':>6}  {'queries':>8}")
-        print(line("bare", bare["times"], bare["queries"], None))
+        print(line("bare", times["bare"], queries["bare"], None))
         for kind in KINDS:
-            print(line(kind, results[kind][0], results[kind][1], floor))
+            print(line(kind, times[kind], queries[kind], floor))
         if args.profile == "bare":
-            print(bare["profile"])
+            print(bare.profile())
         elif args.profile:
             print(profile(tasks[args.profile], args.repeat, args.top))
+        bare.close()
     finally:
         teardown(args)
         import shutil
