@@ -1,5 +1,5 @@
 """How the portal's form widgets look and render: Bootstrap classes (one rule for every form) and a form renderer
-that builds ``<select>`` in Python."""
+that builds ``<select>``, ``<input>`` and ``<textarea>`` in Python."""
 
 from __future__ import annotations
 
@@ -71,6 +71,27 @@ def bootstrap(form: forms.BaseForm) -> None:
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+#: Django's widget templates that are ``input.html`` and nothing else (each one line: its ``{% include %}``).
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+        "tel",
+        "search",
+        "color",
+    )
+)
 
 
 class PortalFormRenderer(DjangoTemplates):
@@ -79,13 +100,27 @@ class PortalFormRenderer(DjangoTemplates):
 
     Why: the templates include two more templates for every option (the option, then its attributes), about a
     quarter of a millisecond each. The Annex 3 form's posts and third parties made its page the costliest a clerk
-    opens (``bench/load.py``), and such lists grow with the district's posts and the city's third parties."""
+    opens (``bench/load.py``), and such lists grow with the district's posts and the city's third parties.
+
+    ``<input>`` (every type whose template is only ``input.html``) and ``<textarea>`` are built here too, for the
+    same reason: two templates each (the widget's, then its attributes'), a tenth of a millisecond or more per field,
+    and a clerk's Annex 1 and Annex 3 forms have a dozen and more (``bench/write_cpu.py``)."""
 
     def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
         widget = context.get("widget")
-        if template_name == SELECT_TEMPLATE and widget is not None and _plain_options(widget):
-            return select_html(widget)
+        if widget is not None:
+            if template_name in INPUT_TEMPLATES and _plain_value(widget):
+                return input_html(widget)
+            if template_name == TEXTAREA_TEMPLATE and _plain_value(widget):
+                return textarea_html(widget)
+            if template_name == SELECT_TEMPLATE and _plain_options(widget):
+                return select_html(widget)
         return str(super().render(template_name, context, request))
+
+
+def _plain_value(widget: Mapping[str, Any]) -> bool:
+    """A value the templates would write as its ``str`` (what ``format_value`` gives: None or a string)."""
+    return widget.get("value") is None or type(widget["value"]) is str or isinstance(widget["value"], SafeData)
 
 
 def _plain_options(widget: Mapping[str, Any]) -> bool:
@@ -111,6 +146,21 @@ def _attrs(attrs: Mapping[str, object]) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+def input_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/input.html`` (the renderer strips the whole, as it does a template's output)."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_text(value)}"'
+    html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{shown}'
+    return f"{html}{_attrs(widget['attrs'])}>".strip()
+
+
+def textarea_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/textarea.html``."""
+    value = widget["value"]
+    text = conditional_escape(value) if value else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'.strip()
 
 
 def select_html(widget: Mapping[str, Any]) -> str:
