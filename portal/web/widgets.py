@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
@@ -72,6 +73,11 @@ def bootstrap(form: forms.BaseForm) -> None:
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+#: One radio or check box of a ``RadioSelect`` or ``CheckboxSelectMultiple`` (``BoundWidget.tag``): each only
+#: ``input_option.html``, which is ``input.html``, its label wrapped around it on request.
+OPTION_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html" for name in ("input_option", "radio_option", "checkbox_option")
+)
 #: Django's widget templates that are ``input.html`` and nothing else (each one line: its ``{% include %}``).
 INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
@@ -113,6 +119,8 @@ class PortalFormRenderer(DjangoTemplates):
                 return input_html(widget)
             if template_name == TEXTAREA_TEMPLATE and _plain_value(widget):
                 return textarea_html(widget)
+            if template_name in OPTION_INPUT_TEMPLATES and _plain_value(widget) and _plain_label(widget):
+                return option_input_html(widget)
             if template_name == SELECT_TEMPLATE and _plain_options(widget):
                 return select_html(widget)
         return str(super().render(template_name, context, request))
@@ -121,6 +129,11 @@ class PortalFormRenderer(DjangoTemplates):
 def _plain_value(widget: Mapping[str, Any]) -> bool:
     """A value the templates would write as its ``str`` (what ``format_value`` gives: None or a string)."""
     return widget.get("value") is None or type(widget["value"]) is str or isinstance(widget["value"], SafeData)
+
+
+def _plain_label(widget: Mapping[str, Any]) -> bool:
+    """A label the templates would write as its text (a string, lazy or not; a number would be localized)."""
+    return not widget.get("wrap_label") or isinstance(widget.get("label"), str | Promise)
 
 
 def _plain_options(widget: Mapping[str, Any]) -> bool:
@@ -154,6 +167,17 @@ def input_html(widget: Mapping[str, Any]) -> str:
     shown = "" if value is None else f' value="{_text(value)}"'
     html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{shown}'
     return f"{html}{_attrs(widget['attrs'])}>".strip()
+
+
+def option_input_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/input_option.html`` (also what ``radio_option.html`` and ``checkbox_option.html`` are)."""
+    html = input_html(widget)
+    if widget.get("wrap_label"):
+        id_ = widget["attrs"].get("id")
+        opening = f'<label for="{conditional_escape(id_)}">' if id_ else "<label>"
+        # input.html's own line break stays in: the include writes the file whole.
+        html = f"{opening}{html}\n {conditional_escape(widget['label'])}</label>"
+    return html.strip()
 
 
 def textarea_html(widget: Mapping[str, Any]) -> str:

@@ -133,6 +133,28 @@ def test_inputs_and_textareas_render_as_django_renders_them(data: dict[str, obje
     assert got == expected
 
 
+class Options(forms.Form):
+    radio = forms.ChoiceField(
+        choices=[("1", "一"), ("2", "<b>二</b>"), ("3", gettext_lazy("硕士"))], widget=forms.RadioSelect
+    )
+    boxes = forms.MultipleChoiceField(
+        choices=[("a", "A&B"), ("b", mark_safe("<i>安全</i>"))], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    numbers = forms.TypedChoiceField(choices=[(1, 1), (2, 2)], coerce=int, widget=forms.RadioSelect)
+
+
+@pytest.mark.parametrize("data", [None, {"radio": "2", "boxes": ["a", "b"], "numbers": "2"}])
+def test_radios_and_check_boxes_render_as_django_renders_them(data: dict[str, object] | None) -> None:
+    for wrap in (False, True):
+        rendered = []
+        for renderer in (DJANGO, PORTAL):
+            form = Options(renderer=renderer, data=data)
+            bootstrap(form)
+            rendered.append([[choice.tag(wrap_label=wrap) for choice in form[name]] for name in form.fields])
+            rendered[-1].append([str(form[name]) for name in form.fields])
+        assert rendered[0] == rendered[1]
+
+
 def test_initial_values_of_other_types_render_as_django_renders_them() -> None:
     initial = {"number": 7, "decimal": "3.50", "day": "2026-07-01", "agreed": True, "notes": "a\nb", "text": 5}
     expected, got = _both(Inputs, initial=initial)
