@@ -266,7 +266,14 @@ def setup(args: argparse.Namespace, claims: int) -> Plan:
     call_command("collectstatic", interactive=False, verbosity=0)
     cache.clear()
     with disable_auditlog():  # the seed's own history is not what is measured
-        plan = seed(clerks=1, parties=1, claims_per_party=claims, notices=1, people_per_notice=2, posts_per_district=2)
+        plan = seed(
+            clerks=1,
+            parties=1,
+            claims_per_party=claims,
+            notices=1,
+            people_per_notice=2,
+            posts_per_district=args.posts_per_district,
+        )
     print(f"set-up: migrated, reference data, seed in {time.monotonic() - started:.0f} s", flush=True)
     return plan
 
@@ -314,6 +321,18 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--repeat", type=int, default=40, help="measured tasks of each kind (default 40)")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured tasks of each kind first (default 5)")
     parser.add_argument("--profile", choices=[*KINDS, "bare"], help="print a cProfile top list of this kind")
+    parser.add_argument(
+        "--posts-per-district",
+        type=int,
+        default=2,
+        help="published posts in each district (the Annex 3 form lists them)",
+    )
+    parser.add_argument(
+        "--posts-per-district",
+        type=int,
+        default=2,
+        help="published posts in each district (the Annex 3 form lists them)",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="rounds alternating bare and portal (default 5)")
     parser.add_argument("--queries", action="store_true", help="print the SQL of one task of each kind")
     parser.add_argument("--top", type=int, default=40, help="lines of the profile's lists")
