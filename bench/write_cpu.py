@@ -327,12 +327,6 @@ def main(argv: Sequence[str]) -> int:
         default=2,
         help="published posts in each district (the Annex 3 form lists them)",
     )
-    parser.add_argument(
-        "--posts-per-district",
-        type=int,
-        default=2,
-        help="published posts in each district (the Annex 3 form lists them)",
-    )
     parser.add_argument("--rounds", type=int, default=5, help="rounds alternating bare and portal (default 5)")
     parser.add_argument("--queries", action="store_true", help="print the SQL of one task of each kind")
     parser.add_argument("--top", type=int, default=40, help="lines of the profile's lists")
