@@ -146,11 +146,11 @@ class Options(forms.Form):
 @pytest.mark.parametrize("data", [None, {"radio": "2", "boxes": ["a", "b"], "numbers": "2"}])
 def test_radios_and_check_boxes_render_as_django_renders_them(data: dict[str, object] | None) -> None:
     for wrap in (False, True):
-        rendered = []
+        rendered: list[list[list[str]]] = []
         for renderer in (DJANGO, PORTAL):
             form = Options(renderer=renderer, data=data)
             bootstrap(form)
-            rendered.append([[choice.tag(wrap_label=wrap) for choice in form[name]] for name in form.fields])
+            rendered.append([[str(choice.tag(wrap_label=wrap)) for choice in form[name]] for name in form.fields])
             rendered[-1].append([str(form[name]) for name in form.fields])
         assert rendered[0] == rendered[1]
 
