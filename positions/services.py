@@ -162,14 +162,15 @@ def position_create(
 
 @transaction.atomic
 def position_update(*, position: Position, data: PositionData, by: User) -> Position:
-    position = Position.objects.select_for_update().get(pk=position.pk)
+    # The post's row is locked (``of``: not its district's, which the check only reads).
+    position = Position.objects.select_for_update(of=("self",)).select_related("district").get(pk=position.pk)
     _require_clerk_of(by, position.district)
     if position.status not in EDITABLE:
         raise PortalError(f"岗位当前状态为“{position.get_status_display()}”，不能修改。", "not_editable")
     clean = data.clean()
     _require_employer_of(clean.employer, position.district)
     duplicate = Position.objects.filter(
-        batch=position.batch, employer=clean.employer, channel=clean.channel, name=clean.name
+        batch_id=position.batch_id, employer=clean.employer, channel=clean.channel, name=clean.name
     ).exclude(pk=position.pk)
     if duplicate.exists():
         raise PortalError(

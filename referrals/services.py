@@ -504,7 +504,9 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
         hire.employer_decline_reason = ""
     else:
         fields.pop("employer_confirmation")
-    before = {name: getattr(hire, name) for name in [*fields, "year"]}
+    # Compared as stored (a post by its id): reading the hire's current post row only to compare it is a query wasted.
+    stored = [Hire._meta.get_field(name).attname for name in [*fields, "year"]]  # type: ignore[union-attr]
+    before = {name: getattr(hire, name) for name in stored}
     for name, value in fields.items():
         setattr(hire, name, value)
     hire.year = year

@@ -30,7 +30,7 @@ from portal.errors import PortalError
 from portal.identity import mask_bank_account, mask_id_number, mask_phone
 from portal.limits import parse_amount
 from portal.models import Employer, User
-from portal.web.api import RECORD_ID_MAX
+from portal.web.api import RECORD_ID_MAX, FieldsBuiltOnce
 from referrals.models import Hire, Objection, PublicityNotice
 from subsidies.constants import AttachmentKind, ClaimStatus
 from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem
@@ -117,14 +117,14 @@ class ClaimHireDetailSerializer(ClaimHireSerializer):
     arrived_on = serializers.DateField(read_only=True, label="入职时间")
 
 
-class ClaimNoticeSerializer(serializers.ModelSerializer[PublicityNotice]):
+class ClaimNoticeSerializer(FieldsBuiltOnce, serializers.ModelSerializer[PublicityNotice]):
     class Meta:
         model = PublicityNotice
         fields = ["id", "reference", "title", "published_on", "closes_at"]
         read_only_fields = fields
 
 
-class ClaimObjectionSerializer(serializers.ModelSerializer[Objection]):
+class ClaimObjectionSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Objection]):
     """An objection's outcome: no objector's name, phone or statement."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
@@ -164,7 +164,7 @@ class HireReviewRecordSerializer(serializers.Serializer[Hire]):
 # --- claims -------------------------------------------------------------------------------------------------------
 
 
-class ClaimLineSerializer(serializers.ModelSerializer[ClaimItem]):
+class ClaimLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[ClaimItem]):
     hire = ClaimHireSerializer(read_only=True, label="引进人才")
     cap = _money(label="补助上限（元）")
     requested_amount = _money(label="申请金额（元）")
@@ -203,7 +203,7 @@ class DeclarationsSerializer(serializers.Serializer[Any]):
     )
 
 
-class ClaimSerializer(serializers.ModelSerializer[Claim]):
+class ClaimSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Claim]):
     """A claim in a list: its lines with each hire's name and masked ID number; phones and the bank account masked
     except for the claimant (see the module's docstring)."""
 
@@ -275,7 +275,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
         return _user_name(claim.second_reviewer)
 
 
-class ClaimAttachmentSerializer(serializers.ModelSerializer[ClaimAttachment]):
+class ClaimAttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer[ClaimAttachment]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="材料类别名称")
 
     class Meta:
@@ -284,7 +284,7 @@ class ClaimAttachmentSerializer(serializers.ModelSerializer[ClaimAttachment]):
         read_only_fields = fields
 
 
-class ClaimEventSerializer(serializers.ModelSerializer[ClaimEvent]):
+class ClaimEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer[ClaimEvent]):
     action_display = serializers.CharField(source="get_action_display", read_only=True, label="操作名称")
     to_status_display = serializers.CharField(source="get_to_status_display", read_only=True, label="新状态名称")
     # Declared, not generated: DRF drops ``allow_blank`` from generated read-only fields; a claim's first event

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.db.models import Model
 from django.http import Http404
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.fields import Field
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -45,3 +47,22 @@ class RereadMixin(GenericAPIView):
 class RecordViewSet(RereadMixin, viewsets.ReadOnlyModelViewSet):
     """A kind of record's list and detail through its selector; its writes are actions that answer with the row
     re-read (``reread``) and go through the domain's services, never DRF's generic create/update."""
+
+
+#: Each ``FieldsBuiltOnce`` serializer class's fields as ``ModelSerializer.get_fields`` first built them.
+_BUILT_FIELDS: dict[type, dict[str, Field[Any, Any, Any, Any]]] = {}
+
+
+class FieldsBuiltOnce:
+    """For a ``ModelSerializer``: its fields are worked out from the model once per class, not on every
+    instantiation. DRF's ``get_fields`` reads the model's options and builds each field's arguments (labels,
+    validators, choices) every time a serializer is made — and a claim's reply makes one for the claim, its lines,
+    their hires, its scans and its history. Each instance still gets fields of its own: deep copies of the first
+    ones, as DRF itself copies the declared fields. Only for serializers whose fields do not depend on the instance,
+    its data or its context (``Meta`` and declared fields only: no override of ``get_fields`` or its helpers)."""
+
+    def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+        built = _BUILT_FIELDS.get(type(self))
+        if built is None:
+            built = _BUILT_FIELDS[type(self)] = super().get_fields()  # type: ignore[misc]
+        return copy.deepcopy(built)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import rules
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from portal import permissions as p
 from portal.models import User
@@ -53,14 +55,24 @@ WORK_ITEMS: tuple[NavItem, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=256)
+def _address(url_name: str, prefix: str, urlconf: str) -> str | None:
+    """The menu entry's address: the same for every request under one URL configuration and script prefix (the
+    key), so reversed once rather than on every page. None for a page whose URL does not exist (yet)."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
     visible = []
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     for item in items:
         if not item.predicate.test(user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _address(item.url_name, prefix, urlconf)
+        if url is None:
             # A page that a later issue delivers is simply not in the menu until its URL exists.
             continue
         visible.append({"label": item.label, "url": url, "url_name": item.url_name})

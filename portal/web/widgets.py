@@ -1,5 +1,5 @@
 """How the portal's form widgets look and render: Bootstrap classes (one rule for every form) and a form renderer
-that builds ``<select>`` in Python."""
+that builds ``<select>``, ``<input>`` and ``<textarea>`` in Python."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
@@ -71,6 +72,32 @@ def bootstrap(form: forms.BaseForm) -> None:
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+#: One radio or check box of a ``RadioSelect`` or ``CheckboxSelectMultiple`` (``BoundWidget.tag``): each only
+#: ``input_option.html``, which is ``input.html``, its label wrapped around it on request.
+OPTION_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html" for name in ("input_option", "radio_option", "checkbox_option")
+)
+#: Django's widget templates that are ``input.html`` and nothing else (each one line: its ``{% include %}``).
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+        "tel",
+        "search",
+        "color",
+    )
+)
 
 
 class PortalFormRenderer(DjangoTemplates):
@@ -79,13 +106,34 @@ class PortalFormRenderer(DjangoTemplates):
 
     Why: the templates include two more templates for every option (the option, then its attributes), about a
     quarter of a millisecond each. The Annex 3 form's posts and third parties made its page the costliest a clerk
-    opens (``bench/load.py``), and such lists grow with the district's posts and the city's third parties."""
+    opens (``bench/load.py``), and such lists grow with the district's posts and the city's third parties.
+
+    ``<input>`` (every type whose template is only ``input.html``) and ``<textarea>`` are built here too, for the
+    same reason: two templates each (the widget's, then its attributes'), a tenth of a millisecond or more per field,
+    and a clerk's Annex 1 and Annex 3 forms have a dozen and more (``bench/write_cpu.py``)."""
 
     def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
         widget = context.get("widget")
-        if template_name == SELECT_TEMPLATE and widget is not None and _plain_options(widget):
-            return select_html(widget)
+        if widget is not None:
+            if template_name in INPUT_TEMPLATES and _plain_value(widget):
+                return input_html(widget)
+            if template_name == TEXTAREA_TEMPLATE and _plain_value(widget):
+                return textarea_html(widget)
+            if template_name in OPTION_INPUT_TEMPLATES and _plain_value(widget) and _plain_label(widget):
+                return option_input_html(widget)
+            if template_name == SELECT_TEMPLATE and _plain_options(widget):
+                return select_html(widget)
         return str(super().render(template_name, context, request))
+
+
+def _plain_value(widget: Mapping[str, Any]) -> bool:
+    """A value the templates would write as its ``str`` (what ``format_value`` gives: None or a string)."""
+    return widget.get("value") is None or type(widget["value"]) is str or isinstance(widget["value"], SafeData)
+
+
+def _plain_label(widget: Mapping[str, Any]) -> bool:
+    """A label the templates would write as its text (a string, lazy or not; a number would be localized)."""
+    return not widget.get("wrap_label") or isinstance(widget.get("label"), str | Promise)
 
 
 def _plain_options(widget: Mapping[str, Any]) -> bool:
@@ -111,6 +159,32 @@ def _attrs(attrs: Mapping[str, object]) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+def input_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/input.html`` (the renderer strips the whole, as it does a template's output)."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_text(value)}"'
+    html = f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{shown}'
+    return f"{html}{_attrs(widget['attrs'])}>".strip()
+
+
+def option_input_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/input_option.html`` (also what ``radio_option.html`` and ``checkbox_option.html`` are)."""
+    html = input_html(widget)
+    if widget.get("wrap_label"):
+        id_ = widget["attrs"].get("id")
+        opening = f'<label for="{conditional_escape(id_)}">' if id_ else "<label>"
+        # input.html's own line break stays in: the include writes the file whole.
+        html = f"{opening}{html}\n {conditional_escape(widget['label'])}</label>"
+    return html.strip()
+
+
+def textarea_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/textarea.html``."""
+    value = widget["value"]
+    text = conditional_escape(value) if value else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'.strip()
 
 
 def select_html(widget: Mapping[str, Any]) -> str:

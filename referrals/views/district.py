@@ -145,7 +145,7 @@ def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改: the office of record corrects a hire — a district's clerk its district's, the talent centre's officers a
     hire without a district (docs/workflows.md, "Hires without a district"). Another office's hire is not found."""
     user = request_user(request)
-    hire = get_object_or_404(selectors.hire_office_visible(user=user), pk=pk)
+    hire = get_object_or_404(selectors.hire_office_editable(user=user), pk=pk)
     if not office_editor_of_record.test(user, hire):
         raise Http404
     if hire.status not in HIRE_EDITABLE:

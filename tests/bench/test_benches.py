@@ -40,6 +40,8 @@ class Bench:
     prints: tuple[str, ...]
     needs_postgres: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    #: The database of the bench's own redis-server it is given (the load bench's 5, the write bench's 6).
+    redis_db: int = 5
 
 
 BENCHES = {
@@ -105,6 +107,17 @@ BENCHES = {
         ),
         needs_postgres=True,
     ),
+    "write_cpu": Bench(
+        ("--repeat", "2", "--warmup", "1", "--rounds", "1", "--database", "bench_writes_smoke"),
+        (
+            r"\n\s+bare\s+2\s+\d+\.\d\d\s+\d+\.\d\d\s+1\.00",
+            r"\n\s+position\s+2\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d",
+            r"\n\s+hire\s+2\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d",
+            r"\n\s+claim\s+4\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d",
+        ),
+        needs_postgres=True,
+        redis_db=6,
+    ),
 }
 
 
@@ -153,7 +166,7 @@ def _start(name: str, bench: Bench, workdir: Path) -> Run | str:
             return f"needs redis-server ({REDIS_SERVER}) to start one of its own"
         redis = RedisServer(workdir)
         redis.start()
-        args += ["--server", server, "--redis", redis.url.removesuffix("/0") + "/5"]
+        args += ["--server", server, "--redis", redis.url.removesuffix("/0") + f"/{bench.redis_db}"]
     elif os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         env["DATABASE_URL"] = f"{server}/bench_smoke_{name}"
     else:

@@ -1,4 +1,5 @@
-"""portal.web.widgets.PortalFormRenderer builds <select> in Python: the same HTML as Django's templates, to the byte."""
+"""portal.web.widgets.PortalFormRenderer builds <select>, <input> and <textarea> in Python: the same HTML as Django's
+templates, to the byte."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from portal.admin import AdminTextarea
-from portal.web.widgets import PortalFormRenderer, Textarea, bootstrap, select_html
+from portal.web.widgets import (
+    DateInput,
+    PortalFormRenderer,
+    Textarea,
+    bootstrap,
+    input_html,
+    select_html,
+    textarea_html,
+)
 from positions.forms import PositionForm
 from referrals.forms import HireForm
 from tests.factories import EmployerFactory, PositionFactory, ThirdPartyFactory
@@ -67,6 +76,89 @@ def test_the_portal_forms_render_as_before() -> None:
     ):
         expected, got = _both(form_class, initial=initial, district=post.district)
         assert got == expected
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(max_length=20, help_text="说明")
+    optional = forms.CharField(required=False)
+    number = forms.IntegerField(min_value=1, max_value=9)
+    decimal = forms.DecimalField(max_digits=8, decimal_places=2)
+    email = forms.EmailField()
+    url = forms.URLField(assume_scheme="https")
+    day = forms.DateField(widget=DateInput())
+    stamp = forms.DateTimeField()
+    hour = forms.TimeField()
+    agreed = forms.BooleanField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    odd = forms.CharField(
+        widget=forms.TextInput(
+            attrs={"data-x": 'a"b<', "readonly": True, "hidden": False, "data-s": mark_safe("&amp;")}
+        )
+    )
+    notes = forms.CharField(widget=Textarea(attrs={"rows": 3}))
+    empty_notes = forms.CharField(required=False, widget=Textarea())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {
+            "text": 'A&B "引号" <b>',
+            "number": "3",
+            "decimal": "12.50",
+            "email": "a@b.cn",
+            "url": "https://x.cn/?a=1&b=2",
+            "day": "2026-07-01",
+            "stamp": "2026-07-01 08:30",
+            "hour": "08:30",
+            "agreed": "on",
+            "secret": "p<w",
+            "hidden": "h&",
+            "odd": "",
+            "notes": "第一行\n<第二行>&",
+            "empty_notes": "",
+        },
+        {"number": "x", "agreed": "", "notes": mark_safe("<i>安全</i>")},
+    ],
+)
+def test_inputs_and_textareas_render_as_django_renders_them(data: dict[str, object] | None) -> None:
+    with (
+        mock.patch("portal.web.widgets.input_html", wraps=input_html) as inputs,
+        mock.patch("portal.web.widgets.textarea_html", wraps=textarea_html) as textareas,
+    ):
+        expected, got = _both(Inputs, data=data)
+    assert (inputs.call_count, textareas.call_count) == (len(Inputs.base_fields) - 2, 2)
+    assert got == expected
+
+
+class Options(forms.Form):
+    radio = forms.ChoiceField(
+        choices=[("1", "一"), ("2", "<b>二</b>"), ("3", gettext_lazy("硕士"))], widget=forms.RadioSelect
+    )
+    boxes = forms.MultipleChoiceField(
+        choices=[("a", "A&B"), ("b", mark_safe("<i>安全</i>"))], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    numbers = forms.TypedChoiceField(choices=[(1, 1), (2, 2)], coerce=int, widget=forms.RadioSelect)
+
+
+@pytest.mark.parametrize("data", [None, {"radio": "2", "boxes": ["a", "b"], "numbers": "2"}])
+def test_radios_and_check_boxes_render_as_django_renders_them(data: dict[str, object] | None) -> None:
+    for wrap in (False, True):
+        rendered: list[list[list[str]]] = []
+        for renderer in (DJANGO, PORTAL):
+            form = Options(renderer=renderer, data=data)
+            bootstrap(form)
+            rendered.append([[str(choice.tag(wrap_label=wrap)) for choice in form[name]] for name in form.fields])
+            rendered[-1].append([str(form[name]) for name in form.fields])
+        assert rendered[0] == rendered[1]
+
+
+def test_initial_values_of_other_types_render_as_django_renders_them() -> None:
+    initial = {"number": 7, "decimal": "3.50", "day": "2026-07-01", "agreed": True, "notes": "a\nb", "text": 5}
+    expected, got = _both(Inputs, initial=initial)
+    assert got == expected
 
 
 def test_other_templates_are_left_to_django() -> None:

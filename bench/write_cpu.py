@@ -1,0 +1,392 @@
+"""CPU per request of the portal's writes, in one process, against the floor of a bare Django form POST.
+
+    .venv/bin/python bench/write_cpu.py [--repeat 40] [--profile position|hire|claim|bare] [--queries]
+
+One run:
+
+1. creates a throw-away PostgreSQL database (``bench_writes``; ``--database`` picks another name starting with
+   ``bench_writes``), migrates it, loads the reference data and seeds it with ``bench.load.seed`` (one clerk, one
+   third party with a claimable hire for every claim the run submits), with ``portal.settings.bench`` (production
+   settings over plain HTTP, the Redis cache on database 6 — the load benchmark uses 5);
+2. signs the clerk in through the real login form, then runs each kind of write ``--repeat`` times through Django's
+   test client (CSRF checks on) and takes ``time.process_time`` around each: a clerk's edit of a post (GET the
+   Annex 1 form, POST it back with a field changed), of a hire (Annex 3), and a third party's claim through the API
+   (create the draft with an ``Idempotency-Key``, upload two scans, submit) — the functions of ``bench/load.py``;
+3. runs the bare form POST (``bench/bare.py``: GET ``/form/`` + POST it back) the same way in a child process with
+   ``DJANGO_SETTINGS_MODULE=bench.bare`` on the same database, in rounds alternating with the portal's kinds (the
+   machine is shared: a busy spell falls on both sides of the ratio);
+4. prints CPU ms per request (fastest and median task, divided by its requests), the ratio to the bare POST, and
+   the queries per request; ``--profile KIND`` adds a cProfile top list of that kind;
+5. drops the database and empties Redis database 6.
+
+The CPU is the whole process's: the test client's own work (building the request, parsing the page's form) is in
+both sides' figures, the PostgreSQL server's is in neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.load import (  # noqa: E402
+    FORM,
+    Plan,
+    Reply,
+    StepFailed,
+    _maintenance,
+    claim_submit,
+    clerk_edit_hire,
+    clerk_edit_position,
+    clerk_login,
+    explain,
+    form_fields,
+    seed,
+)
+
+#: Requests one task of each kind makes.
+REQUESTS = {"position": 2, "hire": 2, "claim": 4, "bare": 2}
+KINDS = ("position", "hire", "claim")
+
+
+class ClientHttp:
+    """``bench.load.Http`` over Django's test client (CSRF checks on, as in a browser)."""
+
+    def __init__(self) -> None:
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True)
+        self.queries: list[int] = []
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        expect: Sequence[int],
+        body: bytes = b"",
+        content_type: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        response = self.client.generic(
+            method,
+            path,
+            data=body,
+            content_type=content_type or "application/octet-stream",
+            headers=dict(headers or {}),
+        )
+        if response.status_code not in expect:
+            raise StepFailed(f"{name}: {explain(response.status_code, response.content.decode())}")
+        return Reply(response.status_code, response.content)
+
+
+def bare_edit(http: ClientHttp, rng: random.Random) -> None:
+    """The bare project's form: GET it, POST it back with a field changed (303)."""
+    page = http.request("GET", "/form/", name="bare GET /form/", expect=[200])
+    fields = form_fields(page.text, having="note")
+    from urllib.parse import urlencode
+
+    body = urlencode([(n, f"保存{rng.randint(1, 9)}" if n == "note" else v) for n, v in fields]).encode()
+    http.request("POST", "/form/", name="bare POST /form/", expect=[303], body=body, content_type=FORM)
+
+
+def measure(task: Callable[[], None], repeat: int, warmup: int) -> list[float]:
+    """CPU milliseconds of each of ``repeat`` runs of ``task`` (after ``warmup`` unmeasured ones)."""
+    for _ in range(warmup):
+        task()
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        task()
+        times.append(1000 * (time.process_time() - started))
+    return times
+
+
+def count_queries(task: Callable[[], None], show: bool = False) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        task()
+    if show:
+        for query in captured.captured_queries:
+            print(f"    {query['sql'][:220]}")
+    return len(captured.captured_queries)
+
+
+def profile(task: Callable[[], None], repeat: int, top: int) -> str:
+    profiler = cProfile.Profile(time.process_time)  # CPU, not wall: waiting on PostgreSQL is not ours
+    profiler.enable()
+    for _ in range(repeat):
+        task()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    groups: dict[str, float] = {}
+    for (filename, _, name), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        groups[_group(filename, name)] = groups.get(_group(filename, name), 0.0) + own
+    total = sum(groups.values()) or 1.0
+    out.write("Own CPU by code (share of the profiled time):\n")
+    for group, own in sorted(groups.items(), key=lambda item: -item[1])[:top]:
+        out.write(f"  {100 * own / total:5.1f}%  {group}\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def _group(filename: str, name: str) -> str:
+    """Where a function's own time goes: a Django or library package (two levels), the portal's app, or a builtin."""
+    if filename == "~":
+        return "builtins: " + name.split(" of ")[0].replace("<built-in method ", "").rstrip(">")
+    path = filename.replace("\\", "/")
+    if "site-packages/" in path:
+        parts = path.split("site-packages/", 1)[1].split("/")
+        return "/".join(parts[:3] if parts[0] == "django" else parts[:1])
+    if path.startswith(str(ROOT)):
+        return "/".join(Path(path).relative_to(ROOT).parts[:2])
+    return "stdlib/" + Path(path).name
+
+
+# ---- The bare side (a child process with DJANGO_SETTINGS_MODULE=bench.bare) -----------------------------------------
+
+
+def bare_main(args: argparse.Namespace) -> None:
+    """The bare side's process: on each line ``N`` from its parent, runs N bare tasks and answers their CPU times."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench import bare
+
+    bare.prepare(connection)
+    http, rng = ClientHttp(), random.Random(1)
+    task = lambda: bare_edit(http, rng)  # noqa: E731
+    measure(task, 0, args.warmup)
+    print("READY " + json.dumps({"queries": count_queries(task)}), flush=True)
+    for command in sys.stdin:
+        if command.strip() == "profile":
+            print("PROFILE " + json.dumps(profile(task, args.repeat, args.top)), flush=True)
+        elif command.strip():
+            print("TIMES " + json.dumps(measure(task, int(command), 0)), flush=True)
+
+
+class BareProcess:
+    """The bare project in a child process (its own settings), asked for rounds of tasks between the portal's."""
+
+    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
+        command = [sys.executable, __file__, "--bare-process", "--repeat", str(args.repeat)]
+        command += ["--warmup", str(args.warmup), "--top", str(args.top)]
+        child_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.bare"}
+        self.process = subprocess.Popen(  # noqa: S603 (this script)
+            command, cwd=ROOT, env=child_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.queries = int(self._answer("READY")["queries"])
+
+    def _answer(self, tag: str) -> Any:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith(tag + " "):
+                return json.loads(line[len(tag) + 1 :])
+        raise SystemExit(f"the bare process failed (exit {self.process.wait()})")
+
+    def _ask(self, command: str, tag: str) -> Any:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._answer(tag)
+
+    def times(self, tasks: int) -> list[float]:
+        return list(self._ask(str(tasks), "TIMES"))
+
+    def profile(self) -> str:
+        return str(self._ask("profile", "PROFILE"))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+# ---- The portal side (this process) --------------------------------------------------------------------------------
+
+
+def environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    return {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
+        "DATABASE_URL": f"{args.server}/{args.database}",
+        "CACHE_URL": args.redis,
+        "CELERY_BROKER_URL": args.redis,
+        # testserver: the test client's host name (the test runner would add it; this is not a test run).
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORTAL_FIELD_KEYS": Fernet.generate_key().decode(),
+        "PORTAL_HMAC_KEY": secrets.token_urlsafe(48),
+        "PORTAL_MEDIA_ROOT": str(workdir / "private"),
+        "PORTAL_BASE_URL": "http://127.0.0.1",
+        "BENCH_STATIC_ROOT": str(workdir / "static"),
+    }
+
+
+def setup(args: argparse.Namespace, claims: int) -> Plan:
+    with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{args.database}"')
+    import django
+
+    django.setup()
+    from auditlog.context import disable_auditlog
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    cache.clear()
+    with disable_auditlog():  # the seed's own history is not what is measured
+        plan = seed(
+            clerks=1,
+            parties=1,
+            claims_per_party=claims,
+            notices=1,
+            people_per_notice=2,
+            posts_per_district=args.posts_per_district,
+        )
+    print(f"set-up: migrated, reference data, seed in {time.monotonic() - started:.0f} s", flush=True)
+    return plan
+
+
+def teardown(args: argparse.Namespace) -> None:
+    with contextlib.suppress(Exception):
+        from django.core.cache import cache
+        from django.db import connections
+
+        cache.clear()
+        connections.close_all()
+    with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+
+
+def portal_tasks(plan: Plan) -> dict[str, Callable[[], None]]:
+    clerk, party = plan.clerks[0], plan.parties[0]
+    browser, machine, rng = ClientHttp(), ClientHttp(), random.Random(1)
+    clerk_login(browser, clerk, plan.password)
+    hires = list(party.hires)
+
+    def claim() -> None:
+        claim_submit(machine, party, hires.pop())
+
+    return {
+        "position": lambda: clerk_edit_position(browser, clerk, rng),
+        "hire": lambda: clerk_edit_hire(browser, clerk, rng),
+        "claim": claim,
+    }
+
+
+def line(kind: str, times: list[float], queries: int, floor: float | None) -> str:
+    per = REQUESTS[kind]
+    fastest, median = min(times) / per, statistics.median(times) / per
+    ratio = f"{fastest / floor:6.2f} {median / floor_median:6.2f}" if floor else f"{'1.00':>6} {'1.00':>6}"
+    return f"  {kind:<9} {per:>4} {fastest:>9.2f} {median:>9.2f}  {ratio}  {queries / per:>8.1f}"
+
+
+floor_median = 1.0
+
+
+def main(argv: Sequence[str]) -> int:
+    global floor_median
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=40, help="measured tasks of each kind (default 40)")
+    parser.add_argument("--warmup", type=int, default=5, help="unmeasured tasks of each kind first (default 5)")
+    parser.add_argument("--profile", choices=[*KINDS, "bare"], help="print a cProfile top list of this kind")
+    parser.add_argument(
+        "--posts-per-district",
+        type=int,
+        default=2,
+        help="published posts in each district (the Annex 3 form lists them)",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds alternating bare and portal (default 5)")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one task of each kind")
+    parser.add_argument("--top", type=int, default=40, help="lines of the profile's lists")
+    parser.add_argument("--database", default="bench_writes", help="throw-away database (starts with bench_writes)")
+    parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/6", help="cache and broker (not 0, not 5)")
+    parser.add_argument("--bare-process", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.bare_process:
+        bare_main(args)
+        return 0
+    if not args.database.startswith("bench_writes"):
+        parser.error("--database must start with 'bench_writes': the script drops it at the end")
+    if args.redis.rstrip("/").endswith(("/0", "/5")):
+        parser.error("--redis: use a database other than 0 (CI's) and 5 (the load benchmark's)")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-writes-"))
+    env = environment(args, workdir)
+    os.environ.update(env)
+    # Every claim uses a hire of its own: warm-up, measured, counted and profiled runs, twice over for safety.
+    claims = 2 * (args.warmup + args.repeat + 1) + (args.repeat if args.profile == "claim" else 0)
+    try:
+        plan = setup(args, claims)
+        bare = BareProcess(args, env)
+        tasks = portal_tasks(plan)
+        times: dict[str, list[float]] = {kind: [] for kind in ("bare", *KINDS)}
+        queries = {"bare": bare.queries}
+        for kind in KINDS:
+            measure(tasks[kind], 0, args.warmup)
+            queries[kind] = count_queries(tasks[kind])
+            if args.queries:
+                print(f"{kind}:")
+                count_queries(tasks[kind], show=True)
+        # Rounds: the bare side, then each kind, again and again, so that a busy spell of the shared machine falls
+        # on both sides of the ratio.
+        rounds = max(1, min(args.rounds, args.repeat))
+        for index in range(rounds):
+            chunk = args.repeat // rounds + (1 if index < args.repeat % rounds else 0)
+            times["bare"] += bare.times(chunk)
+            for kind in KINDS:
+                times[kind] += measure(tasks[kind], chunk, 0)
+        floor = min(times["bare"]) / REQUESTS["bare"]
+        floor_median = statistics.median(times["bare"]) / REQUESTS["bare"]
+        print(f"\nCPU ms per request (process_time, {args.repeat} tasks of each kind after {args.warmup} unmeasured;")
+        print("fastest task and median task, divided by the task's requests; ratio to the bare form POST)")
+        print(f"  {'kind':<9} {'reqs':>4} {'fastest':>9} {'median':>9}  {'ratio':>6} {'(med)':>6}  {'queries':>8}")
+        print(line("bare", times["bare"], queries["bare"], None))
+        for kind in KINDS:
+            print(line(kind, times[kind], queries[kind], floor))
+        if args.profile == "bare":
+            print(bare.profile())
+        elif args.profile:
+            print(profile(tasks[args.profile], args.repeat, args.top))
+        bare.close()
+    finally:
+        teardown(args)
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
