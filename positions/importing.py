@@ -13,7 +13,7 @@ Field rules are ``PositionData.clean()``'s, not repeated here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -607,17 +607,19 @@ def _copy_positions(new_data: list[PositionData], common: dict[str, Any]) -> Non
         [text for data in new_data for text in (data.name, data.majors, data.competencies, data.salary_text)]
     )
     salaries: dict[str, SalaryRange] = {}
-    lines = []
-    for index, data in enumerate(new_data):
-        salary = salaries.get(data.salary_text)
-        if salary is None:
-            salary = salaries[data.salary_text] = parse_salary(data.salary_text)
-        low = _NULL if salary.minimum is None else salary.minimum
-        high = _NULL if salary.maximum is None else salary.maximum
-        name, majors, competencies, salary_text = texts[4 * index : 4 * index + 4]
-        lines.append(
-            f"{data.employer.pk}\t{_CHANNEL_TEXT[data.channel]}\t{name}\t{int(data.headcount)}\t"
-            f"{_EDUCATION_TEXT[data.education]}\t{majors}\t{competencies}\t{'t' if data.recruits_graduates else 'f'}\t"
-            f"{salary_text}\t{low}\t{high}\t{shared}"
-        )
-    copy_lines(Position, (*_ROW_ATTRIBUTES, *common), lines)
+
+    def lines() -> Iterator[str]:
+        for index, data in enumerate(new_data):
+            salary = salaries.get(data.salary_text)
+            if salary is None:
+                salary = salaries[data.salary_text] = parse_salary(data.salary_text)
+            low = _NULL if salary.minimum is None else salary.minimum
+            high = _NULL if salary.maximum is None else salary.maximum
+            name, majors, competencies, salary_text = texts[4 * index : 4 * index + 4]
+            yield (
+                f"{data.employer.pk}\t{_CHANNEL_TEXT[data.channel]}\t{name}\t{int(data.headcount)}\t"
+                f"{_EDUCATION_TEXT[data.education]}\t{majors}\t{competencies}\t"
+                f"{'t' if data.recruits_graduates else 'f'}\t{salary_text}\t{low}\t{high}\t{shared}"
+            )
+
+    copy_lines(Position, (*_ROW_ATTRIBUTES, *common), lines())

@@ -86,13 +86,39 @@ def copy_escaped(values: Sequence[str]) -> list[str]:
     return escaped.split(_JOIN)
 
 
+class _Lines(io.TextIOBase):
+    """A file COPY reads from, formatting the lines only as it asks for them: the server inserts the first rows
+    while the next are built, instead of waiting for all of them."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        wanted = size if size is not None and size >= 0 else float("inf")
+        taken: list[str] = []
+        length = 0
+        for line in self._lines:
+            taken.append(line)
+            length += len(line)
+            if length >= wanted:
+                break
+        return "".join(taken)
+
+
+#: Characters COPY asks for at a time.
+_COPY_CHUNK = 256 * 1024
+
+
 def copy_lines(model: type[Model], attributes: Sequence[str], lines: Iterable[str]) -> None:
     """COPY ``lines`` (COPY's text format, each ending with a line feed, values in the order of ``attributes``)
-    into ``model``'s table, in the current transaction. Only for a model ``can_copy`` accepts."""
+    into ``model``'s table, in the current transaction; ``lines`` may be a generator, read as COPY goes. Only for
+    a model ``can_copy`` accepts."""
     assert can_copy(model), model
     column_of = {field.attname: field.column for field in model._meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(column_of[a]) for a in attributes)
-    buffer = io.StringIO("".join(lines))
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _Lines(lines), _COPY_CHUNK)

@@ -14,6 +14,7 @@ import functools
 import gc
 import io
 import itertools
+import operator
 import posixpath
 import re
 import unicodedata
@@ -800,10 +801,17 @@ def _data_rows(data: bytes, marked: dict[tuple[int, int], str], layout: SheetLay
     last_header, columns = find_header(grid, layout)
     _fill_merged(grid, marked, merged, below=last_header)
     rows: list[RawRow] = []
+    labels, positions = tuple(columns), tuple(columns.values())
+    # The row's cells of the columns read, in one call (calamine's rows are as wide as the sheet's widest).
+    pick = operator.itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
+    width = max(positions) + 1
     # skip_empty_area=False keeps row 1 at index 0, so index + 1 is the row number the clerk sees in Excel.
     for index in range(last_header + 1, len(grid)):
         cells = grid[index]
-        values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
+        if len(cells) >= width:
+            values = dict(zip(labels, pick(cells), strict=True))
+        else:
+            values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
         refused = (
             {
                 label: marked[(index, position)]
