@@ -308,6 +308,8 @@ def _parse_cells(
 def _with_refused_cells(raw: RawRow, errors: list[RowError]) -> list[RowError]:
     """The row's formula and error cells reported in place of what their empty reading caused; a formula under
     揭榜招贤 or 引才专项 also stands for the "岗位名称为空" it would cause."""
+    if not raw.refused:  # most rows
+        return errors
     errors = cell_errors(raw, errors)
     if raw.refused.keys() & CHANNEL_COLUMNS.keys():
         errors = [error for error in errors if error.column != COL_NAME]
