@@ -76,10 +76,18 @@ class Position(TimeStampedModel):
     salary_text = models.CharField(_("薪资范围"), max_length=limits.SALARY_TEXT.max_length, blank=True)
     salary_min = models.DecimalField(_("年薪下限（元）"), max_digits=12, decimal_places=0, null=True, blank=True)
     salary_max = models.DecimalField(_("年薪上限（元）"), max_digits=12, decimal_places=0, null=True, blank=True)
+    # No index of their own: position_district_status and position_unique_in_batch begin with them, and serve
+    # every lookup by them (each index more is written for every row an import inserts).
     district = models.ForeignKey(
-        "portal.District", verbose_name=_("填报来源"), on_delete=models.PROTECT, related_name="positions"
+        "portal.District",
+        verbose_name=_("填报来源"),
+        on_delete=models.PROTECT,
+        related_name="positions",
+        db_index=False,
     )
-    batch = models.ForeignKey(PositionBatch, verbose_name=_("旬报"), on_delete=models.PROTECT, related_name="positions")
+    batch = models.ForeignKey(
+        PositionBatch, verbose_name=_("旬报"), on_delete=models.PROTECT, related_name="positions", db_index=False
+    )
     status = models.CharField(_("状态"), max_length=16, choices=PositionStatus.choices, default=PositionStatus.DRAFT)
     source = models.CharField(_("来源"), max_length=16, choices=PositionSource.choices, default=PositionSource.FORM)
     return_reason = models.TextField(_("退回原因"), blank=True)

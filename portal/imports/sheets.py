@@ -13,6 +13,8 @@ import datetime
 import functools
 import gc
 import io
+import itertools
+import operator
 import posixpath
 import re
 import unicodedata
@@ -333,6 +335,7 @@ class _SheetWalk:
         self.last_row = self.last_column = -1  # the furthest such cell's row and column
         self.last_row_column = 0  # the column of a cell on that last row, to point the clerk at it
         self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
+        self.depth, self.done = 0, False  # where the walk stood when ``finish`` was last called
 
     def handlers(self) -> tuple[Callable[[str, list[str]], None], Callable[[str], None], Callable[[], None]]:
         """expat's start and end handlers, and what to call once the parse is over (it stores the figures above).
@@ -425,6 +428,7 @@ class _SheetWalk:
                 last_column,
                 last_row_column,
             )
+            self.depth, self.done = depth, done
 
         return start, end, finish
 
@@ -458,32 +462,48 @@ def _refuse_declarations(*args: Any) -> None:
     raise PortalError("文件内部结构异常（含有不允许的XML实体声明），已拒绝。", "xml_entities")
 
 
+def _parser(walk: _SheetWalk) -> tuple[Any, Callable[[], None]]:
+    """An expat parser driving ``walk``'s handlers, refusing any document type declaration; and ``finish``."""
+    start, end, finish = walk.handlers()
+    parser = expat.ParserCreate()
+    parser.ordered_attributes = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    # A sheet has no business declaring a DTD; with none, no entity can be expanded (billion laughs).
+    parser.StartDoctypeDeclHandler = _refuse_declarations
+    parser.EntityDeclHandler = _refuse_declarations
+    return parser, finish
+
+
+def _walk_sheet(archive: zipfile.ZipFile, part: str) -> _SheetWalk:
+    """The sheet walked element by element (any XML expat accepts)."""
+    walk = _SheetWalk()
+    parser, finish = _parser(walk)
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(_SCAN_CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
+    finish()
+    return walk
+
+
 def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
     """Walk the first sheet's XML as a stream (``data`` has passed ``check_xlsx``): refuse a sheet with a cell
     past ``MAX_SHEET_ROWS`` or ``MAX_COLUMNS`` as soon as that cell is read, and one whose grid would be large and
     mostly empty, or whose merged ranges overlap, once it is read; return (row, column), 0-based, of each formula
-    or error cell → ``FORMULA_CELL`` or ``ERROR_CELL``."""
+    or error cell → ``FORMULA_CELL`` or ``ERROR_CELL``.
+
+    A sheet whose rows are written as spreadsheet programs write them is read by ``_plain_walk`` (the same
+    answers, from a few passes in C over its XML); any other, and any the plain walk is unsure of, by
+    ``_walk_sheet``, element by element."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         part = _first_sheet_part(archive)
         if part is None:
             raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx")
-        walk = _SheetWalk()
-        start, end, finish = walk.handlers()
-        parser = expat.ParserCreate()
-        parser.ordered_attributes = True
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        # A sheet has no business declaring a DTD; with none, no entity can be expanded (billion laughs).
-        parser.StartDoctypeDeclHandler = _refuse_declarations
-        parser.EntityDeclHandler = _refuse_declarations
-        try:
-            with archive.open(part) as stream:
-                while chunk := stream.read(_SCAN_CHUNK):
-                    parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-        except expat.ExpatError:
-            raise PortalError("文件不是有效的Excel（.xlsx）文件，无法读取第一个工作表。", "not_xlsx") from None
-        finish()
+        walk = _plain_walk(archive, part) or _walk_sheet(archive, part)
     grid = (walk.last_row + 1) * (walk.last_column + 1)  # from A1, as the reader lays it out
     if grid > max(GRID_FLOOR_CELLS, SPARSE_FACTOR * walk.filled):
         far = f"{column_name(walk.last_row_column)}{walk.last_row + 1}"
@@ -501,6 +521,208 @@ def scan_first_sheet(data: bytes) -> dict[tuple[int, int], str]:
     if covered > grid:
         raise PortalError("合并单元格相互重叠，文件内部结构异常，请在Excel中取消合并后重新上传。", "merges_overlap")
     return walk.marked
+
+
+# The plain walk. Excel, WPS, LibreOffice and openpyxl write a sheet's rows in one form: each <row r="N"> in
+# increasing order, its cells <c r="LetterN"> with their attributes in the schema's order, a cell holding a value in
+# <v>, a formula in <f> or an inline string in <is><t>. ``_plain_walk`` parses the sheet around <sheetData> with
+# expat as ``_walk_sheet`` does (declarations, merged ranges, the rest of the document), and checks the rows
+# themselves, a chunk of whole rows at a time, against ``_PLAIN_ROWS``: a regular expression that matches only
+# well-formed XML (no comment, CDATA, processing instruction, character or undefined entity reference, no
+# character XML forbids, no attribute twice), with every cell's row that of its <row> and its column within
+# ``MAX_COLUMNS``. Such rows place every cell by its own reference, so the walk's figures come out of a few counts
+# and searches over the chunk; expat would have read them as the same elements. Whatever fails to match, however
+# harmless, goes to ``_walk_sheet``, which then answers for the whole sheet.
+_PLAIN_SPACE = rb"[ \t\r\n]*+"
+_PLAIN_TEXT = rb"(?:[^<&\x00-\x08\x0b\x0c\x0e-\x1f]++|&(?:amp|lt|gt|quot|apos);)*+"
+_PLAIN_VALUE = rb'="[^"<>&/\x00-\x1f]*"'
+_PLAIN_CELL_ATTRIBUTES = b"".join(rb"(?: " + name + _PLAIN_VALUE + rb")?" for name in (b"s", b"t", b"cm", b"vm", b"ph"))
+_PLAIN_ROW_ATTRIBUTES = b"".join(
+    rb"(?: " + name + _PLAIN_VALUE + rb")?"
+    for name in (
+        b"spans",
+        b"s",
+        b"customFormat",
+        b"ht",
+        b"hidden",
+        b"customHeight",
+        b"outlineLevel",
+        b"collapsed",
+        b"thickTop",
+        b"thickBot",
+        b"ph",
+        b"x14ac:dyDescent",
+    )
+)
+_PLAIN_FORMULA_ATTRIBUTES = b"".join(
+    rb"(?: " + name + _PLAIN_VALUE + rb")?"
+    for name in (b"t", b"aca", b"ref", b"dt2D", b"dtr", b"del1", b"del2", b"r1", b"r2", b"ca", b"si", b"bx")
+)
+_PLAIN_CONTENT = (
+    rb"(?:<f"
+    + _PLAIN_FORMULA_ATTRIBUTES
+    + rb" ?(?:/>|>"
+    + _PLAIN_TEXT
+    + rb"</f>)(?:<v>"
+    + _PLAIN_TEXT
+    + rb"</v>|<v ?/>)?|<v>"
+    + _PLAIN_TEXT
+    + rb"</v>|<v ?/>|<is>(?:<t(?: xml:space=\"preserve\")?>"
+    + _PLAIN_TEXT
+    + rb"</t>|<t ?/>)</is>)"
+)
+#: Columns A to BL (``MAX_COLUMNS``).
+_PLAIN_ALL_COLUMNS = rb"(?:[A-Z]|A[A-Z]|B[A-L])"
+
+
+def _plain_rows(columns: bytes) -> re.Pattern[bytes]:
+    """Whole rows whose cells holding something lie in ``columns`` (a pattern), empty cells in any column."""
+    cell = (
+        rb'<c r="(?:' + columns + rb'\1"' + _PLAIN_CELL_ATTRIBUTES + rb">" + _PLAIN_CONTENT + rb"</c>"
+        rb"|" + _PLAIN_ALL_COLUMNS + rb'\1"' + _PLAIN_CELL_ATTRIBUTES + rb" ?/>)"
+    )
+    row = (
+        rb'<row r="([1-9][0-9]{0,6})"'
+        + _PLAIN_ROW_ATTRIBUTES
+        + rb" ?(?:/>|>(?:"
+        + _PLAIN_SPACE
+        + cell
+        + rb")*+"
+        + _PLAIN_SPACE
+        + rb"</row>)"
+    )
+    return re.compile(rb"(?:" + _PLAIN_SPACE + row + rb")*+" + _PLAIN_SPACE)
+
+
+@functools.cache
+def _plain_rows_within(last_column: int) -> re.Pattern[bytes]:
+    """``_plain_rows`` with the cells holding something in columns A to ``last_column`` (0-based): a chunk of
+    rows that matches has no such cell further right, so the widest column need not be looked for cell by cell."""
+    if last_column < 26:
+        return _plain_rows(b"[A-" + column_name(last_column).encode() + b"]")
+    first, second = column_name(last_column).encode()
+    # Two letters: A to Z, then AA to the last one (the limit stops at BL).
+    two = b"|".join(bytes([letter]) + b"[A-Z]" for letter in range(ord("A"), first)) or b"(?!)"
+    return _plain_rows(b"(?:[A-Z]|" + two + b"|" + bytes([first]) + b"[A-" + bytes([second]) + b"])")
+
+
+_PLAIN_ROW_NUMBERS = re.compile(rb'<row r="([0-9]+)"')
+_PLAIN_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,2})[0-9]+"[^>/]*>')
+_PLAIN_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,2})([0-9]+)"[^>/]*><f[ />]')
+_PLAIN_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,2})([0-9]+)"(?: s="[^"]*")? t="e"[^>/]*>')
+#: The XML declaration, if any, of a document in UTF-8 (the only encoding the plain walk reads).
+_PLAIN_PROLOG = re.compile(
+    rb"(?:\xef\xbb\xbf)?+(?:(?!<\?xml)|<\?xml version=([\"'])1\.0\1(?: encoding=([\"'])(?i:utf-8)\2)?"
+    rb"(?: standalone=([\"'])(?:yes|no)\3)? ?\?>)"
+)
+#: Bytes of rows held at once waiting for a row's end: a longer row goes to ``_walk_sheet``.
+_PLAIN_MAX_PENDING = 4 * _SCAN_CHUNK
+
+
+class _PlainRows:
+    """The walk's figures over chunks of whole plain rows, in order."""
+
+    def __init__(self, walk: _SheetWalk) -> None:
+        self.walk = walk
+        self.last_number = 0  # the last <row>'s r
+        self.last_column = 0  # the widest column holding something so far (0-based), or 0
+
+    def read(self, chunk: bytes) -> bool:
+        """Take the chunk's rows into the walk's figures; False (nothing taken) unless they are plain."""
+        if b"]]>" in chunk or b"\xef\xbf\xbe" in chunk or b"\xef\xbf\xbf" in chunk:
+            return False  # "]]>" in text, U+FFFE and U+FFFF: not XML, though the expression lets them through
+        try:
+            chunk.decode()  # UTF-8, as expat reads it
+        except UnicodeDecodeError:
+            return False
+        last_column = self.last_column
+        if _plain_rows_within(last_column).fullmatch(chunk) is None:
+            # Wider, or not plain: the widest column holding something, and one more try.
+            letters = set(_PLAIN_FILLED_CELL.findall(chunk))
+            if not letters:
+                return False
+            last_column = max(last_column, *(_column_index(letter.decode()) for letter in letters))
+            if last_column >= MAX_COLUMNS or _plain_rows_within(last_column).fullmatch(chunk) is None:
+                return False
+        numbers = [int(number) for number in _PLAIN_ROW_NUMBERS.findall(chunk)]
+        if numbers:
+            if numbers[0] <= self.last_number or numbers[-1] > MAX_SHEET_ROWS:
+                return False
+            if any(before >= after for before, after in itertools.pairwise(numbers)):
+                return False
+        walk = self.walk
+        filled = chunk.count(b"</c>")
+        if filled:
+            # The last row holding something, and the first cell holding something in it.
+            row_at = chunk.rfind(b'<row r="', 0, chunk.rfind(b"</c>"))
+            row_match = _PLAIN_ROW_NUMBERS.match(chunk, row_at)
+            cell_match = _PLAIN_FILLED_CELL.search(chunk, row_at)
+            assert row_match is not None and cell_match is not None  # the chunk matched _plain_rows
+            walk.last_row = int(row_match.group(1)) - 1
+            walk.last_row_column = _column_index(cell_match.group(1).decode())
+            walk.last_column = max(walk.last_column, last_column)
+            walk.filled += filled
+            if b't="e"' in chunk:
+                for match in _PLAIN_ERROR_CELL.finditer(chunk):
+                    walk.marked[(int(match.group(2)) - 1, _column_index(match.group(1).decode()))] = ERROR_CELL
+            if b"<f" in chunk:
+                for match in _PLAIN_FORMULA_CELL.finditer(chunk):
+                    walk.marked[(int(match.group(2)) - 1, _column_index(match.group(1).decode()))] = FORMULA_CELL
+        self.last_column = last_column
+        if numbers:
+            self.last_number = numbers[-1]
+        return True
+
+
+def _plain_walk(archive: zipfile.ZipFile, part: str) -> _SheetWalk | None:
+    """The walk's figures for a sheet whose rows are plain (see above), or None: ``_walk_sheet`` then reads it.
+    Refuses what ``_walk_sheet`` would refuse before or after the rows (a declaration, too many merged ranges)."""
+    walk = _SheetWalk()
+    parser, finish = _parser(walk)
+    rows = _PlainRows(walk)
+    start_tag, end_tag = b"<sheetData>", b"</sheetData>"
+    try:
+        with archive.open(part) as stream:
+            pending = b""
+            while (at := pending.find(start_tag)) < 0:
+                chunk = stream.read(_SCAN_CHUNK)
+                if not chunk or len(pending) > _PLAIN_MAX_PENDING:
+                    return None
+                pending += chunk
+            prefix = pending[:at]
+            if b"sheetData" in prefix or _PLAIN_PROLOG.match(prefix) is None:
+                return None
+            parser.Parse(prefix + start_tag, False)
+            finish()
+            if (walk.depth, walk.done) != (1, False):
+                return None  # not the element it looks like (in a comment, say)
+            pending = pending[at + len(start_tag) :]
+            while (at := pending.find(end_tag)) < 0:
+                cut = pending.rfind(b"</row>")
+                if cut >= 0:
+                    if not rows.read(pending[: cut + 6]):
+                        return None
+                    pending = pending[cut + 6 :]
+                elif len(pending) > _PLAIN_MAX_PENDING:
+                    return None
+                chunk = stream.read(_SCAN_CHUNK)
+                if not chunk:
+                    return None
+                pending += chunk
+            if not rows.read(pending[:at]):
+                return None
+            figures = (walk.filled, walk.last_row, walk.last_column, walk.last_row_column)
+            parser.Parse(pending[at:], False)
+            while chunk := stream.read(_SCAN_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError:
+        return None
+    finish()
+    if not walk.done or walk.filled:
+        return None
+    walk.filled, walk.last_row, walk.last_column, walk.last_row_column = figures
+    return walk
 
 
 def header_text(value: Any) -> str:
@@ -579,10 +801,17 @@ def _data_rows(data: bytes, marked: dict[tuple[int, int], str], layout: SheetLay
     last_header, columns = find_header(grid, layout)
     _fill_merged(grid, marked, merged, below=last_header)
     rows: list[RawRow] = []
+    labels, positions = tuple(columns), tuple(columns.values())
+    # The row's cells of the columns read, in one call (calamine's rows are as wide as the sheet's widest).
+    pick = operator.itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
+    width = max(positions) + 1
     # skip_empty_area=False keeps row 1 at index 0, so index + 1 is the row number the clerk sees in Excel.
     for index in range(last_header + 1, len(grid)):
         cells = grid[index]
-        values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
+        if len(cells) >= width:
+            values = dict(zip(labels, pick(cells), strict=True))
+        else:
+            values = {label: cells[position] if position < len(cells) else None for label, position in columns.items()}
         refused = (
             {
                 label: marked[(index, position)]
