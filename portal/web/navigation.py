@@ -73,7 +73,7 @@ def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
             continue
         url = _address(item.url_name, prefix, urlconf)
         if url is None:
-            # A page that a later issue delivers is simply not in the menu until its URL exists.
+            # A page whose URL is not (yet) configured is simply not in the menu.
             continue
         visible.append({"label": item.label, "url": url, "url_name": item.url_name})
     return visible
