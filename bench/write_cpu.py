@@ -50,6 +50,7 @@ from bench.load import (  # noqa: E402
     Plan,
     Reply,
     StepFailed,
+    _environment,
     _maintenance,
     claim_submit,
     clerk_edit_hire,
@@ -229,24 +230,12 @@ class BareProcess:
 
 
 def environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
-    import secrets
-
-    from cryptography.fernet import Fernet
-
-    return {
-        "DJANGO_SETTINGS_MODULE": "portal.settings.bench",
-        "DATABASE_URL": f"{args.server}/{args.database}",
-        "CACHE_URL": args.redis,
-        "CELERY_BROKER_URL": args.redis,
-        # testserver: the test client's host name (the test runner would add it; this is not a test run).
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "PORTAL_FIELD_KEYS": Fernet.generate_key().decode(),
-        "PORTAL_HMAC_KEY": secrets.token_urlsafe(48),
-        "PORTAL_MEDIA_ROOT": str(workdir / "private"),
-        "PORTAL_BASE_URL": "http://127.0.0.1",
-        "BENCH_STATIC_ROOT": str(workdir / "static"),
-    }
+    """The load bench's settings, with the test client's host name (the test runner would add it; this is not a test
+    run) and a static root of its own."""
+    env = _environment(args, workdir)
+    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
+    env["BENCH_STATIC_ROOT"] = str(workdir / "static")
+    return env
 
 
 def setup(args: argparse.Namespace, claims: int) -> Plan:
