@@ -146,6 +146,40 @@ class Http(Protocol):
         ...
 
 
+class ClientHttp:
+    """``Http`` over Django's test client (CSRF checks on, as in a browser); remembers what it sent. The load's
+    smoke test and ``bench/write_cpu.py`` send the scenario's requests through it, in one process."""
+
+    def __init__(self) -> None:
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True)
+        self.sent: list[tuple[str, int]] = []
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        name: str,
+        expect: Sequence[int],
+        body: bytes = b"",
+        content_type: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        response = self.client.generic(
+            method,
+            path,
+            data=body,
+            content_type=content_type or "application/octet-stream",
+            headers=dict(headers or {}),
+        )
+        self.sent.append((name, response.status_code))
+        if response.status_code not in expect:
+            raise StepFailed(f"{name}: {explain(response.status_code, response.content.decode())}")
+        return Reply(response.status_code, response.content)
+
+
 @dataclass
 class ClerkPlan:
     username: str
@@ -821,8 +855,9 @@ def _claims_per_party(args: argparse.Namespace, mix: Sequence[float], rate: floa
     return math.ceil(claims_per_second * (args.warmup + args.duration) * 1.5 + 5)
 
 
-def _setup(args: argparse.Namespace, workdir: Path, claims_per_party: int) -> Plan:
-    """Create and fill the database (this process holds Django; the web server and the load are children)."""
+def fresh_database(args: argparse.Namespace) -> float:
+    """A new ``args.database``, migrated, with the reference data and the static files; Django set up in this
+    process and the cache emptied. Returns when it started (``time.monotonic``)."""
     with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{args.database}"')
@@ -832,14 +867,20 @@ def _setup(args: argparse.Namespace, workdir: Path, claims_per_party: int) -> Pl
     django.setup()
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import connections
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     cache.clear()
+    return started
+
+
+def _setup(args: argparse.Namespace, workdir: Path, claims_per_party: int) -> Plan:
+    """Create and fill the database (this process holds Django; the web server and the load are children)."""
+    started = fresh_database(args)
     from auditlog.context import disable_auditlog
+    from django.db import connections
 
     with disable_auditlog():  # the seed's own history is not what is measured
         plan = seed(
@@ -860,12 +901,12 @@ def _setup(args: argparse.Namespace, workdir: Path, claims_per_party: int) -> Pl
     return plan
 
 
-def _teardown(args: argparse.Namespace) -> None:
+def teardown(args: argparse.Namespace) -> None:
     with contextlib.suppress(Exception):
         from django.core.cache import cache
         from django.db import connections
 
-        cache.clear()  # Redis database 5: the benchmark's own (throttle counts, idempotency, any queued task)
+        cache.clear()  # the benchmark's own Redis database (throttle counts, idempotency, any queued task)
         connections.close_all()
     with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
@@ -1432,7 +1473,7 @@ def main(argv: Sequence[str]) -> int:
         if args.keep:
             print(f"kept: database {args.database}, files {workdir}")
         else:
-            _teardown(args)
+            teardown(args)
             shutil.rmtree(workdir, ignore_errors=True)
     return 0 if all(met) else 1
 

@@ -26,7 +26,6 @@ both sides' figures, the PostgreSQL server's is in neither.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import io
 import json
@@ -38,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,55 +46,22 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import (  # noqa: E402
     FORM,
+    ClientHttp,
     Plan,
-    Reply,
-    StepFailed,
     _environment,
-    _maintenance,
     claim_submit,
     clerk_edit_hire,
     clerk_edit_position,
     clerk_login,
-    explain,
     form_fields,
+    fresh_database,
     seed,
+    teardown,
 )
 
 #: Requests one task of each kind makes.
 REQUESTS = {"position": 2, "hire": 2, "claim": 4, "bare": 2}
 KINDS = ("position", "hire", "claim")
-
-
-class ClientHttp:
-    """``bench.load.Http`` over Django's test client (CSRF checks on, as in a browser)."""
-
-    def __init__(self) -> None:
-        from django.test import Client
-
-        self.client = Client(enforce_csrf_checks=True)
-        self.queries: list[int] = []
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        expect: Sequence[int],
-        body: bytes = b"",
-        content_type: str = "",
-        headers: Mapping[str, str] | None = None,
-    ) -> Reply:
-        response = self.client.generic(
-            method,
-            path,
-            data=body,
-            content_type=content_type or "application/octet-stream",
-            headers=dict(headers or {}),
-        )
-        if response.status_code not in expect:
-            raise StepFailed(f"{name}: {explain(response.status_code, response.content.decode())}")
-        return Reply(response.status_code, response.content)
 
 
 def bare_edit(http: ClientHttp, rng: random.Random) -> None:
@@ -239,21 +205,9 @@ def environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
 
 
 def setup(args: argparse.Namespace, claims: int) -> Plan:
-    with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{args.database}"')
-    import django
-
-    django.setup()
+    started = fresh_database(args)
     from auditlog.context import disable_auditlog
-    from django.core.cache import cache
-    from django.core.management import call_command
 
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    cache.clear()
     with disable_auditlog():  # the seed's own history is not what is measured
         plan = seed(
             clerks=1,
@@ -265,17 +219,6 @@ def setup(args: argparse.Namespace, claims: int) -> Plan:
         )
     print(f"set-up: migrated, reference data, seed in {time.monotonic() - started:.0f} s", flush=True)
     return plan
-
-
-def teardown(args: argparse.Namespace) -> None:
-    with contextlib.suppress(Exception):
-        from django.core.cache import cache
-        from django.db import connections
-
-        cache.clear()
-        connections.close_all()
-    with contextlib.closing(_maintenance(args.server)) as admin, admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
 
 def portal_tasks(plan: Plan) -> dict[str, Callable[[], None]]:

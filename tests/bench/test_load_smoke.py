@@ -5,19 +5,17 @@ bench/bare.py's read and form, through the same client with the bare project's U
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
 
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from bench import bare
 from bench.load import (
     PUBLIC_READS,
+    ClientHttp,
     Plan,
-    Reply,
-    StepFailed,
     bare_form,
     bare_read,
     bare_save,
@@ -26,7 +24,6 @@ from bench.load import (
     clerk_edit_hire,
     clerk_edit_position,
     clerk_login,
-    explain,
     seed,
 )
 from positions.models import Position
@@ -35,37 +32,6 @@ from subsidies.constants import ClaimStatus
 from subsidies.models import Claim
 
 pytestmark = pytest.mark.django_db
-
-
-class ClientHttp:
-    """The benchmark's ``Http`` over Django's test client; remembers what it sent."""
-
-    def __init__(self) -> None:
-        self.client = Client(enforce_csrf_checks=True)
-        self.sent: list[tuple[str, int]] = []
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        expect: Sequence[int],
-        body: bytes = b"",
-        content_type: str = "",
-        headers: Mapping[str, str] | None = None,
-    ) -> Reply:
-        response = self.client.generic(
-            method,
-            path,
-            data=body,
-            content_type=content_type or "application/octet-stream",
-            headers=dict(headers or {}),
-        )
-        self.sent.append((name, response.status_code))
-        if response.status_code not in expect:
-            raise StepFailed(f"{name}: {explain(response.status_code, response.content.decode())}")
-        return Reply(response.status_code, response.content)
 
 
 @pytest.fixture
