@@ -10,6 +10,10 @@ idempotency``, auditlog and ``portal.audit``, an app's module, Django's handler)
 frame whose file says what it does; the standard library and builtins count as their caller's work). CPU time
 (``time.process_time``) between two events goes to the owner and the work of the frame on top. The tracer's own time
 is left out, but it slows Python calls several times over: read the shares, not the milliseconds.
+
+A lazy value is charged to the code that evaluates it: the signed-in user, which ``AuthenticationMiddleware`` only
+promises, is loaded (the session's row, the user's) when ``OTPMiddleware``'s wrapper of it is first asked, and so
+counts under that middleware.
 """
 
 from __future__ import annotations

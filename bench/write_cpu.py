@@ -1,6 +1,7 @@
-"""CPU per request of the portal's writes, in one process, against the floor of a bare Django form POST.
+"""CPU per request of the portal's writes, in one process, against the floor of a bare Django form POST and the
+layers between the two.
 
-    .venv/bin/python bench/write_cpu.py [--repeat 40] [--profile position|hire|claim|bare] [--queries]
+    .venv/bin/python bench/write_cpu.py [--repeat 40] [--profile KIND] [--queries]
 
 One run:
 
@@ -9,18 +10,41 @@ One run:
    third party with a claimable hire for every claim the run submits), with ``portal.settings.bench`` (production
    settings over plain HTTP, the Redis cache on database 6 — the load benchmark uses 5);
 2. signs the clerk in through the real login form, then runs each kind of write ``--repeat`` times through Django's
-   test client (CSRF checks on) and takes ``time.process_time`` around each: a clerk's edit of a post (GET the
-   Annex 1 form, POST it back with a field changed), of a hire (Annex 3), and a third party's claim through the API
-   (create the draft with an ``Idempotency-Key``, upload two scans, submit) — the functions of ``bench/load.py``;
-3. runs the bare form POST (``bench/bare.py``: GET ``/form/`` + POST it back) the same way in a child process with
-   ``DJANGO_SETTINGS_MODULE=bench.bare`` on the same database, in rounds alternating with the portal's kinds (the
-   machine is shared: a busy spell falls on both sides of the ratio);
-4. prints CPU ms per request (fastest and median task, divided by its requests), the ratio to the bare POST, and
-   the queries per request; ``--profile KIND`` adds a cProfile top list of that kind;
+   test client (CSRF checks on) and takes ``time.process_time`` around each: a clerk's edit of a post (``position``:
+   GET the Annex 1 form, POST it back with a field changed), of a hire (``hire``: Annex 3), and a third party's
+   claim through the API (``claim``: create the draft with an ``Idempotency-Key``, upload two scans, submit) — the
+   functions of ``bench/load.py``;
+3. runs the floor and the layers the same way, each in a child process with settings of its own, on the same
+   database, in rounds alternating with the portal's kinds (the machine is shared: a busy spell falls on both sides
+   of each ratio):
+
+   - ``bare`` (``DJANGO_SETTINGS_MODULE=bench.bare``): the bare project's form, GET ``/form/`` + POST it back
+     (sessions, CSRF, ``SecurityMiddleware``; one UPDATE + one INSERT); ``bare-post``: its POST alone;
+   - ``stack`` (``DJANGO_SETTINGS_MODULE=bench.stack``): the same view, form, template, UPDATE and INSERT under the
+     portal's settings and whole middleware (sessions, CSRF, authentication, OTP, Axes, the audit context, CSP and
+     the security headers, WhiteNoise, locale, messages, the portal's own middlewares; its template engine and
+     context processors), signed in as the same clerk through the portal's login; ``stack-post``: its POST alone;
+   - ``api`` (same process): a DRF ``APIView`` POST with the portal's ``REST_FRAMEWORK`` (session and token
+     authentication, permission, throttles counting in Redis, content negotiation, JSON parsing and rendering, the
+     portal's exception handler) and its ``@idempotent`` decorator, authenticated by the claim's third party's
+     token: a serializer of the bare form's five fields, the same UPDATE + INSERT, a small JSON reply (201);
+     ``api-key``: the same with an ``Idempotency-Key`` (the decorator stores the reply);
+
+4. prints CPU ms per request (fastest and median task, divided by its requests), the ratio to the bare form, and the
+   queries per request; then where each portal kind's median goes: for the pages, bare + fixed (stack − bare: what
+   every request of the portal pays) + page (kind − stack: the page's own work); for the claim, whose requests are
+   all POSTs, bare-post + fixed (stack-post − bare-post) + DRF (api − stack-post) + API (claim − api: the API's own
+   work), and apart what an ``Idempotency-Key`` adds (api-key − api; the claim sends one in four requests);
+   ``--profile KIND`` adds a cProfile top list of that kind (asked of its child process for a layer) and the CPU
+   by component of ``bench/components.py``: by owner (each middleware class, DRF's dispatch, the idempotency
+   decorator, auditlog, the test client, each module of the app's own code) and by kind of work (templates, forms,
+   ORM SQL compile, ORM models and querysets, DB driver execute, the Redis cache client, DRF serializers);
 5. drops the database and empties Redis database 6.
 
 The CPU is the whole process's: the test client's own work (building the request, parsing the page's form) is in
-both sides' figures, the PostgreSQL server's is in neither.
+every side's figures, the PostgreSQL server's is in none. The form of ``bare`` and ``stack`` renders with Django's
+own form renderer on both sides (``bench.bare``), not the portal's faster one: the difference is what every request
+pays, not how a form is drawn.
 """
 
 from __future__ import annotations
