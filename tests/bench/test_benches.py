@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 900
 
 
+#: bench/write_cpu.py's layers and their requests per task.
+LAYER_ROWS = (("bare-post", 1), ("stack", 2), ("stack-post", 1), ("api", 1), ("api-key", 1))
+
+
 @dataclass(frozen=True)
 class Bench:
     args: tuple[str, ...]
@@ -108,12 +112,27 @@ BENCHES = {
         needs_postgres=True,
     ),
     "write_cpu": Bench(
-        ("--repeat", "2", "--warmup", "1", "--rounds", "1", "--database", "bench_writes_smoke"),
+        (
+            *("--repeat", "2", "--warmup", "1", "--rounds", "1", "--database", "bench_writes_smoke"),
+            *("--profile", "stack-post", "--top", "5"),
+        ),
         (
             r"\n\s+bare\s+2\s+\d+\.\d\d\s+\d+\.\d\d\s+1\.00",
+            # The layers between the floor and the portal (bench/stack.py, in a child process of their own).
+            *(rf"\n\s+{kind}\s+{requests}\s+\d+\.\d\d\s+\d+\.\d\d\s+-?\d+\.\d\d" for kind, requests in LAYER_ROWS),
             r"\n\s+position\s+2\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d",
             r"\n\s+hire\s+2\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d",
             r"\n\s+claim\s+4\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d",
+            *(
+                rf"\n\s+{kind}\s+-?\d+\.\d\d = \S+ -?\d+\.\d\d \+ fixed -?\d+\.\d\d \+"
+                for kind in ("position", "hire", "claim")
+            ),
+            r"Idempotency-Key's stored reply \(api-key − api\): -?\d+\.\d\d ms",
+            # --profile of a layer: asked of its child process, with the tracer's summary by component.
+            r"Profile of stack-post:",
+            r"CPU by component \(2 requests traced",
+            r"\d+\.\d%  middleware: SessionMiddleware\n",
+            r"\d+\.\d%  DB driver execute\n",
         ),
         needs_postgres=True,
         redis_db=6,

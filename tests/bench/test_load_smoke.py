@@ -1,17 +1,20 @@
 """bench/load.py keeps working: its seed and each kind of request it sends, once, through Django's test client
 (CSRF checks on, as in a browser), with the statuses the benchmark counts as success; and so does its floor,
-bench/bare.py's read and form, through the same client with the bare project's URLs, middleware and templates."""
+bench/bare.py's read and form, through the same client with the bare project's URLs, middleware and templates; and
+bench/write_cpu.py's layers between them (bench/stack.py's URLs under the portal's middleware), and its tracer."""
 
 from __future__ import annotations
 
 import random
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from bench import bare
+from bench.components import ComponentProfile
 from bench.load import (
     PUBLIC_READS,
     ClientHttp,
@@ -26,6 +29,9 @@ from bench.load import (
     clerk_login,
     seed,
 )
+from bench.stack_urls import with_templates
+from bench.write_cpu import api_save, bare_edit
+from portal.models.idempotency import IdempotencyKey
 from positions.models import Position
 from referrals.models import Hire
 from subsidies.constants import ClaimStatus
@@ -94,3 +100,29 @@ def test_the_bare_floor_reads_and_saves_its_form() -> None:
         assert cursor.fetchone() == (bare.ROWS, 2)
         cursor.execute("SELECT count(*) FROM bench_bare_entry")
         assert cursor.fetchone() == (2,)
+
+
+def test_the_layers_serve_the_bare_form_and_api_under_the_portal(plan: Plan) -> None:
+    """bench/stack.py's layers under the portal's middleware: the bare form signed in as the clerk (through the real
+    login), the no-op API as the third party (token, then with an Idempotency-Key, whose reply is stored); the API
+    keeps the portal's permission (no anonymous write). The tracer of ``--profile`` names the middleware, the view
+    and the database driver."""
+    bare.prepare(connection)
+    templates = with_templates(settings.TEMPLATES, bare.TEMPLATE_SOURCES)
+    with override_settings(ROOT_URLCONF="bench.stack_urls", TEMPLATES=templates), connection.cursor() as cursor:
+        browser, machine, rng = ClientHttp(), ClientHttp(), random.Random(1)
+        clerk_login(browser, plan.clerks[0], plan.password)
+        bare_edit(browser, rng)
+        api_save(machine, plan.parties[0].token, rng, key=False)
+        api_save(machine, plan.parties[0].token, rng, key=True)
+        assert [status for _, status in browser.sent + machine.sent] == [200, 302, 200, 303, 201, 201]
+        assert IdempotencyKey.objects.filter(path="/api/bare/", status_code=201).count() == 1
+        cursor.execute("SELECT count(*) FROM bench_bare_entry")
+        assert cursor.fetchone() == (3,)
+        assert Client().post("/api/bare/", {}, content_type="application/json").status_code in (401, 403)
+
+        components = ComponentProfile(list(settings.MIDDLEWARE))
+        components.run(lambda: bare_edit(browser, rng), 1)
+        report = components.report(2, 10)
+    for name in ("middleware: SessionMiddleware", "middleware: CsrfViewMiddleware", "app: bench.bare", "templates"):
+        assert name in report, report
