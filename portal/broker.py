@@ -7,9 +7,10 @@ broker is down or hung the kick is dropped and logged, and a beat task finds the
 
 The kicks of one request are collected and sent together once it is finished (after its response has gone), through
 one connection: every task the request kicked is tried, and a down broker costs one connection attempt, however many
-tasks wait. Outside a request (a task, a command) a kick is sent at once. After a task's kick failed, repeats of that
-task's kick are skipped for a while (``BROKER_QUIET_SECONDS``: beat does the work anyway); a failed kick of one task
-never stops the kick of another.
+tasks wait. Outside a request (a task, a command) a kick is sent at once; kicks right after a connection attempt that
+failed (within ``BURST_SECONDS``: the other kicks of the same commit) are not tried again either. After a task's kick
+failed, repeats of that task's kick are skipped for a while (``BROKER_QUIET_SECONDS``: beat does the work anyway); a
+failed kick of one task never quiets the kicks of another.
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ KICK_TIMEOUT_SECONDS = 1.0
 #: Within a process, after a task's kick failed, stop asking the broker for that task for this long.
 BROKER_QUIET_SECONDS = 60.0
 
+#: After the broker could not be reached, kicks within this long share that attempt's outcome instead of waiting
+#: for another timeout: the kicks after one commit, whichever task they are for.
+BURST_SECONDS = 1.0
+
 #: Per task name: until when its kicks are skipped after a failure.
 _quiet_until: dict[str, float] = {}
+#: Until when a kick does not try the broker that just could not be reached (``BURST_SECONDS``).
+_unreachable_until = 0.0
 #: The kicks of the request this thread is serving (``None`` outside a request).
 _request = threading.local()
 
@@ -67,12 +74,16 @@ def _failed(kicks: list[_Kick], error: Exception) -> None:
 def _send(kicks: list[_Kick]) -> int:
     """Publish ``kicks`` through one connection; returns how many were sent. A broker that cannot be reached fails
     the kicks not sent yet (one connection attempt in all); a task the broker refuses fails that kick alone."""
+    global _unreachable_until
     from kombu.exceptions import OperationalError
 
     from portal.celery import app
 
     sent = 0
     remaining = list(kicks)
+    if time.monotonic() < _unreachable_until:
+        _failed(remaining, OperationalError("刚才连接消息队列失败"))
+        return 0
     try:
         with app.connection_for_write(
             connect_timeout=KICK_TIMEOUT_SECONDS,
@@ -95,6 +106,8 @@ def _send(kicks: list[_Kick]) -> int:
                     remaining.pop(0)
                     sent += 1
     except Exception as exc:  # kombu.OperationalError, redis and socket errors: whatever it is, the save stands.
+        if remaining:  # the broker, not a task: the kicks right after this one do not wait for it again
+            _unreachable_until = time.monotonic() + BURST_SECONDS
         _failed(remaining, exc)
     return sent
 
@@ -116,4 +129,6 @@ def request_finished(**kwargs: Any) -> None:
 
 def listen_again() -> None:
     """Forget earlier failures: the next kicks try the broker again (tests, and after an outage is fixed)."""
+    global _unreachable_until
     _quiet_until.clear()
+    _unreachable_until = 0.0
