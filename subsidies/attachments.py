@@ -1,5 +1,6 @@
 """The signed and stamped scans of a claim: checked by content (not by name), size-limited, stored under a random
-name outside the web root, read back only through a permission-checked view, and only as a download.
+name outside the web root and encrypted whole (``portal.security.files``: a scan shows whole ID numbers and a bank
+account), read back only through a permission-checked view, and only as a download.
 
 A scan is a picture of paper. A PDF that carries more than pictures and text (scripts, actions that start
 programs, files inside it, XFA forms) did not come from a scanner; it is refused, whatever it looks like. The PDF
@@ -15,13 +16,13 @@ from functools import partial
 from typing import IO, TYPE_CHECKING
 
 import puremagic
-from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from portal.audit.recording import set_actor
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
+from portal.security.files import read_decrypted, write_encrypted
 from subsidies.constants import EDITABLE_STATUSES, AttachmentKind
 from subsidies.models import Claim, ClaimAttachment
 
@@ -163,7 +164,7 @@ def attachment_add(*, claim: Claim, kind: str, upload: IO[bytes] | bytes, filena
     if claim.attachments.count() >= MAX_ATTACHMENTS_PER_CLAIM:
         raise PortalError(f"每份申报最多上传{MAX_ATTACHMENTS_PER_CLAIM}个文件。", "too_many_files", field="file")
     data = _read(upload)
-    mime = sniff(data)
+    mime = sniff(data)  # on the plaintext: what is stored is encrypted
     stored = f"{secrets.token_hex(16)}.{ALLOWED_TYPES[mime]}"
     with set_actor(by):
         if kind != AttachmentKind.OTHER:
@@ -181,9 +182,14 @@ def attachment_add(*, claim: Claim, kind: str, upload: IO[bytes] | bytes, filena
             sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by=by,
         )
-        attachment.file.save(stored, ContentFile(data), save=False)
+        write_encrypted(attachment.file, stored, data)
         attachment.save()
     return attachment
+
+
+def scan(attachment: ClaimAttachment) -> bytes:
+    """The scan as it was uploaded, decrypted (``FieldDecryptionError`` when no configured key decrypts it)."""
+    return read_decrypted(attachment.file, what=f"申报材料{attachment.pk}")
 
 
 @transaction.atomic

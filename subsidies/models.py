@@ -19,6 +19,7 @@ from portal.identity import mask_id_number
 from portal.limits import AMOUNT
 from portal.models import TimeStampedModel
 from portal.security.crypto import EncryptedCharField, KeyedDigestField
+from portal.security.files import EncryptedFileField
 from subsidies.constants import AttachmentKind, ClaimAction, ClaimStatus
 
 
@@ -206,12 +207,13 @@ def _attachment_path(instance: ClaimAttachment, filename: str) -> str:
 
 
 class ClaimAttachment(models.Model):
-    """A signed and stamped scan (PDF/JPG/PNG), checked by content, stored outside the web root."""
+    """A signed and stamped scan (PDF/JPG/PNG), checked by content, stored outside the web root and encrypted whole
+    (it shows ID numbers and a bank account): ``size`` and ``sha256`` are those of the scan as uploaded."""
 
     claim = models.ForeignKey(Claim, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("材料类别"), max_length=16, choices=AttachmentKind.choices)
     stored_name = models.CharField(_("存储文件名"), max_length=64, editable=False)
-    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
+    file = EncryptedFileField(_("文件"), upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=64)
     size = models.PositiveIntegerField(_("大小（字节）"))

@@ -301,8 +301,8 @@ def _event(claim: Claim, *, action: str, from_status: str, by: User, opinion: st
 def _store_papers_after_commit(claim: Claim, event: ClaimEvent) -> None:
     """The papers as they stand after this event, stored once it is committed (never inside the decision's
     transaction: a render takes seconds, and a failed one must not undo the decision). Registered after the
-    claimant's e-mails, whose kick goes first: with the broker down, the first failure quiets the kicks after it,
-    and the papers' sweep is the one that can wait."""
+    claimant's e-mails; both kicks go together after the request (``portal.broker``), and with the broker down both
+    are left to their sweeps."""
     if event.action in STORED_ACTIONS:
         transaction.on_commit(partial(papers_kick, claim.pk, event.pk), robust=True)
 

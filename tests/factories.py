@@ -284,9 +284,12 @@ SIGNED_SCAN = pdf_document()
 
 def attach_signed_annexes(claim: Claim, user: User) -> None:
     """The signed Annex 2 and stamped Annex 3 scans a claim needs before it can be submitted (straight into the
-    table: the upload rules have their own tests)."""
+    table, encrypted as an upload's are: the upload rules have their own tests)."""
+    import hashlib
+
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from portal.security.crypto import encrypt_bytes
     from subsidies.models import ClaimAttachment
 
     for kind in ("annex2", "annex3"):
@@ -294,11 +297,11 @@ def attach_signed_annexes(claim: Claim, user: User) -> None:
             claim=claim,
             kind=kind,
             stored_name=f"{kind}-{claim.pk}.pdf",
-            file=SimpleUploadedFile(f"{kind}.pdf", SIGNED_SCAN),
+            file=SimpleUploadedFile(f"{kind}.pdf", encrypt_bytes(SIGNED_SCAN)),
             original_name=f"{kind}.pdf",
             content_type="application/pdf",
             size=len(SIGNED_SCAN),
-            sha256="0" * 64,
+            sha256=hashlib.sha256(SIGNED_SCAN).hexdigest(),
             uploaded_by=user,
         )
 

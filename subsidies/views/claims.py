@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 import rules
@@ -247,12 +248,13 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Served by the portal, never by the web server: only the claimant and the city's reviewers get it, and only
-    as a download (a file someone uploaded is never shown in the portal's pages or its origin)."""
+    as a download (a file someone uploaded is never shown in the portal's pages or its origin). The file on disk is
+    encrypted: what is served is the scan decrypted, byte for byte as it was uploaded."""
     if not request.user.is_authenticated:
         raise Http404
     claim = _own(request, pk)
     attachment = get_object_or_404(claim.attachments.all(), pk=attachment_pk)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response = FileResponse(io.BytesIO(attachments.scan(attachment)), content_type=attachment.content_type)
     extension = attachment.stored_name.rpartition(".")[2]
     as_download(response, filename=attachment.original_name, fallback=f"{claim.reference}-{attachment.pk}.{extension}")
     return response

@@ -3,6 +3,7 @@ file is served back as a download only."""
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from typing import Any
 
@@ -14,9 +15,10 @@ from django.urls import reverse
 
 from portal.errors import PortalError
 from portal.models import User
+from portal.security.crypto import decrypt_bytes, encrypt_bytes
 from subsidies import attachments
 from subsidies.attachments import PDF_ACTIVE_CONTENT, pdf_active_content, sniff
-from subsidies.models import Claim
+from subsidies.models import Claim, ClaimAttachment
 from tests.factories import SIGNED_SCAN, attach_signed_annexes, claimable_hire, pdf_document
 
 JS = "<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
@@ -189,3 +191,148 @@ def test_the_signed_annexes_of_a_submitted_claim_download_too(headhunter: User, 
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment; ")
         assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+
+
+# --- encrypted at rest --------------------------------------------------------------------------------------------
+
+
+def _on_disk(attachment: ClaimAttachment) -> bytes:
+    attachment.refresh_from_db()
+    with attachment.file.storage.open(attachment.file.name, "rb") as file:
+        return file.read()
+
+
+def _downloaded(user: User, attachment: ClaimAttachment) -> bytes:
+    response = _client(user).get(reverse("subsidies:attachment_download", args=[attachment.claim_id, attachment.pk]))
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_scan_uploaded_through_the_page_is_encrypted_on_disk_and_served_as_uploaded(
+    headhunter: User, centre: User, claim: Claim
+) -> None:
+    response = _client(headhunter).post(
+        reverse("subsidies:attachment_upload", args=[claim.pk]),
+        {"kind": "annex2", "file": SimpleUploadedFile("附件2.pdf", SIGNED_SCAN)},
+    )
+    assert response.status_code == 302
+    attachment = claim.attachments.get()
+    stored = _on_disk(attachment)
+    assert b"%PDF" not in stored and SIGNED_SCAN not in stored
+    assert decrypt_bytes(stored) == SIGNED_SCAN
+    assert attachment.size == len(SIGNED_SCAN)
+    assert attachment.sha256 == hashlib.sha256(SIGNED_SCAN).hexdigest()
+    assert _downloaded(headhunter, attachment) == SIGNED_SCAN
+    # The reviewers' download (from the review page) is the same decrypted scan.
+    attach_signed_annexes(claim, headhunter)
+    assert _client(headhunter).post(reverse("subsidies:claim_submit", args=[claim.pk])).status_code == 302
+    for each in claim.attachments.all():
+        assert _downloaded(centre, each) == SIGNED_SCAN
+
+
+def test_a_scan_uploaded_through_the_api_is_encrypted_on_disk_and_served_as_uploaded(
+    headhunter: User, claim: Claim
+) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(headhunter)
+    image = _png()
+    upload = SimpleUploadedFile("确认表.png", image, content_type="image/png")
+    response = client.post(f"/api/v1/claims/{claim.pk}/attachments/", {"kind": "annex3", "file": upload})
+    assert response.status_code == 201, response.content
+    attachment = ClaimAttachment.objects.get(pk=response.json()["id"])
+    stored = _on_disk(attachment)
+    assert b"PNG" not in stored and image not in stored
+    assert _downloaded(headhunter, attachment) == image
+
+
+def test_the_type_check_still_reads_the_plaintext(headhunter: User, claim: Claim) -> None:
+    with pytest.raises(PortalError, match="PDF、JPG或PNG"):
+        attachments.attachment_add(
+            claim=claim, kind="other", upload=encrypt_bytes(SIGNED_SCAN), filename="a.pdf", by=headhunter
+        )
+    with pytest.raises(PortalError) as refused:
+        attachments.attachment_add(claim=claim, kind="other", upload=HOSTILE["Launch"], filename="a.pdf", by=headhunter)
+    assert refused.value.code == "pdf_active_content"
+
+
+def test_the_migration_encrypts_plaintext_scans_in_place_once(
+    headhunter: User, claim: Claim, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A scan stored before encryption: the migration step writes it encrypted, deletes the plaintext file, and a
+    second run changes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    step = importlib.import_module("subsidies.migrations.0005_scans_encrypted_at_rest")
+    old = ClaimAttachment.objects.create(
+        claim=claim,
+        kind="annex2",
+        stored_name="plain.pdf",
+        file=SimpleUploadedFile("plain.pdf", SIGNED_SCAN),
+        original_name="附件2.pdf",
+        content_type="application/pdf",
+        size=len(SIGNED_SCAN),
+        sha256=hashlib.sha256(SIGNED_SCAN).hexdigest(),
+        uploaded_by=headhunter,
+    )
+    plaintext_name = old.file.name
+    storage = old.file.storage
+    already = attachments.attachment_add(claim=claim, kind="other", upload=_png(), filename="b.png", by=headhunter)
+    already_name, already_bytes = already.file.name, _on_disk(already)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        step.encrypt_existing(apps, None)
+    stored = _on_disk(old)
+    assert old.file.name != plaintext_name and not storage.exists(plaintext_name)
+    assert b"%PDF" not in stored and decrypt_bytes(stored) == SIGNED_SCAN
+    assert _downloaded(headhunter, old) == SIGNED_SCAN
+    assert (already.file.name, _on_disk(already)) == (already_name, already_bytes)  # left as it was
+
+    name = old.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        step.encrypt_existing(apps, None)
+    assert _on_disk(old) == stored and old.file.name == name
+
+    # Backwards: the plaintext back for the code before it.
+    with django_capture_on_commit_callbacks(execute=True):
+        step.decrypt_existing(apps, None)
+    assert _on_disk(old) == SIGNED_SCAN and not storage.exists(name)
+
+
+def test_rotation_re_encrypts_the_scans_with_the_newest_key(
+    headhunter: User, claim: Claim, django_capture_on_commit_callbacks: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from portal.settings.development_keys import DEVELOPMENT_FIELD_KEY
+
+    attachment = attachments.attachment_add(
+        claim=claim, kind="annex2", upload=SIGNED_SCAN, filename="附件2.pdf", by=headhunter
+    )
+    before = attachment.file.name
+    new_key = Fernet.generate_key().decode()
+    with override_settings(PORTAL_FIELD_KEYS=[new_key, DEVELOPMENT_FIELD_KEY]):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("rotate_field_keys")
+        assert "subsidies.ClaimAttachment的文件 1个" in capsys.readouterr().out
+    stored = _on_disk(attachment)
+    assert not attachment.file.storage.exists(before)
+    assert Fernet(new_key.encode()).decrypt(stored) == SIGNED_SCAN
+    with override_settings(PORTAL_FIELD_KEYS=[new_key]):  # the old key can go
+        assert _downloaded(headhunter, attachment) == SIGNED_SCAN
