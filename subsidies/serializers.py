@@ -85,12 +85,12 @@ class AmountField(serializers.Field):
 # --- small references --------------------------------------------------------------------------------------------
 
 
-class ClaimEmployerSerializer(serializers.Serializer[Employer]):
+class ClaimEmployerSerializer(FieldsBuiltOnce, serializers.Serializer[Employer]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="用人单位名称")
 
 
-class ClaimThirdPartySerializer(serializers.Serializer[Any]):
+class ClaimThirdPartySerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="荐才机构/社会组织/个人名称")
     kind = serializers.CharField(read_only=True, label="类别")
@@ -100,7 +100,7 @@ class ClaimThirdPartySerializer(serializers.Serializer[Any]):
     )
 
 
-class ClaimHireSerializer(serializers.Serializer[Hire]):
+class ClaimHireSerializer(FieldsBuiltOnce, serializers.Serializer[Hire]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="姓名")
     id_number_masked = serializers.SerializerMethodField(label="身份证号码（脱敏）")
@@ -136,7 +136,7 @@ class ClaimObjectionSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Obje
         read_only_fields = fields
 
 
-class HireReviewRecordSerializer(serializers.Serializer[Hire]):
+class HireReviewRecordSerializer(FieldsBuiltOnce, serializers.Serializer[Hire]):
     """What a reviewer checks of one claimed hire: its publicity (or the exemption), the objections and their
     outcome, and the employer's confirmation (Annex 3)."""
 
@@ -191,7 +191,7 @@ class ClaimLineDetailSerializer(ClaimLineSerializer):
         return HireReviewRecordSerializer(item.hire, context=self.context).data
 
 
-class DeclarationsSerializer(serializers.Serializer[Any]):
+class DeclarationsSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     """The three declarations of Annex 2; all three are needed to submit."""
 
     introduced = serializers.BooleanField(
@@ -326,14 +326,14 @@ class ClaimDetailSerializer(ClaimSerializer):
 # --- writes -------------------------------------------------------------------------------------------------------
 
 
-class ClaimLineWriteSerializer(serializers.Serializer[Any]):
+class ClaimLineWriteSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     hire = serializers.IntegerField(
         min_value=1, max_value=RECORD_ID_MAX, label="引进人才ID（本机构推荐、已确认的人员）"
     )
     requested_amount = AmountField(label='申请金额（元），如 "30000.00"')
 
 
-class ClaimWriteSerializer(serializers.Serializer[Any]):
+class ClaimWriteSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     """Annex 2 as the third party fills it: the employer, its contact, the hires with the amount asked for each,
     and the three declarations."""
 
@@ -367,7 +367,7 @@ class ClaimWriteSerializer(serializers.Serializer[Any]):
         )
 
 
-class ClaimWithdrawSerializer(serializers.Serializer[Any]):
+class ClaimWithdrawSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="", label="撤回原因")
 
 
@@ -377,12 +377,12 @@ class UploadField(serializers.FileField):
     ``FileField`` as a URL, its shape in a response, unless request and response components are split)."""
 
 
-class AttachmentUploadSerializer(serializers.Serializer[Any]):
+class AttachmentUploadSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices, label="材料类别")
     file = UploadField(label="扫描件（PDF/JPG/PNG，按内容判断，最大10MB）")
 
 
-class ClaimReviewSerializer(serializers.Serializer[Any]):
+class ClaimReviewSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     action = serializers.ChoiceField(
         choices=[(key, move.label) for key, move in MOVES.items() if key in FIRST_REVIEW | SECOND_REVIEW],
         label="审核操作：初审 first_pass / first_return / first_reject；复核 approve / second_return / second_reject",
@@ -406,7 +406,7 @@ class ClaimReviewSerializer(serializers.Serializer[Any]):
             ) from None
 
 
-class ClaimPaySerializer(serializers.Serializer[Any]):
+class ClaimPaySerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     paid_on = serializers.DateField(label="发放日期")
     payment_reference = serializers.CharField(max_length=64, allow_blank=True, label="支付凭证号")
 
@@ -414,12 +414,12 @@ class ClaimPaySerializer(serializers.Serializer[Any]):
 # --- what a third party may claim ---------------------------------------------------------------------------------
 
 
-class ClaimablePositionSerializer(serializers.Serializer[Any]):
+class ClaimablePositionSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="岗位名称")
 
 
-class ClaimableHireSerializer(serializers.Serializer[Any]):
+class ClaimableHireSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     """A hire the third party may put on a claim now, with the cap of its channel on its date."""
 
     id = serializers.IntegerField(read_only=True)
