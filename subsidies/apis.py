@@ -190,6 +190,13 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # locks and reads the row itself.
         return Claim.objects.filter(selectors.claim_scope(user)).only("pk")
 
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+        # The filters (``ClaimFilter``: ?status=, ?employer=) narrow what is read; a write finds its claim by its id
+        # in the user's scope (``get_queryset``) alone, without building the filter form for it.
+        if self.request.method not in SAFE_METHODS:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "user": self.request.user, "detail": self.action != "list"}
 
