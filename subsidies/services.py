@@ -456,7 +456,14 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     claim.payee_name, claim.payee_phone = party.name, party.phone
     claim.bank_name, claim.bank_account = party.bank_name, party.bank_account
     with set_actor(by):
-        claim.save()
+        # What the submission changes (the rest of the locked row is as read): the update and its audit entry
+        # cover these columns only.
+        claim.save(
+            update_fields=[
+                *("status", "status_since", "submitted_at", "updated_at"),
+                *("payee_name", "payee_phone", "bank_name", "bank_account"),
+            ]
+        )
         event = _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
     _store_papers_after_commit(claim, event)
     return _keep_rows(claim, ClaimRows(items=items, attachments=attachments, events=_history(claim)))
