@@ -7,7 +7,7 @@ import datetime
 import secrets
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
@@ -77,12 +77,13 @@ class ClaimData:
 class ClaimRows:
     """A claim's lines (each with its hire), scans and history as a service has just written or read them inside its
     transaction, in the order the claim's detail lists them: whoever answers for the write (the API's reply) answers
-    from them rather than reading them again. Kept on the claim the service returns (``rows_in_hand``); they say
-    what the claim was when the service returned, not what it is after later writes."""
+    from them rather than reading them again. None for what the service did not need to read (whoever wants it
+    reads it). Kept on the claim the service returns (``rows_in_hand``); they say what the claim was when the
+    service returned, not what it is after later writes."""
 
     items: list[ClaimItem]
-    attachments: list[ClaimAttachment] = field(default_factory=list)
-    events: list[ClaimEvent] = field(default_factory=list)
+    attachments: list[ClaimAttachment] | None = None
+    events: list[ClaimEvent] | None = None
 
 
 #: The attribute of a claim returned by a service that holds its ``ClaimRows``.
@@ -97,7 +98,7 @@ def rows_in_hand(claim: Claim) -> ClaimRows | None:
 
 def _keep_rows(claim: Claim, rows: ClaimRows) -> Claim:
     # Rows without an id (a database that does not return the ids of a bulk insert) cannot stand for the stored ones.
-    if all(row.pk is not None for row in (*rows.items, *rows.attachments, *rows.events)):
+    if all(row.pk is not None for row in (*rows.items, *(rows.attachments or ()), *(rows.events or ()))):
         setattr(claim, _ROWS, rows)
     return claim
 
@@ -383,11 +384,6 @@ def claim_create(*, data: ClaimData, by: User) -> Claim:
     return _keep_rows(claim, ClaimRows(items=items, attachments=[], events=[event]))
 
 
-def _history(claim: Claim) -> list[ClaimEvent]:
-    """The claim's history as its detail lists it, each step with who took it (one query)."""
-    return list(claim.events.select_related("actor"))
-
-
 def _lock(claim: Claim) -> Claim:
     """The claim's row, locked for this transaction, with its third party (locked as well) and its employer (read,
     not locked: claims of other third parties for the same employer do not wait on each other)."""
@@ -413,7 +409,7 @@ def claim_update(*, claim: Claim, data: ClaimData, by: User) -> Claim:
     with set_actor(by):
         items = _write_lines(claim, checked)
         claim.save()
-    return _keep_rows(claim, ClaimRows(items=items, attachments=list(claim.attachments.all()), events=_history(claim)))
+    return _keep_rows(claim, ClaimRows(items=items))
 
 
 def _missing_attachments(attachments: list[ClaimAttachment]) -> list[str]:
@@ -466,7 +462,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
         )
         event = _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
     _store_papers_after_commit(claim, event)
-    return _keep_rows(claim, ClaimRows(items=items, attachments=attachments, events=_history(claim)))
+    return _keep_rows(claim, ClaimRows(items=items, attachments=attachments))
 
 
 @transaction.atomic

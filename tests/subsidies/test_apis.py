@@ -149,7 +149,12 @@ def test_a_writes_reply_is_what_a_get_of_the_claim_answers(headhunter: User, emp
         return dict(response.json())
 
     payload = _payload(employer, (hires[0], "30000"), (hires[1], 1500.5))
-    created = same_as_get(client.post(CLAIMS, payload, format="json", HTTP_IDEMPOTENCY_KEY="same-as-get"), 201)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(CLAIMS, payload, format="json", HTTP_IDEMPOTENCY_KEY="same-as-get")
+    # The new claim's (no) scans and its history are those just written: neither is read back.
+    reads = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if '"subsidies_claimattachment"' in sql or '"subsidies_claimevent"' in sql]
+    created = same_as_get(response, 201)
     assert [event["action"] for event in created["events"]] == ["create"] and created["attachments"] == []
     url = f"{CLAIMS}{created['id']}/"
     # Lines kept, changed, dropped and added: the reply lists them as the detail does.
