@@ -205,8 +205,8 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _render(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
         """A write's reply: the claim as a GET of it answers (same shape, fields and masking). The claimant's own
-        writes answer from the rows the service wrote and read in its transaction; the rest re-read the claim
-        through the detail's queryset."""
+        writes answer from the rows the service wrote and read in its transaction, reading only what it did not
+        (``selectors.claim_detail_in_hand``); the reviewers' re-read the claim through the detail's queryset."""
         rows = services.rows_in_hand(claim)
         if rows is not None and not is_reviewer.test(_user(self.request)):
             shown = selectors.claim_detail_in_hand(claim, rows)
