@@ -186,9 +186,16 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         if self.action == "retrieve":
             return self._detail_queryset()
-        # A write: only whether the claim is the user's to act on (404 if not); the service locks and reads the row
-        # itself, and the reply is read again through the detail's queryset.
-        return Claim.objects.filter(selectors.claim_scope(user))
+        # A write: only whether the claim is the user's to act on (404 if not), so only its id is read; the service
+        # locks and reads the row itself.
+        return Claim.objects.filter(selectors.claim_scope(user)).only("pk")
+
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+        # The filters (``ClaimFilter``: ?status=, ?employer=) narrow what is read; a write finds its claim by its id
+        # in the user's scope (``get_queryset``) alone, without building the filter form for it.
+        if self.request.method not in SAFE_METHODS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "user": self.request.user, "detail": self.action != "list"}
@@ -197,9 +204,15 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return ClaimSerializer if self.action == "list" else ClaimDetailSerializer
 
     def _render(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        # Re-read through the detail selector: a write's reply is the same shape, joins and masking as a read.
-        fresh = self._detail_queryset().get(pk=claim.pk)
-        return Response(ClaimDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        """A write's reply: the claim as a GET of it answers (same shape, fields and masking). The claimant's own
+        writes answer from the rows the service wrote and read in its transaction, reading only what it did not
+        (``selectors.claim_detail_in_hand``); the reviewers' re-read the claim through the detail's queryset."""
+        rows = services.rows_in_hand(claim)
+        if rows is not None and not is_reviewer.test(_user(self.request)):
+            shown = selectors.claim_detail_in_hand(claim, rows)
+        else:
+            shown = self._detail_queryset().get(pk=claim.pk)
+        return Response(ClaimDetailSerializer(shown, context=self.get_serializer_context()).data, status=code)
 
     def _claimant(self) -> User:
         user = _user(self.request)

@@ -37,7 +37,7 @@ from referrals.models import DeclaredPerson, Hire
 from referrals.selectors import hires_introduced
 from subsidies.constants import INTRODUCED_STAGES, ClaimStage, ClaimStatus
 from subsidies.models import Claim, ClaimItem, PersonException
-from subsidies.services import hire_cap, hire_cap_key
+from subsidies.services import ClaimRows, hire_cap, hire_cap_key
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -86,6 +86,27 @@ def claim_detail(*, user: User, with_publicity: bool = True) -> QuerySet[Claim]:
         "attachments",
         "events__actor",
     )
+
+
+def claim_detail_in_hand(claim: Claim, rows: ClaimRows) -> Claim:
+    """``claim`` as ``claim_detail(with_publicity=False)`` reads it (its lines each with its hire, its scans, its
+    history each step with who took it), from the rows the service that just wrote it holds (``ClaimRows``) rather
+    than read again; what the service did not hold is read here (one query each). The claimant's reply to its own
+    write. The claim carries its third party and employer already (the service read or set them); its reviewers,
+    where it has any, are read when asked for."""
+    cache: dict[str, QuerySet[Any]] = claim.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in ("items", "attachments", "events"):
+        cache.pop(name, None)
+    attachments = list(claim.attachments.all()) if rows.attachments is None else rows.attachments
+    events = list(claim.events.select_related("actor")) if rows.events is None else rows.events
+    for name, objects in (("items", rows.items), ("attachments", attachments), ("events", events)):
+        # What ``prefetch_related`` leaves: the related manager's own queryset (a later ``.filter()`` on it still
+        # asks the database about this claim only), its results filled in.
+        queryset = getattr(claim, name).get_queryset()
+        queryset._result_cache = list(objects)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    return claim
 
 
 def claim_status_counts(*, user: User) -> dict[str, int]:

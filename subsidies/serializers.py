@@ -82,25 +82,34 @@ class AmountField(serializers.Field):
         return f"{Decimal(value):.2f}"
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a model field's choice, read-only: ``source="get_<field>_display"``, called directly. DRF's own
+    ``get_attribute`` first checks that a callable source takes no arguments (``inspect.signature``, on every row)."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        (method,) = self.source_attrs  # a method of the row itself
+        return getattr(instance, method)()
+
+
 # --- small references --------------------------------------------------------------------------------------------
 
 
-class ClaimEmployerSerializer(serializers.Serializer[Employer]):
+class ClaimEmployerSerializer(FieldsBuiltOnce, serializers.Serializer[Employer]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="用人单位名称")
 
 
-class ClaimThirdPartySerializer(serializers.Serializer[Any]):
+class ClaimThirdPartySerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="荐才机构/社会组织/个人名称")
     kind = serializers.CharField(read_only=True, label="类别")
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类别名称")
+    kind_display = ChoiceLabelField(source="get_kind_display", read_only=True, label="类别名称")
     identity_number_masked = serializers.CharField(
         read_only=True, label="统一社会信用代码（机构）或身份证号码（个人，脱敏）"
     )
 
 
-class ClaimHireSerializer(serializers.Serializer[Hire]):
+class ClaimHireSerializer(FieldsBuiltOnce, serializers.Serializer[Hire]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="姓名")
     id_number_masked = serializers.SerializerMethodField(label="身份证号码（脱敏）")
@@ -113,7 +122,7 @@ class ClaimHireDetailSerializer(ClaimHireSerializer):
     position_id = serializers.IntegerField(read_only=True, label="岗位ID")
     position_name = serializers.CharField(source="post_name", read_only=True, label="岗位名称")
     channel = serializers.CharField(read_only=True, label="渠道")
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
+    channel_display = ChoiceLabelField(source="get_channel_display", read_only=True, label="渠道名称")
     arrived_on = serializers.DateField(read_only=True, label="入职时间")
 
 
@@ -127,7 +136,7 @@ class ClaimNoticeSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Publici
 class ClaimObjectionSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Objection]):
     """An objection's outcome: no objector's name, phone or statement."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    status_display = ChoiceLabelField(source="get_status_display", read_only=True, label="状态名称")
     lodged_at = serializers.DateTimeField(source="created_at", read_only=True, label="提出时间")
 
     class Meta:
@@ -136,12 +145,12 @@ class ClaimObjectionSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Obje
         read_only_fields = fields
 
 
-class HireReviewRecordSerializer(serializers.Serializer[Hire]):
+class HireReviewRecordSerializer(FieldsBuiltOnce, serializers.Serializer[Hire]):
     """What a reviewer checks of one claimed hire: its publicity (or the exemption), the objections and their
     outcome, and the employer's confirmation (Annex 3)."""
 
     status = serializers.CharField(read_only=True, label="人员状态")
-    status_display = serializers.CharField(source="get_status_display", read_only=True, label="人员状态名称")
+    status_display = ChoiceLabelField(source="get_status_display", read_only=True, label="人员状态名称")
     notice = ClaimNoticeSerializer(read_only=True, allow_null=True, label="公示")
     exemption_rule = serializers.CharField(
         source="exemption_rule.name", read_only=True, allow_null=True, label="不公示规则（按规定不公示时）"
@@ -151,7 +160,7 @@ class HireReviewRecordSerializer(serializers.Serializer[Hire]):
     objections_count = serializers.SerializerMethodField(label="异议数")
     objections = ClaimObjectionSerializer(many=True, read_only=True, label="异议及处理结果")
     employer_confirmation = serializers.CharField(read_only=True, label="用人单位确认")
-    employer_confirmation_display = serializers.CharField(
+    employer_confirmation_display = ChoiceLabelField(
         source="get_employer_confirmation_display", read_only=True, label="用人单位确认名称"
     )
     employer_confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True, label="用人单位确认时间")
@@ -191,7 +200,7 @@ class ClaimLineDetailSerializer(ClaimLineSerializer):
         return HireReviewRecordSerializer(item.hire, context=self.context).data
 
 
-class DeclarationsSerializer(serializers.Serializer[Any]):
+class DeclarationsSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     """The three declarations of Annex 2; all three are needed to submit."""
 
     introduced = serializers.BooleanField(
@@ -207,7 +216,7 @@ class ClaimSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Claim]):
     """A claim in a list: its lines with each hire's name and masked ID number; phones and the bank account masked
     except for the claimant (see the module's docstring)."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True, label="状态名称")
+    status_display = ChoiceLabelField(source="get_status_display", read_only=True, label="状态名称")
     employer = ClaimEmployerSerializer(read_only=True, label="用人单位")
     third_party = ClaimThirdPartySerializer(read_only=True, label="荐才机构/社会组织/个人")
     employer_phone = serializers.SerializerMethodField(label="用人单位联系电话（申报人以外脱敏）")
@@ -276,7 +285,7 @@ class ClaimSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Claim]):
 
 
 class ClaimAttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer[ClaimAttachment]):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="材料类别名称")
+    kind_display = ChoiceLabelField(source="get_kind_display", read_only=True, label="材料类别名称")
 
     class Meta:
         model = ClaimAttachment
@@ -285,8 +294,8 @@ class ClaimAttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Cla
 
 
 class ClaimEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer[ClaimEvent]):
-    action_display = serializers.CharField(source="get_action_display", read_only=True, label="操作名称")
-    to_status_display = serializers.CharField(source="get_to_status_display", read_only=True, label="新状态名称")
+    action_display = ChoiceLabelField(source="get_action_display", read_only=True, label="操作名称")
+    to_status_display = ChoiceLabelField(source="get_to_status_display", read_only=True, label="新状态名称")
     # Declared, not generated: DRF drops ``allow_blank`` from generated read-only fields; a claim's first event
     # (its creation) has no previous status.
     from_status = serializers.ChoiceField(choices=ClaimStatus.choices, allow_blank=True, read_only=True, label="原状态")
@@ -326,14 +335,14 @@ class ClaimDetailSerializer(ClaimSerializer):
 # --- writes -------------------------------------------------------------------------------------------------------
 
 
-class ClaimLineWriteSerializer(serializers.Serializer[Any]):
+class ClaimLineWriteSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     hire = serializers.IntegerField(
         min_value=1, max_value=RECORD_ID_MAX, label="引进人才ID（本机构推荐、已确认的人员）"
     )
     requested_amount = AmountField(label='申请金额（元），如 "30000.00"')
 
 
-class ClaimWriteSerializer(serializers.Serializer[Any]):
+class ClaimWriteSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     """Annex 2 as the third party fills it: the employer, its contact, the hires with the amount asked for each,
     and the three declarations."""
 
@@ -367,7 +376,7 @@ class ClaimWriteSerializer(serializers.Serializer[Any]):
         )
 
 
-class ClaimWithdrawSerializer(serializers.Serializer[Any]):
+class ClaimWithdrawSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="", label="撤回原因")
 
 
@@ -377,12 +386,12 @@ class UploadField(serializers.FileField):
     ``FileField`` as a URL, its shape in a response, unless request and response components are split)."""
 
 
-class AttachmentUploadSerializer(serializers.Serializer[Any]):
+class AttachmentUploadSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices, label="材料类别")
     file = UploadField(label="扫描件（PDF/JPG/PNG，按内容判断，最大10MB）")
 
 
-class ClaimReviewSerializer(serializers.Serializer[Any]):
+class ClaimReviewSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     action = serializers.ChoiceField(
         choices=[(key, move.label) for key, move in MOVES.items() if key in FIRST_REVIEW | SECOND_REVIEW],
         label="审核操作：初审 first_pass / first_return / first_reject；复核 approve / second_return / second_reject",
@@ -406,7 +415,7 @@ class ClaimReviewSerializer(serializers.Serializer[Any]):
             ) from None
 
 
-class ClaimPaySerializer(serializers.Serializer[Any]):
+class ClaimPaySerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     paid_on = serializers.DateField(label="发放日期")
     payment_reference = serializers.CharField(max_length=64, allow_blank=True, label="支付凭证号")
 
@@ -414,12 +423,12 @@ class ClaimPaySerializer(serializers.Serializer[Any]):
 # --- what a third party may claim ---------------------------------------------------------------------------------
 
 
-class ClaimablePositionSerializer(serializers.Serializer[Any]):
+class ClaimablePositionSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True, label="岗位名称")
 
 
-class ClaimableHireSerializer(serializers.Serializer[Any]):
+class ClaimableHireSerializer(FieldsBuiltOnce, serializers.Serializer[Any]):
     """A hire the third party may put on a claim now, with the cap of its channel on its date."""
 
     id = serializers.IntegerField(read_only=True)
@@ -429,7 +438,7 @@ class ClaimableHireSerializer(serializers.Serializer[Any]):
     position = ClaimablePositionSerializer(read_only=True, allow_null=True, label="岗位（不在平台岗位表中的为空）")
     post_name = serializers.CharField(read_only=True, label="岗位名称")
     channel = serializers.CharField(read_only=True, label="渠道")
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True, label="渠道名称")
+    channel_display = ChoiceLabelField(source="get_channel_display", read_only=True, label="渠道名称")
     arrived_on = serializers.DateField(read_only=True, label="入职时间")
     cap = serializers.SerializerMethodField(label="补助上限（元）；未维护补助上限时为 null")
 

@@ -39,7 +39,7 @@ from subsidies.constants import (
     ClaimAction,
     ClaimStatus,
 )
-from subsidies.models import Claim, ClaimEvent, ClaimItem, PersonException
+from subsidies.models import Claim, ClaimAttachment, ClaimEvent, ClaimItem, PersonException
 from subsidies.workflow import FIRST_REVIEW, MOVES, SECOND_REVIEW
 
 
@@ -71,6 +71,36 @@ class ClaimData:
     declares_introduced: bool = False
     declares_good_credit: bool = False
     declares_truthful: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimRows:
+    """A claim's lines (each with its hire), scans and history as a service has just written or read them inside its
+    transaction, in the order the claim's detail lists them: whoever answers for the write (the API's reply) answers
+    from them rather than reading them again. None for what the service did not need to read (whoever wants it
+    reads it). Kept on the claim the service returns (``rows_in_hand``); they say what the claim was when the
+    service returned, not what it is after later writes."""
+
+    items: list[ClaimItem]
+    attachments: list[ClaimAttachment] | None = None
+    events: list[ClaimEvent] | None = None
+
+
+#: The attribute of a claim returned by a service that holds its ``ClaimRows``.
+_ROWS = "_rows_in_hand"
+
+
+def rows_in_hand(claim: Claim) -> ClaimRows | None:
+    """The rows the service that returned ``claim`` wrote or read for it (``ClaimRows``), or None."""
+    rows = claim.__dict__.get(_ROWS)
+    return rows if isinstance(rows, ClaimRows) else None
+
+
+def _keep_rows(claim: Claim, rows: ClaimRows) -> Claim:
+    # Rows without an id (a database that does not return the ids of a bulk insert) cannot stand for the stored ones.
+    if all(row.pk is not None for row in (*rows.items, *(rows.attachments or ()), *(rows.events or ()))):
+        setattr(claim, _ROWS, rows)
+    return claim
 
 
 def _person(hire: Hire) -> str:
@@ -173,11 +203,13 @@ def _hold_people(claim: Claim, added: list[ClaimItem], kept: list[ClaimItem]) ->
     if not digests:
         return
     earlier = {
-        line.person_digest: (line.claim.reference, line.hire_id)
-        for line in ClaimItem.objects.filter(live=True, person_digest__in=digests, person_exception__isnull=True)
+        digest: (reference, hire_id)
+        for digest, reference, hire_id in ClaimItem.objects.filter(
+            live=True, person_digest__in=digests, person_exception__isnull=True
+        )
         .exclude(claim_id=claim.pk)
-        .select_related("claim")
         .order_by("-pk")
+        .values_list("person_digest", "claim__reference", "hire_id")
     }
     for item in added:
         if item.person_digest not in earlier:
@@ -213,12 +245,12 @@ def _conflict_message(hire_ids: list[int], hires: list[Hire]) -> str:
     return _taken_message(hire_ids)
 
 
-def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, replace: bool = True) -> None:
+def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, replace: bool = True) -> list[ClaimItem]:
     """Write the claim's lines (``replace``: instead of those it has). A line kept for the same hire is updated in
     place, and only where its amount or cap differ: saving the form unchanged rewrites nothing and leaves no entry
     in the audit trail. The partial unique indexes decide, under any concurrency, that a hire is on one live claim
     only and a person on one (plus one per bureau exception); the loser gets a clear refusal and its transaction
-    writes nothing."""
+    writes nothing. Returns the claim's lines as written, in their order (by id), each with its hire."""
     hire_ids = [line.hire.pk for line, _ in checked]
     try:
         with transaction.atomic():
@@ -236,15 +268,23 @@ def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, repl
                             claim=claim, hire=line.hire, cap=cap, requested_amount=line.requested_amount, live=True
                         )
                     )
-                elif (kept_item.cap, kept_item.requested_amount, kept_item.live) != (cap, line.requested_amount, True):
-                    kept_item.cap, kept_item.requested_amount, kept_item.live = cap, line.requested_amount, True
-                    kept_item.save(update_fields=["cap", "requested_amount", "live"])
+                else:
+                    kept_item.hire = line.hire  # the same row, as just read for the checks
+                    if (kept_item.cap, kept_item.requested_amount, kept_item.live) != (
+                        cap,
+                        line.requested_amount,
+                        True,
+                    ):
+                        kept_item.cap, kept_item.requested_amount, kept_item.live = cap, line.requested_amount, True
+                        kept_item.save(update_fields=["cap", "requested_amount", "live"])
             _hold_people(claim, added, list(kept.values()))
             ClaimItem.objects.bulk_create(added)
     except IntegrityError:
         message = _conflict_message(hire_ids, [line.hire for line, _ in checked])
         raise PortalError(message, "hire_already_claimed", field="lines") from None
     claim.requested_total = sum((line.requested_amount for line, _ in checked), Decimal(0))
+    # In id order: the kept lines were read in it, and the new ones are numbered after every existing line.
+    return [*kept.values(), *added]
 
 
 def _check_people(claim: Claim, items: list[ClaimItem]) -> None:
@@ -256,12 +296,12 @@ def _check_people(claim: Claim, items: list[ClaimItem]) -> None:
         earlier = (
             ClaimItem.objects.filter(live=True, hire__id_number_digest=digest, person_exception__isnull=True)
             .exclude(claim_id=claim.pk)
-            .select_related("claim")
             .order_by("pk")
+            .values_list("claim__reference", flat=True)
             .first()
         )
         if earlier is not None:
-            raise PortalError(_person_refusal(item.hire, earlier.claim.reference), "person_already_claimed")
+            raise PortalError(_person_refusal(item.hire, earlier), "person_already_claimed")
 
 
 @transaction.atomic
@@ -334,17 +374,24 @@ def claim_create(*, data: ClaimData, by: User) -> Claim:
             claim.save()
         # A reference from the row's own number: unique without a race on "the next number".
         claim.reference = f"BZ-{timezone.localdate(now):%Y}-{claim.pk:06d}"
-        _write_lines(claim, checked, replace=False)
+        items = _write_lines(claim, checked, replace=False)
         Claim.objects.filter(pk=claim.pk).update(reference=claim.reference, requested_total=claim.requested_total)
         # One audit entry for the creation, with the reference and total the claim was created with (not an entry
         # for a placeholder reference and another for filling it in).
         log_create(sender=Claim, instance=claim, created=True)
-        _event(claim, action=ClaimAction.CREATE, from_status="", by=by)
-    return claim
+        event = _event(claim, action=ClaimAction.CREATE, from_status="", by=by)
+    # A new claim has no scans yet, and its creation is its whole history.
+    return _keep_rows(claim, ClaimRows(items=items, attachments=[], events=[event]))
 
 
 def _lock(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().select_related("third_party").get(pk=claim.pk)
+    """The claim's row, locked for this transaction, with its third party (locked as well) and its employer (read,
+    not locked: claims of other third parties for the same employer do not wait on each other)."""
+    return (
+        Claim.objects.select_for_update(of=("self", "third_party"))
+        .select_related("third_party", "employer")
+        .get(pk=claim.pk)
+    )
 
 
 @transaction.atomic
@@ -360,13 +407,13 @@ def claim_update(*, claim: Claim, data: ClaimData, by: User) -> Claim:
     checked = _clean(data, by=by)
     _fill(claim, data)
     with set_actor(by):
-        _write_lines(claim, checked)
+        items = _write_lines(claim, checked)
         claim.save()
-    return claim
+    return _keep_rows(claim, ClaimRows(items=items))
 
 
-def _missing_attachments(claim: Claim) -> list[str]:
-    present = set(claim.attachments.values_list("kind", flat=True))
+def _missing_attachments(attachments: list[ClaimAttachment]) -> list[str]:
+    present = {attachment.kind for attachment in attachments}
     return [str(kind.label) for kind in REQUIRED_ATTACHMENTS if kind not in present]
 
 
@@ -378,7 +425,9 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     items = list(claim.items.select_related("hire"))
     if not items:
         raise PortalError("请至少选择一名引进人才。", "no_hires")
-    if not by.third_party or not by.third_party.is_verified:
+    # The claimant's own third party is the claim's, read (and locked) with it: not read a second time.
+    own_party = claim.third_party if by.third_party_id == claim.third_party_id else by.third_party
+    if not own_party or not own_party.is_verified:
         raise PermissionDenied("您的账号尚未通过市人才中心核验，核验后方可申报。")
     for item in items:
         check_line(
@@ -390,7 +439,8 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     _check_people(claim, items)
     if not (claim.declares_introduced and claim.declares_good_credit and claim.declares_truthful):
         raise PortalError("请阅读并勾选申报表中的三项承诺。", "declarations_required", field="declarations")
-    missing = _missing_attachments(claim)
+    attachments = list(claim.attachments.all())
+    missing = _missing_attachments(attachments)
     if missing:
         raise PortalError(f"请先上传：{'、'.join(missing)}。", "attachments_required", field="attachments")
     party = claim.third_party
@@ -402,10 +452,17 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     claim.payee_name, claim.payee_phone = party.name, party.phone
     claim.bank_name, claim.bank_account = party.bank_name, party.bank_account
     with set_actor(by):
-        claim.save()
+        # What the submission changes (the rest of the locked row is as read): the update and its audit entry
+        # cover these columns only.
+        claim.save(
+            update_fields=[
+                *("status", "status_since", "submitted_at", "updated_at"),
+                *("payee_name", "payee_phone", "bank_name", "bank_account"),
+            ]
+        )
         event = _event(claim, action=ClaimAction.SUBMIT, from_status=previous, by=by)
     _store_papers_after_commit(claim, event)
-    return claim
+    return _keep_rows(claim, ClaimRows(items=items, attachments=attachments))
 
 
 @transaction.atomic

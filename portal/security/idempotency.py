@@ -129,6 +129,25 @@ def purge_expired_keys() -> int:
     return deleted
 
 
+def _claim_key(user: User, key: str, request: Request, fingerprint: str) -> IdempotencyKey | None:
+    """Insert the user's record of ``key`` for this request (its reply still to come), or None where a record of the
+    key is already there (committed, or inserted by a request still under way: then this waits until that one
+    commits or rolls back). Inserted at once, not looked up first: a new key, the usual case, costs one statement."""
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                user=user,
+                key=key,
+                method=request.method or "",
+                path=request.get_full_path()[:255],
+                fingerprint=fingerprint,
+                status_code=0,
+                body="",
+            )
+    except IntegrityError:
+        return None
+
+
 def idempotent(
     handler: Callable[Concatenate[V, Request, P], Response],
 ) -> Callable[Concatenate[V, Request, P], Response]:
@@ -142,26 +161,20 @@ def idempotent(
             return handler(view, request, *args, **kwargs)
         fingerprint = request_fingerprint(request)
         with transaction.atomic():
-            stored = _stored(user, key)
-            if stored is not None:
-                return _replay(stored, fingerprint)
-            try:
-                # Inserted first: a concurrent request with this key waits here until ours commits or rolls back.
-                with transaction.atomic():
-                    record = IdempotencyKey.objects.create(
-                        user=user,
-                        key=key,
-                        method=request.method or "",
-                        path=request.get_full_path()[:255],
-                        fingerprint=fingerprint,
-                        status_code=0,
-                        body="",
-                    )
-            except IntegrityError:
-                # The other request committed first: its reply is ours.
+            # Inserted first: a concurrent request with this key waits here until ours commits or rolls back.
+            record = _claim_key(user, key, request, fingerprint)
+            if record is None:
+                # The key has a record: a live one is replayed; one past its lifetime is deleted (``_stored``) and
+                # the key acts again.
+                stored = _stored(user, key)
+                if stored is not None:
+                    return _replay(stored, fingerprint)
+                record = _claim_key(user, key, request, fingerprint)
+            if record is None:
+                # Another request with this key committed in between: its reply is ours.
                 stored = _stored(user, key)
                 if stored is None:  # pragma: no cover - expired or purged in between; the client may retry
-                    raise PortalError("相同的请求刚刚处理完毕，请稍后查询办理结果。", "idempotency_key_busy") from None
+                    raise PortalError("相同的请求刚刚处理完毕，请稍后查询办理结果。", "idempotency_key_busy")
                 return _replay(stored, fingerprint)
             response = handler(view, request, *args, **kwargs)
             if status.is_success(response.status_code):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model
 from django.http import Http404
@@ -12,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.fields import Field
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import PermissionDenied, PortalError
@@ -49,20 +49,45 @@ class RecordViewSet(RereadMixin, viewsets.ReadOnlyModelViewSet):
     re-read (``reread``) and go through the domain's services, never DRF's generic create/update."""
 
 
-#: Each ``FieldsBuiltOnce`` serializer class's fields as ``ModelSerializer.get_fields`` first built them.
+#: Each ``FieldsBuiltOnce`` serializer class's fields as ``get_fields`` first built them.
 _BUILT_FIELDS: dict[type, dict[str, Field[Any, Any, Any, Any]]] = {}
+
+#: What a serializer keeps of its own use (its bound fields, its data and errors): never copied to another.
+_IN_USE = ("fields", "_data", "_errors", "_validated_data")
+#: Where a field holds a field of its own, bound to it by its constructor (a list's child, a many-relation's).
+_INNER = ("child", "child_relation")
+
+
+def copy_unbound(field: Field[Any, Any, Any, Any]) -> Field[Any, Any, Any, Any]:
+    """A copy of a field not yet bound to a serializer, equal to what ``copy.deepcopy`` makes of it. DRF's deep copy
+    runs the field's constructor again on deep copies of its arguments; this copies the state the constructor left
+    instead (the same values: a field's constructor depends on its arguments only, and a field's state is only read
+    after it, until ``bind`` sets the name and parent of the copy). A field held inside (a ``ListSerializer``'s or a
+    ``ListField``'s child, a ``ManyRelatedField``'s ``child_relation``) is copied in turn and bound to the copy, as
+    the constructor binds it."""
+    clone = object.__new__(type(field))
+    state = {name: value for name, value in field.__dict__.items() if name not in _IN_USE}
+    for name in _INNER:
+        inner = state.get(name)
+        if isinstance(inner, Field):
+            inner = copy_unbound(inner)
+            # Its name and source stay those the constructor's ``bind`` gave it (""); its parent is the copy.
+            inner.parent = cast("BaseSerializer[Any]", clone)
+            state[name] = inner
+    clone.__dict__.update(state)
+    return clone
 
 
 class FieldsBuiltOnce:
-    """For a ``ModelSerializer``: its fields are worked out from the model once per class, not on every
-    instantiation. DRF's ``get_fields`` reads the model's options and builds each field's arguments (labels,
-    validators, choices) every time a serializer is made — and a claim's reply makes one for the claim, its lines,
-    their hires, its scans and its history. Each instance still gets fields of its own: deep copies of the first
-    ones, as DRF itself copies the declared fields. Only for serializers whose fields do not depend on the instance,
+    """For a serializer: its fields are worked out once per class, not on every instantiation. DRF's ``get_fields``
+    deep-copies the declared fields and (``ModelSerializer``) reads the model's options and builds each field's
+    arguments (labels, validators, choices) every time a serializer is made — and a claim's reply makes one for
+    the claim, its lines, their hires, its scans and its history. Each instance still gets fields of its own:
+    copies of the first ones (``copy_unbound``). Only for serializers whose fields do not depend on the instance,
     its data or its context (``Meta`` and declared fields only: no override of ``get_fields`` or its helpers)."""
 
     def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
         built = _BUILT_FIELDS.get(type(self))
         if built is None:
             built = _BUILT_FIELDS[type(self)] = super().get_fields()  # type: ignore[misc]
-        return copy.deepcopy(built)
+        return {name: copy_unbound(field) for name, field in built.items()}

@@ -133,6 +133,48 @@ def test_a_third_party_drafts_edits_uploads_submits_and_withdraws(headhunter: Us
     assert {row["id"] for row in client.get(f"{CLAIMS}claimable-hires/").json()["results"]} == {first.pk, second.pk}
 
 
+def test_a_writes_reply_is_what_a_get_of_the_claim_answers(headhunter: User, employer: Employer, centre: User) -> None:
+    """The claimant's create, edit and submit answer from the rows the service wrote and read, not from a second
+    read: the reply is, byte for byte, what a GET of the claim answers right after (shape, fields, masking, order
+    of lines, scans and history), with an ``Idempotency-Key`` and without, and for a claim returned and sent
+    again (which has a first reviewer)."""
+    hires = [claimable_hire(headhunter.third_party, employer) for _ in range(3)]
+    client = _client(headhunter)
+
+    def same_as_get(response: APIResponse, code: int = 200) -> dict[str, Any]:
+        assert response.status_code == code, response.content
+        read = client.get(f"{CLAIMS}{response.json()['id']}/")
+        assert read.status_code == 200
+        assert response.content == read.content
+        return dict(response.json())
+
+    payload = _payload(employer, (hires[0], "30000"), (hires[1], 1500.5))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(CLAIMS, payload, format="json", HTTP_IDEMPOTENCY_KEY="same-as-get")
+    # The new claim's (no) scans and its history are those just written: neither is read back.
+    reads = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if '"subsidies_claimattachment"' in sql or '"subsidies_claimevent"' in sql]
+    created = same_as_get(response, 201)
+    assert [event["action"] for event in created["events"]] == ["create"] and created["attachments"] == []
+    url = f"{CLAIMS}{created['id']}/"
+    # Lines kept, changed, dropped and added: the reply lists them as the detail does.
+    edited = same_as_get(client.put(url, _payload(employer, (hires[1], "1200"), (hires[2], "800")), format="json"))
+    assert [line["hire"]["id"] for line in edited["lines"]] == [hires[1].pk, hires[2].pk]
+    for kind in ("annex3", "annex2", "other"):
+        assert _upload(client, created["id"], kind).status_code == 201
+    submitted = same_as_get(client.post(f"{url}submit/"))
+    assert submitted["status"] == ClaimStatus.SUBMITTED and submitted["bank_account"]
+    assert [attachment["kind"] for attachment in submitted["attachments"]] == ["annex2", "annex3", "other"]
+
+    returned = _client(centre).post(f"{url}review/", {"action": "first_return", "opinion": "请补充。"}, format="json")
+    assert returned.status_code == 200
+    edited = same_as_get(client.put(url, _payload(employer, (hires[1], "1000")), format="json"))
+    again = same_as_get(client.post(f"{url}submit/", HTTP_IDEMPOTENCY_KEY="submit-again"))
+    assert again["first_reviewer_name"] and again["first_opinion"] == "请补充。"
+    assert [event["action"] for event in again["events"]] == ["create", "submit", "first_return", "submit"]
+    assert again["lines"] == edited["lines"]
+
+
 @pytest.mark.parametrize(
     ("channel", "amount", "cap"),
     [
