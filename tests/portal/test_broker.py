@@ -162,4 +162,43 @@ def test_a_claim_decided_through_the_page_kicks_its_e_mails_and_its_papers(
     assert OutboxMessage.objects.filter(to_email="claimant@example.com").exists()
     published["outbox"].assert_called_once()
     published["papers"].assert_called_once()
-    assert connections.call_count == 1
+    assert connections.call_count <= 1, "the thread's kept connection, or one new one"
+    assert published["outbox"].call_args.kwargs["connection"] is published["papers"].call_args.kwargs["connection"]
+
+
+def test_later_requests_reuse_the_threads_connection(published: dict[str, mock.Mock], connections: mock.Mock) -> None:
+    _request(EMAIL)
+    _request(PAPERS)
+    _request(EMAIL, PAPERS)
+    assert published["outbox"].call_count == 2 and published["papers"].call_count == 2
+    assert connections.call_count == 1, "a new connection costs more CPU than the kick"
+
+
+def test_a_kept_connection_the_broker_closed_is_replaced_at_once(
+    published: dict[str, mock.Mock], connections: mock.Mock
+) -> None:
+    _request(EMAIL)
+    published["outbox"].side_effect = [OperationalError("Connection closed by server."), None]
+    _request(EMAIL, PAPERS)
+    assert published["outbox"].call_count == 3 and published["papers"].call_count == 1
+    assert connections.call_count == 2
+    first, retried = (call.kwargs["connection"] for call in published["outbox"].call_args_list[1:])
+    assert first is not retried
+
+
+def test_a_kept_connection_to_a_hung_broker_is_not_waited_for_twice(
+    published: dict[str, mock.Mock], connections: mock.Mock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(broker, "KICK_TIMEOUT_SECONDS", 0.02)
+    _request(EMAIL)
+
+    def times_out(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.02)
+        raise OperationalError("Timeout reading from socket")
+
+    published["outbox"].side_effect = times_out
+    _request(EMAIL, PAPERS)
+    assert published["outbox"].call_count == 2 and not published["papers"].called
+    assert connections.call_count == 1, "no second connection after the whole timeout"
