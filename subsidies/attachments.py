@@ -154,21 +154,23 @@ def _read(upload: IO[bytes] | bytes) -> bytes:
 @transaction.atomic
 def attachment_add(*, claim: Claim, kind: str, upload: IO[bytes] | bytes, filename: str, by: User) -> ClaimAttachment:
     """Attach a scan to the claimant's draft or returned claim. A new Annex 2 or 3 scan replaces the previous one."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    # The lock and the two columns the rules read: not the whole row, whose bank account would be decrypted.
+    claim = Claim.objects.select_for_update().only("third_party_id", "status").get(pk=claim.pk)
     if by.third_party_id is None or claim.third_party_id != by.third_party_id:
         raise PermissionDenied("只能为本机构（个人）的申报上传材料。")
     if claim.status not in EDITABLE_STATUSES:
         raise PortalError(f"申报当前状态为“{claim.get_status_display()}”，不能再上传材料。", "not_editable")
     if kind not in AttachmentKind.values:
         raise PortalError("请选择材料类别。", "kind_required", field="kind")
-    if claim.attachments.count() >= MAX_ATTACHMENTS_PER_CLAIM:
+    attached = list(claim.attachments.all())  # read once: how many, and the scan a new one replaces
+    if len(attached) >= MAX_ATTACHMENTS_PER_CLAIM:
         raise PortalError(f"每份申报最多上传{MAX_ATTACHMENTS_PER_CLAIM}个文件。", "too_many_files", field="file")
     data = _read(upload)
     mime = sniff(data)  # on the plaintext: what is stored is encrypted
     stored = f"{secrets.token_hex(16)}.{ALLOWED_TYPES[mime]}"
     with set_actor(by):
         if kind != AttachmentKind.OTHER:
-            for old in claim.attachments.filter(kind=kind):
+            for old in (item for item in attached if item.kind == kind):
                 # The file goes only once the replacement is committed: a rollback keeps the old scan whole.
                 transaction.on_commit(partial(old.file.storage.delete, old.file.name))
                 old.delete()
