@@ -10,6 +10,9 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
+#: Seconds an idle kept-alive connection stays open. Gunicorn's 2 s closed connections a client (a proxy, a
+#: third party's business system) was about to reuse after a short pause, and its next request failed.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
