@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from urllib.parse import quote
 
 import rules
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.errors import PortalError
 from portal.models import Employer
+from portal.security.crypto import FieldDecryptionError
 from portal.web.decorators import permission_required
 from portal.web.http import as_download, request_user
 from subsidies import attachments, selectors, services
@@ -22,6 +24,8 @@ from subsidies.forms import AttachmentForm, ClaimForm
 from subsidies.models import Claim
 from subsidies.progress import claim_progress, claimant_next_step
 from subsidies.workflow import MOVES
+
+logger = logging.getLogger(__name__)
 
 
 def _own(request: HttpRequest, pk: int) -> Claim:
@@ -254,7 +258,18 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         raise Http404
     claim = _own(request, pk)
     attachment = get_object_or_404(claim.attachments.all(), pk=attachment_pk)
-    response = FileResponse(io.BytesIO(attachments.scan(attachment)), content_type=attachment.content_type)
+    try:
+        content = attachments.scan(attachment)
+    except (OSError, FieldDecryptionError):
+        # The row is there but its file is gone or no configured key opens it: the administrators must restore it
+        # from the backup (or the claimant upload it again while the claim can be edited); never a bare 500.
+        logger.exception("申报材料%s（申报%s）的文件无法读取", attachment.pk, claim.reference)
+        raise PortalError(
+            f"材料“{attachment.original_name}”的文件无法读取（已缺失或损坏），请联系系统管理员从备份中恢复；"
+            "申报可修改时，申报人也可以重新上传。",
+            "file_unreadable",
+        ) from None
+    response = FileResponse(io.BytesIO(content), content_type=attachment.content_type)
     extension = attachment.stored_name.rpartition(".")[2]
     as_download(response, filename=attachment.original_name, fallback=f"{claim.reference}-{attachment.pk}.{extension}")
     return response

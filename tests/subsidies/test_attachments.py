@@ -336,3 +336,23 @@ def test_rotation_re_encrypts_the_scans_with_the_newest_key(
     assert Fernet(new_key.encode()).decrypt(stored) == SIGNED_SCAN
     with override_settings(PORTAL_FIELD_KEYS=[new_key]):  # the old key can go
         assert _downloaded(headhunter, attachment) == SIGNED_SCAN
+
+
+@pytest.mark.parametrize("damage", ["missing", "damaged"])
+def test_a_scan_whose_file_cannot_be_read_gets_a_clear_page_not_a_500(
+    headhunter: User, claim: Claim, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    attachment = attachments.attachment_add(
+        claim=claim, kind="other", upload=SIGNED_SCAN, filename="附件2.pdf", by=headhunter
+    )
+    storage, name = attachment.file.storage, attachment.file.name
+    if damage == "missing":
+        storage.delete(name)
+    else:
+        with storage.open(name, "wb") as file:
+            file.write(b"gAAAAA-not-a-token")
+    response = _client(headhunter).get(reverse("subsidies:attachment_download", args=[claim.pk, attachment.pk]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "材料“附件2.pdf”的文件无法读取（已缺失或损坏）" in page and "从备份中恢复" in page
+    assert any("无法读取" in record.getMessage() for record in caplog.records if record.levelname == "ERROR")
