@@ -10,10 +10,12 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from portal import checks, queues  # noqa: F401  (checks registers the project's own deploy checks)
+        from portal.audit.recording import connect_log_update
         from portal.security.lockout import on_login_failed
         from portal.web.middleware import start_session_clock
 
         queues.register()
+        connect_log_update()
         user_logged_in.connect(start_session_clock, dispatch_uid="portal-session-clock")
         user_login_failed.connect(on_login_failed, dispatch_uid="portal-address-guard")
         if str(settings.CELERY_BROKER_URL).startswith(("redis://", "rediss://")):

@@ -259,9 +259,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PositionForm(request.POST or None, initial=PositionForm.initial_from(position), district=position.district)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                employer = form.cleaned_data["employer"] or _create_employer(form)
-                services.position_update(position=position, data=form.position_data(employer), by=user)
+            if form.cleaned_data["employer"] is not None:
+                services.position_update(
+                    position=position, data=form.position_data(form.cleaned_data["employer"]), by=user
+                )
+            else:
+                with transaction.atomic():  # the new employer and the post saved together, or neither
+                    services.position_update(
+                        position=position, data=form.position_data(_create_employer(form)), by=user
+                    )
         except PortalError as error:
             _show_error(request, form, error)
         else:

@@ -16,7 +16,7 @@ from rules import Predicate
 
 from portal import broker
 from portal import permissions as p
-from portal.audit.recording import set_actor
+from portal.audit.recording import as_read, audited_against, set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import Channel, NotificationKind, Programme, Role
 from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
@@ -474,6 +474,7 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
     by its name and channel (``position`` None with ``employer``, ``channel`` and ``post_name``). A declared hire
     keeps its employer: the employer confirmed the person, another cannot be put in its place."""
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
+    row_as_read = as_read(hire)  # what the audit entry diffs against: the row as read under the lock
     if not office_editor_of_record.test(by, hire):
         if hire.district_id is None:
             raise PermissionDenied(f"{hire.name}无所属区县，由{TALENT_CENTRE}修改。")
@@ -514,7 +515,9 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
         # Only a real correction makes its author the hire's last editor (who may then not audit it).
         hire.edited_by = by
     try:
-        with transaction.atomic(), set_actor(by):
+        # No savepoint of its own: a clash (the unique person per programme and year, raced past the check above)
+        # ends the whole correction, whose transaction the PortalError rolls back.
+        with set_actor(by), audited_against(row_as_read):
             hire.save()
     except IntegrityError:
         raise PortalError(

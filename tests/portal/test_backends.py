@@ -50,7 +50,7 @@ def test_a_signed_in_page_reads_the_user_with_their_district_in_one_query(passwo
     assert client.session["_auth_user_backend"] == "portal.security.backends.PasswordBackend"
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/")
-    assert clerk.district.name in page.content.decode()
+    assert clerk.district is not None and clerk.district.name in page.content.decode()
     assert not [query for query in queries if 'FROM "portal_district"' in query["sql"]]
 
 
