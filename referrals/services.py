@@ -460,8 +460,14 @@ HIRE_EDITABLE = (HireStatus.RECORDED, HireStatus.RETURNED)
 
 def hire_is_declared(hire: Hire) -> bool:
     """The hire came from a third party's declaration its employer confirmed (``referrals.declarations``): its
-    employer is the one that stamped it, and its post may be one the portal never listed."""
-    return hire.position_id is None or hire.declared_people.filter(status=DeclarationStatus.CONFIRMED).exists()
+    employer is the one that stamped it, and its post may be one the portal never listed. A hire read with the
+    ``confirmed_declaration`` annotation (``selectors.hire_office_editable``) answers from it, without a query."""
+    if hire.position_id is None:
+        return True
+    confirmed: bool | None = getattr(hire, "confirmed_declaration", None)
+    if confirmed is not None:
+        return confirmed
+    return hire.declared_people.filter(status=DeclarationStatus.CONFIRMED).exists()
 
 
 @transaction.atomic
