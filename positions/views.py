@@ -252,7 +252,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
+    position = get_object_or_404(selectors.position_editable(user=user), pk=pk)
     if position.status not in EDITABLE:
         messages.error(request, f"岗位当前状态为“{position.get_status_display()}”，不能修改。")
         return redirect(f"{reverse('positions:district_batch')}?period={position.batch.period}")

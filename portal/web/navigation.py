@@ -65,9 +65,8 @@ def _address(url_name: str, prefix: str, urlconf: str) -> str | None:
         return None
 
 
-def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
+def _visible(items: tuple[NavItem, ...], user: User, prefix: str, urlconf: str) -> tuple[dict[str, str], ...]:
     visible = []
-    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     for item in items:
         if not item.predicate.test(user):
             continue
@@ -76,8 +75,38 @@ def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
             # A page whose URL is not (yet) configured is simply not in the menu.
             continue
         visible.append({"label": item.label, "url": url, "url_name": item.url_name})
-    return visible
+    return tuple(visible)
 
 
-def menu_for(user: User) -> dict[str, list[dict[str, str]]]:
-    return {"public": _visible(PUBLIC_ITEMS, user), "work": _visible(WORK_ITEMS, user)}
+#: A menu as the templates read it: ``public`` and ``work``, each entries of label, address and URL name.
+Menu = dict[str, tuple[dict[str, str], ...]]
+
+#: The menus built so far, by what they depend on (``_menu_key``): about one per role, built once per process.
+_MENUS: dict[tuple[bool, bool, str, str, str], Menu] = {}
+
+
+def _menu_key(user: User, prefix: str, urlconf: str) -> tuple[bool, bool, str, str, str]:
+    """What a menu depends on: every entry's predicate is a role's (``portal.permissions``), which asks whether the
+    user is signed in and active and what their role is; then the addresses' URL configuration and prefix."""
+    return (
+        bool(getattr(user, "is_authenticated", False)),
+        bool(getattr(user, "is_active", False)),
+        str(getattr(user, "role", "")),
+        prefix,
+        urlconf,
+    )
+
+
+def menu_for(user: User) -> Menu:
+    """The user's menu: the same for everyone of a role, so built once per role and process and then shared (read
+    only), rather than some thirty predicates tested on every page."""
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    key = _menu_key(user, prefix, urlconf)
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = {
+            "public": _visible(PUBLIC_ITEMS, user, prefix, urlconf),
+            "work": _visible(WORK_ITEMS, user, prefix, urlconf),
+        }
+        _MENUS[key] = menu
+    return menu
