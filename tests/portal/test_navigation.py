@@ -38,3 +38,28 @@ def test_the_shared_menu_is_the_one_the_predicates_give() -> None:
     assert "岗位填报" not in [item["label"] for item in inactive["work"]]
     anonymous = navigation.menu_for(AnonymousUser())  # type: ignore[arg-type]
     assert anonymous["work"] == () and anonymous["public"]
+
+
+def test_the_menu_tag_writes_what_the_menu_include_writes() -> None:
+    """``{% nav_items %}`` (``navigation.nav_items_html``) and ``portal/_nav_items.html``, to the byte, the page's own
+    entry marked current, for every role's menu; and nothing but the line break for no menu at all."""
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.urls import Resolver404, resolve
+
+    engine = engines["django"]
+    include = engine.from_string('{% include "portal/_nav_items.html" with items=items %}|')
+    tag = engine.from_string("{% load portal_nav %}{% nav_items items %}|")
+    for path in ("/positions/district/", "/", "/no-such-page/"):
+        request = RequestFactory().get(path)
+        try:
+            request.resolver_match = resolve(path)
+        except Resolver404:  # a page with no view: no entry is current
+            request.resolver_match = None
+        for role in Role.values:
+            menu = navigation.menu_for(User(role=role))
+            for items in (menu["public"], menu["work"], ({"label": "<甲&乙>", "url": "/a?b=1&c=2", "url_name": "x"},)):
+                context = {"items": items, "request": request}
+                assert tag.render(context) == include.render(context)
+            assert 'aria-current="page"' in tag.render({"items": menu["public"], "request": request}) or path != "/"
+        assert tag.render({"request": request}) == include.render({"request": request}) == "\n|"
