@@ -215,8 +215,10 @@ def test_a_post_updated_against_the_row_read_under_lock_is_audited_as_auditlog_w
         recruits_graduates=position.recruits_graduates,
         salary_text="1.5万/月",
     )
+    entries = LogEntry.objects.get_for_object(position).count()
     with CaptureQueriesContext(connection) as queries:
         services.position_update(position=before, data=data, by=clerk)  # type: ignore[arg-type]
+    assert LogEntry.objects.get_for_object(position).count() == entries + 1  # auditlog's own receiver is gone
     reads = [q for q in queries if q["sql"].startswith('SELECT "positions_position"."id"')]
     assert len(reads) == 1  # the locked read; no second read for the audit
     ours = _entry(position)
