@@ -11,10 +11,12 @@ class PortalConfig(AppConfig):
         from django.core.signals import request_finished, request_started
 
         from portal import broker, checks, queues  # noqa: F401  (checks registers the project's own deploy checks)
+        from portal.audit.recording import connect_log_update
         from portal.security.lockout import on_login_failed
         from portal.web.middleware import start_session_clock
 
         queues.register()
+        connect_log_update()
         user_logged_in.connect(start_session_clock, dispatch_uid="portal-session-clock")
         user_login_failed.connect(on_login_failed, dispatch_uid="portal-address-guard")
         # A request's kicks to the workers go together once it is finished (portal.broker).

@@ -56,6 +56,13 @@ def position_visible(*, user: User) -> QuerySet[Position]:
     return _joined(scope_to_district(Position.objects.all(), user))
 
 
+def position_editable(*, user: User) -> QuerySet[Position]:
+    """``position_visible``'s posts (the same scope, so the same 404s), with only what the edit form needs joined:
+    the district (the employers it offers) and the batch (the 旬 it goes back to). The employer's row is not shown
+    (the form names it by id), and the save itself reads and locks the post again (``services.position_update``)."""
+    return scope_to_district(Position.objects.select_related("district", "batch"), user)
+
+
 #: The district's work queues: the posts waiting for the clerk (returned, draft) or the reviewer (submitted, approved).
 CLERK_QUEUES = (PositionStatus.RETURNED, PositionStatus.DRAFT)
 REVIEWER_QUEUES = (PositionStatus.SUBMITTED, PositionStatus.APPROVED)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal import limits
 from portal import permissions as p
-from portal.audit.recording import set_actor
+from portal.audit.recording import as_read, audited_against, set_actor
 from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
@@ -164,6 +164,7 @@ def position_create(
 def position_update(*, position: Position, data: PositionData, by: User) -> Position:
     # The post's row is locked (``of``: not its district's, which the check only reads).
     position = Position.objects.select_for_update(of=("self",)).select_related("district").get(pk=position.pk)
+    row_as_read = as_read(position)  # what the audit entry diffs against: the row as read under the lock
     _require_clerk_of(by, position.district)
     if position.status not in EDITABLE:
         raise PortalError(f"岗位当前状态为“{position.get_status_display()}”，不能修改。", "not_editable")
@@ -178,7 +179,7 @@ def position_update(*, position: Position, data: PositionData, by: User) -> Posi
         )
     for field, value in clean.as_fields().items():
         setattr(position, field, value)
-    with set_actor(by):
+    with set_actor(by), audited_against(row_as_read):
         position.save()
     return position
 

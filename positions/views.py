@@ -252,16 +252,22 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    position = get_object_or_404(selectors.position_visible(user=user), pk=pk)
+    position = get_object_or_404(selectors.position_editable(user=user), pk=pk)
     if position.status not in EDITABLE:
         messages.error(request, f"岗位当前状态为“{position.get_status_display()}”，不能修改。")
         return redirect(f"{reverse('positions:district_batch')}?period={position.batch.period}")
     form = PositionForm(request.POST or None, initial=PositionForm.initial_from(position), district=position.district)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                employer = form.cleaned_data["employer"] or _create_employer(form)
-                services.position_update(position=position, data=form.position_data(employer), by=user)
+            if form.cleaned_data["employer"] is not None:
+                services.position_update(
+                    position=position, data=form.position_data(form.cleaned_data["employer"]), by=user
+                )
+            else:
+                with transaction.atomic():  # the new employer and the post saved together, or neither
+                    services.position_update(
+                        position=position, data=form.position_data(_create_employer(form)), by=user
+                    )
         except PortalError as error:
             _show_error(request, form, error)
         else:

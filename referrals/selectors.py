@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     Min,
@@ -99,12 +100,22 @@ def hire_office_visible(*, user: User) -> QuerySet[Hire]:
     return with_headcount(_joined(Hire.objects.filter(office_scope(user))))
 
 
+#: Whether an employer confirmed a declaration of the hire's person: built once (each query resolves a copy of it).
+_CONFIRMED_DECLARATION = Exists(DeclaredPerson.objects.filter(hire=OuterRef("pk"), status=DeclarationStatus.CONFIRMED))
+
+
 def hire_office_editable(*, user: User) -> QuerySet[Hire]:
     """``hire_office_visible``'s hires (the same scope, so the same 404s), with only what the correction form needs
     joined (the office's district, the employer a declared hire keeps). The six joins and the headcount subquery of
     the listing cost a few milliseconds of SQL building and row reading per request, for fields the form never
-    shows; the correction itself reads and locks the row again (``services.hire_update``)."""
-    return Hire.objects.filter(office_scope(user)).select_related("district", "employer")
+    shows; the correction itself reads and locks the row again (``services.hire_update``). Whether an employer confirmed
+    a declaration of the person (``confirmed_declaration``, which ``services.hire_is_declared`` reads) comes with the
+    row, not in a query of its own from the form."""
+    return (
+        Hire.objects.filter(office_scope(user))
+        .select_related("district", "employer")
+        .annotate(confirmed_declaration=_CONFIRMED_DECLARATION)
+    )
 
 
 def hirable_positions(*, district: District) -> QuerySet[Position]:

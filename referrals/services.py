@@ -16,7 +16,7 @@ from rules import Predicate
 
 from portal import broker
 from portal import permissions as p
-from portal.audit.recording import set_actor
+from portal.audit.recording import as_read, audited_against, set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
 from portal.constants import Channel, NotificationKind, Programme, Role
 from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
@@ -460,8 +460,14 @@ HIRE_EDITABLE = (HireStatus.RECORDED, HireStatus.RETURNED)
 
 def hire_is_declared(hire: Hire) -> bool:
     """The hire came from a third party's declaration its employer confirmed (``referrals.declarations``): its
-    employer is the one that stamped it, and its post may be one the portal never listed."""
-    return hire.position_id is None or hire.declared_people.filter(status=DeclarationStatus.CONFIRMED).exists()
+    employer is the one that stamped it, and its post may be one the portal never listed. A hire read with the
+    ``confirmed_declaration`` annotation (``selectors.hire_office_editable``) answers from it, without a query."""
+    if hire.position_id is None:
+        return True
+    confirmed: bool | None = getattr(hire, "confirmed_declaration", None)
+    if confirmed is not None:
+        return confirmed
+    return hire.declared_people.filter(status=DeclarationStatus.CONFIRMED).exists()
 
 
 @transaction.atomic
@@ -474,6 +480,7 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
     by its name and channel (``position`` None with ``employer``, ``channel`` and ``post_name``). A declared hire
     keeps its employer: the employer confirmed the person, another cannot be put in its place."""
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
+    row_as_read = as_read(hire)  # what the audit entry diffs against: the row as read under the lock
     if not office_editor_of_record.test(by, hire):
         if hire.district_id is None:
             raise PermissionDenied(f"{hire.name}无所属区县，由{TALENT_CENTRE}修改。")
@@ -514,7 +521,9 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
         # Only a real correction makes its author the hire's last editor (who may then not audit it).
         hire.edited_by = by
     try:
-        with transaction.atomic(), set_actor(by):
+        # No savepoint of its own: a clash (the unique person per programme and year, raced past the check above)
+        # ends the whole correction, whose transaction the PortalError rolls back.
+        with set_actor(by), audited_against(row_as_read):
             hire.save()
     except IntegrityError:
         raise PortalError(

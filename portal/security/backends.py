@@ -1,4 +1,6 @@
-"""Sign-in by 统一社会信用代码: an employer or an organisation's account is found by its unit's credit code."""
+"""The portal's sign-in backends: by user name and password (``PasswordBackend``), or by 统一社会信用代码
+(``CreditCodeBackend``: an employer or an organisation's account is found by its unit's credit code). Both load the
+signed-in user of each request with what every page shows of them."""
 
 from __future__ import annotations
 
@@ -14,7 +16,29 @@ from portal.identity import normalise_uscc
 from portal.models import User
 
 
-class CreditCodeBackend(ModelBackend):
+class PasswordBackend(ModelBackend):
+    """Django's user name and password sign-in (``ModelBackend``), whose ``get_user`` loads the signed-in user of a
+    request with the district every page's header names, in the same query: the user row alone, then the district
+    on first use, were two queries on every page of district staff. Only the district: a third party's row holds
+    encrypted columns (decrypted on load), and an employer's is read by the few pages that need it. The same checks
+    as Django's (an inactive user is no one)."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        try:
+            user = User._default_manager.select_related("district").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id: Any) -> User | None:
+        try:
+            user = await User._default_manager.select_related("district").aget(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+class CreditCodeBackend(PasswordBackend):
     """``username`` may be the unit's 统一社会信用代码 (any case, spaces, full-width): it names the one active
     employer or third-party account of that unit. A unit with several accounts signs in by user name instead."""
 

@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, which also moves sessions signed in under a backend's former path to its present one.
+    "portal.web.middleware.AuthenticationMiddleware",
     # Which device verified this session (request.user.otp_device); SecondFactorMiddleware below enforces it.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -153,7 +154,9 @@ AUTHENTICATION_BACKENDS = [
     # Refuses an address that failed for many user names, before any password is checked (portal.security.lockout).
     "portal.security.lockout.AddressGuardBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the signed-in user with their district (sessions opened under ModelBackend's
+    # own path are moved to it: portal.web.middleware.AuthenticationMiddleware).
+    "portal.security.backends.PasswordBackend",
     "portal.security.backends.CreditCodeBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

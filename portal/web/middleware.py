@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as _AuthenticationMiddleware
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,25 @@ def start_session_clock(sender: object, request: HttpRequest | None, user: objec
         now = time.time()
         request.session[_STARTED_KEY] = now
         request.session[_REFRESHED_KEY] = now
+
+
+#: Sign-in backends the portal has replaced, by the path a session signed in under them stores, and what replaced them.
+RENAMED_BACKENDS = {"django.contrib.auth.backends.ModelBackend": "portal.security.backends.PasswordBackend"}
+
+
+class AuthenticationMiddleware(_AuthenticationMiddleware):
+    """Django's (``request.user``, loaded lazily by the backend the session signed in under), keeping the sessions
+    opened under a backend the portal has since replaced (``RENAMED_BACKENDS``): Django accepts a session only while
+    its backend's path is in ``AUTHENTICATION_BACKENDS``, so such a session would otherwise be signed out. Its stored
+    path is moved to the replacement once (the session is saved with the response)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        session = getattr(request, "session", None)
+        if session is not None:
+            renamed = RENAMED_BACKENDS.get(session.get(BACKEND_SESSION_KEY, ""))
+            if renamed is not None:
+                session[BACKEND_SESSION_KEY] = renamed
+        super().process_request(request)
 
 
 class SessionLifetimeMiddleware:

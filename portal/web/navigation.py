@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import rules
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from portal import permissions as p
 from portal.models import User
@@ -65,9 +68,8 @@ def _address(url_name: str, prefix: str, urlconf: str) -> str | None:
         return None
 
 
-def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
+def _visible(items: tuple[NavItem, ...], user: User, prefix: str, urlconf: str) -> tuple[dict[str, str], ...]:
     visible = []
-    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     for item in items:
         if not item.predicate.test(user):
             continue
@@ -76,8 +78,55 @@ def _visible(items: tuple[NavItem, ...], user: User) -> list[dict[str, str]]:
             # A page whose URL is not (yet) configured is simply not in the menu.
             continue
         visible.append({"label": item.label, "url": url, "url_name": item.url_name})
-    return visible
+    return tuple(visible)
 
 
-def menu_for(user: User) -> dict[str, list[dict[str, str]]]:
-    return {"public": _visible(PUBLIC_ITEMS, user), "work": _visible(WORK_ITEMS, user)}
+#: A menu as the templates read it: ``public`` and ``work``, each entries of label, address and URL name.
+Menu = dict[str, tuple[dict[str, str], ...]]
+
+#: The menus built so far, by what they depend on (``_menu_key``): about one per role, built once per process.
+_MENUS: dict[tuple[bool, bool, str, str, str], Menu] = {}
+
+
+def _menu_key(user: User, prefix: str, urlconf: str) -> tuple[bool, bool, str, str, str]:
+    """What a menu depends on: every entry's predicate is a role's (``portal.permissions``), which asks whether the
+    user is signed in and active and what their role is; then the addresses' URL configuration and prefix."""
+    return (
+        bool(getattr(user, "is_authenticated", False)),
+        bool(getattr(user, "is_active", False)),
+        str(getattr(user, "role", "")),
+        prefix,
+        urlconf,
+    )
+
+
+def menu_for(user: User) -> Menu:
+    """The user's menu: the same for everyone of a role, so built once per role and process and then shared (read
+    only), rather than some thirty predicates tested on every page."""
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    key = _menu_key(user, prefix, urlconf)
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = {
+            "public": _visible(PUBLIC_ITEMS, user, prefix, urlconf),
+            "work": _visible(WORK_ITEMS, user, prefix, urlconf),
+        }
+        _MENUS[key] = menu
+    return menu
+
+
+def nav_items_html(items: tuple[dict[str, str], ...], request: HttpRequest | None) -> SafeString:
+    """``templates/portal/_nav_items.html`` (a menu's entries, the page's own marked current), byte for byte, built
+    here: on every page the include ran a dozen template lookups for each of some fifteen entries
+    (``{% nav_items %}`` of ``portal_nav``; ``tests/portal/test_navigation.py`` compares the two)."""
+    match = getattr(request, "resolver_match", None)
+    current = getattr(match, "view_name", None)
+    parts = []
+    for item in items:
+        here = current == item["url_name"]
+        active, aria = (" active", ' aria-current="page"') if here else ("", "")
+        url, label = conditional_escape(item["url"]), conditional_escape(item["label"])
+        parts.append(
+            f'\n  <li class="nav-item">\n    <a class="nav-link{active}"\n       href="{url}"{aria}>{label}</a>\n  </li>\n'
+        )
+    return mark_safe("".join(parts) + "\n")  # noqa: S308 (the addresses and labels are escaped)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client
@@ -161,3 +163,115 @@ def test_the_admins_list_of_all_entries_reads_in_words_too() -> None:
     assert "change:" not in listing and "changes:" not in listing and ">system<" not in listing
     detail = client.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
     assert "<b>状态</b>：初审通过 → 已确认" in detail
+
+
+# --- updates audited against the row the service read under lock --------------------------------------------------
+
+_ENTRY_FIELDS = ("content_type_id", "object_pk", "object_id", "object_repr", "action", "actor_id", "remote_addr")
+
+
+def _entry(obj: object) -> LogEntry:
+    return LogEntry.objects.get_for_object(obj).order_by("-pk").first()
+
+
+def _restore(model: type, before: object) -> None:
+    """Put the row back as it was, writing no audit entry (an UPDATE sends no signal)."""
+    fields = {f.attname: getattr(before, f.attname) for f in model._meta.concrete_fields if not f.primary_key}  # type: ignore[attr-defined]
+    model._default_manager.filter(pk=before.pk).update(**fields)  # type: ignore[attr-defined]
+
+
+def _same_entries(ours: LogEntry, auditlogs: LogEntry) -> None:
+    for name in _ENTRY_FIELDS:
+        assert getattr(ours, name) == getattr(auditlogs, name), name
+    assert ours.serialized_data == auditlogs.serialized_data
+    assert ours.additional_data == auditlogs.additional_data
+    changes, expected = dict(ours.changes_dict), dict(auditlogs.changes_dict)
+    # The save's own moment, if audited, differs between the two saves; what it changed from is the same.
+    assert changes.pop("updated_at", [None])[0] == expected.pop("updated_at", [None])[0]
+    assert changes == expected and len(changes) >= 2
+
+
+def test_a_post_updated_against_the_row_read_under_lock_is_audited_as_auditlog_would(
+    monkeypatch: pytest.MonkeyPatch, clerk: object
+) -> None:
+    """The service's copy of the locked row stands in for auditlog's second read: the same entry, one query less."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from positions import services
+    from positions.models import Position
+    from tests.factories import EmployerFactory, PositionFactory
+
+    position = PositionFactory(batch__district=clerk.district)  # type: ignore[attr-defined]
+    before = Position.objects.get(pk=position.pk)
+    data = services.PositionData(
+        employer=EmployerFactory(district=clerk.district),  # type: ignore[attr-defined]
+        channel=position.channel,
+        name="改过的岗位名称",
+        headcount=position.headcount + 1,
+        education=position.education,
+        majors=position.majors,
+        competencies=position.competencies,
+        recruits_graduates=position.recruits_graduates,
+        salary_text="1.5万/月",
+    )
+    entries = LogEntry.objects.get_for_object(position).count()
+    with CaptureQueriesContext(connection) as queries:
+        services.position_update(position=before, data=data, by=clerk)  # type: ignore[arg-type]
+    assert LogEntry.objects.get_for_object(position).count() == entries + 1  # auditlog's own receiver is gone
+    reads = [q for q in queries if q["sql"].startswith('SELECT "positions_position"."id"')]
+    assert len(reads) == 1  # the locked read; no second read for the audit
+    ours = _entry(position)
+
+    _restore(Position, before)
+    monkeypatch.setattr(services, "audited_against", lambda stored: contextlib.nullcontext())
+    services.position_update(position=before, data=data, by=clerk)  # type: ignore[arg-type]
+    auditlogs = _entry(position)
+    assert auditlogs.pk != ours.pk
+    _same_entries(ours, auditlogs)
+
+
+def test_a_hire_corrected_against_the_row_read_under_lock_is_audited_as_auditlog_would(
+    monkeypatch: pytest.MonkeyPatch, clerk: object
+) -> None:
+    """The same for a hire, whose ID number the trail masks."""
+    from referrals import services
+    from referrals.models import Hire
+    from tests.factories import HireFactory, make_id_number
+
+    hire = HireFactory(position__batch__district=clerk.district)  # type: ignore[attr-defined]
+    before = Hire.objects.get(pk=hire.pk)
+    data = services.HireData(
+        position=hire.position,
+        name="改过的姓名",
+        id_number=make_id_number(9876, birthday="20010101"),
+        mode=hire.mode,
+        contract_term="5年",
+        graduated_on=hire.graduated_on,
+        school="另一所大学",
+    )
+    services.hire_update(hire=before, data=data, by=clerk)  # type: ignore[arg-type]
+    ours = _entry(hire)
+    assert "id_number" in ours.changes_dict
+
+    _restore(Hire, before)
+    monkeypatch.setattr(services, "audited_against", lambda stored: contextlib.nullcontext())
+    services.hire_update(hire=before, data=data, by=clerk)  # type: ignore[arg-type]
+    _same_entries(ours, _entry(hire))
+
+
+def test_only_the_first_save_in_the_block_uses_the_copy(clerk: object) -> None:
+    """A second save of the same row inside the block is audited against the row read again: the copy is no longer
+    what the database holds."""
+    from portal.audit.recording import as_read, audited_against
+    from positions.models import Position
+    from tests.factories import PositionFactory
+
+    position = Position.objects.get(pk=PositionFactory(batch__district=clerk.district, name="甲").pk)  # type: ignore[attr-defined]
+    stored = as_read(position)
+    with audited_against(stored):
+        position.name = "乙"
+        position.save()
+        position.name = "丙"
+        position.save()
+    assert _entry(position).changes_dict["name"] == ["乙", "丙"]

@@ -219,3 +219,76 @@ def test_a_field_that_words_its_own_limit_keeps_it() -> None:
 
     form = Own(data={"code": "12345", "note": "一二三四五六"})
     assert form.errors == {"code": ["编码为4位。"], "note": ["最多4个字，当前6个字。"]}
+
+
+class Labelled(forms.Form):
+    plain = forms.CharField(label="名<称>", help_text=gettext_lazy("说明 & 例子"))
+    optional = forms.CharField(required=False, label=mark_safe("<i>安全</i>"), help_text=mark_safe("<b>粗</b>"))
+    number = forms.IntegerField(min_value=1)
+    notes = forms.CharField(widget=Textarea(), required=False)
+    choice = forms.ChoiceField(choices=[("", "（请选择）"), ("a", "A&B")])
+    no_id = forms.CharField(widget=forms.TextInput(attrs={"id": 'x"y'}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        self.add_error("optional", mark_safe("<b>安全的错误</b>"))
+        self.add_error("optional", "不<安全>的错误")
+        return self.cleaned_data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", [False, True])
+def test_a_field_block_writes_what_the_field_include_writes(bound: bool) -> None:
+    """``{% field_block %}`` (``portal.web.widgets.field_html``) and ``positions/_field.html``, to the byte: labels,
+    help texts and errors escaped unless safe, the required mark, the label's target."""
+    from django.template import engines
+
+    post = PositionFactory(published=True)
+    EmployerFactory(district=post.district, name="重庆<某>公司")
+    ThirdPartyFactory(name="荐才“A&B”机构")
+    data = {"plain": "A&B", "number": "x", "choice": "zz", "name": "<岗位>", "headcount": "0"} if bound else None
+    forms_ = [
+        Labelled(data, auto_id="id_%s"),
+        Labelled(data, auto_id=False),
+        PositionForm(data, initial=PositionForm.initial_from(post), district=post.district),
+        HireForm(data, initial={"position": post.pk, "mode": "full_time"}, district=post.district),
+    ]
+    engine = engines["django"]
+    include = engine.from_string('{% for field in form %}{% include "positions/_field.html" %}|{% endfor %}')
+    block = engine.from_string("{% load portal_forms %}{% for field in form %}{% field_block field %}|{% endfor %}")
+    for form in forms_:
+        expected, got = include.render({"form": form}), block.render({"form": form})
+        assert got == expected
+        assert not bound or "invalid-feedback" in got
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bound", [False, True])
+def test_a_radio_block_writes_what_the_radio_include_writes(bound: bool) -> None:
+    """``{% radio_block %}`` (``portal.web.widgets.radio_html``) and ``positions/_radio.html``, to the byte."""
+    from django.template import engines
+
+    class Radios(forms.Form):
+        odd = forms.ChoiceField(
+            label="<类>", choices=[("a", "A&B"), ("b", mark_safe("<i>安全</i>"))], widget=forms.RadioSelect
+        )
+
+    post = PositionFactory(published=True)
+    data = {"odd": "zz", "channel": "nowhere"} if bound else None
+    radios = [
+        form[name]
+        for form in (
+            Radios(data),
+            Radios(data, auto_id=False),
+            PositionForm(data, initial=PositionForm.initial_from(post), district=post.district),
+            HireForm(data, initial={"mode": "full_time"}, district=post.district),
+        )
+        for name, field in form.fields.items()
+        if isinstance(field.widget, forms.RadioSelect)
+    ]
+    assert len(radios) == 5
+    engine = engines["django"]
+    include = engine.from_string('{% for field in radios %}{% include "positions/_radio.html" %}|{% endfor %}')
+    block = engine.from_string("{% load portal_forms %}{% for field in radios %}{% radio_block field %}|{% endfor %}")
+    expected, got = include.render({"radios": radios}), block.render({"radios": radios})
+    assert got == expected
+    assert not bound or "invalid-feedback" in got

@@ -428,3 +428,27 @@ def test_a_wrong_id_number_is_flagged_with_the_missing_fields_in_one_round(
     assert response.status_code == 400
     assert "身份证号码校验位不正确" in page and "该字段是必填项" in page
     assert not DeclaredPerson.objects.exists()
+
+
+def test_the_correction_form_knows_a_declared_hire_from_the_row_it_read(
+    headhunter: User, employer: Employer, hr: User, clerk: User, django_assert_num_queries: Any
+) -> None:
+    """``selectors.hire_office_editable`` reads whether an employer confirmed the person with the hire, so the form
+    asks no query of its own; a hire read otherwise (the service's locked read) still asks the database."""
+    from referrals.declarations import declared_person_decide
+    from referrals.selectors import hire_office_editable
+    from referrals.services import hire_is_declared
+    from tests.factories import HireFactory
+
+    person = _declared(headhunter, employer, 1)
+    declared_person_decide(person=person, confirmed=True, by=hr)
+    declared = Hire.objects.get()
+    # Since moved to one of the employer's portal posts: declared all the same.
+    Hire.objects.filter(pk=declared.pk).update(position=PositionFactory(employer=employer, published=True))
+    recorded = HireFactory(position__batch__district=employer.district)
+    editable = hire_office_editable(user=clerk)
+    read = {hire.pk: hire for hire in editable.filter(pk__in=[declared.pk, recorded.pk])}
+    with django_assert_num_queries(0):
+        assert hire_is_declared(read[declared.pk]) and not hire_is_declared(read[recorded.pk])
+    assert hire_is_declared(Hire.objects.get(pk=declared.pk))
+    assert not hire_is_declared(Hire.objects.get(pk=recorded.pk))
