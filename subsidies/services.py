@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from portal import broker
 from portal import permissions as p
-from portal.audit.recording import set_actor
+from portal.audit.recording import as_read, audited_against, set_actor
 from portal.constants import NotificationKind
 from portal.dates import prose_date
 from portal.errors import PermissionDenied, PortalError
@@ -398,6 +398,7 @@ def _lock(claim: Claim) -> Claim:
 def claim_update(*, claim: Claim, data: ClaimData, by: User) -> Claim:
     """The third party edits its draft, or corrects a returned claim."""
     claim = _lock(claim)
+    row_as_read = as_read(claim)  # what the audit entry diffs against: the row as read under the lock
     if claim.third_party_id != by.third_party_id:
         raise PermissionDenied("只能修改本机构（个人）的申报。")
     if claim.status not in EDITABLE_STATUSES:
@@ -408,7 +409,8 @@ def claim_update(*, claim: Claim, data: ClaimData, by: User) -> Claim:
     _fill(claim, data)
     with set_actor(by):
         items = _write_lines(claim, checked)
-        claim.save()
+        with audited_against(row_as_read):
+            claim.save()
     return _keep_rows(claim, ClaimRows(items=items))
 
 
@@ -421,6 +423,7 @@ def _missing_attachments(attachments: list[ClaimAttachment]) -> list[str]:
 def claim_submit(*, claim: Claim, by: User) -> Claim:
     """提交申报: every rule again (hires may have changed since the draft), the declarations, both signed annexes."""
     claim = _lock(claim)
+    row_as_read = as_read(claim)  # what the audit entry diffs against: the row as read under the lock
     move = check_move(MOVES, action=ClaimAction.SUBMIT, obj=claim, by=by, reason="", subject=claim.reference)
     items = list(claim.items.select_related("hire"))
     if not items:
@@ -451,7 +454,7 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     claim.submitted_at = claim.submitted_at or now
     claim.payee_name, claim.payee_phone = party.name, party.phone
     claim.bank_name, claim.bank_account = party.bank_name, party.bank_account
-    with set_actor(by):
+    with set_actor(by), audited_against(row_as_read):
         # What the submission changes (the rest of the locked row is as read): the update and its audit entry
         # cover these columns only.
         claim.save(
