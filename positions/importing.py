@@ -233,14 +233,21 @@ class _Cells:
 
 
 def _parse_cells(
-    raw: RawRow, *, district: District, aliases: frozenset[str], source_required: bool = True, whose: str = "导入的区县"
+    raw: RawRow,
+    *,
+    district: District,
+    aliases: frozenset[str],
+    source_required: bool = True,
+    whose: str = "导入的区县",
+    employer_name: str | None = None,
 ) -> _Cells:
     """``source_required``: a blank 填报来源 is an error (a district's own sheet); an employer's proposal may leave it
-    blank, it goes to its own district anyway. ``whose`` names the district in the mismatch message."""
+    blank, it goes to its own district anyway. ``whose`` names the district in the mismatch message.
+    ``employer_name``: the row's ``_employer_name``, when the caller has it already."""
     cells = raw.cells
     parsed = _Cells(row=raw.row)
 
-    parsed.employer_name = _employer_name(raw)
+    parsed.employer_name = _employer_name(raw) if employer_name is None else employer_name
     if not parsed.employer_name:
         parsed.error(COL_EMPLOYER, "请填写用人单位。")
 
@@ -638,7 +645,8 @@ def _copy_checked(
     row with an error on nothing more is written, but every row is still checked, so ``PortalImportError`` names
     every error of the sheet; the caller's transaction then rolls back what was written."""
     with paused_gc():
-        names = dict.fromkeys(name for raw in raw_rows if (name := _employer_name(raw)))
+        employer_names = [_employer_name(raw) for raw in raw_rows]
+        names = dict.fromkeys(name for name in employer_names if name)
         employers = _find_employers(names)
         # A name too long for the column stays unsaved: its rows are refused by their own check.
         created = {
@@ -659,7 +667,8 @@ def _copy_checked(
         created_count = existing_count = 0
         with CopyStream(Position, (*_ROW_ATTRIBUTES, *common)) as stream:
             for start in range(0, len(raw_rows), PIPELINE_ROWS):
-                rows = _check_chunk(raw_rows[start : start + PIPELINE_ROWS], checks=checks, aliases=aliases)
+                end = start + PIPELINE_ROWS
+                rows = _check_chunk(raw_rows[start:end], employer_names[start:end], checks=checks, aliases=aliases)
                 chunk_errors = [error for row in rows for error in row.errors]
                 if chunk_errors or errors:
                     errors += chunk_errors
@@ -674,9 +683,16 @@ def _copy_checked(
     return created_count, existing_count, sorted(created)
 
 
-def _check_chunk(raw_rows: list[RawRow], *, checks: _RowChecks, aliases: frozenset[str]) -> list[ImportRow]:
-    """A chunk of rows understood and checked, as ``_analyse`` does for the whole sheet."""
-    parsed = [_parse_cells(raw, district=checks.district, aliases=aliases) for raw in raw_rows]
+def _check_chunk(
+    raw_rows: list[RawRow], employer_names: list[str], *, checks: _RowChecks, aliases: frozenset[str]
+) -> list[ImportRow]:
+    """A chunk of rows understood and checked, as ``_analyse`` does for the whole sheet (``employer_names``: the
+    rows' ``_employer_name``, read once for the employers' insert)."""
+    district = checks.district
+    parsed = [
+        _parse_cells(raw, district=district, aliases=aliases, employer_name=name)
+        for raw, name in zip(raw_rows, employer_names, strict=True)
+    ]
     return checks.rows(raw_rows, parsed)
 
 
