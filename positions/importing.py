@@ -5,15 +5,16 @@ sub-columns 揭榜招贤 and 引才专项, and a post's name is written under th
 are found by their content; headers may carry line breaks and spaces ("用人\\n\\n单位").
 
 Fast path: the file is checked as a zip (size, entry count, uncompressed size, compression ratio) before
-python-calamine reads its first sheet (``portal.imports.sheets``, shared with the Annex 3 import); the writes are a
-constant number of set-based queries (bulk inserts are batched by the database backend's parameter limit).
+python-calamine reads its first sheet (``portal.imports.sheets``, shared with the Annex 3 import); the writes are
+set-based: on PostgreSQL one COPY per chunk of rows, written while the next chunk is checked (``_copy_checked``),
+elsewhere bulk inserts batched by the database backend's parameter limit.
 Field rules are ``PositionData.clean()``'s, not repeated here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PortalError
 from portal.imports import sheets
-from portal.imports.bulk import bulk_insert, can_copy, copy_escaped, copy_lines, copy_text
+from portal.imports.bulk import CopyStream, bulk_insert, can_copy, copy_escaped, copy_text
 from portal.imports.progress import Progress, tracked
 from portal.imports.sheets import (
     LOOKUP_CHUNK,
@@ -202,6 +203,12 @@ def _headcount(value: Any) -> int:
     return int(match.group(1))
 
 
+def _employer_name(raw: RawRow) -> str:
+    """The row's 用人单位 as written, its runs of spaces and line breaks made one space (full-width brackets are
+    the legal form of a company name: kept)."""
+    return " ".join(cell_text(raw.cells.get(COL_EMPLOYER)).split())
+
+
 @dataclass
 class _Cells:
     """A row's cells understood one by one, before the post's own rules run."""
@@ -226,15 +233,21 @@ class _Cells:
 
 
 def _parse_cells(
-    raw: RawRow, *, district: District, aliases: frozenset[str], source_required: bool = True, whose: str = "导入的区县"
+    raw: RawRow,
+    *,
+    district: District,
+    aliases: frozenset[str],
+    source_required: bool = True,
+    whose: str = "导入的区县",
+    employer_name: str | None = None,
 ) -> _Cells:
     """``source_required``: a blank 填报来源 is an error (a district's own sheet); an employer's proposal may leave it
-    blank, it goes to its own district anyway. ``whose`` names the district in the mismatch message."""
+    blank, it goes to its own district anyway. ``whose`` names the district in the mismatch message.
+    ``employer_name``: the row's ``_employer_name``, when the caller has it already."""
     cells = raw.cells
     parsed = _Cells(row=raw.row)
 
-    # Employer names are kept as written (full-width brackets are the legal form of a company name).
-    parsed.employer_name = " ".join(cell_text(cells.get(COL_EMPLOYER)).split())
+    parsed.employer_name = _employer_name(raw) if employer_name is None else employer_name
     if not parsed.employer_name:
         parsed.error(COL_EMPLOYER, "请填写用人单位。")
 
@@ -366,79 +379,114 @@ def _analyse_rows(
         _parse_cells(raw, district=district, aliases=aliases, source_required=source_required, whose=whose)
         for raw in tracked(raw_rows, progress)
     ]
-    employers = _find_employers(row.employer_name for row in parsed if row.employer_name)
-    new_employers: dict[str, Employer] = {}
-    existing = _existing_keys(batch)
-    first_row_of: dict[tuple[str, str, str], int] = {}
-    rows: list[ImportRow] = []
+    checks = _RowChecks(
+        district=district,
+        employers=_find_employers(row.employer_name for row in parsed if row.employer_name),
+        existing=_existing_keys(batch),
+    )
+    rows = checks.rows(raw_rows, parsed)
+    return ImportPreview(rows=rows, new_employers=list(checks.new_employers))
 
-    for raw, cells in zip(raw_rows, parsed, strict=True):
-        employer = employers.get(cells.employer_name)
-        is_new_employer = employer is None and bool(cells.employer_name)
-        if employer is None:
-            # Unsaved until the write; the same instance serves every row of that employer, so one insert gives all
-            # of them the primary key.
-            employer = new_employers.get(cells.employer_name) or Employer(
-                name=cells.employer_name, district=district, credit_code=None
-            )
-            if cells.employer_name:
-                new_employers[cells.employer_name] = employer
-        errors = list(cells.errors)
-        if employer.pk is not None and employer.district_id != district.pk:
-            # Names are unique city-wide: the sheet names another district's employer (the form and API refuse it too).
-            whose = f"{employer.district.name}的用人单位" if employer.district else "尚未登记所属区县的用人单位"
-            errors.append(
-                RowError(
-                    cells.row,
-                    COL_EMPLOYER,
-                    f"“{employer.name}”是{whose}，本区县不能填报其岗位；如单位所在区县有误，请联系管理员核对。",
+
+class _RowChecks:
+    """The rules of a row beyond its own cells — whose employer it names, the post's rules (``PositionData.clean``),
+    a post written twice in the sheet — over the sheet's rows in order, all at once or a chunk at a time.
+
+    ``employers`` are the existing employers by name, ``existing`` the batch's posts (employer, channel, name).
+    ``created``: employers the import has just inserted (by name, in the district), named on rows as new employers
+    as they were before their insert; any other unknown employer is an unsaved ``Employer`` shared by its rows."""
+
+    def __init__(
+        self,
+        *,
+        district: District,
+        employers: dict[str, Employer],
+        existing: set[tuple[int, str, str]],
+        created: dict[str, Employer] | None = None,
+    ) -> None:
+        self.district = district
+        self.employers = employers
+        self.existing = existing
+        self.created = created or {}
+        #: The employers the sheet names that do not exist yet, in the order the sheet first names them.
+        self.new_employers: dict[str, Employer] = {}
+        self.first_row_of: dict[tuple[str, str, str], int] = {}
+
+    def rows(self, raw_rows: list[RawRow], parsed: list[_Cells]) -> list[ImportRow]:
+        district, employers, new_employers = self.district, self.employers, self.new_employers
+        first_row_of, existing = self.first_row_of, self.existing
+        rows: list[ImportRow] = []
+        for raw, cells in zip(raw_rows, parsed, strict=True):
+            employer = employers.get(cells.employer_name)
+            is_new_employer = employer is None and bool(cells.employer_name)
+            if employer is None:
+                # Unsaved until the write; the same instance serves every row of that employer, so one insert gives
+                # all of them the primary key.
+                employer = (
+                    new_employers.get(cells.employer_name)
+                    or self.created.get(cells.employer_name)
+                    or Employer(name=cells.employer_name, district=district, credit_code=None)
                 )
-            )
-        data: PositionData | None = None
-        try:
-            data = PositionData(
-                employer=employer,
-                channel=cells.channel or Channel.BOUNTY_LIST,
-                # A placeholder keeps the remaining rules running when the name's own error is already reported.
-                name=cells.name or "—",
-                headcount=cells.headcount,
-                education=cells.education,
-                majors=cells.majors,
-                competencies=cells.competencies,
-                recruits_graduates=cells.recruits_graduates,
-                salary_text=cells.salary_text,
-            ).clean()
-        except PortalError as error:
-            column = cells.channel_column if error.field == "name" else _FIELD_COLUMNS.get(error.field or "", COL_NAME)
-            if not any(existing_error.column == column for existing_error in errors):
-                errors.append(RowError(cells.row, column, error.message))
-        errors = _with_refused_cells(raw, errors)
-        if data is not None and not errors:
-            key = (cells.employer_name, data.channel, data.name)
-            if key in first_row_of:
+                if cells.employer_name:
+                    new_employers[cells.employer_name] = employer
+            errors = list(cells.errors)
+            if not is_new_employer and employer.pk is not None and employer.district_id != district.pk:
+                # Names are unique city-wide: the sheet names another district's employer (the form and API refuse
+                # it too).
+                whose = f"{employer.district.name}的用人单位" if employer.district else "尚未登记所属区县的用人单位"
                 errors.append(
                     RowError(
                         cells.row,
-                        cells.channel_column,
-                        f"与第{first_row_of[key]}行重复：{cells.employer_name}的“{Channel(data.channel).label}”岗位“{data.name}”填了两次。",
+                        COL_EMPLOYER,
+                        f"“{employer.name}”是{whose}，本区县不能填报其岗位；如单位所在区县有误，请联系管理员核对。",
                     )
                 )
-            else:
-                first_row_of[key] = cells.row
-        row = ImportRow(
-            row=cells.row,
-            employer_name=cells.employer_name,
-            data=None if errors else data,
-            errors=errors,
-            new_employer=is_new_employer,
-            name="；".join(cells.written_names),
-            channel_label="、".join(cells.written_channels),
-        )
-        if row.data is not None and employer.pk is not None:
-            row.exists = (employer.pk, row.data.channel, row.data.name) in existing
-        rows.append(row)
-
-    return ImportPreview(rows=rows, new_employers=list(new_employers))
+            data: PositionData | None = None
+            try:
+                data = PositionData(
+                    employer=employer,
+                    channel=cells.channel or Channel.BOUNTY_LIST,
+                    # A placeholder keeps the remaining rules running when the name's own error is already reported.
+                    name=cells.name or "—",
+                    headcount=cells.headcount,
+                    education=cells.education,
+                    majors=cells.majors,
+                    competencies=cells.competencies,
+                    recruits_graduates=cells.recruits_graduates,
+                    salary_text=cells.salary_text,
+                ).clean()
+            except PortalError as error:
+                column = (
+                    cells.channel_column if error.field == "name" else _FIELD_COLUMNS.get(error.field or "", COL_NAME)
+                )
+                if not any(existing_error.column == column for existing_error in errors):
+                    errors.append(RowError(cells.row, column, error.message))
+            errors = _with_refused_cells(raw, errors)
+            if data is not None and not errors:
+                key = (cells.employer_name, data.channel, data.name)
+                if key in first_row_of:
+                    errors.append(
+                        RowError(
+                            cells.row,
+                            cells.channel_column,
+                            f"与第{first_row_of[key]}行重复：{cells.employer_name}的“{Channel(data.channel).label}”岗位“{data.name}”填了两次。",
+                        )
+                    )
+                else:
+                    first_row_of[key] = cells.row
+            row = ImportRow(
+                row=cells.row,
+                employer_name=cells.employer_name,
+                data=None if errors else data,
+                errors=errors,
+                new_employer=is_new_employer,
+                name="；".join(cells.written_names),
+                channel_label="、".join(cells.written_channels),
+            )
+            if row.data is not None and not is_new_employer:
+                row.exists = (employer.pk, row.data.channel, row.data.name) in existing
+            rows.append(row)
+        return rows
 
 
 def analyse_proposal_rows(raw_rows: list[RawRow], *, employer: Employer) -> ImportPreview:
@@ -526,61 +574,129 @@ def _write(raw_rows: list[RawRow], *, district: District, period: TenDayPeriod, 
     batch = PositionBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.OPEN:
         batch_get_open(district=district, period=period)  # raises the standard "already sent" refusal
-    preview = _analyse(raw_rows, district=district, batch=batch)
-    if preview.errors:
-        raise PortalImportError(preview.errors)
-
-    new_rows = [row for row in preview.rows if row.data is not None and not row.exists]
-    new_data = [row.data for row in new_rows if row.data is not None]
-    employers = {data.employer.name: data.employer for data in new_data if data.employer.pk is None}
+    now = timezone.now()
+    common = {
+        "district_id": district.pk,
+        "batch_id": batch.pk,
+        "created_by_id": by.pk,
+        "source": PositionSource.IMPORT,
+        "status": PositionStatus.DRAFT,
+        "return_reason": "",
+        "close_reason": "",
+        "published_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
     with set_actor(by):
-        # bulk_create bypasses auditlog's signals: the import is recorded once, on the batch, below.
-        Employer.objects.bulk_create(list(employers.values()))
-        now = timezone.now()
-        common = {
-            "district_id": district.pk,
-            "batch_id": batch.pk,
-            "created_by_id": by.pk,
-            "source": PositionSource.IMPORT,
-            "status": PositionStatus.DRAFT,
-            "return_reason": "",
-            "close_reason": "",
-            "published_at": None,
-            "created_at": now,
-            "updated_at": now,
-        }
+        # bulk_create and COPY bypass auditlog's signals: the import is recorded once, on the batch, below.
         if can_copy(Position):
-            _copy_positions(new_data, common)
+            created, existing, employers = _copy_checked(raw_rows, district=district, batch=batch, common=common)
         else:
-            rows = []
-            for data in new_data:
-                fields = data.as_fields()
-                employer = fields.pop("employer")
-                rows.append({**fields, "employer_id": employer.pk, **common})
-            bulk_insert(Position, rows)
+            created, existing, employers = _insert_checked(raw_rows, district=district, batch=batch, common=common)
         LogEntry.objects.log_create(
             instance=batch,
             action=LogEntry.Action.UPDATE,
-            changes={"imported_positions": ["0", str(len(new_rows))]},
+            changes={"imported_positions": ["0", str(created)]},
             additional_data={
                 "source": PositionSource.IMPORT,
-                "positions_created": len(new_rows),
-                "positions_existing": preview.existing_count,
-                "employers_created": sorted(employers),
+                "positions_created": created,
+                "positions_existing": existing,
+                "employers_created": employers,
             },
             actor=by,
             force_log=True,
         )
     return ImportResult(
-        created=len(new_rows),
-        existing=preview.existing_count,
-        employers_created=len(employers),
-        dry_run=False,
-        batch=batch,
+        created=created, existing=existing, employers_created=len(employers), dry_run=False, batch=batch
     )
 
 
-#: The columns ``_copy_positions`` writes before the ones every row of an import shares.
+def _insert_checked(
+    raw_rows: list[RawRow], *, district: District, batch: PositionBatch, common: dict[str, Any]
+) -> tuple[int, int, list[str]]:
+    """Every row checked, then the new employers and posts inserted (``bulk_insert``): (posts created, posts already
+    in the batch, names of the employers created). Raises ``PortalImportError`` with every row's errors."""
+    preview = _analyse(raw_rows, district=district, batch=batch)
+    if preview.errors:
+        raise PortalImportError(preview.errors)
+    new_data = [row.data for row in preview.rows if row.data is not None and not row.exists]
+    employers = {data.employer.name: data.employer for data in new_data if data.employer.pk is None}
+    Employer.objects.bulk_create(list(employers.values()))
+    rows = []
+    for data in new_data:
+        fields = data.as_fields()
+        employer = fields.pop("employer")
+        rows.append({**fields, "employer_id": employer.pk, **common})
+    bulk_insert(Position, rows)
+    return len(new_data), preview.existing_count, sorted(employers)
+
+
+#: Rows checked at a time by ``_copy_checked``: PostgreSQL writes one chunk while the next is checked.
+PIPELINE_ROWS = 2_000
+
+
+def _copy_checked(
+    raw_rows: list[RawRow], *, district: District, batch: PositionBatch, common: dict[str, Any]
+) -> tuple[int, int, list[str]]:
+    """``_insert_checked`` on PostgreSQL, the checks and the writes side by side: the sheet's new employers are
+    inserted first (so that each chunk's posts have their keys; rolled back with the rest if any row fails), then
+    the rows are checked a chunk at a time, by the same rules as the preview (``_parse_cells``, ``_RowChecks``),
+    and each chunk without errors is written by COPY (``CopyStream``) while the next is checked. From the first
+    row with an error on nothing more is written, but every row is still checked, so ``PortalImportError`` names
+    every error of the sheet; the caller's transaction then rolls back what was written."""
+    with paused_gc():
+        employer_names = [_employer_name(raw) for raw in raw_rows]
+        names = dict.fromkeys(name for name in employer_names if name)
+        employers = _find_employers(names)
+        # A name too long for the column stays unsaved: its rows are refused by their own check.
+        created = {
+            employer.name: employer
+            for employer in Employer.objects.bulk_create(
+                [
+                    Employer(name=name, district=district, credit_code=None)
+                    for name in names
+                    if name not in employers and not limits.EMPLOYER_NAME.too_long(name)
+                ]
+            )
+        }
+        checks = _RowChecks(district=district, employers=employers, existing=_existing_keys(batch), created=created)
+        aliases = district_aliases(district)
+        salaries: dict[str, SalaryRange] = {}
+        shared = "\t".join(copy_text(value) for value in common.values()) + "\n"
+        errors: list[RowError] = []
+        created_count = existing_count = 0
+        with CopyStream(Position, (*_ROW_ATTRIBUTES, *common)) as stream:
+            for start in range(0, len(raw_rows), PIPELINE_ROWS):
+                end = start + PIPELINE_ROWS
+                rows = _check_chunk(raw_rows[start:end], employer_names[start:end], checks=checks, aliases=aliases)
+                chunk_errors = [error for row in rows for error in row.errors]
+                if chunk_errors or errors:
+                    errors += chunk_errors
+                    stream.abort()
+                    continue
+                new_data = [row.data for row in rows if row.data is not None and not row.exists]
+                created_count += len(new_data)
+                existing_count += len(rows) - len(new_data)
+                stream.send(_copy_text(new_data, shared, salaries))
+            if errors:
+                raise PortalImportError(errors)
+    return created_count, existing_count, sorted(created)
+
+
+def _check_chunk(
+    raw_rows: list[RawRow], employer_names: list[str], *, checks: _RowChecks, aliases: frozenset[str]
+) -> list[ImportRow]:
+    """A chunk of rows understood and checked, as ``_analyse`` does for the whole sheet (``employer_names``: the
+    rows' ``_employer_name``, read once for the employers' insert)."""
+    district = checks.district
+    parsed = [
+        _parse_cells(raw, district=district, aliases=aliases, employer_name=name)
+        for raw, name in zip(raw_rows, employer_names, strict=True)
+    ]
+    return checks.rows(raw_rows, parsed)
+
+
+#: The columns ``_copy_text`` writes before the ones every row of an import shares.
 _ROW_ATTRIBUTES = (
     "employer_id",
     "channel",
@@ -600,28 +716,25 @@ _EDUCATION_TEXT = {value: value for value in Education.values}
 _NULL = "\\N"
 
 
-def _copy_positions(new_data: list[PositionData], common: dict[str, Any]) -> None:
-    """The posts written by COPY, each line built at once from the post's values (the same values as
+def _copy_text(new_data: list[PositionData], shared: str, salaries: dict[str, SalaryRange]) -> str:
+    """The posts as COPY's text lines, each built at once from the post's values (the same values as
     ``PositionData.as_fields()`` gives ``bulk_insert``): the free texts escaped together, the salary range parsed
-    once per distinct 薪资范围, the columns every row shares formatted once."""
-    shared = "\t".join(copy_text(value) for value in common.values()) + "\n"
+    once per distinct 薪资范围 (``salaries`` remembers them from chunk to chunk), ``shared`` the columns every row
+    shares, formatted once."""
     texts = copy_escaped(
         [text for data in new_data for text in (data.name, data.majors, data.competencies, data.salary_text)]
     )
-    salaries: dict[str, SalaryRange] = {}
-
-    def lines() -> Iterator[str]:
-        for index, data in enumerate(new_data):
-            salary = salaries.get(data.salary_text)
-            if salary is None:
-                salary = salaries[data.salary_text] = parse_salary(data.salary_text)
-            low = _NULL if salary.minimum is None else salary.minimum
-            high = _NULL if salary.maximum is None else salary.maximum
-            name, majors, competencies, salary_text = texts[4 * index : 4 * index + 4]
-            yield (
-                f"{data.employer.pk}\t{_CHANNEL_TEXT[data.channel]}\t{name}\t{int(data.headcount)}\t"
-                f"{_EDUCATION_TEXT[data.education]}\t{majors}\t{competencies}\t"
-                f"{'t' if data.recruits_graduates else 'f'}\t{salary_text}\t{low}\t{high}\t{shared}"
-            )
-
-    copy_lines(Position, (*_ROW_ATTRIBUTES, *common), lines())
+    lines = []
+    for index, data in enumerate(new_data):
+        salary = salaries.get(data.salary_text)
+        if salary is None:
+            salary = salaries[data.salary_text] = parse_salary(data.salary_text)
+        low = _NULL if salary.minimum is None else salary.minimum
+        high = _NULL if salary.maximum is None else salary.maximum
+        name, majors, competencies, salary_text = texts[4 * index : 4 * index + 4]
+        lines.append(
+            f"{data.employer.pk}\t{_CHANNEL_TEXT[data.channel]}\t{name}\t{int(data.headcount)}\t"
+            f"{_EDUCATION_TEXT[data.education]}\t{majors}\t{competencies}\t"
+            f"{'t' if data.recruits_graduates else 'f'}\t{salary_text}\t{low}\t{high}\t{shared}"
+        )
+    return "".join(lines)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime
 import io
+import queue
+import threading
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from types import TracebackType
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 from portal.security.crypto import digest_fields, encrypted_fields, prepare_rows
@@ -122,3 +125,81 @@ def copy_lines(model: type[Model], attributes: Sequence[str], lines: Iterable[st
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _Lines(lines), _COPY_CHUNK)
+
+
+class CopyStream:
+    """COPY into a model's table from a thread of its own, one statement per chunk of lines ``send`` hands it, in
+    the caller's transaction: the server writes a chunk (its rows, their indexes, and their foreign keys, checked
+    at the statement's end) while the caller prepares the next, so Python and PostgreSQL work at the same time
+    (psycopg2 lets go of the GIL while it waits on the server). Only for a model ``can_copy`` accepts.
+
+    The table's foreign keys are made IMMEDIATE while the stream is open (SET CONSTRAINTS, in this transaction
+    only): checked chunk by chunk alongside the caller's work instead of all at once at commit. Every row is still
+    checked, and they are made DEFERRED again when the stream closes.
+
+    ``abort`` stops the writes (the caller found an error: it rolls the transaction back and nothing stays). A
+    failed COPY stops the writes too, and is raised when the stream closes unless the caller is already raising.
+    The caller makes no query while the stream is open: the thread has the connection."""
+
+    #: Chunks waiting for the thread: enough for it never to wait on the caller, without holding the whole sheet.
+    _WAITING = 2
+
+    def __init__(self, model: type[Model], attributes: Sequence[str]) -> None:
+        assert can_copy(model), model
+        # The caller's connection, not the thread's own (``connection`` resolves per thread).
+        self._db = connections[DEFAULT_DB_ALIAS]
+        column_of = {field.attname: field.column for field in model._meta.concrete_fields}
+        columns = ", ".join(self._db.ops.quote_name(column_of[a]) for a in attributes)
+        self._table = model._meta.db_table
+        self._sql = f"COPY {self._db.ops.quote_name(self._table)} ({columns}) FROM STDIN"
+        self._chunks: queue.Queue[str | None] = queue.Queue(maxsize=self._WAITING)
+        self._deferred = ""
+        self._aborted = False
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> CopyStream:
+        with self._db.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' AND condeferred",
+                [self._db.ops.quote_name(self._table)],
+            )
+            self._deferred = ", ".join(self._db.ops.quote_name(name) for (name,) in cursor.fetchall())
+            if self._deferred:
+                cursor.execute(f"SET CONSTRAINTS {self._deferred} IMMEDIATE")
+        self._cursor = self._db.cursor()
+        self._thread = threading.Thread(target=self._write, name="copy-stream", daemon=True)
+        self._thread.start()
+        return self
+
+    def send(self, lines: str) -> None:
+        """COPY ``lines`` (COPY's text format, each ending with a line feed) once the chunks before them are written."""
+        if lines and not self._aborted and self._error is None:
+            self._chunks.put(lines)
+
+    def abort(self) -> None:
+        """Write nothing more; the caller rolls back what was written."""
+        self._aborted = True
+
+    def _write(self) -> None:
+        while (lines := self._chunks.get()) is not None:
+            if self._aborted or self._error is not None:
+                continue  # emptied, so that ``send`` never waits on a stream that has stopped
+            try:
+                with self._db.wrap_database_errors:
+                    self._cursor.copy_expert(self._sql, io.StringIO(lines), _COPY_CHUNK)
+            except BaseException as error:  # raised in the caller's thread, by __exit__
+                self._error = error
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._chunks.put(None)
+        self._thread.join()
+        self._cursor.close()
+        if self._error is not None:
+            if exc_type is None:
+                raise self._error
+            return  # the transaction is aborted: it only rolls back now
+        if self._deferred:
+            with self._db.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {self._deferred} DEFERRED")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
@@ -20,6 +20,7 @@ from portal.calendar import TenDayPeriod
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
 from portal.models import District, Employer, User
+from positions import importing
 from positions.constants import BatchStatus, PositionSource, PositionStatus
 from positions.importing import ImportResult, PortalImportError, import_positions, preview_positions, read_sheet
 from positions.models import Position, PositionBatch
@@ -438,3 +439,70 @@ def test_another_districts_employer_is_refused_on_its_row(tmp_path: Path, tongli
     assert other.district is not None
     assert f"“{other.name}”是{other.district.name}的用人单位" in error.message
     assert not Position.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rows_written_chunk_by_chunk_are_all_or_nothing_and_every_error_is_reported(
+    tmp_path: Path, tongliang: District, clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a chunk is written while the next is checked: chunks of two rows, errors in the third and fourth.
+    monkeypatch.setattr(importing, "PIPELINE_ROWS", 2)
+    rows = [row(n) for n in range(1, 10)]
+    rows[5] = row(6, headcount="若干")
+    rows[7] = row(8, employer="重庆导入测试有限公司1", bounty="智能制造工程师1")
+    rows[8] = row(9, education="研究生")
+    sheet = write_sheet(tmp_path / "chunks.xlsx", rows)
+
+    with pytest.raises(PortalImportError) as caught:
+        run(sheet, tongliang, clerk)
+
+    assert [(error.row, error.column) for error in caught.value.errors] == [
+        (9, "需求人数"),
+        (11, "揭榜招贤"),
+        (12, "学历要求"),
+    ]
+    assert not Position.objects.exists()
+    # The new employers, inserted before the rows' posts, are rolled back with them.
+    assert not Employer.objects.filter(name__startswith="重庆导入测试").exists()
+
+    fixed = write_sheet(tmp_path / "fixed.xlsx", [row(n) for n in range(1, 10)])
+    result = run(fixed, tongliang, clerk)
+
+    assert (result.created, result.existing, result.employers_created) == (9, 0, 9)
+    assert sorted(Position.objects.values_list("name", flat=True)) == sorted(f"智能制造工程师{n}" for n in range(1, 10))
+    assert set(Position.objects.values_list("employer__district", flat=True)) == {tongliang.pk}
+    entry = LogEntry.objects.filter(object_pk=str(result.batch.pk) if result.batch else "").latest("timestamp")
+    assert entry.additional_data["employers_created"] == sorted(f"重庆导入测试有限公司{n}" for n in range(1, 10))
+
+
+@pytest.mark.django_db
+def test_posts_another_import_wrote_meanwhile_are_a_conflict(
+    tmp_path: Path, tongliang: District, clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "PIPELINE_ROWS", 2)
+    sheet = write_sheet(tmp_path / "twice.xlsx", [row(n) for n in range(1, 6)])
+    run(sheet, tongliang, clerk)
+    # As if another import had committed the same posts after this one looked at the batch: the insert meets them.
+    monkeypatch.setattr(importing, "_existing_keys", lambda batch: set())
+
+    with pytest.raises(PortalError) as caught:
+        run(sheet, tongliang, clerk)
+
+    assert caught.value.code == "import_conflict"
+    assert Position.objects.count() == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the foreign keys' timing is PostgreSQL's")
+def test_the_posts_foreign_keys_are_deferred_again_after_an_import(
+    tmp_path: Path, tongliang: District, clerk: User
+) -> None:
+    run(write_sheet(tmp_path / "one.xlsx", [row(1)]), tongliang, clerk)
+    post = Position.objects.get()
+
+    with transaction.atomic():
+        # Checked at commit, as Django declares them, not at once: no error here; rolled back unchecked.
+        Position.objects.filter(pk=post.pk).update(employer_id=post.employer_id + 1_000_000)
+        transaction.set_rollback(True)
+
+    assert Position.objects.get().employer_id == post.employer_id
