@@ -13,7 +13,7 @@ import datetime
 import io
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -65,14 +65,14 @@ def bulk_insert(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
 
 # Set-based writes that build COPY's text lines themselves, straight from their rows' values (the importers of
 # large sheets): ``copy_escaped`` escapes all their free-text values in a few passes over one string, the caller
-# formats each line (numbers, constants and NULL as ``\\N`` need no escaping), ``copy_lines`` sends them.
+# formats each line (numbers, constants and NULL as ``\\N`` need no escaping), ``CopyStream`` sends them.
 
 #: Joins the values ``copy_escaped`` escapes together: a control character no sheet cell can hold (XML forbids it).
 _JOIN = "\x1f"
 
 
 def can_copy(model: type[Model]) -> bool:
-    """Whether ``copy_lines`` may write ``model``: PostgreSQL, and no field that encrypts or digests its value
+    """Whether ``CopyStream`` may write ``model``: PostgreSQL, and no field that encrypts or digests its value
     (those go through ``bulk_insert``, which prepares them)."""
     return connection.vendor == "postgresql" and not encrypted_fields(model) and not digest_fields(model)
 
@@ -89,42 +89,8 @@ def copy_escaped(values: Sequence[str]) -> list[str]:
     return escaped.split(_JOIN)
 
 
-class _Lines(io.TextIOBase):
-    """A file COPY reads from, formatting the lines only as it asks for them: the server inserts the first rows
-    while the next are built, instead of waiting for all of them."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = iter(lines)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> str:
-        wanted = size if size is not None and size >= 0 else float("inf")
-        taken: list[str] = []
-        length = 0
-        for line in self._lines:
-            taken.append(line)
-            length += len(line)
-            if length >= wanted:
-                break
-        return "".join(taken)
-
-
-#: Characters COPY asks for at a time.
+#: Characters COPY reads at a time.
 _COPY_CHUNK = 256 * 1024
-
-
-def copy_lines(model: type[Model], attributes: Sequence[str], lines: Iterable[str]) -> None:
-    """COPY ``lines`` (COPY's text format, each ending with a line feed, values in the order of ``attributes``)
-    into ``model``'s table, in the current transaction; ``lines`` may be a generator, read as COPY goes. Only for
-    a model ``can_copy`` accepts."""
-    assert can_copy(model), model
-    column_of = {field.attname: field.column for field in model._meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(column_of[a]) for a in attributes)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _Lines(lines), _COPY_CHUNK)
 
 
 class CopyStream:
