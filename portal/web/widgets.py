@@ -101,6 +101,18 @@ INPUT_TEMPLATES = frozenset(
 )
 
 
+class PortalBoundField(BoundField):
+    """Django's bound field, whose widget also gets Bootstrap's ``is-invalid`` when its value was refused (Django
+    marks it ``aria-invalid`` only, which draws nothing): the red border beside the message under it."""
+
+    def build_widget_attrs(self, attrs: Any, widget: forms.Widget | None = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        if attrs.get("aria-invalid") == "true":
+            classes = attrs.get("class", (widget or self.field.widget).attrs.get("class", ""))
+            attrs["class"] = f"{classes} is-invalid".strip()
+        return attrs
+
+
 class PortalFormRenderer(DjangoTemplates):
     """Django's form renderer (``FORM_RENDERER``), except that a ``<select>`` is built here rather than from
     Django's templates, to the byte (``tests/portal/test_widgets.py`` compares them).
@@ -111,7 +123,11 @@ class PortalFormRenderer(DjangoTemplates):
 
     ``<input>`` (every type whose template is only ``input.html``) and ``<textarea>`` are built here too, for the
     same reason: two templates each (the widget's, then its attributes'), a tenth of a millisecond or more per field,
-    and a clerk's Annex 1 and Annex 3 forms have a dozen and more (``bench/write_cpu.py``)."""
+    and a clerk's Annex 1 and Annex 3 forms have a dozen and more (``bench/write_cpu.py``).
+
+    Every form's fields are ``PortalBoundField``s: a refused value's widget is drawn as invalid."""
+
+    bound_field_class = PortalBoundField
 
     def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
         widget = context.get("widget")
@@ -215,8 +231,14 @@ def field_html(field: BoundField) -> SafeString:
     costs a template lookup, a context push and a dozen variable lookups for each of a form's fields
     (``{% field_block %}`` of ``portal_forms``; ``tests/portal/test_widgets.py`` compares the two)."""
     required = " portal-required" if field.field.required else ""
-    help_text = f'<div class="form-text">{conditional_escape(field.help_text)}</div>' if field.help_text else ""
-    errors = _errors_html(field)
+    # The ids the widget's aria-describedby names (Django's BoundField.aria_describedby).
+    auto_id = conditional_escape(field.auto_id)
+    help_text = (
+        f'<div class="form-text" id="{auto_id}_helptext">{conditional_escape(field.help_text)}</div>'
+        if field.help_text
+        else ""
+    )
+    errors = f'<div id="{auto_id}_error">{_errors_html(field)}</div>' if field.errors else ""
     return mark_safe(  # noqa: S308 (every value above is escaped; the widget's HTML is Django's, already safe)
         f'<div class="mb-3">\n  <label class="form-label{required}" for="{conditional_escape(field.id_for_label)}">'
         f"{conditional_escape(field.label)}</label>\n  {field}\n  {help_text}\n  {errors}\n</div>\n"

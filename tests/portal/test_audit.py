@@ -163,6 +163,7 @@ def test_the_admins_list_of_all_entries_reads_in_words_too() -> None:
     assert "change:" not in listing and "changes:" not in listing and ">system<" not in listing
     detail = client.get(f"/admin/auditlog/logentry/{entry.pk}/change/").content.decode()
     assert "<b>状态</b>：初审通过 → 已确认" in detail
+    assert f"修改 {entry.object_repr}" in detail and "Updated" not in detail  # the heading and the breadcrumb
 
 
 # --- updates audited against the row the service read under lock --------------------------------------------------

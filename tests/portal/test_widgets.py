@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from portal.admin import AdminTextarea
 from portal.web.widgets import (
     DateInput,
+    PortalBoundField,
     PortalFormRenderer,
     Textarea,
     bootstrap,
@@ -27,7 +28,15 @@ from positions.forms import PositionForm
 from referrals.forms import HireForm
 from tests.factories import EmployerFactory, PositionFactory, ThirdPartyFactory
 
-DJANGO, PORTAL = DjangoTemplates(), PortalFormRenderer()
+
+
+class DjangosTemplates(DjangoTemplates):
+    """Django's templates for every widget, with the portal's bound field (whose attributes both sides share)."""
+
+    bound_field_class = PortalBoundField
+
+
+DJANGO, PORTAL = DjangosTemplates(), PortalFormRenderer()
 
 
 class Everything(forms.Form):
@@ -292,3 +301,34 @@ def test_a_radio_block_writes_what_the_radio_include_writes(bound: bool) -> None
     expected, got = include.render({"radios": radios}), block.render({"radios": radios})
     assert got == expected
     assert not bound or "invalid-feedback" in got
+
+
+def test_a_refused_value_is_drawn_invalid_and_described_by_its_message_and_help() -> None:
+    """The widget's aria-describedby names the help text and the messages by ids the page has, and the widget gets
+    Bootstrap's red border, on the clerk's forms (``{% field_block %}``) as with the include."""
+    import re
+
+    from django.template import Context, Template
+
+    from portal.web.widgets import field_html
+
+    class Sheet(forms.Form):
+        name = forms.CharField(label="名称", help_text="单位全称", max_length=4)
+
+    form = Sheet(data={"name": "太长的单位名称"}, renderer=PORTAL)
+    bootstrap(form)
+    built = str(field_html(form["name"]))
+    included = Template('{% include "positions/_field.html" %}').render(Context({"field": form["name"]}))
+    assert built == included
+    widget = re.search(r"<input [^>]*>", built)
+    assert widget is not None
+    assert 'class="form-control is-invalid"' in widget.group() and 'aria-invalid="true"' in widget.group()
+    described = re.search(r'aria-describedby="([^"]+)"', widget.group())
+    assert described is not None
+    for target in described.group(1).split():
+        assert f'id="{target}"' in built, target
+    assert "最多4个字" in built
+
+    clean = Sheet(data={"name": "单位"}, renderer=PORTAL)
+    bootstrap(clean)
+    assert clean.is_valid() and "is-invalid" not in str(field_html(clean["name"]))
