@@ -119,14 +119,30 @@ def prepare(connection: Any) -> None:
 # ---- Views and URLs (this module is its own URL configuration) -------------------------------------------------------
 
 
+def save(data: dict[str, Any]) -> int:
+    """The bare write: one UPDATE of the item and one INSERT of an entry, in one transaction; the entry's id."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE bench_bare_item SET name = %s, post = %s, changed = %s, saves = saves + 1 WHERE id = %s",
+            [data["name"], data["post"], timezone.now(), data["item"]],
+        )
+        cursor.execute(
+            "INSERT INTO bench_bare_entry (item_id, note, at) VALUES (%s, %s, %s) RETURNING id",
+            [data["item"], data["note"], timezone.now()],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def _views() -> list[Any]:
     from django import forms
-    from django.db import connection, transaction
+    from django.db import connection
     from django.forms.renderers import DjangoTemplates
     from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
     from django.shortcuts import render
     from django.urls import path
-    from django.utils import timezone
 
     class EditForm(forms.Form):
         # Django's own form renderer, named rather than taken from FORM_RENDERER: bench.stack serves this form under
@@ -152,16 +168,7 @@ def _views() -> list[Any]:
                 return HttpResponse(status=403)
             form = EditForm(request.POST)
             if form.is_valid():
-                data = form.cleaned_data
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE bench_bare_item SET name = %s, post = %s, changed = %s, saves = saves + 1 WHERE id = %s",
-                        [data["name"], data["post"], timezone.now(), data["item"]],
-                    )
-                    cursor.execute(
-                        "INSERT INTO bench_bare_entry (item_id, note, at) VALUES (%s, %s, %s)",
-                        [data["item"], data["note"], timezone.now()],
-                    )
+                save(form.cleaned_data)
                 return HttpResponseRedirect("/form/", status=303)
         else:
             if SIGNED_IN not in request.session:

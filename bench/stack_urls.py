@@ -34,9 +34,7 @@ def with_templates(templates: Sequence[Mapping[str, Any]], sources: Mapping[str,
 
 
 def _urls() -> list[Any]:
-    from django.db import connection, transaction
     from django.urls import include, path
-    from django.utils import timezone
     from rest_framework import serializers, status
     from rest_framework.request import Request
     from rest_framework.response import Response
@@ -65,16 +63,7 @@ def _urls() -> list[Any]:
             writer = EditSerializer(data=request.data)
             writer.is_valid(raise_exception=True)
             data = writer.validated_data
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE bench_bare_item SET name = %s, post = %s, changed = %s, saves = saves + 1 WHERE id = %s",
-                    [data["name"], data["post"], timezone.now(), data["item"]],
-                )
-                cursor.execute(
-                    "INSERT INTO bench_bare_entry (item_id, note, at) VALUES (%s, %s, %s) RETURNING id",
-                    [data["item"], data["note"], timezone.now()],
-                )
-                entry = cursor.fetchone()[0]
+            entry = bare.save(data)
             return Response({"id": entry, "item": data["item"]}, status=status.HTTP_201_CREATED)
 
     return [

@@ -10,6 +10,7 @@ apps' models)."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -101,37 +102,37 @@ def reencrypt_files() -> dict[str, int]:
     return rewritten
 
 
+def _transform_existing_files(model: Any, field_name: str, transform: Callable[[Any, bytes], bytes | None]) -> int:
+    """Every file of ``model.field_name`` that ``transform`` (row, content) gives new content for, rewritten under
+    a new name (``_rewrite``). Rows without a file on disk are skipped. Returns how many files were rewritten."""
+    field = model._meta.get_field(field_name)
+    done = 0
+    for row in model._base_manager.order_by("pk").iterator():
+        file = getattr(row, field.attname)
+        if not file.name or not file.storage.exists(file.name):
+            continue
+        with file.storage.open(file.name, "rb") as handle:
+            content = transform(row, handle.read())
+        if content is not None:
+            _rewrite(model, row, field, content)
+            done += 1
+    return done
+
+
 def encrypt_existing_files(model: Any, field_name: str) -> int:
     """Migration step: every file of ``model.field_name`` still in plaintext encrypted, under a new name (the
     plaintext one is deleted once the migration commits). Files already encrypted stay as they are, so a rerun
     changes nothing. Returns how many files were encrypted."""
-    field = model._meta.get_field(field_name)
-    done = 0
-    for row in model._base_manager.order_by("pk").iterator():
-        file = getattr(row, field.attname)
-        if not file.name or not file.storage.exists(file.name):
-            continue
-        with file.storage.open(file.name, "rb") as handle:
-            data = handle.read()
-        if is_encrypted(data):
-            continue
-        _rewrite(model, row, field, encrypt_bytes(data))
-        done += 1
-    return done
+    return _transform_existing_files(
+        model, field_name, lambda row, data: None if is_encrypted(data) else encrypt_bytes(data)
+    )
 
 
 def decrypt_existing_files(model: Any, field_name: str) -> int:
     """The reverse migration step: every encrypted file of ``model.field_name`` written back in plaintext."""
-    field = model._meta.get_field(field_name)
-    done = 0
-    for row in model._base_manager.order_by("pk").iterator():
-        file = getattr(row, field.attname)
-        if not file.name or not file.storage.exists(file.name):
-            continue
-        with file.storage.open(file.name, "rb") as handle:
-            data = handle.read()
-        if not is_encrypted(data):
-            continue
-        _rewrite(model, row, field, decrypt_bytes(data, what=f"{model._meta.label}（编号{row.pk}）的文件"))
-        done += 1
-    return done
+    label = model._meta.label
+    return _transform_existing_files(
+        model,
+        field_name,
+        lambda row, data: decrypt_bytes(data, what=f"{label}（编号{row.pk}）的文件") if is_encrypted(data) else None,
+    )
