@@ -29,7 +29,6 @@ from referrals.forms import HireForm
 from tests.factories import EmployerFactory, PositionFactory, ThirdPartyFactory
 
 
-
 class DjangosTemplates(DjangoTemplates):
     """Django's templates for every widget, with the portal's bound field (whose attributes both sides share)."""
 
