@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from portal import limits
 from portal.calendar import TenDayPeriod
+from portal.concurrency import opened_at_field, opened_at_value
 from portal.constants import Channel, Education
 from portal.identity import normalise_uscc
 from portal.imports.pages import SheetImportForm
@@ -104,6 +105,8 @@ class PositionForm(Annex1Form):
     new_employer_credit_code = forms.CharField(
         label="新增单位的统一社会信用代码", max_length=limits.CREDIT_CODE_INPUT.max_length, required=False
     )
+    #: The post's ``updated_at`` when the page was opened (editing only): a post saved since is not overwritten.
+    opened_at = opened_at_field()
     field_order = ["employer", "new_employer_name", "new_employer_credit_code"]
 
     def __init__(self, *args: Any, district: District, **kwargs: Any) -> None:
@@ -114,6 +117,11 @@ class PositionForm(Annex1Form):
     @classmethod
     def initial_from(cls, post: Position | PostProposal) -> dict[str, Any]:
         return {"employer": post.employer_id, **super().initial_from(post)}
+
+    @classmethod
+    def editing(cls, position: Position) -> dict[str, Any]:
+        """The form's initial values to edit ``position``: its columns and the stamp of the row as now read."""
+        return {**cls.initial_from(position), "opened_at": opened_at_value(position.updated_at)}
 
     def clean_new_employer_name(self) -> str:
         return " ".join(self.cleaned_data.get("new_employer_name", "").split())

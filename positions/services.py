@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from portal import limits
 from portal import permissions as p
 from portal.audit.recording import as_read, audited_against, set_actor
 from portal.calendar import TenDayPeriod
+from portal.concurrency import require_unchanged
 from portal.constants import Channel, Education
 from portal.errors import PermissionDenied, PortalError
 from portal.models import District, Employer, User
@@ -161,13 +163,18 @@ def position_create(
 
 
 @transaction.atomic
-def position_update(*, position: Position, data: PositionData, by: User) -> Position:
+def position_update(
+    *, position: Position, data: PositionData, by: User, opened_at: datetime.datetime | None = None
+) -> Position:
+    """The clerk's save of a post's Annex 1 form. ``opened_at``: the post's ``updated_at`` when the form was opened
+    (the page form passes it): a post saved since is not overwritten (``portal.concurrency``)."""
     # The post's row is locked (``of``: not its district's, which the check only reads).
     position = Position.objects.select_for_update(of=("self",)).select_related("district").get(pk=position.pk)
     row_as_read = as_read(position)  # what the audit entry diffs against: the row as read under the lock
     _require_clerk_of(by, position.district)
     if position.status not in EDITABLE:
         raise PortalError(f"岗位当前状态为“{position.get_status_display()}”，不能修改。", "not_editable")
+    require_unchanged(position.updated_at, opened_at, what="该岗位")
     clean = data.clean()
     _require_employer_of(clean.employer, position.district)
     duplicate = Position.objects.filter(

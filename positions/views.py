@@ -256,17 +256,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if position.status not in EDITABLE:
         messages.error(request, f"岗位当前状态为“{position.get_status_display()}”，不能修改。")
         return redirect(f"{reverse('positions:district_batch')}?period={position.batch.period}")
-    form = PositionForm(request.POST or None, initial=PositionForm.initial_from(position), district=position.district)
+    form = PositionForm(request.POST or None, initial=PositionForm.editing(position), district=position.district)
     if request.method == "POST" and form.is_valid():
+        opened_at = form.cleaned_data["opened_at"]  # the post as this page showed it: saved since, it is refused
         try:
             if form.cleaned_data["employer"] is not None:
                 services.position_update(
-                    position=position, data=form.position_data(form.cleaned_data["employer"]), by=user
+                    position=position,
+                    data=form.position_data(form.cleaned_data["employer"]),
+                    by=user,
+                    opened_at=opened_at,
                 )
             else:
                 with transaction.atomic():  # the new employer and the post saved together, or neither
                     services.position_update(
-                        position=position, data=form.position_data(_create_employer(form)), by=user
+                        position=position, data=form.position_data(_create_employer(form)), by=user, opened_at=opened_at
                     )
         except PortalError as error:
             _show_error(request, form, error)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import limits
+from portal.concurrency import opened_at_field, opened_at_value
 from portal.constants import Channel, Education, Programme
 from portal.identity import validate_id_number
 from portal.models import District, Employer, ThirdParty
@@ -52,6 +53,8 @@ class HireForm(forms.Form):
     contract_term = forms.CharField(
         label="劳动合同期限", max_length=limits.CONTRACT_TERM.max_length, help_text="如：3年、2026年3月至2029年2月"
     )
+    #: The hire's ``updated_at`` when the correction page was opened: a hire saved since is not overwritten.
+    opened_at = opened_at_field()
     # 选填项
     school = forms.CharField(label="毕业院校", max_length=limits.SCHOOL.max_length, required=False)
     major = forms.CharField(label="专业", max_length=limits.MAJOR.max_length, required=False)
@@ -167,6 +170,7 @@ class HireForm(forms.Form):
             "graduated_on": hire.graduated_on,
             "third_party": hire.third_party_id,
             "programme": hire.programme,
+            "opened_at": opened_at_value(hire.updated_at),
         }
 
 

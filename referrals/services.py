@@ -18,6 +18,7 @@ from portal import broker
 from portal import permissions as p
 from portal.audit.recording import as_read, audited_against, set_actor
 from portal.calendar import TenDayPeriod, publicity_closes_at
+from portal.concurrency import require_unchanged
 from portal.constants import Channel, NotificationKind, Programme, Role
 from portal.contacts import TALENT_CENTRE, TALENT_CENTRE_CODE
 from portal.errors import PermissionDenied, PortalError
@@ -471,14 +472,17 @@ def hire_is_declared(hire: Hire) -> bool:
 
 
 @transaction.atomic
-def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
+def hire_update(*, hire: Hire, data: HireData, by: User, opened_at: datetime.datetime | None = None) -> Hire:
     """The office corrects a hire not yet audited (or returned): a district's clerk, or for a hire without a
     district the talent centre (docs/workflows.md, "Hires without a district"). The same rules as recording; the
     programme year follows the date of arrival.
 
     The post is one of the portal's, or, for a hire whose post is not in the portal (a declared one), that post kept
     by its name and channel (``position`` None with ``employer``, ``channel`` and ``post_name``). A declared hire
-    keeps its employer: the employer confirmed the person, another cannot be put in its place."""
+    keeps its employer: the employer confirmed the person, another cannot be put in its place.
+
+    ``opened_at``: the hire's ``updated_at`` when the correction form was opened (the page form passes it): a hire
+    saved since is not overwritten (``portal.concurrency``)."""
     hire = Hire.objects.select_for_update().get(pk=hire.pk)
     row_as_read = as_read(hire)  # what the audit entry diffs against: the row as read under the lock
     if not office_editor_of_record.test(by, hire):
@@ -487,6 +491,7 @@ def hire_update(*, hire: Hire, data: HireData, by: User) -> Hire:
         raise PermissionDenied("只有本区县经办人可以修改到岗人员。")
     if hire.status not in HIRE_EDITABLE:
         raise PortalError(f"{hire.name}当前状态为“{hire.get_status_display()}”，不能修改。", "not_editable")
+    require_unchanged(hire.updated_at, opened_at, what=f"{hire.name}的登记信息")
     if data.position is None and hire.position_id is not None:
         raise PortalError("请选择本区县已发布的岗位。", "required", field="position")
     year = (data.arrived_on or timezone.localdate(hire.created_at)).year

@@ -164,7 +164,8 @@ def hire_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = HireForm(request.POST or None, initial=HireForm.initial_from(hire), hire=hire)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hire_update(hire=hire, data=form.hire_data(), by=user)
+            # The hire as this page showed it: saved since (another window, a colleague), the save is refused.
+            services.hire_update(hire=hire, data=form.hire_data(), by=user, opened_at=form.cleaned_data["opened_at"])
         except PortalError as error:
             _show_error(form, error)
         else:

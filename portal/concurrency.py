@@ -1,0 +1,43 @@
+"""Optimistic concurrency for the page forms that replace a whole row (a post's Annex 1 form, a hire's correction).
+
+The form carries, hidden, the row's ``updated_at`` as it was when the page was opened; the service compares it with
+the row it has locked and refuses the save when the row was saved in between (in another window, or by a colleague):
+the older page would otherwise silently undo that save. ``updated_at`` changes on every save (``auto_now``), and the
+stamp travels as an ISO 8601 string with its microseconds, so the comparison is exact.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from portal.errors import PortalError
+
+
+def opened_at_field() -> forms.DateTimeField:
+    """The hidden field with the row's ``updated_at`` as the page showed it (fill it with ``opened_at_value``)."""
+    return forms.DateTimeField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "页面信息不完整，请重新打开本页后再修改。"},
+    )
+
+
+def opened_at_value(updated_at: datetime.datetime) -> str:
+    """The stamp as the hidden field carries it: ISO 8601 with microseconds and offset (a widget's own rendering of
+    a datetime drops the microseconds, and the comparison would then always fail)."""
+    return updated_at.isoformat()
+
+
+def require_unchanged(updated_at: datetime.datetime, seen: datetime.datetime | None, *, what: str) -> None:
+    """Refuse the save when the row (``updated_at``, read under the lock) is not the one the page showed (``seen``).
+    ``seen`` None: the caller did not open the row in a page (the API, an import), no comparison."""
+    if seen is None or seen == updated_at:
+        return
+    when = timezone.localtime(updated_at).strftime("%Y-%m-%d %H:%M")
+    raise PortalError(
+        f"{what}已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您看到的是修改前的内容。请重新打开后再修改。",
+        "changed_since_opened",
+    )
