@@ -19,9 +19,13 @@ from subsidies.tasks import store_claim_papers
 
 @pytest.fixture(autouse=True)
 def _broker_reachable() -> Iterator[None]:
+    """A broker to kick, as in production: the test settings' eager tasks have none (see the last test)."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
     broker.listen_again()
     yield
     broker.listen_again()
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture
@@ -202,3 +206,14 @@ def test_a_kept_connection_to_a_hung_broker_is_not_waited_for_twice(
     _request(EMAIL, PAPERS)
     assert published["outbox"].call_count == 2 and not published["papers"].called
     assert connections.call_count == 1, "no second connection after the whole timeout"
+
+
+def test_eager_tasks_run_at_once_inside_the_request(published: dict[str, mock.Mock]) -> None:
+    """With ``task_always_eager`` there is no broker to share: the task runs when kicked, before the request ends,
+    as a worker would have run it before the reply was read."""
+    app.conf.task_always_eager = True  # put back by the fixture
+    broker.request_started()
+    broker.kick(*EMAIL[:2], what=EMAIL[2])
+    assert published["outbox"].called, "sent at once, not after the request"
+    broker.request_finished()
+    published["outbox"].assert_called_once()
