@@ -2,7 +2,7 @@
 each figure against its floor — the same work done by a bare Django project (``bench/bare.py``) in the same run.
 
     .venv/bin/python bench/load.py [--duration 30] [--warmup 10] [--phases bare-read,public,...] [--rounds 1]
-                                   [--rate 0] [--users 24] [--configs 3x4]
+                                   [--rate 0] [--users 24] [--configs 5x1]
     make bench-load
 
 A run is a sequence of phases, each a locust process of its own with its own warm-up and measured window, against
@@ -796,6 +796,10 @@ def _own_cpu() -> float:
 # =====================================================================================================================
 
 
+#: ``portal.gunicorn_conf``'s default on this machine: two workers per core and one more, one thread each.
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1) + 1
+
+
 @dataclass(frozen=True)
 class Config:
     workers: int
@@ -1374,7 +1378,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         "--rate", type=float, default=0, help="requests/s asked for by the mixed phase in all; 0 = no pacing (default)"
     )
     parser.add_argument("--mix", type=float, nargs=3, default=[60, 25, 15], metavar=("PUBLIC", "CLERK", "CLAIM"))
-    parser.add_argument("--configs", default="3x4", help="gunicorn workers×threads, comma-separated: 2x4,3x4,4x2")
+    parser.add_argument(
+        "--configs",
+        default=f"{DEFAULT_WORKERS}x1",
+        help=f"gunicorn workers×threads, comma-separated: 3x4,5x1 (default {DEFAULT_WORKERS}x1, portal.gunicorn_conf's)",
+    )
     parser.add_argument(
         "--users", type=int, default=24, help="virtual users (at most 41: each is the clerk of its own district)"
     )

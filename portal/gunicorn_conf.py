@@ -2,17 +2,32 @@
 
 Access lines log the path without its query string: a search by ID number or phone must not end up in the access log
 (docs/roles.md, "Personal data"). Application logs go through ``portal.log.RedactingFormatter``.
+
+Processes, not threads (docs/performance.md, "Serving"): the portal's requests are CPU work in Python, and the threads
+of one process take turns on one core. Each worker serves one request at a time and takes a connection only when it
+is free (``worker_connections``), and closes it after the reply (``keepalive`` 0), so a request waits in the
+listening socket's one queue for the first free worker rather than behind a long request inside a busy one. The
+``gthread`` worker class keeps its heartbeat on its own thread, so a long upload does not get the worker killed as a
+``sync`` worker would be at ``timeout``.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+#: gunicorn's own rule of thumb: two per core and one more, so that a core never idles while a request waits on the
+#: database.
+workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread"
 timeout = 60
-#: Seconds an idle kept-alive connection stays open. Gunicorn's 2 s closed connections a client (a proxy, a
-#: third party's business system) was about to reuse after a short pause, and its next request failed.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+#: Seconds an idle connection stays open for its next request: none. A kept-alive connection stays with the worker
+#: that accepted it, and its next request waits there, behind whatever that worker is doing, while another idles;
+#: "Connection: close" on every reply also spares a client (a proxy, a third party's business system) from reusing a
+#: connection just as the server closes it.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
+#: A worker accepts a connection only when one of its threads is free to serve it. (With connections kept alive,
+#: idle ones count too: the limit is then gunicorn's default.)
+worker_connections = threads if keepalive == 0 else 1000
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
