@@ -279,6 +279,8 @@ def _write_lines(claim: Claim, checked: list[tuple[ClaimLine, Decimal]], *, repl
                         kept_item.save(update_fields=["cap", "requested_amount", "live"])
             _hold_people(claim, added, list(kept.values()))
             ClaimItem.objects.bulk_create(added)
+            for item in added:  # bulk_create sends no signal: each new line recorded as auditlog records a save
+                log_create(sender=ClaimItem, instance=item, created=True)
     except IntegrityError:
         message = _conflict_message(hire_ids, [line.hire for line, _ in checked])
         raise PortalError(message, "hire_already_claimed", field="lines") from None

@@ -284,6 +284,27 @@ def test_a_new_claim_is_audited_once_as_created_with_its_reference_and_total(
     assert entry.changes_dict["requested_total"] == ["None", "31500.50"]
 
 
+def test_each_new_line_is_audited_as_created_by_the_claimant(headhunter: User, employer: Employer) -> None:
+    from auditlog.models import LogEntry
+
+    hires = [claimable_hire(headhunter.third_party, employer) for _ in range(3)]
+    claim = claim_create(data=_data(employer, (hires[0], "30000"), (hires[1], "1500.50")), by=headhunter)
+    claim_update(claim=claim, data=_data(employer, (hires[0], "30000"), (hires[2], "800")), by=headhunter)
+
+    created = {
+        entry.object_pk: entry
+        for entry in LogEntry.objects.get_for_model(ClaimItem).filter(action=LogEntry.Action.CREATE)
+    }
+    lines = ClaimItem.objects.order_by("pk")
+    assert {str(line.pk) for line in lines} <= set(created)
+    assert len(created) == 3  # both lines of the draft (one since deleted), then the one the correction added
+    for line in lines:
+        entry = created[str(line.pk)]
+        assert entry.actor == headhunter
+        assert Decimal(entry.changes_dict["requested_amount"][1]) == line.requested_amount
+        assert entry.changes_dict["hire"][1] == str(line.hire_id)
+
+
 def test_an_update_keeps_the_lines_it_does_not_change(headhunter: User, employer: Employer) -> None:
     """The same form saved again rewrites no line and writes nothing to the audit trail; a changed amount is one
     update of its line, a line dropped is deleted, a hire added gets a new line."""
