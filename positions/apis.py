@@ -7,7 +7,8 @@ from typing import Any, cast
 
 import rules
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.calendar import TenDayPeriod
+from portal.concurrency import etag, if_match
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Employer, User
 from portal.security.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
@@ -68,15 +70,44 @@ class PositionViewSet(
         )
         return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PositionWriteSerializer, responses={200: PositionSerializer})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        position = self.get_object()
+        response = Response(self.get_serializer(position).data)
+        response["ETag"] = etag(position.updated_at)
+        return response
+
+    @extend_schema(
+        request=PositionWriteSerializer,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="读取岗位时响应头 ETag 的原值：岗位此后被修改过（其他窗口或其他人），则不覆盖，返回412。"
+                "不带此请求头则不作比较。",
+            )
+        ],
+        responses={
+            200: PositionSerializer,
+            412: OpenApiResponse(description="岗位在读取后已被修改（If-Match 与当前 ETag 不符），未保存"),
+        },
+    )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         position = self.get_object()
         if not rules.has_perm("positions.fill", request.user):
             raise PermissionDenied("只有区县经办人可以修改岗位。")
+        seen = if_match(request.headers.get("If-Match"))
         writer = PositionWriteSerializer(data=request.data, partial=False)
         writer.is_valid(raise_exception=True)
-        position = services.position_update(position=position, data=writer.to_data(), by=request.user)  # type: ignore[arg-type]
-        return Response(PositionSerializer(position).data)
+        position = services.position_update(
+            position=position,
+            data=writer.to_data(),
+            by=request.user,  # type: ignore[arg-type]
+            opened_at=seen,
+        )
+        response = Response(PositionSerializer(position).data)
+        response["ETag"] = etag(position.updated_at)
+        return response
 
     @extend_schema(request=PositionMoveSerializer, responses={200: PositionSerializer})
     @action(detail=True, methods=["post"])

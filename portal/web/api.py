@@ -23,7 +23,13 @@ RECORD_ID_MAX = 2**63 - 1
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, PortalError):
-        code = status.HTTP_403_FORBIDDEN if isinstance(exc, PermissionDenied) else status.HTTP_400_BAD_REQUEST
+        code: int
+        if isinstance(exc, PermissionDenied):
+            code = status.HTTP_403_FORBIDDEN
+        elif exc.code == "changed_since_opened":  # an If-Match the row no longer matches (portal.concurrency)
+            code = status.HTTP_412_PRECONDITION_FAILED
+        else:
+            code = status.HTTP_400_BAD_REQUEST
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["field"] = exc.field

@@ -134,3 +134,59 @@ def test_only_a_clerk_gets_a_post_checked() -> None:
         response = getattr(_client(reviewer), method)(url, {"period": "not-a-period"}, format="json")
         assert response.status_code == 403, response.json()
         assert response.json()["code"] == "forbidden"
+
+
+def _put_payload(post: Position) -> dict[str, object]:
+    return {
+        "employer": post.employer_id,
+        "channel": post.channel,
+        "name": post.name,
+        "headcount": post.headcount + 1,
+        "education": post.education,
+        "majors": post.majors,
+        "recruits_graduates": post.recruits_graduates,
+        "salary_text": post.salary_text,
+    }
+
+
+def test_a_put_with_the_etag_it_read_saves_and_answers_the_new_one() -> None:
+    district = DistrictFactory()
+    draft = PositionFactory(batch__district=district, employer__district=district)
+    client = _client(UserFactory(clerk=True, district=district))
+    read = client.get(f"{URL}{draft.pk}/")
+    assert read["ETag"].startswith('"') and read["ETag"].endswith('"')
+
+    saved = client.put(f"{URL}{draft.pk}/", _put_payload(draft), format="json", HTTP_IF_MATCH=read["ETag"])
+    assert saved.status_code == 200, saved.json()
+    assert saved["ETag"] != read["ETag"]
+    assert saved["ETag"] == client.get(f"{URL}{draft.pk}/")["ETag"]
+
+
+def test_a_put_from_an_older_read_is_refused_with_412_and_changes_nothing() -> None:
+    district = DistrictFactory()
+    draft = PositionFactory(batch__district=district, employer__district=district, headcount=2)
+    client = _client(UserFactory(clerk=True, district=district))
+    stale = client.get(f"{URL}{draft.pk}/")["ETag"]
+    assert client.put(f"{URL}{draft.pk}/", _put_payload(draft), format="json").status_code == 200  # someone saves
+
+    payload = {**_put_payload(draft), "headcount": 9}
+    refused = client.put(f"{URL}{draft.pk}/", payload, format="json", HTTP_IF_MATCH=stale)
+    assert refused.status_code == 412
+    assert refused.json()["code"] == "changed_since_opened"
+    assert "已于" in refused.json()["detail"]
+    draft.refresh_from_db()
+    assert draft.headcount == 3
+
+
+@pytest.mark.parametrize("header", ["2026-12-06", '"yesterday"', '"2026-12-06T08:00:00"', "W/"])
+def test_a_malformed_if_match_is_a_400_that_names_the_header(header: str) -> None:
+    district = DistrictFactory()
+    draft = PositionFactory(batch__district=district, employer__district=district, headcount=2)
+    client = _client(UserFactory(clerk=True, district=district))
+    response = client.put(f"{URL}{draft.pk}/", _put_payload(draft), format="json", HTTP_IF_MATCH=header)
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("if_match_invalid", "If-Match")
+    draft.refresh_from_db()
+    assert draft.headcount == 2
+    # "*" matches whatever the row is now.
+    assert client.put(f"{URL}{draft.pk}/", _put_payload(draft), format="json", HTTP_IF_MATCH="*").status_code == 200
