@@ -7,8 +7,7 @@ from typing import Any, cast
 
 import rules
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -21,6 +20,7 @@ from portal.concurrency import etag, if_match
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Employer, User
 from portal.security.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from portal.web.api import if_match_parameter, precondition_failed
 from positions import proposals, selectors, services
 from positions.filters import PositionFilter
 from positions.models import Position, PostProposal
@@ -78,19 +78,8 @@ class PositionViewSet(
 
     @extend_schema(
         request=PositionWriteSerializer,
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="读取岗位时响应头 ETag 的原值：岗位此后被修改过（其他窗口或其他人），则不覆盖，返回412。"
-                "不带此请求头则不作比较。",
-            )
-        ],
-        responses={
-            200: PositionSerializer,
-            412: OpenApiResponse(description="岗位在读取后已被修改（If-Match 与当前 ETag 不符），未保存"),
-        },
+        parameters=[if_match_parameter("岗位")],
+        responses={200: PositionSerializer, 412: precondition_failed("岗位")},
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         position = self.get_object()

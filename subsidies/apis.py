@@ -28,9 +28,11 @@ from rest_framework.throttling import BaseThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from portal import permissions as p
+from portal.concurrency import etag, if_match
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
 from portal.security.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from portal.web.api import if_match_parameter, precondition_failed
 from referrals.models import Hire
 from referrals.selectors import hire_scope
 from subsidies import selectors, services
@@ -244,17 +246,27 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary="修改申报",
         description="修改草稿或被退回修改的申报（整体替换申报人员和金额）；用人单位不能更改。规则同新建。",
         request=ClaimWriteSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={200: ClaimDetailSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, if_match_parameter("申报")],
+        responses={200: ClaimDetailSerializer, 412: precondition_failed("申报"), **IDEMPOTENCY_RESPONSES},
     )
     @idempotent
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self._claimant()
         claim = self.get_object()
+        seen = if_match(request.headers.get("If-Match"))
         writer = ClaimWriteSerializer(data=request.data)
         writer.is_valid(raise_exception=True)
         data = writer.to_data(_hires_of_claimant(user, writer.hire_ids()))
-        return self._render(services.claim_update(claim=claim, data=data, by=user))
+        claim = services.claim_update(claim=claim, data=data, by=user, opened_at=seen)
+        response = self._render(claim)
+        response["ETag"] = etag(claim.updated_at)
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        claim = self.get_object()
+        response = Response(self.get_serializer(claim).data)
+        response["ETag"] = etag(claim.updated_at)
+        return response
 
     @extend_schema(
         summary="提交申报",

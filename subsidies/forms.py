@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from portal import limits
+from portal.concurrency import opened_at_field
 from portal.errors import PortalError
 from portal.limits import AMOUNT, parse_amount
 from portal.models import Employer, SubsidyCap
@@ -29,6 +30,8 @@ class ClaimForm(forms.Form):
     declares_truthful = forms.BooleanField(
         label="3. 所提交的申报材料真实、准确、完整，如有虚假，愿承担相应法律责任。", required=False
     )
+    #: The claim as the edit page showed it (a new claim has none).
+    opened_at = opened_at_field()
 
     def __init__(self, *args: Any, employer: Employer, hires: list[Hire], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from portal import broker
 from portal import permissions as p
 from portal.audit.recording import as_read, audited_against, set_actor
+from portal.concurrency import require_unchanged
 from portal.constants import NotificationKind
 from portal.dates import prose_date
 from portal.errors import PermissionDenied, PortalError
@@ -397,14 +398,17 @@ def _lock(claim: Claim) -> Claim:
 
 
 @transaction.atomic
-def claim_update(*, claim: Claim, data: ClaimData, by: User) -> Claim:
-    """The third party edits its draft, or corrects a returned claim."""
+def claim_update(*, claim: Claim, data: ClaimData, by: User, opened_at: datetime.datetime | None = None) -> Claim:
+    """The third party edits its draft, or corrects a returned claim. ``opened_at``: the claim's ``updated_at`` when
+    the form was opened (the page's hidden field, the API's ``If-Match``): a claim saved since is not overwritten
+    (``portal.concurrency``)."""
     claim = _lock(claim)
     row_as_read = as_read(claim)  # what the audit entry diffs against: the row as read under the lock
     if claim.third_party_id != by.third_party_id:
         raise PermissionDenied("只能修改本机构（个人）的申报。")
     if claim.status not in EDITABLE_STATUSES:
         raise PortalError(f"申报当前状态为“{claim.get_status_display()}”，不能修改。", "not_editable")
+    require_unchanged(claim.updated_at, opened_at, what=f"申报{claim.reference}")
     if data.employer.pk != claim.employer_id:
         raise PortalError("申报的用人单位不能更改；如需申报其他单位的人员，请另行申报。", "employer_changed")
     checked = _clean(data, by=by)

@@ -6,6 +6,8 @@ from typing import Any, cast
 
 from django.db.models import Model
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.fields import Field
@@ -39,6 +41,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # out of the caller's scope reads as DRF's own 「未找到。」, like one that does not exist.
         exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+def if_match_parameter(what: str) -> OpenApiParameter:
+    """The ``If-Match`` request header of a PUT that replaces a whole record (``portal.concurrency``)."""
+    return OpenApiParameter(
+        "If-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description=f"读取{what}时响应头 ETag 的原值：{what}此后被修改过（其他窗口或其他人），则不覆盖，返回412。"
+        "不带此请求头（或为 *）则不作比较。",
+    )
+
+
+def precondition_failed(what: str) -> OpenApiResponse:
+    return OpenApiResponse(description=f"{what}在读取后已被修改（If-Match 与当前 ETag 不符），未保存")
 
 
 class RereadMixin(GenericAPIView):

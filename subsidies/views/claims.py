@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.concurrency import opened_at_value
 from portal.errors import PortalError
 from portal.models import Employer
 from portal.security.crypto import FieldDecryptionError
@@ -145,11 +146,15 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "declares_good_credit": claim.declares_good_credit,
             "declares_truthful": claim.declares_truthful,
             "lines": {hire.pk: amount for hire, amount in current.items()},
+            "opened_at": opened_at_value(claim.updated_at),
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_update(claim=claim, data=form.claim_data(), by=user)
+            # The claim as this page showed it: saved since (another window), the save is refused.
+            services.claim_update(
+                claim=claim, data=form.claim_data(), by=user, opened_at=form.cleaned_data["opened_at"]
+            )
         except PortalError as error:
             _show(form, error)
         else:

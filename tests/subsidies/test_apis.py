@@ -87,6 +87,31 @@ def _stranger() -> User:
 # --- the third party's claim from draft to withdrawal --------------------------------------------------------------
 
 
+def test_a_put_from_an_older_read_of_the_claim_is_refused_with_412(headhunter: User, employer: Employer) -> None:
+    first, second = claimable_hire(headhunter.third_party, employer), claimable_hire(headhunter.third_party, employer)
+    client = _client(headhunter)
+    claim_id = client.post(CLAIMS, _payload(employer, (first, "30000")), format="json").json()["id"]
+    read = client.get(f"{CLAIMS}{claim_id}/")
+    assert read["ETag"].startswith('"')
+
+    saved = client.put(
+        f"{CLAIMS}{claim_id}/", _payload(employer, (first, "20000")), format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert saved.status_code == 200, saved.json()
+    assert saved["ETag"] == client.get(f"{CLAIMS}{claim_id}/")["ETag"] != read["ETag"]
+
+    stale = client.put(
+        f"{CLAIMS}{claim_id}/", _payload(employer, (second, "1000")), format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "changed_since_opened" and "申报" in stale.json()["detail"]
+    assert [
+        (line["hire"]["id"], line["requested_amount"]) for line in client.get(f"{CLAIMS}{claim_id}/").json()["lines"]
+    ] == [(first.pk, "20000.00")]
+    malformed = client.put(f"{CLAIMS}{claim_id}/", _payload(employer, (first, "1")), format="json", HTTP_IF_MATCH="x")
+    assert (malformed.status_code, malformed.json()["code"]) == (400, "if_match_invalid")
+
+
 def test_a_third_party_drafts_edits_uploads_submits_and_withdraws(headhunter: User, employer: Employer) -> None:
     first, second = claimable_hire(headhunter.third_party, employer), claimable_hire(headhunter.third_party, employer)
     client = _client(headhunter)

@@ -253,3 +253,41 @@ def test_the_claimant_sees_the_approved_amount_and_only_what_it_can_still_do(
     assert sign_and_upload not in page and "提交申报</button>" not in page and "撤回申报</button>" not in page
     # A reviewer reading the claimant's page is not told what the claimant should do.
     assert "办理情况：" not in _client(centre).get(detail).content.decode()
+
+
+def _open_edit(client: Client, claim: Claim) -> dict[str, str]:
+    """The claim's edit page opened, and its form's fields as the browser sends them back (boxes ticked or left)."""
+    page = client.get(reverse("subsidies:claim_edit", args=[claim.pk]))
+    assert page.status_code == 200
+    fields: dict[str, str] = {}
+    for field in page.context["form"]:
+        value = field.value()
+        if value is True:
+            fields[field.name] = "on"
+        elif value not in (None, False):
+            fields[field.name] = str(value)
+    assert f'name="opened_at" value="{fields["opened_at"]}"' in page.content.decode()
+    return fields
+
+
+def test_an_edit_page_opened_before_another_save_is_refused_and_reopened_it_saves(
+    headhunter: User, employer: Employer, hires: list[Hire]
+) -> None:
+    client = _client(headhunter)
+    claim = _create(client, employer, hires)
+    url = reverse("subsidies:claim_edit", args=[claim.pk])
+    tab_a, tab_b = _open_edit(client, claim), _open_edit(client, claim)
+
+    assert client.post(url, tab_a | {f"amount_{hires[0].pk}": "25000"}).status_code == 302
+    stale = client.post(url, tab_b | {f"amount_{hires[1].pk}": "100"})
+    assert stale.status_code == 200
+    page = stale.content.decode()
+    assert f"申报{claim.reference}已于" in page and "请重新打开后再修改" in page
+    assert 'value="100"' in page  # what was typed stays on the page
+    claim.refresh_from_db()
+    assert claim.requested_total == Decimal("45000")  # the other tab's save stands
+
+    reopened = _open_edit(client, claim)
+    assert client.post(url, reopened | {f"amount_{hires[1].pk}": "100"}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.requested_total == Decimal("25100")
