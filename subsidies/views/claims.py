@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-from urllib.parse import quote
 
 import rules
 from django.contrib import messages
@@ -17,7 +16,7 @@ from portal.concurrency import opened_at_value
 from portal.errors import PortalError
 from portal.models import Employer
 from portal.security.crypto import FieldDecryptionError
-from portal.web.decorators import permission_required
+from portal.web.decorators import permission_required, to_login
 from portal.web.http import as_download, request_user
 from subsidies import attachments, selectors, services
 from subsidies.constants import EDITABLE_STATUSES, INTRODUCED_STAGES, ClaimStatus
@@ -168,7 +167,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The claimant's view and the reviewers' read-only view of one claim, with its progress and history."""
     user = request_user(request)
     if not user.is_authenticated:
-        return redirect(f"/accounts/login/?next={quote(request.path)}")
+        return to_login(request)
     claim = _own(request, pk)
     events = list(claim.events.all())
     items = list(claim.items.all())
