@@ -136,14 +136,15 @@ def test_the_city_reviews_from_its_queues(
     centre_client.post(
         reverse("subsidies:review_decide", args=[claim.pk]), {"action": "first_pass", "opinion": "材料齐全。"}
     )
-    items = list(Claim.objects.get().items.order_by("pk"))
+    # Each line found by its hire: the order the lines were written in need not be the fixture's.
+    items = {item.hire_id: item for item in Claim.objects.get().items.all()}
     bureau_client.post(
         reverse("subsidies:review_decide", args=[claim.pk]),
         {
             "action": "approve",
             "opinion": "核定。",
-            f"approved_{items[0].pk}": "25000",
-            f"approved_{items[1].pk}": "20000",
+            f"approved_{items[hires[0].pk].pk}": "25000",
+            f"approved_{items[hires[1].pk].pk}": "20000",
         },
     )
     claim.refresh_from_db()
