@@ -306,6 +306,30 @@ def _base_row(name: str, batches: str, figures: Figures) -> BaseRow:
     }
 
 
+def empty_charts(data: dict[str, Any]) -> frozenset[str]:
+    """The charts of ``data`` with nothing to draw: the page shows 暂无数据 in their place, not bare axes.
+
+    The progress chart is empty with no hire in the year and no target to pace it; the rankings when every district
+    and channel counts none; the money when no amount was asked, approved or paid; the bases when no base has a
+    figure; the queues when nothing waits at any step.
+    """
+    progress: ProgressData = data["progress"]
+    empty = set()
+    if not any(progress["qihang"]) and not any(progress["haiju"]) and not any(data["targets"].values()):
+        empty.add("progress")
+    if not any(row["total"] for row in data["districts"]):
+        empty.add("districts")
+    if not any(row["total"] for row in data["channels"]):
+        empty.add("channels")
+    if not any(Decimal(amount) for amount in data["subsidy_totals"].values()):
+        empty.add("subsidies")
+    if not data["bases"]:
+        empty.add("bases")
+    if not any(row["count"] for row in data["queues"]):
+        empty.add("queues")
+    return frozenset(empty)
+
+
 def _dash(value: object) -> object:
     return "—" if value is None else value
 
@@ -400,4 +424,4 @@ def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
     }
 
 
-__all__ = ["CHARTS", "DASHBOARD_QUERIES", "Table", "dashboard_data", "dashboard_tables"]
+__all__ = ["CHARTS", "DASHBOARD_QUERIES", "Table", "dashboard_data", "dashboard_tables", "empty_charts"]

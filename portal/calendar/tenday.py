@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -25,6 +26,38 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Lenient on the month's zero padding ("2026-1-1" is what people type), strict on everything else.
 _CODE = re.compile(r"^(\d{4})-(\d{1,2})-(\d)$")
 _NAMES = {1: gettext_noop("上旬"), 2: gettext_noop("中旬"), 3: gettext_noop("下旬")}
+# Three numbers joined by hyphens: close enough to a 旬 name to say which part is wrong.
+_NUMBERS = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+# How much of what was typed a message repeats: enough to recognise it, not a pasted page.
+_SHOWN = 20
+
+
+def _problems(year: int, month: int, index: int, *, year_digits: int = 4) -> list[str]:
+    """What is wrong with a 旬 of these numbers, as clauses to show people; empty when it is a real 旬."""
+    problems = []
+    if year_digits != 4:
+        problems.append(_("年份须写满四位，如2026"))
+    elif not 1 <= year <= 9999:
+        problems.append(_("年份须在1到9999之间"))
+    if not 1 <= month <= 12:
+        problems.append(_("月份须在1到12之间"))
+    if index not in _NAMES:
+        problems.append(_("旬须为1（上旬）、2（中旬）或3（下旬）"))
+    return problems
+
+
+def _hint() -> str:
+    """How a 旬 is written, with a worked example."""
+    example = TenDayPeriod(2026, 12, 1)
+    return _("应写作“年-月-旬”，如“%(code)s”表示%(label)s。") % {"code": example, "label": example.label}
+
+
+def _invalid(text: str, problems: list[str]) -> NoReturn:
+    shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
+    raise ValueError(
+        _("旬“%(code)s”无效：%(problems)s。%(hint)s")
+        % {"code": shown, "problems": "；".join(problems), "hint": _hint()}
+    )
 
 
 def end_of_day(day: date) -> datetime:
@@ -46,24 +79,34 @@ class TenDayPeriod:
 
     def __post_init__(self) -> None:
         # Validated here, not only in parse(), so an invalid period cannot exist at all.
-        if not 1 <= self.year <= 9999:
-            raise ValueError(_("年份须在1到9999之间：%(year)s") % {"year": self.year})
-        if not 1 <= self.month <= 12:
-            raise ValueError(_("月份须在1到12之间：%(month)s") % {"month": self.month})
-        if self.index not in _NAMES:
-            raise ValueError(_("旬序号须为1（上旬）、2（中旬）或3（下旬）：%(index)s") % {"index": self.index})
+        problems = _problems(self.year, self.month, self.index)
+        if problems:
+            raise ValueError(
+                _("旬（%(year)s年%(month)s月第%(index)s旬）无效：%(problems)s。")
+                % {"year": self.year, "month": self.month, "index": self.index, "problems": "；".join(problems)}
+            )
 
     @classmethod
     def parse(cls, code: str) -> TenDayPeriod:
-        """Read the ``YYYY-MM-N`` name used in URLs, imports and reports."""
-        match = _CODE.match(code.strip()) if isinstance(code, str) else None
-        if match is None:
-            raise ValueError(_("旬的格式应为“年-月-旬序号”，如 2026-11-3：%(code)r") % {"code": code})
-        year, month, index = (int(group) for group in match.groups())
-        try:
-            return cls(year, month, index)
-        except ValueError as error:
-            raise ValueError(_("无效的旬 %(code)r：%(reason)s") % {"code": code, "reason": error}) from None
+        """Read the ``YYYY-MM-N`` name used in URLs, imports and reports.
+
+        Anything else raises ``ValueError`` with one message fit to show the person who typed it: the name as
+        typed, in Chinese quotes, what is wrong with it, and how a 旬 is written (docs/calendar.md).
+        """
+        text = code.strip() if isinstance(code, str) else ""
+        if not text:
+            raise ValueError(_("请填写旬。%(hint)s") % {"hint": _hint()})
+        # Three numbers that are not quite right get their faults named; anything else is simply not a 旬.
+        numbers = _NUMBERS.match(text)
+        if numbers is None:
+            _invalid(text, [_("格式不对")])
+        year, month, index = (int(group) for group in numbers.groups())
+        problems = _problems(year, month, index, year_digits=len(numbers.group(1)))
+        if not problems and _CODE.match(text) is None:
+            problems = [_("格式不对")]  # e.g. a three-digit month that happens to be a real one
+        if problems:
+            _invalid(text, problems)
+        return cls(year, month, index)
 
     @classmethod
     def of(cls, day: date) -> TenDayPeriod:

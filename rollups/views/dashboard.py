@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.web.decorators import permission_required
-from rollups.dashboard import CHARTS, dashboard_data, dashboard_tables
+from rollups.dashboard import CHARTS, dashboard_data, dashboard_tables, empty_charts
 
 #: Charts whose table goes below the chart, across the page, rather than beside it.
 WIDE_CHARTS = frozenset({"bases"})
@@ -32,6 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     data = dashboard_data(year=year)
     tables = dashboard_tables(data)
+    empty = empty_charts(data)
     chart_data = {
         "progress": data["progress"] | {"targets": data["targets"]},
         "districts": data["districts"],
@@ -49,6 +50,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "data_id": f"dashboard-{name}-data",
             # The bases' table has too many columns to sit beside its chart: it goes below, the whole width.
             "wide": name in WIDE_CHARTS,
+            # Nothing to draw: 暂无数据 in the chart's place and its table's, no axes and legend around nothing.
+            "empty": name in empty,
         }
         for name, title in CHARTS.items()
     ]

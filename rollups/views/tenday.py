@@ -46,8 +46,8 @@ def _find(request: HttpRequest, period: str) -> RollUp:
     """The current revision of ``period``, or the one named by ``?revision=``; ``RollUpNotFound`` otherwise."""
     try:
         parsed = TenDayPeriod.parse(period)
-    except ValueError:
-        raise RollUpNotFound(f"“{period}”不是有效的旬，格式应为“年-月-旬序号”，如 2026-11-2。") from None
+    except ValueError as error:
+        raise RollUpNotFound(str(error)) from None
     revisions = RollUp.objects.filter(period=str(parsed))
     raw_revision = request.GET.get("revision", "")
     if raw_revision:

@@ -130,28 +130,49 @@ def test_str_is_the_domain_name() -> None:
     assert str(TenDayPeriod(2026, 1, 1)) == "2026-01-1"
 
 
+HINT = "应写作“年-月-旬”，如“2026-12-1”表示2026年12月上旬。"
+
+
 @pytest.mark.parametrize(
-    ("code", "in_message"),
+    ("code", "message"),
     [
-        ("2026-13-1", "月份"),
-        ("2026-00-1", "月份"),
-        ("2026-11-4", "旬序号"),
-        ("2026-11-0", "旬序号"),
-        ("abc", "2026-11-3"),
-        ("", "2026-11-3"),
-        ("2026-11", "2026-11-3"),
-        ("2026-11-3-1", "2026-11-3"),
+        ("2026-13-1", "旬“2026-13-1”无效：月份须在1到12之间。" + HINT),
+        ("2026-00-1", "旬“2026-00-1”无效：月份须在1到12之间。" + HINT),
+        ("2026-11-4", "旬“2026-11-4”无效：旬须为1（上旬）、2（中旬）或3（下旬）。" + HINT),
+        ("2026-11-0", "旬“2026-11-0”无效：旬须为1（上旬）、2（中旬）或3（下旬）。" + HINT),
+        ("2026-11-10", "旬“2026-11-10”无效：旬须为1（上旬）、2（中旬）或3（下旬）。" + HINT),
+        (
+            "2026-13-5",
+            "旬“2026-13-5”无效：月份须在1到12之间；旬须为1（上旬）、2（中旬）或3（下旬）。" + HINT,
+        ),
+        ("26-11-1", "旬“26-11-1”无效：年份须写满四位，如2026。" + HINT),
+        ("0000-11-1", "旬“0000-11-1”无效：年份须在1到9999之间。" + HINT),
+        (" abc ", "旬“abc”无效：格式不对。" + HINT),
+        ("2026-11", "旬“2026-11”无效：格式不对。" + HINT),
+        ("2026-11-3-1", "旬“2026-11-3-1”无效：格式不对。" + HINT),
+        ("2026-011-1", "旬“2026-011-1”无效：格式不对。" + HINT),
+        ("2026年11月上旬", "旬“2026年11月上旬”无效：格式不对。" + HINT),
+        ("x" * 40, "旬“" + "x" * 20 + "…”无效：格式不对。" + HINT),
+        ("", "请填写旬。" + HINT),
+        ("   ", "请填写旬。" + HINT),
     ],
 )
-def test_parse_rejects_bad_names_in_chinese(code: str, in_message: str) -> None:
-    with pytest.raises(ValueError, match=in_message):
+def test_parse_rejects_bad_names_with_one_clean_chinese_message(code: str, message: str) -> None:
+    """What, where and how to write it, in Chinese quotes, once: no repr() quotes, no Python exception text."""
+    with pytest.raises(ValueError) as caught:
         TenDayPeriod.parse(code)
+    assert str(caught.value) == message
+
+
+def test_parse_rejects_what_is_not_text() -> None:
+    with pytest.raises(ValueError, match=r"^请填写旬。"):
+        TenDayPeriod.parse(None)  # type: ignore[arg-type]
 
 
 def test_invalid_periods_cannot_be_built() -> None:
     with pytest.raises(ValueError, match="月份"):
         TenDayPeriod(2026, 13, 1)
-    with pytest.raises(ValueError, match="旬序号"):
+    with pytest.raises(ValueError, match="旬须为1"):
         TenDayPeriod(2026, 1, 4)
 
 

@@ -136,6 +136,31 @@ def test_only_a_clerk_gets_a_post_checked() -> None:
         assert response.json()["code"] == "forbidden"
 
 
+def test_a_wrong_period_is_a_400_naming_it_in_chinese() -> None:
+    district = DistrictFactory()
+    clerk = UserFactory(clerk=True, district=district)
+    payload = {
+        "employer": EmployerFactory(district=district).pk,
+        "channel": "special_recruitment",
+        "name": "通信工程师",
+        "headcount": 1,
+        "education": "master",
+        "majors": "电子信息",
+        "recruits_graduates": True,
+        "salary_text": "15-25万元/年",
+        "period": "2026-13-5",
+    }
+    response = _client(clerk).post(URL, payload, format="json")
+    assert response.status_code == 400, response.json()
+    body = response.json()
+    assert body["code"] == "invalid_period"
+    assert body["detail"] == (
+        "旬“2026-13-5”无效：月份须在1到12之间；旬须为1（上旬）、2（中旬）或3（下旬）。"
+        "应写作“年-月-旬”，如“2026-12-1”表示2026年12月上旬。"
+    )
+    assert not Position.objects.exists()
+
+
 def _put_payload(post: Position) -> dict[str, object]:
     return {
         "employer": post.employer_id,

@@ -188,6 +188,26 @@ def test_the_upload_form_starts_on_a_period(query: str, tongliang: District) -> 
     assert f'value="{expected}"' in page
 
 
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("2026-13-5", "月份须在1到12之间；旬须为1（上旬）、2（中旬）或3（下旬）"),
+        ("2026-12-4", "旬须为1（上旬）、2（中旬）或3（下旬）"),
+        ("十二月上旬", "格式不对"),
+    ],
+)
+def test_a_wrong_period_is_named_at_its_field(tmp_path: Path, tongliang: District, typed: str, reason: str) -> None:
+    client = Client()
+    client.force_login(UserFactory(clerk=True, district=tongliang))
+    with write_sheet(tmp_path / "a.xlsx", [row(1)]).open("rb") as handle:
+        response = client.post(reverse("positions:import"), {"period": typed, "file": handle})
+    page = response.content.decode()
+    message = f"旬“{typed}”无效：{reason}。应写作“年-月-旬”，如“2026-12-1”表示2026年12月上旬。"
+    assert f'<div id="id_period_error"><div class="invalid-feedback d-block">{message}</div></div>' in page
+    assert 'aria-describedby="id_period_error"' in page and 'aria-invalid="true"' in page
+    assert not Position.objects.exists()
+
+
 def test_the_blank_template_has_the_two_row_annex_header_and_imports_once_filled(
     tmp_path: Path, tongliang: District
 ) -> None:

@@ -212,7 +212,10 @@ def test_the_page_carries_parseable_json_blocks_and_no_inline_script(
         match = re.search(rf'<script id="dashboard-{name}-data" type="application/json">(.*?)</script>', html, re.S)
         assert match, name
         json.loads(match.group(1))
-        assert f'data-dashboard-chart="{name}"' in html
+        # No talent base has a figure in the small year: that chart says so instead of drawing.
+        drawn = name != "bases"
+        assert (f'data-dashboard-chart="{name}"' in html) is drawn, name
+        assert (f'data-dashboard-empty="{name}"' in html) is not drawn, name
         assert f"/dashboard/{name}.csv?year={YEAR}" in html
     match = re.search(r'id="dashboard-progress-data" type="application/json">(.*?)</script>', html, re.S)
     assert match is not None
@@ -224,6 +227,25 @@ def test_the_page_carries_parseable_json_blocks_and_no_inline_script(
     assert "echarts.min.js" in html and "js/dashboard.js" in html
     # The tables carry the same numbers as the charts.
     assert "34000.00" in html and "25000.50" in html
+
+
+def test_a_chart_with_nothing_to_draw_says_so_in_its_place_and_its_table(client: Client) -> None:
+    """A year with no hire, no target, no money, no base and no queue: every chart is 暂无数据, not bare axes."""
+    login(client, centre=True)
+    html = client.get(URL, {"year": 2031}).content.decode()
+    assert "data-dashboard-chart=" not in html
+    for name in ("progress", "districts", "channels", "subsidies", "bases", "queues"):
+        section = html.split(f'aria-labelledby="dashboard-{name}-title"', 1)[1].split("</section>", 1)[0]
+        assert re.search(rf'<p class="[^"]*" data-dashboard-empty="{name}">暂无数据</p>', section), name
+        # The table beside it says the same, in one row across all its columns: no column of zeros.
+        assert re.search(r'<tbody>\s*<tr><td colspan="\d+" [^>]*>暂无数据</td></tr>\s*</tbody>', section), name
+
+
+def test_a_chart_with_only_a_target_still_draws() -> None:
+    from rollups.dashboard import empty_charts
+
+    AnnualTarget.objects.create(programme="qihang", year=2031, target=100)
+    assert "progress" not in empty_charts(dashboard_data(year=2031))
 
 
 def test_a_year_without_targets_says_so(client: Client) -> None:

@@ -193,6 +193,8 @@ def test_unknown_and_malformed_periods_are_not_found(client: Client, rollup: Rol
     for period in ("2026-13-1", "garbage", "2026-11-4"):
         for name in ("rollup_detail", "rollup_xlsx", "rollup_pdf"):
             assert client.get(_url(name, period)).status_code == 404
+    page = client.get(_url("rollup_detail", "2026-13-1")).content.decode()
+    assert "旬“2026-13-1”无效：月份须在1到12之间。" in page
     assert client.get(_url("rollup_detail") + "?revision=9").status_code == 404
 
 
