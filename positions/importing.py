@@ -413,18 +413,21 @@ def _existing_keys(batch: PositionBatch | None) -> set[tuple[int, str, str]]:
     return set(Position.objects.filter(batch=batch).values_list("employer_id", "channel", "name"))
 
 
-def _live_elsewhere(district: District, period: TenDayPeriod) -> dict[tuple[int, str, str], list[str]]:
+def _live_elsewhere(district: District, period: TenDayPeriod) -> dict[tuple[int, str, str], tuple[str, ...]]:
     """The district's posts that are still live (not closed) in its batches of other 旬, as ``_existing_keys``
-    keys → the 旬 (``YYYY-MM-N``) they are in: one query for the whole sheet."""
-    found: dict[tuple[int, str, str], list[str]] = {}
+    keys → the 旬 (``YYYY-MM-N``) they are in: one query for the whole sheet. A post is unique within its batch, so
+    a key names each 旬 once."""
+    found: dict[tuple[int, str, str], tuple[str, ...]] = {}
     live = (
         Position.objects.filter(district=district)
         .exclude(status=PositionStatus.CLOSED)
         .exclude(batch__period=str(period))
         .values_list("employer_id", "channel", "name", "batch__period")
     )
-    for employer_id, channel, name, other in live:
-        found.setdefault((employer_id, channel, name), []).append(other)
+    for employer_id, channel, name, code in live:
+        key = (employer_id, channel, name)
+        seen = found.get(key)
+        found[key] = (code,) if seen is None else (*seen, code)
     return found
 
 
@@ -444,27 +447,32 @@ def _warn_live_elsewhere(preview: ImportPreview, *, district: District, period: 
     elsewhere = _live_elsewhere(district, period)
     if not elsewhere:
         return
-    per_period: dict[TenDayPeriod, int] = {}
+    per_period: dict[str, int] = {}
+    labels: dict[tuple[str, ...], str] = {}
     matched = 0
     for row in candidates:
-        assert row.data is not None
-        others = elsewhere.get((row.data.employer.pk, row.data.channel, row.data.name))
-        if not others:
+        data = row.data
+        assert data is not None
+        codes = elsewhere.get((data.employer.pk, data.channel, data.name))
+        if codes is None:
             continue
         matched += 1
-        periods = sorted({TenDayPeriod.parse(other) for other in others}, reverse=True)
-        row.live_in = "、".join(str(other.label) for other in periods)
-        for other in periods:
-            per_period[other] = per_period.get(other, 0) + 1
+        label = labels.get(codes)
+        if label is None:
+            newest_first = sorted((TenDayPeriod.parse(code) for code in codes), reverse=True)
+            label = labels[codes] = "、".join(str(other.label) for other in newest_first)
+        row.live_in = label
+        for code in codes:
+            per_period[code] = per_period.get(code, 0) + 1
     if not matched:
         return
-    newest = sorted(per_period, reverse=True)
-    if len(newest) == 1:
-        where = str(newest[0].label)
+    counted = sorted(((TenDayPeriod.parse(code), count) for code, count in per_period.items()), reverse=True)
+    if len(counted) == 1:
+        where = str(counted[0][0].label)
     else:
-        where = "、".join(f"{other.label}（{per_period[other]}个）" for other in newest[:MAX_PERIODS_NAMED])
-        if len(newest) > MAX_PERIODS_NAMED:
-            where += f"等{len(newest)}个旬"
+        where = "、".join(f"{other.label}（{count}个）" for other, count in counted[:MAX_PERIODS_NAMED])
+        if len(counted) > MAX_PERIODS_NAMED:
+            where += f"等{len(counted)}个旬"
     preview.warnings.append(
         f"其中{matched}个岗位与本区县{where}已有的岗位相同（同一用人单位、渠道和岗位名称），"
         f"请确认所选的旬（{period.label}）是否正确；确认导入将在所选的旬中再建一份。"
@@ -656,7 +664,8 @@ def preview_positions(
     if batch is not None and batch.status != BatchStatus.OPEN:
         batch_get_open(district=district, period=period)  # raises the standard "already sent" refusal
     preview = _analyse(raw_rows, district=district, batch=batch, progress=progress)
-    _warn_live_elsewhere(preview, district=district, period=period)
+    with paused_gc():  # tens of thousands of keys: no collection walking the preview's rows meanwhile
+        _warn_live_elsewhere(preview, district=district, period=period)
     return preview
 
 
