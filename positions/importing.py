@@ -680,7 +680,8 @@ def import_positions(
     """Import the sheet into the district's open batch of ``period``: every row, or none (``PortalImportError``).
 
     Rows already in the batch (same employer, channel and post name) are skipped, so uploading the same sheet
-    again adds nothing. Unknown employers are created in the district without a credit code.
+    into the same 旬 again adds nothing; into another 旬 it creates the posts there too (only the preview warns of
+    that, ``_warn_live_elsewhere``). Unknown employers are created in the district without a credit code.
     """
     if dry_run:
         preview = preview_positions(file=file, district=district, period=period, by=by)
