@@ -23,7 +23,7 @@ def _validate(job: ImportJob, progress: Progress) -> Checked:
         new=preview.new_count,
         existing=preview.existing_count,
         errors=preview.errors,
-        notes=listed("将新建用人单位", preview.new_employers, "家"),
+        notes=[*preview.warnings, *listed("将新建用人单位", preview.new_employers, "家")],
     )
 
 

@@ -79,6 +79,10 @@ COLUMNS = (
 )
 _REQUIRED_COLUMNS = tuple(column for column in COLUMNS if column != COL_NUMBER)
 CHANNEL_COLUMNS = {COL_BOUNTY: Channel.BOUNTY_LIST, COL_SPECIAL: Channel.SPECIAL_RECRUITMENT}
+#: The columns an error about the post's name or channel is reported in.
+_NAME_COLUMNS = frozenset({COL_NAME, *CHANNEL_COLUMNS})
+#: The cells a row with errors shows as read, after its post's name and channel.
+READ_COLUMNS = (COL_HEADCOUNT, COL_EDUCATION, COL_GRADUATES, COL_SALARY)
 
 _EDUCATION = {
     "大专": Education.COLLEGE,
@@ -128,12 +132,40 @@ class ImportRow:
     channel_label: str = ""
     new_employer: bool = False
     exists: bool = False
+    #: On a row with errors: 需求人数, 学历要求, 是否招聘应届生 and 薪资范围 as read, each marked when it is in error
+    #: (a valid row shows its post's values instead).
+    read_cells: tuple[ReadCell, ...] = ()
+    #: On a new post: the district's other 旬 in which the same post (employer, channel, name) is still live.
+    live_in: str = ""
+
+    @property
+    def error_columns(self) -> frozenset[str]:
+        return frozenset(error.column for error in self.errors)
+
+    @property
+    def employer_in_error(self) -> bool:
+        return COL_EMPLOYER in self.error_columns
+
+    @property
+    def name_in_error(self) -> bool:
+        return bool(self.error_columns & _NAME_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReadCell:
+    """One cell of a row with errors, shown as the valid rows show theirs; ``error``: the cell is one in error."""
+
+    column: str
+    text: str
+    error: bool = False
 
 
 @dataclass
 class ImportPreview(RowsPreview):
     rows: list[ImportRow]
     new_employers: list[str]
+    #: Warnings the clerk reads before confirming, e.g. posts the district already has live in another 旬.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def new_count(self) -> int:
@@ -268,8 +300,7 @@ def _parse_cells(
     try:
         parsed.headcount = _headcount(raw_headcount)
     except ValueError:
-        # A TRUE/FALSE cell is shown as Excel shows it, not as the 是/否 cell_text makes of it for yes/no columns.
-        shown = str(raw_headcount).upper() if isinstance(raw_headcount, bool) else cell_text(raw_headcount)
+        shown = _as_written(raw_headcount)
         parsed.error(
             COL_HEADCOUNT, f"需求人数应为整数（如 4），“{shown}”无法识别。" if shown else "请填写需求人数（整数）。"
         )
@@ -329,6 +360,39 @@ def _with_refused_cells(raw: RawRow, errors: list[RowError]) -> list[RowError]:
     return errors
 
 
+def _read_cells(raw: RawRow, cells: _Cells, errors: list[RowError]) -> tuple[ReadCell, ...]:
+    """A row with errors' 需求人数, 学历要求, 是否招聘应届生 and 薪资范围: a cell read fine as the valid rows show it,
+    a cell in error as written."""
+    wrong = {error.column for error in errors}
+    understood = {
+        COL_HEADCOUNT: str(cells.headcount),
+        COL_EDUCATION: str(Education(cells.education).label),
+        COL_GRADUATES: "是" if cells.recruits_graduates else "否",
+        COL_SALARY: cells.salary_text,
+    }
+    return tuple(
+        ReadCell(column, _as_written(raw.cells.get(column)), error=True)
+        if column in wrong
+        else ReadCell(column, understood[column])
+        for column in READ_COLUMNS
+    )
+
+
+def _data_cells(data: PositionData) -> tuple[ReadCell, ...]:
+    """A valid row's cells as ``_read_cells`` gives them, for a row refused afterwards for another reason."""
+    return (
+        ReadCell(COL_HEADCOUNT, str(data.headcount)),
+        ReadCell(COL_EDUCATION, data.education_label),
+        ReadCell(COL_GRADUATES, "是" if data.recruits_graduates else "否"),
+        ReadCell(COL_SALARY, data.salary_text),
+    )
+
+
+def _as_written(value: Any) -> str:
+    # A TRUE/FALSE cell as Excel shows it, not as the 是/否 cell_text makes of it for yes/no columns.
+    return str(value).upper() if isinstance(value, bool) else cell_text(value)
+
+
 def _find_employers(names: Iterable[str]) -> dict[str, Employer]:
     """Existing employers by exact name (``Employer.name`` is unique): one query per 2,000 distinct names."""
     unique = sorted(set(names))
@@ -347,6 +411,72 @@ def _existing_keys(batch: PositionBatch | None) -> set[tuple[int, str, str]]:
     if batch is None or batch.pk is None:
         return set()
     return set(Position.objects.filter(batch=batch).values_list("employer_id", "channel", "name"))
+
+
+def _live_elsewhere(district: District, period: TenDayPeriod) -> dict[tuple[int, str, str], tuple[str, ...]]:
+    """The district's posts that are still live (not closed) in its batches of other 旬, as ``_existing_keys``
+    keys → the 旬 (``YYYY-MM-N``) they are in: one query for the whole sheet. A post is unique within its batch, so
+    a key names each 旬 once."""
+    found: dict[tuple[int, str, str], tuple[str, ...]] = {}
+    live = (
+        Position.objects.filter(district=district)
+        .exclude(status=PositionStatus.CLOSED)
+        .exclude(batch__period=str(period))
+        .values_list("employer_id", "channel", "name", "batch__period")
+    )
+    for employer_id, channel, name, code in live:
+        key = (employer_id, channel, name)
+        seen = found.get(key)
+        found[key] = (code,) if seen is None else (*seen, code)
+    return found
+
+
+#: How many 旬 the warning about posts live in another 旬 names before "等".
+MAX_PERIODS_NAMED = 5
+
+
+def _warn_live_elsewhere(preview: ImportPreview, *, district: District, period: TenDayPeriod) -> None:
+    """Marks the sheet's new posts that the district already has, live, in another 旬 (the uniqueness of a post
+    holds within its batch only, so confirming would create them again), and warns about them: most likely the
+    clerk picked the wrong 旬. A warning, not a refusal: a district may advertise a post again in a later 旬."""
+    candidates = [
+        row for row in preview.rows if row.data is not None and not row.exists and row.data.employer.pk is not None
+    ]
+    if not candidates:  # nothing new, or only new employers: no post of theirs exists anywhere
+        return
+    elsewhere = _live_elsewhere(district, period)
+    if not elsewhere:
+        return
+    per_period: dict[str, int] = {}
+    labels: dict[tuple[str, ...], str] = {}
+    matched = 0
+    for row in candidates:
+        data = row.data
+        assert data is not None
+        codes = elsewhere.get((data.employer.pk, data.channel, data.name))
+        if codes is None:
+            continue
+        matched += 1
+        label = labels.get(codes)
+        if label is None:
+            newest_first = sorted((TenDayPeriod.parse(code) for code in codes), reverse=True)
+            label = labels[codes] = "、".join(str(other.label) for other in newest_first)
+        row.live_in = label
+        for code in codes:
+            per_period[code] = per_period.get(code, 0) + 1
+    if not matched:
+        return
+    counted = sorted(((TenDayPeriod.parse(code), count) for code, count in per_period.items()), reverse=True)
+    if len(counted) == 1:
+        where = str(counted[0][0].label)
+    else:
+        where = "、".join(f"{other.label}（{count}个）" for other, count in counted[:MAX_PERIODS_NAMED])
+        if len(counted) > MAX_PERIODS_NAMED:
+            where += f"等{len(counted)}个旬"
+    preview.warnings.append(
+        f"其中{matched}个岗位与本区县{where}已有的岗位相同（同一用人单位、渠道和岗位名称），"
+        f"请确认所选的旬（{period.label}）是否正确；确认导入将在所选的旬中再建一份。"
+    )
 
 
 def _analyse(
@@ -482,6 +612,7 @@ class _RowChecks:
                 new_employer=is_new_employer,
                 name="；".join(cells.written_names),
                 channel_label="、".join(cells.written_channels),
+                read_cells=_read_cells(raw, cells, errors) if errors else (),
             )
             if row.data is not None and not is_new_employer:
                 row.exists = (employer.pk, row.data.channel, row.data.name) in existing
@@ -508,6 +639,8 @@ def analyse_proposal_rows(raw_rows: list[RawRow], *, employer: Employer) -> Impo
                     f"“{row.employer_name}”不是本单位：只能提出本单位（{employer.name}）的岗位需求。",
                 ),
             )
+            if row.data is not None:
+                row.read_cells = _data_cells(row.data)
             row.data = None
         elif row.data is not None:
             row.data = replace(row.data, employer=employer)
@@ -530,7 +663,10 @@ def preview_positions(
     batch = PositionBatch.objects.filter(district=district, period=str(period)).first()
     if batch is not None and batch.status != BatchStatus.OPEN:
         batch_get_open(district=district, period=period)  # raises the standard "already sent" refusal
-    return _analyse(raw_rows, district=district, batch=batch, progress=progress)
+    preview = _analyse(raw_rows, district=district, batch=batch, progress=progress)
+    with paused_gc():  # tens of thousands of keys: no collection walking the preview's rows meanwhile
+        _warn_live_elsewhere(preview, district=district, period=period)
+    return preview
 
 
 def import_positions(
@@ -544,7 +680,8 @@ def import_positions(
     """Import the sheet into the district's open batch of ``period``: every row, or none (``PortalImportError``).
 
     Rows already in the batch (same employer, channel and post name) are skipped, so uploading the same sheet
-    again adds nothing. Unknown employers are created in the district without a credit code.
+    into the same 旬 again adds nothing; into another 旬 it creates the posts there too (only the preview warns of
+    that, ``_warn_live_elsewhere``). Unknown employers are created in the district without a credit code.
     """
     if dry_run:
         preview = preview_positions(file=file, district=district, period=period, by=by)

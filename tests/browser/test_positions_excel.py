@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Route
 
 from portal.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.conftest import SCREENSHOTS, log_in
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
 from tests.positions.test_importing import row, write_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,3 +122,41 @@ def test_the_api_documentation_renders_offline(page, demo_data) -> None:  # type
     # changes; test_accessibility checks this page with exactly those two left out.
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "api-docs.png"), full_page=True)
+
+
+def test_the_same_sheet_into_another_period_is_flagged_before_it_is_confirmed(  # type: ignore[no-untyped-def]
+    page, live_server, demo_data, tmp_path: Path
+) -> None:
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    from portal.calendar import TenDayPeriod
+    from positions.models import Position
+
+    current, other = TenDayPeriod.current(), TenDayPeriod.current().next()
+    sheet = write_sheet(tmp_path / "again.xlsx", [row(1), row(2, source="江北区")])
+    log_in(page, "clerk_tongliang", DEMO_PASSWORD)
+    page.goto(live_server.url + reverse("positions:import"))
+    page.get_by_label(re.compile("Excel文件")).set_input_files(str(sheet))
+    page.get_by_role("button", name="上传并预览").click()
+    # The row wrong only in 填报来源 still shows what was read; the wrong cell alone is marked.
+    wrong = page.get_by_role("row").filter(has_text="智能制造工程师2")
+    expect(wrong.get_by_role("cell", name="10-20万元/年")).to_be_visible()
+    expect(wrong.locator(".portal-cell-error")).to_have_count(0)
+    assert_accessible(page, "positions-import-error-cells")
+
+    fixed = write_sheet(tmp_path / "fixed.xlsx", [row(1), row(2)])
+    page.get_by_label(re.compile("Excel文件")).set_input_files(str(fixed))
+    page.get_by_role("button", name="上传并预览").click()
+    page.get_by_role("button", name=re.compile("确认导入 2 个岗位")).click()
+    expect(page.get_by_text(re.compile("导入完成：新增岗位2个"))).to_be_visible()
+
+    page.goto(f"{live_server.url}{reverse('positions:import')}?period={other}")
+    page.get_by_label(re.compile("Excel文件")).set_input_files(str(fixed))
+    page.get_by_role("button", name="上传并预览").click()
+    expect(
+        page.get_by_role("alert").filter(has_text=f"其中2个岗位与本区县{current.label}已有的岗位相同")
+    ).to_be_visible()
+    expect(page.get_by_text(f"请确认所选的旬（{other.label}）是否正确")).to_be_visible()
+    assert_accessible(page, "positions-import-other-period")
+    assert Position.objects.filter(district__code="500151", batch__period=str(other)).count() == 0
