@@ -42,6 +42,12 @@ def reference_data(db: None) -> None:
 
 
 @pytest.fixture
+def tongliang(reference_data: None) -> District:
+    """铜梁区 (500151) as the reference data holds it: the district the sample sheets are written for."""
+    return District.objects.get(code="500151")
+
+
+@pytest.fixture
 def caps(db: None) -> None:
     """The two channels' caps (渝人社发〔2022〕50号): 30,000 yuan on the bounty list, 4,000 in special recruitment."""
     ensure_caps()

@@ -230,11 +230,6 @@ def test_the_model_column_is_the_declared_length(key: str) -> None:
 # --- the sheet imports ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tongliang(reference_data: None) -> District:
-    return District.objects.get(code="500151")
-
-
 def _annex1_errors(tmp_path: Path, district: District, **overrides: Any) -> dict[str, list[str]]:
     sheet = annex1.write_sheet(tmp_path / "annex1.xlsx", [annex1.row(1, **overrides)])
     clerk = UserFactory(clerk=True, district=district)

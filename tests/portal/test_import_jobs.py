@@ -59,11 +59,6 @@ def _broker_reachable() -> Iterator[None]:
 
 
 @pytest.fixture
-def tongliang(reference_data: None) -> District:
-    return District.objects.get(code="500151")
-
-
-@pytest.fixture
 def tl_clerk(tongliang: District) -> User:
     return UserFactory(clerk=True, district=tongliang)
 

@@ -28,11 +28,6 @@ from tests.positions.test_importing import row, write_sheet
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tongliang(reference_data: None) -> District:
-    return District.objects.get(code="500151")
-
-
 def _upload(client: Client, path: Path, period: TenDayPeriod, **extra: Any) -> TestResponse:
     with path.open("rb") as handle:
         return client.post(reverse("positions:import"), {"period": str(period), "file": handle, **extra})

@@ -39,11 +39,6 @@ TWO_IN_EARLIER = (
 
 
 @pytest.fixture
-def tongliang(reference_data: None) -> District:
-    return District.objects.get(code="500151")
-
-
-@pytest.fixture
 def clerk(tongliang: District) -> User:
     return UserFactory(clerk=True, district=tongliang)
 

@@ -97,11 +97,6 @@ def write_sheet(path: Path, rows: list[list[Any]], *, title: bool = True) -> Pat
 
 
 @pytest.fixture
-def tongliang(reference_data: None) -> District:
-    return District.objects.get(code="500151")
-
-
-@pytest.fixture
 def clerk(tongliang: District) -> User:
     return UserFactory(clerk=True, district=tongliang)
 
