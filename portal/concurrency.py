@@ -65,6 +65,6 @@ def require_unchanged(updated_at: datetime.datetime, seen: datetime.datetime | N
         return
     when = timezone.localtime(updated_at).strftime("%Y-%m-%d %H:%M")
     raise PortalError(
-        f"{what}已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您看到的是修改前的内容。请重新打开后再修改。",
+        f"{what}已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您打开本页时看到的还是修改前的内容。请重新打开本页后再修改。",
         "changed_since_opened",
     )

@@ -35,9 +35,7 @@ def _open(client: Client, position: Position) -> dict[str, str]:
 
 def _refusal(position: Position) -> str:
     when = timezone.localtime(position.updated_at).strftime("%Y-%m-%d %H:%M")
-    return (
-        f"该岗位已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您看到的是修改前的内容。请重新打开后再修改。"
-    )
+    return f"该岗位已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您打开本页时看到的还是修改前的内容。请重新打开本页后再修改。"
 
 
 def test_a_page_opened_before_another_save_is_refused_and_reopened_it_saves(clerk: User) -> None:

@@ -42,8 +42,8 @@ def _open(client: Client, hire: Hire) -> dict[str, str]:
 def _refusal(hire: Hire) -> str:
     when = timezone.localtime(hire.updated_at).strftime("%Y-%m-%d %H:%M")
     return (
-        f"{hire.name}的登记信息已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您看到的是修改前的内容。"
-        "请重新打开后再修改。"
+        f"{hire.name}的登记信息已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您打开本页时看到的还是修改前的"
+        "内容。请重新打开本页后再修改。"
     )
 
 

@@ -283,7 +283,7 @@ def test_an_edit_page_opened_before_another_save_is_refused_and_reopened_it_save
     stale = client.post(url, tab_b | {f"amount_{hires[1].pk}": "100"})
     assert stale.status_code == 200
     page = stale.content.decode()
-    assert f"申报{claim.reference}已于" in page and "请重新打开后再修改" in page
+    assert f"申报{claim.reference}已于" in page and "请重新打开本页后再修改" in page
     assert 'value="100"' in page  # what was typed stays on the page
     claim.refresh_from_db()
     assert claim.requested_total == Decimal("45000")  # the other tab's save stands
