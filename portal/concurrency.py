@@ -16,7 +16,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from portal.errors import PortalError
+from portal.errors import ChangedSinceOpened, PortalError
 
 
 def opened_at_field() -> forms.DateTimeField:
@@ -64,7 +64,6 @@ def require_unchanged(updated_at: datetime.datetime, seen: datetime.datetime | N
     if seen is None or seen == updated_at:
         return
     when = timezone.localtime(updated_at).strftime("%Y-%m-%d %H:%M")
-    raise PortalError(
-        f"{what}已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您打开本页时看到的还是修改前的内容。请重新打开本页后再修改。",
-        "changed_since_opened",
+    raise ChangedSinceOpened(
+        f"{what}已于 {when} 被修改（可能是您在另一个窗口或其他人保存的），您打开本页时看到的还是修改前的内容。请重新打开本页后再修改。"
     )

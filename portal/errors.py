@@ -23,3 +23,10 @@ class PortalError(Exception):
 class PermissionDenied(PortalError):
     def __init__(self, message: str = "您无权执行此操作。", code: str = "forbidden") -> None:
         super().__init__(message, code)
+
+
+class ChangedSinceOpened(PortalError):
+    """The record was saved after the page (or the API's read) the save comes from (``portal.concurrency``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "changed_since_opened")

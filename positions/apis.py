@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.calendar import TenDayPeriod
-from portal.concurrency import etag, if_match
+from portal.concurrency import if_match
 from portal.errors import PermissionDenied, PortalError
 from portal.models import Employer, User
 from portal.security.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
-from portal.web.api import if_match_parameter, precondition_failed
+from portal.web.api import VersionedRetrieveMixin, if_match_parameter, precondition_failed, with_etag
 from positions import proposals, selectors, services
 from positions.filters import PositionFilter
 from positions.models import Position, PostProposal
@@ -36,8 +36,8 @@ from positions.serializers import (
 
 
 class PositionViewSet(
+    VersionedRetrieveMixin,
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -70,12 +70,6 @@ class PositionViewSet(
         )
         return Response(PositionSerializer(position).data, status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        position = self.get_object()
-        response = Response(self.get_serializer(position).data)
-        response["ETag"] = etag(position.updated_at)
-        return response
-
     @extend_schema(
         request=PositionWriteSerializer,
         parameters=[if_match_parameter("岗位")],
@@ -94,9 +88,7 @@ class PositionViewSet(
             by=request.user,  # type: ignore[arg-type]
             opened_at=seen,
         )
-        response = Response(PositionSerializer(position).data)
-        response["ETag"] = etag(position.updated_at)
-        return response
+        return with_etag(Response(PositionSerializer(position).data), position)
 
     @extend_schema(request=PositionMoveSerializer, responses={200: PositionSerializer})
     @action(detail=True, methods=["post"])

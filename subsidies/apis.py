@@ -28,11 +28,11 @@ from rest_framework.throttling import BaseThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from portal import permissions as p
-from portal.concurrency import etag, if_match
+from portal.concurrency import if_match
 from portal.errors import PermissionDenied, PortalError
 from portal.models import User
 from portal.security.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
-from portal.web.api import if_match_parameter, precondition_failed
+from portal.web.api import VersionedRetrieveMixin, if_match_parameter, precondition_failed, with_etag
 from referrals.models import Hire
 from referrals.selectors import hire_scope
 from subsidies import selectors, services
@@ -145,7 +145,7 @@ def _caps(hires: list[Hire]) -> dict[int, Decimal | None]:
     ),
 )
 @extend_schema(tags=["引才补助申报"])
-class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClaimViewSet(VersionedRetrieveMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
     permission_classes = [IsAuthenticated, ClaimAccess]
@@ -258,15 +258,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         writer.is_valid(raise_exception=True)
         data = writer.to_data(_hires_of_claimant(user, writer.hire_ids()))
         claim = services.claim_update(claim=claim, data=data, by=user, opened_at=seen)
-        response = self._render(claim)
-        response["ETag"] = etag(claim.updated_at)
-        return response
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        claim = self.get_object()
-        response = Response(self.get_serializer(claim).data)
-        response["ETag"] = etag(claim.updated_at)
-        return response
+        return with_etag(self._render(claim), claim)
 
     @extend_schema(
         summary="提交申报",

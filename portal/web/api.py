@@ -12,11 +12,13 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.fields import Field
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.errors import PermissionDenied, PortalError
+from portal.concurrency import etag
+from portal.errors import ChangedSinceOpened, PermissionDenied, PortalError
 
 #: The largest primary key (``BigAutoField``). Ids a client sends are bounded by it: a larger one would reach the
 #: database as an out-of-range integer (SQLite raises OverflowError on ``IN (...)``) and answer 500, not 400.
@@ -28,7 +30,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code: int
         if isinstance(exc, PermissionDenied):
             code = status.HTTP_403_FORBIDDEN
-        elif exc.code == "changed_since_opened":  # an If-Match the row no longer matches (portal.concurrency)
+        elif isinstance(exc, ChangedSinceOpened):  # an If-Match the row no longer matches
             code = status.HTTP_412_PRECONDITION_FAILED
         else:
             code = status.HTTP_400_BAD_REQUEST
@@ -56,6 +58,20 @@ def if_match_parameter(what: str) -> OpenApiParameter:
 
 def precondition_failed(what: str) -> OpenApiResponse:
     return OpenApiResponse(description=f"{what}在读取后已被修改（If-Match 与当前 ETag 不符），未保存")
+
+
+def with_etag(response: Response, row: Any) -> Response:
+    """``response`` carrying ``row``'s version (its ``updated_at``) as its ``ETag``, for a later ``If-Match``."""
+    response["ETag"] = etag(row.updated_at)
+    return response
+
+
+class VersionedRetrieveMixin(GenericAPIView):
+    """A detail GET that answers the record's version in ``ETag`` (``portal.concurrency``)."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        return with_etag(Response(self.get_serializer(row).data), row)
 
 
 class RereadMixin(GenericAPIView):
